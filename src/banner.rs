@@ -1,0 +1,90 @@
+//! Startup text, printed after the ports are bound, and its JSON twin for `--config-out`.
+//! Pure functions of what was configured and bound.
+
+use std::{fmt::Write as _, net::SocketAddr};
+
+use alloy_primitives::utils::format_ether;
+use serde_json::{Value, json};
+
+use crate::{Config, MiningMode, accounts::DevAccount};
+
+/// What the banner shows.
+pub struct BannerInfo<'a> {
+    /// The node's config.
+    pub config: &'a Config,
+    /// Funded accounts.
+    pub accounts: &'a [DevAccount],
+    /// Where the L2 RPC listens.
+    pub rpc_addr: SocketAddr,
+}
+
+/// Human name of a mining mode.
+pub fn mining_name(mode: MiningMode) -> String {
+    match mode {
+        MiningMode::Instant => "instant (a block as soon as txs are ready)".into(),
+        MiningMode::Interval(d) => format!("interval ({} s)", d.as_secs_f64()),
+        MiningMode::Manual => "manual (evm_mine / anvil_mine)".into(),
+        MiningMode::Mixed(d) => format!("mixed (instant + every {} s)", d.as_secs_f64()),
+    }
+}
+
+/// The banner text.
+pub fn banner(info: &BannerInfo<'_>) -> String {
+    let c = info.config;
+    let balance = format_ether(c.accounts.balance);
+    let mut out = String::new();
+    let _ = writeln!(out, "\nzkos-dev v{} - a ZKsync OS rollup on your machine\n", env!("CARGO_PKG_VERSION"));
+    let _ = writeln!(out, "Available Accounts\n==================");
+    for (i, a) in info.accounts.iter().enumerate() {
+        let _ = writeln!(out, "({i}) {} ({balance} ETH)", a.address);
+    }
+    let _ = writeln!(out, "\nPrivate Keys\n==================");
+    for (i, a) in info.accounts.iter().enumerate() {
+        let _ = writeln!(out, "({i}) {}", a.private_key);
+    }
+    let _ = writeln!(out, "\nWallet\n==================");
+    let _ = writeln!(out, "Mnemonic:          {}", c.accounts.mnemonic);
+    let _ = writeln!(out, "Derivation path:   {}<index>", c.accounts.derivation_path);
+    let _ = writeln!(out, "(the last account is the ZKsync rich account; all keys are public)");
+    let _ = writeln!(out, "\nL2 Chain ID\n==================\n{}", c.chain.chain_id);
+    let _ = writeln!(out, "\nBase Fee\n==================\n{} wei", c.chain.base_fee);
+    let _ = writeln!(out, "\nGas Limit\n==================\n{}", c.chain.gas_limit);
+    let _ = writeln!(out, "\nMining\n==================\n{}", mining_name(c.mining));
+    let _ = writeln!(out, "\nEndpoints\n==================");
+    let _ = writeln!(out, "L2 JSON-RPC:  http://{0}  ws://{0}  (GET /health)", info.rpc_addr);
+    if !info.rpc_addr.ip().is_loopback() {
+        let _ = writeln!(
+            out,
+            "\nWARNING: listening on a non-loopback address while the public dev keys are funded."
+        );
+    }
+    let _ = write!(out, "\nListening on {}", info.rpc_addr);
+    out
+}
+
+/// The banner as JSON (`--config-out`).
+pub fn banner_json(info: &BannerInfo<'_>) -> Value {
+    let c = info.config;
+    json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "l2": {
+            "chain_id": c.chain.chain_id,
+            "rpc_url": format!("http://{}", info.rpc_addr),
+            "ws_url": format!("ws://{}", info.rpc_addr),
+            "host": info.rpc_addr.ip().to_string(),
+            "port": info.rpc_addr.port(),
+        },
+        "base_fee": c.chain.base_fee,
+        "gas_limit": c.chain.gas_limit,
+        "mining": mining_name(c.mining),
+        "wallet": {
+            "mnemonic": c.accounts.mnemonic,
+            "derivation_path": c.accounts.derivation_path,
+        },
+        "accounts": info.accounts.iter().map(|a| json!({
+            "address": a.address,
+            "private_key": a.private_key,
+            "balance": c.accounts.balance.to_string(),
+        })).collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,132 @@
+//! Command line: clap arguments, converted into `Config` at the edge so clap never leaks
+//! inward. Flag names follow anvil where anvil has them.
+
+use std::{net::IpAddr, path::PathBuf, time::Duration};
+
+use alloy_primitives::U256;
+use clap::{Args, Parser, Subcommand};
+
+use crate::{Config, MiningMode, config::{DEFAULT_DERIVATION_PATH, DEFAULT_MNEMONIC}};
+
+/// zkos-dev: a whole ZKsync-OS-style rollup on your laptop.
+#[derive(Debug, Parser)]
+#[command(name = "zkos-dev", version, about, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the devnet (L2 JSON-RPC on 127.0.0.1:3050).
+    Start(Box<StartArgs>),
+    /// Print the dev accounts and their private keys.
+    Accounts(AccountArgs),
+}
+
+/// `zkos-dev start`.
+#[derive(Debug, Args)]
+pub struct StartArgs {
+    /// Port of the L2 JSON-RPC (HTTP and WebSocket).
+    #[arg(long, short = 'p', default_value_t = 3050, env = "ZKOS_DEV_PORT", help_heading = "Server")]
+    pub port: u16,
+    /// Interface to listen on. The dev keys are public: only change this on a trusted network.
+    #[arg(long, default_value = "127.0.0.1", help_heading = "Server")]
+    pub host: IpAddr,
+    /// Write the banner as JSON to this file once the ports are bound.
+    #[arg(long, value_name = "FILE", help_heading = "Server")]
+    pub config_out: Option<PathBuf>,
+    /// Largest request body, in bytes.
+    #[arg(long, default_value_t = 10 * 1024 * 1024, help_heading = "Server")]
+    pub max_request_size: u32,
+    /// Most calls in one JSON-RPC batch.
+    #[arg(long, default_value_t = 1000, help_heading = "Server")]
+    pub max_batch_size: u32,
+    /// Print nothing: no banner, no tx lines.
+    #[arg(long, help_heading = "Server")]
+    pub silent: bool,
+
+    /// L2 chain id.
+    #[arg(long, default_value_t = 270, help_heading = "Chain")]
+    pub chain_id: u64,
+    /// Block gas limit.
+    #[arg(long, default_value_t = 100_000_000, help_heading = "Chain")]
+    pub gas_limit: u64,
+    /// Constant base fee per gas, in wei.
+    #[arg(long, default_value_t = 1000, help_heading = "Chain")]
+    pub base_fee: u64,
+    /// Gas cap of eth_call and eth_estimateGas.
+    #[arg(long, default_value_t = 50_000_000, help_heading = "Chain")]
+    pub gas_cap: u64,
+
+    /// Dev account options.
+    #[command(flatten)]
+    pub accounts: AccountArgs,
+
+    /// Seconds between blocks (fractions allowed) instead of a block per tx.
+    #[arg(long, short = 'b', value_name = "SECONDS", help_heading = "Mining")]
+    pub block_time: Option<f64>,
+    /// Produce blocks only on evm_mine / anvil_mine.
+    #[arg(long, conflicts_with = "block_time", help_heading = "Mining")]
+    pub no_mining: bool,
+    /// Instant mining plus a block every --block-time seconds even when idle.
+    #[arg(long, requires = "block_time", help_heading = "Mining")]
+    pub mixed_mining: bool,
+}
+
+/// Dev account options.
+#[derive(Debug, Args)]
+pub struct AccountArgs {
+    /// Number of dev accounts derived from the mnemonic (the rich account comes on top).
+    #[arg(long, short = 'a', default_value_t = 10, help_heading = "Accounts")]
+    pub accounts: usize,
+    /// Balance of every dev account, in ETH.
+    #[arg(long, default_value_t = 10_000, help_heading = "Accounts")]
+    pub balance: u64,
+    /// BIP-39 mnemonic the dev accounts derive from.
+    #[arg(long, short = 'm', default_value = DEFAULT_MNEMONIC, help_heading = "Accounts")]
+    pub mnemonic: String,
+    /// Derivation path prefix; the account index is appended.
+    #[arg(long, default_value = DEFAULT_DERIVATION_PATH, help_heading = "Accounts")]
+    pub derivation_path: String,
+}
+
+impl AccountArgs {
+    /// Applies the account options to `config`.
+    pub fn apply(&self, config: &mut Config) {
+        config.accounts.count = self.accounts;
+        config.accounts.balance = U256::from(self.balance) * U256::from(10u64).pow(U256::from(18u64));
+        config.accounts.mnemonic = self.mnemonic.clone();
+        config.accounts.derivation_path = self.derivation_path.clone();
+    }
+}
+
+impl StartArgs {
+    /// The node config these flags describe.
+    pub fn into_config(self) -> anyhow::Result<Config> {
+        let mut config = Config::default();
+        config.rpc.port = self.port;
+        config.rpc.host = self.host;
+        config.rpc.max_request_body_size = self.max_request_size;
+        config.rpc.max_batch_len = self.max_batch_size;
+        config.rpc.gas_cap = self.gas_cap;
+        config.config_out = self.config_out;
+        config.silent = self.silent;
+        config.chain.chain_id = self.chain_id;
+        config.chain.gas_limit = self.gas_limit;
+        config.chain.base_fee = self.base_fee;
+        self.accounts.apply(&mut config);
+        config.mining = match (self.block_time, self.no_mining, self.mixed_mining) {
+            (_, true, _) => MiningMode::Manual,
+            (Some(secs), _, mixed) => {
+                anyhow::ensure!(secs > 0.0 && secs.is_finite(), "--block-time must be a positive number of seconds");
+                let period = Duration::from_secs_f64(secs);
+                if mixed { MiningMode::Mixed(period) } else { MiningMode::Interval(period) }
+            }
+            (None, false, _) => MiningMode::Instant,
+        };
+        Ok(config)
+    }
+}

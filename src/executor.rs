@@ -1,0 +1,393 @@
+//! Executor: runs txs with revm over a state snapshot. Synchronous, no tokio.
+//! `execute_block`: (state, block context, ordered txs) -> (new state, executed txs).
+
+use alloy_consensus::{Transaction as _, TxEnvelope};
+use alloy_eips::eip2930::{AccessList, AccessListItem};
+use alloy_primitives::{Address, B256, Bytes, Log, TxKind, U256};
+use revm::{
+    Context, ExecuteCommitEvm, ExecuteEvm, MainBuilder, MainContext,
+    context::{BlockEnv, CfgEnv, TxEnv, result::{EVMError, ExecutionResult, InvalidTransaction}},
+    context_interface::{
+        block::BlobExcessGasAndPrice, cfg::gas::calculate_initial_tx_gas_for_tx, either::Either,
+    },
+    precompile::PrecompileSpecId,
+    primitives::hardfork::SpecId,
+};
+
+use crate::storage::state::{BlockHashes, StateDb, StateSnapshot};
+
+/// The hardfork txs run under: the latest one revm supports.
+pub const SPEC: SpecId = SpecId::OSAKA;
+
+/// What a block is executed in.
+#[derive(Debug, Clone)]
+pub struct BlockContext {
+    /// Block number.
+    pub number: u64,
+    /// Unix timestamp, whole seconds.
+    pub timestamp: u64,
+    /// Fee recipient.
+    pub coinbase: Address,
+    /// Block gas limit.
+    pub gas_limit: u64,
+    /// Base fee per gas.
+    pub base_fee: u64,
+    /// PREVRANDAO value.
+    pub prevrandao: B256,
+}
+
+impl BlockContext {
+    fn env(&self) -> BlockEnv {
+        BlockEnv {
+            number: U256::from(self.number),
+            beneficiary: self.coinbase,
+            timestamp: U256::from(self.timestamp),
+            gas_limit: self.gas_limit,
+            basefee: self.base_fee,
+            difficulty: U256::ZERO,
+            prevrandao: Some(self.prevrandao),
+            blob_excess_gas_and_price: Some(BlobExcessGasAndPrice::new(0, 1)),
+            ..Default::default()
+        }
+    }
+}
+
+/// A tx ready to execute: decoded, sender recovered.
+#[derive(Debug, Clone)]
+pub struct ReadyTx {
+    /// Tx hash.
+    pub hash: B256,
+    /// Recovered sender.
+    pub sender: Address,
+    /// The signed tx.
+    pub envelope: TxEnvelope,
+}
+
+/// Outcome of one tx included in a block.
+#[derive(Debug, Clone)]
+pub struct ExecutedTx {
+    /// The tx.
+    pub tx: ReadyTx,
+    /// True on success.
+    pub success: bool,
+    /// Gas used by this tx.
+    pub gas_used: u64,
+    /// Cumulative gas used in the block up to and including this tx.
+    pub cumulative_gas_used: u64,
+    /// Logs emitted (empty on failure).
+    pub logs: Vec<Log>,
+    /// Address of the created contract.
+    pub contract_address: Option<Address>,
+    /// Price paid per gas.
+    pub effective_gas_price: u128,
+    /// Revert data, if it reverted.
+    pub revert: Option<Bytes>,
+}
+
+/// Result of executing a block.
+#[derive(Debug)]
+pub struct BlockOutcome {
+    /// State after the block.
+    pub state: StateSnapshot,
+    /// Included txs, in order.
+    pub executed: Vec<ExecutedTx>,
+    /// Txs that turned out invalid when executed (dropped, with the reason).
+    pub invalid: Vec<(ReadyTx, String)>,
+    /// Txs that did not fit (still valid, stay in the mempool).
+    pub deferred: Vec<ReadyTx>,
+}
+
+/// Why a call or estimate did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    /// REVERT, with its data.
+    #[error("execution reverted")]
+    Revert(Bytes),
+    /// Exceptional halt (out of gas, invalid opcode, ...).
+    #[error("{0}")]
+    Halt(String),
+    /// The tx itself is invalid (nonce, funds, gas, ...).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Output of a successful call.
+#[derive(Debug, Clone)]
+pub struct CallOutput {
+    /// Return data.
+    pub output: Bytes,
+    /// Gas used.
+    pub gas_used: u64,
+    /// Logs the call would emit.
+    pub logs: Vec<Log>,
+}
+
+/// Runs txs for one chain.
+#[derive(Debug, Clone)]
+pub struct Executor {
+    /// Chain id checked against txs.
+    pub chain_id: u64,
+}
+
+impl Executor {
+    fn cfg(&self, for_call: bool) -> CfgEnv {
+        let mut cfg = CfgEnv::new_with_spec(SPEC);
+        cfg.chain_id = self.chain_id;
+        // The block gas limit is the only cap, as on ZKsync OS (no EIP-7825 per-tx cap).
+        cfg.tx_gas_limit_cap = Some(u64::MAX);
+        if for_call {
+            cfg.disable_nonce_check = true;
+            cfg.disable_base_fee = true;
+            cfg.disable_block_gas_limit = true;
+        }
+        cfg
+    }
+
+    /// Executes `txs` in order on top of `state`. Txs that would exceed the block gas
+    /// limit are deferred; txs that are invalid at execution time are dropped.
+    pub fn execute_block(
+        &self,
+        state: StateSnapshot,
+        block_hashes: BlockHashes,
+        block: &BlockContext,
+        txs: Vec<ReadyTx>,
+    ) -> BlockOutcome {
+        let db = StateDb { state, block_hashes };
+        let mut evm = Context::mainnet()
+            .with_db(db)
+            .with_block(block.env())
+            .with_cfg(self.cfg(false))
+            .build_mainnet();
+        let mut executed = Vec::with_capacity(txs.len());
+        let mut invalid = Vec::new();
+        let mut deferred = Vec::new();
+        let mut cumulative = 0u64;
+        for tx in txs {
+            if cumulative + tx.envelope.gas_limit() > block.gas_limit {
+                deferred.push(tx);
+                continue;
+            }
+            let env = tx_env(&tx.envelope, tx.sender);
+            match evm.transact_commit(env) {
+                Ok(result) => {
+                    let gas_used = result.tx_gas_used();
+                    cumulative += gas_used;
+                    let effective_gas_price =
+                        tx.envelope.effective_gas_price(Some(block.base_fee));
+                    let contract_address = match tx.envelope.kind() {
+                        TxKind::Create => Some(tx.sender.create(tx.envelope.nonce())),
+                        TxKind::Call(_) => None,
+                    };
+                    let (success, logs, revert) = match result {
+                        ExecutionResult::Success { logs, .. } => (true, logs, None),
+                        ExecutionResult::Revert { output, .. } => (false, vec![], Some(output)),
+                        ExecutionResult::Halt { .. } => (false, vec![], None),
+                    };
+                    executed.push(ExecutedTx {
+                        tx,
+                        success,
+                        gas_used,
+                        cumulative_gas_used: cumulative,
+                        logs,
+                        contract_address,
+                        effective_gas_price,
+                        revert,
+                    });
+                }
+                Err(err) => invalid.push((tx, error_message(&err))),
+            }
+        }
+        BlockOutcome { state: evm.ctx.journaled_state.database.state, executed, invalid, deferred }
+    }
+
+    /// Runs a call without committing anything.
+    pub fn call(
+        &self,
+        state: StateSnapshot,
+        block_hashes: BlockHashes,
+        block: &BlockContext,
+        tx: TxEnv,
+    ) -> Result<CallOutput, CallError> {
+        let db = StateDb { state, block_hashes };
+        let mut evm = Context::mainnet()
+            .with_db(db)
+            .with_block(block.env())
+            .with_cfg(self.cfg(true))
+            .build_mainnet();
+        let result = evm.transact(tx).map_err(|e| CallError::Invalid(error_message(&e)))?;
+        let gas_used = result.result.tx_gas_used();
+        match result.result {
+            ExecutionResult::Success { output, logs, .. } => {
+                Ok(CallOutput { output: output.into_data(), gas_used, logs })
+            }
+            ExecutionResult::Revert { output, .. } => Err(CallError::Revert(output)),
+            ExecutionResult::Halt { reason, .. } => Err(CallError::Halt(halt_message(&reason))),
+        }
+    }
+
+    /// The access list a call needs (every account and slot it touches, except the sender,
+    /// the callee and precompiles, as geth does), and the gas the call uses with it.
+    pub fn access_list(
+        &self,
+        state: StateSnapshot,
+        block_hashes: BlockHashes,
+        block: &BlockContext,
+        mut tx: TxEnv,
+    ) -> Result<(AccessList, u64), CallError> {
+        let db = StateDb { state: state.clone(), block_hashes: block_hashes.clone() };
+        let mut evm = Context::mainnet()
+            .with_db(db)
+            .with_block(block.env())
+            .with_cfg(self.cfg(true))
+            .build_mainnet();
+        let result = evm.transact(tx.clone()).map_err(|e| CallError::Invalid(error_message(&e)))?;
+        let precompiles = revm::precompile::Precompiles::new(PrecompileSpecId::from_spec_id(SPEC));
+        let excluded = |a: &Address| {
+            *a == tx.caller || Some(*a) == tx.kind.to().copied() || precompiles.contains(a)
+        };
+        let mut items: Vec<AccessListItem> = result
+            .state
+            .iter()
+            .filter(|(address, _)| !excluded(address))
+            .map(|(address, account)| {
+                let mut storage_keys: Vec<B256> =
+                    account.storage.keys().map(|k| B256::from(*k)).collect();
+                storage_keys.sort();
+                AccessListItem { address: *address, storage_keys }
+            })
+            .collect();
+        items.sort_by_key(|item| item.address);
+        let list = AccessList(items);
+        tx.access_list = list.clone();
+        let out = self.call(state, block_hashes, block, tx)?;
+        Ok((list, out.gas_used))
+    }
+
+    /// Smallest gas limit with which `tx` succeeds (binary search up to `cap`).
+    pub fn estimate_gas(
+        &self,
+        state: StateSnapshot,
+        block_hashes: BlockHashes,
+        block: &BlockContext,
+        mut tx: TxEnv,
+        cap: u64,
+    ) -> Result<u64, CallError> {
+        let floor = calculate_initial_tx_gas_for_tx(&tx, SPEC, None);
+        let mut lo = floor.initial_regular_gas.max(floor.floor_gas).saturating_sub(1);
+        tx.gas_limit = cap;
+        let first = self.call(state.clone(), block_hashes.clone(), block, tx.clone())?;
+        let mut hi = cap;
+        // Most txs need just a little more than they use (63/64 rule, refunds): try that first.
+        let guess = (first.gas_used + 2_300) * 64 / 63;
+        if guess < hi {
+            tx.gas_limit = guess;
+            if self.call(state.clone(), block_hashes.clone(), block, tx.clone()).is_ok() {
+                hi = guess;
+            } else {
+                lo = lo.max(guess);
+            }
+        }
+        lo = lo.max(first.gas_used.saturating_sub(1));
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            tx.gas_limit = mid;
+            match self.call(state.clone(), block_hashes.clone(), block, tx.clone()) {
+                Ok(_) => hi = mid,
+                Err(CallError::Invalid(msg)) if !is_gas_error(&msg) => {
+                    return Err(CallError::Invalid(msg));
+                }
+                Err(_) => lo = mid,
+            }
+        }
+        Ok(hi)
+    }
+}
+
+fn is_gas_error(msg: &str) -> bool {
+    msg.contains("gas")
+}
+
+/// The revm tx for a signed tx.
+pub fn tx_env(envelope: &TxEnvelope, sender: Address) -> TxEnv {
+    let (access_list, authorization_list) = match envelope {
+        TxEnvelope::Legacy(_) => (Default::default(), vec![]),
+        TxEnvelope::Eip2930(tx) => (tx.tx().access_list.clone(), vec![]),
+        TxEnvelope::Eip1559(tx) => (tx.tx().access_list.clone(), vec![]),
+        TxEnvelope::Eip4844(tx) => (tx.tx().tx().access_list.clone(), vec![]),
+        TxEnvelope::Eip7702(tx) => (
+            tx.tx().access_list.clone(),
+            tx.tx()
+                .authorization_list
+                .iter()
+                .map(|a| Either::Left(a.clone()))
+                .collect(),
+        ),
+    };
+    TxEnv {
+        tx_type: envelope.tx_type() as u8,
+        caller: sender,
+        gas_limit: envelope.gas_limit(),
+        gas_price: envelope.max_fee_per_gas(),
+        kind: envelope.kind(),
+        value: envelope.value(),
+        data: envelope.input().clone(),
+        nonce: envelope.nonce(),
+        chain_id: envelope.chain_id(),
+        access_list,
+        gas_priority_fee: envelope.max_priority_fee_per_gas(),
+        blob_hashes: vec![],
+        max_fee_per_blob_gas: 0,
+        authorization_list,
+    }
+}
+
+/// The node's wording for an invalid tx (geth/reth/anvil messages where they exist).
+pub fn error_message<E: std::fmt::Debug>(err: &EVMError<E>) -> String {
+    match err {
+        EVMError::Transaction(tx) => invalid_tx_message(tx),
+        other => format!("{other:?}"),
+    }
+}
+
+/// geth/reth wording for revm's validation errors.
+pub fn invalid_tx_message(err: &InvalidTransaction) -> String {
+    match err {
+        InvalidTransaction::NonceTooLow { tx, state } => {
+            format!("nonce too low: next nonce {state}, tx nonce {tx}")
+        }
+        InvalidTransaction::NonceTooHigh { tx, state } => {
+            format!("nonce too high: next nonce {state}, tx nonce {tx}")
+        }
+        InvalidTransaction::LackOfFundForMaxFee { fee, balance } => {
+            format!("insufficient funds for gas * price + value: have {balance} want {fee}")
+        }
+        InvalidTransaction::CallGasCostMoreThanGasLimit { .. }
+        | InvalidTransaction::GasFloorMoreThanGasLimit { .. } => "intrinsic gas too low".into(),
+        InvalidTransaction::CallerGasLimitMoreThanBlock => "exceeds block gas limit".into(),
+        InvalidTransaction::GasPriceLessThanBasefee => {
+            "max fee per gas less than block base fee".into()
+        }
+        InvalidTransaction::PriorityFeeGreaterThanMaxFee => {
+            "max priority fee per gas higher than max fee per gas".into()
+        }
+        InvalidTransaction::InvalidChainId | InvalidTransaction::MissingChainId => {
+            "invalid chain id".into()
+        }
+        InvalidTransaction::RejectCallerWithCode => "sender not an eoa".into(),
+        InvalidTransaction::CreateInitCodeSizeLimit => "max initcode size exceeded".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Readable reason for an exceptional halt.
+pub fn halt_message(reason: &revm::context::result::HaltReason) -> String {
+    use revm::context::result::{HaltReason, OutOfGasError};
+    match reason {
+        HaltReason::OutOfGas(OutOfGasError::Basic | OutOfGasError::Precompile) => {
+            "out of gas".into()
+        }
+        HaltReason::OutOfGas(_) => "out of gas".into(),
+        HaltReason::OpcodeNotFound | HaltReason::InvalidFEOpcode => "invalid opcode".into(),
+        other => format!("execution halted: {other:?}"),
+    }
+}

@@ -1,0 +1,32 @@
+//! zkos-dev: a whole ZKsync-OS-style rollup on a laptop.
+//!
+//! ```text
+//!  eth_sendRawTransaction (rpc)
+//!             |
+//!             v
+//!          mempool ---- ordered txs ----> sequencer ----uses----> executor (revm, sync)
+//!                                            |  writes: state, chain (receipts)
+//!                                            |  emits:  NodeEvent::BlockSealed
+//!                                            v
+//!                                   events --> rpc subscriptions, filters, logs
+//!  rpc dev methods --> SequencerCommand --> sequencer
+//! ```
+//!
+//! Modules: `config` (what can be configured), `cli` (flags -> config), `node` (wiring),
+//! `accounts`, `mempool`, `executor`, `sequencer`, `storage` (state, chain), `events`,
+//! `rpc` (eth, dev, filters, error map), `banner`.
+
+pub mod accounts;
+pub mod banner;
+pub mod cli;
+pub mod config;
+pub mod events;
+pub mod executor;
+pub mod mempool;
+pub mod node;
+pub mod rpc;
+pub mod sequencer;
+pub mod storage;
+
+pub use config::{Config, MiningMode};
+pub use node::{Node, NodeHandle};

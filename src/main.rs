@@ -1,0 +1,68 @@
+//! `zkos-dev`: parse the command line, run, print the error chain, set the exit code.
+
+use clap::Parser;
+use zkos_dev::{
+    Node,
+    accounts::dev_accounts,
+    cli::{Cli, Command},
+    Config,
+};
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Start(args) => {
+            let config = args.into_config()?;
+            let mut node = Node::spawn(config).await?;
+            tokio::select! {
+                result = node.stopped() => result?,
+                _ = shutdown_signal() => {}
+            }
+            node.shutdown().await;
+            Ok(())
+        }
+        Command::Accounts(args) => {
+            let mut config = Config::default();
+            args.apply(&mut config);
+            for (i, account) in dev_accounts(&config.accounts)?.iter().enumerate() {
+                println!("({i}) {} {}", account.address, account.private_key);
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => return ctrl_c.await.unwrap_or(()),
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

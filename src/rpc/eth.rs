@@ -1,0 +1,477 @@
+//! `eth_*`, `net_*`, `web3_*` and `personal_sign`: one `register` line per method name.
+
+use std::{sync::Arc, time::Duration};
+
+use alloy_consensus::{SignableTransaction, Transaction as _, TxEnvelope};
+use alloy_dyn_abi::TypedData;
+use alloy_eips::{BlockId, BlockNumberOrTag, eip2718::Encodable2718};
+use alloy_primitives::{Address, B256, Bytes, TxKind, U64, U256, keccak256};
+use alloy_rpc_types_eth::{
+    FeeHistory, Filter, TransactionRequest, state::StateOverride,
+};
+use alloy_signer::SignerSync;
+use jsonrpsee::{RpcModule, types::Params};
+use revm::{bytecode::Bytecode, context::TxEnv};
+use serde_json::{Value, json};
+
+use super::{
+    RpcContext,
+    error::{RpcError, RpcResult},
+    types::{block_json, receipt_json, tx_json, tx_logs, log_json},
+};
+use crate::{events::NodeEvent, executor::ReadyTx};
+
+/// Client version: starts with `anvil/` so Hardhat's network helpers treat zkos-dev as a
+/// dev node, and names zkos-dev.
+pub fn client_version() -> String {
+    format!("anvil/v{0}/zkos-dev/v{0}", env!("CARGO_PKG_VERSION"))
+}
+
+/// How long `eth_sendRawTransactionSync` waits for the receipt.
+const SYNC_SEND_TIMEOUT: Duration = Duration::from_secs(30);
+/// Most blocks one `eth_getLogs` may scan.
+pub const MAX_LOG_BLOCK_RANGE: u64 = 100_000;
+/// Most logs one `eth_getLogs` returns.
+pub const MAX_LOGS: usize = 20_000;
+
+type Module = RpcModule<RpcContext>;
+
+macro_rules! method {
+    ($module:expr, $name:literal, $f:expr) => {
+        $module.register_method($name, move |params, ctx, _| -> RpcResult<Value> {
+            let f: fn(Params<'_>, &RpcContext) -> RpcResult<Value> = $f;
+            f(params, ctx)
+        })?;
+    };
+}
+
+macro_rules! blocking {
+    ($module:expr, $name:literal, $f:expr) => {
+        $module.register_blocking_method($name, move |params, ctx, _| -> RpcResult<Value> {
+            let f: fn(Params<'_>, &RpcContext) -> RpcResult<Value> = $f;
+            f(params, &ctx)
+        })?;
+    };
+}
+
+fn ok<T: serde::Serialize>(value: T) -> RpcResult<Value> {
+    serde_json::to_value(value).map_err(RpcError::internal)
+}
+
+/// Registers the methods.
+pub fn register(m: &mut Module) -> anyhow::Result<()> {
+    method!(m, "eth_chainId", |_, c| ok(U64::from(c.chain_config.chain_id)));
+    method!(m, "net_version", |_, c| ok(c.chain_config.chain_id.to_string()));
+    method!(m, "net_listening", |_, _| ok(true));
+    method!(m, "net_peerCount", |_, _| ok(U64::ZERO));
+    method!(m, "web3_clientVersion", |_, _| ok(client_version()));
+    method!(m, "web3_sha3", |p, _| {
+        let (data,): (Bytes,) = p.parse()?;
+        ok(keccak256(&data))
+    });
+    method!(m, "zkos_health", |_, _| ok(json!({ "healthy": true })));
+    method!(m, "eth_blockNumber", |_, c| ok(U64::from(c.chain.latest_number())));
+    method!(m, "eth_syncing", |_, _| ok(false));
+    method!(m, "eth_protocolVersion", |_, _| ok(U64::from(0x41)));
+    method!(m, "eth_coinbase", |_, _| ok(Address::ZERO));
+    method!(m, "eth_mining", |_, _| ok(true));
+    method!(m, "eth_hashrate", |_, _| ok(U64::ZERO));
+    method!(m, "eth_gasPrice", |_, c| ok(U256::from(c.chain_config.base_fee)));
+    method!(m, "eth_maxPriorityFeePerGas", |_, _| ok(U256::ZERO));
+    method!(m, "eth_blobBaseFee", |_, _| ok(U256::from(1)));
+    method!(m, "eth_accounts", |_, c| ok(c.accounts.iter().map(|a| a.address).collect::<Vec<_>>()));
+
+    method!(m, "eth_getBalance", |p, c| {
+        let mut seq = p.sequence();
+        let address: Address = seq.next()?;
+        let block: Option<BlockId> = seq.optional_next()?;
+        ok(c.state_at(block)?.balance(&address))
+    });
+    method!(m, "eth_getTransactionCount", |p, c| {
+        let mut seq = p.sequence();
+        let address: Address = seq.next()?;
+        let block: Option<BlockId> = seq.optional_next()?;
+        let nonce = c.state_at(block)?.nonce(&address);
+        let nonce = match block {
+            Some(BlockId::Number(BlockNumberOrTag::Pending)) => c.mempool.pending_nonce(&address, nonce),
+            _ => nonce,
+        };
+        ok(U64::from(nonce))
+    });
+    method!(m, "eth_getCode", |p, c| {
+        let mut seq = p.sequence();
+        let address: Address = seq.next()?;
+        let block: Option<BlockId> = seq.optional_next()?;
+        ok(c.state_at(block)?.code(&address).original_bytes())
+    });
+    method!(m, "eth_getStorageAt", |p, c| {
+        let mut seq = p.sequence();
+        let address: Address = seq.next()?;
+        let slot: U256 = seq.next()?;
+        let block: Option<BlockId> = seq.optional_next()?;
+        ok(B256::from(c.state_at(block)?.storage(&address, slot)))
+    });
+
+    blocking!(m, "eth_call", |p, c| {
+        let mut seq = p.sequence();
+        let request: TransactionRequest = seq.next()?;
+        let block: Option<BlockId> = seq.optional_next()?;
+        let overrides: Option<StateOverride> = seq.optional_next()?;
+        let (state, parent) = call_state(c, block, overrides.as_ref())?;
+        let env = call_env(c, &request, &state, c.rpc_config.gas_cap);
+        let out = c.executor.call(state, c.block_hashes(), &c.call_block(&parent), env)?;
+        ok(out.output)
+    });
+    blocking!(m, "eth_estimateGas", |p, c| {
+        let mut seq = p.sequence();
+        let request: TransactionRequest = seq.next()?;
+        let block: Option<BlockId> = seq.optional_next()?;
+        let overrides: Option<StateOverride> = seq.optional_next()?;
+        let (state, parent) = call_state(c, block, overrides.as_ref())?;
+        let cap = request.gas.unwrap_or(u64::MAX).min(c.rpc_config.gas_cap).min(c.chain_config.gas_limit);
+        let env = call_env(c, &request, &state, cap);
+        let gas = c.executor.estimate_gas(state, c.block_hashes(), &c.call_block(&parent), env, cap)?;
+        ok(U64::from(gas))
+    });
+    blocking!(m, "eth_createAccessList", |p, c| {
+        let mut seq = p.sequence();
+        let request: TransactionRequest = seq.next()?;
+        let block: Option<BlockId> = seq.optional_next()?;
+        let (state, parent) = call_state(c, block, None)?;
+        let env = call_env(c, &request, &state, c.rpc_config.gas_cap);
+        let (access_list, gas_used) =
+            c.executor.access_list(state, c.block_hashes(), &c.call_block(&parent), env)?;
+        ok(json!({ "accessList": access_list, "gasUsed": U64::from(gas_used) }))
+    });
+    method!(m, "eth_feeHistory", |p, c| {
+        let mut seq = p.sequence();
+        let count: U64 = seq.next()?;
+        let newest: BlockNumberOrTag = seq.next()?;
+        let percentiles: Option<Vec<f64>> = seq.optional_next()?;
+        fee_history(c, count.to::<u64>(), newest, percentiles)
+    });
+
+    method!(m, "eth_sendRawTransaction", |p, c| {
+        let (raw,): (Bytes,) = p.parse()?;
+        let tx = c.decode_raw(&raw)?;
+        ok(c.submit(tx)?)
+    });
+    m.register_async_method("eth_sendRawTransactionSync", |p, c, _| async move {
+        let mut seq = p.sequence();
+        let raw: Bytes = seq.next()?;
+        let timeout_ms: Option<U64> = seq.optional_next()?;
+        let timeout = timeout_ms.map(|t| Duration::from_millis(t.to())).unwrap_or(SYNC_SEND_TIMEOUT);
+        let tx = c.decode_raw(&raw)?;
+        let mut events = c.events.subscribe();
+        let hash = c.submit(tx)?;
+        let wait = async {
+            loop {
+                if let Some(tx) = c.chain.tx(&hash) {
+                    return Ok(receipt_json(&tx));
+                }
+                match events.recv().await {
+                    Ok(NodeEvent::BlockSealed(_)) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                    Ok(_) => {}
+                    Err(_) => return Err(RpcError::internal("node is shutting down")),
+                }
+            }
+        };
+        tokio::time::timeout(timeout, wait).await.map_err(|_| {
+            RpcError::internal(format!("transaction {hash} was added to the mempool but not mined within {timeout:?}"))
+        })?
+    })?;
+    method!(m, "eth_sendTransaction", |p, c| {
+        let (request,): (TransactionRequest,) = p.parse()?;
+        let envelope = sign_request(c, request)?;
+        let sender = envelope.recover_signer_unchecked_pub()?;
+        ok(c.submit(ReadyTx { hash: *envelope.tx_hash(), sender, envelope })?)
+    });
+    method!(m, "eth_signTransaction", |p, c| {
+        let (request,): (TransactionRequest,) = p.parse()?;
+        ok(Bytes::from(sign_request(c, request)?.encoded_2718()))
+    });
+    method!(m, "eth_sign", |p, c| {
+        let (address, data): (Address, Bytes) = p.parse()?;
+        let sig = c.signer(&address)?.sign_message_sync(&data).map_err(RpcError::internal)?;
+        ok(Bytes::from(sig.as_bytes().to_vec()))
+    });
+    method!(m, "personal_sign", |p, c| {
+        let (data, address): (Bytes, Address) = p.parse()?;
+        let sig = c.signer(&address)?.sign_message_sync(&data).map_err(RpcError::internal)?;
+        ok(Bytes::from(sig.as_bytes().to_vec()))
+    });
+    method!(m, "eth_signTypedData_v4", |p, c| {
+        let (address, data): (Address, Value) = p.parse()?;
+        // Wallets send the typed data either as an object or as a JSON string.
+        let typed: TypedData = match data {
+            Value::String(s) => serde_json::from_str(&s).map_err(RpcError::params)?,
+            other => serde_json::from_value(other).map_err(RpcError::params)?,
+        };
+        let sig = c.signer(&address)?.sign_dynamic_typed_data_sync(&typed).map_err(RpcError::internal)?;
+        ok(Bytes::from(sig.as_bytes().to_vec()))
+    });
+    m.register_alias("eth_signTypedData", "eth_signTypedData_v4")?;
+
+    method!(m, "eth_getTransactionByHash", |p, c| {
+        let (hash,): (B256,) = p.parse()?;
+        if let Some(tx) = c.chain.tx(&hash) {
+            return ok(tx_json(&tx.tx, Some(&tx), c.chain_config.base_fee));
+        }
+        ok(c.mempool.get(&hash).map(|tx| tx_json(&tx, None, c.chain_config.base_fee)))
+    });
+    method!(m, "eth_getTransactionReceipt", |p, c| {
+        let (hash,): (B256,) = p.parse()?;
+        ok(c.chain.tx(&hash).map(|tx| receipt_json(&tx)))
+    });
+    method!(m, "eth_getTransactionByBlockHashAndIndex", |p, c| {
+        let (hash, index): (B256, U64) = p.parse()?;
+        tx_by_index(c, BlockId::from(hash), index)
+    });
+    method!(m, "eth_getTransactionByBlockNumberAndIndex", |p, c| {
+        let (tag, index): (BlockNumberOrTag, U64) = p.parse()?;
+        tx_by_index(c, BlockId::Number(tag), index)
+    });
+    method!(m, "eth_getBlockByNumber", |p, c| {
+        let mut seq = p.sequence();
+        let tag: BlockNumberOrTag = seq.next()?;
+        let full: Option<bool> = seq.optional_next()?;
+        ok(c.block(BlockId::Number(tag)).map(|b| block_json(&b, full.unwrap_or(false))))
+    });
+    method!(m, "eth_getBlockByHash", |p, c| {
+        let mut seq = p.sequence();
+        let hash: B256 = seq.next()?;
+        let full: Option<bool> = seq.optional_next()?;
+        ok(c.chain.block_by_hash(&hash).map(|b| block_json(&b, full.unwrap_or(false))))
+    });
+    method!(m, "eth_getBlockTransactionCountByHash", |p, c| {
+        let (hash,): (B256,) = p.parse()?;
+        ok(c.chain.block_by_hash(&hash).map(|b| U64::from(b.txs.len())))
+    });
+    method!(m, "eth_getBlockTransactionCountByNumber", |p, c| {
+        let (tag,): (BlockNumberOrTag,) = p.parse()?;
+        ok(c.block(BlockId::Number(tag)).map(|b| U64::from(b.txs.len())))
+    });
+    method!(m, "eth_getBlockReceipts", |p, c| {
+        let (id,): (BlockId,) = p.parse()?;
+        ok(c.block(id).map(|b| b.txs.iter().map(|t| receipt_json(t)).collect::<Vec<_>>()))
+    });
+    method!(m, "eth_getUncleCountByBlockHash", |p, c| {
+        let (hash,): (B256,) = p.parse()?;
+        ok(c.chain.block_by_hash(&hash).map(|_| U64::ZERO))
+    });
+    method!(m, "eth_getUncleCountByBlockNumber", |p, c| {
+        let (tag,): (BlockNumberOrTag,) = p.parse()?;
+        ok(c.block(BlockId::Number(tag)).map(|_| U64::ZERO))
+    });
+    method!(m, "eth_getUncleByBlockHashAndIndex", |p, _| {
+        let (_, _): (B256, U64) = p.parse()?;
+        ok(Value::Null)
+    });
+    method!(m, "eth_getUncleByBlockNumberAndIndex", |p, _| {
+        let (_, _): (BlockNumberOrTag, U64) = p.parse()?;
+        ok(Value::Null)
+    });
+    method!(m, "eth_getLogs", |p, c| {
+        let (filter,): (Filter,) = p.parse()?;
+        ok(logs(c, &filter, None)?)
+    });
+    Ok(())
+}
+
+/// The logs matching `filter`, optionally only in blocks after `after`.
+pub fn logs(c: &RpcContext, filter: &Filter, after: Option<u64>) -> RpcResult<Vec<Value>> {
+    let blocks = match filter.get_block_hash() {
+        Some(hash) => vec![c.chain.block_by_hash(&hash).ok_or_else(|| RpcError::NotFound("unknown block".into()))?],
+        None => {
+            let resolve = |tag: Option<BlockNumberOrTag>, default: u64| -> u64 {
+                match tag {
+                    None => default,
+                    Some(BlockNumberOrTag::Number(n)) => n,
+                    Some(tag) => c.resolve_number(tag).unwrap_or(default),
+                }
+            };
+            let latest = c.chain.latest_number();
+            let from = resolve(filter.block_option.get_from_block().copied(), latest);
+            let from = after.map_or(from, |a| from.max(a + 1));
+            let to = resolve(filter.block_option.get_to_block().copied(), latest).min(latest);
+            if from > to {
+                return Ok(vec![]);
+            }
+            if to - from >= MAX_LOG_BLOCK_RANGE {
+                return Err(RpcError::params(format!(
+                    "query exceeds max block range {MAX_LOG_BLOCK_RANGE}"
+                )));
+            }
+            c.chain.blocks(from, to)
+        }
+    };
+    let mut out = Vec::new();
+    for block in blocks {
+        if !filter.matches_bloom(block.header.logs_bloom) {
+            continue;
+        }
+        for tx in &block.txs {
+            for (i, log) in tx_logs(tx).iter().enumerate() {
+                if filter.matches(&log.inner) {
+                    out.push(log_json(log, i as u64));
+                    if out.len() > MAX_LOGS {
+                        return Err(RpcError::params(format!("query exceeds max results {MAX_LOGS}")));
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn tx_by_index(c: &RpcContext, id: BlockId, index: U64) -> RpcResult<Value> {
+    let tx = c.block(id).and_then(|b| b.txs.get(index.to::<usize>()).cloned());
+    ok(tx.map(|t| tx_json(&t.tx, Some(&t), c.chain_config.base_fee)))
+}
+
+fn call_state(
+    c: &RpcContext,
+    block: Option<BlockId>,
+    overrides: Option<&StateOverride>,
+) -> RpcResult<(crate::storage::StateSnapshot, Arc<crate::storage::StoredBlock>)> {
+    let id = block.unwrap_or(BlockId::latest());
+    let parent = c.block(id).ok_or_else(|| RpcError::NotFound("header not found".into()))?;
+    let mut state = c.state_at(Some(id))?;
+    for (address, o) in overrides.into_iter().flatten() {
+        let account = state.account_mut(*address);
+        if let Some(balance) = o.balance {
+            account.info.balance = balance;
+        }
+        if let Some(nonce) = o.nonce {
+            account.info.nonce = nonce;
+        }
+        if let Some(full) = &o.state {
+            account.storage.clear();
+            for (k, v) in full {
+                state.set_storage(*address, (*k).into(), (*v).into());
+            }
+        }
+        if let Some(diff) = &o.state_diff {
+            for (k, v) in diff {
+                state.set_storage(*address, (*k).into(), (*v).into());
+            }
+        }
+        if let Some(code) = &o.code {
+            state.set_code(*address, Bytecode::new_raw(code.clone()));
+        }
+    }
+    Ok((state, parent))
+}
+
+/// The revm tx for a call request.
+fn call_env(c: &RpcContext, r: &TransactionRequest, state: &crate::storage::StateSnapshot, cap: u64) -> TxEnv {
+    let caller = r.from.unwrap_or_default();
+    let is_1559 = r.max_fee_per_gas.is_some() || r.max_priority_fee_per_gas.is_some();
+    TxEnv {
+        tx_type: if is_1559 { 2 } else if r.access_list.is_some() { 1 } else { 0 },
+        caller,
+        gas_limit: r.gas.unwrap_or(cap).min(cap),
+        gas_price: r.gas_price.or(r.max_fee_per_gas).unwrap_or(0),
+        kind: r.to.unwrap_or(TxKind::Create),
+        value: r.value.unwrap_or_default(),
+        data: r.input.input().cloned().unwrap_or_default(),
+        nonce: r.nonce.unwrap_or_else(|| state.nonce(&caller)),
+        chain_id: Some(c.chain_config.chain_id),
+        access_list: r.access_list.clone().unwrap_or_default(),
+        gas_priority_fee: if is_1559 { Some(r.max_priority_fee_per_gas.unwrap_or(0)) } else { None },
+        ..Default::default()
+    }
+}
+
+/// Fills and signs a request with an unlocked dev account's key.
+fn sign_request(c: &RpcContext, mut request: TransactionRequest) -> RpcResult<TxEnvelope> {
+    let from = request.from.ok_or_else(|| RpcError::params("missing `from`"))?;
+    let signer = c.signer(&from)?;
+    let state = c.state.latest();
+    if request.nonce.is_none() {
+        request.nonce = Some(c.mempool.pending_nonce(&from, state.nonce(&from)));
+    }
+    request.chain_id.get_or_insert(c.chain_config.chain_id);
+    if request.gas_price.is_none() && request.max_fee_per_gas.is_none() {
+        request.max_fee_per_gas = Some(u128::from(c.chain_config.base_fee) * 2);
+        request.max_priority_fee_per_gas.get_or_insert(0);
+    } else if request.max_fee_per_gas.is_some() {
+        request.max_priority_fee_per_gas.get_or_insert(0);
+    }
+    if request.gas.is_none() {
+        let parent = c.chain.latest();
+        let cap = c.rpc_config.gas_cap.min(c.chain_config.gas_limit);
+        let env = call_env(c, &request, &state, cap);
+        let gas = c.executor.estimate_gas(state, c.block_hashes(), &c.call_block(&parent), env, cap)?;
+        request.gas = Some(gas);
+    }
+    if request.to.is_none() {
+        request.to = Some(TxKind::Create);
+    }
+    let typed = request.build_typed_tx().map_err(|_| RpcError::params("incomplete transaction request"))?;
+    let signature = signer.sign_hash_sync(&typed.signature_hash()).map_err(RpcError::internal)?;
+    Ok(TxEnvelope::from(typed.into_signed(signature)))
+}
+
+trait RecoverPub {
+    fn recover_signer_unchecked_pub(&self) -> RpcResult<Address>;
+}
+impl RecoverPub for TxEnvelope {
+    fn recover_signer_unchecked_pub(&self) -> RpcResult<Address> {
+        use alloy_consensus::transaction::SignerRecoverable;
+        self.recover_signer().map_err(|_| RpcError::DecodeTx)
+    }
+}
+
+fn fee_history(
+    c: &RpcContext,
+    count: u64,
+    newest: BlockNumberOrTag,
+    percentiles: Option<Vec<f64>>,
+) -> RpcResult<Value> {
+    let newest = c.resolve_number(newest).ok_or_else(|| RpcError::NotFound("header not found".into()))?;
+    let count = count.clamp(1, 1024).min(newest + 1);
+    let oldest = newest + 1 - count;
+    let blocks = c.chain.blocks(oldest, newest);
+    let mut history = FeeHistory {
+        oldest_block: oldest,
+        base_fee_per_gas: blocks.iter().map(|b| u128::from(b.header.base_fee_per_gas.unwrap_or_default())).collect(),
+        gas_used_ratio: blocks.iter().map(|b| b.header.gas_used as f64 / b.header.gas_limit as f64).collect(),
+        base_fee_per_blob_gas: vec![1; blocks.len() + 1],
+        blob_gas_used_ratio: vec![0.0; blocks.len()],
+        reward: None,
+    };
+    history.base_fee_per_gas.push(u128::from(c.chain_config.base_fee));
+    if let Some(percentiles) = percentiles {
+        let rewards = blocks
+            .iter()
+            .map(|b| {
+                let base_fee = b.header.base_fee_per_gas.unwrap_or_default();
+                let mut tips: Vec<(u128, u64)> = b
+                    .txs
+                    .iter()
+                    .map(|t| (t.tx.envelope.effective_tip_per_gas(base_fee).unwrap_or_default(), t.gas_used))
+                    .collect();
+                tips.sort_unstable();
+                percentiles
+                    .iter()
+                    .map(|p| {
+                        let threshold = (b.header.gas_used as f64 * p / 100.0) as u64;
+                        let mut acc = 0u64;
+                        tips.iter()
+                            .find(|(_, gas)| {
+                                acc += gas;
+                                acc >= threshold
+                            })
+                            .or(tips.last())
+                            .map(|(tip, _)| *tip)
+                            .unwrap_or_default()
+                    })
+                    .collect()
+            })
+            .collect();
+        history.reward = Some(rewards);
+    }
+    ok(history)
+}
+

@@ -1,0 +1,97 @@
+//! RPC middleware: unknown methods answer -32601 with geth's wording
+//! (`the method X does not exist/is not available`), in single calls and in batches.
+
+use std::{collections::HashSet, future::Future, sync::Arc};
+
+use jsonrpsee::{
+    MethodResponse,
+    core::{
+        middleware::{Batch, BatchEntry, Notification, RpcServiceT},
+        server::BatchResponseBuilder,
+    },
+    types::{ErrorObjectOwned, Request},
+};
+
+use super::error::METHOD_NOT_FOUND;
+
+/// Wraps the server's RPC service; answers unknown methods itself.
+#[derive(Clone)]
+pub struct KnownMethods<S> {
+    inner: S,
+    methods: Arc<HashSet<&'static str>>,
+    max_response_body_size: usize,
+}
+
+impl<S> KnownMethods<S> {
+    /// Wraps `inner`; `methods` are the registered method names.
+    pub fn new(inner: S, methods: Arc<HashSet<&'static str>>, max_response: u32) -> Self {
+        Self { inner, methods, max_response_body_size: max_response as usize }
+    }
+}
+
+impl<S> RpcServiceT for KnownMethods<S>
+where
+    S: RpcServiceT<
+            MethodResponse = MethodResponse,
+            BatchResponse = MethodResponse,
+            NotificationResponse = MethodResponse,
+        > + Send
+        + Sync
+        + Clone
+        + 'static,
+{
+    type MethodResponse = MethodResponse;
+    type NotificationResponse = MethodResponse;
+    type BatchResponse = MethodResponse;
+
+    fn call<'a>(&self, request: Request<'a>) -> impl Future<Output = MethodResponse> + Send + 'a {
+        let known = self.methods.contains(request.method_name());
+        let inner = self.inner.clone();
+        async move {
+            if known {
+                inner.call(request).await
+            } else {
+                let message =
+                    format!("the method {} does not exist/is not available", request.method_name());
+                MethodResponse::error(
+                    request.id().into_owned(),
+                    ErrorObjectOwned::owned(METHOD_NOT_FOUND, message, None::<()>),
+                )
+            }
+        }
+    }
+
+    fn batch<'a>(&self, batch: Batch<'a>) -> impl Future<Output = MethodResponse> + Send + 'a {
+        let service = self.clone();
+        async move {
+            let mut responses = BatchResponseBuilder::new_with_limit(service.max_response_body_size);
+            let mut got_notification = false;
+            for entry in batch.into_iter() {
+                let response = match entry {
+                    Ok(BatchEntry::Call(request)) => service.call(request).await,
+                    Ok(BatchEntry::Notification(n)) => {
+                        got_notification = true;
+                        service.inner.notification(n).await;
+                        continue;
+                    }
+                    Err(err) => {
+                        let (err, id) = err.into_parts();
+                        MethodResponse::error(id, err)
+                    }
+                };
+                if let Err(too_big) = responses.append(response) {
+                    return too_big;
+                }
+            }
+            if responses.is_empty() && got_notification {
+                MethodResponse::notification()
+            } else {
+                MethodResponse::from_batch(responses.finish())
+            }
+        }
+    }
+
+    fn notification<'a>(&self, n: Notification<'a>) -> impl Future<Output = MethodResponse> + Send + 'a {
+        self.inner.notification(n)
+    }
+}

@@ -1,0 +1,205 @@
+//! RPC: the Ethereum JSON-RPC over HTTP and WebSocket on one port, plus `GET /health`.
+//! Reads storage handles and events; asks the sequencer through its command channel.
+
+pub mod dev;
+pub mod error;
+pub mod eth;
+pub mod filters;
+pub mod middleware;
+pub mod types;
+
+use std::{collections::HashMap, net::SocketAddr, sync::Arc};
+
+use alloy_consensus::{Transaction as _, TxEnvelope, transaction::SignerRecoverable};
+use alloy_eips::{BlockId, BlockNumberOrTag, Decodable2718};
+use alloy_primitives::{Address, B256, Bytes};
+use alloy_signer_local::PrivateKeySigner;
+use jsonrpsee::{
+    RpcModule,
+    server::{
+        BatchRequestConfig, Server, ServerConfig, ServerHandle,
+        middleware::{http::ProxyGetRequestLayer, rpc::RpcServiceBuilder},
+    },
+    types::ErrorObjectOwned,
+};
+use tokio::sync::{broadcast, mpsc};
+use tower_http::cors::{Any, CorsLayer};
+
+use crate::{
+    accounts::DevAccount,
+    config::{ChainConfig, RpcConfig},
+    events::NodeEvent,
+    executor::{BlockContext, Executor, ReadyTx, SPEC},
+    mempool::{AccountView, Mempool},
+    sequencer::{SequencerCommand, now},
+    storage::{Chain, StateSnapshot, StateStore, StoredBlock, state::BlockHashes},
+};
+use error::{RpcError, RpcResult};
+
+/// What every RPC method can reach. Cheap to share: all handles.
+pub struct RpcContext {
+    /// Blocks, txs, receipts.
+    pub chain: Arc<Chain>,
+    /// State per block.
+    pub state: Arc<StateStore>,
+    /// Pending txs.
+    pub mempool: Arc<Mempool>,
+    /// For calls and estimates.
+    pub executor: Executor,
+    /// Chain parameters.
+    pub chain_config: ChainConfig,
+    /// RPC limits.
+    pub rpc_config: RpcConfig,
+    /// Dev accounts, in banner order.
+    pub accounts: Vec<DevAccount>,
+    /// Signers of the unlocked accounts.
+    pub signers: HashMap<Address, PrivateKeySigner>,
+    /// Commands to the sequencer.
+    pub sequencer: mpsc::Sender<SequencerCommand>,
+    /// Node events (subscriptions, filters, sync sends).
+    pub events: broadcast::Sender<NodeEvent>,
+    /// Polling filters.
+    pub filters: filters::Filters,
+}
+
+impl From<ErrorObjectOwned> for RpcError {
+    fn from(err: ErrorObjectOwned) -> Self {
+        match err.data() {
+            Some(data) => RpcError::InvalidParams(format!("{}: {}", err.message(), data.get())),
+            None => RpcError::InvalidParams(err.message().to_string()),
+        }
+    }
+}
+
+impl RpcContext {
+    /// Block number a tag or number refers to (`None` if beyond the head).
+    pub fn resolve_number(&self, tag: BlockNumberOrTag) -> Option<u64> {
+        let latest = self.chain.latest_number();
+        match tag {
+            BlockNumberOrTag::Latest
+            | BlockNumberOrTag::Pending
+            | BlockNumberOrTag::Safe
+            | BlockNumberOrTag::Finalized => Some(latest),
+            BlockNumberOrTag::Earliest => Some(0),
+            BlockNumberOrTag::Number(n) => (n <= latest).then_some(n),
+        }
+    }
+
+    /// The block a block id refers to.
+    pub fn block(&self, id: BlockId) -> Option<Arc<StoredBlock>> {
+        match id {
+            BlockId::Hash(hash) => self.chain.block_by_hash(&hash.block_hash),
+            BlockId::Number(tag) => self.chain.block(self.resolve_number(tag)?),
+        }
+    }
+
+    /// The state after the block a block id refers to.
+    pub fn state_at(&self, id: Option<BlockId>) -> RpcResult<StateSnapshot> {
+        let id = id.unwrap_or(BlockId::latest());
+        if matches!(id, BlockId::Number(BlockNumberOrTag::Latest | BlockNumberOrTag::Pending)) {
+            return Ok(self.state.latest());
+        }
+        let block = self.block(id).ok_or_else(|| RpcError::NotFound("header not found".into()))?;
+        if block.header.number == self.chain.latest_number() {
+            return Ok(self.state.latest());
+        }
+        self.state.at(block.header.number).ok_or_else(|| {
+            RpcError::NotFound(format!(
+                "state of block {} is no longer kept (only the latest {} blocks)",
+                block.header.number,
+                crate::storage::state::STATE_HISTORY
+            ))
+        })
+    }
+
+    /// Context of a hypothetical block on top of `parent`, for calls and estimates.
+    pub fn call_block(&self, parent: &StoredBlock) -> BlockContext {
+        BlockContext {
+            number: parent.header.number + 1,
+            timestamp: now().max(parent.header.timestamp),
+            coinbase: Address::ZERO,
+            gas_limit: self.chain_config.gas_limit,
+            base_fee: self.chain_config.base_fee,
+            prevrandao: alloy_primitives::keccak256(parent.hash),
+        }
+    }
+
+    /// `BLOCKHASH` lookups for the executor.
+    pub fn block_hashes(&self) -> BlockHashes {
+        let chain = self.chain.clone();
+        Arc::new(move |n| chain.block_hash(n))
+    }
+
+    /// Decodes a raw tx and recovers its sender.
+    pub fn decode_raw(&self, raw: &Bytes) -> RpcResult<ReadyTx> {
+        let mut buf = raw.as_ref();
+        let envelope = TxEnvelope::decode_2718(&mut buf).map_err(|_| RpcError::DecodeTx)?;
+        if !buf.is_empty() {
+            return Err(RpcError::DecodeTx);
+        }
+        let sender = envelope.recover_signer().map_err(|_| RpcError::DecodeTx)?;
+        Ok(ReadyTx { hash: *envelope.tx_hash(), sender, envelope })
+    }
+
+    /// Validates a tx and puts it in the mempool.
+    pub fn submit(&self, tx: ReadyTx) -> RpcResult<B256> {
+        let state = self.state.latest();
+        let account = AccountView { nonce: state.nonce(&tx.sender), balance: state.balance(&tx.sender) };
+        let env = crate::executor::tx_env(&tx.envelope, tx.sender);
+        let intrinsic = revm::context_interface::cfg::gas::calculate_initial_tx_gas_for_tx(&env, SPEC, None);
+        let intrinsic = intrinsic.initial_regular_gas.max(intrinsic.floor_gas);
+        let hash = tx.hash;
+        let _ = tx.envelope.nonce();
+        self.mempool.add(tx, account, self.chain_config.base_fee, intrinsic)?;
+        let _ = self.events.send(NodeEvent::TxPending(hash));
+        Ok(hash)
+    }
+
+    /// The unlocked signer of `address`.
+    pub fn signer(&self, address: &Address) -> RpcResult<&PrivateKeySigner> {
+        self.signers
+            .get(address)
+            .ok_or_else(|| RpcError::internal(format!("no signer available for {address}")))
+    }
+}
+
+/// All methods on one module.
+pub fn module(ctx: Arc<RpcContext>) -> anyhow::Result<RpcModule<RpcContext>> {
+    let mut module = RpcModule::from_arc(ctx);
+    eth::register(&mut module)?;
+    filters::register(&mut module)?;
+    dev::register(&mut module)?;
+    Ok(module)
+}
+
+/// Binds and starts the server. Returns the bound address and the handle that stops it.
+pub async fn serve(
+    ctx: Arc<RpcContext>,
+    config: &RpcConfig,
+) -> anyhow::Result<(SocketAddr, ServerHandle)> {
+    let module = module(ctx)?;
+    let methods: Arc<std::collections::HashSet<&'static str>> =
+        Arc::new(module.method_names().collect());
+    let cors = CorsLayer::new().allow_origin(Any).allow_headers(Any).allow_methods(Any);
+    let http = tower::ServiceBuilder::new()
+        .layer(cors)
+        .layer(ProxyGetRequestLayer::new([("/health", "zkos_health")])?);
+    let max_response = config.max_response_body_size;
+    let rpc = RpcServiceBuilder::new()
+        .layer_fn(move |service| middleware::KnownMethods::new(service, methods.clone(), max_response));
+    let server_config = ServerConfig::builder()
+        .max_request_body_size(config.max_request_body_size)
+        .max_response_body_size(config.max_response_body_size)
+        .max_connections(config.max_connections)
+        .set_batch_request_config(BatchRequestConfig::Limit(config.max_batch_len))
+        .build();
+    let server = Server::builder()
+        .set_config(server_config)
+        .set_http_middleware(http)
+        .set_rpc_middleware(rpc)
+        .build(SocketAddr::new(config.host, config.port))
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}:{}: {e}", config.host, config.port))?;
+    let addr = server.local_addr()?;
+    Ok((addr, server.start(module)))
+}

@@ -1,0 +1,152 @@
+//! JSON shapes of blocks, txs, receipts and logs: Ethereum's, plus the ZKsync fields
+//! viem's `zksyncLocalNode` formatters read (`l2ToL1Logs`, `l1BatchNumber`, ...).
+
+use alloy_consensus::{ReceiptEnvelope, Transaction as _, transaction::Recovered};
+use alloy_primitives::{Address, U256};
+use alloy_rpc_types_eth::{Log, Transaction, TransactionInfo, TransactionReceipt};
+use serde_json::{Value, json};
+
+use crate::{
+    executor::ReadyTx,
+    storage::{StoredBlock, StoredTx},
+};
+
+fn insert(value: &mut Value, key: &str, v: Value) {
+    if let Value::Object(map) = value {
+        map.insert(key.to_string(), v);
+    }
+}
+
+/// A tx as `eth_getTransactionByHash` returns it; `included` is `None` while pending.
+pub fn tx_json(tx: &ReadyTx, included: Option<&StoredTx>, base_fee: u64) -> Value {
+    let info = match included {
+        Some(s) => TransactionInfo {
+            hash: Some(tx.hash),
+            index: Some(s.index),
+            block_hash: Some(s.block_hash),
+            block_number: Some(s.block_number),
+            block_timestamp: Some(s.block_timestamp),
+            base_fee: Some(base_fee),
+        },
+        None => TransactionInfo { hash: Some(tx.hash), ..Default::default() },
+    };
+    let rpc = Transaction::from_transaction(
+        Recovered::new_unchecked(tx.envelope.clone(), tx.sender),
+        info,
+    );
+    let mut value = serde_json::to_value(rpc).unwrap_or(Value::Null);
+    insert(&mut value, "l1BatchNumber", Value::Null);
+    insert(&mut value, "l1BatchTxIndex", Value::Null);
+    value
+}
+
+/// The RPC logs of an included tx.
+pub fn tx_logs(tx: &StoredTx) -> Vec<Log> {
+    tx.receipt
+        .logs()
+        .iter()
+        .enumerate()
+        .map(|(i, log)| Log {
+            inner: log.clone(),
+            block_hash: Some(tx.block_hash),
+            block_number: Some(tx.block_number),
+            block_timestamp: Some(tx.block_timestamp),
+            transaction_hash: Some(tx.tx.hash),
+            transaction_index: Some(tx.index),
+            log_index: Some(tx.first_log_index + i as u64),
+            removed: false,
+        })
+        .collect()
+}
+
+/// A log with the ZKsync fields.
+pub fn log_json(log: &Log, transaction_log_index: u64) -> Value {
+    let mut value = serde_json::to_value(log).unwrap_or(Value::Null);
+    insert(&mut value, "transactionLogIndex", json!(format!("{transaction_log_index:#x}")));
+    insert(&mut value, "logType", Value::Null);
+    insert(&mut value, "l1BatchNumber", Value::Null);
+    value
+}
+
+/// A receipt with the ZKsync fields.
+pub fn receipt_json(tx: &StoredTx) -> Value {
+    let logs = tx_logs(tx);
+    let inner = match &tx.receipt {
+        ReceiptEnvelope::Legacy(r) => ReceiptEnvelope::Legacy(with_rpc_logs(r, &logs)),
+        ReceiptEnvelope::Eip2930(r) => ReceiptEnvelope::Eip2930(with_rpc_logs(r, &logs)),
+        ReceiptEnvelope::Eip1559(r) => ReceiptEnvelope::Eip1559(with_rpc_logs(r, &logs)),
+        ReceiptEnvelope::Eip4844(r) => ReceiptEnvelope::Eip4844(with_rpc_logs(r, &logs)),
+        ReceiptEnvelope::Eip7702(r) => ReceiptEnvelope::Eip7702(with_rpc_logs(r, &logs)),
+    };
+    let receipt = TransactionReceipt {
+        inner,
+        transaction_hash: tx.tx.hash,
+        transaction_index: Some(tx.index),
+        block_hash: Some(tx.block_hash),
+        block_number: Some(tx.block_number),
+        gas_used: tx.gas_used,
+        effective_gas_price: tx.effective_gas_price,
+        blob_gas_used: None,
+        blob_gas_price: None,
+        from: tx.tx.sender,
+        to: tx.tx.envelope.to(),
+        contract_address: tx.contract_address,
+    };
+    let mut value = serde_json::to_value(receipt).unwrap_or(Value::Null);
+    let logs: Vec<Value> = logs.iter().enumerate().map(|(i, l)| log_json(l, i as u64)).collect();
+    insert(&mut value, "logs", Value::Array(logs));
+    insert(&mut value, "l2ToL1Logs", json!([]));
+    insert(&mut value, "l1BatchNumber", Value::Null);
+    insert(&mut value, "l1BatchTxIndex", Value::Null);
+    value
+}
+
+fn with_rpc_logs(
+    r: &alloy_consensus::ReceiptWithBloom<alloy_consensus::Receipt<alloy_primitives::Log>>,
+    logs: &[Log],
+) -> alloy_consensus::ReceiptWithBloom<alloy_consensus::Receipt<Log>> {
+    alloy_consensus::ReceiptWithBloom {
+        receipt: alloy_consensus::Receipt {
+            status: r.receipt.status,
+            cumulative_gas_used: r.receipt.cumulative_gas_used,
+            logs: logs.to_vec(),
+        },
+        logs_bloom: r.logs_bloom,
+    }
+}
+
+/// A block; `full` puts whole txs in `transactions`, otherwise their hashes.
+pub fn block_json(block: &StoredBlock, full: bool) -> Value {
+    let header = alloy_rpc_types_eth::Header {
+        hash: block.hash,
+        inner: block.header.clone(),
+        total_difficulty: Some(U256::ZERO),
+        size: Some(U256::from(alloy_rlp::Encodable::length(&block.header))),
+    };
+    let mut value = serde_json::to_value(header).unwrap_or(Value::Null);
+    let base_fee = block.header.base_fee_per_gas.unwrap_or_default();
+    let txs: Vec<Value> = if full {
+        block.txs.iter().map(|t| tx_json(&t.tx, Some(t), base_fee)).collect()
+    } else {
+        block.txs.iter().map(|t| json!(t.tx.hash)).collect()
+    };
+    insert(&mut value, "transactions", Value::Array(txs));
+    insert(&mut value, "uncles", json!([]));
+    insert(&mut value, "withdrawals", json!([]));
+    insert(&mut value, "l1BatchNumber", Value::Null);
+    insert(&mut value, "l1BatchTimestamp", Value::Null);
+    value
+}
+
+/// `to: value wei + gas × price wei`, the `txpool_inspect` summary line.
+pub fn inspect_line(tx: &ReadyTx) -> String {
+    let to = tx.envelope.to().map(|a: Address| a.to_string()).unwrap_or_else(|| "contract creation".into());
+    format!(
+        "{}: {} wei + {} gas × {} wei",
+        to,
+        tx.envelope.value(),
+        tx.envelope.gas_limit(),
+        tx.envelope.max_fee_per_gas()
+    )
+}
+

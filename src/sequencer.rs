@@ -1,0 +1,293 @@
+//! Sequencer: mempool txs -> sealed blocks, in the mining mode asked for.
+//! Per block, in order: execute -> state -> chain (receipts visible) -> mempool -> events.
+
+use std::{
+    sync::Arc,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use alloy_consensus::{
+    EMPTY_OMMER_ROOT_HASH, Header, Receipt, ReceiptEnvelope, ReceiptWithBloom,
+    TxEnvelope, constants::EMPTY_WITHDRAWALS,
+    proofs::{calculate_receipt_root, calculate_transaction_root},
+};
+use alloy_eips::eip7685::EMPTY_REQUESTS_HASH;
+use alloy_primitives::{Address, B256, Bloom, Bytes, keccak256};
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    config::{ChainConfig, MiningMode},
+    events::NodeEvent,
+    executor::{BlockContext, BlockOutcome, Executor},
+    mempool::Mempool,
+    storage::{Chain, StateStore, StoredBlock, StoredTx, state::BlockHashes},
+};
+
+/// What the sequencer can be asked to do.
+#[derive(Debug)]
+pub enum SequencerCommand {
+    /// Produce `blocks` blocks now (empty ones too); the first at `timestamp` if given,
+    /// the next ones `interval` seconds apart. Replies with the new block numbers.
+    Mine {
+        /// How many blocks.
+        blocks: u64,
+        /// Timestamp of the first.
+        timestamp: Option<u64>,
+        /// Seconds between them.
+        interval: u64,
+        /// Reply.
+        reply: oneshot::Sender<Vec<u64>>,
+    },
+    /// Switch mining mode.
+    SetMining(MiningMode),
+    /// Reply with the current mining mode.
+    GetMining(oneshot::Sender<MiningMode>),
+}
+
+/// Produces blocks. Its fields are its dependencies.
+pub struct Sequencer {
+    /// Runs the txs.
+    pub executor: Executor,
+    /// Where state goes.
+    pub state: Arc<StateStore>,
+    /// Where blocks and receipts go.
+    pub chain: Arc<Chain>,
+    /// Where txs come from.
+    pub mempool: Arc<Mempool>,
+    /// Where events go.
+    pub events: broadcast::Sender<NodeEvent>,
+    /// Block limits and fees.
+    pub config: ChainConfig,
+    /// Initial mining mode.
+    pub mining: MiningMode,
+    /// Print a line per tx.
+    pub log_txs: bool,
+}
+
+impl Sequencer {
+    /// Runs until `cancel` fires or the command channel closes.
+    pub async fn run(
+        mut self,
+        mut commands: mpsc::Receiver<SequencerCommand>,
+        cancel: CancellationToken,
+    ) -> anyhow::Result<()> {
+        let mut ticker = new_ticker(self.mining);
+        loop {
+            let instant = matches!(self.mining, MiningMode::Instant | MiningMode::Mixed(_));
+            tokio::select! {
+                _ = cancel.cancelled() => break,
+                command = commands.recv() => {
+                    let Some(command) = command else { break };
+                    match command {
+                        SequencerCommand::Mine { blocks, timestamp, interval, reply } => {
+                            let mut numbers = Vec::new();
+                            for i in 0..blocks {
+                                let ts = timestamp.map(|t| t + i * interval);
+                                numbers.push(self.produce(true, ts).await?);
+                            }
+                            let _ = reply.send(numbers);
+                        }
+                        SequencerCommand::SetMining(mode) => {
+                            self.mining = mode;
+                            ticker = new_ticker(mode);
+                        }
+                        SequencerCommand::GetMining(reply) => { let _ = reply.send(self.mining); }
+                    }
+                }
+                _ = self.mempool.ready.notified(), if instant => {
+                    while self.mempool.has_ready() {
+                        self.produce(false, None).await?;
+                    }
+                }
+                _ = tick(&mut ticker) => { self.produce(true, None).await?; }
+            }
+        }
+        Ok(())
+    }
+
+    /// Builds, executes and seals one block. Returns its number (or the head's number when
+    /// there was nothing to include and empty blocks are not wanted).
+    async fn produce(&mut self, allow_empty: bool, timestamp: Option<u64>) -> anyhow::Result<u64> {
+        let parent = self.chain.latest();
+        let base_fee = self.config.base_fee;
+        let txs = self.mempool.best(base_fee, self.config.max_txs_per_block);
+        if txs.is_empty() && !allow_empty {
+            return Ok(parent.header.number);
+        }
+        let block = BlockContext {
+            number: parent.header.number + 1,
+            timestamp: timestamp.unwrap_or_else(|| now().max(parent.header.timestamp)),
+            coinbase: Address::ZERO,
+            gas_limit: self.config.gas_limit,
+            base_fee,
+            prevrandao: keccak256(parent.hash),
+        };
+        let executor = self.executor.clone();
+        let state = self.state.latest();
+        let chain = self.chain.clone();
+        let hashes: BlockHashes = Arc::new(move |n| chain.block_hash(n));
+        let ctx = block.clone();
+        let outcome = tokio::task::spawn_blocking(move || {
+            executor.execute_block(state, hashes, &ctx, txs)
+        })
+        .await?;
+        let BlockOutcome { state, executed, invalid, deferred: _ } = outcome;
+        for (tx, reason) in &invalid {
+            tracing::warn!(hash = %tx.hash, %reason, "dropped invalid tx");
+        }
+        let invalid: Vec<B256> = invalid.into_iter().map(|(tx, _)| tx.hash).collect();
+        if executed.is_empty() && !allow_empty {
+            self.mempool.on_block([], &invalid);
+            return Ok(parent.header.number);
+        }
+        let nonces: Vec<(Address, u64)> =
+            executed.iter().map(|e| (e.tx.sender, state.nonce(&e.tx.sender))).collect();
+        let sealed = seal(&block, parent.hash, executed);
+        if self.log_txs {
+            log_block(&sealed);
+        }
+        let number = sealed.header.number;
+        let sealed = Arc::new(sealed);
+        self.state.push(number, state);
+        self.chain.push((*sealed).clone());
+        self.mempool.on_block(nonces, &invalid);
+        let _ = self.events.send(NodeEvent::BlockSealed(sealed));
+        Ok(number)
+    }
+}
+
+/// Builds the header and the stored txs of a block.
+pub fn seal(
+    block: &BlockContext,
+    parent_hash: B256,
+    executed: Vec<crate::executor::ExecutedTx>,
+) -> StoredBlock {
+    let receipts: Vec<ReceiptEnvelope<alloy_primitives::Log>> = executed
+        .iter()
+        .map(|e| {
+            let receipt = Receipt {
+                status: e.success.into(),
+                cumulative_gas_used: e.cumulative_gas_used,
+                logs: e.logs.clone(),
+            };
+            ReceiptEnvelope::from_typed(e.tx.envelope.tx_type(), ReceiptWithBloom::from(receipt))
+        })
+        .collect();
+    let envelopes: Vec<&TxEnvelope> = executed.iter().map(|e| &e.tx.envelope).collect();
+    let mut logs_bloom = Bloom::ZERO;
+    for receipt in &receipts {
+        logs_bloom.accrue_bloom(receipt.logs_bloom());
+    }
+    let header = Header {
+        parent_hash,
+        ommers_hash: EMPTY_OMMER_ROOT_HASH,
+        beneficiary: block.coinbase,
+        state_root: B256::ZERO,
+        transactions_root: calculate_transaction_root(&envelopes),
+        receipts_root: calculate_receipt_root(&receipts),
+        logs_bloom,
+        number: block.number,
+        gas_limit: block.gas_limit,
+        gas_used: executed.last().map(|e| e.cumulative_gas_used).unwrap_or_default(),
+        timestamp: block.timestamp,
+        extra_data: Bytes::new(),
+        mix_hash: block.prevrandao,
+        base_fee_per_gas: Some(block.base_fee),
+        withdrawals_root: Some(EMPTY_WITHDRAWALS),
+        blob_gas_used: Some(0),
+        excess_blob_gas: Some(0),
+        parent_beacon_block_root: Some(B256::ZERO),
+        requests_hash: Some(EMPTY_REQUESTS_HASH),
+        ..Default::default()
+    };
+    let hash = header.hash_slow();
+    let mut log_index = 0u64;
+    let txs = executed
+        .into_iter()
+        .zip(receipts)
+        .enumerate()
+        .map(|(index, (e, receipt))| {
+            let first_log_index = log_index;
+            log_index += e.logs.len() as u64;
+            Arc::new(StoredTx {
+                tx: e.tx,
+                receipt,
+                gas_used: e.gas_used,
+                effective_gas_price: e.effective_gas_price,
+                contract_address: e.contract_address,
+                revert: e.revert,
+                block_number: block.number,
+                block_hash: hash,
+                block_timestamp: block.timestamp,
+                index: index as u64,
+                first_log_index,
+            })
+        })
+        .collect();
+    StoredBlock { header, hash, txs }
+}
+
+/// The genesis block (no txs).
+pub fn genesis_block(config: &ChainConfig, timestamp: u64) -> StoredBlock {
+    let block = BlockContext {
+        number: 0,
+        timestamp,
+        coinbase: Address::ZERO,
+        gas_limit: config.gas_limit,
+        base_fee: config.base_fee,
+        prevrandao: B256::ZERO,
+    };
+    seal(&block, B256::ZERO, vec![])
+}
+
+/// Anvil-style lines for each tx of a block.
+fn log_block(block: &StoredBlock) {
+    for tx in &block.txs {
+        let mut line = format!(
+            "\n    Transaction: {}\n    Gas used: {}\n",
+            tx.tx.hash, tx.gas_used
+        );
+        if let Some(address) = tx.contract_address {
+            line.push_str(&format!("    Contract created: {address}\n"));
+        }
+        if !tx.receipt.status() {
+            let reason = tx.revert.as_ref().map(|d| crate::rpc::error::revert_message(d));
+            line.push_str(&format!(
+                "    Error: {}\n",
+                reason.unwrap_or_else(|| "transaction failed".into())
+            ));
+        }
+        line.push_str(&format!(
+            "\n    Block Number: {}\n    Block Hash: {}\n    Block Time: \"{}\"\n",
+            block.header.number, block.hash, block.header.timestamp
+        ));
+        println!("{line}");
+    }
+}
+
+/// Wall clock, whole seconds.
+pub fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+}
+
+fn new_ticker(mode: MiningMode) -> Option<tokio::time::Interval> {
+    let period = match mode {
+        MiningMode::Interval(period) | MiningMode::Mixed(period) => period,
+        MiningMode::Instant | MiningMode::Manual => return None,
+    };
+    let period = period.max(Duration::from_millis(1));
+    let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    Some(interval)
+}
+
+async fn tick(ticker: &mut Option<tokio::time::Interval>) {
+    match ticker {
+        Some(interval) => {
+            interval.tick().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+

@@ -1,0 +1,123 @@
+//! Chain: the receipts repository. Blocks, txs and receipts as the RPC serves them;
+//! a block is visible here as soon as the sequencer has sealed it.
+
+use std::{collections::HashMap, sync::Arc};
+
+use alloy_consensus::{Header, ReceiptEnvelope};
+use alloy_primitives::{Address, B256, Bytes, Log};
+use parking_lot::RwLock;
+
+use crate::executor::ReadyTx;
+
+/// A tx as included in a block, with its receipt.
+#[derive(Debug, Clone)]
+pub struct StoredTx {
+    /// The tx and its sender.
+    pub tx: ReadyTx,
+    /// The consensus receipt (status, cumulative gas, logs, bloom).
+    pub receipt: ReceiptEnvelope<Log>,
+    /// Gas used by this tx alone.
+    pub gas_used: u64,
+    /// Price paid per gas.
+    pub effective_gas_price: u128,
+    /// Created contract.
+    pub contract_address: Option<Address>,
+    /// Revert data of a failed tx.
+    pub revert: Option<Bytes>,
+    /// Block it is in.
+    pub block_number: u64,
+    /// Hash of that block.
+    pub block_hash: B256,
+    /// Timestamp of that block.
+    pub block_timestamp: u64,
+    /// Position in the block.
+    pub index: u64,
+    /// Block-wide index of its first log.
+    pub first_log_index: u64,
+}
+
+/// A sealed block.
+#[derive(Debug, Clone)]
+pub struct StoredBlock {
+    /// Its header.
+    pub header: Header,
+    /// keccak of the RLP header.
+    pub hash: B256,
+    /// Its txs in order.
+    pub txs: Vec<Arc<StoredTx>>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    blocks: Vec<Arc<StoredBlock>>,
+    by_hash: HashMap<B256, u64>,
+    txs: HashMap<B256, Arc<StoredTx>>,
+}
+
+/// All blocks since genesis. Readers take the lock only to clone an `Arc`.
+#[derive(Debug, Default)]
+pub struct Chain {
+    inner: RwLock<Inner>,
+}
+
+impl Chain {
+    /// A chain holding only `genesis`.
+    pub fn new(genesis: StoredBlock) -> Self {
+        let chain = Self::default();
+        chain.push(genesis);
+        chain
+    }
+
+    /// Appends a sealed block; its txs and receipts become visible.
+    pub fn push(&self, block: StoredBlock) {
+        let mut inner = self.inner.write();
+        debug_assert_eq!(block.header.number as usize, inner.blocks.len());
+        inner.by_hash.insert(block.hash, block.header.number);
+        for tx in &block.txs {
+            inner.txs.insert(tx.tx.hash, tx.clone());
+        }
+        inner.blocks.push(Arc::new(block));
+    }
+
+    /// The latest block.
+    pub fn latest(&self) -> Arc<StoredBlock> {
+        self.inner.read().blocks.last().cloned().expect("the chain always has genesis")
+    }
+
+    /// Number of the latest block.
+    pub fn latest_number(&self) -> u64 {
+        (self.inner.read().blocks.len() - 1) as u64
+    }
+
+    /// Block by number.
+    pub fn block(&self, number: u64) -> Option<Arc<StoredBlock>> {
+        self.inner.read().blocks.get(usize::try_from(number).ok()?).cloned()
+    }
+
+    /// Block by hash.
+    pub fn block_by_hash(&self, hash: &B256) -> Option<Arc<StoredBlock>> {
+        let inner = self.inner.read();
+        let number = *inner.by_hash.get(hash)?;
+        inner.blocks.get(number as usize).cloned()
+    }
+
+    /// Hash of block `number` (zero when unknown), for `BLOCKHASH`.
+    pub fn block_hash(&self, number: u64) -> B256 {
+        self.block(number).map(|b| b.hash).unwrap_or_default()
+    }
+
+    /// An included tx by hash.
+    pub fn tx(&self, hash: &B256) -> Option<Arc<StoredTx>> {
+        self.inner.read().txs.get(hash).cloned()
+    }
+
+    /// Blocks `from..=to` (clamped to the chain).
+    pub fn blocks(&self, from: u64, to: u64) -> Vec<Arc<StoredBlock>> {
+        let inner = self.inner.read();
+        let end = (to as usize).min(inner.blocks.len().saturating_sub(1));
+        if from as usize > end {
+            return vec![];
+        }
+        inner.blocks[from as usize..=end].to_vec()
+    }
+}

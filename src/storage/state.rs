@@ -1,0 +1,217 @@
+//! State: accounts, storage and code after each block.
+//!
+//! Each block's state is a persistent map (`imbl`), so keeping the state of every recent block
+//! costs only what changed, and a reader takes an O(1) clone without holding a lock while it
+//! executes. `StateDb` is the revm database over one snapshot; block building commits into it.
+
+use std::{collections::VecDeque, convert::Infallible, sync::Arc};
+
+use alloy_primitives::{Address, B256, KECCAK256_EMPTY, U256, map::AddressMap};
+use parking_lot::RwLock;
+use revm::{
+    Database, DatabaseCommit,
+    bytecode::Bytecode,
+    state::{Account, AccountInfo},
+};
+
+/// How many recent blocks' states stay readable (`eth_call` etc. at a block number).
+pub const STATE_HISTORY: usize = 1024;
+
+/// One account: balance, nonce, code hash and its storage.
+#[derive(Debug, Clone, Default)]
+pub struct AccountState {
+    /// Balance, nonce and code hash (code itself lives in `StateSnapshot::codes`).
+    pub info: AccountInfo,
+    /// Non-zero storage slots.
+    pub storage: imbl::HashMap<U256, U256>,
+}
+
+/// The whole state after one block. Cloning is O(1).
+#[derive(Debug, Clone, Default)]
+pub struct StateSnapshot {
+    accounts: imbl::HashMap<Address, AccountState>,
+    codes: imbl::HashMap<B256, Bytecode>,
+}
+
+impl StateSnapshot {
+    /// Balance, nonce and code hash, or `None` for an account never touched.
+    pub fn account(&self, address: &Address) -> Option<&AccountState> {
+        self.accounts.get(address)
+    }
+
+    /// Balance (zero for unknown accounts).
+    pub fn balance(&self, address: &Address) -> U256 {
+        self.account(address).map(|a| a.info.balance).unwrap_or_default()
+    }
+
+    /// Nonce (zero for unknown accounts).
+    pub fn nonce(&self, address: &Address) -> u64 {
+        self.account(address).map(|a| a.info.nonce).unwrap_or_default()
+    }
+
+    /// Deployed code (empty for EOAs).
+    pub fn code(&self, address: &Address) -> Bytecode {
+        self.account(address)
+            .and_then(|a| self.codes.get(&a.info.code_hash).cloned())
+            .unwrap_or_default()
+    }
+
+    /// One storage slot.
+    pub fn storage(&self, address: &Address, slot: U256) -> U256 {
+        self.account(address).and_then(|a| a.storage.get(&slot).copied()).unwrap_or_default()
+    }
+
+    /// Code by hash.
+    pub fn code_by_hash(&self, hash: &B256) -> Option<Bytecode> {
+        self.codes.get(hash).cloned()
+    }
+
+    /// Mutable access to an account, created empty when missing.
+    pub fn account_mut(&mut self, address: Address) -> &mut AccountState {
+        self.accounts.entry(address).or_insert_with(|| AccountState {
+            info: AccountInfo { code_hash: KECCAK256_EMPTY, ..Default::default() },
+            storage: Default::default(),
+        })
+    }
+
+    /// Sets an account's code (dev methods, genesis).
+    pub fn set_code(&mut self, address: Address, code: Bytecode) {
+        let hash = code.hash_slow();
+        if !code.is_empty() {
+            self.codes.insert(hash, code);
+        }
+        self.account_mut(address).info.code_hash =
+            if hash == B256::ZERO { KECCAK256_EMPTY } else { hash };
+    }
+
+    /// Sets one storage slot (dev methods, genesis).
+    pub fn set_storage(&mut self, address: Address, slot: U256, value: U256) {
+        let storage = &mut self.account_mut(address).storage;
+        if value.is_zero() {
+            storage.remove(&slot);
+        } else {
+            storage.insert(slot, value);
+        }
+    }
+
+    /// Applies the changes of one executed tx, as revm reports them.
+    pub fn apply(&mut self, changes: AddressMap<Account>) {
+        for (address, account) in changes {
+            if !account.is_touched() {
+                continue;
+            }
+            if account.is_selfdestructed() {
+                self.accounts.remove(&address);
+                continue;
+            }
+            let created = account.is_created();
+            let mut info = account.info;
+            if let Some(code) = info.code.take()
+                && !code.is_empty()
+            {
+                self.codes.entry(info.code_hash).or_insert(code);
+            }
+            let entry = self.account_mut(address);
+            entry.info = info;
+            if created {
+                entry.storage.clear();
+            }
+            for (slot, value) in account.storage {
+                if !value.is_changed() && !created {
+                    continue;
+                }
+                if value.present_value.is_zero() {
+                    entry.storage.remove(&slot);
+                } else {
+                    entry.storage.insert(slot, value.present_value);
+                }
+            }
+        }
+    }
+}
+
+/// Block hashes by number, for the `BLOCKHASH` opcode.
+pub type BlockHashes = Arc<dyn Fn(u64) -> B256 + Send + Sync>;
+
+/// revm database over one snapshot; commits go into the snapshot.
+pub struct StateDb {
+    /// The state being read and (when building a block) written.
+    pub state: StateSnapshot,
+    /// Hashes of earlier blocks.
+    pub block_hashes: BlockHashes,
+}
+
+impl Database for StateDb {
+    type Error = Infallible;
+
+    fn basic(&mut self, address: Address) -> Result<Option<AccountInfo>, Infallible> {
+        Ok(self.state.account(&address).map(|a| {
+            let mut info = a.info.clone();
+            info.code = self.state.codes.get(&info.code_hash).cloned();
+            info
+        }))
+    }
+
+    fn code_by_hash(&mut self, code_hash: B256) -> Result<Bytecode, Infallible> {
+        Ok(self.state.code_by_hash(&code_hash).unwrap_or_default())
+    }
+
+    fn storage(&mut self, address: Address, index: U256) -> Result<U256, Infallible> {
+        Ok(self.state.storage(&address, index))
+    }
+
+    fn block_hash(&mut self, number: u64) -> Result<B256, Infallible> {
+        Ok((self.block_hashes)(number))
+    }
+}
+
+impl DatabaseCommit for StateDb {
+    fn commit(&mut self, changes: AddressMap<Account>) {
+        self.state.apply(changes);
+    }
+}
+
+/// The state of the latest block and of recent ones.
+#[derive(Debug, Default)]
+pub struct StateStore {
+    /// (block number, state after it), oldest first. A std-style lock held only to clone or
+    /// push a snapshot, never across execution.
+    history: RwLock<VecDeque<(u64, StateSnapshot)>>,
+}
+
+impl StateStore {
+    /// A store whose only state is genesis (block 0).
+    pub fn new(genesis: StateSnapshot) -> Self {
+        Self { history: RwLock::new(VecDeque::from([(0, genesis)])) }
+    }
+
+    /// State after the latest block.
+    pub fn latest(&self) -> StateSnapshot {
+        self.history.read().back().map(|(_, s)| s.clone()).unwrap_or_default()
+    }
+
+    /// State after block `number`, if still kept.
+    pub fn at(&self, number: u64) -> Option<StateSnapshot> {
+        let history = self.history.read();
+        let (first, _) = history.front()?;
+        let index = number.checked_sub(*first)? as usize;
+        history.get(index).map(|(_, s)| s.clone())
+    }
+
+    /// Records the state after a new block.
+    pub fn push(&self, number: u64, state: StateSnapshot) {
+        let mut history = self.history.write();
+        history.push_back((number, state));
+        while history.len() > STATE_HISTORY {
+            history.pop_front();
+        }
+    }
+
+    /// Replaces the latest state (dev methods like `anvil_setBalance` act on the head).
+    pub fn update_latest(&self, f: impl FnOnce(&mut StateSnapshot)) {
+        let mut history = self.history.write();
+        if let Some((_, state)) = history.back_mut() {
+            f(state);
+        }
+    }
+}
