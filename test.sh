@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole test suite: Rust unit + integration tests, then the client e2e suite
+# (cast, forge, viem, ethers, Hardhat) against the real `zkos-dev` binary.
+# Installs the pinned npm packages it needs (tests/e2e/package-lock.json) by itself.
+set -euo pipefail
+cd "$(dirname "$0")"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/zkos-dev-target}"
+
+command -v cargo >/dev/null || { echo "error: cargo not found (install Rust from https://rustup.rs)" >&2; exit 1; }
+command -v npm >/dev/null || { echo "error: npm not found (install Node.js 20+)" >&2; exit 1; }
+
+echo "==> cargo test"
+cargo test --locked
+
+echo "==> client e2e suite"
+cargo build --locked --bin zkos-dev
+ZKOS_DEV_BIN="$CARGO_TARGET_DIR/debug/zkos-dev" tests/e2e/run.sh
