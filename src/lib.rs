@@ -24,6 +24,7 @@ pub mod events;
 pub mod executor;
 pub mod mempool;
 pub mod node;
+pub mod output;
 pub mod rpc;
 pub mod sequencer;
 pub mod storage;

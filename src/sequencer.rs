@@ -145,7 +145,7 @@ impl Sequencer {
             executed.iter().map(|e| (e.tx.sender, state.nonce(&e.tx.sender))).collect();
         let sealed = seal(&block, parent.hash, executed);
         if self.log_txs {
-            log_block(&sealed);
+            crate::output::log_block(&sealed);
         }
         let number = sealed.header.number;
         let sealed = Arc::new(sealed);
@@ -239,31 +239,6 @@ pub fn genesis_block(config: &ChainConfig, timestamp: u64) -> StoredBlock {
         prevrandao: B256::ZERO,
     };
     seal(&block, B256::ZERO, vec![])
-}
-
-/// Anvil-style lines for each tx of a block.
-fn log_block(block: &StoredBlock) {
-    for tx in &block.txs {
-        let mut line = format!(
-            "\n    Transaction: {}\n    Gas used: {}\n",
-            tx.tx.hash, tx.gas_used
-        );
-        if let Some(address) = tx.contract_address {
-            line.push_str(&format!("    Contract created: {address}\n"));
-        }
-        if !tx.receipt.status() {
-            let reason = tx.revert.as_ref().map(|d| crate::rpc::error::revert_message(d));
-            line.push_str(&format!(
-                "    Error: {}\n",
-                reason.unwrap_or_else(|| "transaction failed".into())
-            ));
-        }
-        line.push_str(&format!(
-            "\n    Block Number: {}\n    Block Hash: {}\n    Block Time: \"{}\"\n",
-            block.header.number, block.hash, block.header.timestamp
-        ));
-        println!("{line}");
-    }
 }
 
 /// Wall clock, whole seconds.
