@@ -47,6 +47,13 @@ pub struct StartArgs {
     /// Print nothing: no banner, no tx lines.
     #[arg(long, help_heading = "Server")]
     pub silent: bool,
+    /// More per-tx output: -v value, nonce and gas price; -vv emitted events; -vvv call traces
+    /// of failed txs; -vvvv call traces of every tx.
+    #[arg(short = 'v', long = "verbosity", action = clap::ArgAction::Count, help_heading = "Output")]
+    pub verbosity: u8,
+    /// Print the decoded call trace of every tx (same as -vvvv).
+    #[arg(long, help_heading = "Output")]
+    pub print_traces: bool,
 
     /// L2 chain id.
     #[arg(long, default_value_t = 270, help_heading = "Chain")]
@@ -64,6 +71,9 @@ pub struct StartArgs {
     /// Dev account options.
     #[command(flatten)]
     pub accounts: AccountArgs,
+    /// Let any account send with eth_sendTransaction without its key (impersonation).
+    #[arg(long, help_heading = "Accounts")]
+    pub auto_impersonate: bool,
 
     /// Seconds between blocks (fractions allowed) instead of a block per tx.
     #[arg(long, short = 'b', value_name = "SECONDS", help_heading = "Mining")]
@@ -114,10 +124,13 @@ impl StartArgs {
         config.rpc.gas_cap = self.gas_cap;
         config.config_out = self.config_out;
         config.silent = self.silent;
+        config.output.verbosity = self.verbosity;
+        config.output.print_traces = self.print_traces;
         config.chain.chain_id = self.chain_id;
         config.chain.gas_limit = self.gas_limit;
         config.chain.base_fee = self.base_fee;
         self.accounts.apply(&mut config);
+        config.accounts.auto_impersonate = self.auto_impersonate;
         config.mining = match (self.block_time, self.no_mining, self.mixed_mining) {
             (_, true, _) => MiningMode::Manual,
             (Some(secs), _, mixed) => {

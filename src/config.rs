@@ -36,6 +36,8 @@ pub struct Config {
     pub mining: MiningMode,
     /// No banner, no per-tx log lines.
     pub silent: bool,
+    /// What the per-tx lines show (`-v` count, `--print-traces`).
+    pub output: crate::output::OutputConfig,
     /// Write the banner's JSON twin here after the ports are bound.
     pub config_out: Option<PathBuf>,
 }
@@ -83,6 +85,8 @@ pub struct AccountsConfig {
     pub mnemonic: String,
     /// Derivation path prefix (index appended).
     pub derivation_path: String,
+    /// Every account can `eth_sendTransaction` without a key (`--auto-impersonate`).
+    pub auto_impersonate: bool,
 }
 
 impl Default for Config {
@@ -108,9 +112,11 @@ impl Default for Config {
                 balance: U256::from(10_000u64) * U256::from(10u64).pow(U256::from(18u64)),
                 mnemonic: DEFAULT_MNEMONIC.to_string(),
                 derivation_path: DEFAULT_DERIVATION_PATH.to_string(),
+                auto_impersonate: false,
             },
             mining: MiningMode::Instant,
             silent: false,
+            output: Default::default(),
             config_out: None,
         }
     }

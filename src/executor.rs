@@ -1,20 +1,43 @@
 //! Executor: runs txs with revm over a state snapshot. Synchronous, no tokio.
 //! `execute_block`: (state, block context, ordered txs) -> (new state, executed txs).
+//! `trace_block` / `trace_call`: a mined block's txs or a call, re-run under an inspector.
+
+pub mod console;
+
+use std::convert::Infallible;
 
 use alloy_consensus::{Transaction as _, TxEnvelope};
 use alloy_eips::eip2930::{AccessList, AccessListItem};
 use alloy_primitives::{Address, B256, Bytes, Log, TxKind, U256};
 use revm::{
-    Context, ExecuteCommitEvm, ExecuteEvm, MainBuilder, MainContext,
-    context::{BlockEnv, CfgEnv, TxEnv, result::{EVMError, ExecutionResult, InvalidTransaction}},
-    context_interface::{
-        block::BlobExcessGasAndPrice, cfg::gas::calculate_initial_tx_gas_for_tx, either::Either,
+    Context, DatabaseRef, ExecuteCommitEvm, ExecuteEvm, InspectCommitEvm, InspectEvm, Inspector,
+    MainBuilder, MainContext,
+    bytecode::Bytecode,
+    context::{
+        BlockEnv, CfgEnv, TxEnv,
+        result::{EVMError, ExecutionResult, InvalidTransaction, ResultAndState},
     },
+    context_interface::{
+        ContextTr, block::BlobExcessGasAndPrice, cfg::gas::calculate_initial_tx_gas_for_tx,
+        either::Either,
+    },
+    handler::{MainnetContext, MainnetEvm},
+    inspector::JournalExt,
+    interpreter::{CallInputs, CallOutcome, CreateInputs, CreateOutcome, Interpreter},
     precompile::PrecompileSpecId,
     primitives::hardfork::SpecId,
+    state::AccountInfo,
+};
+use revm_inspectors::tracing::{
+    TraceWriter, TraceWriterConfig, TracingInspector, TracingInspectorConfig,
+    types::DecodedCallData,
 };
 
-use crate::storage::state::{BlockHashes, StateDb, StateSnapshot};
+use crate::{
+    output::OutputConfig,
+    storage::state::{BlockHashes, StateDb, StateSnapshot},
+};
+use console::{CONSOLE_ADDRESS, ConsoleCollector};
 
 /// The hardfork txs run under: the latest one revm supports.
 pub const SPEC: SpecId = SpecId::OSAKA;
@@ -37,7 +60,8 @@ pub struct BlockContext {
 }
 
 impl BlockContext {
-    fn env(&self) -> BlockEnv {
+    /// The revm block environment.
+    pub fn env(&self) -> BlockEnv {
         BlockEnv {
             number: U256::from(self.number),
             beneficiary: self.coinbase,
@@ -82,6 +106,10 @@ pub struct ExecutedTx {
     pub effective_gas_price: u128,
     /// Revert data, if it reverted.
     pub revert: Option<Bytes>,
+    /// Its `console.log` lines (recorded only when the node output is on).
+    pub console: Vec<String>,
+    /// Its call trace, rendered, when the node output asks for it.
+    pub trace: Option<String>,
 }
 
 /// Result of executing a block.
@@ -127,6 +155,26 @@ pub struct CallOutput {
 pub struct Executor {
     /// Chain id checked against txs.
     pub chain_id: u64,
+    /// What the node output wants recorded while blocks execute (`console.log`, call traces).
+    /// `None` (silent): blocks execute without an inspector.
+    pub output: Option<OutputConfig>,
+}
+
+/// The evm every path builds: mainnet, over a state snapshot.
+type Evm<I> = MainnetEvm<MainnetContext<StateDb>, I>;
+
+/// One tx (or call) re-run under an inspector, as `trace_block` / `trace_call` hand it over.
+pub struct Inspected<'a> {
+    /// Position in the list of txs given (0 for a call).
+    pub index: usize,
+    /// The revm tx.
+    pub env: &'a TxEnv,
+    /// The block it ran in.
+    pub block: &'a BlockEnv,
+    /// Its result and the state it touched (not committed yet).
+    pub result: &'a ResultAndState,
+    /// The state just before it.
+    pub pre: &'a StateSnapshot,
 }
 
 impl Executor {
@@ -143,8 +191,26 @@ impl Executor {
         cfg
     }
 
+    fn evm<I>(&self, db: StateDb, block: &BlockContext, cfg: CfgEnv, inspector: I) -> Evm<I> {
+        Context::mainnet()
+            .with_db(db)
+            .with_block(block.env())
+            .with_cfg(cfg)
+            .build_mainnet_with_inspector(inspector)
+    }
+
+    /// The config of a re-execution: the txs were accepted when mined (the chain id may have
+    /// changed since), a call is a call whatever chain id it names.
+    fn trace_cfg(&self, for_call: bool) -> CfgEnv {
+        let mut cfg = self.cfg(for_call);
+        cfg.tx_chain_id_check = false;
+        cfg
+    }
+
     /// Executes `txs` in order on top of `state`. Txs that would exceed the block gas
     /// limit are deferred; txs that are invalid at execution time are dropped.
+    /// With the node output on, each tx runs under an inspector recording its
+    /// `console.log` lines (and its call trace when asked for).
     pub fn execute_block(
         &self,
         state: StateSnapshot,
@@ -152,12 +218,16 @@ impl Executor {
         block: &BlockContext,
         txs: Vec<ReadyTx>,
     ) -> BlockOutcome {
-        let db = StateDb { state, block_hashes };
-        let mut evm = Context::mainnet()
-            .with_db(db)
-            .with_block(block.env())
-            .with_cfg(self.cfg(false))
-            .build_mainnet();
+        let db = StateDb {
+            state,
+            block_hashes,
+        };
+        let mut evm = self.evm(
+            db,
+            block,
+            self.cfg(false),
+            OutputInspector::new(self.output),
+        );
         let mut executed = Vec::with_capacity(txs.len());
         let mut invalid = Vec::new();
         let mut deferred = Vec::new();
@@ -168,12 +238,15 @@ impl Executor {
                 continue;
             }
             let env = tx_env(&tx.envelope, tx.sender);
-            match evm.transact_commit(env) {
+            let result = match self.output {
+                Some(_) => evm.inspect_tx_commit(env),
+                None => evm.transact_commit(env),
+            };
+            match result {
                 Ok(result) => {
                     let gas_used = result.tx_gas_used();
                     cumulative += gas_used;
-                    let effective_gas_price =
-                        tx.envelope.effective_gas_price(Some(block.base_fee));
+                    let effective_gas_price = tx.envelope.effective_gas_price(Some(block.base_fee));
                     let contract_address = match tx.envelope.kind() {
                         TxKind::Create => Some(tx.sender.create(tx.envelope.nonce())),
                         TxKind::Call(_) => None,
@@ -183,6 +256,7 @@ impl Executor {
                         ExecutionResult::Revert { output, .. } => (false, vec![], Some(output)),
                         ExecutionResult::Halt { .. } => (false, vec![], None),
                     };
+                    let (console, trace) = evm.inspector.take(success);
                     executed.push(ExecutedTx {
                         tx,
                         success,
@@ -192,12 +266,103 @@ impl Executor {
                         contract_address,
                         effective_gas_price,
                         revert,
+                        console,
+                        trace,
                     });
                 }
-                Err(err) => invalid.push((tx, error_message(&err))),
+                Err(err) => {
+                    evm.inspector.take(false);
+                    invalid.push((tx, error_message(&err)));
+                }
             }
         }
-        BlockOutcome { state: evm.ctx.journaled_state.database.state, executed, invalid, deferred }
+        BlockOutcome {
+            state: evm.ctx.journaled_state.database.state,
+            executed,
+            invalid,
+            deferred,
+        }
+    }
+
+    /// Re-executes txs of a mined block on `state`, the state of its parent: `txs[..first]`
+    /// plainly (to rebuild the state they leave), then each of `txs[first..]` under
+    /// `inspector`, handed to `each` before it is committed. `each` resets the inspector.
+    #[allow(clippy::too_many_arguments)] // the execute_block inputs plus what to trace and how
+    pub fn trace_block<I, T>(
+        &self,
+        state: StateSnapshot,
+        block_hashes: BlockHashes,
+        block: &BlockContext,
+        txs: &[ReadyTx],
+        first: usize,
+        inspector: &mut I,
+        mut each: impl FnMut(&mut I, Inspected<'_>) -> T,
+    ) -> Result<Vec<T>, CallError>
+    where
+        I: Inspector<MainnetContext<StateDb>>,
+    {
+        let db = StateDb {
+            state,
+            block_hashes,
+        };
+        let mut evm = self.evm(db, block, self.trace_cfg(false), inspector);
+        let block_env = block.env();
+        let mut out = Vec::with_capacity(txs.len().saturating_sub(first));
+        for (index, tx) in txs.iter().enumerate() {
+            let env = tx_env(&tx.envelope, tx.sender);
+            if index < first {
+                evm.transact_commit(env)
+                    .map_err(|e| CallError::Invalid(error_message(&e)))?;
+                continue;
+            }
+            let pre = evm.ctx.journaled_state.database.state.clone();
+            let result = evm
+                .inspect_tx(env.clone())
+                .map_err(|e| CallError::Invalid(error_message(&e)))?;
+            let inspected = Inspected {
+                index,
+                env: &env,
+                block: &block_env,
+                result: &result,
+                pre: &pre,
+            };
+            out.push(each(&mut *evm.inspector, inspected));
+            evm.commit(result.state);
+        }
+        Ok(out)
+    }
+
+    /// Runs a call under `inspector` without committing anything (`debug_traceCall`).
+    pub fn trace_call<I, T>(
+        &self,
+        state: StateSnapshot,
+        block_hashes: BlockHashes,
+        block: &BlockContext,
+        tx: TxEnv,
+        inspector: &mut I,
+        each: impl FnOnce(&mut I, Inspected<'_>) -> T,
+    ) -> Result<T, CallError>
+    where
+        I: Inspector<MainnetContext<StateDb>>,
+    {
+        let pre = state.clone();
+        let db = StateDb {
+            state,
+            block_hashes,
+        };
+        let mut evm = self.evm(db, block, self.trace_cfg(true), inspector);
+        let block_env = block.env();
+        let result = evm
+            .inspect_tx(tx.clone())
+            .map_err(|e| CallError::Invalid(error_message(&e)))?;
+        let inspected = Inspected {
+            index: 0,
+            env: &tx,
+            block: &block_env,
+            result: &result,
+            pre: &pre,
+        };
+        Ok(each(&mut *evm.inspector, inspected))
     }
 
     /// Runs a call without committing anything.
@@ -208,18 +373,25 @@ impl Executor {
         block: &BlockContext,
         tx: TxEnv,
     ) -> Result<CallOutput, CallError> {
-        let db = StateDb { state, block_hashes };
+        let db = StateDb {
+            state,
+            block_hashes,
+        };
         let mut evm = Context::mainnet()
             .with_db(db)
             .with_block(block.env())
             .with_cfg(self.cfg(true))
             .build_mainnet();
-        let result = evm.transact(tx).map_err(|e| CallError::Invalid(error_message(&e)))?;
+        let result = evm
+            .transact(tx)
+            .map_err(|e| CallError::Invalid(error_message(&e)))?;
         let gas_used = result.result.tx_gas_used();
         match result.result {
-            ExecutionResult::Success { output, logs, .. } => {
-                Ok(CallOutput { output: output.into_data(), gas_used, logs })
-            }
+            ExecutionResult::Success { output, logs, .. } => Ok(CallOutput {
+                output: output.into_data(),
+                gas_used,
+                logs,
+            }),
             ExecutionResult::Revert { output, .. } => Err(CallError::Revert(output)),
             ExecutionResult::Halt { reason, .. } => Err(CallError::Halt(halt_message(&reason))),
         }
@@ -234,13 +406,18 @@ impl Executor {
         block: &BlockContext,
         mut tx: TxEnv,
     ) -> Result<(AccessList, u64), CallError> {
-        let db = StateDb { state: state.clone(), block_hashes: block_hashes.clone() };
+        let db = StateDb {
+            state: state.clone(),
+            block_hashes: block_hashes.clone(),
+        };
         let mut evm = Context::mainnet()
             .with_db(db)
             .with_block(block.env())
             .with_cfg(self.cfg(true))
             .build_mainnet();
-        let result = evm.transact(tx.clone()).map_err(|e| CallError::Invalid(error_message(&e)))?;
+        let result = evm
+            .transact(tx.clone())
+            .map_err(|e| CallError::Invalid(error_message(&e)))?;
         let precompiles = revm::precompile::Precompiles::new(PrecompileSpecId::from_spec_id(SPEC));
         let excluded = |a: &Address| {
             *a == tx.caller || Some(*a) == tx.kind.to().copied() || precompiles.contains(a)
@@ -253,7 +430,10 @@ impl Executor {
                 let mut storage_keys: Vec<B256> =
                     account.storage.keys().map(|k| B256::from(*k)).collect();
                 storage_keys.sort();
-                AccessListItem { address: *address, storage_keys }
+                AccessListItem {
+                    address: *address,
+                    storage_keys,
+                }
             })
             .collect();
         items.sort_by_key(|item| item.address);
@@ -273,7 +453,10 @@ impl Executor {
         cap: u64,
     ) -> Result<u64, CallError> {
         let floor = calculate_initial_tx_gas_for_tx(&tx, SPEC, None);
-        let mut lo = floor.initial_regular_gas.max(floor.floor_gas).saturating_sub(1);
+        let mut lo = floor
+            .initial_regular_gas
+            .max(floor.floor_gas)
+            .saturating_sub(1);
         tx.gas_limit = cap;
         let first = self.call(state.clone(), block_hashes.clone(), block, tx.clone())?;
         let mut hi = cap;
@@ -281,7 +464,10 @@ impl Executor {
         let guess = (first.gas_used + 2_300) * 64 / 63;
         if guess < hi {
             tx.gas_limit = guess;
-            if self.call(state.clone(), block_hashes.clone(), block, tx.clone()).is_ok() {
+            if self
+                .call(state.clone(), block_hashes.clone(), block, tx.clone())
+                .is_ok()
+            {
                 hi = guess;
             } else {
                 lo = lo.max(guess);
@@ -389,5 +575,166 @@ pub fn halt_message(reason: &revm::context::result::HaltReason) -> String {
         HaltReason::OutOfGas(_) => "out of gas".into(),
         HaltReason::OpcodeNotFound | HaltReason::InvalidFEOpcode => "invalid opcode".into(),
         other => format!("execution halted: {other:?}"),
+    }
+}
+
+/// A state snapshot as a read-only revm database: the state before a traced tx, which the
+/// prestate tracer compares against.
+#[derive(Debug, Clone)]
+pub struct SnapshotDb(pub StateSnapshot);
+
+impl DatabaseRef for SnapshotDb {
+    type Error = Infallible;
+
+    fn basic_ref(&self, address: Address) -> Result<Option<AccountInfo>, Infallible> {
+        Ok(self.0.account(&address).map(|a| {
+            let mut info = a.info.clone();
+            info.code = self.0.code_by_hash(&info.code_hash);
+            info
+        }))
+    }
+
+    fn code_by_hash_ref(&self, code_hash: B256) -> Result<Bytecode, Infallible> {
+        Ok(self.0.code_by_hash(&code_hash).unwrap_or_default())
+    }
+
+    fn storage_ref(&self, address: Address, index: U256) -> Result<U256, Infallible> {
+        Ok(self.0.storage(&address, index))
+    }
+
+    fn block_hash_ref(&self, _number: u64) -> Result<B256, Infallible> {
+        Ok(B256::ZERO)
+    }
+}
+
+/// The inspector blocks run under when the node output is on: `console.log` always, a call
+/// tracer only when traces may be printed.
+#[derive(Debug, Default)]
+struct OutputInspector {
+    output: Option<OutputConfig>,
+    console: ConsoleCollector,
+    tracer: Option<TracingInspector>,
+}
+
+impl OutputInspector {
+    fn new(output: Option<OutputConfig>) -> Self {
+        let tracer = output.filter(|o| o.any_traces()).map(|_| {
+            TracingInspector::new(TracingInspectorConfig::default_parity().set_record_logs(true))
+        });
+        Self {
+            output,
+            console: ConsoleCollector::default(),
+            tracer,
+        }
+    }
+
+    /// The last tx's console lines and (if wanted for it) its rendered trace; resets both.
+    fn take(&mut self, success: bool) -> (Vec<String>, Option<String>) {
+        let console = std::mem::take(&mut self.console.lines);
+        let wanted = self.output.is_some_and(|o| o.trace_of(success));
+        let trace = self.tracer.as_mut().and_then(|tracer| {
+            let trace = wanted.then(|| render_trace(tracer));
+            tracer.fuse();
+            trace
+        });
+        (console, trace)
+    }
+}
+
+/// The call tree as Foundry prints it, console calls and revert reasons decoded, no colors.
+fn render_trace(tracer: &mut TracingInspector) -> String {
+    for node in tracer.traces_mut().nodes_mut() {
+        let trace = &mut node.trace;
+        if trace.address == CONSOLE_ADDRESS && !trace.kind.is_any_create() {
+            let line = console::decode(&trace.data);
+            let decoded = trace.decoded();
+            decoded.label = Some("console".into());
+            decoded.call_data = Some(DecodedCallData {
+                signature: "log()".into(),
+                args: vec![format!("{line:?}")],
+            });
+        } else if !trace.success && !trace.output.is_empty() {
+            let reason = crate::output::revert_reason(&trace.output);
+            trace.decoded().return_data = Some(reason);
+        }
+    }
+    let config = TraceWriterConfig::new().color_choice(revm_inspectors::ColorChoice::Never);
+    let mut writer = TraceWriter::with_config(Vec::<u8>::new(), config);
+    match writer.write_arena(tracer.traces()) {
+        Ok(()) => String::from_utf8_lossy(&writer.into_writer())
+            .trim_end()
+            .to_string(),
+        Err(err) => format!("(trace unavailable: {err})"),
+    }
+}
+
+impl<CTX> Inspector<CTX> for OutputInspector
+where
+    CTX: ContextTr<Journal: JournalExt>,
+{
+    fn initialize_interp(&mut self, interp: &mut Interpreter, context: &mut CTX) {
+        if let Some(tracer) = &mut self.tracer {
+            tracer.initialize_interp(interp, context);
+        }
+    }
+
+    fn step(&mut self, interp: &mut Interpreter, context: &mut CTX) {
+        if let Some(tracer) = &mut self.tracer {
+            tracer.step(interp, context);
+        }
+    }
+
+    fn step_end(&mut self, interp: &mut Interpreter, context: &mut CTX) {
+        if let Some(tracer) = &mut self.tracer {
+            tracer.step_end(interp, context);
+        }
+    }
+
+    fn log(&mut self, context: &mut CTX, log: Log) {
+        if let Some(tracer) = &mut self.tracer {
+            Inspector::<CTX>::log(tracer, context, log);
+        }
+    }
+
+    fn log_full(&mut self, interp: &mut Interpreter, context: &mut CTX, log: Log) {
+        if let Some(tracer) = &mut self.tracer {
+            tracer.log_full(interp, context, log);
+        }
+    }
+
+    fn call(&mut self, context: &mut CTX, inputs: &mut CallInputs) -> Option<CallOutcome> {
+        self.console.call(context, inputs);
+        self.tracer
+            .as_mut()
+            .and_then(|tracer| tracer.call(context, inputs))
+    }
+
+    fn call_end(&mut self, context: &mut CTX, inputs: &CallInputs, outcome: &mut CallOutcome) {
+        if let Some(tracer) = &mut self.tracer {
+            tracer.call_end(context, inputs, outcome);
+        }
+    }
+
+    fn create(&mut self, context: &mut CTX, inputs: &mut CreateInputs) -> Option<CreateOutcome> {
+        self.tracer
+            .as_mut()
+            .and_then(|tracer| tracer.create(context, inputs))
+    }
+
+    fn create_end(
+        &mut self,
+        context: &mut CTX,
+        inputs: &CreateInputs,
+        outcome: &mut CreateOutcome,
+    ) {
+        if let Some(tracer) = &mut self.tracer {
+            tracer.create_end(context, inputs, outcome);
+        }
+    }
+
+    fn selfdestruct(&mut self, contract: Address, target: Address, value: U256) {
+        if let Some(tracer) = &mut self.tracer {
+            Inspector::<CTX>::selfdestruct(tracer, contract, target, value);
+        }
     }
 }

@@ -8,7 +8,7 @@ use alloy_primitives::{Address, B256, U256};
 use parking_lot::Mutex;
 use tokio::sync::Notify;
 
-use crate::executor::ReadyTx;
+use crate::{executor::ReadyTx, sequencer::ChainSettings};
 
 /// Why a tx was not admitted. Messages follow geth/reth/anvil.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -53,7 +53,7 @@ impl PoolTx {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 struct SenderQueue {
     /// The sender's nonce on chain (after the latest block).
     chain_nonce: u64,
@@ -67,7 +67,7 @@ impl SenderQueue {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 struct Inner {
     senders: HashMap<Address, SenderQueue>,
     by_hash: HashMap<B256, Address>,
@@ -83,16 +83,17 @@ pub struct AccountView {
     pub balance: U256,
 }
 
-/// Rules of admission.
+/// Rules of admission that never change at runtime (the chain id, gas limit and base fee
+/// come from the current `ChainSettings` at each `add`).
 #[derive(Debug, Clone)]
 pub struct PoolRules {
-    /// The chain id txs must carry (legacy txs may carry none).
-    pub chain_id: u64,
-    /// Block gas limit.
-    pub block_gas_limit: u64,
     /// Most txs held at once.
     pub max_txs: usize,
 }
+
+/// The pool's content at one moment, for `evm_snapshot`.
+#[derive(Debug, Clone, Default)]
+pub struct PoolSnapshot(Inner);
 
 /// Pending (ready) and queued (nonce gap) txs.
 #[derive(Debug)]
@@ -119,23 +120,25 @@ impl Mempool {
         Self { rules, inner: Mutex::new(Inner::default()), ready: Notify::new() }
     }
 
-    /// Validates and inserts a tx. `account` is the sender's state at the head, `base_fee`
-    /// the next block's base fee, `intrinsic_gas` the least gas the tx can run with.
+    /// Validates and inserts a tx. `account` is the sender's state at the head, `next` the
+    /// next block's settings (chain id, gas limit, base fee), `intrinsic_gas` the least gas
+    /// the tx can run with.
     pub fn add(
         &self,
         tx: ReadyTx,
         account: AccountView,
-        base_fee: u64,
+        next: &ChainSettings,
         intrinsic_gas: u64,
     ) -> Result<(), PoolError> {
+        let base_fee = next.base_fee;
         let envelope = &tx.envelope;
         if matches!(envelope, TxEnvelope::Eip4844(_)) {
             return Err(PoolError::TxTypeNotSupported);
         }
-        if envelope.chain_id().is_some_and(|id| id != self.rules.chain_id) {
+        if envelope.chain_id().is_some_and(|id| id != next.chain_id) {
             return Err(PoolError::InvalidChainId);
         }
-        if envelope.gas_limit() > self.rules.block_gas_limit {
+        if envelope.gas_limit() > next.gas_limit {
             return Err(PoolError::ExceedsBlockGasLimit);
         }
         if envelope.gas_limit() < intrinsic_gas {
@@ -314,6 +317,64 @@ impl Mempool {
         let mut inner = self.inner.lock();
         inner.senders.clear();
         inner.by_hash.clear();
+    }
+
+    /// Removes one tx and the same sender's later ones, which could never be mined without
+    /// it (`anvil_dropTransaction`, like anvil's pool). Returns whether it was there.
+    pub fn remove_with_dependents(&self, hash: &B256) -> bool {
+        let mut inner = self.inner.lock();
+        let Inner { senders, by_hash, .. } = &mut *inner;
+        let Some(sender) = by_hash.get(hash).copied() else { return false };
+        if let Entry::Occupied(mut entry) = senders.entry(sender) {
+            let queue = entry.get_mut();
+            if let Some(nonce) = queue.txs.iter().find(|(_, t)| t.tx.hash == *hash).map(|(n, _)| *n) {
+                for tx in queue.txs.split_off(&nonce).into_values() {
+                    by_hash.remove(&tx.tx.hash);
+                }
+            }
+            if queue.txs.is_empty() {
+                entry.remove();
+            }
+        }
+        by_hash.remove(hash);
+        true
+    }
+
+    /// Removes every tx sent by `sender` (`anvil_removePoolTransactions`).
+    pub fn remove_sender(&self, sender: &Address) {
+        let mut inner = self.inner.lock();
+        if let Some(queue) = inner.senders.remove(sender) {
+            for tx in queue.txs.values() {
+                inner.by_hash.remove(&tx.tx.hash);
+            }
+        }
+    }
+
+    /// Re-reads every sender's on-chain nonce after the head state changed other than by a
+    /// new block (`anvil_setNonce`, rollback): drops txs now below it, and txs at it become
+    /// ready. Returns whether ready txs remain.
+    pub fn resync_nonces(&self, nonce_of: impl Fn(&Address) -> u64) -> bool {
+        let mut inner = self.inner.lock();
+        let Inner { senders, by_hash, .. } = &mut *inner;
+        senders.retain(|sender, queue| {
+            queue.chain_nonce = nonce_of(sender);
+            let keep = queue.txs.split_off(&queue.chain_nonce);
+            for tx in std::mem::replace(&mut queue.txs, keep).into_values() {
+                by_hash.remove(&tx.tx.hash);
+            }
+            !queue.txs.is_empty()
+        });
+        senders.values().any(|q| q.ready_len() > 0)
+    }
+
+    /// The pool as it is now.
+    pub fn snapshot(&self) -> PoolSnapshot {
+        PoolSnapshot(self.inner.lock().clone())
+    }
+
+    /// Puts back a pool taken with `snapshot`.
+    pub fn restore(&self, snapshot: PoolSnapshot) {
+        *self.inner.lock() = snapshot.0;
     }
 }
 

@@ -18,7 +18,7 @@ use crate::{
     executor::Executor,
     mempool::{Mempool, PoolRules},
     rpc::{self, RpcContext},
-    sequencer::{Sequencer, genesis_block, now},
+    sequencer::{ChainSettings, Sequencer, SettingsWriter, genesis_block, now},
     storage::{Chain, StateSnapshot, StateStore},
 };
 
@@ -48,16 +48,17 @@ impl Node {
         }
         let chain = Arc::new(Chain::new(genesis_block(&config.chain, now())));
         let state = Arc::new(StateStore::new(genesis));
-        let mempool = Arc::new(Mempool::new(PoolRules {
+        let mempool = Arc::new(Mempool::new(PoolRules { max_txs: MAX_POOL_TXS }));
+        let settings = SettingsWriter::new(ChainSettings::from(&config.chain));
+        let executor = Executor {
             chain_id: config.chain.chain_id,
-            block_gas_limit: config.chain.gas_limit,
-            max_txs: MAX_POOL_TXS,
-        }));
-        let executor = Executor { chain_id: config.chain.chain_id };
+            output: (!config.silent).then_some(config.output),
+        };
         let (events, _) = broadcast::channel::<NodeEvent>(EVENT_CAPACITY);
         let (commands, command_rx) = mpsc::channel(64);
         let cancel = CancellationToken::new();
 
+        let settings_reader = settings.reader();
         let sequencer = Sequencer {
             executor: executor.clone(),
             state: state.clone(),
@@ -65,6 +66,7 @@ impl Node {
             mempool: mempool.clone(),
             events: events.clone(),
             config: config.chain.clone(),
+            settings,
             mining: config.mining,
             log_txs: !config.silent,
         };
@@ -76,6 +78,8 @@ impl Node {
             mempool,
             executor,
             chain_config: config.chain.clone(),
+            settings: settings_reader,
+            impersonation: rpc::anvil::Impersonation::new(config.accounts.auto_impersonate),
             rpc_config: config.rpc.clone(),
             signers: accounts.iter().map(|a| (a.address, a.signer())).collect::<HashMap<_, _>>(),
             accounts: accounts.clone(),

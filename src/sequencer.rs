@@ -1,5 +1,15 @@
 //! Sequencer: mempool txs -> sealed blocks, in the mining mode asked for.
 //! Per block, in order: execute -> state -> chain (receipts visible) -> mempool -> events.
+//! It owns the chain head: dev methods change state, settings, the clock and snapshots only
+//! through `SequencerCommand`s (`commands.rs`), so they never race a block being built.
+
+mod clock;
+mod commands;
+mod settings;
+
+pub use clock::BlockClock;
+pub use commands::{AccountEdit, CommandError, SequencerCommand, SettingsEdit};
+pub use settings::{ChainSettings, Settings, SettingsWriter};
 
 use std::{
     sync::Arc,
@@ -13,37 +23,16 @@ use alloy_consensus::{
 };
 use alloy_eips::eip7685::EMPTY_REQUESTS_HASH;
 use alloy_primitives::{Address, B256, Bloom, Bytes, keccak256};
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
     config::{ChainConfig, MiningMode},
     events::NodeEvent,
-    executor::{BlockContext, BlockOutcome, Executor},
+    executor::{BlockContext, BlockOutcome, Executor, ReadyTx},
     mempool::Mempool,
     storage::{Chain, StateStore, StoredBlock, StoredTx, state::BlockHashes},
 };
-
-/// What the sequencer can be asked to do.
-#[derive(Debug)]
-pub enum SequencerCommand {
-    /// Produce `blocks` blocks now (empty ones too); the first at `timestamp` if given,
-    /// the next ones `interval` seconds apart. Replies with the new block numbers.
-    Mine {
-        /// How many blocks.
-        blocks: u64,
-        /// Timestamp of the first.
-        timestamp: Option<u64>,
-        /// Seconds between them.
-        interval: u64,
-        /// Reply.
-        reply: oneshot::Sender<Vec<u64>>,
-    },
-    /// Switch mining mode.
-    SetMining(MiningMode),
-    /// Reply with the current mining mode.
-    GetMining(oneshot::Sender<MiningMode>),
-}
 
 /// Produces blocks. Its fields are its dependencies.
 pub struct Sequencer {
@@ -57,8 +46,10 @@ pub struct Sequencer {
     pub mempool: Arc<Mempool>,
     /// Where events go.
     pub events: broadcast::Sender<NodeEvent>,
-    /// Block limits and fees.
+    /// Static chain config (genesis settings, txs per block).
     pub config: ChainConfig,
+    /// The next block's settings: the only writer.
+    pub settings: SettingsWriter,
     /// Initial mining mode.
     pub mining: MiningMode,
     /// Print a line per tx.
@@ -72,55 +63,52 @@ impl Sequencer {
         mut commands: mpsc::Receiver<SequencerCommand>,
         cancel: CancellationToken,
     ) -> anyhow::Result<()> {
-        let mut ticker = new_ticker(self.mining);
+        let mut runtime = commands::Runtime {
+            ticker: new_ticker(self.mining),
+            snapshots: Default::default(),
+            genesis: self.state.at(0).unwrap_or_default(),
+            initial: self.settings.get(),
+        };
         loop {
             let instant = matches!(self.mining, MiningMode::Instant | MiningMode::Mixed(_));
             tokio::select! {
                 _ = cancel.cancelled() => break,
                 command = commands.recv() => {
                     let Some(command) = command else { break };
-                    match command {
-                        SequencerCommand::Mine { blocks, timestamp, interval, reply } => {
-                            let mut numbers = Vec::new();
-                            for i in 0..blocks {
-                                let ts = timestamp.map(|t| t + i * interval);
-                                numbers.push(self.produce(true, ts).await?);
-                            }
-                            let _ = reply.send(numbers);
-                        }
-                        SequencerCommand::SetMining(mode) => {
-                            self.mining = mode;
-                            ticker = new_ticker(mode);
-                        }
-                        SequencerCommand::GetMining(reply) => { let _ = reply.send(self.mining); }
-                    }
+                    self.handle(command, &mut runtime).await?;
                 }
                 _ = self.mempool.ready.notified(), if instant => {
                     while self.mempool.has_ready() {
-                        self.produce(false, None).await?;
+                        self.produce(false).await?;
                     }
                 }
-                _ = tick(&mut ticker) => { self.produce(true, None).await?; }
+                _ = tick(&mut runtime.ticker) => { self.produce(true).await?; }
             }
         }
         Ok(())
     }
 
-    /// Builds, executes and seals one block. Returns its number (or the head's number when
-    /// there was nothing to include and empty blocks are not wanted).
-    async fn produce(&mut self, allow_empty: bool, timestamp: Option<u64>) -> anyhow::Result<u64> {
+    /// Builds, executes and seals one block from the mempool's best txs. Returns its number
+    /// (or the head's number when there was nothing to include and empty blocks are not wanted).
+    async fn produce(&mut self, allow_empty: bool) -> anyhow::Result<u64> {
+        let txs = self.mempool.best(self.settings.get().base_fee, self.config.max_txs_per_block);
+        self.produce_with(txs, allow_empty).await
+    }
+
+    /// Builds, executes and seals one block holding `txs` (those that are valid).
+    async fn produce_with(&mut self, txs: Vec<ReadyTx>, allow_empty: bool) -> anyhow::Result<u64> {
         let parent = self.chain.latest();
-        let base_fee = self.config.base_fee;
-        let txs = self.mempool.best(base_fee, self.config.max_txs_per_block);
         if txs.is_empty() && !allow_empty {
             return Ok(parent.header.number);
         }
+        let settings = self.settings.get();
+        let now = now();
         let block = BlockContext {
             number: parent.header.number + 1,
-            timestamp: timestamp.unwrap_or_else(|| now().max(parent.header.timestamp)),
-            coinbase: Address::ZERO,
-            gas_limit: self.config.gas_limit,
-            base_fee,
+            timestamp: settings.clock.peek(now, parent.header.timestamp),
+            coinbase: settings.coinbase,
+            gas_limit: settings.gas_limit,
+            base_fee: settings.base_fee,
             prevrandao: keccak256(parent.hash),
         };
         let executor = self.executor.clone();
@@ -145,10 +133,11 @@ impl Sequencer {
             executed.iter().map(|e| (e.tx.sender, state.nonce(&e.tx.sender))).collect();
         let sealed = seal(&block, parent.hash, executed);
         if self.log_txs {
-            crate::output::log_block(&sealed);
+            crate::output::log_block(&sealed, &self.executor.output.unwrap_or_default());
         }
         let number = sealed.header.number;
         let sealed = Arc::new(sealed);
+        self.settings.update(|s| s.clock.on_sealed(block.timestamp, now));
         self.state.push(number, state);
         self.chain.push((*sealed).clone());
         self.mempool.on_block(nonces, &invalid);
@@ -222,6 +211,8 @@ pub fn seal(
                 block_timestamp: block.timestamp,
                 index: index as u64,
                 first_log_index,
+                console: e.console,
+                trace: e.trace,
             })
         })
         .collect();

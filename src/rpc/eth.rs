@@ -60,8 +60,8 @@ fn ok<T: serde::Serialize>(value: T) -> RpcResult<Value> {
 
 /// Registers the methods.
 pub fn register(m: &mut Module) -> anyhow::Result<()> {
-    method!(m, "eth_chainId", |_, c| ok(U64::from(c.chain_config.chain_id)));
-    method!(m, "net_version", |_, c| ok(c.chain_config.chain_id.to_string()));
+    method!(m, "eth_chainId", |_, c| ok(U64::from(c.next_block().chain_id)));
+    method!(m, "net_version", |_, c| ok(c.next_block().chain_id.to_string()));
     method!(m, "net_listening", |_, _| ok(true));
     method!(m, "net_peerCount", |_, _| ok(U64::ZERO));
     method!(m, "web3_clientVersion", |_, _| ok(client_version()));
@@ -73,10 +73,10 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
     method!(m, "eth_blockNumber", |_, c| ok(U64::from(c.chain.latest_number())));
     method!(m, "eth_syncing", |_, _| ok(false));
     method!(m, "eth_protocolVersion", |_, _| ok(U64::from(0x41)));
-    method!(m, "eth_coinbase", |_, _| ok(Address::ZERO));
+    method!(m, "eth_coinbase", |_, c| ok(c.next_block().coinbase));
     method!(m, "eth_mining", |_, _| ok(true));
     method!(m, "eth_hashrate", |_, _| ok(U64::ZERO));
-    method!(m, "eth_gasPrice", |_, c| ok(U256::from(c.chain_config.base_fee)));
+    method!(m, "eth_gasPrice", |_, c| ok(U256::from(c.next_block().base_fee)));
     method!(m, "eth_maxPriorityFeePerGas", |_, _| ok(U256::ZERO));
     method!(m, "eth_blobBaseFee", |_, _| ok(U256::from(1)));
     method!(m, "eth_accounts", |_, c| ok(c.accounts.iter().map(|a| a.address).collect::<Vec<_>>()));
@@ -119,7 +119,7 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let overrides: Option<StateOverride> = seq.optional_next()?;
         let (state, parent) = call_state(c, block, overrides.as_ref())?;
         let env = call_env(c, &request, &state, c.rpc_config.gas_cap);
-        let out = c.executor.call(state, c.block_hashes(), &c.call_block(&parent), env)?;
+        let out = c.executor().call(state, c.block_hashes(), &c.call_block(&parent), env)?;
         ok(out.output)
     });
     blocking!(m, "eth_estimateGas", |p, c| {
@@ -128,9 +128,9 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let block: Option<BlockId> = seq.optional_next()?;
         let overrides: Option<StateOverride> = seq.optional_next()?;
         let (state, parent) = call_state(c, block, overrides.as_ref())?;
-        let cap = request.gas.unwrap_or(u64::MAX).min(c.rpc_config.gas_cap).min(c.chain_config.gas_limit);
+        let cap = request.gas.unwrap_or(u64::MAX).min(c.rpc_config.gas_cap).min(c.next_block().gas_limit);
         let env = call_env(c, &request, &state, cap);
-        let gas = c.executor.estimate_gas(state, c.block_hashes(), &c.call_block(&parent), env, cap)?;
+        let gas = c.executor().estimate_gas(state, c.block_hashes(), &c.call_block(&parent), env, cap)?;
         ok(U64::from(gas))
     });
     blocking!(m, "eth_createAccessList", |p, c| {
@@ -140,7 +140,7 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let (state, parent) = call_state(c, block, None)?;
         let env = call_env(c, &request, &state, c.rpc_config.gas_cap);
         let (access_list, gas_used) =
-            c.executor.access_list(state, c.block_hashes(), &c.call_block(&parent), env)?;
+            c.executor().access_list(state, c.block_hashes(), &c.call_block(&parent), env)?;
         ok(json!({ "accessList": access_list, "gasUsed": U64::from(gas_used) }))
     });
     method!(m, "eth_feeHistory", |p, c| {
@@ -182,6 +182,11 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
     })?;
     method!(m, "eth_sendTransaction", |p, c| {
         let (request,): (TransactionRequest,) = p.parse()?;
+        if let Some(from) = request.from
+            && c.impersonation.is_impersonated(&from)
+        {
+            return ok(c.submit(super::anvil::impersonated_tx(c, request)?)?);
+        }
         let envelope = sign_request(c, request)?;
         let sender = envelope.recover_signer_unchecked_pub()?;
         ok(c.submit(ReadyTx { hash: *envelope.tx_hash(), sender, envelope })?)
@@ -215,9 +220,9 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
     method!(m, "eth_getTransactionByHash", |p, c| {
         let (hash,): (B256,) = p.parse()?;
         if let Some(tx) = c.chain.tx(&hash) {
-            return ok(tx_json(&tx.tx, Some(&tx), c.chain_config.base_fee));
+            return ok(tx_json(&tx.tx, Some(&tx), block_base_fee(c, &tx)));
         }
-        ok(c.mempool.get(&hash).map(|tx| tx_json(&tx, None, c.chain_config.base_fee)))
+        ok(c.mempool.get(&hash).map(|tx| tx_json(&tx, None, c.next_block().base_fee)))
     });
     method!(m, "eth_getTransactionReceipt", |p, c| {
         let (hash,): (B256,) = p.parse()?;
@@ -326,10 +331,15 @@ pub fn logs(c: &RpcContext, filter: &Filter, after: Option<u64>) -> RpcResult<Ve
 
 fn tx_by_index(c: &RpcContext, id: BlockId, index: U64) -> RpcResult<Value> {
     let tx = c.block(id).and_then(|b| b.txs.get(index.to::<usize>()).cloned());
-    ok(tx.map(|t| tx_json(&t.tx, Some(&t), c.chain_config.base_fee)))
+    ok(tx.map(|t| tx_json(&t.tx, Some(&t), block_base_fee(c, &t))))
 }
 
-fn call_state(
+/// The base fee of the block an included tx is in.
+fn block_base_fee(c: &RpcContext, tx: &crate::storage::StoredTx) -> u64 {
+    c.chain.block(tx.block_number).and_then(|b| b.header.base_fee_per_gas).unwrap_or_default()
+}
+
+pub(crate) fn call_state(
     c: &RpcContext,
     block: Option<BlockId>,
     overrides: Option<&StateOverride>,
@@ -364,7 +374,7 @@ fn call_state(
 }
 
 /// The revm tx for a call request.
-fn call_env(c: &RpcContext, r: &TransactionRequest, state: &crate::storage::StateSnapshot, cap: u64) -> TxEnv {
+pub(crate) fn call_env(c: &RpcContext, r: &TransactionRequest, state: &crate::storage::StateSnapshot, cap: u64) -> TxEnv {
     let caller = r.from.unwrap_or_default();
     let is_1559 = r.max_fee_per_gas.is_some() || r.max_priority_fee_per_gas.is_some();
     TxEnv {
@@ -376,7 +386,7 @@ fn call_env(c: &RpcContext, r: &TransactionRequest, state: &crate::storage::Stat
         value: r.value.unwrap_or_default(),
         data: r.input.input().cloned().unwrap_or_default(),
         nonce: r.nonce.unwrap_or_else(|| state.nonce(&caller)),
-        chain_id: Some(c.chain_config.chain_id),
+        chain_id: Some(c.next_block().chain_id),
         access_list: r.access_list.clone().unwrap_or_default(),
         gas_priority_fee: if is_1559 { Some(r.max_priority_fee_per_gas.unwrap_or(0)) } else { None },
         ..Default::default()
@@ -384,33 +394,43 @@ fn call_env(c: &RpcContext, r: &TransactionRequest, state: &crate::storage::Stat
 }
 
 /// Fills and signs a request with an unlocked dev account's key.
-fn sign_request(c: &RpcContext, mut request: TransactionRequest) -> RpcResult<TxEnvelope> {
+pub(crate) fn sign_request(c: &RpcContext, request: TransactionRequest) -> RpcResult<TxEnvelope> {
     let from = request.from.ok_or_else(|| RpcError::params("missing `from`"))?;
     let signer = c.signer(&from)?;
+    let typed = fill_request(c, request)?;
+    let signature = signer.sign_hash_sync(&typed.signature_hash()).map_err(RpcError::internal)?;
+    Ok(TxEnvelope::from(typed.into_signed(signature)))
+}
+
+/// Fills what a wallet would (nonce, chain id, fees, gas) into a request from `from`.
+pub(crate) fn fill_request(
+    c: &RpcContext,
+    mut request: TransactionRequest,
+) -> RpcResult<alloy_consensus::TypedTransaction> {
+    let from = request.from.ok_or_else(|| RpcError::params("missing `from`"))?;
+    let next = c.next_block();
     let state = c.state.latest();
     if request.nonce.is_none() {
         request.nonce = Some(c.mempool.pending_nonce(&from, state.nonce(&from)));
     }
-    request.chain_id.get_or_insert(c.chain_config.chain_id);
+    request.chain_id.get_or_insert(next.chain_id);
     if request.gas_price.is_none() && request.max_fee_per_gas.is_none() {
-        request.max_fee_per_gas = Some(u128::from(c.chain_config.base_fee) * 2);
+        request.max_fee_per_gas = Some(u128::from(next.base_fee) * 2);
         request.max_priority_fee_per_gas.get_or_insert(0);
     } else if request.max_fee_per_gas.is_some() {
         request.max_priority_fee_per_gas.get_or_insert(0);
     }
     if request.gas.is_none() {
         let parent = c.chain.latest();
-        let cap = c.rpc_config.gas_cap.min(c.chain_config.gas_limit);
+        let cap = c.rpc_config.gas_cap.min(next.gas_limit);
         let env = call_env(c, &request, &state, cap);
-        let gas = c.executor.estimate_gas(state, c.block_hashes(), &c.call_block(&parent), env, cap)?;
+        let gas = c.executor().estimate_gas(state, c.block_hashes(), &c.call_block(&parent), env, cap)?;
         request.gas = Some(gas);
     }
     if request.to.is_none() {
         request.to = Some(TxKind::Create);
     }
-    let typed = request.build_typed_tx().map_err(|_| RpcError::params("incomplete transaction request"))?;
-    let signature = signer.sign_hash_sync(&typed.signature_hash()).map_err(RpcError::internal)?;
-    Ok(TxEnvelope::from(typed.into_signed(signature)))
+    request.build_typed_tx().map_err(|_| RpcError::params("incomplete transaction request"))
 }
 
 trait RecoverPub {
@@ -441,7 +461,7 @@ fn fee_history(
         blob_gas_used_ratio: vec![0.0; blocks.len()],
         reward: None,
     };
-    history.base_fee_per_gas.push(u128::from(c.chain_config.base_fee));
+    history.base_fee_per_gas.push(u128::from(c.next_block().base_fee));
     if let Some(percentiles) = percentiles {
         let rewards = blocks
             .iter()

@@ -1,6 +1,8 @@
 //! RPC: the Ethereum JSON-RPC over HTTP and WebSocket on one port, plus `GET /health`.
 //! Reads storage handles and events; asks the sequencer through its command channel.
 
+pub mod anvil;
+pub mod debug;
 pub mod dev;
 pub mod error;
 pub mod eth;
@@ -31,7 +33,7 @@ use crate::{
     events::NodeEvent,
     executor::{BlockContext, Executor, ReadyTx, SPEC},
     mempool::{AccountView, Mempool},
-    sequencer::{SequencerCommand, now},
+    sequencer::{ChainSettings, SequencerCommand, Settings, now},
     storage::{Chain, StateSnapshot, StateStore, StoredBlock, state::BlockHashes},
 };
 use error::{RpcError, RpcResult};
@@ -46,8 +48,13 @@ pub struct RpcContext {
     pub mempool: Arc<Mempool>,
     /// For calls and estimates.
     pub executor: Executor,
-    /// Chain parameters.
+    /// Chain parameters at start (see `settings` for the current ones).
     pub chain_config: ChainConfig,
+    /// The next block's settings (chain id, gas limit, base fee, coinbase, clock), which
+    /// dev methods change at runtime.
+    pub settings: Settings,
+    /// Accounts `eth_sendTransaction` may send from without a key.
+    pub impersonation: anvil::Impersonation,
     /// RPC limits.
     pub rpc_config: RpcConfig,
     /// Dev accounts, in banner order.
@@ -112,14 +119,27 @@ impl RpcContext {
         })
     }
 
+    /// The current settings of the next block.
+    pub fn next_block(&self) -> ChainSettings {
+        self.settings.get()
+    }
+
+    /// The executor, with the current chain id.
+    pub fn executor(&self) -> Executor {
+        let mut executor = self.executor.clone();
+        executor.chain_id = self.next_block().chain_id;
+        executor
+    }
+
     /// Context of a hypothetical block on top of `parent`, for calls and estimates.
     pub fn call_block(&self, parent: &StoredBlock) -> BlockContext {
+        let next = self.next_block();
         BlockContext {
             number: parent.header.number + 1,
-            timestamp: now().max(parent.header.timestamp),
-            coinbase: Address::ZERO,
-            gas_limit: self.chain_config.gas_limit,
-            base_fee: self.chain_config.base_fee,
+            timestamp: next.clock.peek(now(), parent.header.timestamp),
+            coinbase: next.coinbase,
+            gas_limit: next.gas_limit,
+            base_fee: next.base_fee,
             prevrandao: alloy_primitives::keccak256(parent.hash),
         }
     }
@@ -150,7 +170,7 @@ impl RpcContext {
         let intrinsic = intrinsic.initial_regular_gas.max(intrinsic.floor_gas);
         let hash = tx.hash;
         let _ = tx.envelope.nonce();
-        self.mempool.add(tx, account, self.chain_config.base_fee, intrinsic)?;
+        self.mempool.add(tx, account, &self.next_block(), intrinsic)?;
         let _ = self.events.send(NodeEvent::TxPending(hash));
         Ok(hash)
     }
@@ -169,6 +189,8 @@ pub fn module(ctx: Arc<RpcContext>) -> anyhow::Result<RpcModule<RpcContext>> {
     eth::register(&mut module)?;
     filters::register(&mut module)?;
     dev::register(&mut module)?;
+    anvil::register(&mut module)?;
+    debug::register(&mut module)?;
     Ok(module)
 }
 

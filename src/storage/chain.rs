@@ -1,7 +1,10 @@
 //! Chain: the receipts repository. Blocks, txs and receipts as the RPC serves them;
 //! a block is visible here as soon as the sequencer has sealed it.
+//!
+//! The indexes are persistent collections (`imbl`), so a snapshot of the whole chain is an
+//! O(1) clone that shares structure with the live one (`evm_snapshot` per test stays cheap).
 
-use std::{collections::HashMap, sync::Arc};
+use std::sync::Arc;
 
 use alloy_consensus::{Header, ReceiptEnvelope};
 use alloy_primitives::{Address, B256, Bytes, Log};
@@ -34,6 +37,10 @@ pub struct StoredTx {
     pub index: u64,
     /// Block-wide index of its first log.
     pub first_log_index: u64,
+    /// Its `console.log` lines (recorded only when the node output is on).
+    pub console: Vec<String>,
+    /// Its rendered call trace, when the node output asked for it.
+    pub trace: Option<String>,
 }
 
 /// A sealed block.
@@ -47,17 +54,26 @@ pub struct StoredBlock {
     pub txs: Vec<Arc<StoredTx>>,
 }
 
-#[derive(Debug, Default)]
-struct Inner {
-    blocks: Vec<Arc<StoredBlock>>,
-    by_hash: HashMap<B256, u64>,
-    txs: HashMap<B256, Arc<StoredTx>>,
+/// Blocks and their indexes. Cloning is O(1).
+#[derive(Debug, Clone, Default)]
+pub struct ChainHistory {
+    blocks: imbl::Vector<Arc<StoredBlock>>,
+    by_hash: imbl::HashMap<B256, u64>,
+    txs: imbl::HashMap<B256, Arc<StoredTx>>,
+}
+
+impl ChainHistory {
+    /// Number and hash of the latest block.
+    pub fn head(&self) -> (u64, B256) {
+        let last = self.blocks.last().expect("the chain always has genesis");
+        (last.header.number, last.hash)
+    }
 }
 
 /// All blocks since genesis. Readers take the lock only to clone an `Arc`.
 #[derive(Debug, Default)]
 pub struct Chain {
-    inner: RwLock<Inner>,
+    inner: RwLock<ChainHistory>,
 }
 
 impl Chain {
@@ -76,7 +92,36 @@ impl Chain {
         for tx in &block.txs {
             inner.txs.insert(tx.tx.hash, tx.clone());
         }
-        inner.blocks.push(Arc::new(block));
+        inner.blocks.push_back(Arc::new(block));
+    }
+
+    /// Drops every block after `number` (and their txs). `anvil_rollback`, `anvil_reorg`.
+    pub fn truncate(&self, number: u64) {
+        let mut inner = self.inner.write();
+        let keep = (number as usize + 1).min(inner.blocks.len());
+        let removed = inner.blocks.split_off(keep);
+        for block in removed.iter() {
+            inner.by_hash.remove(&block.hash);
+            for tx in &block.txs {
+                inner.txs.remove(&tx.tx.hash);
+            }
+        }
+    }
+
+    /// The whole chain as it is now (O(1)).
+    pub fn snapshot(&self) -> ChainHistory {
+        self.inner.read().clone()
+    }
+
+    /// Puts back a chain taken with `snapshot`.
+    pub fn restore(&self, history: ChainHistory) {
+        *self.inner.write() = history;
+    }
+
+    /// Starts over from a new genesis block (`anvil_reset`).
+    pub fn reset(&self, genesis: StoredBlock) {
+        *self.inner.write() = ChainHistory::default();
+        self.push(genesis);
     }
 
     /// The latest block.
@@ -118,6 +163,6 @@ impl Chain {
         if from as usize > end {
             return vec![];
         }
-        inner.blocks[from as usize..=end].to_vec()
+        inner.blocks.focus().narrow(from as usize..=end).into_iter().cloned().collect()
     }
 }

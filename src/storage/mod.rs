@@ -1,8 +1,11 @@
 //! Storage, split by reader: `state` (executor, RPC) and `chain` (blocks, txs, receipts,
-//! logs: the receipts repository the RPC reads).
+//! logs: the receipts repository the RPC reads), plus `snapshot` (saved copies of both for
+//! `evm_snapshot` / `evm_revert`).
 
 pub mod chain;
+pub mod snapshot;
 pub mod state;
 
-pub use chain::{Chain, StoredBlock, StoredTx};
-pub use state::{StateDb, StateSnapshot, StateStore};
+pub use chain::{Chain, ChainHistory, StoredBlock, StoredTx};
+pub use snapshot::{Snapshot, Snapshots};
+pub use state::{StateDb, StateHistory, StateSnapshot, StateStore};

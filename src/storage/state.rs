@@ -171,46 +171,78 @@ impl DatabaseCommit for StateDb {
     }
 }
 
+/// The states of the recent blocks, oldest first: (block number, state after it).
+/// Cloning costs one pointer copy per kept block (each state shares structure).
+#[derive(Debug, Clone, Default)]
+pub struct StateHistory(VecDeque<(u64, StateSnapshot)>);
+
 /// The state of the latest block and of recent ones.
 #[derive(Debug, Default)]
 pub struct StateStore {
-    /// (block number, state after it), oldest first. A std-style lock held only to clone or
-    /// push a snapshot, never across execution.
-    history: RwLock<VecDeque<(u64, StateSnapshot)>>,
+    /// A std-style lock held only to clone or push a snapshot, never across execution.
+    history: RwLock<StateHistory>,
 }
 
 impl StateStore {
     /// A store whose only state is genesis (block 0).
     pub fn new(genesis: StateSnapshot) -> Self {
-        Self { history: RwLock::new(VecDeque::from([(0, genesis)])) }
+        Self { history: RwLock::new(StateHistory(VecDeque::from([(0, genesis)]))) }
     }
 
     /// State after the latest block.
     pub fn latest(&self) -> StateSnapshot {
-        self.history.read().back().map(|(_, s)| s.clone()).unwrap_or_default()
+        self.history.read().0.back().map(|(_, s)| s.clone()).unwrap_or_default()
     }
 
     /// State after block `number`, if still kept.
     pub fn at(&self, number: u64) -> Option<StateSnapshot> {
         let history = self.history.read();
-        let (first, _) = history.front()?;
+        let (first, _) = history.0.front()?;
         let index = number.checked_sub(*first)? as usize;
-        history.get(index).map(|(_, s)| s.clone())
+        history.0.get(index).map(|(_, s)| s.clone())
     }
 
     /// Records the state after a new block.
     pub fn push(&self, number: u64, state: StateSnapshot) {
-        let mut history = self.history.write();
+        let history = &mut self.history.write().0;
         history.push_back((number, state));
         while history.len() > STATE_HISTORY {
             history.pop_front();
         }
     }
 
+    /// Drops the states after block `number`, which becomes the latest. Returns false (and
+    /// changes nothing) when the state of `number` is no longer kept.
+    pub fn truncate(&self, number: u64) -> bool {
+        let history = &mut self.history.write().0;
+        if !history.iter().any(|(n, _)| *n == number) {
+            return false;
+        }
+        while history.back().is_some_and(|(n, _)| *n > number) {
+            history.pop_back();
+        }
+        true
+    }
+
+    /// All kept states as they are now.
+    pub fn snapshot(&self) -> StateHistory {
+        self.history.read().clone()
+    }
+
+    /// Puts back states taken with `snapshot`.
+    pub fn restore(&self, history: StateHistory) {
+        *self.history.write() = history;
+    }
+
+    /// Starts over from `genesis` as block 0 (`anvil_reset`).
+    pub fn reset(&self, genesis: StateSnapshot) {
+        *self.history.write() = StateHistory(VecDeque::from([(0, genesis)]));
+    }
+
     /// Replaces the latest state (dev methods like `anvil_setBalance` act on the head).
     pub fn update_latest(&self, f: impl FnOnce(&mut StateSnapshot)) {
         let mut history = self.history.write();
-        if let Some((_, state)) = history.back_mut() {
+        if let Some((_, state)) = history.0.back_mut() {
             f(state);
         }
     }

@@ -1,0 +1,285 @@
+//! `debug_trace*` (geth: callTracer, prestateTracer, the struct logger, ...) and `trace_*`
+//! (Parity): a mined tx is re-executed on its parent block's state after the txs before it in
+//! its block; a call on the state it names. One `register` line per method name.
+
+use std::sync::Arc;
+
+use alloy_eips::{BlockId, BlockNumberOrTag};
+use alloy_primitives::B256;
+use alloy_rpc_types_eth::{TransactionInfo, TransactionRequest};
+use alloy_rpc_types_trace::{
+    common::TraceResult,
+    geth::{GethDebugTracingCallOptions, GethDebugTracingOptions, GethTrace},
+    parity::LocalizedTransactionTrace,
+};
+use jsonrpsee::{RpcModule, types::Params};
+use revm_inspectors::tracing::{
+    DebugInspector, TracingInspector, TracingInspectorConfig, TransactionContext,
+};
+use serde_json::Value;
+
+use super::{
+    RpcContext,
+    error::{RpcError, RpcResult},
+    eth::{call_env, call_state},
+};
+use crate::{
+    executor::{BlockContext, Inspected, ReadyTx, SnapshotDb},
+    storage::StoredBlock,
+};
+
+type Module = RpcModule<RpcContext>;
+
+macro_rules! blocking {
+    ($module:expr, $name:literal, $f:expr) => {
+        $module.register_blocking_method($name, move |params, ctx, _| -> RpcResult<Value> {
+            let f: fn(Params<'_>, &RpcContext) -> RpcResult<Value> = $f;
+            f(params, &ctx)
+        })?;
+    };
+}
+
+fn ok<T: serde::Serialize>(value: T) -> RpcResult<Value> {
+    serde_json::to_value(value).map_err(RpcError::internal)
+}
+
+/// Registers the methods.
+pub fn register(m: &mut Module) -> anyhow::Result<()> {
+    blocking!(m, "debug_traceTransaction", |p, c| {
+        let mut seq = p.sequence();
+        let hash: B256 = seq.next()?;
+        let opts: Option<GethDebugTracingOptions> = seq.optional_next()?;
+        ok(debug_trace_tx(c, hash, opts.unwrap_or_default())?)
+    });
+    blocking!(m, "debug_traceCall", |p, c| {
+        let mut seq = p.sequence();
+        let request: TransactionRequest = seq.next()?;
+        let block: Option<BlockId> = seq.optional_next()?;
+        let opts: Option<GethDebugTracingCallOptions> = seq.optional_next()?;
+        ok(debug_trace_call(
+            c,
+            request,
+            block,
+            opts.unwrap_or_default(),
+        )?)
+    });
+    blocking!(m, "debug_traceBlockByNumber", |p, c| {
+        let mut seq = p.sequence();
+        let tag: BlockNumberOrTag = seq.next()?;
+        let opts: Option<GethDebugTracingOptions> = seq.optional_next()?;
+        let block = c.block(BlockId::Number(tag)).ok_or_else(block_not_found)?;
+        ok(debug_trace_block(c, &block, opts.unwrap_or_default())?)
+    });
+    blocking!(m, "debug_traceBlockByHash", |p, c| {
+        let mut seq = p.sequence();
+        let hash: B256 = seq.next()?;
+        let opts: Option<GethDebugTracingOptions> = seq.optional_next()?;
+        let block = c.chain.block_by_hash(&hash).ok_or_else(block_not_found)?;
+        ok(debug_trace_block(c, &block, opts.unwrap_or_default())?)
+    });
+    blocking!(m, "trace_transaction", |p, c| {
+        let (hash,): (B256,) = p.parse()?;
+        let Some(tx) = c.chain.tx(&hash) else {
+            return ok(Value::Null);
+        };
+        let block = c.chain.block(tx.block_number).ok_or_else(block_not_found)?;
+        let index = tx.index as usize;
+        let traces = parity_traces(c, &block, index, index + 1)?;
+        ok(traces.into_iter().flatten().collect::<Vec<_>>())
+    });
+    blocking!(m, "trace_block", |p, c| {
+        let (id,): (BlockId,) = p.parse()?;
+        let Some(block) = c.block(id) else {
+            return ok(Value::Null);
+        };
+        let traces = parity_traces(c, &block, 0, block.txs.len())?;
+        ok(traces.into_iter().flatten().collect::<Vec<_>>())
+    });
+    Ok(())
+}
+
+fn block_not_found() -> RpcError {
+    RpcError::NotFound("block not found".into())
+}
+
+/// The context `block` was executed in.
+fn block_context(block: &StoredBlock) -> BlockContext {
+    let header = &block.header;
+    BlockContext {
+        number: header.number,
+        timestamp: header.timestamp,
+        coinbase: header.beneficiary,
+        gas_limit: header.gas_limit,
+        base_fee: header.base_fee_per_gas.unwrap_or_default(),
+        prevrandao: header.mix_hash,
+    }
+}
+
+/// Re-executes `block.txs[..end]` on its parent's state, `each` getting `block.txs[first..end]`.
+fn replay<I, T>(
+    c: &RpcContext,
+    block: &StoredBlock,
+    first: usize,
+    end: usize,
+    inspector: &mut I,
+    mut each: impl FnMut(&mut I, Inspected<'_>, &ReadyTx) -> RpcResult<T>,
+) -> RpcResult<Vec<T>>
+where
+    I: revm::Inspector<revm::handler::MainnetContext<crate::storage::state::StateDb>>,
+{
+    if first >= end {
+        return Ok(vec![]);
+    }
+    let number = block.header.number;
+    let state = number
+        .checked_sub(1)
+        .and_then(|parent| c.state.at(parent))
+        .ok_or_else(|| {
+            RpcError::NotFound(format!(
+                "state of block {} is no longer kept (only the latest {} blocks)",
+                number.saturating_sub(1),
+                crate::storage::state::STATE_HISTORY
+            ))
+        })?;
+    let txs: Vec<ReadyTx> = block.txs[..end].iter().map(|t| t.tx.clone()).collect();
+    let results = c.executor.trace_block(
+        state,
+        c.block_hashes(),
+        &block_context(block),
+        &txs,
+        first,
+        inspector,
+        |inspector, inspected| {
+            let tx = &txs[inspected.index];
+            each(inspector, inspected, tx)
+        },
+    )?;
+    results.into_iter().collect()
+}
+
+/// The geth trace of one inspected tx; resets the inspector for the next.
+fn geth_result(
+    inspector: &mut DebugInspector,
+    inspected: Inspected<'_>,
+    context: Option<TransactionContext>,
+) -> RpcResult<GethTrace> {
+    let mut db = SnapshotDb(inspected.pre.clone());
+    let trace = inspector
+        .get_result(
+            context,
+            inspected.env,
+            inspected.block,
+            inspected.result,
+            &mut db,
+        )
+        .map_err(RpcError::internal)?;
+    inspector.fuse().map_err(RpcError::internal)?;
+    Ok(trace)
+}
+
+fn tx_context(block: &StoredBlock, index: usize, hash: B256) -> TransactionContext {
+    TransactionContext::default()
+        .with_block_hash(block.hash)
+        .with_tx_index(index)
+        .with_tx_hash(hash)
+}
+
+fn debug_inspector(opts: GethDebugTracingOptions) -> RpcResult<DebugInspector> {
+    DebugInspector::new(opts).map_err(RpcError::params)
+}
+
+fn debug_trace_tx(
+    c: &RpcContext,
+    hash: B256,
+    opts: GethDebugTracingOptions,
+) -> RpcResult<GethTrace> {
+    let tx = c
+        .chain
+        .tx(&hash)
+        .ok_or_else(|| RpcError::NotFound(format!("transaction {hash} not found")))?;
+    let block = c.chain.block(tx.block_number).ok_or_else(block_not_found)?;
+    let index = tx.index as usize;
+    let mut inspector = debug_inspector(opts)?;
+    let mut traces = replay(
+        c,
+        &block,
+        index,
+        index + 1,
+        &mut inspector,
+        |inspector, t, tx| {
+            let context = tx_context(&block, t.index, tx.hash);
+            geth_result(inspector, t, Some(context))
+        },
+    )?;
+    traces
+        .pop()
+        .ok_or_else(|| RpcError::internal("tx was not replayed"))
+}
+
+fn debug_trace_block(
+    c: &RpcContext,
+    block: &Arc<StoredBlock>,
+    opts: GethDebugTracingOptions,
+) -> RpcResult<Vec<TraceResult<GethTrace, String>>> {
+    let mut inspector = debug_inspector(opts)?;
+    replay(
+        c,
+        block,
+        0,
+        block.txs.len(),
+        &mut inspector,
+        |inspector, t, tx| {
+            let context = tx_context(block, t.index, tx.hash);
+            let result = geth_result(inspector, t, Some(context))?;
+            Ok(TraceResult::Success {
+                result,
+                tx_hash: Some(tx.hash),
+            })
+        },
+    )
+}
+
+fn debug_trace_call(
+    c: &RpcContext,
+    request: TransactionRequest,
+    block: Option<BlockId>,
+    opts: GethDebugTracingCallOptions,
+) -> RpcResult<GethTrace> {
+    let (state, parent) = call_state(c, block, opts.state_overrides.as_ref())?;
+    let env = call_env(c, &request, &state, c.rpc_config.gas_cap);
+    let mut inspector = debug_inspector(opts.tracing_options)?;
+    c.executor.trace_call(
+        state,
+        c.block_hashes(),
+        &c.call_block(&parent),
+        env,
+        &mut inspector,
+        |inspector, t| geth_result(inspector, t, None),
+    )?
+}
+
+/// Parity traces of `block.txs[first..end]`, one list per tx.
+fn parity_traces(
+    c: &RpcContext,
+    block: &StoredBlock,
+    first: usize,
+    end: usize,
+) -> RpcResult<Vec<Vec<LocalizedTransactionTrace>>> {
+    let config = TracingInspectorConfig::default_parity();
+    let mut inspector = TracingInspector::new(config);
+    replay(c, block, first, end, &mut inspector, |inspector, t, tx| {
+        let info = TransactionInfo {
+            hash: Some(tx.hash),
+            index: Some(t.index as u64),
+            block_hash: Some(block.hash),
+            block_number: Some(block.header.number),
+            base_fee: block.header.base_fee_per_gas,
+            ..Default::default()
+        };
+        let traced = std::mem::replace(inspector, TracingInspector::new(config));
+        Ok(traced
+            .with_transaction_gas_used(t.result.result.tx_gas_used())
+            .into_parity_builder()
+            .into_localized_transaction_traces(info))
+    })
+}

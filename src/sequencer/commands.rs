@@ -1,0 +1,394 @@
+//! Sequencer commands: what the RPC dev methods ask of the sequencer, each answered on a
+//! oneshot channel, and how the sequencer carries them out between two blocks.
+
+use std::collections::BTreeMap;
+
+use alloy_primitives::{Address, B256, U256};
+use revm::bytecode::Bytecode;
+use tokio::sync::oneshot;
+
+use super::{ChainSettings, Sequencer, genesis_block, new_ticker, now};
+use crate::{
+    config::MiningMode,
+    executor::ReadyTx,
+    storage::{Snapshot, Snapshots, StateSnapshot},
+};
+
+/// What the sequencer can be asked to do.
+#[derive(Debug)]
+pub enum SequencerCommand {
+    /// Produce `blocks` blocks now (empty ones too). The first at `timestamp` if given; the
+    /// clock moves `interval` seconds forward before each block if given (`anvil_mine`).
+    /// Replies with the new block numbers.
+    Mine {
+        /// How many blocks.
+        blocks: u64,
+        /// Exact timestamp of the first.
+        timestamp: Option<u64>,
+        /// Seconds to move the clock before each block.
+        interval: Option<u64>,
+        /// Reply.
+        reply: oneshot::Sender<Result<Vec<u64>, CommandError>>,
+    },
+    /// Switch mining mode.
+    SetMining(MiningMode),
+    /// Turn automine on (instant mining) or off (the interval part of the mode stays).
+    SetAutomine(bool),
+    /// Reply with the current mining mode.
+    GetMining(oneshot::Sender<MiningMode>),
+    /// Change one account of the head state.
+    EditAccount {
+        /// Whose.
+        address: Address,
+        /// What.
+        edit: AccountEdit,
+        /// Done.
+        reply: oneshot::Sender<()>,
+    },
+    /// Change the settings of the next blocks.
+    Settings {
+        /// What.
+        edit: SettingsEdit,
+        /// Done.
+        reply: oneshot::Sender<()>,
+    },
+    /// Move the clock forward; replies with the new total offset in seconds.
+    IncreaseTime {
+        /// Seconds.
+        seconds: u64,
+        /// Reply.
+        reply: oneshot::Sender<i64>,
+    },
+    /// Set the clock to `timestamp`; replies as anvil's `evm_setTime` does.
+    SetTime {
+        /// Unix seconds.
+        timestamp: u64,
+        /// Reply.
+        reply: oneshot::Sender<u64>,
+    },
+    /// Exact timestamp of the next block.
+    SetNextTimestamp {
+        /// Unix seconds, not before the head's.
+        timestamp: u64,
+        /// Reply.
+        reply: oneshot::Sender<Result<(), CommandError>>,
+    },
+    /// Fixed seconds between blocks (`None`: follow the clock again); replies whether an
+    /// interval was set before.
+    SetTimestampInterval {
+        /// Seconds.
+        interval: Option<u64>,
+        /// Reply.
+        reply: oneshot::Sender<bool>,
+    },
+    /// Print a line per tx or not.
+    SetLogging(bool),
+    /// Save the devnet; replies with the snapshot id.
+    Snapshot(oneshot::Sender<U256>),
+    /// Restore snapshot `id` (dropping it and later ones); replies whether it existed.
+    Revert {
+        /// Snapshot id.
+        id: U256,
+        /// Reply.
+        reply: oneshot::Sender<bool>,
+    },
+    /// Reply with the snapshots: id -> head (number, hash) when taken.
+    ListSnapshots(oneshot::Sender<BTreeMap<U256, (u64, B256)>>),
+    /// Back to a fresh genesis.
+    Reset(oneshot::Sender<()>),
+    /// Drop the last `depth` blocks.
+    Rollback {
+        /// Blocks to drop.
+        depth: u64,
+        /// Reply.
+        reply: oneshot::Sender<Result<(), CommandError>>,
+    },
+    /// Drop the last `blocks.len()` blocks and mine as many new ones holding these txs.
+    Reorg {
+        /// Txs of each new block, in order.
+        blocks: Vec<Vec<ReadyTx>>,
+        /// Reply.
+        reply: oneshot::Sender<Result<(), CommandError>>,
+    },
+}
+
+/// A change to one account (`anvil_setBalance` and friends).
+#[derive(Debug, Clone)]
+pub enum AccountEdit {
+    /// Set the balance.
+    Balance(U256),
+    /// Add to the balance (saturating).
+    AddBalance(U256),
+    /// Set the nonce.
+    Nonce(u64),
+    /// Set the code.
+    Code(Bytecode),
+    /// Set one storage slot.
+    Storage {
+        /// Slot.
+        slot: U256,
+        /// Value.
+        value: U256,
+    },
+}
+
+impl AccountEdit {
+    fn apply(&self, state: &mut StateSnapshot, address: Address) {
+        match self {
+            Self::Balance(balance) => state.account_mut(address).info.balance = *balance,
+            Self::AddBalance(amount) => {
+                let info = &mut state.account_mut(address).info;
+                info.balance = info.balance.saturating_add(*amount);
+            }
+            Self::Nonce(nonce) => state.account_mut(address).info.nonce = *nonce,
+            Self::Code(code) => state.set_code(address, code.clone()),
+            Self::Storage { slot, value } => state.set_storage(address, *slot, *value),
+        }
+    }
+}
+
+/// A change to the settings of the next blocks.
+#[derive(Debug, Clone, Copy)]
+pub enum SettingsEdit {
+    /// Fee recipient.
+    Coinbase(Address),
+    /// Base fee per gas.
+    BaseFee(u64),
+    /// Block gas limit.
+    GasLimit(u64),
+    /// Chain id.
+    ChainId(u64),
+}
+
+/// Why a command was refused. Messages follow anvil's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandError {
+    /// `evm_setNextBlockTimestamp` / `evm_mine` with a timestamp before the head's.
+    #[error("Timestamp error: {timestamp} is lower than previous block's timestamp")]
+    TimestampInPast {
+        /// The timestamp asked for.
+        timestamp: u64,
+    },
+    /// Rollback or reorg deeper than the chain.
+    #[error(
+        "{kind} depth must not exceed current chain height: current height {height}, depth {depth}"
+    )]
+    TooDeep {
+        /// "Rollback" or "Reorg".
+        kind: &'static str,
+        /// Head block number.
+        height: u64,
+        /// Depth asked for.
+        depth: u64,
+    },
+    /// Rollback below the kept states.
+    #[error("state of block {0} is no longer kept")]
+    StateNotKept(u64),
+}
+
+/// What the sequencer keeps between commands besides its dependencies.
+pub(super) struct Runtime {
+    /// Drives interval mining.
+    pub(super) ticker: Option<tokio::time::Interval>,
+    /// `evm_snapshot`s taken.
+    pub(super) snapshots: Snapshots,
+    /// State at genesis, for `anvil_reset`.
+    pub(super) genesis: StateSnapshot,
+    /// Settings at start, for `anvil_reset`.
+    pub(super) initial: ChainSettings,
+}
+
+impl Sequencer {
+    /// Carries out one command. Fails only when block production fails.
+    pub(super) async fn handle(
+        &mut self,
+        command: SequencerCommand,
+        rt: &mut Runtime,
+    ) -> anyhow::Result<()> {
+        match command {
+            SequencerCommand::Mine {
+                blocks,
+                timestamp,
+                interval,
+                reply,
+            } => {
+                let result = self.mine(blocks, timestamp, interval).await?;
+                let _ = reply.send(result);
+            }
+            SequencerCommand::SetMining(mode) => self.set_mining(mode, rt),
+            SequencerCommand::SetAutomine(on) => {
+                let mode = match (on, self.mining) {
+                    (true, _) => MiningMode::Instant,
+                    (false, MiningMode::Instant) => MiningMode::Manual,
+                    (false, MiningMode::Mixed(period)) => MiningMode::Interval(period),
+                    (false, mode) => mode,
+                };
+                self.set_mining(mode, rt);
+            }
+            SequencerCommand::GetMining(reply) => {
+                let _ = reply.send(self.mining);
+            }
+            SequencerCommand::EditAccount {
+                address,
+                edit,
+                reply,
+            } => {
+                self.state.update_latest(|state| edit.apply(state, address));
+                if let AccountEdit::Nonce(_) = edit {
+                    let state = self.state.latest();
+                    self.mempool.resync_nonces(|a| state.nonce(a));
+                }
+                self.wake();
+                let _ = reply.send(());
+            }
+            SequencerCommand::Settings { edit, reply } => {
+                self.settings.update(|s| match edit {
+                    SettingsEdit::Coinbase(coinbase) => s.coinbase = coinbase,
+                    SettingsEdit::BaseFee(base_fee) => s.base_fee = base_fee,
+                    SettingsEdit::GasLimit(gas_limit) => s.gas_limit = gas_limit,
+                    SettingsEdit::ChainId(chain_id) => s.chain_id = chain_id,
+                });
+                self.executor.chain_id = self.settings.get().chain_id;
+                self.wake();
+                let _ = reply.send(());
+            }
+            SequencerCommand::IncreaseTime { seconds, reply } => {
+                let _ = reply.send(self.settings.update(|s| s.clock.increase(seconds)));
+            }
+            SequencerCommand::SetTime { timestamp, reply } => {
+                let (head, now) = (self.chain.latest().header.timestamp, now());
+                let answer = self.settings.update(|s| {
+                    let current = s.clock.peek(now, head);
+                    s.clock.set_time(timestamp, now);
+                    // anvil reads the argument as milliseconds here and answers seconds.
+                    timestamp.saturating_sub(current) / 1000
+                });
+                let _ = reply.send(answer);
+            }
+            SequencerCommand::SetNextTimestamp { timestamp, reply } => {
+                let _ = reply.send(self.set_next_timestamp(timestamp));
+            }
+            SequencerCommand::SetTimestampInterval { interval, reply } => {
+                let had = self
+                    .settings
+                    .update(|s| std::mem::replace(&mut s.clock.interval, interval).is_some());
+                let _ = reply.send(had);
+            }
+            SequencerCommand::SetLogging(on) => self.log_txs = on,
+            SequencerCommand::Snapshot(reply) => {
+                let _ = reply.send(rt.snapshots.insert(self.capture()));
+            }
+            SequencerCommand::Revert { id, reply } => {
+                let snapshot = rt.snapshots.take(id);
+                let found = snapshot.is_some();
+                if let Some(snapshot) = snapshot {
+                    self.restore(snapshot);
+                }
+                let _ = reply.send(found);
+            }
+            SequencerCommand::ListSnapshots(reply) => {
+                let _ = reply.send(rt.snapshots.list());
+            }
+            SequencerCommand::Reset(reply) => {
+                self.mempool.clear();
+                self.state.reset(rt.genesis.clone());
+                self.chain.reset(genesis_block(&self.config, now()));
+                self.settings.update(|s| *s = rt.initial);
+                self.executor.chain_id = rt.initial.chain_id;
+                rt.snapshots = Snapshots::default();
+                let _ = reply.send(());
+            }
+            SequencerCommand::Rollback { depth, reply } => {
+                let _ = reply.send(self.rollback(depth, "Rollback"));
+            }
+            SequencerCommand::Reorg { blocks, reply } => {
+                let result = self.rollback(blocks.len() as u64, "Reorg");
+                if result.is_ok() {
+                    for txs in blocks {
+                        self.produce_with(txs, true).await?;
+                    }
+                }
+                let _ = reply.send(result);
+            }
+        }
+        Ok(())
+    }
+
+    async fn mine(
+        &mut self,
+        blocks: u64,
+        timestamp: Option<u64>,
+        interval: Option<u64>,
+    ) -> anyhow::Result<Result<Vec<u64>, CommandError>> {
+        if let Some(timestamp) = timestamp
+            && let Err(err) = self.set_next_timestamp(timestamp)
+        {
+            return Ok(Err(err));
+        }
+        let mut numbers = Vec::new();
+        for _ in 0..blocks {
+            if let Some(interval) = interval {
+                self.settings.update(|s| s.clock.increase(interval));
+            }
+            numbers.push(self.produce(true).await?);
+        }
+        Ok(Ok(numbers))
+    }
+
+    fn set_mining(&mut self, mode: MiningMode, rt: &mut Runtime) {
+        self.mining = mode;
+        rt.ticker = new_ticker(mode);
+        self.wake();
+    }
+
+    fn set_next_timestamp(&mut self, timestamp: u64) -> Result<(), CommandError> {
+        if timestamp < self.chain.latest().header.timestamp {
+            return Err(CommandError::TimestampInPast { timestamp });
+        }
+        self.settings.update(|s| s.clock.next = Some(timestamp));
+        Ok(())
+    }
+
+    /// Drops the last `depth` blocks: state, chain, and the pool's view of nonces.
+    fn rollback(&mut self, depth: u64, kind: &'static str) -> Result<(), CommandError> {
+        let height = self.chain.latest_number();
+        let target = height.checked_sub(depth).ok_or(CommandError::TooDeep {
+            kind,
+            height,
+            depth,
+        })?;
+        if !self.state.truncate(target) {
+            return Err(CommandError::StateNotKept(target));
+        }
+        self.chain.truncate(target);
+        let state = self.state.latest();
+        self.mempool.resync_nonces(|a| state.nonce(a));
+        self.wake();
+        Ok(())
+    }
+
+    fn capture(&self) -> Snapshot {
+        Snapshot {
+            state: self.state.snapshot(),
+            chain: self.chain.snapshot(),
+            pool: self.mempool.snapshot(),
+            settings: self.settings.get(),
+        }
+    }
+
+    fn restore(&mut self, snapshot: Snapshot) {
+        self.mempool.restore(snapshot.pool);
+        self.state.restore(snapshot.state);
+        self.chain.restore(snapshot.chain);
+        self.settings.update(|s| *s = snapshot.settings);
+        self.executor.chain_id = snapshot.settings.chain_id;
+        self.wake();
+    }
+
+    /// Lets instant mining look at the pool again (a change may have made txs ready).
+    fn wake(&self) {
+        if self.mempool.has_ready() {
+            self.mempool.ready.notify_one();
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! Snapshot: a saved copy of the devnet (state, chain, mempool, chain settings and clock)
+//! that `evm_revert` puts back. `Snapshots`: the ones taken, by id.
+//!
+//! Taking one is cheap: the states and the chain are persistent maps, so a copy shares its
+//! structure with the live data and costs only what changes afterwards.
+
+use std::collections::BTreeMap;
+
+use alloy_primitives::{B256, U256};
+
+use super::{ChainHistory, StateHistory};
+use crate::{mempool::PoolSnapshot, sequencer::ChainSettings};
+
+/// The devnet at one moment.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// The kept states.
+    pub state: StateHistory,
+    /// Blocks, txs, receipts.
+    pub chain: ChainHistory,
+    /// Pending and queued txs.
+    pub pool: PoolSnapshot,
+    /// Chain id, gas limit, base fee, coinbase and the clock.
+    pub settings: ChainSettings,
+}
+
+/// Snapshots by id. Ids count up from 0 as in anvil and are never reused; reverting to one
+/// consumes it and every later one.
+#[derive(Debug, Default)]
+pub struct Snapshots {
+    next_id: U256,
+    taken: BTreeMap<U256, Snapshot>,
+}
+
+impl Snapshots {
+    /// Keeps `snapshot`; returns its id.
+    pub fn insert(&mut self, snapshot: Snapshot) -> U256 {
+        let id = self.next_id;
+        self.next_id = id.saturating_add(U256::from(1));
+        self.taken.insert(id, snapshot);
+        id
+    }
+
+    /// Removes and returns snapshot `id`, dropping the ones taken after it.
+    pub fn take(&mut self, id: U256) -> Option<Snapshot> {
+        let snapshot = self.taken.remove(&id)?;
+        self.taken.retain(|taken, _| *taken < id);
+        Some(snapshot)
+    }
+
+    /// Id -> (block number, block hash) of the head when each was taken (`anvil_metadata`).
+    pub fn list(&self) -> BTreeMap<U256, (u64, B256)> {
+        self.taken
+            .iter()
+            .map(|(id, s)| (*id, s.chain.head()))
+            .collect()
+    }
+}

@@ -1,0 +1,19 @@
+//! Integration tests of zkos-dev: each test starts a node in-process (`Config::test()`) and
+//! drives it over JSON-RPC the way a user's tool would, asserting what the user would see.
+#![allow(clippy::unwrap_used)]
+
+mod blocks;
+mod calls;
+mod cheatcodes;
+mod chain_info;
+mod concurrency;
+mod contracts;
+mod errors;
+mod logs;
+mod mining;
+mod signing;
+mod state;
+mod subscriptions;
+mod support;
+mod tracing;
+mod transactions;
