@@ -74,7 +74,11 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
     method!(m, "eth_syncing", |_, _| ok(false));
     method!(m, "eth_protocolVersion", |_, _| ok(U64::from(0x41)));
     method!(m, "eth_coinbase", |_, c| ok(c.next_block().coinbase));
-    method!(m, "eth_mining", |_, _| ok(true));
+    // anvil: true while automine or interval mining is on, false in manual mode.
+    m.register_async_method("eth_mining", |_, c, _| async move {
+        let mode = super::dev::ask(&c, crate::sequencer::SequencerCommand::GetMining).await?;
+        RpcResult::Ok(!matches!(mode, crate::config::MiningMode::Manual))
+    })?;
     method!(m, "eth_hashrate", |_, _| ok(U64::ZERO));
     method!(m, "eth_gasPrice", |_, c| ok(U256::from(c.next_block().base_fee)));
     method!(m, "eth_maxPriorityFeePerGas", |_, _| ok(U256::ZERO));
