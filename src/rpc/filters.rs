@@ -231,3 +231,24 @@ async fn subscribe(
     }
 }
 
+
+/// Subscription ids as geth, reth and anvil give them: 0x-prefixed hex strings (viem only
+/// tracks subscriptions whose id is a string).
+#[derive(Debug, Default)]
+pub struct HexIdProvider {
+    counter: std::sync::atomic::AtomicU64,
+}
+
+impl jsonrpsee::core::traits::IdProvider for HexIdProvider {
+    fn next_id(&self) -> jsonrpsee::types::SubscriptionId<'static> {
+        let n = self.counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        // Unguessable enough for a devnet, unique per server: hash of (counter, time).
+        let seed = [n.to_be_bytes().as_slice(), nanos.to_be_bytes().as_slice()].concat();
+        let hash = alloy_primitives::keccak256(seed);
+        jsonrpsee::types::SubscriptionId::Str(alloy_primitives::hex::encode_prefixed(&hash[..16]).into())
+    }
+}

@@ -214,6 +214,7 @@ pub async fn serve(
         .max_response_body_size(config.max_response_body_size)
         .max_connections(config.max_connections)
         .set_batch_request_config(BatchRequestConfig::Limit(config.max_batch_len))
+        .set_id_provider(filters::HexIdProvider::default())
         .build();
     let server = Server::builder()
         .set_config(server_config)
