@@ -36,6 +36,10 @@ pub enum PoolError {
     TxTypeNotSupported,
     #[error("txpool is full")]
     PoolFull,
+    #[error("account limit exceeded")]
+    AccountLimit,
+    #[error("oversized data")]
+    OversizedData,
 }
 
 /// A tx waiting in the pool.
@@ -89,6 +93,16 @@ pub struct AccountView {
 pub struct PoolRules {
     /// Most txs held at once.
     pub max_txs: usize,
+    /// Most txs of one sender held at once (replacements do not count).
+    pub max_txs_per_sender: usize,
+    /// Largest 2718 encoding of a tx, in bytes.
+    pub max_tx_size: usize,
+}
+
+impl From<&crate::config::PoolConfig> for PoolRules {
+    fn from(c: &crate::config::PoolConfig) -> Self {
+        Self { max_txs: c.max_txs, max_txs_per_sender: c.max_txs_per_sender, max_tx_size: c.max_tx_size }
+    }
 }
 
 /// The pool's content at one moment, for `evm_snapshot`.
@@ -126,7 +140,7 @@ impl Mempool {
     pub fn add(
         &self,
         tx: ReadyTx,
-        account: AccountView,
+        account: impl FnOnce() -> AccountView,
         next: &ChainSettings,
         intrinsic_gas: u64,
     ) -> Result<(), PoolError> {
@@ -134,6 +148,9 @@ impl Mempool {
         let envelope = &tx.envelope;
         if matches!(envelope, TxEnvelope::Eip4844(_)) {
             return Err(PoolError::TxTypeNotSupported);
+        }
+        if alloy_eips::eip2718::Encodable2718::encode_2718_len(envelope) > self.rules.max_tx_size {
+            return Err(PoolError::OversizedData);
         }
         if envelope.chain_id().is_some_and(|id| id != next.chain_id) {
             return Err(PoolError::InvalidChainId);
@@ -151,6 +168,11 @@ impl Mempool {
         if envelope.max_fee_per_gas() < u128::from(base_fee) {
             return Err(PoolError::FeeCapTooLow);
         }
+        // The sender's account is read under the pool lock: the sequencer updates state
+        // before it prunes the pool, so a nonce read here can never be older than what
+        // `on_block` last recorded (a stale read would leave a ready tx queued forever).
+        let mut inner = self.inner.lock();
+        let account = account();
         let nonce = envelope.nonce();
         if nonce < account.nonce {
             return Err(PoolError::NonceTooLow { next: account.nonce, tx: nonce });
@@ -160,8 +182,6 @@ impl Mempool {
         if want > account.balance {
             return Err(PoolError::InsufficientFunds { have: account.balance, want });
         }
-
-        let mut inner = self.inner.lock();
         if inner.by_hash.contains_key(&tx.hash) {
             return Err(PoolError::AlreadyKnown);
         }
@@ -173,6 +193,9 @@ impl Mempool {
         let (hash, sender) = (tx.hash, tx.sender);
         let queue = inner.senders.entry(sender).or_default();
         queue.chain_nonce = queue.chain_nonce.max(account.nonce);
+        if !queue.txs.contains_key(&nonce) && queue.txs.len() >= self.rules.max_txs_per_sender {
+            return Err(PoolError::AccountLimit);
+        }
         let replaced = match queue.txs.entry(nonce) {
             std::collections::btree_map::Entry::Occupied(mut slot) => {
                 let old = &slot.get().tx.envelope;
@@ -384,4 +407,65 @@ fn is_bump(old: &TxEnvelope, new: &TxEnvelope) -> bool {
     let old_tip = old.max_priority_fee_per_gas().unwrap_or(old.max_fee_per_gas());
     let new_tip = new.max_priority_fee_per_gas().unwrap_or(new.max_fee_per_gas());
     bumped(old.max_fee_per_gas(), new.max_fee_per_gas()) && (old_tip == 0 && new_tip == 0 || bumped(old_tip, new_tip))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{config::Config, sequencer::ChainSettings};
+    use alloy_consensus::{SignableTransaction, TxEip1559};
+    use alloy_primitives::TxKind;
+    use alloy_signer::SignerSync;
+
+    fn transfer(nonce: u64) -> ReadyTx {
+        let signer = crate::accounts::dev_accounts(&Config::default().accounts).unwrap()[0].signer();
+        let tx = TxEip1559 {
+            chain_id: 270,
+            nonce,
+            gas_limit: 21_000,
+            max_fee_per_gas: 2_000,
+            max_priority_fee_per_gas: 0,
+            to: TxKind::Call(Address::repeat_byte(1)),
+            value: U256::from(1),
+            ..Default::default()
+        };
+        let sig = signer.sign_hash_sync(&tx.signature_hash()).unwrap();
+        let envelope = TxEnvelope::from(tx.into_signed(sig));
+        ReadyTx { hash: *envelope.tx_hash(), sender: signer.address(), envelope }
+    }
+
+    fn pool() -> Mempool {
+        Mempool::new(PoolRules { max_txs: 100, max_txs_per_sender: 100, max_tx_size: 128 * 1024 })
+    }
+
+    fn rich(nonce: u64) -> impl FnOnce() -> AccountView {
+        move || AccountView { nonce, balance: U256::MAX }
+    }
+
+    #[test]
+    fn next_nonce_after_the_sender_queue_emptied_is_ready() {
+        let settings = ChainSettings::from(&Config::default().chain);
+        let pool = pool();
+        pool.add(transfer(0), rich(0), &settings, 21_000).unwrap();
+        let sender = transfer(0).sender;
+        // Block 1 mines nonce 0; the sender's queue empties and is dropped.
+        assert!(!pool.on_block([(sender, 1)], &[]));
+        // The next tx is admitted against the state after that block: it is ready at once.
+        pool.add(transfer(1), rich(1), &settings, 21_000).unwrap();
+        assert!(pool.has_ready());
+        assert_eq!(pool.counts(), (1, 0));
+    }
+
+    #[test]
+    fn gap_is_queued_until_filled_and_replacement_needs_a_bump() {
+        let settings = ChainSettings::from(&Config::default().chain);
+        let pool = pool();
+        pool.add(transfer(1), rich(0), &settings, 21_000).unwrap();
+        assert_eq!(pool.counts(), (0, 1));
+        pool.add(transfer(0), rich(0), &settings, 21_000).unwrap();
+        assert_eq!(pool.counts(), (2, 0));
+        assert_eq!(pool.add(transfer(0), rich(0), &settings, 21_000), Err(PoolError::AlreadyKnown));
+        let best = pool.best(1_000, 10);
+        assert_eq!(best.iter().map(|t| t.envelope.nonce()).collect::<Vec<_>>(), vec![0, 1]);
+    }
 }

@@ -7,12 +7,13 @@ pub mod dev;
 pub mod error;
 pub mod eth;
 pub mod filters;
+pub mod limits;
 pub mod middleware;
 pub mod types;
 
 use std::{collections::HashMap, net::SocketAddr, sync::Arc};
 
-use alloy_consensus::{Transaction as _, TxEnvelope, transaction::SignerRecoverable};
+use alloy_consensus::{TxEnvelope, transaction::SignerRecoverable};
 use alloy_eips::{BlockId, BlockNumberOrTag, Decodable2718};
 use alloy_primitives::{Address, B256, Bytes};
 use alloy_signer_local::PrivateKeySigner;
@@ -25,11 +26,11 @@ use jsonrpsee::{
     types::ErrorObjectOwned,
 };
 use tokio::sync::{broadcast, mpsc};
-use tower_http::cors::{Any, CorsLayer};
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
 use crate::{
     accounts::DevAccount,
-    config::{ChainConfig, RpcConfig},
+    config::{ChainConfig, Cors, RpcConfig},
     events::NodeEvent,
     executor::{BlockContext, Executor, ReadyTx, SPEC},
     mempool::{AccountView, Mempool},
@@ -163,13 +164,15 @@ impl RpcContext {
 
     /// Validates a tx and puts it in the mempool.
     pub fn submit(&self, tx: ReadyTx) -> RpcResult<B256> {
-        let state = self.state.latest();
-        let account = AccountView { nonce: state.nonce(&tx.sender), balance: state.balance(&tx.sender) };
+        let sender = tx.sender;
+        let account = || {
+            let state = self.state.latest();
+            AccountView { nonce: state.nonce(&sender), balance: state.balance(&sender) }
+        };
         let env = crate::executor::tx_env(&tx.envelope, tx.sender);
         let intrinsic = revm::context_interface::cfg::gas::calculate_initial_tx_gas_for_tx(&env, SPEC, None);
         let intrinsic = intrinsic.initial_regular_gas.max(intrinsic.floor_gas);
         let hash = tx.hash;
-        let _ = tx.envelope.nonce();
         self.mempool.add(tx, account, &self.next_block(), intrinsic)?;
         let _ = self.events.send(NodeEvent::TxPending(hash));
         Ok(hash)
@@ -194,17 +197,19 @@ pub fn module(ctx: Arc<RpcContext>) -> anyhow::Result<RpcModule<RpcContext>> {
     Ok(module)
 }
 
-/// Binds and starts the server. Returns the bound address and the handle that stops it.
+/// Binds and starts the server. Returns the bound address, the handle that stops it and the
+/// registered method names (sorted).
 pub async fn serve(
     ctx: Arc<RpcContext>,
     config: &RpcConfig,
-) -> anyhow::Result<(SocketAddr, ServerHandle)> {
+) -> anyhow::Result<(SocketAddr, ServerHandle, Vec<&'static str>)> {
     let module = module(ctx)?;
+    let mut names: Vec<&'static str> = module.method_names().collect();
+    names.sort_unstable();
     let methods: Arc<std::collections::HashSet<&'static str>> =
-        Arc::new(module.method_names().collect());
-    let cors = CorsLayer::new().allow_origin(Any).allow_headers(Any).allow_methods(Any);
+        Arc::new(names.iter().copied().collect());
     let http = tower::ServiceBuilder::new()
-        .layer(cors)
+        .option_layer(cors_layer(&config.cors)?)
         .layer(ProxyGetRequestLayer::new([("/health", "zkos_health")])?);
     let max_response = config.max_response_body_size;
     let rpc = RpcServiceBuilder::new()
@@ -213,6 +218,7 @@ pub async fn serve(
         .max_request_body_size(config.max_request_body_size)
         .max_response_body_size(config.max_response_body_size)
         .max_connections(config.max_connections)
+        .max_subscriptions_per_connection(config.max_subscriptions_per_connection)
         .set_batch_request_config(BatchRequestConfig::Limit(config.max_batch_len))
         .set_id_provider(filters::HexIdProvider::default())
         .build();
@@ -224,5 +230,20 @@ pub async fn serve(
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}:{}: {e}", config.host, config.port))?;
     let addr = server.local_addr()?;
-    Ok((addr, server.start(module)))
+    Ok((addr, server.start(module), names))
+}
+
+/// The CORS layer for `--allow-origin` / `--no-cors` (`None`: no CORS headers at all).
+fn cors_layer(cors: &Cors) -> anyhow::Result<Option<CorsLayer>> {
+    let origins = match cors {
+        Cors::Disabled => return Ok(None),
+        Cors::Any => AllowOrigin::any(),
+        Cors::Origins(list) if list.iter().any(|o| o == "*") => AllowOrigin::any(),
+        Cors::Origins(list) => AllowOrigin::list(
+            list.iter()
+                .map(|o| o.parse().map_err(|_| anyhow::anyhow!("--allow-origin {o:?} is not a valid origin")))
+                .collect::<anyhow::Result<Vec<http::HeaderValue>>>()?,
+        ),
+    };
+    Ok(Some(CorsLayer::new().allow_origin(origins).allow_headers(Any).allow_methods(Any)))
 }
