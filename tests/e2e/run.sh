@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Client end-to-end tests for zkos-dev: cast, forge, viem, ethers, Hardhat 3.
+# Client end-to-end tests for zkos-dev: cast, forge, viem (+ test client), ethers, Hardhat 3 (+ network
+# helpers), geth tracing compared with anvil, the node's per-tx output.
 #
 #   ZKOS_DEV_BIN=$HOME/.cache/zkos-dev-target/debug/zkos-dev tests/e2e/run.sh   # against zkos-dev
 #   E2E_NODE=anvil tests/e2e/run.sh                                           # anvil baseline
@@ -68,7 +69,8 @@ fi
 if [ "$#" -gt 0 ]; then
   files=("$@")
 else
-  files=(artifacts.test.mjs cast.test.mjs forge.test.mjs viem.test.mjs ethers.test.mjs hardhat.test.mjs)
+  files=(artifacts.test.mjs cast.test.mjs forge.test.mjs viem.test.mjs viem-test-client.test.mjs ethers.test.mjs
+    hardhat.test.mjs trace.test.mjs node-output.test.mjs)
 fi
 
 exec node --test \
