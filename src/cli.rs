@@ -6,7 +6,7 @@ use std::{net::IpAddr, path::PathBuf, time::Duration};
 use alloy_primitives::U256;
 use clap::{Args, Parser, Subcommand};
 
-use crate::{Config, MiningMode, config::{DEFAULT_DERIVATION_PATH, DEFAULT_MNEMONIC}};
+use crate::{Config, MiningMode, config::{Cors, DEFAULT_DERIVATION_PATH, DEFAULT_MNEMONIC}};
 
 /// zkos-dev: a whole ZKsync-OS-style rollup on your laptop.
 #[derive(Debug, Parser)]
@@ -44,6 +44,43 @@ pub struct StartArgs {
     /// Most calls in one JSON-RPC batch.
     #[arg(long, default_value_t = 1000, help_heading = "Server")]
     pub max_batch_size: u32,
+    /// Origin browsers may call the node from (repeatable; default: any, as anvil).
+    #[arg(long, value_name = "ORIGIN", conflicts_with = "no_cors", help_heading = "Server")]
+    pub allow_origin: Vec<String>,
+    /// Send no CORS headers: browser pages cannot call the node.
+    #[arg(long, help_heading = "Server")]
+    pub no_cors: bool,
+
+    /// Largest response, in bytes (larger answers are replaced by error -32008).
+    #[arg(long, default_value_t = 100 * 1024 * 1024, help_heading = "Limits")]
+    pub max_response_size: u32,
+    /// Most concurrent connections (HTTP and WebSocket).
+    #[arg(long, default_value_t = 1000, help_heading = "Limits")]
+    pub max_connections: u32,
+    /// Most eth_subscribe subscriptions on one WebSocket connection.
+    #[arg(long, default_value_t = 1024, help_heading = "Limits")]
+    pub max_subscriptions_per_connection: u32,
+    /// Most polling filters (eth_newFilter ...) installed at once.
+    #[arg(long, default_value_t = 10_000, help_heading = "Limits")]
+    pub max_filters: usize,
+    /// Most blocks one eth_getLogs may scan.
+    #[arg(long, default_value_t = 100_000, help_heading = "Limits")]
+    pub max_logs_block_range: u64,
+    /// Most logs one eth_getLogs returns.
+    #[arg(long, default_value_t = 20_000, help_heading = "Limits")]
+    pub max_logs: usize,
+    /// Wall-clock limit of eth_call / eth_estimateGas / eth_createAccessList, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, help_heading = "Limits")]
+    pub call_timeout: f64,
+    /// Largest transaction, in bytes (as geth: 128 KiB).
+    #[arg(long, default_value_t = 128 * 1024, help_heading = "Limits")]
+    pub max_tx_size: usize,
+    /// Most transactions in the mempool.
+    #[arg(long, default_value_t = 100_000, help_heading = "Limits")]
+    pub max_pool_txs: usize,
+    /// Most transactions of one sender in the mempool.
+    #[arg(long, default_value_t = 10_000, help_heading = "Limits")]
+    pub max_pool_txs_per_sender: usize,
     /// Print nothing: no banner, no tx lines.
     #[arg(long, help_heading = "Server")]
     pub silent: bool,
@@ -122,6 +159,24 @@ impl StartArgs {
         config.rpc.max_request_body_size = self.max_request_size;
         config.rpc.max_batch_len = self.max_batch_size;
         config.rpc.gas_cap = self.gas_cap;
+        config.rpc.max_response_body_size = self.max_response_size;
+        config.rpc.max_connections = self.max_connections;
+        config.rpc.max_subscriptions_per_connection = self.max_subscriptions_per_connection;
+        config.rpc.max_filters = self.max_filters;
+        config.rpc.max_logs_block_range = self.max_logs_block_range;
+        config.rpc.max_logs = self.max_logs;
+        config.rpc.call_timeout = Duration::try_from_secs_f64(self.call_timeout)
+            .ok()
+            .filter(|t| !t.is_zero())
+            .ok_or_else(|| anyhow::anyhow!("--call-timeout must be a positive number of seconds"))?;
+        config.rpc.cors = match (self.no_cors, self.allow_origin.is_empty()) {
+            (true, _) => Cors::Disabled,
+            (false, true) => Cors::Any,
+            (false, false) => Cors::Origins(self.allow_origin),
+        };
+        config.pool.max_tx_size = self.max_tx_size;
+        config.pool.max_txs = self.max_pool_txs;
+        config.pool.max_txs_per_sender = self.max_pool_txs_per_sender;
         config.config_out = self.config_out;
         config.silent = self.silent;
         config.output.verbosity = self.verbosity;

@@ -40,6 +40,19 @@ pub struct Config {
     pub output: crate::output::OutputConfig,
     /// Write the banner's JSON twin here after the ports are bound.
     pub config_out: Option<PathBuf>,
+    /// Mempool limits.
+    pub pool: PoolConfig,
+}
+
+/// Mempool limits.
+#[derive(Debug, Clone)]
+pub struct PoolConfig {
+    /// Most txs held at once (`txpool is full` above it).
+    pub max_txs: usize,
+    /// Most txs one sender may have in the pool (`account limit exceeded` above it).
+    pub max_txs_per_sender: usize,
+    /// Largest tx, in bytes of its 2718 encoding (`oversized data` above it; geth: 128 KiB).
+    pub max_tx_size: usize,
 }
 
 /// Chain parameters.
@@ -72,6 +85,31 @@ pub struct RpcConfig {
     pub max_connections: u32,
     /// Gas cap for `eth_call` / `eth_estimateGas`.
     pub gas_cap: u64,
+    /// Wall-clock limit of one `eth_call` / `eth_estimateGas` / `eth_createAccessList` /
+    /// `debug_traceCall`: the client gets an error after it (the EVM itself is bounded by
+    /// `gas_cap`, as revm cannot be interrupted).
+    pub call_timeout: Duration,
+    /// Most blocks one `eth_getLogs` may scan.
+    pub max_logs_block_range: u64,
+    /// Most logs one `eth_getLogs` / `eth_getFilterLogs` returns.
+    pub max_logs: usize,
+    /// Most `eth_subscribe` subscriptions on one WebSocket connection.
+    pub max_subscriptions_per_connection: u32,
+    /// Most polling filters installed at once (unused ones expire after 5 minutes).
+    pub max_filters: usize,
+    /// Which origins browsers may call from.
+    pub cors: Cors,
+}
+
+/// The CORS policy of the HTTP endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cors {
+    /// Any origin (`Access-Control-Allow-Origin: *`), as anvil.
+    Any,
+    /// Only these origins (`--allow-origin`, repeatable).
+    Origins(Vec<String>),
+    /// No CORS headers at all (`--no-cors`): browsers cannot call the node.
+    Disabled,
 }
 
 /// Dev account settings.
@@ -106,6 +144,12 @@ impl Default for Config {
                 max_batch_len: 1_000,
                 max_connections: 1_000,
                 gas_cap: 50_000_000,
+                call_timeout: Duration::from_secs(10),
+                max_logs_block_range: 100_000,
+                max_logs: 20_000,
+                max_subscriptions_per_connection: 1_024,
+                max_filters: 10_000,
+                cors: Cors::Any,
             },
             accounts: AccountsConfig {
                 count: 10,
@@ -118,6 +162,11 @@ impl Default for Config {
             silent: false,
             output: Default::default(),
             config_out: None,
+            pool: PoolConfig {
+                max_txs: 100_000,
+                max_txs_per_sender: 10_000,
+                max_tx_size: 128 * 1024,
+            },
         }
     }
 }

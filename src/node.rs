@@ -22,9 +22,6 @@ use crate::{
     storage::{Chain, StateSnapshot, StateStore},
 };
 
-/// Most txs the mempool holds.
-const MAX_POOL_TXS: usize = 1_000_000;
-
 /// Starts nodes.
 pub struct Node;
 
@@ -32,6 +29,8 @@ pub struct Node;
 pub struct NodeHandle {
     rpc_addr: SocketAddr,
     accounts: Vec<DevAccount>,
+    /// Every JSON-RPC method name the server answers (sorted).
+    rpc_methods: Vec<&'static str>,
     /// Fired on shutdown; the sequencer (the source of blocks) watches it.
     cancel: CancellationToken,
     server: ServerHandle,
@@ -48,7 +47,7 @@ impl Node {
         }
         let chain = Arc::new(Chain::new(genesis_block(&config.chain, now())));
         let state = Arc::new(StateStore::new(genesis));
-        let mempool = Arc::new(Mempool::new(PoolRules { max_txs: MAX_POOL_TXS }));
+        let mempool = Arc::new(Mempool::new(PoolRules::from(&config.pool)));
         let settings = SettingsWriter::new(ChainSettings::from(&config.chain));
         let executor = Executor {
             chain_id: config.chain.chain_id,
@@ -88,7 +87,7 @@ impl Node {
             filters: Default::default(),
         });
         tokio::spawn(feed_filters(ctx.clone(), events.subscribe(), cancel.clone()));
-        let (rpc_addr, server) = rpc::serve(ctx, &config.rpc).await?;
+        let (rpc_addr, server, rpc_methods) = rpc::serve(ctx, &config.rpc).await?;
 
         let info = banner::BannerInfo { config: &config, accounts: &accounts, rpc_addr };
         if !config.silent {
@@ -98,7 +97,7 @@ impl Node {
             let json = serde_json::to_string_pretty(&banner::banner_json(&info))?;
             std::fs::write(path, json).with_context(|| format!("cannot write {}", path.display()))?;
         }
-        Ok(NodeHandle { rpc_addr, accounts, cancel, server, sequencer: Some(sequencer) })
+        Ok(NodeHandle { rpc_addr, accounts, rpc_methods, cancel, server, sequencer: Some(sequencer) })
     }
 }
 
@@ -139,6 +138,11 @@ impl NodeHandle {
     /// The dev accounts (mnemonic ones first, then the rich account).
     pub fn accounts(&self) -> &[DevAccount] {
         &self.accounts
+    }
+
+    /// Every JSON-RPC method name the node answers, aliases included (sorted).
+    pub fn rpc_methods(&self) -> &[&'static str] {
+        &self.rpc_methods
     }
 
     /// Waits until the node stops by itself (a stage failed) or `shutdown` is called

@@ -242,7 +242,9 @@ fn new_ticker(mode: MiningMode) -> Option<tokio::time::Interval> {
         MiningMode::Interval(period) | MiningMode::Mixed(period) => period,
         MiningMode::Instant | MiningMode::Manual => return None,
     };
-    let period = period.max(Duration::from_millis(1));
+    // Clamped above too: `anvil_setIntervalMining(u64::MAX)` must not overflow `Instant`
+    // (a panic here would stop the sequencer); a year is "never" for a devnet.
+    let period = period.clamp(Duration::from_millis(1), Duration::from_secs(365 * 24 * 3600));
     let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     Some(interval)

@@ -19,6 +19,10 @@ pub const SERVER_ERROR: i32 = -32000;
 pub const NOT_FOUND: i32 = -32001;
 /// Method not found.
 pub const METHOD_NOT_FOUND: i32 = -32601;
+/// Internal error (a handler panicked).
+pub const INTERNAL_ERROR: i32 = -32603;
+/// A limit of the node was exceeded (EIP-1474 "limit exceeded").
+pub const LIMIT_EXCEEDED: i32 = -32005;
 
 /// Everything an RPC method can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +42,12 @@ pub enum RpcError {
     /// Unknown block, tx, filter, account.
     #[error("{0}")]
     NotFound(String),
+    /// A call ran past `--call-timeout` (geth's wording).
+    #[error("execution aborted (timeout = {0:?})")]
+    Timeout(std::time::Duration),
+    /// A node limit (filters, ...) was reached.
+    #[error("{0}")]
+    LimitExceeded(String),
     /// Anything else.
     #[error("{0}")]
     Internal(String),
@@ -70,7 +80,8 @@ impl From<RpcError> for ErrorObjectOwned {
             RpcError::Call(CallError::Invalid(_)) => {
                 ErrorObjectOwned::owned(TX_REJECTED, msg, None::<()>)
             }
-            RpcError::Call(CallError::Halt(_)) | RpcError::Internal(_) => {
+            RpcError::LimitExceeded(_) => ErrorObjectOwned::owned(LIMIT_EXCEEDED, msg, None::<()>),
+            RpcError::Call(CallError::Halt(_)) | RpcError::Internal(_) | RpcError::Timeout(_) => {
                 ErrorObjectOwned::owned(SERVER_ERROR, msg, None::<()>)
             }
             RpcError::NotFound(_) => ErrorObjectOwned::owned(NOT_FOUND, msg, None::<()>),
@@ -93,7 +104,10 @@ pub fn revert_message(data: &Bytes) -> String {
         );
     }
     if data.len() >= 4 {
-        return format!("execution reverted: custom error {}", hex::encode_prefixed(&data[..4]));
+        return format!(
+            "execution reverted: custom error {}",
+            hex::encode_prefixed(&data[..4])
+        );
     }
     "execution reverted".to_string()
 }
@@ -108,7 +122,10 @@ mod tests {
     #[test]
     fn revert_messages_match_anvil() {
         let data: Bytes = Revert::from("counter: failure").abi_encode().into();
-        assert_eq!(revert_message(&data), "execution reverted: counter: failure");
+        assert_eq!(
+            revert_message(&data),
+            "execution reverted: counter: failure"
+        );
         let data: Bytes = Panic::from(0x12).abi_encode().into();
         assert_eq!(
             revert_message(&data),

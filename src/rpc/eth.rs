@@ -29,10 +29,6 @@ pub fn client_version() -> String {
 
 /// How long `eth_sendRawTransactionSync` waits for the receipt.
 const SYNC_SEND_TIMEOUT: Duration = Duration::from_secs(30);
-/// Most blocks one `eth_getLogs` may scan.
-pub const MAX_LOG_BLOCK_RANGE: u64 = 100_000;
-/// Most logs one `eth_getLogs` returns.
-pub const MAX_LOGS: usize = 20_000;
 
 type Module = RpcModule<RpcContext>;
 
@@ -45,12 +41,10 @@ macro_rules! method {
     };
 }
 
+/// An EVM call: on the blocking pool, answered by the `--call-timeout` deadline.
 macro_rules! blocking {
     ($module:expr, $name:literal, $f:expr) => {
-        $module.register_blocking_method($name, move |params, ctx, _| -> RpcResult<Value> {
-            let f: fn(Params<'_>, &RpcContext) -> RpcResult<Value> = $f;
-            f(params, &ctx)
-        })?;
+        super::limits::with_deadline($module, $name, $f)?;
     };
 }
 
@@ -306,10 +300,9 @@ pub fn logs(c: &RpcContext, filter: &Filter, after: Option<u64>) -> RpcResult<Ve
             if from > to {
                 return Ok(vec![]);
             }
-            if to - from >= MAX_LOG_BLOCK_RANGE {
-                return Err(RpcError::params(format!(
-                    "query exceeds max block range {MAX_LOG_BLOCK_RANGE}"
-                )));
+            let max_range = c.rpc_config.max_logs_block_range;
+            if to - from >= max_range {
+                return Err(RpcError::params(format!("query exceeds max block range {max_range}")));
             }
             c.chain.blocks(from, to)
         }
@@ -323,8 +316,9 @@ pub fn logs(c: &RpcContext, filter: &Filter, after: Option<u64>) -> RpcResult<Ve
             for (i, log) in tx_logs(tx).iter().enumerate() {
                 if filter.matches(&log.inner) {
                     out.push(log_json(log, i as u64));
-                    if out.len() > MAX_LOGS {
-                        return Err(RpcError::params(format!("query exceeds max results {MAX_LOGS}")));
+                    if out.len() > c.rpc_config.max_logs {
+                        let max = c.rpc_config.max_logs;
+                        return Err(RpcError::params(format!("query exceeds max results {max}")));
                     }
                 }
             }

@@ -53,13 +53,20 @@ struct FiltersInner {
 }
 
 impl Filters {
-    fn install(&self, kind: FilterKind, last_block: u64) -> U128 {
+    fn install(&self, kind: FilterKind, last_block: u64, max_filters: usize) -> RpcResult<U128> {
         let mut inner = self.inner.lock();
         inner.filters.retain(|_, f| f.last_poll.elapsed() < FILTER_TIMEOUT);
+        if inner.filters.len() >= max_filters {
+            return Err(RpcError::LimitExceeded(format!(
+                "too many filters ({max_filters}): uninstall some with eth_uninstallFilter \
+                 (unused ones expire after {} s)",
+                FILTER_TIMEOUT.as_secs()
+            )));
+        }
         inner.next_id += 1;
         let id = inner.next_id;
         inner.filters.insert(id, FilterEntry { kind, last_block, last_poll: Instant::now() });
-        U128::from(id)
+        Ok(U128::from(id))
     }
 
     /// Records a new pending tx in every pending-tx filter.
@@ -87,13 +94,13 @@ pub fn register(m: &mut RpcModule<RpcContext>) -> anyhow::Result<()> {
         let (filter,): (Filter,) = p.parse()?;
         let from = filter.block_option.get_from_block().and_then(|t| c.resolve_number(*t));
         let last = from.map_or(c.chain.latest_number(), |f| f.saturating_sub(1));
-        Ok(c.filters.install(FilterKind::Logs(Box::new(filter)), last))
+        c.filters.install(FilterKind::Logs(Box::new(filter)), last, c.rpc_config.max_filters)
     })?;
     m.register_method("eth_newBlockFilter", |_, c, _| -> RpcResult<U128> {
-        Ok(c.filters.install(FilterKind::Blocks, c.chain.latest_number()))
+        c.filters.install(FilterKind::Blocks, c.chain.latest_number(), c.rpc_config.max_filters)
     })?;
     m.register_method("eth_newPendingTransactionFilter", |_, c, _| -> RpcResult<U128> {
-        Ok(c.filters.install(FilterKind::PendingTxs(vec![]), c.chain.latest_number()))
+        c.filters.install(FilterKind::PendingTxs(vec![]), c.chain.latest_number(), c.rpc_config.max_filters)
     })?;
     m.register_method("eth_uninstallFilter", |p, c, _| -> RpcResult<bool> {
         let (id,): (U128,) = p.parse()?;

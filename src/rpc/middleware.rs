@@ -1,7 +1,10 @@
 //! RPC middleware: unknown methods answer -32601 with geth's wording
-//! (`the method X does not exist/is not available`), in single calls and in batches.
+//! (`the method X does not exist/is not available`), in single calls and in batches; a
+//! handler that panics answers -32603 instead of dropping the connection.
 
-use std::{collections::HashSet, future::Future, sync::Arc};
+use std::{collections::HashSet, future::Future, panic::AssertUnwindSafe, sync::Arc};
+
+use futures::FutureExt as _;
 
 use jsonrpsee::{
     MethodResponse,
@@ -12,7 +15,10 @@ use jsonrpsee::{
     types::{ErrorObjectOwned, Request},
 };
 
-use super::error::METHOD_NOT_FOUND;
+use super::error::{INTERNAL_ERROR, METHOD_NOT_FOUND};
+
+/// The message of the answer to a call whose handler panicked (a bug: tests look for it).
+pub const PANIC_MESSAGE: &str = "internal error: the handler panicked";
 
 /// Wraps the server's RPC service; answers unknown methods itself.
 #[derive(Clone)]
@@ -25,7 +31,11 @@ pub struct KnownMethods<S> {
 impl<S> KnownMethods<S> {
     /// Wraps `inner`; `methods` are the registered method names.
     pub fn new(inner: S, methods: Arc<HashSet<&'static str>>, max_response: u32) -> Self {
-        Self { inner, methods, max_response_body_size: max_response as usize }
+        Self {
+            inner,
+            methods,
+            max_response_body_size: max_response as usize,
+        }
     }
 }
 
@@ -49,10 +59,23 @@ where
         let inner = self.inner.clone();
         async move {
             if known {
-                inner.call(request).await
+                let id = request.id().into_owned();
+                // A panic is a bug, but it must cost one answer, not the connection (and
+                // with it every other call in flight on it).
+                // Sync handlers run inside `call`, so the call itself goes in the guarded future.
+                let guarded = async move { inner.call(request).await };
+                match AssertUnwindSafe(guarded).catch_unwind().await {
+                    Ok(response) => response,
+                    Err(_) => MethodResponse::error(
+                        id,
+                        ErrorObjectOwned::owned(INTERNAL_ERROR, PANIC_MESSAGE, None::<()>),
+                    ),
+                }
             } else {
-                let message =
-                    format!("the method {} does not exist/is not available", request.method_name());
+                let message = format!(
+                    "the method {} does not exist/is not available",
+                    request.method_name()
+                );
                 MethodResponse::error(
                     request.id().into_owned(),
                     ErrorObjectOwned::owned(METHOD_NOT_FOUND, message, None::<()>),
@@ -64,7 +87,8 @@ where
     fn batch<'a>(&self, batch: Batch<'a>) -> impl Future<Output = MethodResponse> + Send + 'a {
         let service = self.clone();
         async move {
-            let mut responses = BatchResponseBuilder::new_with_limit(service.max_response_body_size);
+            let mut responses =
+                BatchResponseBuilder::new_with_limit(service.max_response_body_size);
             let mut got_notification = false;
             for entry in batch.into_iter() {
                 let response = match entry {
@@ -91,7 +115,10 @@ where
         }
     }
 
-    fn notification<'a>(&self, n: Notification<'a>) -> impl Future<Output = MethodResponse> + Send + 'a {
+    fn notification<'a>(
+        &self,
+        n: Notification<'a>,
+    ) -> impl Future<Output = MethodResponse> + Send + 'a {
         self.inner.notification(n)
     }
 }

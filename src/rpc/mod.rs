@@ -182,7 +182,7 @@ impl RpcContext {
     pub fn signer(&self, address: &Address) -> RpcResult<&PrivateKeySigner> {
         self.signers
             .get(address)
-            .ok_or_else(|| RpcError::internal(format!("no signer available for {address}")))
+            .ok_or_else(|| RpcError::params(format!("No Signer available for {address}")))
     }
 }
 

@@ -9,6 +9,7 @@ mod chain_info;
 mod concurrency;
 mod contracts;
 mod errors;
+mod hostile;
 mod logs;
 mod mining;
 mod signing;
