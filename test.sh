@@ -9,7 +9,8 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/zkos-dev-target}"
 command -v cargo >/dev/null || { echo "error: cargo not found (install Rust from https://rustup.rs)" >&2; exit 1; }
 command -v npm >/dev/null || { echo "error: npm not found (install Node.js 20+)" >&2; exit 1; }
 
-echo "==> cargo test"
+echo "==> cargo test (the abuse run sends ${ZKOS_ABUSE_REQUESTS:=100000} hostile requests)"
+export ZKOS_ABUSE_REQUESTS
 cargo test --locked
 
 echo "==> client e2e suite"
