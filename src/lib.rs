@@ -16,6 +16,8 @@
 //! `accounts`, `mempool`, `executor`, `sequencer`, `storage` (state, chain), `events`,
 //! `rpc` (eth, dev, filters, error map), `banner`.
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 pub mod accounts;
 pub mod banner;
 pub mod cli;
