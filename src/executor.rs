@@ -419,8 +419,12 @@ impl Executor {
             .transact(tx.clone())
             .map_err(|e| CallError::Invalid(error_message(&e)))?;
         let precompiles = revm::precompile::Precompiles::new(PrecompileSpecId::from_spec_id(SPEC));
+        // Warm anyway (EIP-2929, EIP-3651): listing them would only cost 2,400 gas each.
         let excluded = |a: &Address| {
-            *a == tx.caller || Some(*a) == tx.kind.to().copied() || precompiles.contains(a)
+            *a == tx.caller
+                || Some(*a) == tx.kind.to().copied()
+                || *a == block.coinbase
+                || precompiles.contains(a)
         };
         let mut items: Vec<AccessListItem> = result
             .state
@@ -439,6 +443,8 @@ impl Executor {
         items.sort_by_key(|item| item.address);
         let list = AccessList(items);
         tx.access_list = list.clone();
+        // A legacy tx carries no list: measure the gas as the EIP-2930 tx the caller will send.
+        tx.tx_type = tx.tx_type.max(1);
         let out = self.call(state, block_hashes, block, tx)?;
         Ok((list, out.gas_used))
     }

@@ -222,6 +222,14 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         }
         ok(c.mempool.get(&hash).map(|tx| tx_json(&tx, None, c.next_block().base_fee)))
     });
+    method!(m, "eth_getRawTransactionByHash", |p, c| {
+        let (hash,): (B256,) = p.parse()?;
+        let envelope = match c.chain.tx(&hash) {
+            Some(tx) => Some(tx.tx.envelope.clone()),
+            None => c.mempool.get(&hash).map(|tx| tx.envelope),
+        };
+        ok(envelope.map(|e| Bytes::from(e.encoded_2718())))
+    });
     method!(m, "eth_getTransactionReceipt", |p, c| {
         let (hash,): (B256,) = p.parse()?;
         ok(c.chain.tx(&hash).map(|tx| receipt_json(&tx)))
