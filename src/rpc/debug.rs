@@ -12,7 +12,7 @@ use alloy_rpc_types_trace::{
     geth::{GethDebugTracingCallOptions, GethDebugTracingOptions, GethTrace},
     parity::LocalizedTransactionTrace,
 };
-use jsonrpsee::{RpcModule, types::Params};
+use jsonrpsee::RpcModule;
 use revm_inspectors::tracing::{
     DebugInspector, TracingInspector, TracingInspectorConfig, TransactionContext,
 };
@@ -32,10 +32,8 @@ type Module = RpcModule<RpcContext>;
 
 macro_rules! blocking {
     ($module:expr, $name:literal, $f:expr) => {
-        $module.register_blocking_method($name, move |params, ctx, _| -> RpcResult<Value> {
-            let f: fn(Params<'_>, &RpcContext) -> RpcResult<Value> = $f;
-            f(params, &ctx)
-        })?;
+        // Re-execution is bounded by gas and, like `eth_call`, by `--call-timeout`.
+        super::limits::with_deadline($module, $name, $f)?;
     };
 }
 

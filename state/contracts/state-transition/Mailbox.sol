@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {ZKChainBase} from "./ZKChainBase.sol";
+import {IMailbox} from "./IMailbox.sol";
+import {L2CanonicalTransaction, BridgehubL2TransactionRequest, L2Message, L2Log} from "../common/Messaging.sol";
+import {Merkle} from "../common/Merkle.sol";
+import {AddressAliasHelper} from "../common/AddressAliasHelper.sol";
+import {PRIORITY_OPERATION_L2_TX_TYPE, REQUIRED_L2_GAS_PRICE_PER_PUBDATA, PRIORITY_TX_MAX_GAS_LIMIT, L2_L1_LOGS_TREE_DEFAULT_LEAF_HASH, L2_TO_L1_MESSENGER_SYSTEM_CONTRACT_ADDR, SUPPORTED_PROOF_METADATA_VERSION} from "../common/Config.sol";
+
+/// @notice L1->L2 requests (the priority queue) and proofs of L2->L1 logs.
+abstract contract Mailbox is ZKChainBase, IMailbox {
+    error GasPerPubdataMismatch(uint256 expected, uint256 actual);
+    error FactoryDepsNotSupported();
+    error TooMuchGas(uint256 max, uint256 actual);
+    error MsgValueTooLow(uint256 required, uint256 provided);
+    error BatchNotExecuted(uint256 batchNumber);
+    error HashedLogIsDefault();
+    error EmptyProof();
+    error UnsupportedProofMetadataVersion(uint256 version);
+    error SettlementLayerProofNotSupported();
+    error InvalidProofLength();
+
+    /// @inheritdoc IMailbox
+    function bridgehubRequestL2Transaction(
+        BridgehubL2TransactionRequest calldata _request
+    ) external onlyBridgehub returns (bytes32 canonicalTxHash) {
+        if (_request.l2GasPerPubdataByteLimit != REQUIRED_L2_GAS_PRICE_PER_PUBDATA) {
+            revert GasPerPubdataMismatch(REQUIRED_L2_GAS_PRICE_PER_PUBDATA, _request.l2GasPerPubdataByteLimit);
+        }
+        // ZKsync OS runs EVM bytecode: there is no EraVM bytecode to publish with the request.
+        if (_request.factoryDeps.length != 0) revert FactoryDepsNotSupported();
+        if (_request.l2GasLimit > PRIORITY_TX_MAX_GAS_LIMIT) {
+            revert TooMuchGas(PRIORITY_TX_MAX_GAS_LIMIT, _request.l2GasLimit);
+        }
+        uint256 required = minimalL2GasPrice * _request.l2GasLimit + _request.l2Value;
+        if (_request.mintValue < required) revert MsgValueTooLow(required, _request.mintValue);
+
+        // As era-contracts: a contract caller is aliased, so it cannot act as the same address on L2.
+        address sender = _request.sender;
+        if (sender != tx.origin) sender = AddressAliasHelper.applyL1ToL2Alias(sender);
+        address refundRecipient = _request.refundRecipient == address(0) ? sender : _request.refundRecipient;
+        if (refundRecipient.code.length > 0) refundRecipient = AddressAliasHelper.applyL1ToL2Alias(refundRecipient);
+
+        uint256 txId = priorityQueue.length;
+        L2CanonicalTransaction memory transaction = _canonicalTransaction(_request, txId, sender, refundRecipient);
+        canonicalTxHash = keccak256(abi.encode(transaction));
+        priorityQueue.push(canonicalTxHash);
+        priorityQueueRollingHash = keccak256(abi.encodePacked(priorityQueueRollingHash, canonicalTxHash));
+
+        // era-contracts sets PRIORITY_EXPIRATION = 0, so the expiration is the request time.
+        emit NewPriorityRequest(txId, canonicalTxHash, uint64(block.timestamp), transaction, new bytes[](0));
+    }
+
+    function _canonicalTransaction(
+        BridgehubL2TransactionRequest calldata _request,
+        uint256 _txId,
+        address _sender,
+        address _refundRecipient
+    ) internal view returns (L2CanonicalTransaction memory) {
+        return
+            L2CanonicalTransaction({
+                txType: PRIORITY_OPERATION_L2_TX_TYPE,
+                from: uint256(uint160(_sender)),
+                to: uint256(uint160(_request.contractL2)),
+                gasLimit: _request.l2GasLimit,
+                gasPerPubdataByteLimit: _request.l2GasPerPubdataByteLimit,
+                maxFeePerGas: minimalL2GasPrice,
+                maxPriorityFeePerGas: 0,
+                paymaster: 0,
+                // The priority id doubles as the nonce of L1->L2 transactions.
+                nonce: _txId,
+                value: _request.l2Value,
+                reserved: [_request.mintValue, uint256(uint160(_refundRecipient)), 0, 0],
+                data: _request.l2Calldata,
+                signature: new bytes(0),
+                factoryDeps: new uint256[](0),
+                paymasterInput: new bytes(0),
+                reservedDynamic: new bytes(0)
+            });
+    }
+
+    /// @inheritdoc IMailbox
+    /// @dev The L1 gas price does not matter on the devnet: cost = minimalL2GasPrice * l2GasLimit.
+    function l2TransactionBaseCost(uint256, uint256 _l2GasLimit, uint256) public view returns (uint256) {
+        return minimalL2GasPrice * _l2GasLimit;
+    }
+
+    /// @inheritdoc IMailbox
+    function proveL2MessageInclusion(
+        uint256 _batchNumber,
+        uint256 _index,
+        L2Message calldata _message,
+        bytes32[] calldata _proof
+    ) public view returns (bool) {
+        // A message is the log the L1 messenger (0x8008) emits for it.
+        L2Log memory log = L2Log({
+            l2ShardId: 0,
+            isService: true,
+            txNumberInBatch: _message.txNumberInBatch,
+            sender: L2_TO_L1_MESSENGER_SYSTEM_CONTRACT_ADDR,
+            key: bytes32(uint256(uint160(_message.sender))),
+            value: keccak256(_message.data)
+        });
+        return _proveL2LogInclusion(_batchNumber, _index, log, _proof);
+    }
+
+    /// @inheritdoc IMailbox
+    function proveL2LogInclusion(
+        uint256 _batchNumber,
+        uint256 _index,
+        L2Log calldata _log,
+        bytes32[] calldata _proof
+    ) external view returns (bool) {
+        return _proveL2LogInclusion(_batchNumber, _index, _log, _proof);
+    }
+
+    /// @dev Proof formats (era-contracts MessageHashing.parseProofMetadata):
+    /// - new: proof[0] = metadata word: byte0 = 0x01 (version), byte1 = log leaf proof length,
+    ///   byte2 = batch leaf proof length (must be 0: no gateway), byte3 = final node flag (must be 1),
+    ///   bytes 4..31 = 0; then the log leaf proof. zksync-os-server sends 14 siblings + the
+    ///   aggregated root (zero) = 15 items, so the path ends at keccak(localRoot ‖ 0) = l2LogsTreeRoot.
+    /// - legacy: the whole array is the path (it must then also end with the aggregated root).
+    function _proveL2LogInclusion(
+        uint256 _batchNumber,
+        uint256 _index,
+        L2Log memory _log,
+        bytes32[] calldata _proof
+    ) internal view returns (bool) {
+        if (_batchNumber > totalBatchesExecuted) revert BatchNotExecuted(_batchNumber);
+        bytes32 hashedLog = keccak256(
+            abi.encodePacked(_log.l2ShardId, _log.isService, _log.txNumberInBatch, _log.sender, _log.key, _log.value)
+        );
+        if (hashedLog == L2_L1_LOGS_TREE_DEFAULT_LEAF_HASH) revert HashedLogIsDefault();
+        bytes32[] memory path = _logLeafPath(_proof);
+        return Merkle.calculateRoot(path, _index, hashedLog) == l2LogsRootHashes[_batchNumber];
+    }
+
+    function _logLeafPath(bytes32[] calldata _proof) internal pure returns (bytes32[] memory path) {
+        if (_proof.length == 0) revert EmptyProof();
+        bytes32 metadata = _proof[0];
+        uint256 start = 0;
+        uint256 len = _proof.length;
+        // New format iff the low 28 bytes of the first word are zero.
+        if (uint256(metadata) << 32 == 0) {
+            uint256 version = uint8(metadata[0]);
+            if (version != SUPPORTED_PROOF_METADATA_VERSION) revert UnsupportedProofMetadataVersion(version);
+            if (uint8(metadata[2]) != 0 || uint8(metadata[3]) != 1) revert SettlementLayerProofNotSupported();
+            start = 1;
+            len = uint8(metadata[1]);
+            if (_proof.length != 1 + len) revert InvalidProofLength();
+        }
+        path = new bytes32[](len);
+        for (uint256 i = 0; i < len; ++i) {
+            path[i] = _proof[start + i];
+        }
+    }
+}
