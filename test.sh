@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: Rust unit + integration tests, then the client e2e suite
-# (cast, forge, viem, ethers, Hardhat) against the real `zkos-dev` binary.
+# (cast, forge, viem, ethers, Hardhat) against the real `zkos-dev` binary, and the L1
+# contracts in state/ against anvil.
 # Installs the pinned npm packages it needs (tests/e2e/package-lock.json) by itself.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -12,6 +13,9 @@ command -v npm >/dev/null || { echo "error: npm not found (install Node.js 20+)"
 echo "==> cargo test (the abuse run sends ${ZKOS_ABUSE_REQUESTS:=100000} hostile requests)"
 export ZKOS_ABUSE_REQUESTS
 cargo test --locked
+
+echo "==> L1 contracts (state/): artifacts up to date, tests against anvil"
+(cd state && npm ci --no-audit --no-fund --loglevel=error && node build.mjs --check && node --test test/)
 
 echo "==> client e2e suite"
 cargo build --locked --bin zkos-dev
