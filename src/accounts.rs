@@ -46,7 +46,10 @@ pub fn dev_accounts(config: &AccountsConfig) -> anyhow::Result<Vec<DevAccount>> 
         });
     }
     if !accounts.iter().any(|a| a.address == RICH_ADDRESS) {
-        accounts.push(DevAccount { address: RICH_ADDRESS, private_key: RICH_KEY });
+        accounts.push(DevAccount {
+            address: RICH_ADDRESS,
+            private_key: RICH_KEY,
+        });
     }
     Ok(accounts)
 }
@@ -60,12 +63,18 @@ mod tests {
     fn default_accounts_are_anvils_then_the_rich_account() {
         let accounts = dev_accounts(&Config::default().accounts).unwrap();
         assert_eq!(accounts.len(), 11);
-        assert_eq!(accounts[0].address, address!("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"));
+        assert_eq!(
+            accounts[0].address,
+            address!("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266")
+        );
         assert_eq!(
             accounts[0].private_key,
             b256!("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")
         );
-        assert_eq!(accounts[9].address, address!("0xa0Ee7A142d267C1f36714E4a8F75612F20a79720"));
+        assert_eq!(
+            accounts[9].address,
+            address!("0xa0Ee7A142d267C1f36714E4a8F75612F20a79720")
+        );
         assert_eq!(accounts[10].address, RICH_ADDRESS);
         assert_eq!(accounts[10].signer().address(), RICH_ADDRESS);
     }

@@ -33,7 +33,11 @@ pub fn banner(info: &BannerInfo<'_>) -> String {
     let c = info.config;
     let balance = format_ether(c.accounts.balance);
     let mut out = String::new();
-    let _ = writeln!(out, "\nzkos-dev v{} - a ZKsync OS rollup on your machine\n", env!("CARGO_PKG_VERSION"));
+    let _ = writeln!(
+        out,
+        "\nzkos-dev v{} - a ZKsync OS rollup on your machine\n",
+        env!("CARGO_PKG_VERSION")
+    );
     let _ = writeln!(out, "Available Accounts\n==================");
     for (i, a) in info.accounts.iter().enumerate() {
         let _ = writeln!(out, "({i}) {} ({balance} ETH)", a.address);
@@ -44,14 +48,41 @@ pub fn banner(info: &BannerInfo<'_>) -> String {
     }
     let _ = writeln!(out, "\nWallet\n==================");
     let _ = writeln!(out, "Mnemonic:          {}", c.accounts.mnemonic);
-    let _ = writeln!(out, "Derivation path:   {}<index>", c.accounts.derivation_path);
-    let _ = writeln!(out, "(the last account is the ZKsync rich account; all keys are public)");
-    let _ = writeln!(out, "\nL2 Chain ID\n==================\n{}", c.chain.chain_id);
-    let _ = writeln!(out, "\nBase Fee\n==================\n{} wei", c.chain.base_fee);
-    let _ = writeln!(out, "\nGas Limit\n==================\n{}", c.chain.gas_limit);
-    let _ = writeln!(out, "\nMining\n==================\n{}", mining_name(c.mining));
+    let _ = writeln!(
+        out,
+        "Derivation path:   {}<index>",
+        c.accounts.derivation_path
+    );
+    let _ = writeln!(
+        out,
+        "(the last account is the ZKsync rich account; all keys are public)"
+    );
+    let _ = writeln!(
+        out,
+        "\nL2 Chain ID\n==================\n{}",
+        c.chain.chain_id
+    );
+    let _ = writeln!(
+        out,
+        "\nBase Fee\n==================\n{} wei",
+        c.chain.base_fee
+    );
+    let _ = writeln!(
+        out,
+        "\nGas Limit\n==================\n{}",
+        c.chain.gas_limit
+    );
+    let _ = writeln!(
+        out,
+        "\nMining\n==================\n{}",
+        mining_name(c.mining)
+    );
     let _ = writeln!(out, "\nEndpoints\n==================");
-    let _ = writeln!(out, "L2 JSON-RPC:  http://{0}  ws://{0}  (GET /health)", info.rpc_addr);
+    let _ = writeln!(
+        out,
+        "L2 JSON-RPC:  http://{0}  ws://{0}  (GET /health)",
+        info.rpc_addr
+    );
     if !info.rpc_addr.ip().is_loopback() {
         let _ = writeln!(
             out,

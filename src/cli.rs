@@ -6,7 +6,10 @@ use std::{net::IpAddr, path::PathBuf, time::Duration};
 use alloy_primitives::U256;
 use clap::{Args, Parser, Subcommand};
 
-use crate::{Config, MiningMode, config::{Cors, DEFAULT_DERIVATION_PATH, DEFAULT_MNEMONIC}};
+use crate::{
+    Config, MiningMode,
+    config::{Cors, DEFAULT_DERIVATION_PATH, DEFAULT_MNEMONIC},
+};
 
 /// zkos-dev: a whole ZKsync-OS-style rollup on your laptop.
 #[derive(Debug, Parser)]
@@ -30,7 +33,13 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct StartArgs {
     /// Port of the L2 JSON-RPC (HTTP and WebSocket).
-    #[arg(long, short = 'p', default_value_t = 3050, env = "ZKOS_DEV_PORT", help_heading = "Server")]
+    #[arg(
+        long,
+        short = 'p',
+        default_value_t = 3050,
+        env = "ZKOS_DEV_PORT",
+        help_heading = "Server"
+    )]
     pub port: u16,
     /// Interface to listen on. The dev keys are public: only change this on a trusted network.
     #[arg(long, default_value = "127.0.0.1", help_heading = "Server")]
@@ -45,7 +54,12 @@ pub struct StartArgs {
     #[arg(long, default_value_t = 1000, help_heading = "Server")]
     pub max_batch_size: u32,
     /// Origin browsers may call the node from (repeatable; default: any, as anvil).
-    #[arg(long, value_name = "ORIGIN", conflicts_with = "no_cors", help_heading = "Server")]
+    #[arg(
+        long,
+        value_name = "ORIGIN",
+        conflicts_with = "no_cors",
+        help_heading = "Server"
+    )]
     pub allow_origin: Vec<String>,
     /// Send no CORS headers: browser pages cannot call the node.
     #[arg(long, help_heading = "Server")]
@@ -70,7 +84,12 @@ pub struct StartArgs {
     #[arg(long, default_value_t = 20_000, help_heading = "Limits")]
     pub max_logs: usize,
     /// Wall-clock limit of eth_call / eth_estimateGas / eth_createAccessList, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, help_heading = "Limits")]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 10.0,
+        help_heading = "Limits"
+    )]
     pub call_timeout: f64,
     /// Largest transaction, in bytes (as geth: 128 KiB).
     #[arg(long, default_value_t = 128 * 1024, help_heading = "Limits")]
@@ -144,7 +163,8 @@ impl AccountArgs {
     /// Applies the account options to `config`.
     pub fn apply(&self, config: &mut Config) {
         config.accounts.count = self.accounts;
-        config.accounts.balance = U256::from(self.balance) * U256::from(10u64).pow(U256::from(18u64));
+        config.accounts.balance =
+            U256::from(self.balance) * U256::from(10u64).pow(U256::from(18u64));
         config.accounts.mnemonic = self.mnemonic.clone();
         config.accounts.derivation_path = self.derivation_path.clone();
     }
@@ -168,7 +188,9 @@ impl StartArgs {
         config.rpc.call_timeout = Duration::try_from_secs_f64(self.call_timeout)
             .ok()
             .filter(|t| !t.is_zero())
-            .ok_or_else(|| anyhow::anyhow!("--call-timeout must be a positive number of seconds"))?;
+            .ok_or_else(|| {
+                anyhow::anyhow!("--call-timeout must be a positive number of seconds")
+            })?;
         config.rpc.cors = match (self.no_cors, self.allow_origin.is_empty()) {
             (true, _) => Cors::Disabled,
             (false, true) => Cors::Any,
@@ -189,9 +211,16 @@ impl StartArgs {
         config.mining = match (self.block_time, self.no_mining, self.mixed_mining) {
             (_, true, _) => MiningMode::Manual,
             (Some(secs), _, mixed) => {
-                anyhow::ensure!(secs > 0.0 && secs.is_finite(), "--block-time must be a positive number of seconds");
+                anyhow::ensure!(
+                    secs > 0.0 && secs.is_finite(),
+                    "--block-time must be a positive number of seconds"
+                );
                 let period = Duration::from_secs_f64(secs);
-                if mixed { MiningMode::Mixed(period) } else { MiningMode::Interval(period) }
+                if mixed {
+                    MiningMode::Mixed(period)
+                } else {
+                    MiningMode::Interval(period)
+                }
             }
             (None, false, _) => MiningMode::Instant,
         };

@@ -53,7 +53,10 @@ pub struct PoolTx {
 
 impl PoolTx {
     fn tip(&self, base_fee: u64) -> u128 {
-        self.tx.envelope.effective_tip_per_gas(base_fee).unwrap_or_default()
+        self.tx
+            .envelope
+            .effective_tip_per_gas(base_fee)
+            .unwrap_or_default()
     }
 }
 
@@ -67,7 +70,11 @@ struct SenderQueue {
 impl SenderQueue {
     /// Number of txs with consecutive nonces from the chain nonce.
     fn ready_len(&self) -> usize {
-        self.txs.keys().zip(self.chain_nonce..).take_while(|(n, want)| **n == *want).count()
+        self.txs
+            .keys()
+            .zip(self.chain_nonce..)
+            .take_while(|(n, want)| **n == *want)
+            .count()
     }
 }
 
@@ -101,7 +108,11 @@ pub struct PoolRules {
 
 impl From<&crate::config::PoolConfig> for PoolRules {
     fn from(c: &crate::config::PoolConfig) -> Self {
-        Self { max_txs: c.max_txs, max_txs_per_sender: c.max_txs_per_sender, max_tx_size: c.max_tx_size }
+        Self {
+            max_txs: c.max_txs,
+            max_txs_per_sender: c.max_txs_per_sender,
+            max_tx_size: c.max_tx_size,
+        }
     }
 }
 
@@ -131,7 +142,11 @@ pub struct PoolContent {
 impl Mempool {
     /// An empty pool.
     pub fn new(rules: PoolRules) -> Self {
-        Self { rules, inner: Mutex::new(Inner::default()), ready: Notify::new() }
+        Self {
+            rules,
+            inner: Mutex::new(Inner::default()),
+            ready: Notify::new(),
+        }
     }
 
     /// Validates and inserts a tx. `account` is the sender's state at the head, `next` the
@@ -161,7 +176,9 @@ impl Mempool {
         if envelope.gas_limit() < intrinsic_gas {
             return Err(PoolError::IntrinsicGasTooLow);
         }
-        if envelope.max_priority_fee_per_gas().is_some_and(|tip| tip > envelope.max_fee_per_gas())
+        if envelope
+            .max_priority_fee_per_gas()
+            .is_some_and(|tip| tip > envelope.max_fee_per_gas())
         {
             return Err(PoolError::TipAboveFeeCap);
         }
@@ -175,12 +192,18 @@ impl Mempool {
         let account = account();
         let nonce = envelope.nonce();
         if nonce < account.nonce {
-            return Err(PoolError::NonceTooLow { next: account.nonce, tx: nonce });
+            return Err(PoolError::NonceTooLow {
+                next: account.nonce,
+                tx: nonce,
+            });
         }
         let want = U256::from(envelope.gas_limit()) * U256::from(envelope.max_fee_per_gas())
             + envelope.value();
         if want > account.balance {
-            return Err(PoolError::InsufficientFunds { have: account.balance, want });
+            return Err(PoolError::InsufficientFunds {
+                have: account.balance,
+                want,
+            });
         }
         if inner.by_hash.contains_key(&tx.hash) {
             return Err(PoolError::AlreadyKnown);
@@ -236,20 +259,32 @@ impl Mempool {
             if let Some((&nonce, tx)) = range.next()
                 && nonce == queue.chain_nonce
             {
-                heap.push((tx.tip(base_fee), std::cmp::Reverse(tx.arrival), *sender, nonce));
+                heap.push((
+                    tx.tip(base_fee),
+                    std::cmp::Reverse(tx.arrival),
+                    *sender,
+                    nonce,
+                ));
                 cursors.insert(*sender, range);
             }
         }
         let mut out = Vec::new();
         while out.len() < max {
-            let Some((_, _, sender, nonce)) = heap.pop() else { break };
+            let Some((_, _, sender, nonce)) = heap.pop() else {
+                break;
+            };
             let queue = &inner.senders[&sender];
             out.push(queue.txs[&nonce].tx.clone());
             let cursor = cursors.get_mut(&sender).expect("cursor per sender in heap");
             if let Some((&next, tx)) = cursor.next()
                 && next == nonce + 1
             {
-                heap.push((tx.tip(base_fee), std::cmp::Reverse(tx.arrival), sender, next));
+                heap.push((
+                    tx.tip(base_fee),
+                    std::cmp::Reverse(tx.arrival),
+                    sender,
+                    next,
+                ));
             }
         }
         out
@@ -257,9 +292,15 @@ impl Mempool {
 
     /// After a block: records the senders' new nonces and drops txs that are now mined or
     /// stale, and `invalid` ones. Returns whether ready txs remain.
-    pub fn on_block(&self, nonces: impl IntoIterator<Item = (Address, u64)>, invalid: &[B256]) -> bool {
+    pub fn on_block(
+        &self,
+        nonces: impl IntoIterator<Item = (Address, u64)>,
+        invalid: &[B256],
+    ) -> bool {
         let mut inner = self.inner.lock();
-        let Inner { senders, by_hash, .. } = &mut *inner;
+        let Inner {
+            senders, by_hash, ..
+        } = &mut *inner;
         for hash in invalid {
             if let Some(sender) = by_hash.remove(hash)
                 && let Some(queue) = senders.get_mut(&sender)
@@ -285,14 +326,24 @@ impl Mempool {
 
     /// Whether any tx is ready.
     pub fn has_ready(&self) -> bool {
-        self.inner.lock().senders.values().any(|q| q.ready_len() > 0)
+        self.inner
+            .lock()
+            .senders
+            .values()
+            .any(|q| q.ready_len() > 0)
     }
 
     /// A pooled tx by hash.
     pub fn get(&self, hash: &B256) -> Option<ReadyTx> {
         let inner = self.inner.lock();
         let sender = inner.by_hash.get(hash)?;
-        inner.senders.get(sender)?.txs.values().find(|t| t.tx.hash == *hash).map(|t| t.tx.clone())
+        inner
+            .senders
+            .get(sender)?
+            .txs
+            .values()
+            .find(|t| t.tx.hash == *hash)
+            .map(|t| t.tx.clone())
     }
 
     /// The nonce after the sender's last ready pooled tx (for `pending` nonce queries).
@@ -318,8 +369,14 @@ impl Mempool {
         for (sender, queue) in &inner.senders {
             let ready = queue.ready_len();
             for (i, (nonce, tx)) in queue.txs.iter().enumerate() {
-                let side = if i < ready { &mut content.pending } else { &mut content.queued };
-                side.entry(*sender).or_default().insert(*nonce, tx.tx.clone());
+                let side = if i < ready {
+                    &mut content.pending
+                } else {
+                    &mut content.queued
+                };
+                side.entry(*sender)
+                    .or_default()
+                    .insert(*nonce, tx.tx.clone());
             }
         }
         content
@@ -328,7 +385,9 @@ impl Mempool {
     /// Removes one tx; returns whether it was there.
     pub fn remove(&self, hash: &B256) -> bool {
         let mut inner = self.inner.lock();
-        let Some(sender) = inner.by_hash.remove(hash) else { return false };
+        let Some(sender) = inner.by_hash.remove(hash) else {
+            return false;
+        };
         if let Some(queue) = inner.senders.get_mut(&sender) {
             queue.txs.retain(|_, tx| tx.tx.hash != *hash);
         }
@@ -346,11 +405,20 @@ impl Mempool {
     /// it (`anvil_dropTransaction`, like anvil's pool). Returns whether it was there.
     pub fn remove_with_dependents(&self, hash: &B256) -> bool {
         let mut inner = self.inner.lock();
-        let Inner { senders, by_hash, .. } = &mut *inner;
-        let Some(sender) = by_hash.get(hash).copied() else { return false };
+        let Inner {
+            senders, by_hash, ..
+        } = &mut *inner;
+        let Some(sender) = by_hash.get(hash).copied() else {
+            return false;
+        };
         if let Entry::Occupied(mut entry) = senders.entry(sender) {
             let queue = entry.get_mut();
-            if let Some(nonce) = queue.txs.iter().find(|(_, t)| t.tx.hash == *hash).map(|(n, _)| *n) {
+            if let Some(nonce) = queue
+                .txs
+                .iter()
+                .find(|(_, t)| t.tx.hash == *hash)
+                .map(|(n, _)| *n)
+            {
                 for tx in queue.txs.split_off(&nonce).into_values() {
                     by_hash.remove(&tx.tx.hash);
                 }
@@ -378,7 +446,9 @@ impl Mempool {
     /// ready. Returns whether ready txs remain.
     pub fn resync_nonces(&self, nonce_of: impl Fn(&Address) -> u64) -> bool {
         let mut inner = self.inner.lock();
-        let Inner { senders, by_hash, .. } = &mut *inner;
+        let Inner {
+            senders, by_hash, ..
+        } = &mut *inner;
         senders.retain(|sender, queue| {
             queue.chain_nonce = nonce_of(sender);
             let keep = queue.txs.split_off(&queue.chain_nonce);
@@ -404,9 +474,14 @@ impl Mempool {
 /// A replacement must raise both the fee cap and the tip by at least 10%.
 fn is_bump(old: &TxEnvelope, new: &TxEnvelope) -> bool {
     let bumped = |old: u128, new: u128| new >= old + old / 10 && new > old;
-    let old_tip = old.max_priority_fee_per_gas().unwrap_or(old.max_fee_per_gas());
-    let new_tip = new.max_priority_fee_per_gas().unwrap_or(new.max_fee_per_gas());
-    bumped(old.max_fee_per_gas(), new.max_fee_per_gas()) && (old_tip == 0 && new_tip == 0 || bumped(old_tip, new_tip))
+    let old_tip = old
+        .max_priority_fee_per_gas()
+        .unwrap_or(old.max_fee_per_gas());
+    let new_tip = new
+        .max_priority_fee_per_gas()
+        .unwrap_or(new.max_fee_per_gas());
+    bumped(old.max_fee_per_gas(), new.max_fee_per_gas())
+        && (old_tip == 0 && new_tip == 0 || bumped(old_tip, new_tip))
 }
 
 #[cfg(test)]
@@ -418,7 +493,8 @@ mod tests {
     use alloy_signer::SignerSync;
 
     fn transfer(nonce: u64) -> ReadyTx {
-        let signer = crate::accounts::dev_accounts(&Config::default().accounts).unwrap()[0].signer();
+        let signer =
+            crate::accounts::dev_accounts(&Config::default().accounts).unwrap()[0].signer();
         let tx = TxEip1559 {
             chain_id: 270,
             nonce,
@@ -431,15 +507,26 @@ mod tests {
         };
         let sig = signer.sign_hash_sync(&tx.signature_hash()).unwrap();
         let envelope = TxEnvelope::from(tx.into_signed(sig));
-        ReadyTx { hash: *envelope.tx_hash(), sender: signer.address(), envelope }
+        ReadyTx {
+            hash: *envelope.tx_hash(),
+            sender: signer.address(),
+            envelope,
+        }
     }
 
     fn pool() -> Mempool {
-        Mempool::new(PoolRules { max_txs: 100, max_txs_per_sender: 100, max_tx_size: 128 * 1024 })
+        Mempool::new(PoolRules {
+            max_txs: 100,
+            max_txs_per_sender: 100,
+            max_tx_size: 128 * 1024,
+        })
     }
 
     fn rich(nonce: u64) -> impl FnOnce() -> AccountView {
-        move || AccountView { nonce, balance: U256::MAX }
+        move || AccountView {
+            nonce,
+            balance: U256::MAX,
+        }
     }
 
     #[test]
@@ -464,8 +551,14 @@ mod tests {
         assert_eq!(pool.counts(), (0, 1));
         pool.add(transfer(0), rich(0), &settings, 21_000).unwrap();
         assert_eq!(pool.counts(), (2, 0));
-        assert_eq!(pool.add(transfer(0), rich(0), &settings, 21_000), Err(PoolError::AlreadyKnown));
+        assert_eq!(
+            pool.add(transfer(0), rich(0), &settings, 21_000),
+            Err(PoolError::AlreadyKnown)
+        );
         let best = pool.best(1_000, 10);
-        assert_eq!(best.iter().map(|t| t.envelope.nonce()).collect::<Vec<_>>(), vec![0, 1]);
+        assert_eq!(
+            best.iter().map(|t| t.envelope.nonce()).collect::<Vec<_>>(),
+            vec![0, 1]
+        );
     }
 }

@@ -6,7 +6,10 @@ use std::{collections::HashMap, net::SocketAddr, sync::Arc};
 
 use anyhow::Context as _;
 use jsonrpsee::server::ServerHandle;
-use tokio::{sync::{broadcast, mpsc}, task::JoinHandle};
+use tokio::{
+    sync::{broadcast, mpsc},
+    task::JoinHandle,
+};
 use tokio_util::sync::CancellationToken;
 
 pub use crate::accounts::DevAccount;
@@ -80,24 +83,43 @@ impl Node {
             settings: settings_reader,
             impersonation: rpc::anvil::Impersonation::new(config.accounts.auto_impersonate),
             rpc_config: config.rpc.clone(),
-            signers: accounts.iter().map(|a| (a.address, a.signer())).collect::<HashMap<_, _>>(),
+            signers: accounts
+                .iter()
+                .map(|a| (a.address, a.signer()))
+                .collect::<HashMap<_, _>>(),
             accounts: accounts.clone(),
             sequencer: commands,
             events: events.clone(),
             filters: Default::default(),
         });
-        tokio::spawn(feed_filters(ctx.clone(), events.subscribe(), cancel.clone()));
+        tokio::spawn(feed_filters(
+            ctx.clone(),
+            events.subscribe(),
+            cancel.clone(),
+        ));
         let (rpc_addr, server, rpc_methods) = rpc::serve(ctx, &config.rpc).await?;
 
-        let info = banner::BannerInfo { config: &config, accounts: &accounts, rpc_addr };
+        let info = banner::BannerInfo {
+            config: &config,
+            accounts: &accounts,
+            rpc_addr,
+        };
         if !config.silent {
             println!("{}", banner::banner(&info));
         }
         if let Some(path) = &config.config_out {
             let json = serde_json::to_string_pretty(&banner::banner_json(&info))?;
-            std::fs::write(path, json).with_context(|| format!("cannot write {}", path.display()))?;
+            std::fs::write(path, json)
+                .with_context(|| format!("cannot write {}", path.display()))?;
         }
-        Ok(NodeHandle { rpc_addr, accounts, rpc_methods, cancel, server, sequencer: Some(sequencer) })
+        Ok(NodeHandle {
+            rpc_addr,
+            accounts,
+            rpc_methods,
+            cancel,
+            server,
+            sequencer: Some(sequencer),
+        })
     }
 }
 

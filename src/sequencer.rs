@@ -17,8 +17,8 @@ use std::{
 };
 
 use alloy_consensus::{
-    EMPTY_OMMER_ROOT_HASH, Header, Receipt, ReceiptEnvelope, ReceiptWithBloom,
-    TxEnvelope, constants::EMPTY_WITHDRAWALS,
+    EMPTY_OMMER_ROOT_HASH, Header, Receipt, ReceiptEnvelope, ReceiptWithBloom, TxEnvelope,
+    constants::EMPTY_WITHDRAWALS,
     proofs::{calculate_receipt_root, calculate_transaction_root},
 };
 use alloy_eips::eip7685::EMPTY_REQUESTS_HASH;
@@ -91,7 +91,9 @@ impl Sequencer {
     /// Builds, executes and seals one block from the mempool's best txs. Returns its number
     /// (or the head's number when there was nothing to include and empty blocks are not wanted).
     async fn produce(&mut self, allow_empty: bool) -> anyhow::Result<u64> {
-        let txs = self.mempool.best(self.settings.get().base_fee, self.config.max_txs_per_block);
+        let txs = self
+            .mempool
+            .best(self.settings.get().base_fee, self.config.max_txs_per_block);
         self.produce_with(txs, allow_empty).await
     }
 
@@ -116,11 +118,15 @@ impl Sequencer {
         let chain = self.chain.clone();
         let hashes: BlockHashes = Arc::new(move |n| chain.block_hash(n));
         let ctx = block.clone();
-        let outcome = tokio::task::spawn_blocking(move || {
-            executor.execute_block(state, hashes, &ctx, txs)
-        })
-        .await?;
-        let BlockOutcome { state, executed, invalid, deferred: _ } = outcome;
+        let outcome =
+            tokio::task::spawn_blocking(move || executor.execute_block(state, hashes, &ctx, txs))
+                .await?;
+        let BlockOutcome {
+            state,
+            executed,
+            invalid,
+            deferred: _,
+        } = outcome;
         for (tx, reason) in &invalid {
             tracing::warn!(hash = %tx.hash, %reason, "dropped invalid tx");
         }
@@ -129,15 +135,18 @@ impl Sequencer {
             self.mempool.on_block([], &invalid);
             return Ok(parent.header.number);
         }
-        let nonces: Vec<(Address, u64)> =
-            executed.iter().map(|e| (e.tx.sender, state.nonce(&e.tx.sender))).collect();
+        let nonces: Vec<(Address, u64)> = executed
+            .iter()
+            .map(|e| (e.tx.sender, state.nonce(&e.tx.sender)))
+            .collect();
         let sealed = seal(&block, parent.hash, executed);
         if self.log_txs {
             crate::output::log_block(&sealed, &self.executor.output.unwrap_or_default());
         }
         let number = sealed.header.number;
         let sealed = Arc::new(sealed);
-        self.settings.update(|s| s.clock.on_sealed(block.timestamp, now));
+        self.settings
+            .update(|s| s.clock.on_sealed(block.timestamp, now));
         self.state.push(number, state);
         self.chain.push((*sealed).clone());
         self.mempool.on_block(nonces, &invalid);
@@ -178,7 +187,10 @@ pub fn seal(
         logs_bloom,
         number: block.number,
         gas_limit: block.gas_limit,
-        gas_used: executed.last().map(|e| e.cumulative_gas_used).unwrap_or_default(),
+        gas_used: executed
+            .last()
+            .map(|e| e.cumulative_gas_used)
+            .unwrap_or_default(),
         timestamp: block.timestamp,
         extra_data: Bytes::new(),
         mix_hash: block.prevrandao,
@@ -234,7 +246,10 @@ pub fn genesis_block(config: &ChainConfig, timestamp: u64) -> StoredBlock {
 
 /// Wall clock, whole seconds.
 pub fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
 }
 
 fn new_ticker(mode: MiningMode) -> Option<tokio::time::Interval> {
@@ -244,7 +259,10 @@ fn new_ticker(mode: MiningMode) -> Option<tokio::time::Interval> {
     };
     // Clamped above too: `anvil_setIntervalMining(u64::MAX)` must not overflow `Instant`
     // (a panic here would stop the sequencer); a year is "never" for a devnet.
-    let period = period.clamp(Duration::from_millis(1), Duration::from_secs(365 * 24 * 3600));
+    let period = period.clamp(
+        Duration::from_millis(1),
+        Duration::from_secs(365 * 24 * 3600),
+    );
     let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     Some(interval)
@@ -258,4 +276,3 @@ async fn tick(ticker: &mut Option<tokio::time::Interval>) {
         None => std::future::pending().await,
     }
 }
-

@@ -6,9 +6,7 @@ use alloy_consensus::{SignableTransaction, Transaction as _, TxEnvelope};
 use alloy_dyn_abi::TypedData;
 use alloy_eips::{BlockId, BlockNumberOrTag, eip2718::Encodable2718};
 use alloy_primitives::{Address, B256, Bytes, TxKind, U64, U256, keccak256};
-use alloy_rpc_types_eth::{
-    FeeHistory, Filter, TransactionRequest, state::StateOverride,
-};
+use alloy_rpc_types_eth::{FeeHistory, Filter, TransactionRequest, state::StateOverride};
 use alloy_signer::SignerSync;
 use jsonrpsee::{RpcModule, types::Params};
 use revm::{bytecode::Bytecode, context::TxEnv};
@@ -17,7 +15,7 @@ use serde_json::{Value, json};
 use super::{
     RpcContext,
     error::{RpcError, RpcResult},
-    types::{block_json, receipt_json, tx_json, tx_logs, log_json},
+    types::{block_json, log_json, receipt_json, tx_json, tx_logs},
 };
 use crate::{events::NodeEvent, executor::ReadyTx};
 
@@ -54,8 +52,13 @@ fn ok<T: serde::Serialize>(value: T) -> RpcResult<Value> {
 
 /// Registers the methods.
 pub fn register(m: &mut Module) -> anyhow::Result<()> {
-    method!(m, "eth_chainId", |_, c| ok(U64::from(c.next_block().chain_id)));
-    method!(m, "net_version", |_, c| ok(c.next_block().chain_id.to_string()));
+    method!(m, "eth_chainId", |_, c| ok(U64::from(
+        c.next_block().chain_id
+    )));
+    method!(m, "net_version", |_, c| ok(c
+        .next_block()
+        .chain_id
+        .to_string()));
     method!(m, "net_listening", |_, _| ok(true));
     method!(m, "net_peerCount", |_, _| ok(U64::ZERO));
     method!(m, "web3_clientVersion", |_, _| ok(client_version()));
@@ -64,7 +67,9 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         ok(keccak256(&data))
     });
     method!(m, "zkos_health", |_, _| ok(json!({ "healthy": true })));
-    method!(m, "eth_blockNumber", |_, c| ok(U64::from(c.chain.latest_number())));
+    method!(m, "eth_blockNumber", |_, c| ok(U64::from(
+        c.chain.latest_number()
+    )));
     method!(m, "eth_syncing", |_, _| ok(false));
     method!(m, "eth_protocolVersion", |_, _| ok(U64::from(0x41)));
     method!(m, "eth_coinbase", |_, c| ok(c.next_block().coinbase));
@@ -74,10 +79,16 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         RpcResult::Ok(!matches!(mode, crate::config::MiningMode::Manual))
     })?;
     method!(m, "eth_hashrate", |_, _| ok(U64::ZERO));
-    method!(m, "eth_gasPrice", |_, c| ok(U256::from(c.next_block().base_fee)));
+    method!(m, "eth_gasPrice", |_, c| ok(U256::from(
+        c.next_block().base_fee
+    )));
     method!(m, "eth_maxPriorityFeePerGas", |_, _| ok(U256::ZERO));
     method!(m, "eth_blobBaseFee", |_, _| ok(U256::from(1)));
-    method!(m, "eth_accounts", |_, c| ok(c.accounts.iter().map(|a| a.address).collect::<Vec<_>>()));
+    method!(m, "eth_accounts", |_, c| ok(c
+        .accounts
+        .iter()
+        .map(|a| a.address)
+        .collect::<Vec<_>>()));
 
     method!(m, "eth_getBalance", |p, c| {
         let mut seq = p.sequence();
@@ -91,7 +102,9 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let block: Option<BlockId> = seq.optional_next()?;
         let nonce = c.state_at(block)?.nonce(&address);
         let nonce = match block {
-            Some(BlockId::Number(BlockNumberOrTag::Pending)) => c.mempool.pending_nonce(&address, nonce),
+            Some(BlockId::Number(BlockNumberOrTag::Pending)) => {
+                c.mempool.pending_nonce(&address, nonce)
+            }
             _ => nonce,
         };
         ok(U64::from(nonce))
@@ -117,7 +130,9 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let overrides: Option<StateOverride> = seq.optional_next()?;
         let (state, parent) = call_state(c, block, overrides.as_ref())?;
         let env = call_env(c, &request, &state, c.rpc_config.gas_cap);
-        let out = c.executor().call(state, c.block_hashes(), &c.call_block(&parent), env)?;
+        let out = c
+            .executor()
+            .call(state, c.block_hashes(), &c.call_block(&parent), env)?;
         ok(out.output)
     });
     blocking!(m, "eth_estimateGas", |p, c| {
@@ -126,9 +141,15 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let block: Option<BlockId> = seq.optional_next()?;
         let overrides: Option<StateOverride> = seq.optional_next()?;
         let (state, parent) = call_state(c, block, overrides.as_ref())?;
-        let cap = request.gas.unwrap_or(u64::MAX).min(c.rpc_config.gas_cap).min(c.next_block().gas_limit);
+        let cap = request
+            .gas
+            .unwrap_or(u64::MAX)
+            .min(c.rpc_config.gas_cap)
+            .min(c.next_block().gas_limit);
         let env = call_env(c, &request, &state, cap);
-        let gas = c.executor().estimate_gas(state, c.block_hashes(), &c.call_block(&parent), env, cap)?;
+        let gas =
+            c.executor()
+                .estimate_gas(state, c.block_hashes(), &c.call_block(&parent), env, cap)?;
         ok(U64::from(gas))
     });
     blocking!(m, "eth_createAccessList", |p, c| {
@@ -138,7 +159,8 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let (state, parent) = call_state(c, block, None)?;
         let env = call_env(c, &request, &state, c.rpc_config.gas_cap);
         let (access_list, gas_used) =
-            c.executor().access_list(state, c.block_hashes(), &c.call_block(&parent), env)?;
+            c.executor()
+                .access_list(state, c.block_hashes(), &c.call_block(&parent), env)?;
         ok(json!({ "accessList": access_list, "gasUsed": U64::from(gas_used) }))
     });
     method!(m, "eth_feeHistory", |p, c| {
@@ -158,7 +180,9 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let mut seq = p.sequence();
         let raw: Bytes = seq.next()?;
         let timeout_ms: Option<U64> = seq.optional_next()?;
-        let timeout = timeout_ms.map(|t| Duration::from_millis(t.to())).unwrap_or(SYNC_SEND_TIMEOUT);
+        let timeout = timeout_ms
+            .map(|t| Duration::from_millis(t.to()))
+            .unwrap_or(SYNC_SEND_TIMEOUT);
         let tx = c.decode_raw(&raw)?;
         let mut events = c.events.subscribe();
         let hash = c.submit(tx)?;
@@ -168,14 +192,17 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
                     return Ok(receipt_json(&tx));
                 }
                 match events.recv().await {
-                    Ok(NodeEvent::BlockSealed(_)) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                    Ok(NodeEvent::BlockSealed(_))
+                    | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
                     Ok(_) => {}
                     Err(_) => return Err(RpcError::internal("node is shutting down")),
                 }
             }
         };
         tokio::time::timeout(timeout, wait).await.map_err(|_| {
-            RpcError::internal(format!("transaction {hash} was added to the mempool but not mined within {timeout:?}"))
+            RpcError::internal(format!(
+                "transaction {hash} was added to the mempool but not mined within {timeout:?}"
+            ))
         })?
     })?;
     method!(m, "eth_sendTransaction", |p, c| {
@@ -187,7 +214,11 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         }
         let envelope = sign_request(c, request)?;
         let sender = envelope.recover_signer_unchecked_pub()?;
-        ok(c.submit(ReadyTx { hash: *envelope.tx_hash(), sender, envelope })?)
+        ok(c.submit(ReadyTx {
+            hash: *envelope.tx_hash(),
+            sender,
+            envelope,
+        })?)
     });
     method!(m, "eth_signTransaction", |p, c| {
         let (request,): (TransactionRequest,) = p.parse()?;
@@ -195,12 +226,18 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
     });
     method!(m, "eth_sign", |p, c| {
         let (address, data): (Address, Bytes) = p.parse()?;
-        let sig = c.signer(&address)?.sign_message_sync(&data).map_err(RpcError::internal)?;
+        let sig = c
+            .signer(&address)?
+            .sign_message_sync(&data)
+            .map_err(RpcError::internal)?;
         ok(Bytes::from(sig.as_bytes().to_vec()))
     });
     method!(m, "personal_sign", |p, c| {
         let (data, address): (Bytes, Address) = p.parse()?;
-        let sig = c.signer(&address)?.sign_message_sync(&data).map_err(RpcError::internal)?;
+        let sig = c
+            .signer(&address)?
+            .sign_message_sync(&data)
+            .map_err(RpcError::internal)?;
         ok(Bytes::from(sig.as_bytes().to_vec()))
     });
     method!(m, "eth_signTypedData_v4", |p, c| {
@@ -210,7 +247,10 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
             Value::String(s) => serde_json::from_str(&s).map_err(RpcError::params)?,
             other => serde_json::from_value(other).map_err(RpcError::params)?,
         };
-        let sig = c.signer(&address)?.sign_dynamic_typed_data_sync(&typed).map_err(RpcError::internal)?;
+        let sig = c
+            .signer(&address)?
+            .sign_dynamic_typed_data_sync(&typed)
+            .map_err(RpcError::internal)?;
         ok(Bytes::from(sig.as_bytes().to_vec()))
     });
     m.register_alias("eth_signTypedData", "eth_signTypedData_v4")?;
@@ -220,7 +260,9 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         if let Some(tx) = c.chain.tx(&hash) {
             return ok(tx_json(&tx.tx, Some(&tx), block_base_fee(c, &tx)));
         }
-        ok(c.mempool.get(&hash).map(|tx| tx_json(&tx, None, c.next_block().base_fee)))
+        ok(c.mempool
+            .get(&hash)
+            .map(|tx| tx_json(&tx, None, c.next_block().base_fee)))
     });
     method!(m, "eth_getRawTransactionByHash", |p, c| {
         let (hash,): (B256,) = p.parse()?;
@@ -246,13 +288,16 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let mut seq = p.sequence();
         let tag: BlockNumberOrTag = seq.next()?;
         let full: Option<bool> = seq.optional_next()?;
-        ok(c.block(BlockId::Number(tag)).map(|b| block_json(&b, full.unwrap_or(false))))
+        ok(c.block(BlockId::Number(tag))
+            .map(|b| block_json(&b, full.unwrap_or(false))))
     });
     method!(m, "eth_getBlockByHash", |p, c| {
         let mut seq = p.sequence();
         let hash: B256 = seq.next()?;
         let full: Option<bool> = seq.optional_next()?;
-        ok(c.chain.block_by_hash(&hash).map(|b| block_json(&b, full.unwrap_or(false))))
+        ok(c.chain
+            .block_by_hash(&hash)
+            .map(|b| block_json(&b, full.unwrap_or(false))))
     });
     method!(m, "eth_getBlockTransactionCountByHash", |p, c| {
         let (hash,): (B256,) = p.parse()?;
@@ -260,11 +305,13 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
     });
     method!(m, "eth_getBlockTransactionCountByNumber", |p, c| {
         let (tag,): (BlockNumberOrTag,) = p.parse()?;
-        ok(c.block(BlockId::Number(tag)).map(|b| U64::from(b.txs.len())))
+        ok(c.block(BlockId::Number(tag))
+            .map(|b| U64::from(b.txs.len())))
     });
     method!(m, "eth_getBlockReceipts", |p, c| {
         let (id,): (BlockId,) = p.parse()?;
-        ok(c.block(id).map(|b| b.txs.iter().map(|t| receipt_json(t)).collect::<Vec<_>>()))
+        ok(c.block(id)
+            .map(|b| b.txs.iter().map(|t| receipt_json(t)).collect::<Vec<_>>()))
     });
     method!(m, "eth_getUncleCountByBlockHash", |p, c| {
         let (hash,): (B256,) = p.parse()?;
@@ -292,7 +339,11 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
 /// The logs matching `filter`, optionally only in blocks after `after`.
 pub fn logs(c: &RpcContext, filter: &Filter, after: Option<u64>) -> RpcResult<Vec<Value>> {
     let blocks = match filter.get_block_hash() {
-        Some(hash) => vec![c.chain.block_by_hash(&hash).ok_or_else(|| RpcError::NotFound("unknown block".into()))?],
+        Some(hash) => vec![
+            c.chain
+                .block_by_hash(&hash)
+                .ok_or_else(|| RpcError::NotFound("unknown block".into()))?,
+        ],
         None => {
             let resolve = |tag: Option<BlockNumberOrTag>, default: u64| -> u64 {
                 match tag {
@@ -310,7 +361,9 @@ pub fn logs(c: &RpcContext, filter: &Filter, after: Option<u64>) -> RpcResult<Ve
             }
             let max_range = c.rpc_config.max_logs_block_range;
             if to - from >= max_range {
-                return Err(RpcError::params(format!("query exceeds max block range {max_range}")));
+                return Err(RpcError::params(format!(
+                    "query exceeds max block range {max_range}"
+                )));
             }
             c.chain.blocks(from, to)
         }
@@ -336,22 +389,32 @@ pub fn logs(c: &RpcContext, filter: &Filter, after: Option<u64>) -> RpcResult<Ve
 }
 
 fn tx_by_index(c: &RpcContext, id: BlockId, index: U64) -> RpcResult<Value> {
-    let tx = c.block(id).and_then(|b| b.txs.get(index.to::<usize>()).cloned());
+    let tx = c
+        .block(id)
+        .and_then(|b| b.txs.get(index.to::<usize>()).cloned());
     ok(tx.map(|t| tx_json(&t.tx, Some(&t), block_base_fee(c, &t))))
 }
 
 /// The base fee of the block an included tx is in.
 fn block_base_fee(c: &RpcContext, tx: &crate::storage::StoredTx) -> u64 {
-    c.chain.block(tx.block_number).and_then(|b| b.header.base_fee_per_gas).unwrap_or_default()
+    c.chain
+        .block(tx.block_number)
+        .and_then(|b| b.header.base_fee_per_gas)
+        .unwrap_or_default()
 }
 
 pub(crate) fn call_state(
     c: &RpcContext,
     block: Option<BlockId>,
     overrides: Option<&StateOverride>,
-) -> RpcResult<(crate::storage::StateSnapshot, Arc<crate::storage::StoredBlock>)> {
+) -> RpcResult<(
+    crate::storage::StateSnapshot,
+    Arc<crate::storage::StoredBlock>,
+)> {
     let id = block.unwrap_or(BlockId::latest());
-    let parent = c.block(id).ok_or_else(|| RpcError::NotFound("header not found".into()))?;
+    let parent = c
+        .block(id)
+        .ok_or_else(|| RpcError::NotFound("header not found".into()))?;
     let mut state = c.state_at(Some(id))?;
     for (address, o) in overrides.into_iter().flatten() {
         let account = state.account_mut(*address);
@@ -380,11 +443,22 @@ pub(crate) fn call_state(
 }
 
 /// The revm tx for a call request.
-pub(crate) fn call_env(c: &RpcContext, r: &TransactionRequest, state: &crate::storage::StateSnapshot, cap: u64) -> TxEnv {
+pub(crate) fn call_env(
+    c: &RpcContext,
+    r: &TransactionRequest,
+    state: &crate::storage::StateSnapshot,
+    cap: u64,
+) -> TxEnv {
     let caller = r.from.unwrap_or_default();
     let is_1559 = r.max_fee_per_gas.is_some() || r.max_priority_fee_per_gas.is_some();
     TxEnv {
-        tx_type: if is_1559 { 2 } else if r.access_list.is_some() { 1 } else { 0 },
+        tx_type: if is_1559 {
+            2
+        } else if r.access_list.is_some() {
+            1
+        } else {
+            0
+        },
         caller,
         gas_limit: r.gas.unwrap_or(cap).min(cap),
         gas_price: r.gas_price.or(r.max_fee_per_gas).unwrap_or(0),
@@ -394,17 +468,25 @@ pub(crate) fn call_env(c: &RpcContext, r: &TransactionRequest, state: &crate::st
         nonce: r.nonce.unwrap_or_else(|| state.nonce(&caller)),
         chain_id: Some(c.next_block().chain_id),
         access_list: r.access_list.clone().unwrap_or_default(),
-        gas_priority_fee: if is_1559 { Some(r.max_priority_fee_per_gas.unwrap_or(0)) } else { None },
+        gas_priority_fee: if is_1559 {
+            Some(r.max_priority_fee_per_gas.unwrap_or(0))
+        } else {
+            None
+        },
         ..Default::default()
     }
 }
 
 /// Fills and signs a request with an unlocked dev account's key.
 pub(crate) fn sign_request(c: &RpcContext, request: TransactionRequest) -> RpcResult<TxEnvelope> {
-    let from = request.from.ok_or_else(|| RpcError::params("missing `from`"))?;
+    let from = request
+        .from
+        .ok_or_else(|| RpcError::params("missing `from`"))?;
     let signer = c.signer(&from)?;
     let typed = fill_request(c, request)?;
-    let signature = signer.sign_hash_sync(&typed.signature_hash()).map_err(RpcError::internal)?;
+    let signature = signer
+        .sign_hash_sync(&typed.signature_hash())
+        .map_err(RpcError::internal)?;
     Ok(TxEnvelope::from(typed.into_signed(signature)))
 }
 
@@ -413,7 +495,9 @@ pub(crate) fn fill_request(
     c: &RpcContext,
     mut request: TransactionRequest,
 ) -> RpcResult<alloy_consensus::TypedTransaction> {
-    let from = request.from.ok_or_else(|| RpcError::params("missing `from`"))?;
+    let from = request
+        .from
+        .ok_or_else(|| RpcError::params("missing `from`"))?;
     let next = c.next_block();
     let state = c.state.latest();
     if request.nonce.is_none() {
@@ -430,13 +514,17 @@ pub(crate) fn fill_request(
         let parent = c.chain.latest();
         let cap = c.rpc_config.gas_cap.min(next.gas_limit);
         let env = call_env(c, &request, &state, cap);
-        let gas = c.executor().estimate_gas(state, c.block_hashes(), &c.call_block(&parent), env, cap)?;
+        let gas =
+            c.executor()
+                .estimate_gas(state, c.block_hashes(), &c.call_block(&parent), env, cap)?;
         request.gas = Some(gas);
     }
     if request.to.is_none() {
         request.to = Some(TxKind::Create);
     }
-    request.build_typed_tx().map_err(|_| RpcError::params("incomplete transaction request"))
+    request
+        .build_typed_tx()
+        .map_err(|_| RpcError::params("incomplete transaction request"))
 }
 
 trait RecoverPub {
@@ -455,19 +543,29 @@ fn fee_history(
     newest: BlockNumberOrTag,
     percentiles: Option<Vec<f64>>,
 ) -> RpcResult<Value> {
-    let newest = c.resolve_number(newest).ok_or_else(|| RpcError::NotFound("header not found".into()))?;
+    let newest = c
+        .resolve_number(newest)
+        .ok_or_else(|| RpcError::NotFound("header not found".into()))?;
     let count = count.clamp(1, 1024).min(newest + 1);
     let oldest = newest + 1 - count;
     let blocks = c.chain.blocks(oldest, newest);
     let mut history = FeeHistory {
         oldest_block: oldest,
-        base_fee_per_gas: blocks.iter().map(|b| u128::from(b.header.base_fee_per_gas.unwrap_or_default())).collect(),
-        gas_used_ratio: blocks.iter().map(|b| b.header.gas_used as f64 / b.header.gas_limit as f64).collect(),
+        base_fee_per_gas: blocks
+            .iter()
+            .map(|b| u128::from(b.header.base_fee_per_gas.unwrap_or_default()))
+            .collect(),
+        gas_used_ratio: blocks
+            .iter()
+            .map(|b| b.header.gas_used as f64 / b.header.gas_limit as f64)
+            .collect(),
         base_fee_per_blob_gas: vec![1; blocks.len() + 1],
         blob_gas_used_ratio: vec![0.0; blocks.len()],
         reward: None,
     };
-    history.base_fee_per_gas.push(u128::from(c.next_block().base_fee));
+    history
+        .base_fee_per_gas
+        .push(u128::from(c.next_block().base_fee));
     if let Some(percentiles) = percentiles {
         let rewards = blocks
             .iter()
@@ -476,7 +574,14 @@ fn fee_history(
                 let mut tips: Vec<(u128, u64)> = b
                     .txs
                     .iter()
-                    .map(|t| (t.tx.envelope.effective_tip_per_gas(base_fee).unwrap_or_default(), t.gas_used))
+                    .map(|t| {
+                        (
+                            t.tx.envelope
+                                .effective_tip_per_gas(base_fee)
+                                .unwrap_or_default(),
+                            t.gas_used,
+                        )
+                    })
                     .collect();
                 tips.sort_unstable();
                 percentiles
@@ -500,4 +605,3 @@ fn fee_history(
     }
     ok(history)
 }
-

@@ -18,7 +18,7 @@ use super::{
     RpcContext,
     error::{RpcError, RpcResult},
     eth::logs,
-    types::{block_json, tx_json, tx_logs, log_json},
+    types::{block_json, log_json, tx_json, tx_logs},
 };
 use crate::events::NodeEvent;
 
@@ -55,7 +55,9 @@ struct FiltersInner {
 impl Filters {
     fn install(&self, kind: FilterKind, last_block: u64, max_filters: usize) -> RpcResult<U128> {
         let mut inner = self.inner.lock();
-        inner.filters.retain(|_, f| f.last_poll.elapsed() < FILTER_TIMEOUT);
+        inner
+            .filters
+            .retain(|_, f| f.last_poll.elapsed() < FILTER_TIMEOUT);
         if inner.filters.len() >= max_filters {
             return Err(RpcError::LimitExceeded(format!(
                 "too many filters ({max_filters}): uninstall some with eth_uninstallFilter \
@@ -65,7 +67,14 @@ impl Filters {
         }
         inner.next_id += 1;
         let id = inner.next_id;
-        inner.filters.insert(id, FilterEntry { kind, last_block, last_poll: Instant::now() });
+        inner.filters.insert(
+            id,
+            FilterEntry {
+                kind,
+                last_block,
+                last_poll: Instant::now(),
+            },
+        );
         Ok(U128::from(id))
     }
 
@@ -92,25 +101,51 @@ fn not_found() -> RpcError {
 pub fn register(m: &mut RpcModule<RpcContext>) -> anyhow::Result<()> {
     m.register_method("eth_newFilter", |p, c, _| -> RpcResult<U128> {
         let (filter,): (Filter,) = p.parse()?;
-        let from = filter.block_option.get_from_block().and_then(|t| c.resolve_number(*t));
+        let from = filter
+            .block_option
+            .get_from_block()
+            .and_then(|t| c.resolve_number(*t));
         let last = from.map_or(c.chain.latest_number(), |f| f.saturating_sub(1));
-        c.filters.install(FilterKind::Logs(Box::new(filter)), last, c.rpc_config.max_filters)
+        c.filters.install(
+            FilterKind::Logs(Box::new(filter)),
+            last,
+            c.rpc_config.max_filters,
+        )
     })?;
     m.register_method("eth_newBlockFilter", |_, c, _| -> RpcResult<U128> {
-        c.filters.install(FilterKind::Blocks, c.chain.latest_number(), c.rpc_config.max_filters)
+        c.filters.install(
+            FilterKind::Blocks,
+            c.chain.latest_number(),
+            c.rpc_config.max_filters,
+        )
     })?;
-    m.register_method("eth_newPendingTransactionFilter", |_, c, _| -> RpcResult<U128> {
-        c.filters.install(FilterKind::PendingTxs(vec![]), c.chain.latest_number(), c.rpc_config.max_filters)
-    })?;
+    m.register_method(
+        "eth_newPendingTransactionFilter",
+        |_, c, _| -> RpcResult<U128> {
+            c.filters.install(
+                FilterKind::PendingTxs(vec![]),
+                c.chain.latest_number(),
+                c.rpc_config.max_filters,
+            )
+        },
+    )?;
     m.register_method("eth_uninstallFilter", |p, c, _| -> RpcResult<bool> {
         let (id,): (U128,) = p.parse()?;
-        Ok(c.filters.inner.lock().filters.remove(&id.to::<u128>()).is_some())
+        Ok(c.filters
+            .inner
+            .lock()
+            .filters
+            .remove(&id.to::<u128>())
+            .is_some())
     })?;
     m.register_method("eth_getFilterChanges", |p, c, _| -> RpcResult<Value> {
         let (id,): (U128,) = p.parse()?;
         let latest = c.chain.latest_number();
         let mut inner = c.filters.inner.lock();
-        let entry = inner.filters.get_mut(&id.to::<u128>()).ok_or_else(not_found)?;
+        let entry = inner
+            .filters
+            .get_mut(&id.to::<u128>())
+            .ok_or_else(not_found)?;
         entry.last_poll = Instant::now();
         let since = entry.last_block;
         entry.last_block = latest;
@@ -118,7 +153,12 @@ pub fn register(m: &mut RpcModule<RpcContext>) -> anyhow::Result<()> {
             FilterKind::PendingTxs(buffer) => Ok(json!(std::mem::take(buffer))),
             FilterKind::Blocks => {
                 drop(inner);
-                let hashes: Vec<B256> = c.chain.blocks(since + 1, latest).iter().map(|b| b.hash).collect();
+                let hashes: Vec<B256> = c
+                    .chain
+                    .blocks(since + 1, latest)
+                    .iter()
+                    .map(|b| b.hash)
+                    .collect();
                 Ok(json!(hashes))
             }
             FilterKind::Logs(filter) => {
@@ -135,7 +175,10 @@ pub fn register(m: &mut RpcModule<RpcContext>) -> anyhow::Result<()> {
         let (id,): (U128,) = p.parse()?;
         let filter = {
             let mut inner = c.filters.inner.lock();
-            let entry = inner.filters.get_mut(&id.to::<u128>()).ok_or_else(not_found)?;
+            let entry = inner
+                .filters
+                .get_mut(&id.to::<u128>())
+                .ok_or_else(not_found)?;
             entry.last_poll = Instant::now();
             match &entry.kind {
                 FilterKind::Logs(filter) => (**filter).clone(),
@@ -145,68 +188,81 @@ pub fn register(m: &mut RpcModule<RpcContext>) -> anyhow::Result<()> {
         Ok(json!(logs(c, &filter, None)?))
     })?;
 
-    m.register_subscription("eth_subscribe", "eth_subscription", "eth_unsubscribe", |p, pending, c, _| async move {
-        let mut seq = p.sequence();
-        let kind: String = match seq.next() {
-            Ok(kind) => kind,
-            Err(e) => {
-                pending.reject(e).await;
-                return Ok(());
-            }
-        };
-        match kind.as_str() {
-            "newHeads" => subscribe(pending, c.clone(), |_, event| match event {
-                NodeEvent::BlockSealed(block) => {
-                    let mut head = block_json(block, false);
-                    if let Value::Object(map) = &mut head {
-                        map.remove("transactions");
-                        map.remove("uncles");
-                        map.remove("withdrawals");
-                    }
-                    vec![head]
+    m.register_subscription(
+        "eth_subscribe",
+        "eth_subscription",
+        "eth_unsubscribe",
+        |p, pending, c, _| async move {
+            let mut seq = p.sequence();
+            let kind: String = match seq.next() {
+                Ok(kind) => kind,
+                Err(e) => {
+                    pending.reject(e).await;
+                    return Ok(());
                 }
-                _ => vec![],
-            })
-            .await,
-            "logs" => {
-                let filter: Filter = seq.optional_next().ok().flatten().unwrap_or_default();
-                subscribe(pending, c.clone(), move |_, event| match event {
-                    NodeEvent::BlockSealed(block) if filter.matches_bloom(block.header.logs_bloom) => block
-                        .txs
-                        .iter()
-                        .flat_map(|tx| {
-                            tx_logs(tx)
-                                .into_iter()
-                                .enumerate()
-                                .filter(|(_, log)| filter.matches(&log.inner))
-                                .map(|(i, log)| log_json(&log, i as u64))
-                                .collect::<Vec<_>>()
-                        })
-                        .collect(),
-                    _ => vec![],
-                })
-                .await
+            };
+            match kind.as_str() {
+                "newHeads" => {
+                    subscribe(pending, c.clone(), |_, event| match event {
+                        NodeEvent::BlockSealed(block) => {
+                            let mut head = block_json(block, false);
+                            if let Value::Object(map) = &mut head {
+                                map.remove("transactions");
+                                map.remove("uncles");
+                                map.remove("withdrawals");
+                            }
+                            vec![head]
+                        }
+                        _ => vec![],
+                    })
+                    .await
+                }
+                "logs" => {
+                    let filter: Filter = seq.optional_next().ok().flatten().unwrap_or_default();
+                    subscribe(pending, c.clone(), move |_, event| match event {
+                        NodeEvent::BlockSealed(block)
+                            if filter.matches_bloom(block.header.logs_bloom) =>
+                        {
+                            block
+                                .txs
+                                .iter()
+                                .flat_map(|tx| {
+                                    tx_logs(tx)
+                                        .into_iter()
+                                        .enumerate()
+                                        .filter(|(_, log)| filter.matches(&log.inner))
+                                        .map(|(i, log)| log_json(&log, i as u64))
+                                        .collect::<Vec<_>>()
+                                })
+                                .collect()
+                        }
+                        _ => vec![],
+                    })
+                    .await
+                }
+                "newPendingTransactions" => {
+                    let full: bool = seq.optional_next().ok().flatten().unwrap_or(false);
+                    subscribe(pending, c.clone(), move |c, event| match event {
+                        NodeEvent::TxPending(hash) if full => c
+                            .mempool
+                            .get(hash)
+                            .map(|tx| vec![tx_json(&tx, None, c.chain_config.base_fee)])
+                            .unwrap_or_default(),
+                        NodeEvent::TxPending(hash) => vec![json!(hash)],
+                        _ => vec![],
+                    })
+                    .await
+                }
+                other => {
+                    let err = RpcError::params(format!("unknown subscription kind {other}"));
+                    pending
+                        .reject(jsonrpsee::types::ErrorObjectOwned::from(err))
+                        .await;
+                }
             }
-            "newPendingTransactions" => {
-                let full: bool = seq.optional_next().ok().flatten().unwrap_or(false);
-                subscribe(pending, c.clone(), move |c, event| match event {
-                    NodeEvent::TxPending(hash) if full => c
-                        .mempool
-                        .get(hash)
-                        .map(|tx| vec![tx_json(&tx, None, c.chain_config.base_fee)])
-                        .unwrap_or_default(),
-                    NodeEvent::TxPending(hash) => vec![json!(hash)],
-                    _ => vec![],
-                })
-                .await
-            }
-            other => {
-                let err = RpcError::params(format!("unknown subscription kind {other}"));
-                pending.reject(jsonrpsee::types::ErrorObjectOwned::from(err)).await;
-            }
-        }
-        Ok(())
-    })?;
+            Ok(())
+        },
+    )?;
     Ok(())
 }
 
@@ -218,7 +274,9 @@ async fn subscribe(
     map: impl Fn(&RpcContext, &NodeEvent) -> Vec<Value> + Send + 'static,
 ) {
     let mut events = c.events.subscribe();
-    let Ok(sink) = pending.accept().await else { return };
+    let Ok(sink) = pending.accept().await else {
+        return;
+    };
     loop {
         tokio::select! {
             _ = sink.closed() => return,
@@ -238,7 +296,6 @@ async fn subscribe(
     }
 }
 
-
 /// Subscription ids as geth, reth and anvil give them: 0x-prefixed hex strings (viem only
 /// tracks subscriptions whose id is a string).
 #[derive(Debug, Default)]
@@ -248,7 +305,9 @@ pub struct HexIdProvider {
 
 impl jsonrpsee::core::traits::IdProvider for HexIdProvider {
     fn next_id(&self) -> jsonrpsee::types::SubscriptionId<'static> {
-        let n = self.counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let n = self
+            .counter
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
@@ -256,6 +315,8 @@ impl jsonrpsee::core::traits::IdProvider for HexIdProvider {
         // Unguessable enough for a devnet, unique per server: hash of (counter, time).
         let seed = [n.to_be_bytes().as_slice(), nanos.to_be_bytes().as_slice()].concat();
         let hash = alloy_primitives::keccak256(seed);
-        jsonrpsee::types::SubscriptionId::Str(alloy_primitives::hex::encode_prefixed(&hash[..16]).into())
+        jsonrpsee::types::SubscriptionId::Str(
+            alloy_primitives::hex::encode_prefixed(&hash[..16]).into(),
+        )
     }
 }

@@ -104,10 +104,15 @@ impl RpcContext {
     /// The state after the block a block id refers to.
     pub fn state_at(&self, id: Option<BlockId>) -> RpcResult<StateSnapshot> {
         let id = id.unwrap_or(BlockId::latest());
-        if matches!(id, BlockId::Number(BlockNumberOrTag::Latest | BlockNumberOrTag::Pending)) {
+        if matches!(
+            id,
+            BlockId::Number(BlockNumberOrTag::Latest | BlockNumberOrTag::Pending)
+        ) {
             return Ok(self.state.latest());
         }
-        let block = self.block(id).ok_or_else(|| RpcError::NotFound("header not found".into()))?;
+        let block = self
+            .block(id)
+            .ok_or_else(|| RpcError::NotFound("header not found".into()))?;
         if block.header.number == self.chain.latest_number() {
             return Ok(self.state.latest());
         }
@@ -159,7 +164,11 @@ impl RpcContext {
             return Err(RpcError::DecodeTx);
         }
         let sender = envelope.recover_signer().map_err(|_| RpcError::DecodeTx)?;
-        Ok(ReadyTx { hash: *envelope.tx_hash(), sender, envelope })
+        Ok(ReadyTx {
+            hash: *envelope.tx_hash(),
+            sender,
+            envelope,
+        })
     }
 
     /// Validates a tx and puts it in the mempool.
@@ -167,13 +176,18 @@ impl RpcContext {
         let sender = tx.sender;
         let account = || {
             let state = self.state.latest();
-            AccountView { nonce: state.nonce(&sender), balance: state.balance(&sender) }
+            AccountView {
+                nonce: state.nonce(&sender),
+                balance: state.balance(&sender),
+            }
         };
         let env = crate::executor::tx_env(&tx.envelope, tx.sender);
-        let intrinsic = revm::context_interface::cfg::gas::calculate_initial_tx_gas_for_tx(&env, SPEC, None);
+        let intrinsic =
+            revm::context_interface::cfg::gas::calculate_initial_tx_gas_for_tx(&env, SPEC, None);
         let intrinsic = intrinsic.initial_regular_gas.max(intrinsic.floor_gas);
         let hash = tx.hash;
-        self.mempool.add(tx, account, &self.next_block(), intrinsic)?;
+        self.mempool
+            .add(tx, account, &self.next_block(), intrinsic)?;
         let _ = self.events.send(NodeEvent::TxPending(hash));
         Ok(hash)
     }
@@ -212,8 +226,9 @@ pub async fn serve(
         .option_layer(cors_layer(&config.cors)?)
         .layer(ProxyGetRequestLayer::new([("/health", "zkos_health")])?);
     let max_response = config.max_response_body_size;
-    let rpc = RpcServiceBuilder::new()
-        .layer_fn(move |service| middleware::KnownMethods::new(service, methods.clone(), max_response));
+    let rpc = RpcServiceBuilder::new().layer_fn(move |service| {
+        middleware::KnownMethods::new(service, methods.clone(), max_response)
+    });
     let server_config = ServerConfig::builder()
         .max_request_body_size(config.max_request_body_size)
         .max_response_body_size(config.max_response_body_size)
@@ -241,9 +256,17 @@ fn cors_layer(cors: &Cors) -> anyhow::Result<Option<CorsLayer>> {
         Cors::Origins(list) if list.iter().any(|o| o == "*") => AllowOrigin::any(),
         Cors::Origins(list) => AllowOrigin::list(
             list.iter()
-                .map(|o| o.parse().map_err(|_| anyhow::anyhow!("--allow-origin {o:?} is not a valid origin")))
+                .map(|o| {
+                    o.parse()
+                        .map_err(|_| anyhow::anyhow!("--allow-origin {o:?} is not a valid origin"))
+                })
                 .collect::<anyhow::Result<Vec<http::HeaderValue>>>()?,
         ),
     };
-    Ok(Some(CorsLayer::new().allow_origin(origins).allow_headers(Any).allow_methods(Any)))
+    Ok(Some(
+        CorsLayer::new()
+            .allow_origin(origins)
+            .allow_headers(Any)
+            .allow_methods(Any),
+    ))
 }

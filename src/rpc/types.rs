@@ -28,7 +28,10 @@ pub fn tx_json(tx: &ReadyTx, included: Option<&StoredTx>, base_fee: u64) -> Valu
             block_timestamp: Some(s.block_timestamp),
             base_fee: Some(base_fee),
         },
-        None => TransactionInfo { hash: Some(tx.hash), ..Default::default() },
+        None => TransactionInfo {
+            hash: Some(tx.hash),
+            ..Default::default()
+        },
     };
     let rpc = Transaction::from_transaction(
         Recovered::new_unchecked(tx.envelope.clone(), tx.sender),
@@ -62,7 +65,11 @@ pub fn tx_logs(tx: &StoredTx) -> Vec<Log> {
 /// A log with the ZKsync fields.
 pub fn log_json(log: &Log, transaction_log_index: u64) -> Value {
     let mut value = serde_json::to_value(log).unwrap_or(Value::Null);
-    insert(&mut value, "transactionLogIndex", json!(format!("{transaction_log_index:#x}")));
+    insert(
+        &mut value,
+        "transactionLogIndex",
+        json!(format!("{transaction_log_index:#x}")),
+    );
     insert(&mut value, "logType", Value::Null);
     insert(&mut value, "l1BatchNumber", Value::Null);
     value
@@ -93,7 +100,11 @@ pub fn receipt_json(tx: &StoredTx) -> Value {
         contract_address: tx.contract_address,
     };
     let mut value = serde_json::to_value(receipt).unwrap_or(Value::Null);
-    let logs: Vec<Value> = logs.iter().enumerate().map(|(i, l)| log_json(l, i as u64)).collect();
+    let logs: Vec<Value> = logs
+        .iter()
+        .enumerate()
+        .map(|(i, l)| log_json(l, i as u64))
+        .collect();
     insert(&mut value, "logs", Value::Array(logs));
     insert(&mut value, "l2ToL1Logs", json!([]));
     insert(&mut value, "l1BatchNumber", Value::Null);
@@ -126,7 +137,11 @@ pub fn block_json(block: &StoredBlock, full: bool) -> Value {
     let mut value = serde_json::to_value(header).unwrap_or(Value::Null);
     let base_fee = block.header.base_fee_per_gas.unwrap_or_default();
     let txs: Vec<Value> = if full {
-        block.txs.iter().map(|t| tx_json(&t.tx, Some(t), base_fee)).collect()
+        block
+            .txs
+            .iter()
+            .map(|t| tx_json(&t.tx, Some(t), base_fee))
+            .collect()
     } else {
         block.txs.iter().map(|t| json!(t.tx.hash)).collect()
     };
@@ -140,7 +155,11 @@ pub fn block_json(block: &StoredBlock, full: bool) -> Value {
 
 /// `to: value wei + gas × price wei`, the `txpool_inspect` summary line.
 pub fn inspect_line(tx: &ReadyTx) -> String {
-    let to = tx.envelope.to().map(|a: Address| a.to_string()).unwrap_or_else(|| "contract creation".into());
+    let to = tx
+        .envelope
+        .to()
+        .map(|a: Address| a.to_string())
+        .unwrap_or_else(|| "contract creation".into());
     format!(
         "{}: {} wei + {} gas × {} wei",
         to,
@@ -149,4 +168,3 @@ pub fn inspect_line(tx: &ReadyTx) -> String {
         tx.envelope.max_fee_per_gas()
     )
 }
-

@@ -126,7 +126,12 @@ impl Chain {
 
     /// The latest block.
     pub fn latest(&self) -> Arc<StoredBlock> {
-        self.inner.read().blocks.last().cloned().expect("the chain always has genesis")
+        self.inner
+            .read()
+            .blocks
+            .last()
+            .cloned()
+            .expect("the chain always has genesis")
     }
 
     /// Number of the latest block.
@@ -136,7 +141,11 @@ impl Chain {
 
     /// Block by number.
     pub fn block(&self, number: u64) -> Option<Arc<StoredBlock>> {
-        self.inner.read().blocks.get(usize::try_from(number).ok()?).cloned()
+        self.inner
+            .read()
+            .blocks
+            .get(usize::try_from(number).ok()?)
+            .cloned()
     }
 
     /// Block by hash.
@@ -163,6 +172,12 @@ impl Chain {
         if from as usize > end {
             return vec![];
         }
-        inner.blocks.focus().narrow(from as usize..=end).into_iter().cloned().collect()
+        inner
+            .blocks
+            .focus()
+            .narrow(from as usize..=end)
+            .into_iter()
+            .cloned()
+            .collect()
     }
 }

@@ -41,12 +41,16 @@ impl StateSnapshot {
 
     /// Balance (zero for unknown accounts).
     pub fn balance(&self, address: &Address) -> U256 {
-        self.account(address).map(|a| a.info.balance).unwrap_or_default()
+        self.account(address)
+            .map(|a| a.info.balance)
+            .unwrap_or_default()
     }
 
     /// Nonce (zero for unknown accounts).
     pub fn nonce(&self, address: &Address) -> u64 {
-        self.account(address).map(|a| a.info.nonce).unwrap_or_default()
+        self.account(address)
+            .map(|a| a.info.nonce)
+            .unwrap_or_default()
     }
 
     /// Deployed code (empty for EOAs).
@@ -58,7 +62,9 @@ impl StateSnapshot {
 
     /// One storage slot.
     pub fn storage(&self, address: &Address, slot: U256) -> U256 {
-        self.account(address).and_then(|a| a.storage.get(&slot).copied()).unwrap_or_default()
+        self.account(address)
+            .and_then(|a| a.storage.get(&slot).copied())
+            .unwrap_or_default()
     }
 
     /// Code by hash.
@@ -68,10 +74,15 @@ impl StateSnapshot {
 
     /// Mutable access to an account, created empty when missing.
     pub fn account_mut(&mut self, address: Address) -> &mut AccountState {
-        self.accounts.entry(address).or_insert_with(|| AccountState {
-            info: AccountInfo { code_hash: KECCAK256_EMPTY, ..Default::default() },
-            storage: Default::default(),
-        })
+        self.accounts
+            .entry(address)
+            .or_insert_with(|| AccountState {
+                info: AccountInfo {
+                    code_hash: KECCAK256_EMPTY,
+                    ..Default::default()
+                },
+                storage: Default::default(),
+            })
     }
 
     /// Sets an account's code (dev methods, genesis).
@@ -80,8 +91,11 @@ impl StateSnapshot {
         if !code.is_empty() {
             self.codes.insert(hash, code);
         }
-        self.account_mut(address).info.code_hash =
-            if hash == B256::ZERO { KECCAK256_EMPTY } else { hash };
+        self.account_mut(address).info.code_hash = if hash == B256::ZERO {
+            KECCAK256_EMPTY
+        } else {
+            hash
+        };
     }
 
     /// Sets one storage slot (dev methods, genesis).
@@ -186,12 +200,19 @@ pub struct StateStore {
 impl StateStore {
     /// A store whose only state is genesis (block 0).
     pub fn new(genesis: StateSnapshot) -> Self {
-        Self { history: RwLock::new(StateHistory(VecDeque::from([(0, genesis)]))) }
+        Self {
+            history: RwLock::new(StateHistory(VecDeque::from([(0, genesis)]))),
+        }
     }
 
     /// State after the latest block.
     pub fn latest(&self) -> StateSnapshot {
-        self.history.read().0.back().map(|(_, s)| s.clone()).unwrap_or_default()
+        self.history
+            .read()
+            .0
+            .back()
+            .map(|(_, s)| s.clone())
+            .unwrap_or_default()
     }
 
     /// State after block `number`, if still kept.

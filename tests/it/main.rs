@@ -4,8 +4,8 @@
 
 mod blocks;
 mod calls;
-mod cheatcodes;
 mod chain_info;
+mod cheatcodes;
 mod concurrency;
 mod contracts;
 mod errors;
