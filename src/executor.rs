@@ -3,41 +3,34 @@
 //! `trace_block` / `trace_call`: a mined block's txs or a call, re-run under an inspector.
 
 pub mod console;
+mod inspector;
+mod trace;
 
-use std::convert::Infallible;
+pub use trace::{Inspected, SnapshotDb};
+
+use inspector::OutputInspector;
 
 use alloy_consensus::{Transaction as _, TxEnvelope};
 use alloy_eips::eip2930::{AccessList, AccessListItem};
 use alloy_primitives::{Address, B256, Bytes, Log, TxKind, U256};
 use revm::{
-    Context, DatabaseRef, ExecuteCommitEvm, ExecuteEvm, InspectCommitEvm, InspectEvm, Inspector,
-    MainBuilder, MainContext,
-    bytecode::Bytecode,
+    Context, ExecuteCommitEvm, ExecuteEvm, InspectCommitEvm, MainBuilder, MainContext,
     context::{
         BlockEnv, CfgEnv, TxEnv,
-        result::{EVMError, ExecutionResult, InvalidTransaction, ResultAndState},
+        result::{EVMError, ExecutionResult, InvalidTransaction},
     },
     context_interface::{
-        ContextTr, block::BlobExcessGasAndPrice, cfg::gas::calculate_initial_tx_gas_for_tx,
-        either::Either,
+        block::BlobExcessGasAndPrice, cfg::gas::calculate_initial_tx_gas_for_tx, either::Either,
     },
     handler::{MainnetContext, MainnetEvm},
-    inspector::JournalExt,
-    interpreter::{CallInputs, CallOutcome, CreateInputs, CreateOutcome, Interpreter},
     precompile::PrecompileSpecId,
     primitives::hardfork::SpecId,
-    state::AccountInfo,
-};
-use revm_inspectors::tracing::{
-    TraceWriter, TraceWriterConfig, TracingInspector, TracingInspectorConfig,
-    types::DecodedCallData,
 };
 
 use crate::{
     output::OutputConfig,
     storage::state::{BlockHashes, StateDb, StateSnapshot},
 };
-use console::{CONSOLE_ADDRESS, ConsoleCollector};
 
 /// The hardfork txs run under: the latest one revm supports.
 pub const SPEC: SpecId = SpecId::OSAKA;
@@ -163,20 +156,6 @@ pub struct Executor {
 /// The evm every path builds: mainnet, over a state snapshot.
 type Evm<I> = MainnetEvm<MainnetContext<StateDb>, I>;
 
-/// One tx (or call) re-run under an inspector, as `trace_block` / `trace_call` hand it over.
-pub struct Inspected<'a> {
-    /// Position in the list of txs given (0 for a call).
-    pub index: usize,
-    /// The revm tx.
-    pub env: &'a TxEnv,
-    /// The block it ran in.
-    pub block: &'a BlockEnv,
-    /// Its result and the state it touched (not committed yet).
-    pub result: &'a ResultAndState,
-    /// The state just before it.
-    pub pre: &'a StateSnapshot,
-}
-
 impl Executor {
     fn cfg(&self, for_call: bool) -> CfgEnv {
         let mut cfg = CfgEnv::new_with_spec(SPEC);
@@ -282,87 +261,6 @@ impl Executor {
             invalid,
             deferred,
         }
-    }
-
-    /// Re-executes txs of a mined block on `state`, the state of its parent: `txs[..first]`
-    /// plainly (to rebuild the state they leave), then each of `txs[first..]` under
-    /// `inspector`, handed to `each` before it is committed. `each` resets the inspector.
-    #[allow(clippy::too_many_arguments)] // the execute_block inputs plus what to trace and how
-    pub fn trace_block<I, T>(
-        &self,
-        state: StateSnapshot,
-        block_hashes: BlockHashes,
-        block: &BlockContext,
-        txs: &[ReadyTx],
-        first: usize,
-        inspector: &mut I,
-        mut each: impl FnMut(&mut I, Inspected<'_>) -> T,
-    ) -> Result<Vec<T>, CallError>
-    where
-        I: Inspector<MainnetContext<StateDb>>,
-    {
-        let db = StateDb {
-            state,
-            block_hashes,
-        };
-        let mut evm = self.evm(db, block, self.trace_cfg(false), inspector);
-        let block_env = block.env();
-        let mut out = Vec::with_capacity(txs.len().saturating_sub(first));
-        for (index, tx) in txs.iter().enumerate() {
-            let env = tx_env(&tx.envelope, tx.sender);
-            if index < first {
-                evm.transact_commit(env)
-                    .map_err(|e| CallError::Invalid(error_message(&e)))?;
-                continue;
-            }
-            let pre = evm.ctx.journaled_state.database.state.clone();
-            let result = evm
-                .inspect_tx(env.clone())
-                .map_err(|e| CallError::Invalid(error_message(&e)))?;
-            let inspected = Inspected {
-                index,
-                env: &env,
-                block: &block_env,
-                result: &result,
-                pre: &pre,
-            };
-            out.push(each(&mut *evm.inspector, inspected));
-            evm.commit(result.state);
-        }
-        Ok(out)
-    }
-
-    /// Runs a call under `inspector` without committing anything (`debug_traceCall`).
-    pub fn trace_call<I, T>(
-        &self,
-        state: StateSnapshot,
-        block_hashes: BlockHashes,
-        block: &BlockContext,
-        tx: TxEnv,
-        inspector: &mut I,
-        each: impl FnOnce(&mut I, Inspected<'_>) -> T,
-    ) -> Result<T, CallError>
-    where
-        I: Inspector<MainnetContext<StateDb>>,
-    {
-        let pre = state.clone();
-        let db = StateDb {
-            state,
-            block_hashes,
-        };
-        let mut evm = self.evm(db, block, self.trace_cfg(true), inspector);
-        let block_env = block.env();
-        let result = evm
-            .inspect_tx(tx.clone())
-            .map_err(|e| CallError::Invalid(error_message(&e)))?;
-        let inspected = Inspected {
-            index: 0,
-            env: &tx,
-            block: &block_env,
-            result: &result,
-            pre: &pre,
-        };
-        Ok(each(&mut *evm.inspector, inspected))
     }
 
     /// Runs a call without committing anything.
@@ -581,166 +479,5 @@ pub fn halt_message(reason: &revm::context::result::HaltReason) -> String {
         HaltReason::OutOfGas(_) => "out of gas".into(),
         HaltReason::OpcodeNotFound | HaltReason::InvalidFEOpcode => "invalid opcode".into(),
         other => format!("execution halted: {other:?}"),
-    }
-}
-
-/// A state snapshot as a read-only revm database: the state before a traced tx, which the
-/// prestate tracer compares against.
-#[derive(Debug, Clone)]
-pub struct SnapshotDb(pub StateSnapshot);
-
-impl DatabaseRef for SnapshotDb {
-    type Error = Infallible;
-
-    fn basic_ref(&self, address: Address) -> Result<Option<AccountInfo>, Infallible> {
-        Ok(self.0.account(&address).map(|a| {
-            let mut info = a.info.clone();
-            info.code = self.0.code_by_hash(&info.code_hash);
-            info
-        }))
-    }
-
-    fn code_by_hash_ref(&self, code_hash: B256) -> Result<Bytecode, Infallible> {
-        Ok(self.0.code_by_hash(&code_hash).unwrap_or_default())
-    }
-
-    fn storage_ref(&self, address: Address, index: U256) -> Result<U256, Infallible> {
-        Ok(self.0.storage(&address, index))
-    }
-
-    fn block_hash_ref(&self, _number: u64) -> Result<B256, Infallible> {
-        Ok(B256::ZERO)
-    }
-}
-
-/// The inspector blocks run under when the node output is on: `console.log` always, a call
-/// tracer only when traces may be printed.
-#[derive(Debug, Default)]
-struct OutputInspector {
-    output: Option<OutputConfig>,
-    console: ConsoleCollector,
-    tracer: Option<TracingInspector>,
-}
-
-impl OutputInspector {
-    fn new(output: Option<OutputConfig>) -> Self {
-        let tracer = output.filter(|o| o.any_traces()).map(|_| {
-            TracingInspector::new(TracingInspectorConfig::default_parity().set_record_logs(true))
-        });
-        Self {
-            output,
-            console: ConsoleCollector::default(),
-            tracer,
-        }
-    }
-
-    /// The last tx's console lines and (if wanted for it) its rendered trace; resets both.
-    fn take(&mut self, success: bool) -> (Vec<String>, Option<String>) {
-        let console = std::mem::take(&mut self.console.lines);
-        let wanted = self.output.is_some_and(|o| o.trace_of(success));
-        let trace = self.tracer.as_mut().and_then(|tracer| {
-            let trace = wanted.then(|| render_trace(tracer));
-            tracer.fuse();
-            trace
-        });
-        (console, trace)
-    }
-}
-
-/// The call tree as Foundry prints it, console calls and revert reasons decoded, no colors.
-fn render_trace(tracer: &mut TracingInspector) -> String {
-    for node in tracer.traces_mut().nodes_mut() {
-        let trace = &mut node.trace;
-        if trace.address == CONSOLE_ADDRESS && !trace.kind.is_any_create() {
-            let line = console::decode(&trace.data);
-            let decoded = trace.decoded();
-            decoded.label = Some("console".into());
-            decoded.call_data = Some(DecodedCallData {
-                signature: "log()".into(),
-                args: vec![format!("{line:?}")],
-            });
-        } else if !trace.success && !trace.output.is_empty() {
-            let reason = crate::output::revert_reason(&trace.output);
-            trace.decoded().return_data = Some(reason);
-        }
-    }
-    let config = TraceWriterConfig::new().color_choice(revm_inspectors::ColorChoice::Never);
-    let mut writer = TraceWriter::with_config(Vec::<u8>::new(), config);
-    match writer.write_arena(tracer.traces()) {
-        Ok(()) => String::from_utf8_lossy(&writer.into_writer())
-            .trim_end()
-            .to_string(),
-        Err(err) => format!("(trace unavailable: {err})"),
-    }
-}
-
-impl<CTX> Inspector<CTX> for OutputInspector
-where
-    CTX: ContextTr<Journal: JournalExt>,
-{
-    fn initialize_interp(&mut self, interp: &mut Interpreter, context: &mut CTX) {
-        if let Some(tracer) = &mut self.tracer {
-            tracer.initialize_interp(interp, context);
-        }
-    }
-
-    fn step(&mut self, interp: &mut Interpreter, context: &mut CTX) {
-        if let Some(tracer) = &mut self.tracer {
-            tracer.step(interp, context);
-        }
-    }
-
-    fn step_end(&mut self, interp: &mut Interpreter, context: &mut CTX) {
-        if let Some(tracer) = &mut self.tracer {
-            tracer.step_end(interp, context);
-        }
-    }
-
-    fn log(&mut self, context: &mut CTX, log: Log) {
-        if let Some(tracer) = &mut self.tracer {
-            Inspector::<CTX>::log(tracer, context, log);
-        }
-    }
-
-    fn log_full(&mut self, interp: &mut Interpreter, context: &mut CTX, log: Log) {
-        if let Some(tracer) = &mut self.tracer {
-            tracer.log_full(interp, context, log);
-        }
-    }
-
-    fn call(&mut self, context: &mut CTX, inputs: &mut CallInputs) -> Option<CallOutcome> {
-        self.console.call(context, inputs);
-        self.tracer
-            .as_mut()
-            .and_then(|tracer| tracer.call(context, inputs))
-    }
-
-    fn call_end(&mut self, context: &mut CTX, inputs: &CallInputs, outcome: &mut CallOutcome) {
-        if let Some(tracer) = &mut self.tracer {
-            tracer.call_end(context, inputs, outcome);
-        }
-    }
-
-    fn create(&mut self, context: &mut CTX, inputs: &mut CreateInputs) -> Option<CreateOutcome> {
-        self.tracer
-            .as_mut()
-            .and_then(|tracer| tracer.create(context, inputs))
-    }
-
-    fn create_end(
-        &mut self,
-        context: &mut CTX,
-        inputs: &CreateInputs,
-        outcome: &mut CreateOutcome,
-    ) {
-        if let Some(tracer) = &mut self.tracer {
-            tracer.create_end(context, inputs, outcome);
-        }
-    }
-
-    fn selfdestruct(&mut self, contract: Address, target: Address, value: U256) {
-        if let Some(tracer) = &mut self.tracer {
-            Inspector::<CTX>::selfdestruct(tracer, contract, target, value);
-        }
     }
 }

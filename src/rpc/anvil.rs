@@ -24,7 +24,7 @@ use super::{
     RpcContext,
     dev::{ask, tell},
     error::{RpcError, RpcResult},
-    eth::{fill_request, sign_request},
+    send::{fill_request, sign_request},
 };
 use crate::{
     executor::ReadyTx,

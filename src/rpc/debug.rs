@@ -30,16 +30,7 @@ use crate::{
 
 type Module = RpcModule<RpcContext>;
 
-macro_rules! blocking {
-    ($module:expr, $name:literal, $f:expr) => {
-        // Re-execution is bounded by gas and, like `eth_call`, by `--call-timeout`.
-        super::limits::with_deadline($module, $name, $f)?;
-    };
-}
-
-fn ok<T: serde::Serialize>(value: T) -> RpcResult<Value> {
-    serde_json::to_value(value).map_err(RpcError::internal)
-}
+use super::macros::ok;
 
 /// Registers the methods.
 pub fn register(m: &mut Module) -> anyhow::Result<()> {

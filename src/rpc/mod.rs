@@ -1,6 +1,9 @@
 //! RPC: the Ethereum JSON-RPC over HTTP and WebSocket on one port, plus `GET /health`.
 //! Reads storage handles and events; asks the sequencer through its command channel.
 
+#[macro_use]
+mod macros;
+
 pub mod anvil;
 pub mod debug;
 pub mod dev;
@@ -9,6 +12,7 @@ pub mod eth;
 pub mod filters;
 pub mod limits;
 pub mod middleware;
+pub mod send;
 pub mod types;
 
 use std::{collections::HashMap, net::SocketAddr, sync::Arc};
@@ -204,6 +208,7 @@ impl RpcContext {
 pub fn module(ctx: Arc<RpcContext>) -> anyhow::Result<RpcModule<RpcContext>> {
     let mut module = RpcModule::from_arc(ctx);
     eth::register(&mut module)?;
+    send::register(&mut module)?;
     filters::register(&mut module)?;
     dev::register(&mut module)?;
     anvil::register(&mut module)?;

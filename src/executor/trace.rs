@@ -1,0 +1,142 @@
+//! Re-execution under an inspector: the txs of a mined block (`debug_trace*`, `trace_*`) or
+//! a call (`debug_traceCall`), with the state before each traced tx for the prestate tracer.
+
+use std::convert::Infallible;
+
+use alloy_primitives::{Address, B256, U256};
+use revm::{
+    DatabaseRef, ExecuteCommitEvm, InspectEvm, Inspector,
+    bytecode::Bytecode,
+    context::{BlockEnv, TxEnv, result::ResultAndState},
+    handler::MainnetContext,
+    state::AccountInfo,
+};
+
+use super::{BlockContext, CallError, Executor, ReadyTx, error_message, tx_env};
+use crate::storage::state::{BlockHashes, StateDb, StateSnapshot};
+
+/// One tx (or call) re-run under an inspector, as `trace_block` / `trace_call` hand it over.
+pub struct Inspected<'a> {
+    /// Position in the list of txs given (0 for a call).
+    pub index: usize,
+    /// The revm tx.
+    pub env: &'a TxEnv,
+    /// The block it ran in.
+    pub block: &'a BlockEnv,
+    /// Its result and the state it touched (not committed yet).
+    pub result: &'a ResultAndState,
+    /// The state just before it.
+    pub pre: &'a StateSnapshot,
+}
+
+impl Executor {
+    /// Re-executes txs of a mined block on `state`, the state of its parent: `txs[..first]`
+    /// plainly (to rebuild the state they leave), then each of `txs[first..]` under
+    /// `inspector`, handed to `each` before it is committed. `each` resets the inspector.
+    #[allow(clippy::too_many_arguments)] // the execute_block inputs plus what to trace and how
+    pub fn trace_block<I, T>(
+        &self,
+        state: StateSnapshot,
+        block_hashes: BlockHashes,
+        block: &BlockContext,
+        txs: &[ReadyTx],
+        first: usize,
+        inspector: &mut I,
+        mut each: impl FnMut(&mut I, Inspected<'_>) -> T,
+    ) -> Result<Vec<T>, CallError>
+    where
+        I: Inspector<MainnetContext<StateDb>>,
+    {
+        let db = StateDb {
+            state,
+            block_hashes,
+        };
+        let mut evm = self.evm(db, block, self.trace_cfg(false), inspector);
+        let block_env = block.env();
+        let mut out = Vec::with_capacity(txs.len().saturating_sub(first));
+        for (index, tx) in txs.iter().enumerate() {
+            let env = tx_env(&tx.envelope, tx.sender);
+            if index < first {
+                evm.transact_commit(env)
+                    .map_err(|e| CallError::Invalid(error_message(&e)))?;
+                continue;
+            }
+            let pre = evm.ctx.journaled_state.database.state.clone();
+            let result = evm
+                .inspect_tx(env.clone())
+                .map_err(|e| CallError::Invalid(error_message(&e)))?;
+            let inspected = Inspected {
+                index,
+                env: &env,
+                block: &block_env,
+                result: &result,
+                pre: &pre,
+            };
+            out.push(each(&mut *evm.inspector, inspected));
+            evm.commit(result.state);
+        }
+        Ok(out)
+    }
+
+    /// Runs a call under `inspector` without committing anything (`debug_traceCall`).
+    pub fn trace_call<I, T>(
+        &self,
+        state: StateSnapshot,
+        block_hashes: BlockHashes,
+        block: &BlockContext,
+        tx: TxEnv,
+        inspector: &mut I,
+        each: impl FnOnce(&mut I, Inspected<'_>) -> T,
+    ) -> Result<T, CallError>
+    where
+        I: Inspector<MainnetContext<StateDb>>,
+    {
+        let pre = state.clone();
+        let db = StateDb {
+            state,
+            block_hashes,
+        };
+        let mut evm = self.evm(db, block, self.trace_cfg(true), inspector);
+        let block_env = block.env();
+        let result = evm
+            .inspect_tx(tx.clone())
+            .map_err(|e| CallError::Invalid(error_message(&e)))?;
+        let inspected = Inspected {
+            index: 0,
+            env: &tx,
+            block: &block_env,
+            result: &result,
+            pre: &pre,
+        };
+        Ok(each(&mut *evm.inspector, inspected))
+    }
+}
+
+/// A state snapshot as a read-only revm database: the state before a traced tx, which the
+/// prestate tracer compares against.
+#[derive(Debug, Clone)]
+pub struct SnapshotDb(pub StateSnapshot);
+
+impl DatabaseRef for SnapshotDb {
+    type Error = Infallible;
+
+    fn basic_ref(&self, address: Address) -> Result<Option<AccountInfo>, Infallible> {
+        Ok(self.0.account(&address).map(|a| {
+            let mut info = a.info.clone();
+            info.code = self.0.code_by_hash(&info.code_hash);
+            info
+        }))
+    }
+
+    fn code_by_hash_ref(&self, code_hash: B256) -> Result<Bytecode, Infallible> {
+        Ok(self.0.code_by_hash(&code_hash).unwrap_or_default())
+    }
+
+    fn storage_ref(&self, address: Address, index: U256) -> Result<U256, Infallible> {
+        Ok(self.0.storage(&address, index))
+    }
+
+    fn block_hash_ref(&self, _number: u64) -> Result<B256, Infallible> {
+        Ok(B256::ZERO)
+    }
+}
