@@ -14,8 +14,8 @@ echo "==> cargo test (the abuse run sends ${ZKOS_ABUSE_REQUESTS:=100000} hostile
 export ZKOS_ABUSE_REQUESTS
 cargo test --locked
 
-echo "==> L1 contracts (state/): artifacts up to date, tests against anvil"
-(cd state && npm ci --no-audit --no-fund --loglevel=error && node build.mjs --check && node --test test/)
+echo "==> L1 contracts (state/): artifacts and L1 genesis up to date, tests against anvil"
+(cd state && npm ci --no-audit --no-fund --loglevel=error && node build.mjs --check && node --test test/ && node genesis.mjs --check)
 
 echo "==> client e2e suite"
 cargo build --locked --bin zkos-dev

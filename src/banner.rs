@@ -6,16 +6,28 @@ use std::{fmt::Write as _, net::SocketAddr};
 use alloy_primitives::utils::format_ether;
 use serde_json::{Value, json};
 
-use crate::{Config, MiningMode, accounts::DevAccount};
+use crate::{Config, L1Config, MiningMode, accounts::DevAccount, l1::L1Genesis};
 
 /// What the banner shows.
 pub struct BannerInfo<'a> {
     /// The node's config.
     pub config: &'a Config,
-    /// Funded accounts.
+    /// Funded accounts (on both chains).
     pub accounts: &'a [DevAccount],
     /// Where the L2 RPC listens.
     pub rpc_addr: SocketAddr,
+    /// The embedded L1, if it runs.
+    pub l1: Option<L1Info<'a>>,
+}
+
+/// What the banner shows of the embedded L1.
+pub struct L1Info<'a> {
+    /// Its config.
+    pub config: &'a L1Config,
+    /// Where its RPC listens.
+    pub rpc_addr: SocketAddr,
+    /// Its genesis: contract addresses, operator.
+    pub genesis: &'a L1Genesis,
 }
 
 /// Human name of a mining mode.
@@ -83,21 +95,78 @@ pub fn banner(info: &BannerInfo<'_>) -> String {
         "L2 JSON-RPC:  http://{0}  ws://{0}  (GET /health)",
         info.rpc_addr
     );
+    if let Some(l1) = &info.l1 {
+        let _ = writeln!(
+            out,
+            "L1 JSON-RPC:  http://{0}  ws://{0}  (embedded L1, chain id {1})",
+            l1.rpc_addr, l1.config.chain.chain_id
+        );
+        let g = l1.genesis;
+        let k = g.contracts;
+        let _ = writeln!(out, "\nL1 (embedded)\n==================");
+        let chain_label = format!("Chain {}", g.l2_chain_id);
+        let rows = [
+            ("Chain ID", l1.config.chain.chain_id.to_string()),
+            ("Mining", mining_name(l1.config.mining)),
+            ("Bridgehub", k.bridgehub.to_string()),
+            (chain_label.as_str(), k.zk_chain.to_string()),
+            ("L1 Nullifier", k.l1_nullifier.to_string()),
+            ("L1 Asset Router", k.l1_asset_router.to_string()),
+            ("Verifier", format!("{} (fake proofs accepted)", k.verifier)),
+            ("Validator Timelock", k.validator_timelock.to_string()),
+            ("Operator", format!("{} (dev account #9)", g.operator)),
+        ];
+        for (label, value) in rows {
+            let _ = writeln!(out, "{:<20}{value}", format!("{label}:"));
+        }
+        if g.l2_chain_id != c.chain.chain_id {
+            let _ = writeln!(
+                out,
+                "WARNING: the L1 contracts serve chain {}, not this L2's chain id {}.",
+                g.l2_chain_id, c.chain.chain_id
+            );
+        }
+    }
     if !info.rpc_addr.ip().is_loopback() {
         let _ = writeln!(
             out,
             "\nWARNING: listening on a non-loopback address while the public dev keys are funded."
         );
     }
-    let _ = write!(out, "\nListening on {}", info.rpc_addr);
+    match &info.l1 {
+        Some(l1) => {
+            let _ = write!(
+                out,
+                "\nListening on {} (L2) and {} (L1)",
+                info.rpc_addr, l1.rpc_addr
+            );
+        }
+        None => {
+            let _ = write!(out, "\nListening on {}", info.rpc_addr);
+        }
+    }
     out
 }
 
 /// The banner as JSON (`--config-out`).
 pub fn banner_json(info: &BannerInfo<'_>) -> Value {
     let c = info.config;
+    let l1 = info.l1.as_ref().map(|l1| {
+        json!({
+            "chain_id": l1.config.chain.chain_id,
+            "rpc_url": format!("http://{}", l1.rpc_addr),
+            "ws_url": format!("ws://{}", l1.rpc_addr),
+            "host": l1.rpc_addr.ip().to_string(),
+            "port": l1.rpc_addr.port(),
+            "mining": mining_name(l1.config.mining),
+            "l2_chain_id": l1.genesis.l2_chain_id,
+            "operator": l1.genesis.operator,
+            "contracts": l1.genesis.contracts,
+        })
+    });
     json!({
         "version": env!("CARGO_PKG_VERSION"),
+        "l1": l1,
         "l2": {
             "chain_id": c.chain.chain_id,
             "rpc_url": format!("http://{}", info.rpc_addr),

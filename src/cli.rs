@@ -7,7 +7,7 @@ use alloy_primitives::U256;
 use clap::{Args, Parser, Subcommand};
 
 use crate::{
-    Config, MiningMode,
+    Config, L1Config, MiningMode,
     config::{Cors, DEFAULT_DERIVATION_PATH, DEFAULT_MNEMONIC},
 };
 
@@ -23,7 +23,7 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Start the devnet (L2 JSON-RPC on 127.0.0.1:3050).
+    /// Start the devnet (L2 JSON-RPC on 127.0.0.1:3050, embedded L1 on 127.0.0.1:8545).
     Start(Box<StartArgs>),
     /// Print the dev accounts and their private keys.
     Accounts(AccountArgs),
@@ -140,6 +140,19 @@ pub struct StartArgs {
     /// Instant mining plus a block every --block-time seconds even when idle.
     #[arg(long, requires = "block_time", help_heading = "Mining")]
     pub mixed_mining: bool,
+
+    /// Port of the embedded L1's JSON-RPC (HTTP and WebSocket).
+    #[arg(long, default_value_t = 8545, help_heading = "L1")]
+    pub l1_port: u16,
+    /// Chain id of the embedded L1.
+    #[arg(long, default_value_t = 31337, help_heading = "L1")]
+    pub l1_chain_id: u64,
+    /// Seconds between L1 blocks (fractions allowed) instead of a block per tx.
+    #[arg(long, value_name = "SECONDS", help_heading = "L1")]
+    pub l1_block_time: Option<f64>,
+    /// Run without the embedded L1.
+    #[arg(long, conflicts_with_all = ["l1_block_time"], help_heading = "L1")]
+    pub no_l1: bool,
 }
 
 /// Dev account options.
@@ -223,6 +236,28 @@ impl StartArgs {
                 }
             }
             (None, false, _) => MiningMode::Instant,
+        };
+        config.l1 = if self.no_l1 {
+            None
+        } else {
+            let mut l1 = L1Config {
+                port: self.l1_port,
+                ..L1Config::default()
+            };
+            l1.chain.chain_id = self.l1_chain_id;
+            if let Some(secs) = self.l1_block_time {
+                anyhow::ensure!(
+                    secs > 0.0 && secs.is_finite(),
+                    "--l1-block-time must be a positive number of seconds"
+                );
+                l1.mining = MiningMode::Interval(Duration::from_secs_f64(secs));
+            }
+            anyhow::ensure!(
+                l1.port == 0 || l1.port != config.rpc.port,
+                "--l1-port and --port are both {}: give the L1 another port (or --no-l1)",
+                l1.port
+            );
+            Some(l1)
         };
         Ok(config)
     }

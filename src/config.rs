@@ -42,6 +42,35 @@ pub struct Config {
     pub config_out: Option<PathBuf>,
     /// Mempool limits.
     pub pool: PoolConfig,
+    /// The embedded L1 chain (`None` with `--no-l1`).
+    pub l1: Option<L1Config>,
+}
+
+/// The embedded L1: a second chain in the same process, with the rollup contracts at genesis.
+/// It shares the host, the RPC limits, the dev accounts and the mempool limits of the L2.
+#[derive(Debug, Clone)]
+pub struct L1Config {
+    /// L1 chain parameters (chain id 31337 by default).
+    pub chain: ChainConfig,
+    /// Port of the L1 JSON-RPC, HTTP and WebSocket (0 = any free port).
+    pub port: u16,
+    /// L1 block production (instant by default, `--l1-block-time` for interval mining).
+    pub mining: MiningMode,
+}
+
+impl Default for L1Config {
+    fn default() -> Self {
+        Self {
+            chain: ChainConfig {
+                chain_id: 31337,
+                gas_limit: 30_000_000,
+                base_fee: 1_000_000_000,
+                max_txs_per_block: 10_000,
+            },
+            port: 8545,
+            mining: MiningMode::Instant,
+        }
+    }
 }
 
 /// Mempool limits.
@@ -167,15 +196,19 @@ impl Default for Config {
                 max_txs_per_sender: 10_000,
                 max_tx_size: 128 * 1024,
             },
+            l1: Some(L1Config::default()),
         }
     }
 }
 
 impl Config {
-    /// A node for tests: any free port on 127.0.0.1, silent, instant mining.
+    /// A node for tests: any free ports on 127.0.0.1 (L2 and L1), silent, instant mining.
     pub fn test() -> Self {
         let mut config = Self::default();
         config.rpc.port = 0;
+        if let Some(l1) = &mut config.l1 {
+            l1.port = 0;
+        }
         config.silent = true;
         config
     }

@@ -12,9 +12,12 @@
 //!  rpc dev methods --> SequencerCommand --> sequencer
 //! ```
 //!
+//! `node` runs these stages twice, each chain with its own storage: the L2 and the embedded L1
+//! (`l1`: chain 31337 with the rollup contracts at genesis).
+//!
 //! Modules: `config` (what can be configured), `cli` (flags -> config), `node` (wiring),
 //! `accounts`, `mempool`, `executor`, `sequencer`, `storage` (state, chain), `events`,
-//! `rpc` (eth, dev, filters, error map), `banner`.
+//! `rpc` (eth, dev, filters, error map), `l1` (embedded L1 genesis), `banner`.
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
@@ -24,6 +27,7 @@ pub mod cli;
 pub mod config;
 pub mod events;
 pub mod executor;
+pub mod l1;
 pub mod mempool;
 pub mod node;
 pub mod output;
@@ -31,5 +35,5 @@ pub mod rpc;
 pub mod sequencer;
 pub mod storage;
 
-pub use config::{Config, MiningMode};
+pub use config::{Config, L1Config, MiningMode};
 pub use node::{Node, NodeHandle};

@@ -1,6 +1,8 @@
-//! Node: opens storage and wires the stages in pipeline order:
-//! RPC -> mempool -> sequencer -> storage -> events. `Node::spawn` is the one entry point
-//! used by `main`, the tests and the examples; dropping the handle stops the node.
+//! Node: opens storage and wires the stages of each chain in pipeline order:
+//! RPC -> mempool -> sequencer -> storage -> events. The same stages run twice, with their own
+//! storage: once for the L2 and once for the embedded L1 (the rollup contracts at genesis).
+//! `Node::spawn` is the one entry point used by `main`, the tests and the examples; dropping
+//! the handle stops both chains.
 
 use std::{collections::HashMap, net::SocketAddr, sync::Arc};
 
@@ -14,12 +16,15 @@ use tokio_util::sync::CancellationToken;
 
 pub use crate::accounts::DevAccount;
 use crate::{
-    Config,
+    Config, MiningMode,
     accounts::dev_accounts,
     banner,
+    config::{ChainConfig, RpcConfig},
     events::{EVENT_CAPACITY, NodeEvent},
     executor::Executor,
+    l1::{L1Contracts, L1Genesis},
     mempool::{Mempool, PoolRules},
+    output::OutputConfig,
     rpc::{self, RpcContext},
     sequencer::{ChainSettings, Sequencer, SettingsWriter, genesis_block, now},
     storage::{Chain, StateSnapshot, StateStore},
@@ -28,81 +33,112 @@ use crate::{
 /// Starts nodes.
 pub struct Node;
 
-/// A running node. Dropping it stops the node.
+/// A running node: the L2 and, unless disabled, the embedded L1. Dropping it stops both.
 pub struct NodeHandle {
-    rpc_addr: SocketAddr,
+    l2: RunningChain,
+    l1: Option<RunningL1>,
     accounts: Vec<DevAccount>,
+    /// Fired on shutdown; the sequencers (the sources of blocks) watch it.
+    cancel: CancellationToken,
+}
+
+/// The embedded L1 while it runs.
+struct RunningL1 {
+    chain: RunningChain,
+    contracts: L1Contracts,
+}
+
+/// One chain's stages while they run.
+struct RunningChain {
+    rpc_addr: SocketAddr,
     /// Every JSON-RPC method name the server answers (sorted).
     rpc_methods: Vec<&'static str>,
-    /// Fired on shutdown; the sequencer (the source of blocks) watches it.
-    cancel: CancellationToken,
     server: ServerHandle,
+    /// `None` once it has been awaited.
     sequencer: Option<JoinHandle<anyhow::Result<()>>>,
 }
 
+/// What one chain is made of; `spawn_chain` turns it into running stages.
+struct ChainSpec<'a> {
+    chain: ChainConfig,
+    rpc: RpcConfig,
+    mining: MiningMode,
+    genesis: StateSnapshot,
+    /// Per-tx lines, if any.
+    output: Option<OutputConfig>,
+    /// Shared with the other chain: pool limits, impersonation, accounts.
+    config: &'a Config,
+    accounts: &'a [DevAccount],
+}
+
 impl Node {
-    /// Opens storage, wires the stages, binds the RPC port and starts everything.
+    /// Opens storage, wires the stages of both chains, binds the RPC ports and starts
+    /// everything.
     pub async fn spawn(config: Config) -> anyhow::Result<NodeHandle> {
         let accounts = dev_accounts(&config.accounts)?;
-        let mut genesis = StateSnapshot::default();
-        for account in &accounts {
-            genesis.account_mut(account.address).info.balance = config.accounts.balance;
-        }
-        let chain = Arc::new(Chain::new(genesis_block(&config.chain, now())));
-        let state = Arc::new(StateStore::new(genesis));
-        let mempool = Arc::new(Mempool::new(PoolRules::from(&config.pool)));
-        let settings = SettingsWriter::new(ChainSettings::from(&config.chain));
-        let executor = Executor {
-            chain_id: config.chain.chain_id,
-            output: (!config.silent).then_some(config.output),
-        };
-        let (events, _) = broadcast::channel::<NodeEvent>(EVENT_CAPACITY);
-        let (commands, command_rx) = mpsc::channel(64);
         let cancel = CancellationToken::new();
+        // If the second chain fails to start, the first one stops with it.
+        let stop_on_error = cancel.clone().drop_guard();
 
-        let settings_reader = settings.reader();
-        let sequencer = Sequencer {
-            executor: executor.clone(),
-            state: state.clone(),
-            chain: chain.clone(),
-            mempool: mempool.clone(),
-            events: events.clone(),
-            config: config.chain.clone(),
-            settings,
-            mining: config.mining,
-            log_txs: !config.silent,
+        let mut l2_genesis = StateSnapshot::default();
+        for account in &accounts {
+            l2_genesis.account_mut(account.address).info.balance = config.accounts.balance;
+        }
+        let l2 = spawn_chain(
+            ChainSpec {
+                chain: config.chain.clone(),
+                rpc: config.rpc.clone(),
+                mining: config.mining,
+                genesis: l2_genesis,
+                output: (!config.silent).then_some(config.output),
+                config: &config,
+                accounts: &accounts,
+            },
+            &cancel,
+        )
+        .await
+        .context("L2")?;
+
+        let mut l1_genesis = None;
+        let l1 = match &config.l1 {
+            Some(l1_config) => {
+                let genesis = L1Genesis::embedded()?;
+                let mut rpc = config.rpc.clone();
+                rpc.port = l1_config.port;
+                let chain = spawn_chain(
+                    ChainSpec {
+                        chain: l1_config.chain.clone(),
+                        rpc,
+                        mining: l1_config.mining,
+                        genesis: genesis.state(&accounts, config.accounts.balance),
+                        // The per-tx lines are the L2's; L1 txs would interleave unlabelled.
+                        output: None,
+                        config: &config,
+                        accounts: &accounts,
+                    },
+                    &cancel,
+                )
+                .await
+                .context("embedded L1")?;
+                let contracts = genesis.contracts;
+                l1_genesis = Some(genesis);
+                Some(RunningL1 { chain, contracts })
+            }
+            None => None,
         };
-        let sequencer = tokio::spawn(sequencer.run(command_rx, cancel.clone()));
-
-        let ctx = Arc::new(RpcContext {
-            chain,
-            state,
-            mempool,
-            executor,
-            chain_config: config.chain.clone(),
-            settings: settings_reader,
-            impersonation: rpc::anvil::Impersonation::new(config.accounts.auto_impersonate),
-            rpc_config: config.rpc.clone(),
-            signers: accounts
-                .iter()
-                .map(|a| (a.address, a.signer()))
-                .collect::<HashMap<_, _>>(),
-            accounts: accounts.clone(),
-            sequencer: commands,
-            events: events.clone(),
-            filters: Default::default(),
-        });
-        tokio::spawn(feed_filters(
-            ctx.clone(),
-            events.subscribe(),
-            cancel.clone(),
-        ));
-        let (rpc_addr, server, rpc_methods) = rpc::serve(ctx, &config.rpc).await?;
 
         let info = banner::BannerInfo {
             config: &config,
             accounts: &accounts,
-            rpc_addr,
+            rpc_addr: l2.rpc_addr,
+            l1: match (&config.l1, &l1, &l1_genesis) {
+                (Some(config), Some(running), Some(genesis)) => Some(banner::L1Info {
+                    config,
+                    rpc_addr: running.chain.rpc_addr,
+                    genesis,
+                }),
+                _ => None,
+            },
         };
         if !config.silent {
             println!("{}", banner::banner(&info));
@@ -112,15 +148,83 @@ impl Node {
             std::fs::write(path, json)
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
+        stop_on_error.disarm();
         Ok(NodeHandle {
-            rpc_addr,
+            l2,
+            l1,
             accounts,
-            rpc_methods,
             cancel,
-            server,
-            sequencer: Some(sequencer),
         })
     }
+}
+
+/// Opens one chain's storage, wires its stages and binds its RPC port.
+async fn spawn_chain(
+    spec: ChainSpec<'_>,
+    cancel: &CancellationToken,
+) -> anyhow::Result<RunningChain> {
+    let chain = Arc::new(Chain::new(genesis_block(&spec.chain, now())));
+    let state = Arc::new(StateStore::new(spec.genesis));
+    let mempool = Arc::new(Mempool::new(PoolRules::from(&spec.config.pool)));
+    let settings = SettingsWriter::new(ChainSettings::from(&spec.chain));
+    let executor = Executor {
+        chain_id: spec.chain.chain_id,
+        output: spec.output,
+    };
+    let (events, _) = broadcast::channel::<NodeEvent>(EVENT_CAPACITY);
+    let (commands, command_rx) = mpsc::channel(64);
+
+    let settings_reader = settings.reader();
+    let sequencer = Sequencer {
+        executor: executor.clone(),
+        state: state.clone(),
+        chain: chain.clone(),
+        mempool: mempool.clone(),
+        events: events.clone(),
+        config: spec.chain.clone(),
+        settings,
+        mining: spec.mining,
+        log_txs: spec.output.is_some(),
+    };
+    let sequencer = tokio::spawn(sequencer.run(command_rx, cancel.clone()));
+
+    let ctx = Arc::new(RpcContext {
+        chain,
+        state,
+        mempool,
+        executor,
+        chain_config: spec.chain,
+        settings: settings_reader,
+        impersonation: rpc::anvil::Impersonation::new(spec.config.accounts.auto_impersonate),
+        rpc_config: spec.rpc.clone(),
+        signers: spec
+            .accounts
+            .iter()
+            .map(|a| (a.address, a.signer()))
+            .collect::<HashMap<_, _>>(),
+        accounts: spec.accounts.to_vec(),
+        sequencer: commands,
+        events: events.clone(),
+        filters: Default::default(),
+    });
+    tokio::spawn(feed_filters(
+        ctx.clone(),
+        events.subscribe(),
+        cancel.clone(),
+    ));
+    let (rpc_addr, server, rpc_methods) = match rpc::serve(ctx, &spec.rpc).await {
+        Ok(bound) => bound,
+        Err(err) => {
+            sequencer.abort();
+            return Err(err);
+        }
+    };
+    Ok(RunningChain {
+        rpc_addr,
+        rpc_methods,
+        server,
+        sequencer: Some(sequencer),
+    })
 }
 
 /// Keeps pending-tx filters fed until shutdown.
@@ -141,48 +245,21 @@ async fn feed_filters(
     }
 }
 
-impl NodeHandle {
-    /// `http://HOST:PORT` of the L2 JSON-RPC.
-    pub fn rpc_url(&self) -> String {
-        format!("http://{}", self.rpc_addr)
-    }
-
-    /// `ws://HOST:PORT` of the L2 JSON-RPC.
-    pub fn ws_url(&self) -> String {
-        format!("ws://{}", self.rpc_addr)
-    }
-
-    /// The bound RPC address.
-    pub fn rpc_addr(&self) -> SocketAddr {
-        self.rpc_addr
-    }
-
-    /// The dev accounts (mnemonic ones first, then the rich account).
-    pub fn accounts(&self) -> &[DevAccount] {
-        &self.accounts
-    }
-
-    /// Every JSON-RPC method name the node answers, aliases included (sorted).
-    pub fn rpc_methods(&self) -> &[&'static str] {
-        &self.rpc_methods
-    }
-
-    /// Waits until the node stops by itself (a stage failed) or `shutdown` is called
-    /// elsewhere. Returns the failure, if any.
-    pub async fn stopped(&mut self) -> anyhow::Result<()> {
+impl RunningChain {
+    /// Waits for the sequencer to end; never returns if it was already awaited.
+    async fn sequencer_ended(&mut self) -> anyhow::Result<()> {
         match self.sequencer.as_mut() {
             Some(task) => {
                 let result = task.await;
                 self.sequencer = None;
                 result.context("sequencer panicked")?
             }
-            None => Ok(()),
+            None => std::future::pending().await,
         }
     }
 
-    /// Stops the node and waits for it to finish in-flight work.
-    pub async fn shutdown(mut self) {
-        self.cancel.cancel();
+    /// Stops the server and waits for the sequencer (cancelled by the caller) and the server.
+    async fn shutdown(&mut self) {
         let _ = self.server.stop();
         if let Some(task) = self.sequencer.take() {
             let _ = task.await;
@@ -191,9 +268,93 @@ impl NodeHandle {
     }
 }
 
+impl NodeHandle {
+    /// `http://HOST:PORT` of the L2 JSON-RPC.
+    pub fn rpc_url(&self) -> String {
+        format!("http://{}", self.l2.rpc_addr)
+    }
+
+    /// `ws://HOST:PORT` of the L2 JSON-RPC.
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}", self.l2.rpc_addr)
+    }
+
+    /// The bound L2 RPC address.
+    pub fn rpc_addr(&self) -> SocketAddr {
+        self.l2.rpc_addr
+    }
+
+    /// `http://HOST:PORT` of the embedded L1's JSON-RPC (`None` without an L1).
+    pub fn l1_rpc_url(&self) -> Option<String> {
+        self.l1_rpc_addr().map(|addr| format!("http://{addr}"))
+    }
+
+    /// `ws://HOST:PORT` of the embedded L1's JSON-RPC (`None` without an L1).
+    pub fn l1_ws_url(&self) -> Option<String> {
+        self.l1_rpc_addr().map(|addr| format!("ws://{addr}"))
+    }
+
+    /// The bound L1 RPC address (`None` without an L1).
+    pub fn l1_rpc_addr(&self) -> Option<SocketAddr> {
+        self.l1.as_ref().map(|l1| l1.chain.rpc_addr)
+    }
+
+    /// Where the rollup contracts are on the embedded L1 (`None` without an L1).
+    pub fn l1_contracts(&self) -> Option<L1Contracts> {
+        self.l1.as_ref().map(|l1| l1.contracts)
+    }
+
+    /// The dev accounts (mnemonic ones first, then the rich account), funded on both chains.
+    pub fn accounts(&self) -> &[DevAccount] {
+        &self.accounts
+    }
+
+    /// Every JSON-RPC method name the L2 answers, aliases included (sorted).
+    pub fn rpc_methods(&self) -> &[&'static str] {
+        &self.l2.rpc_methods
+    }
+
+    /// Waits until the node stops by itself (a stage of either chain failed) or `shutdown`
+    /// is called elsewhere. Returns the failure, if any.
+    pub async fn stopped(&mut self) -> anyhow::Result<()> {
+        let l1_running = self
+            .l1
+            .as_ref()
+            .is_some_and(|l1| l1.chain.sequencer.is_some());
+        if self.l2.sequencer.is_none() && !l1_running {
+            return Ok(());
+        }
+        let l2 = &mut self.l2;
+        let l1 = self.l1.as_mut().map(|l1| &mut l1.chain);
+        tokio::select! {
+            result = l2.sequencer_ended() => result.context("L2"),
+            result = async {
+                match l1 {
+                    Some(l1) => l1.sequencer_ended().await,
+                    None => std::future::pending().await,
+                }
+            } => result.context("embedded L1"),
+        }
+    }
+
+    /// Stops both chains and waits for them to finish in-flight work.
+    pub async fn shutdown(mut self) {
+        self.cancel.cancel();
+        self.l2.shutdown().await;
+        if let Some(l1) = self.l1.as_mut() {
+            l1.chain.shutdown().await;
+        }
+    }
+}
+
 impl Drop for NodeHandle {
     fn drop(&mut self) {
         self.cancel.cancel();
+    }
+}
+
+impl Drop for RunningChain {
+    fn drop(&mut self) {
         let _ = self.server.stop();
     }
 }

@@ -3,7 +3,7 @@
 // Starts one node per test file on a free 127.0.0.1 port and stops it afterwards (startNode();
 // `startNode({ kind: "anvil" })` starts a reference anvil whatever E2E_NODE says, and
 // `startNode({ silent: false })` keeps the node's own output for `logs()`):
-//   - default:          `$ZKOS_DEV_BIN start --port <P> --silent`   (ZKOS_DEV_BIN is required)
+//   - default:          `$ZKOS_DEV_BIN start --port <P> --l1-port 0 --silent`   (ZKOS_DEV_BIN is required)
 //   - E2E_NODE=anvil:   `anvil --port <Q> --chain-id 270 --silent` (npm @foundry-rs/anvil 1.7.1),
 //                       the reference baseline. anvil is put behind a tiny proxy on <P> that adds
 //                       the ZKsync receipt fields zkos-dev promises (l2ToL1Logs, l1BatchNumber,
@@ -282,7 +282,7 @@ export async function startNode({ kind = NODE_KIND, silent = true, args = [] } =
   if (!existsSync(zkosBin)) throw new Error(`ZKOS_DEV_BIN=${zkosBin} does not exist (cargo build first)`);
   // Run in a scratch directory so any default state dir does not land in the repo.
   const cwd = mkdtempSync(join(tmpdir(), "zkos-dev-e2e-"));
-  const { child, out } = spawnLogged(zkosBin, ["start", "--port", String(port), ...quiet, ...args], { cwd });
+  const { child, out } = spawnLogged(zkosBin, ["start", "--port", String(port), "--l1-port", "0", ...quiet, ...args], { cwd });
   try {
     await waitReady(url, child, out, "zkos-dev");
   } catch (e) {

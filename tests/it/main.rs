@@ -10,6 +10,7 @@ mod concurrency;
 mod contracts;
 mod errors;
 mod hostile;
+mod l1;
 mod logs;
 mod mining;
 mod signing;
