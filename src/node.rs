@@ -69,6 +69,8 @@ struct ChainSpec<'a> {
     /// Shared with the other chain: pool limits, impersonation, accounts.
     config: &'a Config,
     accounts: &'a [DevAccount],
+    /// What the `zks_` methods report (the L2 with an L1 only; `None`: no `zks_` methods).
+    zks: Option<rpc::zks::ZksInfo>,
 }
 
 impl Node {
@@ -84,6 +86,19 @@ impl Node {
         for account in &accounts {
             l2_genesis.account_mut(account.address).info.balance = config.accounts.balance;
         }
+        // Loaded before the L2 starts: its `zks_` methods report the L1's contracts.
+        let l1_genesis = match &config.l1 {
+            Some(_) => Some(L1Genesis::embedded()?),
+            None => None,
+        };
+        let zks = match (&config.l1, &l1_genesis) {
+            (Some(l1_config), Some(genesis)) => Some(rpc::zks::ZksInfo {
+                l1_chain_id: l1_config.chain.chain_id,
+                contracts: genesis.contracts,
+                l1_gas_price: l1_config.chain.base_fee,
+            }),
+            _ => None,
+        };
         let l2 = spawn_chain(
             ChainSpec {
                 chain: config.chain.clone(),
@@ -93,16 +108,15 @@ impl Node {
                 output: (!config.silent).then_some(config.output),
                 config: &config,
                 accounts: &accounts,
+                zks,
             },
             &cancel,
         )
         .await
         .context("L2")?;
 
-        let mut l1_genesis = None;
-        let l1 = match &config.l1 {
-            Some(l1_config) => {
-                let genesis = L1Genesis::embedded()?;
+        let l1 = match (&config.l1, &l1_genesis) {
+            (Some(l1_config), Some(genesis)) => {
                 let mut rpc = config.rpc.clone();
                 rpc.port = l1_config.port;
                 let chain = spawn_chain(
@@ -115,16 +129,16 @@ impl Node {
                         output: None,
                         config: &config,
                         accounts: &accounts,
+                        zks: None,
                     },
                     &cancel,
                 )
                 .await
                 .context("embedded L1")?;
                 let contracts = genesis.contracts;
-                l1_genesis = Some(genesis);
                 Some(RunningL1 { chain, contracts })
             }
-            None => None,
+            _ => None,
         };
 
         let info = banner::BannerInfo {
@@ -206,6 +220,7 @@ async fn spawn_chain(
         sequencer: commands,
         events: events.clone(),
         filters: Default::default(),
+        zks: spec.zks,
     });
     tokio::spawn(feed_filters(
         ctx.clone(),

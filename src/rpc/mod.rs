@@ -14,6 +14,7 @@ pub mod limits;
 pub mod middleware;
 pub mod send;
 pub mod types;
+pub mod zks;
 
 use std::{collections::HashMap, net::SocketAddr, sync::Arc};
 
@@ -72,6 +73,9 @@ pub struct RpcContext {
     pub events: broadcast::Sender<NodeEvent>,
     /// Polling filters.
     pub filters: filters::Filters,
+    /// The L1 as the `zks_` methods report it: set on the L2 (with an L1) only, and the
+    /// `zks_` methods are registered only then.
+    pub zks: Option<zks::ZksInfo>,
 }
 
 impl From<ErrorObjectOwned> for RpcError {
@@ -206,6 +210,7 @@ impl RpcContext {
 
 /// All methods on one module.
 pub fn module(ctx: Arc<RpcContext>) -> anyhow::Result<RpcModule<RpcContext>> {
+    let with_zks = ctx.zks.is_some();
     let mut module = RpcModule::from_arc(ctx);
     eth::register(&mut module)?;
     send::register(&mut module)?;
@@ -213,6 +218,9 @@ pub fn module(ctx: Arc<RpcContext>) -> anyhow::Result<RpcModule<RpcContext>> {
     dev::register(&mut module)?;
     anvil::register(&mut module)?;
     debug::register(&mut module)?;
+    if with_zks {
+        zks::register(&mut module)?;
+    }
     Ok(module)
 }
 

@@ -19,3 +19,4 @@ mod subscriptions;
 mod support;
 mod tracing;
 mod transactions;
+mod zks;

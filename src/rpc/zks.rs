@@ -1,0 +1,149 @@
+//! `zks_*`: the ZKsync methods that need no deposits or batches, on the L2 only (the L1 answers
+//! them -32601). Shapes follow zksync-era's `ZksNamespace` (`BridgeAddresses`, `Token`,
+//! `FeeParams`, `ProtocolVersion`), which viem and zksync-ethers read; zksync-os-server itself
+//! answers only `zks_getBridgehubContract` of these.
+
+use alloy_primitives::{Address, B256, U64, U256, address};
+use jsonrpsee::RpcModule;
+use serde_json::{Value, json};
+
+use super::{
+    RpcContext,
+    error::{RpcError, RpcResult},
+    macros::ok,
+};
+use crate::l1::L1Contracts;
+
+type Module = RpcModule<RpcContext>;
+
+/// What the L2's `zks_` methods tell about the L1 (set on the L2's context only).
+#[derive(Debug, Clone, Copy)]
+pub struct ZksInfo {
+    /// The L1's chain id (31337).
+    pub l1_chain_id: u64,
+    /// The rollup contracts on the L1.
+    pub contracts: L1Contracts,
+    /// The L1's base fee, reported as the L1 gas price in `zks_getFeeParams`.
+    pub l1_gas_price: u64,
+}
+
+/// ZKsync's marker for ETH on L1 (`zks_getBaseTokenL1Address`, `l1Address` of ETH).
+pub const ETH_L1_ADDRESS: Address = address!("0x0000000000000000000000000000000000000001");
+/// The L2 base token system contract (ETH balances).
+pub const L2_BASE_TOKEN: Address = address!("0x000000000000000000000000000000000000800a");
+/// The L2 asset router (the L2 side of the shared bridge).
+pub const L2_ASSET_ROUTER: Address = address!("0x0000000000000000000000000000000000010003");
+/// `gasPerPubdataByte` reported by `zks_gasPerPubdata`: ZKsync's default `gasPerPubdata` limit
+/// (zksync-os-server has no such method; zkos-dev charges no pubdata).
+pub const GAS_PER_PUBDATA: u64 = 50_000;
+/// Protocol minor version reported by `zks_getProtocolVersion`.
+pub const PROTOCOL_MINOR_VERSION: u16 = 30;
+
+fn info(c: &RpcContext) -> RpcResult<&ZksInfo> {
+    c.zks
+        .as_ref()
+        .ok_or_else(|| RpcError::internal("zks_ methods need the embedded L1"))
+}
+
+/// Registers the methods.
+pub fn register(m: &mut Module) -> anyhow::Result<()> {
+    method!(m, "zks_L1ChainId", |_, c| ok(U64::from(
+        info(c)?.l1_chain_id
+    )));
+    method!(m, "zks_getBridgehubContract", |_, c| ok(info(c)?
+        .contracts
+        .bridgehub));
+    method!(m, "zks_getMainContract", |_, c| ok(info(c)?
+        .contracts
+        .zk_chain));
+    method!(m, "zks_getBridgeContracts", |_, c| {
+        let l1 = info(c)?.contracts.l1_asset_router;
+        ok(json!({
+            "l1SharedDefaultBridge": l1,
+            "l2SharedDefaultBridge": L2_ASSET_ROUTER,
+            "l1Erc20DefaultBridge": l1,
+            "l2Erc20DefaultBridge": L2_ASSET_ROUTER,
+            "l1WethBridge": null,
+            "l2WethBridge": null,
+        }))
+    });
+    method!(m, "zks_getBaseTokenL1Address", |_, _| ok(ETH_L1_ADDRESS));
+    method!(m, "zks_getTestnetPaymaster", |_, _| ok(Value::Null));
+    method!(m, "zks_getConfirmedTokens", |p, _| {
+        let (from, limit): (u32, u8) = p.parse()?;
+        let tokens = [json!({
+            "l1Address": ETH_L1_ADDRESS,
+            "l2Address": L2_BASE_TOKEN,
+            "name": "Ether",
+            "symbol": "ETH",
+            "decimals": 18,
+        })];
+        ok(tokens
+            .into_iter()
+            .skip(from as usize)
+            .take(limit.into())
+            .collect::<Vec<_>>())
+    });
+    // Like zksync-era: ETH keyed by 0x000…000, zero balances left out.
+    method!(m, "zks_getAllAccountBalances", |p, c| {
+        let (address,): (Address,) = p.parse()?;
+        let balance = c.state.latest().balance(&address);
+        let mut balances = serde_json::Map::new();
+        if !balance.is_zero() {
+            balances.insert(Address::ZERO.to_string(), json!(balance));
+        }
+        ok(balances)
+    });
+    method!(m, "zks_getFeeParams", |_, c| {
+        let l1_gas_price = info(c)?.l1_gas_price;
+        let next = c.next_block();
+        ok(json!({
+            "V2": {
+                "config": {
+                    "minimal_l2_gas_price": next.base_fee,
+                    "compute_overhead_part": 0.0,
+                    "pubdata_overhead_part": 1.0,
+                    "batch_overhead_l1_gas": 800_000,
+                    "max_gas_per_batch": next.gas_limit,
+                    "max_pubdata_per_batch": 110_000,
+                },
+                "l1_gas_price": l1_gas_price,
+                "l1_pubdata_price": 0,
+                "conversion_ratio": { "numerator": 1, "denominator": 1 },
+            }
+        }))
+    });
+    method!(m, "zks_getProtocolVersion", |p, _| {
+        let version: Option<u16> = p.sequence().optional_next()?;
+        if version.is_some_and(|v| v != PROTOCOL_MINOR_VERSION) {
+            return ok(Value::Null);
+        }
+        ok(json!({
+            "minorVersion": PROTOCOL_MINOR_VERSION,
+            "timestamp": 0,
+            "verification_keys_hashes": { "recursion_scheduler_level_vk_hash": B256::ZERO },
+            "base_system_contracts": {
+                "bootloader": B256::ZERO,
+                "default_aa": B256::ZERO,
+                "evm_emulator": null,
+            },
+            "bootloaderCodeHash": B256::ZERO,
+            "defaultAccountCodeHash": B256::ZERO,
+            "evmSimulatorCodeHash": null,
+            "l2SystemUpgradeTxHash": null,
+        }))
+    });
+    method!(m, "zks_gasPerPubdata", |_, _| ok(U256::from(
+        GAS_PER_PUBDATA
+    )));
+    // By keccak256 code hash (what `eth_getProof`'s `codeHash` and `EXTCODEHASH` give), not
+    // ZKsync's versioned bytecode hash. Bytes as a JSON array of numbers, like zksync-era.
+    method!(m, "zks_getBytecodeByHash", |p, c| {
+        let (hash,): (B256,) = p.parse()?;
+        ok(c.state
+            .latest()
+            .code_by_hash(&hash)
+            .map(|code| code.original_bytes().to_vec()))
+    });
+    Ok(())
+}
