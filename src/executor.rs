@@ -114,8 +114,6 @@ pub struct BlockOutcome {
     pub executed: Vec<ExecutedTx>,
     /// Txs that turned out invalid when executed (dropped, with the reason).
     pub invalid: Vec<(ReadyTx, String)>,
-    /// Txs that did not fit (still valid, stay in the mempool).
-    pub deferred: Vec<ReadyTx>,
 }
 
 /// Why a call or estimate did not succeed.
@@ -209,11 +207,15 @@ impl Executor {
         );
         let mut executed = Vec::with_capacity(txs.len());
         let mut invalid = Vec::new();
-        let mut deferred = Vec::new();
+        // Senders with a tx that did not fit: their later nonces wait too, or they would run
+        // with a nonce gap and be dropped as invalid.
+        let mut deferred = std::collections::HashSet::new();
         let mut cumulative = 0u64;
         for tx in txs {
-            if cumulative + tx.envelope.gas_limit() > block.gas_limit {
-                deferred.push(tx);
+            if deferred.contains(&tx.sender)
+                || cumulative + tx.envelope.gas_limit() > block.gas_limit
+            {
+                deferred.insert(tx.sender);
                 continue;
             }
             let env = tx_env(&tx.envelope, tx.sender);
@@ -259,7 +261,6 @@ impl Executor {
             state: evm.ctx.journaled_state.database.state,
             executed,
             invalid,
-            deferred,
         }
     }
 
@@ -479,5 +480,65 @@ pub fn halt_message(reason: &revm::context::result::HaltReason) -> String {
         HaltReason::OutOfGas(_) => "out of gas".into(),
         HaltReason::OpcodeNotFound | HaltReason::InvalidFEOpcode => "invalid opcode".into(),
         other => format!("execution halted: {other:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{accounts::dev_accounts, config::Config};
+    use alloy_consensus::{SignableTransaction, TxEip1559};
+    use alloy_signer::SignerSync;
+    use std::sync::Arc;
+
+    fn transfer(account: usize, nonce: u64, gas_limit: u64) -> ReadyTx {
+        let signer = dev_accounts(&Config::default().accounts).unwrap()[account].signer();
+        let tx = TxEip1559 {
+            chain_id: 270,
+            nonce,
+            gas_limit,
+            max_fee_per_gas: 2_000,
+            to: TxKind::Call(Address::repeat_byte(0xee)),
+            value: U256::from(1),
+            ..Default::default()
+        };
+        let sig = signer.sign_hash_sync(&tx.signature_hash()).unwrap();
+        let envelope = TxEnvelope::from(tx.into_signed(sig));
+        ReadyTx {
+            hash: *envelope.tx_hash(),
+            sender: signer.address(),
+            envelope,
+        }
+    }
+
+    #[test]
+    fn a_sender_whose_tx_does_not_fit_keeps_its_later_txs_for_the_next_block() {
+        let mut state = StateSnapshot::default();
+        for account in dev_accounts(&Config::default().accounts).unwrap() {
+            state.account_mut(account.address).info.balance = U256::from(10u128.pow(24));
+        }
+        let block = BlockContext {
+            number: 1,
+            timestamp: 1,
+            coinbase: Address::ZERO,
+            gas_limit: 50_000,
+            base_fee: 1_000,
+            prevrandao: B256::ZERO,
+        };
+        let executor = Executor {
+            chain_id: 270,
+            output: None,
+        };
+        // Account 1 uses 21,000 of 50,000; account 0's first tx (limit 40,000) then does not
+        // fit, and its second (21,000, which would fit) must wait rather than run with a gap.
+        let txs = vec![
+            transfer(1, 0, 40_000),
+            transfer(0, 0, 40_000),
+            transfer(0, 1, 21_000),
+        ];
+        let outcome = executor.execute_block(state, Arc::new(|_| B256::ZERO), &block, txs);
+        assert_eq!(outcome.executed.len(), 1);
+        assert!(outcome.invalid.is_empty(), "{:?}", outcome.invalid);
+        assert_eq!(outcome.state.nonce(&outcome.executed[0].tx.sender), 1);
     }
 }

@@ -125,7 +125,6 @@ impl Sequencer {
             state,
             executed,
             invalid,
-            deferred: _,
         } = outcome;
         for (tx, reason) in &invalid {
             tracing::warn!(hash = %tx.hash, %reason, "dropped invalid tx");
@@ -148,7 +147,7 @@ impl Sequencer {
         self.settings
             .update(|s| s.clock.on_sealed(block.timestamp, now));
         self.state.push(number, state);
-        self.chain.push((*sealed).clone());
+        self.chain.push(sealed.clone());
         self.mempool.on_block(nonces, &invalid);
         let _ = self.events.send(NodeEvent::BlockSealed(sealed));
         Ok(number)

@@ -80,19 +80,19 @@ impl Chain {
     /// A chain holding only `genesis`.
     pub fn new(genesis: StoredBlock) -> Self {
         let chain = Self::default();
-        chain.push(genesis);
+        chain.push(Arc::new(genesis));
         chain
     }
 
     /// Appends a sealed block; its txs and receipts become visible.
-    pub fn push(&self, block: StoredBlock) {
+    pub fn push(&self, block: Arc<StoredBlock>) {
         let mut inner = self.inner.write();
         debug_assert_eq!(block.header.number as usize, inner.blocks.len());
         inner.by_hash.insert(block.hash, block.header.number);
         for tx in &block.txs {
             inner.txs.insert(tx.tx.hash, tx.clone());
         }
-        inner.blocks.push_back(Arc::new(block));
+        inner.blocks.push_back(block);
     }
 
     /// Drops every block after `number` (and their txs). `anvil_rollback`, `anvil_reorg`.
@@ -121,7 +121,7 @@ impl Chain {
     /// Starts over from a new genesis block (`anvil_reset`).
     pub fn reset(&self, genesis: StoredBlock) {
         *self.inner.write() = ChainHistory::default();
-        self.push(genesis);
+        self.push(Arc::new(genesis));
     }
 
     /// The latest block.
