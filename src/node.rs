@@ -51,6 +51,8 @@ struct RunningL1 {
 /// One chain's stages while they run.
 struct RunningChain {
     rpc_addr: SocketAddr,
+    /// What happened on this chain (subscribe for a receiver).
+    events: broadcast::Sender<NodeEvent>,
     /// Every JSON-RPC method name the server answers (sorted).
     rpc_methods: Vec<&'static str>,
     server: ServerHandle,
@@ -236,6 +238,7 @@ async fn spawn_chain(
     };
     Ok(RunningChain {
         rpc_addr,
+        events,
         rpc_methods,
         server,
         sequencer: Some(sequencer),
@@ -317,6 +320,16 @@ impl NodeHandle {
     /// Where the rollup contracts are on the embedded L1 (`None` without an L1).
     pub fn l1_contracts(&self) -> Option<L1Contracts> {
         self.l1.as_ref().map(|l1| l1.contracts)
+    }
+
+    /// A receiver of the L2's events (blocks, pending txs, L1 txs queued, batch stages).
+    pub fn events(&self) -> broadcast::Receiver<NodeEvent> {
+        self.l2.events.subscribe()
+    }
+
+    /// A receiver of the embedded L1's events (`None` without an embedded L1).
+    pub fn l1_events(&self) -> Option<broadcast::Receiver<NodeEvent>> {
+        self.l1.as_ref().map(|l1| l1.chain.events.subscribe())
     }
 
     /// The dev accounts (mnemonic ones first, then the rich account), funded on both chains.
