@@ -27,6 +27,23 @@ pub enum Command {
     Start(Box<StartArgs>),
     /// Print the dev accounts and their private keys.
     Accounts(AccountArgs),
+    /// Write a ready Hardhat 3 or Foundry project for the devnet (networks for the L2 and the
+    /// L1, dev keys, offline compiler settings, an example contract, a deploy script and tests).
+    Init(InitArgs),
+}
+
+/// `zkos-dev init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Which project to write.
+    #[arg(value_enum)]
+    pub template: crate::init::Template,
+    /// Directory to write it into (created if missing).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Overwrite files that already exist (without it, init writes nothing when one does).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `zkos-dev start`.
@@ -151,8 +168,26 @@ pub struct StartArgs {
     #[arg(long, value_name = "SECONDS", help_heading = "L1")]
     pub l1_block_time: Option<f64>,
     /// Run without the embedded L1.
-    #[arg(long, conflicts_with_all = ["l1_block_time"], help_heading = "L1")]
+    #[arg(long, conflicts_with_all = ["l1_block_time", "l1_rpc"], help_heading = "L1")]
     pub no_l1: bool,
+    /// Settle on this L1 (e.g. an anvil) instead of the embedded one.
+    #[arg(long, value_name = "URL", env = "ZKOS_DEV_L1_RPC", help_heading = "L1")]
+    pub l1_rpc: Option<String>,
+    /// With --l1-rpc: deploy the rollup contracts there if they are not there yet.
+    #[arg(long, requires = "l1_rpc", help_heading = "L1")]
+    pub l1_deploy: bool,
+    /// With --l1-rpc: the Bridgehub of contracts already on that L1.
+    #[arg(
+        long,
+        value_name = "ADDRESS",
+        requires = "l1_rpc",
+        conflicts_with = "l1_deploy",
+        help_heading = "L1"
+    )]
+    pub l1_bridgehub: Option<alloy_primitives::Address>,
+    /// How often to look at L1 for deposits and L1->L2 calls, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 100, help_heading = "L1")]
+    pub l1_poll_interval: u64,
 }
 
 /// Dev account options.
@@ -245,6 +280,12 @@ impl StartArgs {
                 ..L1Config::default()
             };
             l1.chain.chain_id = self.l1_chain_id;
+            l1.poll = Duration::from_millis(self.l1_poll_interval.max(1));
+            l1.external = self.l1_rpc.clone().map(|url| crate::config::ExternalL1 {
+                url,
+                deploy: self.l1_deploy,
+                bridgehub: self.l1_bridgehub,
+            });
             if let Some(secs) = self.l1_block_time {
                 anyhow::ensure!(
                     secs > 0.0 && secs.is_finite(),

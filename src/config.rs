@@ -56,6 +56,21 @@ pub struct L1Config {
     pub port: u16,
     /// L1 block production (instant by default, `--l1-block-time` for interval mining).
     pub mining: MiningMode,
+    /// Settle on an L1 outside the process instead of the embedded one.
+    pub external: Option<ExternalL1>,
+    /// How often the watcher looks for new L1 txs.
+    pub poll: Duration,
+}
+
+/// An L1 given by URL (`--l1-rpc`).
+#[derive(Debug, Clone)]
+pub struct ExternalL1 {
+    /// Its JSON-RPC URL.
+    pub url: String,
+    /// Deploy the rollup contracts there when they are missing (`--l1-deploy`).
+    pub deploy: bool,
+    /// The Bridgehub of an existing deployment (`--l1-bridgehub`).
+    pub bridgehub: Option<alloy_primitives::Address>,
 }
 
 impl Default for L1Config {
@@ -69,6 +84,8 @@ impl Default for L1Config {
             },
             port: 8545,
             mining: MiningMode::Instant,
+            external: None,
+            poll: Duration::from_millis(100),
         }
     }
 }

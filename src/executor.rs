@@ -4,15 +4,18 @@
 
 pub mod console;
 mod inspector;
+mod priority;
 mod trace;
 
 pub use trace::{Inspected, SnapshotDb};
 
 use inspector::OutputInspector;
+use priority::{L1Frame, l1_cfg};
 
 use alloy_consensus::{Transaction as _, TxEnvelope};
 use alloy_eips::eip2930::{AccessList, AccessListItem};
 use alloy_primitives::{Address, B256, Bytes, Log, TxKind, U256};
+use alloy_sol_types::SolEvent as _;
 use revm::{
     Context, ExecuteCommitEvm, ExecuteEvm, InspectCommitEvm, MainBuilder, MainContext,
     context::{
@@ -28,8 +31,10 @@ use revm::{
 };
 
 use crate::{
+    l1::contracts::IL1Messenger,
     output::OutputConfig,
     storage::state::{BlockHashes, StateDb, StateSnapshot},
+    tx::{BOOTLOADER, Envelope, L1_MESSENGER, L1Tx, L2ToL1Log},
 };
 
 /// The hardfork txs run under: the latest one revm supports.
@@ -76,8 +81,19 @@ pub struct ReadyTx {
     pub hash: B256,
     /// Recovered sender.
     pub sender: Address,
-    /// The signed tx.
-    pub envelope: TxEnvelope,
+    /// The tx: signed, or an L1 tx.
+    pub envelope: Envelope,
+}
+
+impl ReadyTx {
+    /// An L1 tx, ready: its sender is the `from` L1 gave it.
+    pub fn l1(tx: L1Tx) -> Self {
+        Self {
+            hash: tx.hash,
+            sender: tx.from(),
+            envelope: Envelope::L1(Box::new(tx)),
+        }
+    }
 }
 
 /// Outcome of one tx included in a block.
@@ -93,6 +109,8 @@ pub struct ExecutedTx {
     pub cumulative_gas_used: u64,
     /// Logs emitted (empty on failure).
     pub logs: Vec<Log>,
+    /// What it sent to L1: its messages, then an L1 tx's service log.
+    pub l2_to_l1_logs: Vec<L2ToL1Log>,
     /// Address of the created contract.
     pub contract_address: Option<Address>,
     /// Price paid per gas.
@@ -212,6 +230,12 @@ impl Executor {
         let mut deferred = std::collections::HashSet::new();
         let mut cumulative = 0u64;
         for tx in txs {
+            if let Envelope::L1(l1) = &tx.envelope {
+                let l1 = l1.clone();
+                let index = executed.len();
+                executed.push(self.execute_l1_tx(&mut evm, tx, &l1, index, &mut cumulative));
+                continue;
+            }
             if deferred.contains(&tx.sender)
                 || cumulative + tx.envelope.gas_limit() > block.gas_limit
             {
@@ -238,12 +262,14 @@ impl Executor {
                         ExecutionResult::Halt { .. } => (false, vec![], None),
                     };
                     let (console, trace) = evm.inspector.take(success);
+                    let l2_to_l1_logs = messages(&logs, executed.len());
                     executed.push(ExecutedTx {
                         tx,
                         success,
                         gas_used,
                         cumulative_gas_used: cumulative,
                         logs,
+                        l2_to_l1_logs,
                         contract_address,
                         effective_gas_price,
                         revert,
@@ -261,6 +287,79 @@ impl Executor {
             state: evm.ctx.journaled_state.database.state,
             executed,
             invalid,
+        }
+    }
+
+    /// Runs one L1 tx, which is always included: `toMint` is credited to its sender, the call
+    /// runs (at the gas price L1 charged for, with no nonce of the sender's spent), and what
+    /// the tx did not spend of `toMint` (unused gas; the value too if the call failed) goes to
+    /// its refund recipient. Its service log says whether the call succeeded.
+    fn execute_l1_tx(
+        &self,
+        evm: &mut Evm<OutputInspector>,
+        tx: ReadyTx,
+        l1: &L1Tx,
+        index: usize,
+        cumulative: &mut u64,
+    ) -> ExecutedTx {
+        let frame = L1Frame::begin(&mut evm.ctx.journaled_state.database.state, l1);
+        let mut env = tx_env(&tx.envelope, tx.sender);
+        env.nonce = frame.nonce();
+        let cfg = {
+            let l1 = l1_cfg(&evm.ctx.cfg);
+            std::mem::replace(&mut evm.ctx.cfg, l1)
+        };
+        let result = if self.output.is_some() {
+            evm.inspect_tx_commit(env)
+        } else {
+            evm.transact_commit(env)
+        };
+        evm.ctx.cfg = cfg;
+        let (success, gas_used, logs, revert) = match result {
+            Ok(result) => {
+                let gas_used = result.tx_gas_used();
+                match result {
+                    ExecutionResult::Success { logs, .. } => (true, gas_used, logs, None),
+                    ExecutionResult::Revert { output, .. } => {
+                        (false, gas_used, vec![], Some(output))
+                    }
+                    ExecutionResult::Halt { .. } => (false, gas_used, vec![], None),
+                }
+            }
+            // Not even startable (`toMint` does not cover gas and value): nothing ran.
+            Err(err) => {
+                tracing::warn!(hash = %tx.hash, reason = %error_message(&err), "L1 tx could not run");
+                (false, 0, vec![], None)
+            }
+        };
+        let (console, trace) = evm.inspector.take(success);
+        frame.end(
+            &mut evm.ctx.journaled_state.database.state,
+            gas_used,
+            success,
+        );
+        *cumulative += gas_used;
+        let mut l2_to_l1_logs = messages(&logs, index);
+        l2_to_l1_logs.push(L2ToL1Log {
+            shard_id: 0,
+            is_service: true,
+            tx_number_in_block: index as u16,
+            sender: BOOTLOADER,
+            key: tx.hash,
+            value: B256::from(U256::from(success as u8)),
+        });
+        ExecutedTx {
+            tx,
+            success,
+            gas_used,
+            cumulative_gas_used: *cumulative,
+            logs,
+            l2_to_l1_logs,
+            contract_address: None,
+            effective_gas_price: l1.canonical.maxFeePerGas.saturating_to(),
+            revert,
+            console,
+            trace,
         }
     }
 
@@ -398,8 +497,45 @@ fn is_gas_error(msg: &str) -> bool {
     msg.contains("gas")
 }
 
-/// The revm tx for a signed tx.
-pub fn tx_env(envelope: &TxEnvelope, sender: Address) -> TxEnv {
+/// The L2->L1 logs of a tx's messages: every `L1MessageSent` the messenger emitted.
+fn messages(logs: &[Log], tx_index: usize) -> Vec<L2ToL1Log> {
+    logs.iter()
+        .filter(|log| log.address == L1_MESSENGER)
+        .filter_map(|log| {
+            let topics = log.topics();
+            (topics.len() == 3 && topics[0] == IL1Messenger::L1MessageSent::SIGNATURE_HASH).then(
+                || L2ToL1Log {
+                    shard_id: 0,
+                    is_service: true,
+                    tx_number_in_block: tx_index as u16,
+                    sender: L1_MESSENGER,
+                    key: topics[1],
+                    value: topics[2],
+                },
+            )
+        })
+        .collect()
+}
+
+/// The revm tx for a tx of a block. An L1 tx runs as a legacy tx at the gas price L1 charged.
+pub fn tx_env(envelope: &Envelope, sender: Address) -> TxEnv {
+    let envelope = match envelope {
+        Envelope::Eth(envelope) => envelope,
+        Envelope::L1(l1) => {
+            return TxEnv {
+                tx_type: 0,
+                caller: sender,
+                gas_limit: l1.canonical.gasLimit.saturating_to(),
+                gas_price: l1.canonical.maxFeePerGas.saturating_to(),
+                kind: TxKind::Call(l1.to()),
+                value: l1.canonical.value,
+                data: l1.canonical.data.clone(),
+                nonce: 0,
+                chain_id: None,
+                ..Default::default()
+            };
+        }
+    };
     let (access_list, authorization_list) = match envelope {
         TxEnvelope::Legacy(_) => (Default::default(), vec![]),
         TxEnvelope::Eip2930(tx) => (tx.tx().access_list.clone(), vec![]),
@@ -507,7 +643,7 @@ mod tests {
         ReadyTx {
             hash: *envelope.tx_hash(),
             sender: signer.address(),
-            envelope,
+            envelope: envelope.into(),
         }
     }
 

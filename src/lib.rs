@@ -27,6 +27,8 @@ pub mod cli;
 pub mod config;
 pub mod events;
 pub mod executor;
+pub mod genesis;
+pub mod init;
 pub mod l1;
 pub mod mempool;
 pub mod node;
@@ -34,6 +36,7 @@ pub mod output;
 pub mod rpc;
 pub mod sequencer;
 pub mod storage;
+pub mod tx;
 
 pub use config::{Config, L1Config, MiningMode};
 pub use node::{Node, NodeHandle};

@@ -46,6 +46,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Init(args) => zkos_dev::init::run(args.template, &args.dir, args.force),
     }
 }
 

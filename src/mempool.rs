@@ -3,12 +3,13 @@
 
 use std::collections::{BTreeMap, BinaryHeap, HashMap, hash_map::Entry};
 
-use alloy_consensus::{Transaction as _, TxEnvelope};
+use alloy_consensus::Transaction as _;
+use alloy_eips::eip2718::Typed2718 as _;
 use alloy_primitives::{Address, B256, U256};
 use parking_lot::Mutex;
 use tokio::sync::Notify;
 
-use crate::{executor::ReadyTx, sequencer::ChainSettings};
+use crate::{executor::ReadyTx, sequencer::ChainSettings, tx::Envelope};
 
 /// Why a tx was not admitted. Messages follow geth/reth/anvil.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -161,7 +162,7 @@ impl Mempool {
     ) -> Result<(), PoolError> {
         let base_fee = next.base_fee;
         let envelope = &tx.envelope;
-        if matches!(envelope, TxEnvelope::Eip4844(_)) {
+        if envelope.is_eip4844() {
             return Err(PoolError::TxTypeNotSupported);
         }
         if alloy_eips::eip2718::Encodable2718::encode_2718_len(envelope) > self.rules.max_tx_size {
@@ -472,7 +473,7 @@ impl Mempool {
 }
 
 /// A replacement must raise both the fee cap and the tip by at least 10%.
-fn is_bump(old: &TxEnvelope, new: &TxEnvelope) -> bool {
+fn is_bump(old: &Envelope, new: &Envelope) -> bool {
     let bumped = |old: u128, new: u128| new >= old + old / 10 && new > old;
     let old_tip = old
         .max_priority_fee_per_gas()
@@ -488,7 +489,7 @@ fn is_bump(old: &TxEnvelope, new: &TxEnvelope) -> bool {
 mod tests {
     use super::*;
     use crate::{config::Config, sequencer::ChainSettings};
-    use alloy_consensus::{SignableTransaction, TxEip1559};
+    use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
     use alloy_primitives::TxKind;
     use alloy_signer::SignerSync;
 
@@ -510,7 +511,7 @@ mod tests {
         ReadyTx {
             hash: *envelope.tx_hash(),
             sender: signer.address(),
-            envelope,
+            envelope: envelope.into(),
         }
     }
 

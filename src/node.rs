@@ -6,6 +6,7 @@
 
 use std::{collections::HashMap, net::SocketAddr, sync::Arc};
 
+use alloy_provider::RootProvider;
 use anyhow::Context as _;
 use jsonrpsee::server::ServerHandle;
 use tokio::{
@@ -22,11 +23,11 @@ use crate::{
     config::{ChainConfig, RpcConfig},
     events::{EVENT_CAPACITY, NodeEvent},
     executor::Executor,
-    l1::{L1Contracts, L1Genesis},
+    l1::{L1Contracts, L1Genesis, watcher::L1Watcher},
     mempool::{Mempool, PoolRules},
     output::OutputConfig,
     rpc::{self, RpcContext},
-    sequencer::{ChainSettings, Sequencer, SettingsWriter, genesis_block, now},
+    sequencer::{ChainSettings, Sequencer, SequencerCommand, SettingsWriter, genesis_block, now},
     storage::{Chain, StateSnapshot, StateStore},
 };
 
@@ -53,6 +54,8 @@ struct RunningChain {
     rpc_addr: SocketAddr,
     /// What happened on this chain (subscribe for a receiver).
     events: broadcast::Sender<NodeEvent>,
+    /// Commands to its sequencer.
+    commands: mpsc::Sender<SequencerCommand>,
     /// Every JSON-RPC method name the server answers (sorted).
     rpc_methods: Vec<&'static str>,
     server: ServerHandle,
@@ -84,10 +87,7 @@ impl Node {
         // If the second chain fails to start, the first one stops with it.
         let stop_on_error = cancel.clone().drop_guard();
 
-        let mut l2_genesis = StateSnapshot::default();
-        for account in &accounts {
-            l2_genesis.account_mut(account.address).info.balance = config.accounts.balance;
-        }
+        let l2_genesis = crate::genesis::l2_genesis(&accounts, config.accounts.balance)?;
         // Loaded before the L2 starts: its `zks_` methods report the L1's contracts.
         let l1_genesis = match &config.l1 {
             Some(_) => Some(L1Genesis::embedded()?),
@@ -143,6 +143,17 @@ impl Node {
             _ => None,
         };
 
+        if let (Some(l1_config), Some(running)) = (&config.l1, &l1) {
+            let url = format!("http://{}", running.chain.rpc_addr);
+            let watcher = L1Watcher {
+                l1: RootProvider::<alloy_network::Ethereum>::new_http(url.parse()?),
+                zk_chain: running.contracts.zk_chain,
+                sequencer: l2.commands.clone(),
+                poll: l1_config.poll,
+            };
+            tokio::spawn(watcher.run(cancel.clone()));
+        }
+
         let info = banner::BannerInfo {
             config: &config,
             accounts: &accounts,
@@ -189,6 +200,7 @@ async fn spawn_chain(
     };
     let (events, _) = broadcast::channel::<NodeEvent>(EVENT_CAPACITY);
     let (commands, command_rx) = mpsc::channel(64);
+    let sequencer_commands = commands.clone();
 
     let settings_reader = settings.reader();
     let sequencer = Sequencer {
@@ -201,6 +213,7 @@ async fn spawn_chain(
         settings,
         mining: spec.mining,
         log_txs: spec.output.is_some(),
+        l1_txs: Default::default(),
     };
     let sequencer = tokio::spawn(sequencer.run(command_rx, cancel.clone()));
 
@@ -239,6 +252,7 @@ async fn spawn_chain(
     Ok(RunningChain {
         rpc_addr,
         events,
+        commands: sequencer_commands,
         rpc_methods,
         server,
         sequencer: Some(sequencer),

@@ -5,10 +5,12 @@
 
 mod clock;
 mod commands;
+mod l1_queue;
 mod settings;
 
 pub use clock::BlockClock;
 pub use commands::{AccountEdit, CommandError, SequencerCommand, SettingsEdit};
+pub use l1_queue::L1Queue;
 pub use settings::{ChainSettings, Settings, SettingsWriter};
 
 use std::{
@@ -17,7 +19,7 @@ use std::{
 };
 
 use alloy_consensus::{
-    EMPTY_OMMER_ROOT_HASH, Header, Receipt, ReceiptEnvelope, ReceiptWithBloom, TxEnvelope,
+    EMPTY_OMMER_ROOT_HASH, Header, Receipt, ReceiptEnvelope, ReceiptWithBloom,
     constants::EMPTY_WITHDRAWALS,
     proofs::{calculate_receipt_root, calculate_transaction_root},
 };
@@ -32,6 +34,7 @@ use crate::{
     executor::{BlockContext, BlockOutcome, Executor, ReadyTx},
     mempool::Mempool,
     storage::{Chain, StateStore, StoredBlock, StoredTx, state::BlockHashes},
+    tx::Envelope,
 };
 
 /// Produces blocks. Its fields are its dependencies.
@@ -54,6 +57,8 @@ pub struct Sequencer {
     pub mining: MiningMode,
     /// Print a line per tx.
     pub log_txs: bool,
+    /// L1 txs waiting for the next block (they go first in it).
+    pub l1_txs: L1Queue,
 }
 
 impl Sequencer {
@@ -78,7 +83,7 @@ impl Sequencer {
                     self.handle(command, &mut runtime).await?;
                 }
                 _ = self.mempool.ready.notified(), if instant => {
-                    while self.mempool.has_ready() {
+                    while self.has_work() {
                         self.produce(false).await?;
                     }
                 }
@@ -91,10 +96,18 @@ impl Sequencer {
     /// Builds, executes and seals one block from the mempool's best txs. Returns its number
     /// (or the head's number when there was nothing to include and empty blocks are not wanted).
     async fn produce(&mut self, allow_empty: bool) -> anyhow::Result<u64> {
-        let txs = self
-            .mempool
-            .best(self.settings.get().base_fee, self.config.max_txs_per_block);
+        let max = self.config.max_txs_per_block;
+        let mut txs: Vec<ReadyTx> = self.l1_txs.take(max).into_iter().map(ReadyTx::l1).collect();
+        txs.extend(
+            self.mempool
+                .best(self.settings.get().base_fee, max.saturating_sub(txs.len())),
+        );
         self.produce_with(txs, allow_empty).await
+    }
+
+    /// Whether instant mining has something to put in a block.
+    fn has_work(&self) -> bool {
+        !self.l1_txs.is_empty() || self.mempool.has_ready()
     }
 
     /// Builds, executes and seals one block holding `txs` (those that are valid).
@@ -168,10 +181,13 @@ pub fn seal(
                 cumulative_gas_used: e.cumulative_gas_used,
                 logs: e.logs.clone(),
             };
-            ReceiptEnvelope::from_typed(e.tx.envelope.tx_type(), ReceiptWithBloom::from(receipt))
+            ReceiptEnvelope::from_typed(
+                e.tx.envelope.receipt_type(),
+                ReceiptWithBloom::from(receipt),
+            )
         })
         .collect();
-    let envelopes: Vec<&TxEnvelope> = executed.iter().map(|e| &e.tx.envelope).collect();
+    let envelopes: Vec<&Envelope> = executed.iter().map(|e| &e.tx.envelope).collect();
     let mut logs_bloom = Bloom::ZERO;
     for receipt in &receipts {
         logs_bloom.accrue_bloom(receipt.logs_bloom());
@@ -213,6 +229,7 @@ pub fn seal(
             Arc::new(StoredTx {
                 tx: e.tx,
                 receipt,
+                l2_to_l1_logs: e.l2_to_l1_logs,
                 gas_used: e.gas_used,
                 effective_gas_price: e.effective_gas_price,
                 contract_address: e.contract_address,

@@ -12,7 +12,11 @@ use revm::{
     state::AccountInfo,
 };
 
-use super::{BlockContext, CallError, Executor, ReadyTx, error_message, tx_env};
+use super::{
+    BlockContext, CallError, Executor, ReadyTx, error_message,
+    priority::{L1Frame, l1_cfg},
+    tx_env,
+};
 use crate::storage::state::{BlockHashes, StateDb, StateSnapshot};
 
 /// One tx (or call) re-run under an inspector, as `trace_block` / `trace_call` hand it over.
@@ -55,16 +59,43 @@ impl Executor {
         let block_env = block.env();
         let mut out = Vec::with_capacity(txs.len().saturating_sub(first));
         for (index, tx) in txs.iter().enumerate() {
-            let env = tx_env(&tx.envelope, tx.sender);
+            let mut env = tx_env(&tx.envelope, tx.sender);
+            let l1 = tx.envelope.as_l1();
+            let frame =
+                l1.map(|l1| L1Frame::begin(&mut evm.ctx.journaled_state.database.state, l1));
+            let cfg = frame.as_ref().map(|frame| {
+                env.nonce = frame.nonce();
+                {
+                    let l1 = l1_cfg(&evm.ctx.cfg);
+                    std::mem::replace(&mut evm.ctx.cfg, l1)
+                }
+            });
             if index < first {
-                evm.transact_commit(env)
-                    .map_err(|e| CallError::Invalid(error_message(&e)))?;
+                let result = evm.transact_commit(env);
+                if let Some(cfg) = cfg {
+                    evm.ctx.cfg = cfg;
+                }
+                let result = match (result, frame) {
+                    (Ok(result), Some(frame)) => {
+                        let (gas, ok) = (result.tx_gas_used(), result.is_success());
+                        frame.end(&mut evm.ctx.journaled_state.database.state, gas, ok);
+                        Ok(result)
+                    }
+                    (Err(_), Some(frame)) => {
+                        frame.end(&mut evm.ctx.journaled_state.database.state, 0, false);
+                        continue;
+                    }
+                    (result, None) => result,
+                };
+                result.map_err(|e| CallError::Invalid(error_message(&e)))?;
                 continue;
             }
             let pre = evm.ctx.journaled_state.database.state.clone();
-            let result = evm
-                .inspect_tx(env.clone())
-                .map_err(|e| CallError::Invalid(error_message(&e)))?;
+            let result = evm.inspect_tx(env.clone());
+            if let Some(cfg) = cfg {
+                evm.ctx.cfg = cfg;
+            }
+            let result = result.map_err(|e| CallError::Invalid(error_message(&e)))?;
             let inspected = Inspected {
                 index,
                 env: &env,
@@ -73,7 +104,11 @@ impl Executor {
                 pre: &pre,
             };
             out.push(each(&mut *evm.inspector, inspected));
+            let (gas, ok) = (result.result.tx_gas_used(), result.result.is_success());
             evm.commit(result.state);
+            if let Some(frame) = frame {
+                frame.end(&mut evm.ctx.journaled_state.database.state, gas, ok);
+            }
         }
         Ok(out)
     }

@@ -4,6 +4,9 @@
 //!
 //! Later here: the watcher (`NewPriorityRequest` -> L1 txs on L2) and the settlement sender.
 
+pub mod contracts;
+pub mod deploy;
 pub mod genesis;
+pub mod watcher;
 
 pub use genesis::{L1Contracts, L1Genesis};

@@ -114,7 +114,7 @@ pub(crate) fn impersonated_tx(c: &RpcContext, request: TransactionRequest) -> Rp
     Ok(ReadyTx {
         hash,
         sender: from,
-        envelope,
+        envelope: envelope.into(),
     })
 }
 
@@ -478,7 +478,7 @@ fn reorg_blocks(c: &RpcContext, options: ReorgOptions) -> RpcResult<Vec<Vec<Read
                     ReadyTx {
                         hash: *envelope.tx_hash(),
                         sender,
-                        envelope,
+                        envelope: envelope.into(),
                     }
                 }
             }

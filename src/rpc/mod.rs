@@ -175,7 +175,7 @@ impl RpcContext {
         Ok(ReadyTx {
             hash: *envelope.tx_hash(),
             sender,
-            envelope,
+            envelope: envelope.into(),
         })
     }
 

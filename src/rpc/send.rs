@@ -75,7 +75,7 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         ok(c.submit(ReadyTx {
             hash: *envelope.tx_hash(),
             sender,
-            envelope,
+            envelope: envelope.into(),
         })?)
     });
     method!(m, "eth_signTransaction", |p, c| {

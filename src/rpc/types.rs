@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use crate::{
     executor::ReadyTx,
     storage::{StoredBlock, StoredTx},
+    tx::{Envelope, L1_TX_TYPE, L1Tx},
 };
 
 fn insert(value: &mut Value, key: &str, v: Value) {
@@ -33,14 +34,50 @@ pub fn tx_json(tx: &ReadyTx, included: Option<&StoredTx>, base_fee: u64) -> Valu
             ..Default::default()
         },
     };
-    let rpc = Transaction::from_transaction(
-        Recovered::new_unchecked(tx.envelope.clone(), tx.sender),
-        info,
-    );
-    let mut value = serde_json::to_value(rpc).unwrap_or(Value::Null);
+    let mut value = match &tx.envelope {
+        Envelope::Eth(envelope) => {
+            let rpc = Transaction::from_transaction(
+                Recovered::new_unchecked(envelope.clone(), tx.sender),
+                info,
+            );
+            serde_json::to_value(rpc).unwrap_or(Value::Null)
+        }
+        Envelope::L1(l1) => l1_tx_json(l1, &info),
+    };
     insert(&mut value, "l1BatchNumber", Value::Null);
     insert(&mut value, "l1BatchTxIndex", Value::Null);
     value
+}
+
+/// An L1 tx (type `0x7f`) in the shape zksync-os-server gives it.
+fn l1_tx_json(l1: &L1Tx, info: &TransactionInfo) -> Value {
+    let q = |v: U256| json!(format!("{v:#x}"));
+    let c = &l1.canonical;
+    json!({
+        "type": format!("{:#x}", L1_TX_TYPE),
+        "hash": l1.hash,
+        "initiator": l1.from(),
+        "from": l1.from(),
+        "to": l1.to(),
+        "gas": q(c.gasLimit),
+        "gasPrice": q(c.maxFeePerGas),
+        "gasPerPubdataByteLimit": q(c.gasPerPubdataByteLimit),
+        "maxFeePerGas": q(c.maxFeePerGas),
+        "maxPriorityFeePerGas": q(c.maxPriorityFeePerGas),
+        "nonce": q(c.nonce),
+        "value": q(c.value),
+        "toMint": q(l1.to_mint()),
+        "refundRecipient": l1.refund_recipient(),
+        "input": c.data,
+        "factoryDeps": [],
+        "v": "0x0",
+        "r": "0x0",
+        "s": "0x0",
+        "yParity": "0x0",
+        "blockHash": info.block_hash,
+        "blockNumber": info.block_number.map(|n| format!("{n:#x}")),
+        "transactionIndex": info.index.map(|n| format!("{n:#x}")),
+    })
 }
 
 /// The RPC logs of an included tx.
@@ -100,13 +137,38 @@ pub fn receipt_json(tx: &StoredTx) -> Value {
         contract_address: tx.contract_address,
     };
     let mut value = serde_json::to_value(receipt).unwrap_or(Value::Null);
+    if tx.tx.envelope.as_l1().is_some() {
+        insert(&mut value, "type", json!(format!("{:#x}", L1_TX_TYPE)));
+    }
     let logs: Vec<Value> = logs
         .iter()
         .enumerate()
         .map(|(i, l)| log_json(l, i as u64))
         .collect();
     insert(&mut value, "logs", Value::Array(logs));
-    insert(&mut value, "l2ToL1Logs", json!([]));
+    let l2_to_l1: Vec<Value> = tx
+        .l2_to_l1_logs
+        .iter()
+        .enumerate()
+        .map(|(i, log)| {
+            json!({
+                "blockHash": tx.block_hash,
+                "blockNumber": format!("{:#x}", tx.block_number),
+                "l1BatchNumber": Value::Null,
+                "transactionIndex": format!("{:#x}", tx.index),
+                "transactionHash": tx.tx.hash,
+                "transactionLogIndex": format!("{i:#x}"),
+                "txIndexInL1Batch": Value::Null,
+                "shardId": format!("{:#x}", log.shard_id),
+                "isService": log.is_service,
+                "sender": log.sender,
+                "key": log.key,
+                "value": log.value,
+                "logIndex": format!("{i:#x}"),
+            })
+        })
+        .collect();
+    insert(&mut value, "l2ToL1Logs", Value::Array(l2_to_l1));
     insert(&mut value, "l1BatchNumber", Value::Null);
     insert(&mut value, "l1BatchTxIndex", Value::Null);
     value

@@ -30,7 +30,7 @@ pub struct ZksInfo {
 /// ZKsync's marker for ETH on L1 (`zks_getBaseTokenL1Address`, `l1Address` of ETH).
 pub const ETH_L1_ADDRESS: Address = address!("0x0000000000000000000000000000000000000001");
 /// The L2 base token system contract (ETH balances).
-pub const L2_BASE_TOKEN: Address = address!("0x000000000000000000000000000000000000800a");
+pub use crate::tx::L2_BASE_TOKEN;
 /// The L2 asset router (the L2 side of the shared bridge).
 pub const L2_ASSET_ROUTER: Address = address!("0x0000000000000000000000000000000000010003");
 /// `gasPerPubdataByte` reported by `zks_gasPerPubdata`: ZKsync's default `gasPerPubdata` limit

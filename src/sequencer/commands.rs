@@ -12,6 +12,7 @@ use crate::{
     config::MiningMode,
     executor::ReadyTx,
     storage::{Snapshot, Snapshots, StateSnapshot},
+    tx::L1Tx,
 };
 
 /// What the sequencer can be asked to do.
@@ -103,6 +104,10 @@ pub enum SequencerCommand {
         /// Reply.
         reply: oneshot::Sender<Result<(), CommandError>>,
     },
+    /// L1 txs from the watcher, in priority-id order, for the next block.
+    L1Txs(Vec<L1Tx>),
+    /// Reply with the priority id of the next L1 tx the sequencer expects.
+    NextL1TxId(oneshot::Sender<u64>),
     /// Drop the last `blocks.len()` blocks and mine as many new ones holding these txs.
     Reorg {
         /// Txs of each new block, in order.
@@ -291,12 +296,33 @@ impl Sequencer {
             }
             SequencerCommand::Reset(reply) => {
                 self.mempool.clear();
+                self.l1_txs = Default::default();
                 self.state.reset(rt.genesis.clone());
                 self.chain.reset(genesis_block(&self.config, now()));
                 self.settings.update(|s| *s = rt.initial);
                 self.executor.chain_id = rt.initial.chain_id;
                 rt.snapshots = Snapshots::default();
                 let _ = reply.send(());
+            }
+            SequencerCommand::L1Txs(txs) => {
+                for tx in &txs {
+                    if tx.priority_id() >= self.l1_txs.next_id() {
+                        let _ = self.events.send(crate::events::NodeEvent::L1TxQueued {
+                            priority_id: tx.priority_id(),
+                            hash: tx.hash,
+                        });
+                    }
+                }
+                if self.l1_txs.push(txs) > 0
+                    && matches!(self.mining, MiningMode::Instant | MiningMode::Mixed(_))
+                {
+                    while self.has_work() {
+                        self.produce(false).await?;
+                    }
+                }
+            }
+            SequencerCommand::NextL1TxId(reply) => {
+                let _ = reply.send(self.l1_txs.next_id());
             }
             SequencerCommand::Rollback { depth, reply } => {
                 let _ = reply.send(self.rollback(depth, "Rollback"));
@@ -373,11 +399,13 @@ impl Sequencer {
             chain: self.chain.snapshot(),
             pool: self.mempool.snapshot(),
             settings: self.settings.get(),
+            l1_txs: self.l1_txs.clone(),
         }
     }
 
     fn restore(&mut self, snapshot: Snapshot) {
         self.mempool.restore(snapshot.pool);
+        self.l1_txs = snapshot.l1_txs;
         self.state.restore(snapshot.state);
         self.chain.restore(snapshot.chain);
         self.settings.update(|s| *s = snapshot.settings);

@@ -19,6 +19,8 @@ pub struct StoredTx {
     pub tx: ReadyTx,
     /// The consensus receipt (status, cumulative gas, logs, bloom).
     pub receipt: ReceiptEnvelope<Log>,
+    /// What it sent to L1 (messages, an L1 tx's service log).
+    pub l2_to_l1_logs: Vec<crate::tx::L2ToL1Log>,
     /// Gas used by this tx alone.
     pub gas_used: u64,
     /// Price paid per gas.

@@ -9,7 +9,10 @@ use std::collections::BTreeMap;
 use alloy_primitives::{B256, U256};
 
 use super::{ChainHistory, StateHistory};
-use crate::{mempool::PoolSnapshot, sequencer::ChainSettings};
+use crate::{
+    mempool::PoolSnapshot,
+    sequencer::{ChainSettings, L1Queue},
+};
 
 /// The devnet at one moment.
 #[derive(Debug, Clone)]
@@ -22,6 +25,8 @@ pub struct Snapshot {
     pub pool: PoolSnapshot,
     /// Chain id, gas limit, base fee, coinbase and the clock.
     pub settings: ChainSettings,
+    /// L1 txs waiting for a block, and the next priority id.
+    pub l1_txs: L1Queue,
 }
 
 /// Snapshots by id. Ids count up from 0 as in anvil and are never reused; reverting to one

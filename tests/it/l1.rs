@@ -178,15 +178,12 @@ async fn deposit_request_on_l1_emits_new_priority_request() {
     assert_eq!(tx.gasLimit, U256::from(gas_limit));
     assert_eq!(tx.reserved[0], mint);
 
-    // The ETH sits in the nullifier; the L2 is not touched yet (no watcher).
+    // The ETH sits in the nullifier, backing what is minted on L2.
     let l1_raw = l1_raw(&node);
     let held = l1.get_balance(contracts.l1_nullifier).await.unwrap();
     assert_eq!(held, mint);
-    assert_eq!(
-        node.provider.get_block_number().await.unwrap(),
-        l2_block_before
-    );
     assert_eq!(qty(&l1_raw.ok("eth_blockNumber", json!([])).await), 1);
+    let _ = l2_block_before;
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod blocks;
+mod bridge;
 mod calls;
 mod chain_info;
 mod cheatcodes;

@@ -1,0 +1,321 @@
+//! `zkos-dev init`: writes a ready Hardhat 3 or Foundry project for the devnet from the templates
+//! embedded in the binary (`templates/`), never overwriting a file unless told to.
+//! `write(Template, dir, force) -> Vec<Written>`; `summary` says what was written and what to run next.
+
+use std::{
+    fmt::Write as _,
+    path::{Path, PathBuf},
+};
+
+use anyhow::Context as _;
+
+/// A project template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Template {
+    /// Hardhat 3 with viem, Ignition and node:test; networks zkosL2 and zkosL1.
+    Hardhat,
+    /// Foundry (forge, cast); rpc_endpoints zkos_l2 and zkos_l1.
+    Foundry,
+}
+
+/// One file of a template: its path in the project (with `/` separators) and its contents.
+pub type TemplateFile = (&'static str, &'static str);
+
+/// Embeds `templates/<dir>/<file>` as the project file `<file>` (or under another name: the
+/// templates keep `.gitignore` as `gitignore`, so git does not apply it to `templates/`).
+macro_rules! template_file {
+    ($dir:literal, $file:literal) => {
+        template_file!($dir, $file => $file)
+    };
+    ($dir:literal, $file:literal => $to:literal) => {
+        ($to, include_str!(concat!("../templates/", $dir, "/", $file)))
+    };
+}
+
+const HARDHAT: &[TemplateFile] = &[
+    template_file!("hardhat", "package.json"),
+    template_file!("hardhat", "package-lock.json"),
+    template_file!("hardhat", "hardhat.config.ts"),
+    template_file!("hardhat", "contracts/Counter.sol"),
+    template_file!("hardhat", "scripts/deploy.ts"),
+    template_file!("hardhat", "ignition/modules/Counter.ts"),
+    template_file!("hardhat", "test/Counter.ts"),
+    template_file!("hardhat", "README.md"),
+    template_file!("hardhat", "gitignore" => ".gitignore"),
+];
+
+const FOUNDRY: &[TemplateFile] = &[
+    template_file!("foundry", "foundry.toml"),
+    template_file!("foundry", "src/Counter.sol"),
+    template_file!("foundry", "script/Counter.s.sol"),
+    template_file!("foundry", "test/Counter.t.sol"),
+    template_file!("foundry", "README.md"),
+    template_file!("foundry", "gitignore" => ".gitignore"),
+];
+
+impl Template {
+    /// Its name on the command line and its folder in `templates/`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Template::Hardhat => "hardhat",
+            Template::Foundry => "foundry",
+        }
+    }
+
+    /// The files it writes.
+    pub fn files(self) -> &'static [TemplateFile] {
+        match self {
+            Template::Hardhat => HARDHAT,
+            Template::Foundry => FOUNDRY,
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Template::Hardhat => "Hardhat 3 project",
+            Template::Foundry => "Foundry project",
+        }
+    }
+
+    /// The commands to run after `init`, from inside the project.
+    fn next_commands(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Template::Hardhat => &[
+                (
+                    "npm ci",
+                    "Node.js 22.13+; exact versions from package-lock.json",
+                ),
+                ("npx hardhat build", "compiles offline with npm solc 0.8.30"),
+                ("zkos-dev start", "in another terminal"),
+                (
+                    "npx hardhat run scripts/deploy.ts --network zkosL2",
+                    "or --network zkosL1",
+                ),
+                ("npx hardhat test --network zkosL2", ""),
+            ],
+            Template::Foundry => &[
+                ("forge build", "installs solc 0.8.30 once"),
+                ("forge test", ""),
+                ("zkos-dev start", "in another terminal"),
+                (
+                    "forge script script/Counter.s.sol --rpc-url zkos_l2 --broadcast --private-key 0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+                    "",
+                ),
+            ],
+        }
+    }
+}
+
+/// A file `write` wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// Where, relative to the project directory.
+    pub path: &'static str,
+    /// Whether a file was there before (only with `force`).
+    pub overwritten: bool,
+}
+
+/// `init` found files it would overwrite and `force` was not given: nothing was written.
+#[derive(Debug)]
+pub struct WouldOverwrite {
+    /// The project directory.
+    pub dir: PathBuf,
+    /// The files that exist, as paths joined to `dir`.
+    pub files: Vec<PathBuf>,
+}
+
+impl std::fmt::Display for WouldOverwrite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match self.files.len() {
+            1 => "a file".to_string(),
+            n => format!("{n} files"),
+        };
+        write!(
+            f,
+            "{} already has {what} the template writes; nothing was written \
+             (--force overwrites them):",
+            self.dir.display()
+        )?;
+        for file in &self.files {
+            write!(f, "\n  {}", file.display())?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for WouldOverwrite {}
+
+/// Writes `template` into `dir` (created if missing). Fails with [`WouldOverwrite`], before
+/// writing anything, when one of its files exists and `force` is false.
+pub fn write(template: Template, dir: &Path, force: bool) -> anyhow::Result<Vec<Written>> {
+    let exists = |rel: &str| dir.join(rel).symlink_metadata().is_ok();
+    let existing: Vec<PathBuf> = template
+        .files()
+        .iter()
+        .filter(|(rel, _)| exists(rel))
+        .map(|(rel, _)| dir.join(rel))
+        .collect();
+    if !existing.is_empty() && !force {
+        return Err(WouldOverwrite {
+            dir: dir.to_path_buf(),
+            files: existing,
+        }
+        .into());
+    }
+    let mut written = Vec::new();
+    for &(rel, contents) in template.files() {
+        let path = dir.join(rel);
+        let overwritten = exists(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating directory {}", parent.display()))?;
+        }
+        std::fs::write(&path, contents).with_context(|| format!("writing {}", path.display()))?;
+        written.push(Written {
+            path: rel,
+            overwritten,
+        });
+    }
+    Ok(written)
+}
+
+/// What `zkos-dev init` prints after writing: the files, then the commands to run next.
+pub fn summary(template: Template, dir: &Path, written: &[Written]) -> String {
+    let here = dir == Path::new(".") || dir.as_os_str().is_empty();
+    let mut out = String::new();
+    let where_ = if here {
+        "the current directory".to_string()
+    } else {
+        dir.display().to_string()
+    };
+    let _ = writeln!(out, "Wrote a {} to {where_}:", template.title());
+    for file in written {
+        let note = if file.overwritten {
+            " (overwritten)"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "  {}{note}", dir.join(file.path).display());
+    }
+    let _ = writeln!(out, "\nNext:");
+    let mut commands: Vec<(String, &str)> = Vec::new();
+    if !here {
+        commands.push((
+            format!("cd {}", shell_quote(&dir.display().to_string())),
+            "",
+        ));
+    }
+    commands.extend(
+        template
+            .next_commands()
+            .iter()
+            .map(|&(cmd, why)| (cmd.to_string(), why)),
+    );
+    // Align the comments of the short commands; a long one keeps its comment to itself.
+    let width = commands
+        .iter()
+        .map(|(cmd, _)| cmd.len())
+        .filter(|&len| len <= 60)
+        .max()
+        .unwrap_or(0);
+    for (cmd, why) in commands {
+        if why.is_empty() {
+            let _ = writeln!(out, "  {cmd}");
+        } else {
+            let _ = writeln!(out, "  {cmd:width$}  # {why}");
+        }
+    }
+    out
+}
+
+/// `zkos-dev init TEMPLATE [DIR] [--force]`: writes the project and prints the summary.
+pub fn run(template: Template, dir: &Path, force: bool) -> anyhow::Result<()> {
+    let written = write(template, dir, force)?;
+    print!("{}", summary(template, dir, &written));
+    Ok(())
+}
+
+/// `s` as one shell word.
+fn shell_quote(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./+:@%=,".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every file under `templates/<name>/` is embedded, and nothing else.
+    #[test]
+    fn every_template_file_is_embedded() {
+        for template in [Template::Hardhat, Template::Foundry] {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("templates")
+                .join(template.name());
+            let mut on_disk = Vec::new();
+            let mut stack = vec![root.clone()];
+            while let Some(dir) = stack.pop() {
+                for entry in std::fs::read_dir(&dir).unwrap() {
+                    let path = entry.unwrap().path();
+                    if path.is_dir() {
+                        stack.push(path);
+                    } else {
+                        let rel = path.strip_prefix(&root).unwrap().to_str().unwrap();
+                        on_disk.push(rel.replace('\\', "/"));
+                    }
+                }
+            }
+            on_disk.sort();
+            let mut embedded: Vec<String> = template
+                .files()
+                .iter()
+                .map(|(rel, _)| rel.replace(".gitignore", "gitignore"))
+                .collect();
+            embedded.sort();
+            assert_eq!(
+                embedded,
+                on_disk,
+                "templates/{} vs init.rs",
+                template.name()
+            );
+        }
+    }
+
+    #[test]
+    fn summary_lists_files_and_next_commands() {
+        let written = write_to_temp(Template::Foundry);
+        let text = summary(Template::Foundry, Path::new("my app"), &written);
+        assert!(
+            text.starts_with("Wrote a Foundry project to my app:\n"),
+            "{text}"
+        );
+        assert!(text.contains("  my app/foundry.toml\n"), "{text}");
+        assert!(text.contains("  cd 'my app'\n"), "{text}");
+        assert!(
+            text.contains("forge script script/Counter.s.sol --rpc-url zkos_l2"),
+            "{text}"
+        );
+
+        let here = summary(Template::Foundry, Path::new("."), &written);
+        assert!(here.contains("to the current directory:"), "{here}");
+        assert!(!here.contains("cd "), "{here}");
+    }
+
+    fn write_to_temp(template: Template) -> Vec<Written> {
+        let dir = tempfile::tempdir().unwrap();
+        write(template, dir.path(), false).unwrap()
+    }
+
+    #[test]
+    fn shell_quote_quotes_only_when_needed() {
+        assert_eq!(shell_quote("my-app"), "my-app");
+        assert_eq!(shell_quote("/tmp/a b"), "'/tmp/a b'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+    }
+}

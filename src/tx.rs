@@ -1,0 +1,233 @@
+//! Transactions as blocks hold them: signed Ethereum txs from the mempool, and L1 txs
+//! (priority txs, type `0x7f`) that the L1 watcher turns `NewPriorityRequest` events into.
+//! Also the L2->L1 logs txs send, and the system addresses they come from.
+
+use alloy_consensus::{Transaction, TxEnvelope};
+use alloy_eips::{
+    eip2718::{Encodable2718, Typed2718},
+    eip2930::AccessList,
+    eip7702::SignedAuthorization,
+};
+use alloy_primitives::{Address, B256, Bytes, ChainId, TxKind, U256, address};
+use alloy_sol_types::SolValue;
+
+use crate::l1::contracts::L2CanonicalTransaction;
+
+/// Type byte of an L1 tx on the L2.
+pub const L1_TX_TYPE: u8 = 0x7f;
+/// Formal sender of the service logs (the bootloader).
+pub const BOOTLOADER: Address = address!("0x0000000000000000000000000000000000008001");
+/// The L1 messenger: `sendToL1(bytes)`.
+pub const L1_MESSENGER: Address = address!("0x0000000000000000000000000000000000008008");
+/// The L2 base token: `withdraw(address)`.
+pub const L2_BASE_TOKEN: Address = address!("0x000000000000000000000000000000000000800a");
+
+/// An L1->L2 tx: a deposit or an L1-requested call, from a `NewPriorityRequest` event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct L1Tx {
+    /// keccak256(abi.encode(transaction)): the L2 tx hash and the priority queue item.
+    pub hash: B256,
+    /// The canonical tx as L1 emitted it.
+    pub canonical: L2CanonicalTransaction,
+}
+
+impl L1Tx {
+    /// Wraps a canonical tx, computing its hash.
+    pub fn new(canonical: L2CanonicalTransaction) -> Self {
+        let hash = alloy_primitives::keccak256(canonical.abi_encode());
+        Self { hash, canonical }
+    }
+
+    /// Position in the L1 priority queue (the tx's `nonce`).
+    pub fn priority_id(&self) -> u64 {
+        self.canonical.nonce.saturating_to()
+    }
+
+    /// The L2 sender (the L1 sender, aliased if it was a contract).
+    pub fn from(&self) -> Address {
+        word_address(self.canonical.from)
+    }
+
+    /// The L2 contract called.
+    pub fn to(&self) -> Address {
+        word_address(self.canonical.to)
+    }
+
+    /// ETH minted to the sender on L2 before the call (L2 value + gas).
+    pub fn to_mint(&self) -> U256 {
+        self.canonical.reserved[0]
+    }
+
+    /// Who gets what the tx did not spend.
+    pub fn refund_recipient(&self) -> Address {
+        word_address(self.canonical.reserved[1])
+    }
+
+    /// The gas per pubdata byte limit.
+    pub fn gas_per_pubdata(&self) -> U256 {
+        self.canonical.gasPerPubdataByteLimit
+    }
+}
+
+fn word_address(word: U256) -> Address {
+    Address::from_word(B256::from(word))
+}
+
+/// A tx in a block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Envelope {
+    /// A signed Ethereum tx (legacy, EIP-2930, EIP-1559, ...).
+    Eth(TxEnvelope),
+    /// An L1 tx.
+    L1(Box<L1Tx>),
+}
+
+impl From<TxEnvelope> for Envelope {
+    fn from(tx: TxEnvelope) -> Self {
+        Self::Eth(tx)
+    }
+}
+
+impl Envelope {
+    /// The signed tx, unless this is an L1 tx.
+    pub fn as_eth(&self) -> Option<&TxEnvelope> {
+        match self {
+            Self::Eth(tx) => Some(tx),
+            Self::L1(_) => None,
+        }
+    }
+
+    /// The L1 tx, if this is one.
+    pub fn as_l1(&self) -> Option<&L1Tx> {
+        match self {
+            Self::Eth(_) => None,
+            Self::L1(tx) => Some(tx),
+        }
+    }
+
+    /// The receipt type (L1 txs get a legacy-shaped consensus receipt; the RPC says `0x7f`).
+    pub fn receipt_type(&self) -> alloy_consensus::TxType {
+        match self {
+            Self::Eth(tx) => tx.tx_type(),
+            Self::L1(_) => alloy_consensus::TxType::Legacy,
+        }
+    }
+}
+
+/// Forwards to the signed tx, or answers for the L1 tx.
+macro_rules! either {
+    ($self:ident, $eth:ident => $e:expr, $l1:ident => $l:expr) => {
+        match $self {
+            Envelope::Eth($eth) => $e,
+            Envelope::L1($l1) => $l,
+        }
+    };
+}
+
+impl Typed2718 for Envelope {
+    fn ty(&self) -> u8 {
+        either!(self, tx => tx.ty(), _l1 => L1_TX_TYPE)
+    }
+}
+
+impl Encodable2718 for Envelope {
+    fn encode_2718_len(&self) -> usize {
+        either!(self, tx => tx.encode_2718_len(), l1 => 1 + l1.canonical.abi_encoded_size())
+    }
+
+    fn encode_2718(&self, out: &mut dyn alloy_rlp::BufMut) {
+        match self {
+            Self::Eth(tx) => tx.encode_2718(out),
+            Self::L1(l1) => {
+                out.put_u8(L1_TX_TYPE);
+                out.put_slice(&l1.canonical.abi_encode());
+            }
+        }
+    }
+}
+
+impl Transaction for Envelope {
+    fn chain_id(&self) -> Option<ChainId> {
+        either!(self, tx => tx.chain_id(), _l1 => None)
+    }
+    fn nonce(&self) -> u64 {
+        either!(self, tx => tx.nonce(), l1 => l1.priority_id())
+    }
+    fn gas_limit(&self) -> u64 {
+        either!(self, tx => tx.gas_limit(), l1 => l1.canonical.gasLimit.saturating_to())
+    }
+    fn gas_price(&self) -> Option<u128> {
+        either!(self, tx => tx.gas_price(), _l1 => None)
+    }
+    fn max_fee_per_gas(&self) -> u128 {
+        either!(self, tx => tx.max_fee_per_gas(), l1 => l1.canonical.maxFeePerGas.saturating_to())
+    }
+    fn max_priority_fee_per_gas(&self) -> Option<u128> {
+        either!(self, tx => tx.max_priority_fee_per_gas(), l1 => Some(l1.canonical.maxPriorityFeePerGas.saturating_to()))
+    }
+    fn max_fee_per_blob_gas(&self) -> Option<u128> {
+        either!(self, tx => tx.max_fee_per_blob_gas(), _l1 => None)
+    }
+    fn priority_fee_or_price(&self) -> u128 {
+        either!(self, tx => tx.priority_fee_or_price(), l1 => l1.canonical.maxPriorityFeePerGas.saturating_to())
+    }
+    fn effective_gas_price(&self, base_fee: Option<u64>) -> u128 {
+        either!(self, tx => tx.effective_gas_price(base_fee), l1 => l1.canonical.maxFeePerGas.saturating_to())
+    }
+    fn is_dynamic_fee(&self) -> bool {
+        either!(self, tx => tx.is_dynamic_fee(), _l1 => true)
+    }
+    fn kind(&self) -> TxKind {
+        either!(self, tx => tx.kind(), l1 => TxKind::Call(l1.to()))
+    }
+    fn is_create(&self) -> bool {
+        either!(self, tx => tx.is_create(), _l1 => false)
+    }
+    fn value(&self) -> U256 {
+        either!(self, tx => tx.value(), l1 => l1.canonical.value)
+    }
+    fn input(&self) -> &Bytes {
+        either!(self, tx => tx.input(), l1 => &l1.canonical.data)
+    }
+    fn access_list(&self) -> Option<&AccessList> {
+        either!(self, tx => tx.access_list(), _l1 => None)
+    }
+    fn blob_versioned_hashes(&self) -> Option<&[B256]> {
+        either!(self, tx => tx.blob_versioned_hashes(), _l1 => None)
+    }
+    fn authorization_list(&self) -> Option<&[SignedAuthorization]> {
+        either!(self, tx => tx.authorization_list(), _l1 => None)
+    }
+}
+
+/// A log a tx sends to L1 (a message, a withdrawal, or an L1 tx's service log). Proven on L1
+/// by a Merkle path to the batch's `l2LogsTreeRoot`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct L2ToL1Log {
+    /// Always 0.
+    pub shard_id: u8,
+    /// True for every log ZKsync OS produces.
+    pub is_service: bool,
+    /// Position of the tx in its block (the batcher turns it into the position in the batch).
+    pub tx_number_in_block: u16,
+    /// `0x…8008` for messages, `0x…8001` for L1 tx service logs.
+    pub sender: Address,
+    /// The message sender (padded) or the L1 tx hash.
+    pub key: B256,
+    /// keccak256(message), or 1 / 0 for an L1 tx that succeeded / failed.
+    pub value: B256,
+}
+
+impl L2ToL1Log {
+    /// The 88-byte encoding hashed into the logs tree, with the tx's position in its batch.
+    pub fn encode(&self, tx_number_in_batch: u16) -> [u8; 88] {
+        let mut out = [0u8; 88];
+        out[0] = self.shard_id;
+        out[1] = self.is_service as u8;
+        out[2..4].copy_from_slice(&tx_number_in_batch.to_be_bytes());
+        out[4..24].copy_from_slice(self.sender.as_slice());
+        out[24..56].copy_from_slice(self.key.as_slice());
+        out[56..88].copy_from_slice(self.value.as_slice());
+        out
+    }
+}

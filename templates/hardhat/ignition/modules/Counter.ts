@@ -1,0 +1,11 @@
+// Deploys Counter with Hardhat Ignition and sets it to 42:
+//   npx hardhat ignition deploy ignition/modules/Counter.ts --network zkosL2   (or --network zkosL1)
+// Ignition records what it deployed in ignition/deployments/chain-<id>/ and skips it next time
+// (restarting zkos-dev starts from genesis again: delete that folder, or pass --reset).
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+
+export default buildModule("CounterModule", (m) => {
+  const counter = m.contract("Counter");
+  m.call(counter, "setNumber", [42n]);
+  return { counter };
+});
