@@ -27,8 +27,10 @@ pub enum Command {
     Start(Box<StartArgs>),
     /// Print the dev accounts and their private keys.
     Accounts(AccountArgs),
-    /// Write a ready Hardhat 3 or Foundry project for the devnet (networks for the L2 and the
-    /// L1, dev keys, offline compiler settings, an example contract, a deploy script and tests).
+    /// Write a ready Hardhat 3 or Foundry project for the devnet.
+    ///
+    /// Networks for the L2 and the L1, dev keys, a pinned compiler, an example contract, a deploy
+    /// script and tests. Existing files are never overwritten without --force.
     Init(InitArgs),
 }
 
@@ -188,6 +190,35 @@ pub struct StartArgs {
     /// How often to look at L1 for deposits and L1->L2 calls, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 100, help_heading = "L1")]
     pub l1_poll_interval: u64,
+
+    /// Close a batch after this many blocks.
+    #[arg(long, default_value_t = 100, help_heading = "Settlement")]
+    pub batch_max_blocks: u64,
+    /// Close a batch after this many txs.
+    #[arg(long, default_value_t = 50_000, help_heading = "Settlement")]
+    pub batch_max_txs: u64,
+    /// Close a batch this many milliseconds after its first block.
+    #[arg(long, value_name = "MS", default_value_t = 100, help_heading = "Settlement")]
+    pub batch_timeout: u64,
+    /// Close a batch at this many pubdata bytes (state writes and L2->L1 logs).
+    #[arg(long, default_value_t = 10_000_000, help_heading = "Settlement")]
+    pub batch_max_pubdata: usize,
+    /// Prover: `mock` (the fake proof the verifier accepts in mock mode).
+    #[arg(long, value_enum, default_value = "mock", help_heading = "Settlement")]
+    pub prover: ProverMode,
+    /// How long the mock prover takes per batch, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 0, help_heading = "Settlement")]
+    pub prover_delay: u64,
+    /// Do not settle on L1 by itself: only `anvil_zks_commitBatch` / `proveBatch` / `executeBatch` do.
+    #[arg(long, help_heading = "Settlement")]
+    pub no_auto_settle: bool,
+}
+
+/// Which prover proves batches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProverMode {
+    /// The fake proof `[3, 0, 13, publicInput]`, accepted by the verifier in mock mode.
+    Mock,
 }
 
 /// Dev account options.
@@ -271,6 +302,19 @@ impl StartArgs {
                 }
             }
             (None, false, _) => MiningMode::Instant,
+        };
+        anyhow::ensure!(self.batch_max_blocks > 0, "--batch-max-blocks must be at least 1");
+        anyhow::ensure!(self.batch_max_txs > 0, "--batch-max-txs must be at least 1");
+        config.settlement = crate::config::SettlementConfig {
+            seal: crate::batcher::SealCriteria {
+                max_blocks: self.batch_max_blocks,
+                max_txs: self.batch_max_txs,
+                timeout: Duration::from_millis(self.batch_timeout),
+                max_pubdata: self.batch_max_pubdata,
+                ..Default::default()
+            },
+            prover_delay: Duration::from_millis(self.prover_delay),
+            auto: !self.no_auto_settle,
         };
         config.l1 = if self.no_l1 {
             None

@@ -44,6 +44,30 @@ pub struct Config {
     pub pool: PoolConfig,
     /// The embedded L1 chain (`None` with `--no-l1`).
     pub l1: Option<L1Config>,
+    /// Batcher, prover and L1 sender (they run whenever there is an L1).
+    pub settlement: SettlementConfig,
+}
+
+/// The settlement pipeline: batches -> proofs -> commit / prove / execute on L1.
+#[derive(Debug, Clone)]
+pub struct SettlementConfig {
+    /// When the batcher closes a batch.
+    pub seal: crate::batcher::SealCriteria,
+    /// How long the mock prover takes per batch.
+    pub prover_delay: Duration,
+    /// Settle every batch on L1 as soon as it is proven (`--no-auto-settle`: only on
+    /// `anvil_zks_commitBatch` / `proveBatch` / `executeBatch`).
+    pub auto: bool,
+}
+
+impl Default for SettlementConfig {
+    fn default() -> Self {
+        Self {
+            seal: Default::default(),
+            prover_delay: Duration::ZERO,
+            auto: true,
+        }
+    }
 }
 
 /// The embedded L1: a second chain in the same process, with the rollup contracts at genesis.
@@ -214,6 +238,7 @@ impl Default for Config {
                 max_tx_size: 128 * 1024,
             },
             l1: Some(L1Config::default()),
+            settlement: SettlementConfig::default(),
         }
     }
 }

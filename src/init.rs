@@ -287,6 +287,16 @@ mod tests {
         }
     }
 
+    /// Both templates show the same example contract.
+    #[test]
+    fn both_templates_have_the_same_counter() {
+        let find = |t: Template, rel: &str| t.files().iter().find(|(p, _)| *p == rel).unwrap().1;
+        assert_eq!(
+            find(Template::Hardhat, "contracts/Counter.sol"),
+            find(Template::Foundry, "src/Counter.sol")
+        );
+    }
+
     #[test]
     fn summary_lists_files_and_next_commands() {
         let written = write_to_temp(Template::Foundry);

@@ -23,6 +23,7 @@
 
 pub mod accounts;
 pub mod banner;
+pub mod batcher;
 pub mod cli;
 pub mod config;
 pub mod events;
@@ -33,9 +34,11 @@ pub mod l1;
 pub mod mempool;
 pub mod node;
 pub mod output;
+pub mod prover;
 pub mod rpc;
 pub mod sequencer;
 pub mod storage;
+pub mod tree;
 pub mod tx;
 
 pub use config::{Config, L1Config, MiningMode};

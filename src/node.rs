@@ -6,7 +6,8 @@
 
 use std::{collections::HashMap, net::SocketAddr, sync::Arc};
 
-use alloy_provider::RootProvider;
+use alloy_network::EthereumWallet;
+use alloy_provider::{DynProvider, Provider as _, ProviderBuilder, RootProvider};
 use anyhow::Context as _;
 use jsonrpsee::server::ServerHandle;
 use tokio::{
@@ -23,12 +24,14 @@ use crate::{
     config::{ChainConfig, RpcConfig},
     events::{EVENT_CAPACITY, NodeEvent},
     executor::Executor,
-    l1::{L1Contracts, L1Genesis, watcher::L1Watcher},
+    batcher::Batcher,
+    l1::{L1Contracts, L1Genesis, sender::{L1Sender, SettleCommand}, watcher::L1Watcher},
+    prover::MockProver,
     mempool::{Mempool, PoolRules},
     output::OutputConfig,
     rpc::{self, RpcContext},
     sequencer::{ChainSettings, Sequencer, SequencerCommand, SettingsWriter, genesis_block, now},
-    storage::{Chain, StateSnapshot, StateStore},
+    storage::{BatchStore, Chain, StateSnapshot, StateStore},
 };
 
 /// Starts nodes.
@@ -58,6 +61,8 @@ struct RunningChain {
     commands: mpsc::Sender<SequencerCommand>,
     /// Every JSON-RPC method name the server answers (sorted).
     rpc_methods: Vec<&'static str>,
+    /// Its blocks.
+    chain: Arc<Chain>,
     server: ServerHandle,
     /// `None` once it has been awaited.
     sequencer: Option<JoinHandle<anyhow::Result<()>>>,
@@ -76,6 +81,8 @@ struct ChainSpec<'a> {
     accounts: &'a [DevAccount],
     /// What the `zks_` methods report (the L2 with an L1 only; `None`: no `zks_` methods).
     zks: Option<rpc::zks::ZksInfo>,
+    /// Batches and manual settlement, for the RPC (the L2 with an L1 only).
+    settlement: Option<rpc::Settlement>,
 }
 
 impl Node {
@@ -101,6 +108,12 @@ impl Node {
             }),
             _ => None,
         };
+        let batches = Arc::new(BatchStore::default());
+        let (settle, settle_rx) = mpsc::channel::<SettleCommand>(16);
+        let settlement_rpc = config.l1.as_ref().map(|_| rpc::Settlement {
+            batches: batches.clone(),
+            settle,
+        });
         let l2 = spawn_chain(
             ChainSpec {
                 chain: config.chain.clone(),
@@ -111,6 +124,7 @@ impl Node {
                 config: &config,
                 accounts: &accounts,
                 zks,
+                settlement: settlement_rpc.clone(),
             },
             &cancel,
         )
@@ -132,6 +146,7 @@ impl Node {
                         config: &config,
                         accounts: &accounts,
                         zks: None,
+                        settlement: None,
                     },
                     &cancel,
                 )
@@ -152,6 +167,49 @@ impl Node {
                 poll: l1_config.poll,
             };
             tokio::spawn(watcher.run(cancel.clone()));
+
+            // Settlement, in pipeline order: batcher -> prover -> L1 sender.
+            let genesis = l1_genesis.as_ref().context("embedded L1 genesis")?;
+            let operator = accounts
+                .iter()
+                .find(|a| a.address == genesis.operator)
+                .context("the L1 operator is not a dev account")?
+                .signer();
+            let admin = alloy_signer_local::PrivateKeySigner::from_bytes(&genesis.governor_private_key)
+                .context("L1 governor key")?;
+            let signing = |signer: alloy_signer_local::PrivateKeySigner| -> anyhow::Result<DynProvider> {
+                Ok(ProviderBuilder::new()
+                    .wallet(EthereumWallet::from(signer))
+                    .connect_http(url.parse()?)
+                    .erased())
+            };
+            let (batch_out, batch_in) = mpsc::channel(16);
+            let (proven_out, proven_in) = mpsc::channel(16);
+            let batcher = Batcher {
+                chain: l2.chain.clone(),
+                batches: batches.clone(),
+                criteria: config.settlement.seal,
+                chain_id: config.chain.chain_id,
+                events: l2.events.clone(),
+            };
+            tokio::spawn(batcher.run(batch_out, cancel.clone()));
+            let prover = MockProver {
+                delay: config.settlement.prover_delay,
+                batches: batches.clone(),
+                events: l2.events.clone(),
+            };
+            tokio::spawn(prover.run(batch_in, proven_out));
+            let sender = L1Sender {
+                l1: signing(operator.clone())?,
+                operator: operator.address(),
+                admin_address: admin.address(),
+                admin: signing(admin)?,
+                contracts: running.contracts,
+                batches: batches.clone(),
+                events: l2.events.clone(),
+                auto: config.settlement.auto,
+            };
+            tokio::spawn(sender.run(proven_in, settle_rx, cancel.clone()));
         }
 
         let info = banner::BannerInfo {
@@ -190,8 +248,10 @@ async fn spawn_chain(
     spec: ChainSpec<'_>,
     cancel: &CancellationToken,
 ) -> anyhow::Result<RunningChain> {
-    let chain = Arc::new(Chain::new(genesis_block(&spec.chain, now())));
-    let state = Arc::new(StateStore::new(spec.genesis));
+    let mut genesis = spec.genesis;
+    let writes = genesis.take_writes();
+    let chain = Arc::new(Chain::new(genesis_block(&spec.chain, now(), writes)));
+    let state = Arc::new(StateStore::new(genesis));
     let mempool = Arc::new(Mempool::new(PoolRules::from(&spec.config.pool)));
     let settings = SettingsWriter::new(ChainSettings::from(&spec.chain));
     let executor = Executor {
@@ -218,7 +278,7 @@ async fn spawn_chain(
     let sequencer = tokio::spawn(sequencer.run(command_rx, cancel.clone()));
 
     let ctx = Arc::new(RpcContext {
-        chain,
+        chain: chain.clone(),
         state,
         mempool,
         executor,
@@ -236,6 +296,7 @@ async fn spawn_chain(
         events: events.clone(),
         filters: Default::default(),
         zks: spec.zks,
+        settlement: spec.settlement,
     });
     tokio::spawn(feed_filters(
         ctx.clone(),
@@ -251,6 +312,7 @@ async fn spawn_chain(
     };
     Ok(RunningChain {
         rpc_addr,
+        chain,
         events,
         commands: sequencer_commands,
         rpc_methods,

@@ -33,7 +33,10 @@ use crate::{
     events::NodeEvent,
     executor::{BlockContext, BlockOutcome, Executor, ReadyTx},
     mempool::Mempool,
-    storage::{Chain, StateStore, StoredBlock, StoredTx, state::BlockHashes},
+    storage::{
+        Chain, StateStore, StoredBlock, StoredTx,
+        state::{BlockHashes, BlockWrites},
+    },
     tx::Envelope,
 };
 
@@ -135,7 +138,7 @@ impl Sequencer {
             tokio::task::spawn_blocking(move || executor.execute_block(state, hashes, &ctx, txs))
                 .await?;
         let BlockOutcome {
-            state,
+            mut state,
             executed,
             invalid,
         } = outcome;
@@ -151,7 +154,8 @@ impl Sequencer {
             .iter()
             .map(|e| (e.tx.sender, state.nonce(&e.tx.sender)))
             .collect();
-        let sealed = seal(&block, parent.hash, executed);
+        let writes = state.take_writes();
+        let sealed = seal(&block, parent.hash, executed, writes);
         if self.log_txs {
             crate::output::log_block(&sealed, &self.executor.output.unwrap_or_default());
         }
@@ -172,6 +176,7 @@ pub fn seal(
     block: &BlockContext,
     parent_hash: B256,
     executed: Vec<crate::executor::ExecutedTx>,
+    writes: BlockWrites,
 ) -> StoredBlock {
     let receipts: Vec<ReceiptEnvelope<alloy_primitives::Log>> = executed
         .iter()
@@ -244,11 +249,16 @@ pub fn seal(
             })
         })
         .collect();
-    StoredBlock { header, hash, txs }
+    StoredBlock {
+        header,
+        hash,
+        txs,
+        writes: Arc::new(writes),
+    }
 }
 
-/// The genesis block (no txs).
-pub fn genesis_block(config: &ChainConfig, timestamp: u64) -> StoredBlock {
+/// The genesis block (no txs); `writes` is the genesis state (everything in it).
+pub fn genesis_block(config: &ChainConfig, timestamp: u64, writes: BlockWrites) -> StoredBlock {
     let block = BlockContext {
         number: 0,
         timestamp,
@@ -257,7 +267,7 @@ pub fn genesis_block(config: &ChainConfig, timestamp: u64) -> StoredBlock {
         base_fee: config.base_fee,
         prevrandao: B256::ZERO,
     };
-    seal(&block, B256::ZERO, vec![])
+    seal(&block, B256::ZERO, vec![], writes)
 }
 
 /// Wall clock, whole seconds.

@@ -11,26 +11,24 @@
 
 mod bindings;
 mod client;
+mod funding;
+mod wire;
 
 use alloy_eips::BlockId;
 use alloy_network::TransactionBuilder as _;
-use alloy_primitives::{Address, B256, U256, keccak256};
+use alloy_primitives::{Address, B256, KECCAK256_EMPTY, U256, keccak256};
 use alloy_rpc_types_eth::TransactionRequest;
 use alloy_signer_local::PrivateKeySigner;
-use alloy_sol_types::{SolCall, SolConstructor as _, SolValue as _};
-use anyhow::{Context as _, bail, ensure};
+use anyhow::{bail, ensure};
 
-pub use bindings::StoredBatchInfo;
-use bindings::{
-    Bridgehub, ChainTypeManager, L1AssetRouter, L1Nullifier, ValidatorTimelock, Verifier, ZKChain,
-};
+use bindings::{Bridgehub, ChainTypeManager, ZKChain};
 use client::L1Client;
 
-use super::L1Contracts;
+use super::{L1Contracts, contracts::StoredBatchInfo};
 
-/// Gas the whole deployment takes, with headroom (measured: about 7.3M on anvil, see the
-/// `l1_deploy` integration test). With the L1's gas price it sets how much ETH the deployer
-/// needs before it starts.
+/// Gas the whole deployment takes, with headroom (measured on anvil: 6.3M, of which the seven
+/// creations 6.0M and the wiring 0.33M). With the L1's gas price it sets how much ETH the
+/// deployer needs before it starts.
 pub const DEPLOYMENT_GAS: u64 = 10_000_000;
 /// Gas for the wiring calls alone, with headroom (what a found deployment may still need).
 pub const WIRING_GAS: u64 = 1_000_000;
@@ -101,7 +99,17 @@ pub fn governor_signer() -> PrivateKeySigner {
 /// The genesis batch `state/lib/encoding.mjs` builds: batch 0 with the L2 state commitment,
 /// no L1 txs (`priorityOperationsHash = keccak256("")`), everything else zero.
 pub fn genesis_stored_batch(state_commitment: B256) -> StoredBatchInfo {
-    bindings::genesis_stored_batch(state_commitment)
+    StoredBatchInfo {
+        batchNumber: 0,
+        batchHash: state_commitment,
+        indexRepeatedStorageChanges: 0,
+        numberOfLayer1Txs: U256::ZERO,
+        priorityOperationsHash: KECCAK256_EMPTY,
+        dependencyRootsRollingHash: B256::ZERO,
+        l2LogsTreeRoot: B256::ZERO,
+        timestamp: U256::ZERO,
+        commitment: B256::ZERO,
+    }
 }
 
 /// Where a deployment by `deployer` puts the contracts: the CREATE addresses of its nonces
@@ -135,7 +143,7 @@ pub async fn find_or_deploy(
     let l1 = L1Client::connect(l1_rpc_url, &signers).await?;
     let deployer = params.deployer.address();
     let contracts = deterministic_addresses(deployer);
-    let creations = creations(params, &contracts)?;
+    let creations = bindings::creations(params, &contracts)?;
 
     let sent = l1.nonce(deployer, BlockId::latest()).await?;
     let pending = l1.nonce(deployer, BlockId::pending()).await?;
@@ -163,8 +171,8 @@ pub async fn find_or_deploy(
     }
     let deploying = created < creations.len();
 
-    fund_deployer(&l1, params, deploying).await?;
-    fund_operator(&l1, params).await?;
+    funding::fund_deployer(&l1, params, deploying).await?;
+    funding::fund_operator(&l1, params).await?;
     if deploying {
         tracing::info!(
             l1 = %l1.url, %deployer, from_nonce = created,
@@ -186,8 +194,8 @@ pub async fn find_or_deploy(
         );
     }
 
-    check_constructor_params(&l1, params, &contracts).await?;
-    wire(&l1, params, &contracts).await?;
+    wire::check_constructor_params(&l1, params, &contracts).await?;
+    wire::wire(&l1, params, &contracts).await?;
     if deploying && params.fund_nullifier > U256::ZERO {
         let tx = TransactionRequest::default()
             .with_from(deployer)
@@ -260,342 +268,6 @@ async fn read_contracts(
     })
 }
 
-/// One contract creation of the deployment; its index is the deployer's nonce.
-struct Creation {
-    name: &'static str,
-    address: Address,
-    /// Creation code and constructor arguments.
-    code: alloy_primitives::Bytes,
-}
-
-/// The seven creations of `deploy.mjs`, in nonce order.
-fn creations(params: &DeployParams, at: &L1Contracts) -> anyhow::Result<Vec<Creation>> {
-    let owner = params.deployer.address();
-    let constructors = [
-        (
-            &bindings::VERIFIER,
-            at.verifier,
-            Verifier::constructorCall {
-                owner,
-                mockVerifier: params.mock_verifier,
-            }
-            .abi_encode(),
-        ),
-        (
-            &bindings::BRIDGEHUB,
-            at.bridgehub,
-            Bridgehub::constructorCall { owner }.abi_encode(),
-        ),
-        (
-            &bindings::L1_NULLIFIER,
-            at.l1_nullifier,
-            L1Nullifier::constructorCall {
-                bridgehub: at.bridgehub,
-            }
-            .abi_encode(),
-        ),
-        (
-            &bindings::L1_ASSET_ROUTER,
-            at.l1_asset_router,
-            L1AssetRouter::constructorCall {
-                bridgehub: at.bridgehub,
-                l1Nullifier: at.l1_nullifier,
-            }
-            .abi_encode(),
-        ),
-        (
-            &bindings::VALIDATOR_TIMELOCK,
-            at.validator_timelock,
-            ValidatorTimelock::constructorCall { owner }.abi_encode(),
-        ),
-        (
-            &bindings::CHAIN_TYPE_MANAGER,
-            at.chain_type_manager,
-            ChainTypeManager::constructorCall {
-                bridgehub: at.bridgehub,
-                validatorTimelock: at.validator_timelock,
-            }
-            .abi_encode(),
-        ),
-        (
-            &bindings::ZK_CHAIN,
-            at.zk_chain,
-            ZKChain::constructorCall {
-                chainId: U256::from(params.l2_chain_id),
-                bridgehub: at.bridgehub,
-                chainTypeManager: at.chain_type_manager,
-                verifier: at.verifier,
-                admin: owner,
-                minimalL2GasPrice: U256::from(params.min_l2_gas_price),
-                genesisBatch: params.genesis_stored_batch.clone(),
-            }
-            .abi_encode(),
-        ),
-    ];
-    constructors
-        .into_iter()
-        .map(|(artifact, address, args)| {
-            Ok(Creation {
-                name: artifact.name,
-                address,
-                code: artifact.creation_code(args)?,
-            })
-        })
-        .collect()
-}
-
-/// What the constructors fixed must be what `params` asks for: these cannot be changed later.
-async fn check_constructor_params(
-    l1: &L1Client,
-    params: &DeployParams,
-    at: &L1Contracts,
-) -> anyhow::Result<()> {
-    let fresh_l1 = "use a fresh L1 or another deployer";
-    let chain_id = l1.view(at.zk_chain, ZKChain::getChainIdCall {}).await?;
-    ensure!(
-        chain_id == U256::from(params.l2_chain_id),
-        "the chain contract {} on the L1 at {} is for L2 chain {chain_id}, not {}: {fresh_l1}",
-        at.zk_chain,
-        l1.url,
-        params.l2_chain_id
-    );
-    let mock = l1.view(at.verifier, Verifier::mockVerifierCall {}).await?;
-    ensure!(
-        mock == params.mock_verifier,
-        "the verifier {} on the L1 at {} was deployed with mock verification {}: {fresh_l1}",
-        at.verifier,
-        l1.url,
-        if mock { "on" } else { "off" }
-    );
-    let price = l1
-        .view(at.zk_chain, ZKChain::getMinimalL2GasPriceCall {})
-        .await?;
-    ensure!(
-        price == U256::from(params.min_l2_gas_price),
-        "the chain contract {} on the L1 at {} has a minimal L2 gas price of {price} wei, not {}: \
-         {fresh_l1}",
-        at.zk_chain,
-        l1.url,
-        params.min_l2_gas_price
-    );
-    Ok(())
-}
-
-/// `deploy.mjs`'s calls after the creations, each sent only if the L1 does not already show
-/// its effect: on a fresh deployment that is all of them, in the same order; on a found one,
-/// none (or what `params` changed: operator, prover, genesis batch).
-async fn wire(l1: &L1Client, params: &DeployParams, at: &L1Contracts) -> anyhow::Result<()> {
-    let chain_id = U256::from(params.l2_chain_id);
-
-    let shared_bridge = l1
-        .view(at.bridgehub, Bridgehub::sharedBridgeCall {})
-        .await?;
-    let nullifier = l1.view(at.bridgehub, Bridgehub::l1NullifierCall {}).await?;
-    if (shared_bridge, nullifier) != (at.l1_asset_router, at.l1_nullifier) {
-        let call = Bridgehub::setSharedBridgeCall {
-            assetRouter: at.l1_asset_router,
-            l1Nullifier: at.l1_nullifier,
-        };
-        call_as_deployer(l1, params, at.bridgehub, "Bridgehub.setSharedBridge", call).await?;
-    }
-
-    let registered = l1
-        .view(
-            at.bridgehub,
-            Bridgehub::getZKChainCall { chainId: chain_id },
-        )
-        .await?;
-    if registered == Address::ZERO {
-        let call = Bridgehub::registerChainCall {
-            chainId: chain_id,
-            zkChain: at.zk_chain,
-            chainTypeManager: at.chain_type_manager,
-        };
-        call_as_deployer(l1, params, at.bridgehub, "Bridgehub.registerChain", call).await?;
-    } else {
-        ensure!(
-            registered == at.zk_chain,
-            "chain {} is registered at {registered} in the Bridgehub {} on the L1 at {}, not at \
-             {}",
-            params.l2_chain_id,
-            at.bridgehub,
-            l1.url,
-            at.zk_chain
-        );
-    }
-
-    for (validator, who) in [
-        (params.operator, "operator"),
-        (at.validator_timelock, "timelock"),
-    ] {
-        if !l1
-            .view(at.zk_chain, ZKChain::isValidatorCall { validator })
-            .await?
-        {
-            let call = ZKChain::setValidatorCall {
-                validator,
-                active: true,
-            };
-            let step = format!("ZKChain.setValidator({who} {validator})");
-            call_as_deployer(l1, params, at.zk_chain, &step, call).await?;
-        }
-    }
-    let timelock_knows_operator = l1
-        .view(
-            at.validator_timelock,
-            ValidatorTimelock::isValidatorCall {
-                chain: at.zk_chain,
-                validator: params.operator,
-            },
-        )
-        .await?;
-    if !timelock_knows_operator {
-        let call = ValidatorTimelock::setValidatorCall {
-            chain: at.zk_chain,
-            validator: params.operator,
-            active: true,
-        };
-        let step = format!(
-            "ValidatorTimelock.setValidator(operator {})",
-            params.operator
-        );
-        call_as_deployer(l1, params, at.validator_timelock, &step, call).await?;
-    }
-
-    if let Some(prover) = params.prover
-        && !l1
-            .view(at.verifier, Verifier::isProverCall { prover })
-            .await?
-    {
-        let call = Verifier::setProverCall {
-            prover,
-            allowed: true,
-        };
-        let step = format!("Verifier.setProver({prover})");
-        call_as_deployer(l1, params, at.verifier, &step, call).await?;
-    }
-
-    let genesis = keccak256(params.genesis_stored_batch.abi_encode());
-    let stored = l1
-        .view(
-            at.zk_chain,
-            ZKChain::storedBatchHashCall {
-                batchNumber: U256::ZERO,
-            },
-        )
-        .await?;
-    if stored != genesis {
-        let committed = l1
-            .view(at.zk_chain, ZKChain::getTotalBatchesCommittedCall {})
-            .await?;
-        ensure!(
-            committed == U256::ZERO,
-            "the chain contract {} on the L1 at {} has {committed} batches committed on another \
-             genesis batch (hash {stored}, this L2's is {genesis}): use a fresh L1",
-            at.zk_chain,
-            l1.url
-        );
-        let call = ZKChain::setGenesisBatchCall {
-            genesisBatch: params.genesis_stored_batch.clone(),
-        };
-        call_as_deployer(l1, params, at.zk_chain, "ZKChain.setGenesisBatch", call).await?;
-    }
-    Ok(())
-}
-
-async fn call_as_deployer(
-    l1: &L1Client,
-    params: &DeployParams,
-    to: Address,
-    step: &str,
-    call: impl SolCall,
-) -> anyhow::Result<()> {
-    let tx = TransactionRequest::default()
-        .with_from(params.deployer.address())
-        .with_to(to)
-        .with_call(&call);
-    l1.send(step, tx).await.map(drop)
-}
-
-/// Makes sure the deployer can pay for what it is about to send: from the funder if there is
-/// one, else an error up front when a deployment would run out of ETH half-way.
-async fn fund_deployer(
-    l1: &L1Client,
-    params: &DeployParams,
-    deploying: bool,
-) -> anyhow::Result<()> {
-    let deployer = params.deployer.address();
-    let (gas, value) = if deploying {
-        (DEPLOYMENT_GAS, params.fund_nullifier)
-    } else {
-        (WIRING_GAS, U256::ZERO)
-    };
-    let gas_price = l1.gas_price().await?.max(1);
-    let need = U256::from(gas) * U256::from(gas_price.saturating_mul(GAS_PRICE_HEADROOM)) + value;
-    let balance = l1.balance(deployer).await?;
-    if balance >= need {
-        return Ok(());
-    }
-    match &params.funder {
-        Some(funder) => top_up(l1, funder, deployer, "the deployer", need - balance).await,
-        None if deploying => bail!(
-            "the deployer {deployer} holds {balance} wei on the L1 at {}; deploying the rollup \
-             contracts needs about {need} wei: send it ETH",
-            l1.url
-        ),
-        // A found deployment usually sends nothing; if it must, the tx fails with the L1's reason.
-        None => Ok(()),
-    }
-}
-
-/// Tops the operator up for settlement, or warns when it is short and nobody can fund it.
-async fn fund_operator(l1: &L1Client, params: &DeployParams) -> anyhow::Result<()> {
-    let balance = l1.balance(params.operator).await?;
-    if balance >= OPERATOR_MIN_BALANCE {
-        return Ok(());
-    }
-    match &params.funder {
-        Some(funder) => {
-            top_up(
-                l1,
-                funder,
-                params.operator,
-                "the operator",
-                OPERATOR_TOP_UP - balance,
-            )
-            .await
-        }
-        None => {
-            tracing::warn!(
-                l1 = %l1.url, operator = %params.operator, %balance,
-                "the operator holds less than 1 ETH on the L1: settlement txs may fail"
-            );
-            Ok(())
-        }
-    }
-}
-
-async fn top_up(
-    l1: &L1Client,
-    funder: &PrivateKeySigner,
-    to: Address,
-    who: &str,
-    amount: U256,
-) -> anyhow::Result<()> {
-    if funder.address() == to {
-        return Ok(());
-    }
-    let tx = TransactionRequest::default()
-        .with_from(funder.address())
-        .with_to(to)
-        .with_value(amount);
-    let step = format!(
-        "funding {who} {to} with {amount} wei from {}",
-        funder.address()
-    );
-    l1.send(&step, tx).await.map(drop)
-}
-
 #[cfg(test)]
 mod tests {
     use alloy_primitives::address;
@@ -632,8 +304,8 @@ mod tests {
     #[test]
     fn every_artifact_gives_creation_code() {
         let params = DeployParams::new(270, Address::ZERO);
-        let creations =
-            creations(&params, &deterministic_addresses(params.deployer.address())).unwrap();
+        let at = deterministic_addresses(params.deployer.address());
+        let creations = bindings::creations(&params, &at).unwrap();
         assert_eq!(creations.len(), 7);
         assert!(creations.iter().all(|c| c.code.len() > 100));
     }

@@ -7,6 +7,7 @@
 pub mod contracts;
 pub mod deploy;
 pub mod genesis;
+pub mod sender;
 pub mod watcher;
 
 pub use genesis::{L1Contracts, L1Genesis};

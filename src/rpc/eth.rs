@@ -14,7 +14,7 @@ use super::{
     RpcContext,
     error::{RpcError, RpcResult},
     macros::ok,
-    types::{block_json, log_json, receipt_json, tx_json, tx_logs},
+    types::{tx_json, tx_logs},
 };
 
 /// Client version: starts with `anvil/` so Hardhat's network helpers treat zkos-dev as a
@@ -149,7 +149,7 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
     method!(m, "eth_getTransactionByHash", |p, c| {
         let (hash,): (B256,) = p.parse()?;
         if let Some(tx) = c.chain.tx(&hash) {
-            return ok(tx_json(&tx.tx, Some(&tx), block_base_fee(c, &tx)));
+            return ok(c.tx_json(&tx));
         }
         ok(c.mempool
             .get(&hash)
@@ -165,7 +165,7 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
     });
     method!(m, "eth_getTransactionReceipt", |p, c| {
         let (hash,): (B256,) = p.parse()?;
-        ok(c.chain.tx(&hash).map(|tx| receipt_json(&tx)))
+        ok(c.chain.tx(&hash).map(|tx| c.receipt_json(&tx)))
     });
     method!(m, "eth_getTransactionByBlockHashAndIndex", |p, c| {
         let (hash, index): (B256, U64) = p.parse()?;
@@ -180,7 +180,7 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let tag: BlockNumberOrTag = seq.next()?;
         let full: Option<bool> = seq.optional_next()?;
         ok(c.block(BlockId::Number(tag))
-            .map(|b| block_json(&b, full.unwrap_or(false))))
+            .map(|b| c.block_json(&b, full.unwrap_or(false))))
     });
     method!(m, "eth_getBlockByHash", |p, c| {
         let mut seq = p.sequence();
@@ -188,7 +188,7 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let full: Option<bool> = seq.optional_next()?;
         ok(c.chain
             .block_by_hash(&hash)
-            .map(|b| block_json(&b, full.unwrap_or(false))))
+            .map(|b| c.block_json(&b, full.unwrap_or(false))))
     });
     method!(m, "eth_getBlockTransactionCountByHash", |p, c| {
         let (hash,): (B256,) = p.parse()?;
@@ -202,7 +202,7 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
     method!(m, "eth_getBlockReceipts", |p, c| {
         let (id,): (BlockId,) = p.parse()?;
         ok(c.block(id)
-            .map(|b| b.txs.iter().map(|t| receipt_json(t)).collect::<Vec<_>>()))
+            .map(|b| b.txs.iter().map(|t| c.receipt_json(t)).collect::<Vec<_>>()))
     });
     method!(m, "eth_getUncleCountByBlockHash", |p, c| {
         let (hash,): (B256,) = p.parse()?;
@@ -267,7 +267,7 @@ pub fn logs(c: &RpcContext, filter: &Filter, after: Option<u64>) -> RpcResult<Ve
         for tx in &block.txs {
             for (i, log) in tx_logs(tx).iter().enumerate() {
                 if filter.matches(&log.inner) {
-                    out.push(log_json(log, i as u64));
+                    out.push(c.log_json(log, i as u64));
                     if out.len() > c.rpc_config.max_logs {
                         let max = c.rpc_config.max_logs;
                         return Err(RpcError::params(format!("query exceeds max results {max}")));
@@ -283,16 +283,9 @@ fn tx_by_index(c: &RpcContext, id: BlockId, index: U64) -> RpcResult<Value> {
     let tx = c
         .block(id)
         .and_then(|b| b.txs.get(index.to::<usize>()).cloned());
-    ok(tx.map(|t| tx_json(&t.tx, Some(&t), block_base_fee(c, &t))))
+    ok(tx.map(|t| c.tx_json(&t)))
 }
 
-/// The base fee of the block an included tx is in.
-fn block_base_fee(c: &RpcContext, tx: &crate::storage::StoredTx) -> u64 {
-    c.chain
-        .block(tx.block_number)
-        .and_then(|b| b.header.base_fee_per_gas)
-        .unwrap_or_default()
-}
 
 pub(crate) fn call_state(
     c: &RpcContext,

@@ -4,7 +4,9 @@
 #[macro_use]
 mod macros;
 
+mod batch_fields;
 pub mod anvil;
+pub mod batches;
 pub mod debug;
 pub mod dev;
 pub mod error;
@@ -16,6 +18,7 @@ pub mod send;
 pub mod types;
 pub mod zks;
 
+use crate::storage::L1Stage;
 use std::{collections::HashMap, net::SocketAddr, sync::Arc};
 
 use alloy_consensus::{TxEnvelope, transaction::SignerRecoverable};
@@ -76,6 +79,17 @@ pub struct RpcContext {
     /// The L1 as the `zks_` methods report it: set on the L2 (with an L1) only, and the
     /// `zks_` methods are registered only then.
     pub zks: Option<zks::ZksInfo>,
+    /// Batches and manual settlement (the L2 with an L1 only).
+    pub settlement: Option<Settlement>,
+}
+
+/// What the RPC reads of the settlement pipeline and how it asks for manual steps.
+#[derive(Debug, Clone)]
+pub struct Settlement {
+    /// Sealed batches and their L1 progress.
+    pub batches: std::sync::Arc<crate::storage::BatchStore>,
+    /// Manual commit / prove / execute.
+    pub settle: mpsc::Sender<crate::l1::sender::SettleCommand>,
 }
 
 impl From<ErrorObjectOwned> for RpcError {
@@ -88,14 +102,23 @@ impl From<ErrorObjectOwned> for RpcError {
 }
 
 impl RpcContext {
+    /// Last L2 block of the last batch that reached `stage` on L1 (`None` without an L1).
+    pub fn settled(&self, stage: L1Stage) -> Option<u64> {
+        self.settlement
+            .as_ref()
+            .map(|s| s.batches.last_block_at(stage))
+    }
+
     /// Block number a tag or number refers to (`None` if beyond the head).
     pub fn resolve_number(&self, tag: BlockNumberOrTag) -> Option<u64> {
         let latest = self.chain.latest_number();
         match tag {
-            BlockNumberOrTag::Latest
-            | BlockNumberOrTag::Pending
-            | BlockNumberOrTag::Safe
-            | BlockNumberOrTag::Finalized => Some(latest),
+            BlockNumberOrTag::Latest | BlockNumberOrTag::Pending => Some(latest),
+            // Without an L1 nothing settles: like anvil, every block counts as final.
+            BlockNumberOrTag::Safe => Some(self.settled(L1Stage::Commit).unwrap_or(latest).min(latest)),
+            BlockNumberOrTag::Finalized => {
+                Some(self.settled(L1Stage::Execute).unwrap_or(latest).min(latest))
+            }
             BlockNumberOrTag::Earliest => Some(0),
             BlockNumberOrTag::Number(n) => (n <= latest).then_some(n),
         }
@@ -220,6 +243,7 @@ pub fn module(ctx: Arc<RpcContext>) -> anyhow::Result<RpcModule<RpcContext>> {
     debug::register(&mut module)?;
     if with_zks {
         zks::register(&mut module)?;
+        batches::register(&mut module)?;
     }
     Ok(module)
 }

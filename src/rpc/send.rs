@@ -18,7 +18,6 @@ use super::{
     error::{RpcError, RpcResult},
     eth::call_env,
     macros::ok,
-    types::receipt_json,
 };
 use crate::{events::NodeEvent, executor::ReadyTx};
 
@@ -47,7 +46,7 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let wait = async {
             loop {
                 if let Some(tx) = c.chain.tx(&hash) {
-                    return Ok(receipt_json(&tx));
+                    return Ok(c.receipt_json(&tx));
                 }
                 match events.recv().await {
                     Ok(NodeEvent::BlockSealed(_))

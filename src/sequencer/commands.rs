@@ -297,8 +297,13 @@ impl Sequencer {
             SequencerCommand::Reset(reply) => {
                 self.mempool.clear();
                 self.l1_txs = Default::default();
+                let writes = self
+                    .chain
+                    .block(0)
+                    .map(|genesis| (*genesis.writes).clone())
+                    .unwrap_or_default();
                 self.state.reset(rt.genesis.clone());
-                self.chain.reset(genesis_block(&self.config, now()));
+                self.chain.reset(genesis_block(&self.config, now(), writes));
                 self.settings.update(|s| *s = rt.initial);
                 self.executor.chain_id = rt.initial.chain_id;
                 rt.snapshots = Snapshots::default();

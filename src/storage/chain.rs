@@ -54,6 +54,9 @@ pub struct StoredBlock {
     pub hash: B256,
     /// Its txs in order.
     pub txs: Vec<Arc<StoredTx>>,
+    /// The final values of what it changed (dev-method edits since the previous block
+    /// included): the state tree's input.
+    pub writes: Arc<super::state::BlockWrites>,
 }
 
 /// Blocks and their indexes. Cloning is O(1).

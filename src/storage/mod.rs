@@ -2,10 +2,12 @@
 //! logs: the receipts repository the RPC reads), plus `snapshot` (saved copies of both for
 //! `evm_snapshot` / `evm_revert`).
 
+pub mod batches;
 pub mod chain;
 pub mod snapshot;
 pub mod state;
 
+pub use batches::{BatchRecord, BatchStore, L1Stage, L1Step};
 pub use chain::{Chain, ChainHistory, StoredBlock, StoredTx};
 pub use snapshot::{Snapshot, Snapshots};
 pub use state::{StateDb, StateHistory, StateSnapshot, StateStore};

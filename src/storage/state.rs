@@ -31,6 +31,50 @@ pub struct AccountState {
 pub struct StateSnapshot {
     accounts: imbl::HashMap<Address, AccountState>,
     codes: imbl::HashMap<B256, Bytecode>,
+    /// What changed since the last `take_writes`: the next block's writes for the state tree.
+    /// Dev methods change state between blocks; their changes ride with the next block.
+    dirty: Dirty,
+}
+
+/// Accounts and slots changed since the last block was sealed.
+#[derive(Debug, Clone, Default)]
+struct Dirty {
+    accounts: imbl::OrdSet<Address>,
+    slots: imbl::OrdSet<(Address, U256)>,
+}
+
+/// One account as the state tree stores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountLeaf {
+    /// Nonce.
+    pub nonce: u64,
+    /// Balance.
+    pub balance: U256,
+    /// keccak256 of its code (`KECCAK256_EMPTY` for none).
+    pub code_hash: B256,
+    /// Length of its code in bytes.
+    pub code_len: u32,
+}
+
+/// The final values of everything one block changed, in key order (the tree's input).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BlockWrites {
+    /// Changed accounts; `None` for one that no longer exists (self-destructed).
+    pub accounts: Vec<(Address, Option<AccountLeaf>)>,
+    /// Changed storage slots and their values (zero for cleared ones).
+    pub slots: Vec<(Address, U256, U256)>,
+}
+
+impl BlockWrites {
+    /// Number of writes.
+    pub fn len(&self) -> usize {
+        self.accounts.len() + self.slots.len()
+    }
+
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 impl StateSnapshot {
@@ -72,8 +116,37 @@ impl StateSnapshot {
         self.codes.get(hash).cloned()
     }
 
+    /// Takes what changed since the last call, with final values: one block's writes.
+    pub fn take_writes(&mut self) -> BlockWrites {
+        let dirty = std::mem::take(&mut self.dirty);
+        let accounts = dirty
+            .accounts
+            .into_iter()
+            .map(|address| {
+                let leaf = self.accounts.get(&address).map(|a| AccountLeaf {
+                    nonce: a.info.nonce,
+                    balance: a.info.balance,
+                    code_hash: a.info.code_hash,
+                    code_len: self
+                        .codes
+                        .get(&a.info.code_hash)
+                        .map(|c| c.original_byte_slice().len() as u32)
+                        .unwrap_or_default(),
+                });
+                (address, leaf)
+            })
+            .collect();
+        let slots = dirty
+            .slots
+            .into_iter()
+            .map(|(address, slot)| (address, slot, self.storage(&address, slot)))
+            .collect();
+        BlockWrites { accounts, slots }
+    }
+
     /// Mutable access to an account, created empty when missing.
     pub fn account_mut(&mut self, address: Address) -> &mut AccountState {
+        self.dirty.accounts.insert(address);
         self.accounts
             .entry(address)
             .or_insert_with(|| AccountState {
@@ -100,6 +173,7 @@ impl StateSnapshot {
 
     /// Sets one storage slot (dev methods, genesis).
     pub fn set_storage(&mut self, address: Address, slot: U256, value: U256) {
+        self.dirty.slots.insert((address, slot));
         let storage = &mut self.account_mut(address).storage;
         if value.is_zero() {
             storage.remove(&slot);
@@ -114,8 +188,13 @@ impl StateSnapshot {
             if !account.is_touched() {
                 continue;
             }
+            self.dirty.accounts.insert(address);
             if account.is_selfdestructed() {
-                self.accounts.remove(&address);
+                if let Some(gone) = self.accounts.remove(&address) {
+                    for slot in gone.storage.keys() {
+                        self.dirty.slots.insert((address, *slot));
+                    }
+                }
                 continue;
             }
             let created = account.is_created();
@@ -128,17 +207,25 @@ impl StateSnapshot {
             let entry = self.account_mut(address);
             entry.info = info;
             if created {
-                entry.storage.clear();
+                for slot in std::mem::take(&mut entry.storage).keys() {
+                    self.dirty.slots.insert((address, *slot));
+                }
             }
+            let entry = self.account_mut(address);
+            let mut changed = Vec::new();
             for (slot, value) in account.storage {
                 if !value.is_changed() && !created {
                     continue;
                 }
+                changed.push(slot);
                 if value.present_value.is_zero() {
                     entry.storage.remove(&slot);
                 } else {
                     entry.storage.insert(slot, value.present_value);
                 }
+            }
+            for slot in changed {
+                self.dirty.slots.insert((address, slot));
             }
         }
     }

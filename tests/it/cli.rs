@@ -38,14 +38,36 @@ fn init_writes_a_foundry_project_and_prints_the_next_commands() {
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}{stdout}", text(&out.stderr));
 
-    for file in ["foundry.toml", "src/Counter.sol", "script/Counter.s.sol", "test/Counter.t.sol", "README.md", ".gitignore"] {
-        assert!(dir.join(file).is_file(), "{file} missing; stdout:\n{stdout}");
-        assert!(stdout.contains(&dir.join(file).display().to_string()), "{file} not listed:\n{stdout}");
+    for file in [
+        "foundry.toml",
+        "src/Counter.sol",
+        "script/Counter.s.sol",
+        "test/Counter.t.sol",
+        "README.md",
+        ".gitignore",
+    ] {
+        assert!(
+            dir.join(file).is_file(),
+            "{file} missing; stdout:\n{stdout}"
+        );
+        assert!(
+            stdout.contains(&dir.join(file).display().to_string()),
+            "{file} not listed:\n{stdout}"
+        );
     }
     let toml = std::fs::read_to_string(dir.join("foundry.toml")).unwrap();
-    assert!(toml.contains(r#"zkos_l2 = "http://127.0.0.1:3050""#), "{toml}");
-    assert!(toml.contains(r#"zkos_l1 = "http://127.0.0.1:8545""#), "{toml}");
-    assert!(stdout.contains(&format!("cd {}", dir.display())), "{stdout}");
+    assert!(
+        toml.contains(r#"zkos_l2 = "http://127.0.0.1:3050""#),
+        "{toml}"
+    );
+    assert!(
+        toml.contains(r#"zkos_l1 = "http://127.0.0.1:8545""#),
+        "{toml}"
+    );
+    assert!(
+        stdout.contains(&format!("cd {}", dir.display())),
+        "{stdout}"
+    );
     assert!(stdout.contains("forge build"), "{stdout}");
     assert!(stdout.contains("--rpc-url zkos_l2 --broadcast"), "{stdout}");
 }
@@ -60,24 +82,52 @@ fn init_refuses_to_overwrite_without_force_and_overwrites_with_it() {
 
     let out = zkos_dev(&["init", "hardhat", arg(dir)]);
     let stderr = text(&out.stderr);
-    assert!(!out.status.success(), "init overwrote without --force:\n{}", text(&out.stdout));
+    assert!(
+        !out.status.success(),
+        "init overwrote without --force:\n{}",
+        text(&out.stdout)
+    );
     assert!(stderr.contains("--force"), "{stderr}");
-    assert!(stderr.contains(&dir.join("package.json").display().to_string()), "{stderr}");
-    assert!(stderr.contains(&dir.join("test/Counter.ts").display().to_string()), "{stderr}");
-    assert!(!stderr.contains("hardhat.config.ts"), "only existing files are listed:\n{stderr}");
+    assert!(
+        stderr.contains(&dir.join("package.json").display().to_string()),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&dir.join("test/Counter.ts").display().to_string()),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("hardhat.config.ts"),
+        "only existing files are listed:\n{stderr}"
+    );
     // nothing written at all, not even the files that did not exist
     assert!(!dir.join("hardhat.config.ts").exists());
-    assert_eq!(std::fs::read_to_string(dir.join("package.json")).unwrap(), "{\"name\": \"mine\"}\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("package.json")).unwrap(),
+        "{\"name\": \"mine\"}\n"
+    );
 
     let out = zkos_dev(&["init", "hardhat", arg(dir), "--force"]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}{stdout}", text(&out.stderr));
-    assert!(stdout.contains(&format!("{} (overwritten)", dir.join("package.json").display())), "{stdout}");
-    assert!(stdout.contains(&format!("{}\n", dir.join("hardhat.config.ts").display())), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "{} (overwritten)",
+            dir.join("package.json").display()
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("{}\n", dir.join("hardhat.config.ts").display())),
+        "{stdout}"
+    );
     let package = std::fs::read_to_string(dir.join("package.json")).unwrap();
     assert!(package.contains("\"hardhat\": \"3.17.0\""), "{package}");
     let config = std::fs::read_to_string(dir.join("hardhat.config.ts")).unwrap();
-    assert!(config.contains("zkosL2") && config.contains("zkosL1"), "{config}");
+    assert!(
+        config.contains("zkosL2") && config.contains("zkosL1"),
+        "{config}"
+    );
 }
 
 // --- README CLI reference ------------------------------------------------------------------
@@ -104,9 +154,23 @@ fn render_cli_reference() -> String {
         let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
         args.push("--help");
         let help = zkos_dev(&args);
-        assert!(help.status.success(), "zkos-dev {} failed: {}", args.join(" "), text(&help.stderr));
-        let shown = std::iter::once("zkos-dev").chain(args.iter().copied()).collect::<Vec<_>>().join(" ");
-        out.push_str(&format!("### `{shown}`\n\n```text\n{}\n```\n\n", text(&help.stdout).trim_end()));
+        assert!(
+            help.status.success(),
+            "zkos-dev {} failed: {}",
+            args.join(" "),
+            text(&help.stderr)
+        );
+        let shown = std::iter::once("zkos-dev")
+            .chain(args.iter().copied())
+            .collect::<Vec<_>>()
+            .join(" ");
+        // Without trailing spaces (clap leaves some), which editors strip on save.
+        let stdout = text(&help.stdout);
+        let lines: Vec<&str> = stdout.lines().map(str::trim_end).collect();
+        out.push_str(&format!(
+            "### `{shown}`\n\n```text\n{}\n```\n\n",
+            lines.join("\n").trim_end()
+        ));
     }
     out
 }
@@ -119,10 +183,12 @@ fn readme_path() -> PathBuf {
 fn readme_cli_reference_is_current() {
     let path = readme_path();
     let readme = std::fs::read_to_string(&path).unwrap();
-    let (before, rest) = readme
-        .split_once(START)
-        .unwrap_or_else(|| panic!("README.md has no line `{START}`: put it (and `{END}`) where the CLI reference goes"));
-    let (current, after) = rest.split_once(END).unwrap_or_else(|| panic!("README.md has no `{END}` after the start marker"));
+    let (before, rest) = readme.split_once(START).unwrap_or_else(|| {
+        panic!("README.md has no line `{START}`: put it (and `{END}`) where the CLI reference goes")
+    });
+    let (current, after) = rest
+        .split_once(END)
+        .unwrap_or_else(|| panic!("README.md has no `{END}` after the start marker"));
     let rendered = render_cli_reference();
     if current == rendered {
         return;

@@ -2,34 +2,27 @@
 //! artifacts (`state/artifacts/*.json`) and `sol!` bindings of the constructors, setters and
 //! getters it uses (the signatures are those of the artifacts' ABIs).
 //!
-//! `artifact JSON -> creation code`, `Rust values -> calldata`
+//! `DeployParams -> the seven creations (nonce order)`, `Rust values -> calldata`
 
-use alloy_primitives::{B256, Bytes, hex};
-use alloy_sol_types::sol;
+use alloy_primitives::{Address, Bytes, U256, hex};
+use alloy_sol_types::{SolConstructor as _, sol};
 use anyhow::Context as _;
 
+use super::DeployParams;
+use crate::l1::{L1Contracts, contracts};
+
 sol! {
-    /// What the chain stores per batch (era-contracts' `IExecutor.StoredBatchInfo`);
-    /// batch 0 is the genesis batch the chain contract is created with.
-    #[derive(Debug, PartialEq, Eq)]
+    // The ZKChain constructor's genesis batch; the node's own type is
+    // `crate::l1::contracts::StoredBatchInfo` (same fields), converted by `genesis_batch`.
     struct StoredBatchInfo {
-        /// Batch number (0 for the genesis batch).
         uint64 batchNumber;
-        /// The L2 state commitment after the batch.
         bytes32 batchHash;
-        /// Unused by ZKsync OS (0).
         uint64 indexRepeatedStorageChanges;
-        /// L1 -> L2 txs the batch executes.
         uint256 numberOfLayer1Txs;
-        /// Rolling hash of those txs (`keccak256("")` for none).
         bytes32 priorityOperationsHash;
-        /// Interop roots' rolling hash (0: no interop).
         bytes32 dependencyRootsRollingHash;
-        /// Root of the batch's L2 -> L1 logs tree.
         bytes32 l2LogsTreeRoot;
-        /// Unused (0).
         uint256 timestamp;
-        /// The batch commitment (0 for the genesis batch).
         bytes32 commitment;
     }
 
@@ -81,9 +74,6 @@ sol! {
         );
         function setValidator(address validator, bool active);
         function isValidator(address validator) view returns (bool);
-        function setGenesisBatch(StoredBatchInfo genesisBatch);
-        function storedBatchHash(uint256 batchNumber) view returns (bytes32);
-        function getTotalBatchesCommitted() view returns (uint256);
         function getChainId() view returns (uint256);
         function getVerifier() view returns (address);
         function getMinimalL2GasPrice() view returns (uint256);
@@ -145,18 +135,101 @@ impl Artifact {
     }
 }
 
-/// The genesis batch `state/lib/encoding.mjs` builds (`genesisStoredBatchInfo`): batch 0 with
-/// the given L2 state commitment, no L1 txs, everything else empty.
-pub(super) fn genesis_stored_batch(state_commitment: B256) -> StoredBatchInfo {
+/// The node's `StoredBatchInfo` as the ZKChain constructor takes it.
+pub(super) fn genesis_batch(info: &contracts::StoredBatchInfo) -> StoredBatchInfo {
     StoredBatchInfo {
-        batchNumber: 0,
-        batchHash: state_commitment,
-        indexRepeatedStorageChanges: 0,
-        numberOfLayer1Txs: Default::default(),
-        priorityOperationsHash: alloy_primitives::KECCAK256_EMPTY,
-        dependencyRootsRollingHash: B256::ZERO,
-        l2LogsTreeRoot: B256::ZERO,
-        timestamp: Default::default(),
-        commitment: B256::ZERO,
+        batchNumber: info.batchNumber,
+        batchHash: info.batchHash,
+        indexRepeatedStorageChanges: info.indexRepeatedStorageChanges,
+        numberOfLayer1Txs: info.numberOfLayer1Txs,
+        priorityOperationsHash: info.priorityOperationsHash,
+        dependencyRootsRollingHash: info.dependencyRootsRollingHash,
+        l2LogsTreeRoot: info.l2LogsTreeRoot,
+        timestamp: info.timestamp,
+        commitment: info.commitment,
     }
+}
+
+/// One contract creation of the deployment; its index is the deployer's nonce.
+pub(super) struct Creation {
+    pub(super) name: &'static str,
+    pub(super) address: Address,
+    /// Creation code and constructor arguments.
+    pub(super) code: Bytes,
+}
+
+/// The seven creations of `deploy.mjs`, in nonce order.
+pub(super) fn creations(params: &DeployParams, at: &L1Contracts) -> anyhow::Result<Vec<Creation>> {
+    let owner = params.deployer.address();
+    let constructors = [
+        (
+            &VERIFIER,
+            at.verifier,
+            Verifier::constructorCall {
+                owner,
+                mockVerifier: params.mock_verifier,
+            }
+            .abi_encode(),
+        ),
+        (
+            &BRIDGEHUB,
+            at.bridgehub,
+            Bridgehub::constructorCall { owner }.abi_encode(),
+        ),
+        (
+            &L1_NULLIFIER,
+            at.l1_nullifier,
+            L1Nullifier::constructorCall {
+                bridgehub: at.bridgehub,
+            }
+            .abi_encode(),
+        ),
+        (
+            &L1_ASSET_ROUTER,
+            at.l1_asset_router,
+            L1AssetRouter::constructorCall {
+                bridgehub: at.bridgehub,
+                l1Nullifier: at.l1_nullifier,
+            }
+            .abi_encode(),
+        ),
+        (
+            &VALIDATOR_TIMELOCK,
+            at.validator_timelock,
+            ValidatorTimelock::constructorCall { owner }.abi_encode(),
+        ),
+        (
+            &CHAIN_TYPE_MANAGER,
+            at.chain_type_manager,
+            ChainTypeManager::constructorCall {
+                bridgehub: at.bridgehub,
+                validatorTimelock: at.validator_timelock,
+            }
+            .abi_encode(),
+        ),
+        (
+            &ZK_CHAIN,
+            at.zk_chain,
+            ZKChain::constructorCall {
+                chainId: U256::from(params.l2_chain_id),
+                bridgehub: at.bridgehub,
+                chainTypeManager: at.chain_type_manager,
+                verifier: at.verifier,
+                admin: owner,
+                minimalL2GasPrice: U256::from(params.min_l2_gas_price),
+                genesisBatch: genesis_batch(&params.genesis_stored_batch),
+            }
+            .abi_encode(),
+        ),
+    ];
+    constructors
+        .into_iter()
+        .map(|(artifact, address, args)| {
+            Ok(Creation {
+                name: artifact.name,
+                address,
+                code: artifact.creation_code(args)?,
+            })
+        })
+        .collect()
 }

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use alloy_eips::BlockId;
-use alloy_network::{EthereumWallet, ReceiptResponse as _, TransactionBuilder as _};
+use alloy_network::{EthereumWallet, TransactionBuilder as _};
 use alloy_primitives::{Address, Bytes, U256};
 use alloy_provider::{DynProvider, Provider as _, ProviderBuilder};
 use alloy_rpc_types_eth::{TransactionReceipt, TransactionRequest};

@@ -1,0 +1,395 @@
+//! Batcher: sealed blocks -> batches. `Batcher::run`: Chain (blocks) -> `Arc<Batch>` stream.
+//!
+//! It reads blocks from the chain store (the source of truth; events only wake it), applies
+//! each block's writes to the state tree, and closes a batch by the seal criteria with
+//! everything the L1 commit needs: state commitment, priority-ops hash, `l2LogsTreeRoot`,
+//! DA commitment and `StoredBatchInfo`. It runs beside the sequencer, never in its way.
+//! When the L2 goes back (revert, reset, reorg) it drops the batches past the new head and
+//! goes on from the last one still on the chain.
+
+pub mod commitment;
+pub mod seal;
+
+use std::{sync::Arc, time::Instant};
+
+use alloy_primitives::{Address, B256, Bytes, Keccak256, U256};
+use tokio::sync::{broadcast, mpsc};
+use tokio_util::sync::CancellationToken;
+
+pub use seal::SealCriteria;
+
+use crate::{
+    events::{BatchEvent, BatchStage, NodeEvent},
+    l1::contracts::{CommitBatchInfoZKsyncOS, StoredBatchInfo},
+    storage::{BatchStore, Chain, StoredBlock, state::BlockWrites},
+    tree::{StateTree, account_key, account_value, state_commitment, storage_key},
+    tx::L2ToL1Log,
+};
+use commitment::{
+    batch_commitment, genesis_batch_info, l2_logs_tree_root, logs_local_root, priority_ops_hash,
+    stored_batch_info,
+};
+use seal::Fill;
+
+/// One L2->L1 log of a batch, where it came from and where it sits in the logs tree.
+#[derive(Debug, Clone)]
+pub struct BatchLog {
+    /// The tx that sent it.
+    pub tx_hash: B256,
+    /// Its index among that tx's L2->L1 logs.
+    pub index_in_tx: usize,
+    /// The tx's position in the batch.
+    pub tx_number_in_batch: u16,
+    /// The log.
+    pub log: L2ToL1Log,
+}
+
+impl BatchLog {
+    /// Its leaf in the logs tree.
+    pub fn leaf(&self) -> B256 {
+        alloy_primitives::keccak256(self.log.encode(self.tx_number_in_batch))
+    }
+}
+
+/// A sealed batch: consecutive blocks proven and committed as one.
+#[derive(Debug)]
+pub struct Batch {
+    /// Batch number (genesis is 0).
+    pub number: u64,
+    /// Its first L2 block.
+    pub first_block: u64,
+    /// Its last L2 block.
+    pub last_block: u64,
+    /// Hash of its last block (to notice when the L2 went back past it).
+    pub last_block_hash: B256,
+    /// Txs in its blocks.
+    pub tx_count: u64,
+    /// The L1 txs it ran, in order.
+    pub l1_txs: Vec<B256>,
+    /// Its L2->L1 logs, in order.
+    pub logs: Vec<BatchLog>,
+    /// The state tree after it (an O(1) copy: `zks_getProof`, the prover).
+    pub tree: StateTree,
+    /// What `commitBatchesSharedBridge` carries for it.
+    pub commit_info: CommitBatchInfoZKsyncOS,
+    /// What L1 stores for it once committed.
+    pub stored: StoredBatchInfo,
+    /// The batch before it, as L1 stores it.
+    pub prev: StoredBatchInfo,
+    /// When its first block arrived.
+    pub opened_at: Instant,
+    /// When it was sealed.
+    pub sealed_at: Instant,
+}
+
+impl Batch {
+    /// The leaves of its logs tree.
+    pub fn log_leaves(&self) -> Vec<B256> {
+        self.logs.iter().map(BatchLog::leaf).collect()
+    }
+}
+
+/// The batch being filled.
+struct OpenBatch {
+    first_block: u64,
+    opened_at: Instant,
+    fill: Fill,
+    first_timestamp: u64,
+    l1_txs: Vec<B256>,
+    logs: Vec<BatchLog>,
+    da: Keccak256,
+}
+
+/// Closes batches. Its fields are its dependencies.
+pub struct Batcher {
+    /// Where blocks come from.
+    pub chain: Arc<Chain>,
+    /// Where sealed batches are recorded.
+    pub batches: Arc<BatchStore>,
+    /// When to seal.
+    pub criteria: SealCriteria,
+    /// The L2 chain id (part of the commitment).
+    pub chain_id: u64,
+    /// Wakes it (new blocks) and hears of its batches.
+    pub events: broadcast::Sender<NodeEvent>,
+}
+
+/// Where the batcher is.
+struct Cursor {
+    tree: StateTree,
+    prev: StoredBatchInfo,
+    next_block: u64,
+    last_hash: B256,
+    open: Option<OpenBatch>,
+}
+
+impl Batcher {
+    /// Seals batches until `cancel` fires or the next stage is gone.
+    pub async fn run(
+        self,
+        output: mpsc::Sender<Arc<Batch>>,
+        cancel: CancellationToken,
+    ) -> anyhow::Result<()> {
+        let mut wake = self.events.subscribe();
+        let mut cursor = self.from_genesis();
+        loop {
+            if !self.catch_up(&mut cursor, &output).await {
+                return Ok(());
+            }
+            let deadline = cursor
+                .open
+                .as_ref()
+                .map(|open| open.opened_at + self.criteria.timeout);
+            if let Some(deadline) = deadline
+                && Instant::now() >= deadline
+            {
+                if !self.seal(&mut cursor, &output).await {
+                    return Ok(());
+                }
+                continue;
+            }
+            tokio::select! {
+                _ = cancel.cancelled() => return Ok(()),
+                event = wake.recv() => {
+                    if let Err(broadcast::error::RecvError::Closed) = event {
+                        return Ok(());
+                    }
+                }
+                _ = async {
+                    match deadline {
+                        Some(d) => tokio::time::sleep_until(d.into()).await,
+                        None => std::future::pending().await,
+                    }
+                } => {}
+            }
+        }
+    }
+
+    /// The tree and batch 0 from the genesis block.
+    fn from_genesis(&self) -> Cursor {
+        let genesis = self.chain.block(0).expect("the chain always has genesis");
+        let mut tree = StateTree::new();
+        tree.apply(&keyed(&genesis.writes));
+        let commitment = self.state_commitment(&tree, &genesis);
+        let prev = genesis_batch_info(commitment);
+        self.batches.set_genesis(prev.clone());
+        Cursor {
+            tree,
+            prev,
+            next_block: 1,
+            last_hash: genesis.hash,
+            open: None,
+        }
+    }
+
+    fn state_commitment(&self, tree: &StateTree, last: &StoredBlock) -> B256 {
+        let number = last.header.number;
+        let hashes: Vec<B256> = self
+            .chain
+            .blocks(number.saturating_sub(255), number)
+            .iter()
+            .map(|b| b.hash)
+            .collect();
+        state_commitment(
+            tree.root(),
+            tree.leaf_count(),
+            number,
+            &hashes,
+            last.header.timestamp,
+        )
+    }
+
+    /// Applies every block the chain has beyond the cursor, sealing full batches. Returns
+    /// false when the next stage is gone.
+    async fn catch_up(&self, cursor: &mut Cursor, output: &mpsc::Sender<Arc<Batch>>) -> bool {
+        let head = self.chain.latest();
+        let applied = cursor.next_block - 1;
+        let still_there = self.chain.block(applied).map(|b| b.hash) == Some(cursor.last_hash);
+        if !still_there {
+            self.rewind(cursor);
+        }
+        while cursor.next_block <= head.header.number {
+            let Some(block) = self.chain.block(cursor.next_block) else {
+                break;
+            };
+            let next = block_fill(&block);
+            if let Some(open) = &cursor.open
+                && self.criteria.would_overflow(&open.fill, &next)
+                && !self.seal(cursor, output).await
+            {
+                return false;
+            }
+            self.apply(cursor, &block, next);
+            let full = cursor
+                .open
+                .as_ref()
+                .is_some_and(|open| self.criteria.is_full(&open.fill));
+            if full && !self.seal(cursor, output).await {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Adds one block to the open batch (opening one if needed).
+    fn apply(&self, cursor: &mut Cursor, block: &StoredBlock, fill: Fill) {
+        let writes = keyed(&block.writes);
+        cursor.tree.apply(&writes);
+        let open = cursor.open.get_or_insert_with(|| OpenBatch {
+            first_block: block.header.number,
+            opened_at: Instant::now(),
+            fill: Fill::default(),
+            first_timestamp: block.header.timestamp,
+            l1_txs: vec![],
+            logs: vec![],
+            da: Keccak256::new(),
+        });
+        for (key, value) in &writes {
+            open.da.update(key);
+            open.da.update(value);
+        }
+        for tx in &block.txs {
+            let tx_number = (open.fill.txs + tx.index) as u16;
+            if tx.tx.envelope.as_l1().is_some() {
+                open.l1_txs.push(tx.tx.hash);
+            }
+            for (index_in_tx, log) in tx.l2_to_l1_logs.iter().enumerate() {
+                open.logs.push(BatchLog {
+                    tx_hash: tx.tx.hash,
+                    index_in_tx,
+                    tx_number_in_batch: tx_number,
+                    log: *log,
+                });
+                open.da.update(log.encode(tx_number));
+            }
+        }
+        open.fill.blocks += fill.blocks;
+        open.fill.txs += fill.txs;
+        open.fill.logs += fill.logs;
+        open.fill.pubdata += fill.pubdata;
+        cursor.next_block = block.header.number + 1;
+        cursor.last_hash = block.hash;
+    }
+
+    /// Closes the open batch and hands it on. Returns false when the next stage is gone.
+    async fn seal(&self, cursor: &mut Cursor, output: &mpsc::Sender<Arc<Batch>>) -> bool {
+        let Some(open) = cursor.open.take() else {
+            return true;
+        };
+        let last_block = cursor.next_block - 1;
+        let Some(last) = self.chain.block(last_block) else {
+            return true;
+        };
+        let leaves: Vec<B256> = open.logs.iter().map(BatchLog::leaf).collect();
+        let commit_info = CommitBatchInfoZKsyncOS {
+            batchNumber: cursor.prev.batchNumber + 1,
+            newStateCommitment: self.state_commitment(&cursor.tree, &last),
+            numberOfLayer1Txs: U256::from(open.l1_txs.len()),
+            priorityOperationsHash: priority_ops_hash(&open.l1_txs),
+            dependencyRootsRollingHash: B256::ZERO,
+            l2LogsTreeRoot: l2_logs_tree_root(logs_local_root(&leaves)),
+            l2DaValidator: Address::ZERO,
+            daCommitment: open.da.finalize(),
+            firstBlockTimestamp: open.first_timestamp,
+            lastBlockTimestamp: last.header.timestamp,
+            chainId: U256::from(self.chain_id),
+            operatorDAInput: Bytes::new(),
+        };
+        debug_assert_eq!(
+            stored_batch_info(&commit_info).commitment,
+            batch_commitment(&commit_info)
+        );
+        let stored = stored_batch_info(&commit_info);
+        let batch = Arc::new(Batch {
+            number: commit_info.batchNumber,
+            first_block: open.first_block,
+            last_block,
+            last_block_hash: last.hash,
+            tx_count: open.fill.txs,
+            l1_txs: open.l1_txs,
+            logs: open.logs,
+            tree: cursor.tree.clone(),
+            commit_info,
+            stored: stored.clone(),
+            prev: std::mem::replace(&mut cursor.prev, stored),
+            opened_at: open.opened_at,
+            sealed_at: Instant::now(),
+        });
+        self.batches.push(batch.clone());
+        let _ = self.events.send(NodeEvent::Batch(Arc::new(BatchEvent {
+            number: batch.number,
+            blocks: batch.first_block..=batch.last_block,
+            tx_count: batch.tx_count,
+            stage: BatchStage::Sealed,
+            l1_tx: None,
+            took: batch.sealed_at - batch.opened_at,
+        })));
+        output.send(batch).await.is_ok()
+    }
+
+    /// The L2 went back: keep the batches still on the chain, drop the rest and go on from
+    /// there (the open batch is rebuilt from the chain).
+    fn rewind(&self, cursor: &mut Cursor) {
+        let head = self.chain.latest_number();
+        let mut keep = self.batches.last_sealed();
+        let mut from = None;
+        while keep > 0 {
+            if let Some(record) = self.batches.get(keep) {
+                let b = &record.batch;
+                if b.last_block <= head && self.chain.block_hash(b.last_block) == b.last_block_hash
+                {
+                    from = Some(b.clone());
+                    break;
+                }
+            }
+            keep -= 1;
+        }
+        tracing::info!(
+            kept = keep,
+            dropped = self.batches.last_sealed() - keep,
+            "L2 went back: batches after the new head are dropped"
+        );
+        self.batches.truncate(keep);
+        *cursor = match from {
+            Some(batch) => Cursor {
+                tree: batch.tree.clone(),
+                prev: batch.stored.clone(),
+                next_block: batch.last_block + 1,
+                last_hash: batch.last_block_hash,
+                open: None,
+            },
+            None => self.from_genesis(),
+        };
+    }
+}
+
+/// What one block adds to a batch.
+fn block_fill(block: &StoredBlock) -> Fill {
+    let logs: usize = block.txs.iter().map(|t| t.l2_to_l1_logs.len()).sum();
+    Fill {
+        blocks: 1,
+        txs: block.txs.len() as u64,
+        logs,
+        pubdata: block.writes.len() * 64 + logs * 88,
+    }
+}
+
+/// A block's writes as tree keys and values, sorted by key (the tree's insertion order).
+pub fn keyed(writes: &BlockWrites) -> Vec<(B256, B256)> {
+    let mut out: Vec<(B256, B256)> = writes
+        .accounts
+        .iter()
+        .map(|(address, leaf)| {
+            let value = leaf
+                .map(|l| account_value(l.nonce, l.balance, l.code_hash, l.code_len))
+                .unwrap_or_default();
+            (account_key(*address), value)
+        })
+        .chain(writes.slots.iter().map(|(address, slot, value)| {
+            (storage_key(*address, B256::from(*slot)), B256::from(*value))
+        }))
+        .collect();
+    out.sort_unstable_by_key(|(key, _)| *key);
+    out.dedup_by_key(|(key, _)| *key);
+    out
+}

@@ -1,0 +1,424 @@
+//! L1 sender: proven batches -> commit, prove, execute on L1, gapless and in order.
+//! `L1Sender::run`: `ProvenBatch` stream (+ manual `SettleCommand`s) -> L1 txs.
+//!
+//! It speaks JSON-RPC to the L1 like to any node (the embedded one or `--l1-rpc`). It reads
+//! the chain's counters on L1 at start and after every failure, so it never sends a step
+//! twice and resumes where L1 is. An unreachable L1 or a failing call is retried with
+//! backoff while the L2 keeps producing blocks. Before committing batch 1 it makes sure L1
+//! knows this L2's genesis (`setGenesisBatch`, by the chain admin, allowed until the first
+//! commit), since the genesis state commitment changes with every fresh start.
+
+use std::{
+    collections::BTreeMap,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use alloy_network::TransactionBuilder;
+use alloy_primitives::{Address, B256, Bytes, U256};
+use alloy_provider::{DynProvider, Provider};
+use alloy_rpc_types_eth::TransactionRequest;
+use alloy_sol_types::{SolCall, SolValue};
+use anyhow::{Context as _, bail};
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    batcher::commitment::stored_batch_hash,
+    events::{BatchEvent, BatchStage, NodeEvent},
+    l1::{
+        L1Contracts,
+        contracts::{IValidatorTimelock, IZKChain, InteropRoot, PriorityOpsBatchInfo, StoredBatchInfo},
+    },
+    prover::ProvenBatch,
+    sequencer::now,
+    storage::{BatchStore, L1Stage, L1Step},
+};
+
+/// Longest wait between two attempts while L1 fails.
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// How long to wait for an L1 receipt before asking again from the start.
+const RECEIPT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A manual settlement step (`anvil_zks_commitBatch` and friends, with `--no-auto-settle`).
+#[derive(Debug)]
+pub struct SettleCommand {
+    /// Which step.
+    pub stage: L1Stage,
+    /// Which batch.
+    pub batch: u64,
+    /// The L1 tx hash, or why not.
+    pub reply: oneshot::Sender<Result<B256, String>>,
+}
+
+/// The chain's settlement counters on L1.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Counters {
+    committed: u64,
+    verified: u64,
+    executed: u64,
+}
+
+/// Settles batches on L1. Its fields are its dependencies.
+pub struct L1Sender {
+    /// The L1, signing as the operator.
+    pub l1: DynProvider,
+    /// The validator sending the settlement calls.
+    pub operator: Address,
+    /// The L1, signing as the chain admin (for `setGenesisBatch`).
+    pub admin: DynProvider,
+    /// The chain admin.
+    pub admin_address: Address,
+    /// Where the contracts are.
+    pub contracts: L1Contracts,
+    /// Where progress is recorded.
+    pub batches: Arc<BatchStore>,
+    /// Where batch events go.
+    pub events: broadcast::Sender<NodeEvent>,
+    /// Settle every batch as soon as it is proven (else only on `SettleCommand`s).
+    pub auto: bool,
+}
+
+impl L1Sender {
+    /// Settles until the prover stops or `cancel` fires.
+    pub async fn run(
+        self,
+        mut input: mpsc::Receiver<ProvenBatch>,
+        mut commands: mpsc::Receiver<SettleCommand>,
+        cancel: CancellationToken,
+    ) -> anyhow::Result<()> {
+        let mut pending: BTreeMap<u64, ProvenBatch> = BTreeMap::new();
+        let mut counters: Option<Counters> = None;
+        let mut backoff = Duration::ZERO;
+        let mut failing = false;
+        loop {
+            if self.auto && !backoff.is_zero() {
+                tokio::select! {
+                    _ = cancel.cancelled() => return Ok(()),
+                    _ = tokio::time::sleep(backoff) => {}
+                }
+            }
+            let step = if self.auto {
+                self.settle_ready(&mut pending, &mut counters).await
+            } else {
+                Ok(())
+            };
+            match step {
+                Ok(()) => {
+                    if failing {
+                        tracing::info!("L1 settlement going again");
+                    }
+                    failing = false;
+                    backoff = Duration::ZERO;
+                }
+                Err(err) => {
+                    if !failing {
+                        tracing::warn!("L1 settlement: {err:#}; retrying");
+                    }
+                    failing = true;
+                    counters = None;
+                    backoff = (backoff * 2).clamp(Duration::from_millis(50), MAX_BACKOFF);
+                    continue;
+                }
+            }
+            tokio::select! {
+                _ = cancel.cancelled() => return Ok(()),
+                batch = input.recv() => match batch {
+                    Some(batch) => { pending.insert(batch.batch.number, batch); }
+                    None => return Ok(()),
+                },
+                command = commands.recv() => {
+                    let Some(command) = command else { continue };
+                    let result = self.manual(&mut pending, &mut counters, command.stage, command.batch).await;
+                    if result.is_err() {
+                        counters = None;
+                    }
+                    let _ = command.reply.send(result.map_err(|e| format!("{e:#}")));
+                }
+            }
+        }
+    }
+
+    /// Takes every step that is ready, in order, until none is.
+    async fn settle_ready(
+        &self,
+        pending: &mut BTreeMap<u64, ProvenBatch>,
+        counters: &mut Option<Counters>,
+    ) -> anyhow::Result<()> {
+        loop {
+            let c = self.counters(counters).await?;
+            self.forget_stale(pending, c);
+            let step = if c.executed < c.verified {
+                (L1Stage::Execute, c.executed + 1)
+            } else if c.verified < c.committed {
+                (L1Stage::Prove, c.verified + 1)
+            } else {
+                (L1Stage::Commit, c.committed + 1)
+            };
+            let Some(batch) = pending.get(&step.1).cloned() else {
+                return Ok(());
+            };
+            self.step(step.0, &batch).await?;
+            bump(counters, step.0);
+        }
+    }
+
+    /// One step asked for by hand.
+    async fn manual(
+        &self,
+        pending: &mut BTreeMap<u64, ProvenBatch>,
+        counters: &mut Option<Counters>,
+        stage: L1Stage,
+        number: u64,
+    ) -> anyhow::Result<B256> {
+        let c = self.counters(counters).await?;
+        self.forget_stale(pending, c);
+        let (done, name) = match stage {
+            L1Stage::Commit => (c.committed, "committed"),
+            L1Stage::Prove => (c.verified, "proven"),
+            L1Stage::Execute => (c.executed, "executed"),
+        };
+        if number <= done {
+            bail!("batch {number} is already {name}");
+        }
+        if number != done + 1 {
+            bail!("batch {} must be {name} first", done + 1);
+        }
+        match stage {
+            L1Stage::Prove if number > c.committed => bail!("batch {number} is not committed yet"),
+            L1Stage::Execute if number > c.verified => bail!("batch {number} is not proven yet"),
+            _ => {}
+        }
+        let Some(batch) = pending.get(&number).cloned() else {
+            bail!("batch {number} is not sealed and proven yet");
+        };
+        let tx = self.step(stage, &batch).await?;
+        bump(counters, stage);
+        Ok(tx)
+    }
+
+    /// Drops batches L1 has executed, and batches the L2 no longer has (it went back).
+    fn forget_stale(&self, pending: &mut BTreeMap<u64, ProvenBatch>, c: Counters) {
+        pending.retain(|n, proven| {
+            *n > c.executed
+                && self
+                    .batches
+                    .get(*n)
+                    .is_some_and(|r| Arc::ptr_eq(&r.batch, &proven.batch))
+        });
+    }
+
+    async fn counters(&self, cached: &mut Option<Counters>) -> anyhow::Result<Counters> {
+        if let Some(c) = cached {
+            return Ok(*c);
+        }
+        let read = |call: Vec<u8>| async move {
+            let out = self
+                .l1
+                .call(
+                    TransactionRequest::default()
+                        .to(self.contracts.zk_chain)
+                        .input(call.into()),
+                )
+                .await?;
+            anyhow::Ok(U256::abi_decode(&out)?.saturating_to::<u64>())
+        };
+        let c = Counters {
+            committed: read(IZKChain::getTotalBatchesCommittedCall {}.abi_encode()).await?,
+            verified: read(IZKChain::getTotalBatchesVerifiedCall {}.abi_encode()).await?,
+            executed: read(IZKChain::getTotalBatchesExecutedCall {}.abi_encode()).await?,
+        };
+        // Steps L1 has that this run did not record (a restart): mark them done.
+        for n in 1..=c.committed.min(self.batches.last_sealed()) {
+            if let Some(record) = self.batches.get(n) {
+                let done = L1Step {
+                    tx: B256::ZERO,
+                    at: now(),
+                };
+                if record.commit.is_none() {
+                    self.batches.set_l1(n, L1Stage::Commit, done);
+                }
+                if n <= c.verified && record.prove.is_none() {
+                    self.batches.set_l1(n, L1Stage::Prove, done);
+                }
+                if n <= c.executed && record.execute.is_none() {
+                    self.batches.set_l1(n, L1Stage::Execute, done);
+                }
+            }
+        }
+        *cached = Some(c);
+        Ok(c)
+    }
+
+    /// Sends one settlement call for `proven` and records it.
+    async fn step(&self, stage: L1Stage, proven: &ProvenBatch) -> anyhow::Result<B256> {
+        let batch = &proven.batch;
+        let n = U256::from(batch.number);
+        let chain = self.contracts.zk_chain;
+        let call = match stage {
+            L1Stage::Commit => {
+                if batch.number == 1 {
+                    self.ensure_genesis(&batch.prev).await?;
+                }
+                let data = encode(
+                    2,
+                    (batch.prev.clone(), vec![batch.commit_info.clone()]).abi_encode_params(),
+                );
+                IValidatorTimelock::commitBatchesSharedBridgeCall {
+                    chainAddress: chain,
+                    processFrom: n,
+                    processTo: n,
+                    commitData: data,
+                }
+                .abi_encode()
+            }
+            L1Stage::Prove => {
+                let data = encode(
+                    1,
+                    (batch.prev.clone(), vec![batch.stored.clone()], proven.proof.clone())
+                        .abi_encode_params(),
+                );
+                IValidatorTimelock::proveBatchesSharedBridgeCall {
+                    chainAddress: chain,
+                    processBatchFrom: n,
+                    processBatchTo: n,
+                    proofData: data,
+                }
+                .abi_encode()
+            }
+            L1Stage::Execute => {
+                let ops = PriorityOpsBatchInfo {
+                    leftPath: vec![],
+                    rightPath: vec![],
+                    itemHashes: batch.l1_txs.clone(),
+                };
+                let roots: Vec<Vec<InteropRoot>> = vec![vec![]];
+                let data = encode(1, (vec![batch.stored.clone()], vec![ops], roots).abi_encode_params());
+                IValidatorTimelock::executeBatchesSharedBridgeCall {
+                    chainAddress: chain,
+                    processFrom: n,
+                    processTo: n,
+                    executeData: data,
+                }
+                .abi_encode()
+            }
+        };
+        let started = Instant::now();
+        let what = match stage {
+            L1Stage::Commit => "commit",
+            L1Stage::Prove => "prove",
+            L1Stage::Execute => "execute",
+        };
+        let result = send(
+            &self.l1,
+            self.operator,
+            self.contracts.validator_timelock,
+            call,
+        )
+        .await
+        .with_context(|| format!("{what} batch {}", batch.number));
+        let tx = match result {
+            Ok(tx) => tx,
+            Err(err) => {
+                self.event(proven, BatchStage::L1Error { reason: format!("{err:#}") }, None, started);
+                return Err(err);
+            }
+        };
+        self.batches.set_l1(batch.number, stage, L1Step { tx, at: now() });
+        let stage_event = match stage {
+            L1Stage::Commit => BatchStage::Committed,
+            L1Stage::Prove => BatchStage::Verified,
+            L1Stage::Execute => BatchStage::Executed,
+        };
+        self.event(proven, stage_event, Some(tx), started);
+        Ok(tx)
+    }
+
+    fn event(&self, proven: &ProvenBatch, stage: BatchStage, l1_tx: Option<B256>, started: Instant) {
+        let batch = &proven.batch;
+        let _ = self.events.send(NodeEvent::Batch(Arc::new(BatchEvent {
+            number: batch.number,
+            blocks: batch.first_block..=batch.last_block,
+            tx_count: batch.tx_count,
+            stage,
+            l1_tx,
+            took: started.elapsed(),
+        })));
+    }
+
+    /// Makes L1's batch 0 this L2's genesis (only possible before the first commit).
+    async fn ensure_genesis(&self, genesis: &StoredBatchInfo) -> anyhow::Result<()> {
+        let out = self
+            .l1
+            .call(
+                TransactionRequest::default()
+                    .to(self.contracts.zk_chain)
+                    .input(IZKChain::storedBatchHashCall { batchNumber: U256::ZERO }.abi_encode().into()),
+            )
+            .await
+            .context("storedBatchHash(0)")?;
+        if B256::abi_decode(&out)? == stored_batch_hash(genesis) {
+            return Ok(());
+        }
+        let call = IZKChain::setGenesisBatchCall {
+            genesis: genesis.clone(),
+        }
+        .abi_encode();
+        send(&self.admin, self.admin_address, self.contracts.zk_chain, call)
+            .await
+            .context("setGenesisBatch (L1 must know this L2's genesis before batch 1)")?;
+        Ok(())
+    }
+}
+
+fn bump(counters: &mut Option<Counters>, stage: L1Stage) {
+    if let Some(c) = counters {
+        match stage {
+            L1Stage::Commit => c.committed += 1,
+            L1Stage::Prove => c.verified += 1,
+            L1Stage::Execute => c.executed += 1,
+        }
+    }
+}
+
+/// `version ‖ abi.encode(params)`.
+fn encode(version: u8, params: Vec<u8>) -> Bytes {
+    let mut out = vec![version];
+    out.extend_from_slice(&params);
+    out.into()
+}
+
+/// Sends a call from `from` to `to` and waits for its receipt; a revert is an error with
+/// the reason (found by running the call first).
+async fn send(l1: &DynProvider, from: Address, to: Address, input: Vec<u8>) -> anyhow::Result<B256> {
+    let request = TransactionRequest::default()
+        .with_from(from)
+        .with_to(to)
+        .with_input(input);
+    l1.call(request.clone()).await.context("L1 refuses the call")?;
+    let nonce = l1
+        .get_transaction_count(from)
+        .pending()
+        .await
+        .context("operator nonce")?;
+    let pending = l1
+        .send_transaction(request.with_nonce(nonce))
+        .await
+        .context("sending to L1")?;
+    let hash = *pending.tx_hash();
+    let deadline = Instant::now() + RECEIPT_TIMEOUT;
+    let mut wait = Duration::from_millis(1);
+    loop {
+        if let Some(receipt) = l1.get_transaction_receipt(hash).await? {
+            if !receipt.status() {
+                bail!("L1 tx {hash} reverted");
+            }
+            return Ok(hash);
+        }
+        if Instant::now() > deadline {
+            bail!("no receipt for L1 tx {hash}");
+        }
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(Duration::from_millis(100));
+    }
+}

@@ -1,0 +1,78 @@
+//! Prover: batches -> proven batches. `MockProver::run`: `Arc<Batch>` stream -> `ProvenBatch`
+//! stream, with the fake proof the verifier accepts in mock mode: `[3, 0, 13, publicInput]`
+//! (`--prover mock`, the default), after a configurable delay.
+
+use std::{sync::Arc, time::Duration};
+
+use alloy_primitives::U256;
+use tokio::sync::{broadcast, mpsc};
+
+use crate::{
+    batcher::{Batch, commitment::public_input},
+    events::{BatchEvent, BatchStage, NodeEvent},
+    storage::BatchStore,
+};
+
+/// Proof type of the fake proof.
+pub const FAKE_PROOF_TYPE: u64 = 3;
+
+/// A batch with its proof, ready for L1.
+#[derive(Debug, Clone)]
+pub struct ProvenBatch {
+    /// The batch.
+    pub batch: Arc<Batch>,
+    /// The proof `proveBatchesSharedBridge` carries.
+    pub proof: Vec<U256>,
+}
+
+/// The fake proof of one batch: `[3, 0, 13, publicInput]`.
+pub fn fake_proof(batch: &Batch) -> Vec<U256> {
+    vec![
+        U256::from(FAKE_PROOF_TYPE),
+        U256::ZERO,
+        U256::from(13u64),
+        public_input(&batch.prev, &batch.stored),
+    ]
+}
+
+/// Proves every batch with the fake proof. Its fields are its dependencies.
+pub struct MockProver {
+    /// How long "proving" takes.
+    pub delay: Duration,
+    /// Where the result is recorded.
+    pub batches: Arc<BatchStore>,
+    /// Where batch events go.
+    pub events: broadcast::Sender<NodeEvent>,
+}
+
+impl MockProver {
+    /// Proves batches until the batcher stops or the L1 sender is gone.
+    pub async fn run(
+        self,
+        mut input: mpsc::Receiver<Arc<Batch>>,
+        output: mpsc::Sender<ProvenBatch>,
+    ) -> anyhow::Result<()> {
+        while let Some(batch) = input.recv().await {
+            let started = std::time::Instant::now();
+            if !self.delay.is_zero() {
+                tokio::time::sleep(self.delay).await;
+            }
+            let proof = fake_proof(&batch);
+            self.batches.set_proven(batch.number, "mock");
+            let _ = self.events.send(NodeEvent::Batch(Arc::new(BatchEvent {
+                number: batch.number,
+                blocks: batch.first_block..=batch.last_block,
+                tx_count: batch.tx_count,
+                stage: BatchStage::Proven {
+                    prover: "mock".into(),
+                },
+                l1_tx: None,
+                took: started.elapsed(),
+            })));
+            if output.send(ProvenBatch { batch, proof }).await.is_err() {
+                break;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,115 @@
+//! The batch fields of blocks, txs, receipts and logs (`l1BatchNumber`, `l1BatchTxIndex`,
+//! `l1BatchTimestamp`, and per L2->L1 log `l1BatchNumber` / `txIndexInL1Batch`), filled in
+//! once the batcher has sealed the batch holding the block (null before, as ZKsync does).
+
+use serde_json::{Value, json};
+
+use super::{
+    RpcContext,
+    types::{block_json, log_json, receipt_json, tx_json},
+};
+use crate::storage::{StoredBlock, StoredTx};
+
+fn set(value: &mut Value, key: &str, v: Value) {
+    if let Value::Object(map) = value {
+        map.insert(key.to_string(), v);
+    }
+}
+
+fn hex(n: u64) -> Value {
+    json!(format!("{n:#x}"))
+}
+
+impl RpcContext {
+    /// The batch holding block `block` and the position of its tx `tx_index` in that batch.
+    pub fn batch_position(&self, block: u64, tx_index: u64) -> Option<(u64, u64)> {
+        let batches = &self.settlement.as_ref()?.batches;
+        let number = batches.batch_of_block(block)?;
+        if number == 0 {
+            return Some((0, tx_index));
+        }
+        let batch = batches.get(number)?.batch;
+        let before: u64 = self
+            .chain
+            .blocks(batch.first_block, block.saturating_sub(1))
+            .iter()
+            .filter(|b| b.header.number < block)
+            .map(|b| b.txs.len() as u64)
+            .sum();
+        Some((number, before + tx_index))
+    }
+
+    /// An included tx's JSON with its batch fields.
+    pub fn tx_json(&self, tx: &StoredTx) -> Value {
+        let base_fee = self
+            .chain
+            .block(tx.block_number)
+            .and_then(|b| b.header.base_fee_per_gas)
+            .unwrap_or_default();
+        let mut value = tx_json(&tx.tx, Some(tx), base_fee);
+        if let Some((batch, index)) = self.batch_position(tx.block_number, tx.index) {
+            set(&mut value, "l1BatchNumber", hex(batch));
+            set(&mut value, "l1BatchTxIndex", hex(index));
+        }
+        value
+    }
+
+    /// A receipt with its batch fields.
+    pub fn receipt_json(&self, tx: &StoredTx) -> Value {
+        let mut value = receipt_json(tx);
+        let Some((batch, index)) = self.batch_position(tx.block_number, tx.index) else {
+            return value;
+        };
+        set(&mut value, "l1BatchNumber", hex(batch));
+        set(&mut value, "l1BatchTxIndex", hex(index));
+        if let Some(logs) = value.get_mut("logs").and_then(Value::as_array_mut) {
+            for log in logs {
+                set(log, "l1BatchNumber", hex(batch));
+            }
+        }
+        if let Some(logs) = value.get_mut("l2ToL1Logs").and_then(Value::as_array_mut) {
+            for log in logs {
+                set(log, "l1BatchNumber", hex(batch));
+                set(log, "txIndexInL1Batch", hex(index));
+            }
+        }
+        value
+    }
+
+    /// A block with its batch fields (and its txs', when `full`).
+    pub fn block_json(&self, block: &StoredBlock, full: bool) -> Value {
+        let mut value = block_json(block, full);
+        if full && let Some(txs) = value.get_mut("transactions") {
+            *txs = Value::Array(block.txs.iter().map(|t| self.tx_json(t)).collect());
+        }
+        let batch = self
+            .settlement
+            .as_ref()
+            .and_then(|s| s.batches.batch_of_block(block.header.number));
+        if let Some(batch) = batch {
+            set(&mut value, "l1BatchNumber", hex(batch));
+            let timestamp = self
+                .settlement
+                .as_ref()
+                .and_then(|s| s.batches.get(batch))
+                .map(|r| r.batch.commit_info.lastBlockTimestamp)
+                .unwrap_or(block.header.timestamp);
+            set(&mut value, "l1BatchTimestamp", hex(timestamp));
+        }
+        value
+    }
+
+    /// A log with its batch number.
+    pub fn log_json(&self, log: &alloy_rpc_types_eth::Log, transaction_log_index: u64) -> Value {
+        let mut value = log_json(log, transaction_log_index);
+        let batch = log.block_number.and_then(|n| {
+            self.settlement
+                .as_ref()
+                .and_then(|s| s.batches.batch_of_block(n))
+        });
+        if let Some(batch) = batch {
+            set(&mut value, "l1BatchNumber", hex(batch));
+        }
+        value
+    }
+}

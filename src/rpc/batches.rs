@@ -1,0 +1,354 @@
+//! The `zks_` methods about batches and settlement, and anvil-zksync's manual settlement
+//! (`anvil_zks_commitBatch` / `proveBatch` / `executeBatch`). L2 with an L1 only.
+//! Shapes follow zksync-era's `L1BatchDetails`, `BlockDetails`, `TransactionDetails` and
+//! `L2ToL1LogProof`; `zks_getProof` answers with ZKsync OS state tree proofs.
+
+use alloy_eips::BlockNumberOrTag;
+use alloy_primitives::{Address, B256, U64, U256};
+use jsonrpsee::RpcModule;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+use super::{
+    RpcContext, Settlement,
+    error::{RpcError, RpcResult},
+    macros::ok,
+};
+use crate::{
+    batcher::commitment::log_proof,
+    l1::sender::SettleCommand,
+    storage::{BatchRecord, L1Stage, L1Step},
+    tree::{account_key, storage_key},
+    tx::Envelope,
+};
+
+type Module = RpcModule<RpcContext>;
+
+fn settlement(c: &RpcContext) -> RpcResult<&Settlement> {
+    c.settlement
+        .as_ref()
+        .ok_or_else(|| RpcError::internal("batches need an L1"))
+}
+
+fn hex(n: u64) -> Value {
+    json!(format!("{n:#x}"))
+}
+
+/// Unix seconds as RFC 3339 UTC (`2026-11-22T06:45:28Z`), as zksync-era dates are.
+fn rfc3339(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+fn step_fields(out: &mut serde_json::Map<String, Value>, record: Option<&BatchRecord>, prefix: &str) {
+    let field = |step: Option<L1Step>| {
+        (
+            step.map(|s| json!(s.tx)).unwrap_or(Value::Null),
+            step.map(|s| json!(rfc3339(s.at))).unwrap_or(Value::Null),
+        )
+    };
+    let (commit, prove, execute) = match record {
+        Some(r) => (field(r.commit), field(r.prove), field(r.execute)),
+        None => ((Value::Null, Value::Null), (Value::Null, Value::Null), (Value::Null, Value::Null)),
+    };
+    out.insert(format!("{prefix}ommitTxHash").replace("ommit", if prefix.is_empty() { "commit" } else { "Commit" }), commit.0);
+    out.insert("committedAt".into(), commit.1);
+    out.insert(if prefix.is_empty() { "proveTxHash" } else { "ethProveTxHash" }.into(), prove.0);
+    out.insert("provenAt".into(), prove.1);
+    out.insert(if prefix.is_empty() { "executeTxHash" } else { "ethExecuteTxHash" }.into(), execute.0);
+    out.insert("executedAt".into(), execute.1);
+}
+
+/// "verified" once executed on L1, "sealed" before (zksync-era's two batch statuses).
+fn status(record: Option<&BatchRecord>) -> &'static str {
+    match record {
+        Some(r) if r.execute.is_some() => "verified",
+        _ => "sealed",
+    }
+}
+
+/// Registers the methods.
+pub fn register(m: &mut Module) -> anyhow::Result<()> {
+    method!(m, "zks_L1BatchNumber", |_, c| ok(U64::from(
+        settlement(c)?.batches.last_sealed()
+    )));
+    method!(m, "zks_getL1BatchBlockRange", |p, c| {
+        let (n,): (U64,) = p.parse()?;
+        let s = settlement(c)?;
+        let range = match n.to::<u64>() {
+            0 => Some((0, 0)),
+            n => s.batches.get(n).map(|r| (r.batch.first_block, r.batch.last_block)),
+        };
+        ok(range.map(|(a, b)| json!([hex(a), hex(b)])))
+    });
+    method!(m, "zks_getL1BatchDetails", |p, c| {
+        let (n,): (U64,) = p.parse()?;
+        let n = n.to::<u64>();
+        let s = settlement(c)?;
+        if n == 0 {
+            let genesis = s.batches.genesis();
+            return ok(genesis.map(|g| {
+                json!({
+                    "number": hex(0), "timestamp": hex(c.chain.block(0).map(|b| b.header.timestamp).unwrap_or_default()),
+                    "l1TxCount": 0, "l2TxCount": 0, "rootHash": g.batchHash, "status": "verified",
+                    "commitTxHash": Value::Null, "committedAt": Value::Null, "proveTxHash": Value::Null,
+                    "provenAt": Value::Null, "executeTxHash": Value::Null, "executedAt": Value::Null,
+                    "l1GasPrice": 0, "l2FairGasPrice": c.chain_config.base_fee, "fairPubdataPrice": 0,
+                    "baseSystemContractsHashes": {"bootloader": B256::ZERO, "default_aa": B256::ZERO},
+                })
+            }));
+        }
+        let Some(record) = s.batches.get(n) else {
+            return ok(Value::Null);
+        };
+        let b = &record.batch;
+        let l1 = b.l1_txs.len() as u64;
+        let mut out = serde_json::Map::new();
+        out.insert("number".into(), hex(n));
+        out.insert("timestamp".into(), hex(b.commit_info.lastBlockTimestamp));
+        out.insert("l1TxCount".into(), json!(l1));
+        out.insert("l2TxCount".into(), json!(b.tx_count - l1));
+        out.insert("rootHash".into(), json!(b.commit_info.newStateCommitment));
+        out.insert("stateRoot".into(), json!(b.tree.root()));
+        out.insert("commitment".into(), json!(b.stored.commitment));
+        out.insert("status".into(), json!(status(Some(&record))));
+        step_fields(&mut out, Some(&record), "");
+        out.insert("prover".into(), json!(record.prover));
+        out.insert("l1GasPrice".into(), json!(c.zks.map(|z| z.l1_gas_price).unwrap_or_default()));
+        out.insert("l2FairGasPrice".into(), json!(c.chain_config.base_fee));
+        out.insert("fairPubdataPrice".into(), json!(0));
+        out.insert(
+            "baseSystemContractsHashes".into(),
+            json!({"bootloader": B256::ZERO, "default_aa": B256::ZERO}),
+        );
+        ok(Value::Object(out))
+    });
+    method!(m, "zks_getBlockDetails", |p, c| {
+        let (n,): (U64,) = p.parse()?;
+        let s = settlement(c)?;
+        let Some(block) = c.chain.block(n.to()) else {
+            return ok(Value::Null);
+        };
+        let batch = s.batches.batch_of_block(block.header.number);
+        let record = batch.and_then(|b| s.batches.get(b));
+        let l1 = block.txs.iter().filter(|t| t.tx.envelope.as_l1().is_some()).count();
+        let mut out = serde_json::Map::new();
+        out.insert("number".into(), json!(block.header.number));
+        out.insert("l1BatchNumber".into(), batch.map(hex).unwrap_or(Value::Null));
+        out.insert("timestamp".into(), json!(block.header.timestamp));
+        out.insert("l1TxCount".into(), json!(l1));
+        out.insert("l2TxCount".into(), json!(block.txs.len() - l1));
+        out.insert("rootHash".into(), json!(block.hash));
+        let status = if block.header.number == 0 { "verified" } else { status(record.as_ref()) };
+        out.insert("status".into(), json!(status));
+        step_fields(&mut out, record.as_ref(), "");
+        out.insert("operatorAddress".into(), json!(block.header.beneficiary));
+        out.insert("protocolVersion".into(), json!("Version30"));
+        out.insert("l1GasPrice".into(), json!(c.zks.map(|z| z.l1_gas_price).unwrap_or_default()));
+        out.insert("l2FairGasPrice".into(), json!(block.header.base_fee_per_gas.unwrap_or_default()));
+        out.insert("fairPubdataPrice".into(), json!(0));
+        out.insert(
+            "baseSystemContractsHashes".into(),
+            json!({"bootloader": B256::ZERO, "default_aa": B256::ZERO}),
+        );
+        ok(Value::Object(out))
+    });
+    method!(m, "zks_getTransactionDetails", |p, c| {
+        let (hash,): (B256,) = p.parse()?;
+        let s = settlement(c)?;
+        if let Some(tx) = c.chain.tx(&hash) {
+            let record = s
+                .batches
+                .batch_of_block(tx.block_number)
+                .and_then(|b| s.batches.get(b));
+            let status = match (&record, tx.receipt.status()) {
+                (_, false) => "failed",
+                (Some(r), true) if r.execute.is_some() => "verified",
+                _ => "included",
+            };
+            let fee = U256::from(tx.gas_used) * U256::from(tx.effective_gas_price);
+            let mut out = serde_json::Map::new();
+            out.insert("isL1Originated".into(), json!(tx.tx.envelope.as_l1().is_some()));
+            out.insert("status".into(), json!(status));
+            out.insert("fee".into(), json!(fee));
+            out.insert("gasPerPubdata".into(), json!(U256::ZERO));
+            out.insert("initiatorAddress".into(), json!(tx.tx.sender));
+            out.insert("receivedAt".into(), json!(rfc3339(tx.block_timestamp)));
+            let step = |f: fn(&BatchRecord) -> Option<L1Step>| {
+                record.as_ref().and_then(f).map(|s| json!(s.tx)).unwrap_or(Value::Null)
+            };
+            out.insert("ethCommitTxHash".into(), step(|r| r.commit));
+            out.insert("ethProveTxHash".into(), step(|r| r.prove));
+            out.insert("ethExecuteTxHash".into(), step(|r| r.execute));
+            return ok(Value::Object(out));
+        }
+        ok(c.mempool.get(&hash).map(|tx| {
+            json!({
+                "isL1Originated": false, "status": "pending", "fee": U256::ZERO,
+                "gasPerPubdata": U256::ZERO, "initiatorAddress": tx.sender,
+                "receivedAt": rfc3339(crate::sequencer::now()), "ethCommitTxHash": Value::Null,
+                "ethProveTxHash": Value::Null, "ethExecuteTxHash": Value::Null,
+            })
+        }))
+    });
+    method!(m, "zks_getRawBlockTransactions", |p, c| {
+        let (n,): (U64,) = p.parse()?;
+        let block = c
+            .chain
+            .block(n.to())
+            .ok_or_else(|| RpcError::NotFound(format!("block {n} not found")))?;
+        let txs: Vec<Value> = block
+            .txs
+            .iter()
+            .map(|t| {
+                use alloy_consensus::Transaction as _;
+                use alloy_eips::eip2718::Encodable2718 as _;
+                let e = &t.tx.envelope;
+                let common = match e {
+                    Envelope::L1(l1) => json!({"L1": {
+                        "sender": l1.from(), "serialId": l1.priority_id(), "toMint": l1.to_mint(),
+                        "refundRecipient": l1.refund_recipient(), "gasLimit": e.gas_limit(),
+                        "maxFeePerGas": e.max_fee_per_gas(), "gasPerPubdataLimit": l1.gas_per_pubdata(),
+                        "canonicalTxHash": l1.hash,
+                    }}),
+                    Envelope::Eth(_) => json!({"L2": {
+                        "nonce": e.nonce(), "initiatorAddress": t.tx.sender,
+                        "fee": {"gas_limit": e.gas_limit(), "max_fee_per_gas": e.max_fee_per_gas(),
+                                "max_priority_fee_per_gas": e.max_priority_fee_per_gas().unwrap_or_default()},
+                        "transactionType": format!("{:#x}", alloy_eips::Typed2718::ty(e)),
+                    }}),
+                };
+                json!({
+                    "common_data": common,
+                    "execute": {
+                        "contractAddress": e.to(), "calldata": e.input(), "value": e.value(),
+                        "factoryDeps": Value::Null,
+                    },
+                    "received_timestamp_ms": t.block_timestamp * 1000,
+                    "raw_bytes": alloy_primitives::Bytes::from(e.encoded_2718()),
+                })
+            })
+            .collect();
+        ok(txs)
+    });
+    method!(m, "zks_getL2ToL1LogProof", |p, c| {
+        let mut seq = p.sequence();
+        let hash: B256 = seq.next()?;
+        let index: Option<U64> = seq.optional_next()?;
+        let index = index.map(|i| i.to::<usize>()).unwrap_or(0);
+        let s = settlement(c)?;
+        let Some(tx) = c.chain.tx(&hash) else {
+            return ok(Value::Null);
+        };
+        if index >= tx.l2_to_l1_logs.len() {
+            return Err(RpcError::params(format!(
+                "tx {hash} has {} L2->L1 logs, no log {index}",
+                tx.l2_to_l1_logs.len()
+            )));
+        }
+        let batch = s.batches.batch_of_block(tx.block_number);
+        let record = batch.and_then(|b| s.batches.get(b));
+        let Some(record) = record.filter(|r| r.execute.is_some()) else {
+            return Err(RpcError::NotFound(format!(
+                "the batch of tx {hash} is not executed on L1 yet{}",
+                batch.map(|b| format!(" (batch {b})")).unwrap_or_default()
+            )));
+        };
+        let b = &record.batch;
+        let id = b
+            .logs
+            .iter()
+            .position(|l| l.tx_hash == hash && l.index_in_tx == index)
+            .ok_or_else(|| RpcError::internal("log missing from its batch"))?;
+        let leaves = b.log_leaves();
+        ok(json!({
+            "batchNumber": b.number,
+            "proof": log_proof(&leaves, id),
+            "id": id,
+            "root": b.commit_info.l2LogsTreeRoot,
+            "txNumberInBatch": b.logs[id].tx_number_in_batch,
+        }))
+    });
+    method!(m, "zks_getProof", |p, c| {
+        let mut seq = p.sequence();
+        let address: Address = seq.next()?;
+        let keys: Vec<B256> = seq.next()?;
+        let batch: Option<U64> = seq.optional_next()?;
+        let s = settlement(c)?;
+        let n = batch.map(|b| b.to::<u64>()).unwrap_or_else(|| s.batches.last_sealed());
+        let Some(record) = s.batches.get(n) else {
+            return ok(Value::Null);
+        };
+        let tree = &record.batch.tree;
+        let account = account_key(address);
+        let storage: Vec<Value> = keys
+            .iter()
+            .map(|slot| {
+                let key = storage_key(address, *slot);
+                json!({"key": slot, "treeKey": key, "value": tree.get(&key).unwrap_or_default(), "proof": tree.prove(&key)})
+            })
+            .collect();
+        ok(json!({
+            "address": address,
+            "batchNumber": n,
+            "stateRoot": tree.root(),
+            "leafCount": tree.leaf_count(),
+            "stateCommitment": record.batch.commit_info.newStateCommitment,
+            "accountProof": {"treeKey": account, "value": tree.get(&account), "proof": tree.prove(&account)},
+            "storageProof": storage,
+        }))
+    });
+    manual(m)?;
+    Ok(())
+}
+
+fn manual(m: &mut Module) -> anyhow::Result<()> {
+    for (name, stage) in [
+        ("anvil_zks_commitBatch", L1Stage::Commit),
+        ("anvil_zks_proveBatch", L1Stage::Prove),
+        ("anvil_zks_executeBatch", L1Stage::Execute),
+    ] {
+        m.register_async_method(name, move |params, c, _| async move {
+            let (n,): (U64,) = params.parse().map_err(RpcError::from)?;
+            let s = settlement(&c)?;
+            let (reply, answer) = oneshot::channel();
+            s.settle
+                .send(SettleCommand {
+                    stage,
+                    batch: n.to(),
+                    reply,
+                })
+                .await
+                .map_err(|_| RpcError::internal("the L1 sender has stopped"))?;
+            let result = answer
+                .await
+                .map_err(|_| RpcError::internal("the L1 sender has stopped"))?;
+            result.map(|tx| json!(tx)).map_err(RpcError::params)
+        })?;
+    }
+    Ok(())
+}
+
+/// `safe` and `finalized` as numbers, for the `zks_` answers that need them.
+pub fn finality(c: &RpcContext) -> (Option<u64>, Option<u64>) {
+    (
+        c.resolve_number(BlockNumberOrTag::Safe),
+        c.resolve_number(BlockNumberOrTag::Finalized),
+    )
+}
