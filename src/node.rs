@@ -7,6 +7,7 @@
 use std::{collections::HashMap, net::SocketAddr, sync::Arc};
 
 use alloy_network::EthereumWallet;
+use alloy_primitives::U256;
 use alloy_provider::{DynProvider, Provider as _, ProviderBuilder, RootProvider};
 use anyhow::Context as _;
 use jsonrpsee::server::ServerHandle;
@@ -18,8 +19,10 @@ use tokio_util::sync::CancellationToken;
 
 pub use crate::accounts::DevAccount;
 use crate::{
-    Config, MiningMode,
+    Config, L1Config, MiningMode,
     accounts::dev_accounts,
+    config::ExternalL1,
+    l1::deploy,
     banner,
     config::{ChainConfig, RpcConfig},
     events::{EVENT_CAPACITY, NodeEvent},
@@ -46,10 +49,53 @@ pub struct NodeHandle {
     cancel: CancellationToken,
 }
 
-/// The embedded L1 while it runs.
+/// The L1 the rollup settles on: the embedded one while it runs, or an external one.
 struct RunningL1 {
-    chain: RunningChain,
+    /// The embedded chain (`None` for `--l1-rpc`).
+    chain: Option<RunningChain>,
+    /// Its JSON-RPC URL.
+    url: String,
     contracts: L1Contracts,
+}
+
+/// An external L1 (`--l1-rpc`) once its contracts are found or deployed.
+struct ExternalTarget {
+    url: String,
+    chain_id: u64,
+    contracts: L1Contracts,
+}
+
+/// Finds the rollup contracts on an external L1, deploying them with `--l1-deploy`.
+async fn external_l1(
+    ext: &ExternalL1,
+    l2_chain_id: u64,
+    accounts: &[DevAccount],
+    genesis: &L1Genesis,
+) -> anyhow::Result<ExternalTarget> {
+    let contracts = match (ext.bridgehub, ext.deploy) {
+        (Some(bridgehub), _) => deploy::from_bridgehub(&ext.url, bridgehub, l2_chain_id).await?,
+        (None, true) => {
+            let mut params = deploy::DeployParams::new(l2_chain_id, genesis.operator);
+            // Dev account #0 pays for the deployment and backs withdrawals with 1,000 ETH.
+            params.funder = accounts.first().map(DevAccount::signer);
+            params.fund_nullifier = U256::from(1_000u64) * U256::from(10u64).pow(U256::from(18u64));
+            deploy::find_or_deploy(&ext.url, &params).await?
+        }
+        (None, false) => {
+            let governor = deploy::governor_signer().address();
+            let bridgehub = deploy::deterministic_addresses(governor).bridgehub;
+            deploy::from_bridgehub(&ext.url, bridgehub, l2_chain_id)
+                .await
+                .context("no rollup contracts where zkos-dev deploys them: pass --l1-deploy to deploy them, or --l1-bridgehub ADDRESS")?
+        }
+    };
+    let provider = RootProvider::<alloy_network::Ethereum>::new_http(ext.url.parse()?);
+    let chain_id = provider.get_chain_id().await.context("eth_chainId")?;
+    Ok(ExternalTarget {
+        url: ext.url.clone(),
+        chain_id,
+        contracts,
+    })
 }
 
 /// One chain's stages while they run.
@@ -95,15 +141,26 @@ impl Node {
         let stop_on_error = cancel.clone().drop_guard();
 
         let l2_genesis = crate::genesis::l2_genesis(&accounts, config.accounts.balance)?;
-        // Loaded before the L2 starts: its `zks_` methods report the L1's contracts.
+        // Loaded before the L2 starts: its `zks_` methods report the L1's contracts. The
+        // embedded genesis also names the operator and the chain admin for an external L1.
         let l1_genesis = match &config.l1 {
             Some(_) => Some(L1Genesis::embedded()?),
             None => None,
         };
+        let external = match (&config.l1, &l1_genesis) {
+            (Some(L1Config { external: Some(ext), .. }), Some(genesis)) => Some(
+                external_l1(ext, config.chain.chain_id, &accounts, genesis)
+                    .await
+                    .with_context(|| format!("external L1 at {}", ext.url))?,
+            ),
+            _ => None,
+        };
         let zks = match (&config.l1, &l1_genesis) {
             (Some(l1_config), Some(genesis)) => Some(rpc::zks::ZksInfo {
-                l1_chain_id: l1_config.chain.chain_id,
-                contracts: genesis.contracts,
+                l1_chain_id: external
+                    .as_ref()
+                    .map_or(l1_config.chain.chain_id, |e| e.chain_id),
+                contracts: external.as_ref().map_or(genesis.contracts, |e| e.contracts),
                 l1_gas_price: l1_config.chain.base_fee,
             }),
             _ => None,
@@ -131,16 +188,20 @@ impl Node {
         .await
         .context("L2")?;
 
-        let l1 = match (&config.l1, &l1_genesis) {
-            (Some(l1_config), Some(genesis)) => {
+        let embedded = match (&config.l1, &l1_genesis, &external) {
+            (Some(l1_config), Some(genesis), None) => {
                 let mut rpc = config.rpc.clone();
                 rpc.port = l1_config.port;
+                let mut state = genesis.state(&accounts, config.accounts.balance);
+                // Every ETH on L2 at genesis is backed on L1, so any of it can be withdrawn.
+                let backing = config.accounts.balance * U256::from(accounts.len());
+                state.account_mut(genesis.contracts.l1_nullifier).info.balance = backing;
                 let chain = spawn_chain(
                     ChainSpec {
                         chain: l1_config.chain.clone(),
                         rpc,
                         mining: l1_config.mining,
-                        genesis: genesis.state(&accounts, config.accounts.balance),
+                        genesis: state,
                         // The per-tx lines are the L2's; L1 txs would interleave unlabelled.
                         output: None,
                         config: &config,
@@ -152,14 +213,26 @@ impl Node {
                 )
                 .await
                 .context("embedded L1")?;
-                let contracts = genesis.contracts;
-                Some(RunningL1 { chain, contracts })
+                Some(chain)
             }
             _ => None,
         };
+        let l1 = match (&l1_genesis, &external, embedded) {
+            (_, Some(ext), _) => Some(RunningL1 {
+                chain: None,
+                url: ext.url.clone(),
+                contracts: ext.contracts,
+            }),
+            (Some(genesis), None, Some(chain)) => Some(RunningL1 {
+                url: format!("http://{}", chain.rpc_addr),
+                chain: Some(chain),
+                contracts: genesis.contracts,
+            }),
+            _ => None,
+        };
 
-        if let (Some(l1_config), Some(running)) = (&config.l1, &l1) {
-            let url = format!("http://{}", running.chain.rpc_addr);
+        if let (Some(l1_config), Some(running), Some(genesis)) = (&config.l1, &l1, &l1_genesis) {
+            let url = running.url.clone();
             let watcher = L1Watcher {
                 l1: RootProvider::<alloy_network::Ethereum>::new_http(url.parse()?),
                 zk_chain: running.contracts.zk_chain,
@@ -169,20 +242,21 @@ impl Node {
             tokio::spawn(watcher.run(cancel.clone()));
 
             // Settlement, in pipeline order: batcher -> prover -> L1 sender.
-            let genesis = l1_genesis.as_ref().context("embedded L1 genesis")?;
             let operator = accounts
                 .iter()
                 .find(|a| a.address == genesis.operator)
                 .context("the L1 operator is not a dev account")?
                 .signer();
-            let admin = alloy_signer_local::PrivateKeySigner::from_bytes(&genesis.governor_private_key)
-                .context("L1 governor key")?;
-            let signing = |signer: alloy_signer_local::PrivateKeySigner| -> anyhow::Result<DynProvider> {
-                Ok(ProviderBuilder::new()
-                    .wallet(EthereumWallet::from(signer))
-                    .connect_http(url.parse()?)
-                    .erased())
-            };
+            let admin =
+                alloy_signer_local::PrivateKeySigner::from_bytes(&genesis.governor_private_key)
+                    .context("L1 governor key")?;
+            let signing =
+                |signer: alloy_signer_local::PrivateKeySigner| -> anyhow::Result<DynProvider> {
+                    Ok(ProviderBuilder::new()
+                        .wallet(EthereumWallet::from(signer))
+                        .connect_http(url.parse()?)
+                        .erased())
+                };
             let (batch_out, batch_in) = mpsc::channel(16);
             let (proven_out, proven_in) = mpsc::channel(16);
             let batcher = Batcher {
@@ -217,9 +291,15 @@ impl Node {
             accounts: &accounts,
             rpc_addr: l2.rpc_addr,
             l1: match (&config.l1, &l1, &l1_genesis) {
-                (Some(config), Some(running), Some(genesis)) => Some(banner::L1Info {
+                (
+                    Some(config),
+                    Some(RunningL1 {
+                        chain: Some(chain), ..
+                    }),
+                    Some(genesis),
+                ) => Some(banner::L1Info {
                     config,
-                    rpc_addr: running.chain.rpc_addr,
+                    rpc_addr: chain.rpc_addr,
                     genesis,
                 }),
                 _ => None,
@@ -378,9 +458,10 @@ impl NodeHandle {
         self.l2.rpc_addr
     }
 
-    /// `http://HOST:PORT` of the embedded L1's JSON-RPC (`None` without an L1).
+    /// URL of the L1's JSON-RPC: the embedded one's, or the `--l1-rpc` one (`None` without
+    /// an L1).
     pub fn l1_rpc_url(&self) -> Option<String> {
-        self.l1_rpc_addr().map(|addr| format!("http://{addr}"))
+        self.l1.as_ref().map(|l1| l1.url.clone())
     }
 
     /// `ws://HOST:PORT` of the embedded L1's JSON-RPC (`None` without an L1).
@@ -390,10 +471,14 @@ impl NodeHandle {
 
     /// The bound L1 RPC address (`None` without an L1).
     pub fn l1_rpc_addr(&self) -> Option<SocketAddr> {
-        self.l1.as_ref().map(|l1| l1.chain.rpc_addr)
+        self.embedded_l1().map(|l1| l1.rpc_addr)
     }
 
-    /// Where the rollup contracts are on the embedded L1 (`None` without an L1).
+    fn embedded_l1(&self) -> Option<&RunningChain> {
+        self.l1.as_ref().and_then(|l1| l1.chain.as_ref())
+    }
+
+    /// Where the rollup contracts are on the L1 (`None` without an L1).
     pub fn l1_contracts(&self) -> Option<L1Contracts> {
         self.l1.as_ref().map(|l1| l1.contracts)
     }
@@ -405,7 +490,7 @@ impl NodeHandle {
 
     /// A receiver of the embedded L1's events (`None` without an embedded L1).
     pub fn l1_events(&self) -> Option<broadcast::Receiver<NodeEvent>> {
-        self.l1.as_ref().map(|l1| l1.chain.events.subscribe())
+        self.embedded_l1().map(|l1| l1.events.subscribe())
     }
 
     /// The dev accounts (mnemonic ones first, then the rich account), funded on both chains.
@@ -421,15 +506,12 @@ impl NodeHandle {
     /// Waits until the node stops by itself (a stage of either chain failed) or `shutdown`
     /// is called elsewhere. Returns the failure, if any.
     pub async fn stopped(&mut self) -> anyhow::Result<()> {
-        let l1_running = self
-            .l1
-            .as_ref()
-            .is_some_and(|l1| l1.chain.sequencer.is_some());
+        let l1_running = self.embedded_l1().is_some_and(|l1| l1.sequencer.is_some());
         if self.l2.sequencer.is_none() && !l1_running {
             return Ok(());
         }
         let l2 = &mut self.l2;
-        let l1 = self.l1.as_mut().map(|l1| &mut l1.chain);
+        let l1 = self.l1.as_mut().and_then(|l1| l1.chain.as_mut());
         tokio::select! {
             result = l2.sequencer_ended() => result.context("L2"),
             result = async {
@@ -445,8 +527,8 @@ impl NodeHandle {
     pub async fn shutdown(mut self) {
         self.cancel.cancel();
         self.l2.shutdown().await;
-        if let Some(l1) = self.l1.as_mut() {
-            l1.chain.shutdown().await;
+        if let Some(l1) = self.l1.as_mut().and_then(|l1| l1.chain.as_mut()) {
+            l1.shutdown().await;
         }
     }
 }

@@ -34,7 +34,7 @@ const L2_BASE_TOKEN: Address = address!("0x0000000000000000000000000000000000008
 const BOOTLOADER: Address = address!("0x0000000000000000000000000000000000008001");
 const L2_GAS_PRICE: u64 = 1000;
 
-fn ether(n: u64) -> U256 {
+pub(crate) fn ether(n: u64) -> U256 {
     U256::from(n) * U256::from(10u64).pow(U256::from(18u64))
 }
 
@@ -47,17 +47,17 @@ fn l1_wallet(node: &TestNode, i: usize) -> DynProvider {
 }
 
 /// What one L1->L2 request asks for.
-struct Request {
-    to: Address,
-    value: U256,
-    calldata: Bytes,
-    gas_limit: u64,
-    refund_recipient: Address,
+pub(crate) struct Request {
+    pub(crate) to: Address,
+    pub(crate) value: U256,
+    pub(crate) calldata: Bytes,
+    pub(crate) gas_limit: u64,
+    pub(crate) refund_recipient: Address,
 }
 
 /// Sends `request` from dev account `from` on L1 through the Bridgehub; returns the L2 tx hash
 /// (the canonical hash of the `NewPriorityRequest`) and the ETH minted on L2.
-async fn request_l2_tx(node: &TestNode, from: usize, request: Request) -> (B256, U256) {
+pub(crate) async fn request_l2_tx(node: &TestNode, from: usize, request: Request) -> (B256, U256) {
     let l1 = l1_wallet(node, from);
     let hub = bridgehub::Bridgehub::new(node.node.l1_contracts().unwrap().bridgehub, &l1);
     let base_cost = hub
@@ -98,7 +98,7 @@ async fn request_l2_tx(node: &TestNode, from: usize, request: Request) -> (B256,
 }
 
 /// Waits for the L2 receipt of `hash`.
-async fn l2_receipt(node: &TestNode, hash: B256) -> Value {
+pub(crate) async fn l2_receipt(node: &TestNode, hash: B256) -> Value {
     let deadline = tokio::time::Instant::now() + PATIENCE;
     loop {
         let receipt = node

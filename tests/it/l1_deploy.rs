@@ -3,16 +3,10 @@
 //! found (not redeployed) the second time, read back from the Bridgehub; found without a tx
 //! on zkos-dev's own L1; refused where the deployer's nonces hold something else.
 
-use std::{
-    io::{BufRead, BufReader},
-    path::PathBuf,
-    process::{Child, Command, Stdio},
-};
-
 use alloy::{
     network::{EthereumWallet, TransactionBuilder},
     primitives::{Address, B256, U256, hex, keccak256},
-    providers::{DynProvider, Provider, ProviderBuilder},
+    providers::{Provider, ProviderBuilder},
     rpc::types::TransactionRequest,
     signers::local::PrivateKeySigner,
     sol_types::{SolCall, SolValue},
@@ -26,88 +20,13 @@ use zkos_dev::l1::{
     },
 };
 
-use crate::support::TestNode;
+use crate::support::{Anvil, TestNode};
 
 /// anvil's account #0: funds the governor and the operator on an external anvil.
 const DEV_KEY_0: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 /// anvil's accounts #3 and #4: deployers that have ETH.
 const DEV_KEY_3: &str = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
 const DEV_KEY_4: &str = "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a";
-
-/// A real anvil on a free port, killed on drop (a failing test included).
-struct Anvil {
-    child: Child,
-    url: String,
-}
-
-impl Anvil {
-    /// Starts the pinned npm anvil (`state/` or `tests/e2e/` `node_modules`), `$ZKOS_ANVIL`, or
-    /// `anvil` from PATH; `None` (the test is skipped, loudly) if there is none.
-    fn start() -> Option<Self> {
-        let Some(binary) = anvil_binary() else {
-            eprintln!(
-                "SKIPPED: no anvil binary (run `cd state && npm ci`, or set ZKOS_ANVIL=/path/to/anvil)"
-            );
-            return None;
-        };
-        let mut child = Command::new(&binary)
-            .args(["--host", "127.0.0.1", "--port", "0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut url = None;
-        let mut line = String::new();
-        while stdout.read_line(&mut line).unwrap() > 0 {
-            if let Some(address) = line.trim().strip_prefix("Listening on ") {
-                url = Some(format!("http://{address}"));
-                break;
-            }
-            line.clear();
-        }
-        // anvil logs every request to stdout: keep draining it so it never blocks on a full pipe.
-        std::thread::spawn(move || std::io::copy(&mut stdout.into_inner(), &mut std::io::sink()));
-        let anvil = Self {
-            child,
-            url: url.unwrap_or_default(),
-        };
-        assert!(!anvil.url.is_empty(), "anvil exited without listening");
-        Some(anvil)
-    }
-
-    fn provider(&self) -> DynProvider {
-        ProviderBuilder::new()
-            .connect_http(self.url.parse().unwrap())
-            .erased()
-    }
-}
-
-impl Drop for Anvil {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn anvil_binary() -> Option<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let npm = "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil";
-    std::env::var_os("ZKOS_ANVIL")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain([
-            root.join("state").join(npm),
-            root.join("tests/e2e").join(npm),
-        ])
-        .find(|path| path.is_file())
-        .or_else(|| {
-            let found = Command::new("anvil").arg("--version").output();
-            found
-                .is_ok_and(|o| o.status.success())
-                .then(|| "anvil".into())
-        })
-}
 
 /// The parameters `state/genesis.mjs` uses, plus dev account #0 as the funder.
 fn embedded_params(genesis: &L1Genesis) -> DeployParams {

@@ -23,4 +23,5 @@ mod subscriptions;
 mod support;
 mod tracing;
 mod transactions;
+mod withdrawals;
 mod zks;

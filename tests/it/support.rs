@@ -2,7 +2,12 @@
 //! Rust user would write, and a raw JSON-RPC client for what alloy hides (error codes, exact
 //! JSON fields, batches, HTTP status codes).
 
-use std::time::Duration;
+use std::{
+    io::{BufRead, BufReader},
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
 
 use alloy::{
     consensus::{SignableTransaction, Signed, TxEip1559, TxEnvelope},
@@ -372,3 +377,97 @@ impl TestNode {
         (qty(&status["pending"]), qty(&status["queued"]))
     }
 }
+
+/// A real anvil on a free port, killed on drop (a failing test included).
+pub(crate) struct Anvil {
+    child: Child,
+    /// Its JSON-RPC URL.
+    pub(crate) url: String,
+}
+
+impl Anvil {
+    /// Starts the pinned npm anvil (`state/` or `tests/e2e/` `node_modules`), `$ZKOS_ANVIL`, or
+    /// `anvil` from PATH. No anvil is a failure, not a skip: `./test.sh` installs it first.
+    pub(crate) fn start() -> Option<Self> {
+        let binary = anvil_binary().expect(
+            "no anvil binary: run `cd state && npm ci` (./test.sh does), or set ZKOS_ANVIL=/path/to/anvil",
+        );
+        let mut child = Command::new(&binary)
+            .args(["--host", "127.0.0.1", "--port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut url = None;
+        let mut line = String::new();
+        while stdout.read_line(&mut line).unwrap() > 0 {
+            if let Some(address) = line.trim().strip_prefix("Listening on ") {
+                url = Some(format!("http://{address}"));
+                break;
+            }
+            line.clear();
+        }
+        // anvil logs every request to stdout: keep draining it so it never blocks on a full pipe.
+        std::thread::spawn(move || std::io::copy(&mut stdout.into_inner(), &mut std::io::sink()));
+        let anvil = Self {
+            child,
+            url: url.unwrap_or_default(),
+        };
+        assert!(!anvil.url.is_empty(), "anvil exited without listening");
+        Some(anvil)
+    }
+
+    pub(crate) fn provider(&self) -> DynProvider {
+        ProviderBuilder::new()
+            .connect_http(self.url.parse().unwrap())
+            .erased()
+    }
+}
+
+impl Anvil {
+    /// Freezes the process (`SIGSTOP`): the L1 stops answering, as in an outage.
+    pub(crate) fn pause(&self) {
+        signal(self.child.id(), "-STOP");
+    }
+
+    /// Lets a paused anvil go on (`SIGCONT`).
+    pub(crate) fn resume(&self) {
+        signal(self.child.id(), "-CONT");
+    }
+}
+
+fn signal(pid: u32, sig: &str) {
+    let status = Command::new("kill")
+        .args([sig, &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success(), "kill {sig} {pid}");
+}
+
+impl Drop for Anvil {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub(crate) fn anvil_binary() -> Option<PathBuf> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let npm = "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil";
+    std::env::var_os("ZKOS_ANVIL")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([
+            root.join("state").join(npm),
+            root.join("tests/e2e").join(npm),
+        ])
+        .find(|path| path.is_file())
+        .or_else(|| {
+            let found = Command::new("anvil").arg("--version").output();
+            found
+                .is_ok_and(|o| o.status.success())
+                .then(|| "anvil".into())
+        })
+}
+
