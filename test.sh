@@ -10,13 +10,19 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/zkos-dev-target}"
 command -v cargo >/dev/null || { echo "error: cargo not found (install Rust from https://rustup.rs)" >&2; exit 1; }
 command -v npm >/dev/null || { echo "error: npm not found (install Node.js 20+)" >&2; exit 1; }
 
+echo "==> npm packages of state/ (solc, and the anvil the Rust tests use as an external L1)"
+(cd state && npm ci --no-audit --no-fund --loglevel=error)
+
 echo "==> cargo test (the abuse run sends ${ZKOS_ABUSE_REQUESTS:=100000} hostile requests)"
 export ZKOS_ABUSE_REQUESTS
 cargo test --locked
 
 echo "==> L1 contracts (state/): artifacts and L1 genesis up to date, tests against anvil"
-(cd state && npm ci --no-audit --no-fund --loglevel=error && node build.mjs --check && node --test test/ && node genesis.mjs --check)
+(cd state && node build.mjs --check && node --test test/ && node genesis.mjs --check)
 
 echo "==> client e2e suite"
 cargo build --locked --bin zkos-dev
 ZKOS_DEV_BIN="$CARGO_TARGET_DIR/debug/zkos-dev" tests/e2e/run.sh
+
+echo "==> examples (deposit, withdraw) against a fresh devnet"
+ZKOS_DEV_BIN="$CARGO_TARGET_DIR/debug/zkos-dev" examples/run.sh
