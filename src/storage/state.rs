@@ -34,6 +34,33 @@ pub struct StateSnapshot {
     /// What changed since the last `take_writes`: the next block's writes for the state tree.
     /// Dev methods change state between blocks; their changes ride with the next block.
     dirty: Dirty,
+    /// Every account and slot read, while recording (the prover's witness); `None` otherwise,
+    /// which costs block production one branch per read. Shared by the clones of a snapshot.
+    reads: Option<Arc<ReadLog>>,
+}
+
+/// A key the executor read: an account (balance, nonce, code) or one storage slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReadKey {
+    /// An account.
+    Account(Address),
+    /// A storage slot of an account.
+    Slot(Address, U256),
+}
+
+/// The keys read from a recording snapshot. A std-style mutex: held only to insert one key.
+#[derive(Debug, Default)]
+pub struct ReadLog(parking_lot::Mutex<std::collections::HashSet<ReadKey>>);
+
+impl ReadLog {
+    fn record(&self, key: ReadKey) {
+        self.0.lock().insert(key);
+    }
+
+    /// The keys read so far.
+    pub fn keys(&self) -> std::collections::HashSet<ReadKey> {
+        self.0.lock().clone()
+    }
 }
 
 /// Accounts and slots changed since the last block was sealed.
@@ -78,8 +105,23 @@ impl BlockWrites {
 }
 
 impl StateSnapshot {
+    /// Starts recording every account and slot read from this snapshot (and its clones).
+    pub fn record_reads(&mut self) -> Arc<ReadLog> {
+        let log = Arc::new(ReadLog::default());
+        self.reads = Some(log.clone());
+        log
+    }
+
+    /// Stops recording reads.
+    pub fn stop_recording(&mut self) {
+        self.reads = None;
+    }
+
     /// Balance, nonce and code hash, or `None` for an account never touched.
     pub fn account(&self, address: &Address) -> Option<&AccountState> {
+        if let Some(log) = &self.reads {
+            log.record(ReadKey::Account(*address));
+        }
         self.accounts.get(address)
     }
 
@@ -106,7 +148,16 @@ impl StateSnapshot {
 
     /// One storage slot.
     pub fn storage(&self, address: &Address, slot: U256) -> U256 {
-        self.account(address)
+        if let Some(log) = &self.reads {
+            log.record(ReadKey::Slot(*address, slot));
+        }
+        self.stored(address, slot)
+    }
+
+    /// One storage slot, not recorded as a read.
+    fn stored(&self, address: &Address, slot: U256) -> U256 {
+        self.accounts
+            .get(address)
             .and_then(|a| a.storage.get(&slot).copied())
             .unwrap_or_default()
     }
@@ -139,13 +190,16 @@ impl StateSnapshot {
         let slots = dirty
             .slots
             .into_iter()
-            .map(|(address, slot)| (address, slot, self.storage(&address, slot)))
+            .map(|(address, slot)| (address, slot, self.stored(&address, slot)))
             .collect();
         BlockWrites { accounts, slots }
     }
 
     /// Mutable access to an account, created empty when missing.
     pub fn account_mut(&mut self, address: Address) -> &mut AccountState {
+        if let Some(log) = &self.reads {
+            log.record(ReadKey::Account(address));
+        }
         self.dirty.accounts.insert(address);
         self.accounts
             .entry(address)

@@ -72,3 +72,11 @@ test("a valid attestation by the registered prover key proves the batch", async 
     encodeProveData(s3, [s4], attestationProof(t.proverKey, 270n, s3, [s4]))), "UnknownProver");
   await expectRevert(t.c.verifier.connect(t.user).setProver(t.user.address, true), "Unauthorized");
 });
+
+test("the owner can turn the mock verifier on and off; nobody else can", async () => {
+  await expectRevert(t.c.verifier.connect(t.user).setMockVerifier(true), "Unauthorized");
+  await (await t.c.verifier.connect(t.deployer).setMockVerifier(true)).wait();
+  assert.equal(await t.c.verifier.mockVerifier(), true);
+  await (await t.c.verifier.connect(t.deployer).setMockVerifier(false)).wait();
+  assert.equal(await t.c.verifier.mockVerifier(), false);
+});

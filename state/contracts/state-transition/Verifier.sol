@@ -8,7 +8,8 @@ import {PUBLIC_INPUT_SHIFT} from "../common/Config.sol";
 /// @notice Two kinds of proof, chosen by proof[0]:
 ///
 /// * Fake proof (type 3), the shape zksync-os-server's mock prover sends and era-contracts'
-///   ZKsyncOSTestnetVerifier accepts, only if `mockVerifier` was set at deploy:
+///   ZKsyncOSTestnetVerifier accepts, only while `mockVerifier` is set (at deploy, or by the
+///   owner with `setMockVerifier`; zkos-dev turns it off when a real prover runs):
 ///       proof = [3, 0, 13, aggregatedPublicInput]
 ///   - 3: fake proof type; 0: "previous hash" (ranges always match exactly here, so it must be 0);
 ///   - 13: magic value; aggregatedPublicInput: the batch public inputs chained as
@@ -36,12 +37,13 @@ contract Verifier is IVerifier {
     /// @dev secp256k1n / 2: larger `s` values are the malleable twin of a valid signature.
     uint256 internal constant HALF_CURVE_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0;
 
-    /// @notice Whether fake proofs are accepted. Fixed at deploy.
-    bool public immutable mockVerifier;
+    /// @notice Whether fake proofs are accepted. Set at deploy; the owner can change it.
+    bool public mockVerifier;
     address public owner;
     mapping(address prover => bool) public isProver;
 
     event ProverSet(address indexed prover, bool allowed);
+    event MockVerifierSet(bool enabled);
     event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
 
     error Unauthorized(address caller);
@@ -65,6 +67,13 @@ contract Verifier is IVerifier {
         if (msg.sender != owner) revert Unauthorized(msg.sender);
         isProver[_prover] = _allowed;
         emit ProverSet(_prover, _allowed);
+    }
+
+    /// @notice Turns fake proofs on or off (a chain proven by a real prover refuses them).
+    function setMockVerifier(bool _enabled) external {
+        if (msg.sender != owner) revert Unauthorized(msg.sender);
+        mockVerifier = _enabled;
+        emit MockVerifierSet(_enabled);
     }
 
     function transferOwnership(address _newOwner) external {
