@@ -32,6 +32,73 @@ pub enum Command {
     /// Networks for the L2 and the L1, dev keys, a pinned compiler, an example contract, a deploy
     /// script and tests. Existing files are never overwritten without --force.
     Init(InitArgs),
+    /// Measure confirmed tx/s and send->receipt latency of a local node (and another: --vs).
+    ///
+    /// Funds fresh accounts from dev account #0, deploys the test ERC-20 if needed and signs
+    /// every tx before the clock starts; then sends JSON-RPC batches over keep-alive
+    /// connections and counts a tx when a block holding it appears. Loopback nodes only.
+    Bench(BenchArgs),
+    /// Prover worker: take batches from a node's prover API (`start --prover external`),
+    /// re-execute them statelessly, sign and submit the proofs.
+    Prover(ProverArgs),
+}
+
+/// `zkos-dev bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// The node to measure.
+    #[arg(long, default_value = "http://127.0.0.1:3050")]
+    pub rpc: String,
+    /// A second node (e.g. an anvil), measured in the same run, alternating with --rpc.
+    #[arg(long, value_name = "URL")]
+    pub vs: Option<String>,
+    /// Txs per round and node.
+    #[arg(long, default_value_t = 10_000)]
+    pub txs: usize,
+    /// Sending accounts (fresh, funded by dev account #0).
+    #[arg(long, default_value_t = 100)]
+    pub accounts: usize,
+    /// What the txs do.
+    #[arg(long, value_enum, default_value = "eth")]
+    pub kind: crate::bench::Kind,
+    /// Txs per JSON-RPC batch (1: single calls).
+    #[arg(long, default_value_t = 100)]
+    pub batch: usize,
+    /// Connections sending at once.
+    #[arg(long, default_value_t = 4)]
+    pub conns: usize,
+    /// Measurements per node (alternating between the nodes).
+    #[arg(long, default_value_t = 1)]
+    pub rounds: usize,
+    /// One tx at a time, each waiting for its receipt: idle latency (batch and conns are 1).
+    #[arg(long)]
+    pub serial: bool,
+    /// Longest one measurement may take, in seconds; txs not mined by then count as lost.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub timeout: u64,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl BenchArgs {
+    /// The bench config these flags describe.
+    pub fn into_config(self) -> crate::bench::BenchConfig {
+        crate::bench::BenchConfig {
+            rpc: self.rpc,
+            vs: self.vs,
+            txs: self.txs,
+            accounts: self.accounts,
+            kind: self.kind,
+            batch: self.batch,
+            conns: self.conns,
+            rounds: self.rounds,
+            serial: self.serial,
+            timeout: Duration::from_secs(self.timeout),
+            progress: true,
+            ..Default::default()
+        }
+    }
 }
 
 /// `zkos-dev init`.
@@ -203,15 +270,34 @@ pub struct StartArgs {
     /// Close a batch at this many pubdata bytes (state writes and L2->L1 logs).
     #[arg(long, default_value_t = 10_000_000, help_heading = "Settlement")]
     pub batch_max_pubdata: usize,
-    /// Prover: `mock` (the fake proof the verifier accepts in mock mode).
+    /// Prover: `mock` (the fake proof the verifier accepts in mock mode), `reexec` (stateless
+    /// re-execution of every batch in process, attested by the prover key) or `external`
+    /// (jobs wait on the prover API for `zkos-dev prover` workers).
     #[arg(long, value_enum, default_value = "mock", help_heading = "Settlement")]
     pub prover: ProverMode,
+    /// Prover key (hex) that signs batch attestations; registered with the L1 verifier at
+    /// start-up in the `reexec` and `external` modes [default: keccak256("zkos-dev prover")].
+    #[arg(long, value_name = "HEX", help_heading = "Settlement")]
+    pub prover_key: Option<alloy_primitives::B256>,
+    /// Port of the prover API (`--prover external`; 0 = any free port).
+    #[arg(long, default_value_t = 3124, help_heading = "Settlement")]
+    pub prover_port: u16,
+    /// Seconds after which a picked prover job goes to another worker.
+    #[arg(long, value_name = "SECS", default_value_t = 30, help_heading = "Settlement")]
+    pub prover_job_timeout: u64,
     /// How long the mock prover takes per batch, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 0, help_heading = "Settlement")]
     pub prover_delay: u64,
     /// Do not settle on L1 by itself: only `anvil_zks_commitBatch` / `proveBatch` / `executeBatch` do.
     #[arg(long, help_heading = "Settlement")]
     pub no_auto_settle: bool,
+
+    /// Port of the Prometheus metrics endpoint (`GET /metrics`; 0 = any free port).
+    #[arg(long, default_value_t = crate::metrics::DEFAULT_PORT, help_heading = "Metrics")]
+    pub metrics_port: u16,
+    /// Serve no metrics.
+    #[arg(long, conflicts_with = "metrics_port", help_heading = "Metrics")]
+    pub no_metrics: bool,
 }
 
 /// Which prover proves batches.
@@ -219,6 +305,45 @@ pub struct StartArgs {
 pub enum ProverMode {
     /// The fake proof `[3, 0, 13, publicInput]`, accepted by the verifier in mock mode.
     Mock,
+    /// Stateless re-execution of every batch in process, attested by the prover key.
+    Reexec,
+    /// No built-in prover: jobs wait on the prover API for `zkos-dev prover` workers.
+    External,
+}
+
+/// `zkos-dev prover`.
+#[derive(Debug, Args)]
+pub struct ProverArgs {
+    /// The node's prover API.
+    #[arg(long, default_value = "http://127.0.0.1:3124")]
+    pub url: String,
+    /// Jobs worked on at once.
+    #[arg(long, default_value_t = 1)]
+    pub workers: usize,
+    /// Prover key (hex): the one the node registered [default: keccak256("zkos-dev prover")].
+    #[arg(long, value_name = "HEX")]
+    pub prover_key: Option<alloy_primitives::B256>,
+    /// Milliseconds between two picks when there is no job.
+    #[arg(long, value_name = "MS", default_value_t = 200)]
+    pub poll: u64,
+    /// Name this worker gives with its proofs.
+    #[arg(long, default_value = "zkos-dev-prover")]
+    pub id: String,
+}
+
+impl ProverArgs {
+    /// The worker's config.
+    pub fn into_worker_config(self) -> crate::prover::worker::WorkerConfig {
+        crate::prover::worker::WorkerConfig {
+            url: self.url,
+            workers: self.workers,
+            key: self
+                .prover_key
+                .unwrap_or_else(crate::prover::attest::default_prover_key),
+            poll: Duration::from_millis(self.poll.max(1)),
+            id: self.id,
+        }
+    }
 }
 
 /// Dev account options.
@@ -314,8 +439,25 @@ impl StartArgs {
                 ..Default::default()
             },
             prover_delay: Duration::from_millis(self.prover_delay),
+            prover: crate::config::ProverConfig {
+                mode: match self.prover {
+                    ProverMode::Mock => crate::config::ProverMode::Mock,
+                    ProverMode::Reexec => crate::config::ProverMode::Reexec,
+                    ProverMode::External => crate::config::ProverMode::External,
+                },
+                key: self
+                    .prover_key
+                    .unwrap_or_else(crate::prover::attest::default_prover_key),
+                port: self.prover_port,
+                job_timeout: Duration::from_secs(self.prover_job_timeout),
+                ..Default::default()
+            },
             auto: !self.no_auto_settle,
         };
+        config.metrics = (!self.no_metrics).then(|| crate::metrics::MetricsConfig {
+            host: self.host,
+            port: self.metrics_port,
+        });
         config.l1 = if self.no_l1 {
             None
         } else {

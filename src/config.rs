@@ -46,6 +46,8 @@ pub struct Config {
     pub l1: Option<L1Config>,
     /// Batcher, prover and L1 sender (they run whenever there is an L1).
     pub settlement: SettlementConfig,
+    /// The Prometheus endpoint (`None` with `--no-metrics`).
+    pub metrics: Option<crate::metrics::MetricsConfig>,
 }
 
 /// The settlement pipeline: batches -> proofs -> commit / prove / execute on L1.
@@ -55,6 +57,8 @@ pub struct SettlementConfig {
     pub seal: crate::batcher::SealCriteria,
     /// How long the mock prover takes per batch.
     pub prover_delay: Duration,
+    /// Which prover proves batches, and its key and API.
+    pub prover: ProverConfig,
     /// Settle every batch on L1 as soon as it is proven (`--no-auto-settle`: only on
     /// `anvil_zks_commitBatch` / `proveBatch` / `executeBatch`).
     pub auto: bool,
@@ -65,7 +69,48 @@ impl Default for SettlementConfig {
         Self {
             seal: Default::default(),
             prover_delay: Duration::ZERO,
+            prover: ProverConfig::default(),
             auto: true,
+        }
+    }
+}
+
+/// Which prover proves batches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProverMode {
+    /// The fake proof `[3, 0, 13, publicInput]` (the verifier stays in mock mode).
+    #[default]
+    Mock,
+    /// Stateless re-execution in process, then the prover key's attestation.
+    Reexec,
+    /// No built-in prover: jobs wait on the prover API for `zkos-dev prover` workers.
+    External,
+}
+
+/// The prover stage: mode, key, and the prover API.
+#[derive(Debug, Clone)]
+pub struct ProverConfig {
+    /// Which prover.
+    pub mode: ProverMode,
+    /// The key that signs attestations (registered with the L1 verifier at start-up in the
+    /// `reexec` and `external` modes); default `keccak256("zkos-dev prover")`.
+    pub key: alloy_primitives::B256,
+    /// Port of the prover API (`external`; 0 = any free port), on 127.0.0.1.
+    pub port: u16,
+    /// A picked job goes to another worker after this long without a proof.
+    pub job_timeout: Duration,
+    /// Jobs that may wait for workers at once (backpressure beyond).
+    pub max_jobs: usize,
+}
+
+impl Default for ProverConfig {
+    fn default() -> Self {
+        Self {
+            mode: ProverMode::Mock,
+            key: crate::prover::attest::default_prover_key(),
+            port: 3124,
+            job_timeout: Duration::from_secs(30),
+            max_jobs: 16,
         }
     }
 }
@@ -239,12 +284,14 @@ impl Default for Config {
             },
             l1: Some(L1Config::default()),
             settlement: SettlementConfig::default(),
+            metrics: Some(crate::metrics::MetricsConfig::default()),
         }
     }
 }
 
 impl Config {
-    /// A node for tests: any free ports on 127.0.0.1 (L2 and L1), silent, instant mining.
+    /// A node for tests: any free ports on 127.0.0.1 (L2 and L1), silent, instant mining, no
+    /// metrics endpoint.
     pub fn test() -> Self {
         let mut config = Self::default();
         config.rpc.port = 0;
@@ -252,6 +299,8 @@ impl Config {
             l1.port = 0;
         }
         config.silent = true;
+        // The recorder is process-wide: a test that wants metrics asks for them.
+        config.metrics = None;
         config
     }
 }

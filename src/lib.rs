@@ -24,6 +24,7 @@
 pub mod accounts;
 pub mod banner;
 pub mod batcher;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod events;
@@ -32,6 +33,7 @@ pub mod genesis;
 pub mod init;
 pub mod l1;
 pub mod mempool;
+pub mod metrics;
 pub mod node;
 pub mod output;
 pub mod prover;

@@ -47,6 +47,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Init(args) => zkos_dev::init::run(args.template, &args.dir, args.force),
+        Command::Prover(args) => zkos_dev::prover::worker::run(args.into_worker_config()).await,
+        Command::Bench(args) => {
+            let json = args.json;
+            let report = zkos_dev::bench::run(args.into_config()).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", report.text());
+            }
+            Ok(())
+        }
     }
 }
 

@@ -29,7 +29,11 @@ use crate::{
     executor::Executor,
     batcher::Batcher,
     l1::{L1Contracts, L1Genesis, sender::{L1Sender, SettleCommand}, watcher::L1Watcher},
-    prover::MockProver,
+    config::ProverMode,
+    prover::{
+        InputSource, MockProver, ProverApi, ReexecProver,
+        attest::{prover_signer, register_prover},
+    },
     mempool::{Mempool, PoolRules},
     output::OutputConfig,
     rpc::{self, RpcContext},
@@ -45,6 +49,8 @@ pub struct NodeHandle {
     l2: RunningChain,
     l1: Option<RunningL1>,
     accounts: Vec<DevAccount>,
+    /// Where the metrics endpoint listens (`None`: off, or its port was taken).
+    metrics_addr: Option<SocketAddr>,
     /// Fired on shutdown; the sequencers (the sources of blocks) watch it.
     cancel: CancellationToken,
 }
@@ -109,6 +115,10 @@ struct RunningChain {
     rpc_methods: Vec<&'static str>,
     /// Its blocks.
     chain: Arc<Chain>,
+    /// Its pending txs (the metrics task samples their count).
+    mempool: Arc<Mempool>,
+    /// Its recent states (the re-executing prover builds witnesses from them).
+    states: Arc<StateStore>,
     server: ServerHandle,
     /// `None` once it has been awaited.
     sequencer: Option<JoinHandle<anyhow::Result<()>>>,
@@ -267,12 +277,54 @@ impl Node {
                 events: l2.events.clone(),
             };
             tokio::spawn(batcher.run(batch_out, cancel.clone()));
-            let prover = MockProver {
-                delay: config.settlement.prover_delay,
+            let prover = &config.settlement.prover;
+            let source = InputSource {
+                chain: l2.chain.clone(),
+                states: l2.states.clone(),
                 batches: batches.clone(),
-                events: l2.events.clone(),
+                chain_id: config.chain.chain_id,
             };
-            tokio::spawn(prover.run(batch_in, proven_out));
+            let prover_signer = prover_signer(&prover.key)?;
+            if prover.mode != ProverMode::Mock {
+                // Before the first prove: L1 must know the key and refuse fake proofs.
+                register_prover(&signing(admin.clone())?, running.contracts.verifier, prover_signer.address())
+                    .await
+                    .context("registering the prover key with the L1 verifier")?;
+            }
+            match prover.mode {
+                ProverMode::Mock => {
+                    let prover = MockProver {
+                        delay: config.settlement.prover_delay,
+                        batches: batches.clone(),
+                        events: l2.events.clone(),
+                    };
+                    tokio::spawn(prover.run(batch_in, proven_out));
+                }
+                ProverMode::Reexec => {
+                    let prover = ReexecProver {
+                        source,
+                        signer: prover_signer,
+                        batches: batches.clone(),
+                        events: l2.events.clone(),
+                    };
+                    tokio::spawn(prover.run(batch_in, proven_out));
+                }
+                ProverMode::External => {
+                    let listener = tokio::net::TcpListener::bind(("127.0.0.1", prover.port))
+                        .await
+                        .with_context(|| format!("prover API port {}", prover.port))?;
+                    let prover = ProverApi {
+                        source,
+                        listener,
+                        prover: prover_signer.address(),
+                        timeout: prover.job_timeout,
+                        capacity: prover.max_jobs,
+                        batches: batches.clone(),
+                        events: l2.events.clone(),
+                    };
+                    tokio::spawn(prover.run(batch_in, proven_out));
+                }
+            }
             let sender = L1Sender {
                 l1: signing(operator.clone())?,
                 operator: operator.address(),
@@ -285,6 +337,15 @@ impl Node {
             };
             tokio::spawn(sender.run(proven_in, settle_rx, cancel.clone()));
         }
+
+        // Metrics: the L2's events and mempool size -> Prometheus text (`--metrics-port`).
+        let metrics_addr = match &config.metrics {
+            Some(metrics) => {
+                crate::metrics::spawn(metrics, l2.events.subscribe(), l2.mempool.clone(), &cancel)
+                    .await
+            }
+            None => None,
+        };
 
         let info = banner::BannerInfo {
             config: &config,
@@ -318,6 +379,7 @@ impl Node {
             l2,
             l1,
             accounts,
+            metrics_addr,
             cancel,
         })
     }
@@ -356,7 +418,9 @@ async fn spawn_chain(
         l1_txs: Default::default(),
     };
     let sequencer = tokio::spawn(sequencer.run(command_rx, cancel.clone()));
+    let pool = mempool.clone();
 
+    let states = state.clone();
     let ctx = Arc::new(RpcContext {
         chain: chain.clone(),
         state,
@@ -393,6 +457,8 @@ async fn spawn_chain(
     Ok(RunningChain {
         rpc_addr,
         chain,
+        mempool: pool,
+        states,
         events,
         commands: sequencer_commands,
         rpc_methods,
@@ -456,6 +522,11 @@ impl NodeHandle {
     /// The bound L2 RPC address.
     pub fn rpc_addr(&self) -> SocketAddr {
         self.l2.rpc_addr
+    }
+
+    /// The bound metrics address (`None`: metrics off, or the port was taken).
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
     }
 
     /// URL of the L1's JSON-RPC: the embedded one's, or the `--l1-rpc` one (`None` without

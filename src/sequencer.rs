@@ -115,6 +115,7 @@ impl Sequencer {
 
     /// Builds, executes and seals one block holding `txs` (those that are valid).
     async fn produce_with(&mut self, txs: Vec<ReadyTx>, allow_empty: bool) -> anyhow::Result<u64> {
+        let started = std::time::Instant::now();
         let parent = self.chain.latest();
         if txs.is_empty() && !allow_empty {
             return Ok(parent.header.number);
@@ -166,6 +167,7 @@ impl Sequencer {
         self.state.push(number, state);
         self.chain.push(sealed.clone());
         self.mempool.on_block(nonces, &invalid);
+        crate::metrics::block_built(self.config.chain_id, started.elapsed());
         let _ = self.events.send(NodeEvent::BlockSealed(sealed));
         Ok(number)
     }

@@ -1,6 +1,29 @@
-//! Prover: batches -> proven batches. `MockProver::run`: `Arc<Batch>` stream -> `ProvenBatch`
-//! stream, with the fake proof the verifier accepts in mock mode: `[3, 0, 13, publicInput]`
-//! (`--prover mock`, the default), after a configurable delay.
+//! Prover: batches -> proven batches. Three stages with one signature, `Arc<Batch>` stream ->
+//! `ProvenBatch` stream, chosen by `--prover`:
+//! - `mock` (the default): [`MockProver`], the fake proof the verifier accepts in mock mode,
+//!   `[3, 0, 13, publicInput]`, after a configurable delay;
+//! - `reexec`: [`ReexecProver`], in process: witness ([`input`]) -> stateless re-execution
+//!   ([`reexec`]) -> the prover key's attestation `[4, v, r, s]` ([`attest`]);
+//! - `external`: [`ProverApi`], the same jobs served over HTTP ([`api`]) to `zkos-dev prover`
+//!   workers ([`worker`]), whose proofs are checked before they go on to L1.
+//!
+//! With `reexec` or `external` the node registers the prover key with the L1 verifier and turns
+//! fake proofs off at start-up.
+
+pub mod api;
+pub mod attest;
+pub mod input;
+pub mod partial_tree;
+pub mod reexec;
+pub mod stage;
+#[cfg(test)]
+mod tests;
+pub mod worker;
+
+pub use api::ProverApi;
+pub use input::{InputSource, ProverInput};
+pub use reexec::{Rejection, Verified, reexecute};
+pub use stage::ReexecProver;
 
 use std::{sync::Arc, time::Duration};
 

@@ -286,7 +286,7 @@ fn tx_by_index(c: &RpcContext, id: BlockId, index: U64) -> RpcResult<Value> {
     ok(tx.map(|t| c.tx_json(&t)))
 }
 
-
+/// The state a call runs on (with its state overrides) and the block it runs on top of.
 pub(crate) fn call_state(
     c: &RpcContext,
     block: Option<BlockId>,

@@ -254,6 +254,7 @@ pub async fn serve(
     ctx: Arc<RpcContext>,
     config: &RpcConfig,
 ) -> anyhow::Result<(SocketAddr, ServerHandle, Vec<&'static str>)> {
+    let chain_id = ctx.chain_config.chain_id;
     let module = module(ctx)?;
     let mut names: Vec<&'static str> = module.method_names().collect();
     names.sort_unstable();
@@ -264,7 +265,7 @@ pub async fn serve(
         .layer(ProxyGetRequestLayer::new([("/health", "zkos_health")])?);
     let max_response = config.max_response_body_size;
     let rpc = RpcServiceBuilder::new().layer_fn(move |service| {
-        middleware::KnownMethods::new(service, methods.clone(), max_response)
+        middleware::KnownMethods::new(service, methods.clone(), max_response).with_chain_id(chain_id)
     });
     let server_config = ServerConfig::builder()
         .max_request_body_size(config.max_request_body_size)

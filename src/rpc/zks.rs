@@ -47,6 +47,25 @@ fn info(c: &RpcContext) -> RpcResult<&ZksInfo> {
 
 /// Registers the methods.
 pub fn register(m: &mut Module) -> anyhow::Result<()> {
+    blocking!(m, "zks_estimateGasL1ToL2", |p, c| {
+        let mut seq = p.sequence();
+        let request: alloy_rpc_types_eth::TransactionRequest = seq.next()?;
+        let (mut state, parent) = super::eth::call_state(c, None, None)?;
+        // As an L1 tx: L1 mints the value to the sender and pays gas; no nonce is used.
+        let from = request.from.unwrap_or_default();
+        let value = request.value.unwrap_or_default();
+        let info = &mut state.account_mut(from).info;
+        info.balance = info.balance.saturating_add(value);
+        let cap = c.rpc_config.gas_cap.min(c.next_block().gas_limit);
+        let mut env = super::eth::call_env(c, &request, &state, cap);
+        env.gas_price = 0;
+        env.gas_priority_fee = None;
+        env.tx_type = 0;
+        let gas = c
+            .executor()
+            .estimate_gas(state, c.block_hashes(), &c.call_block(&parent), env, cap)?;
+        ok(U64::from(gas))
+    });
     method!(m, "zks_L1ChainId", |_, c| ok(U64::from(
         info(c)?.l1_chain_id
     )));

@@ -98,3 +98,106 @@ async fn a_tx_reaches_finalized_and_l1_counters_agree_with_the_batch_details() {
     assert_eq!(qty(&block_details["l1BatchNumber"]), tx_batch);
     assert_eq!(block_details["status"], "verified");
 }
+
+#[tokio::test]
+async fn tree_proofs_from_zks_get_proof_verify_against_the_committed_state() {
+    use zkos_dev::tree::{TreeProof, account_key, state_commitment, storage_key};
+    let node = TestNode::start().await;
+    // A contract with a storage slot: the Counter of tests/contracts, incremented once.
+    let counter = node.deploy_counter(0).await;
+    let receipt = node
+        .call_and_wait(0, counter, crate::contracts::Counter::incrementCall {})
+        .await;
+    assert!(receipt.status());
+    let block = receipt.block_number.unwrap();
+    wait_finalized(&node, block).await;
+    let raw = node
+        .rpc
+        .ok("eth_getTransactionReceipt", json!([receipt.transaction_hash]))
+        .await;
+    let batch = qty(&raw["l1BatchNumber"]);
+
+    let slot = alloy::primitives::B256::ZERO;
+    let absent = alloy::primitives::B256::repeat_byte(0x55);
+    let answer = node
+        .rpc
+        .ok("zks_getProof", json!([counter, [slot, absent], batch]))
+        .await;
+    let root: alloy::primitives::B256 = serde_json::from_value(answer["stateRoot"].clone()).unwrap();
+    let check = |proof: &serde_json::Value, key| -> Option<alloy::primitives::B256> {
+        let proof: TreeProof = serde_json::from_value(proof.clone()).unwrap();
+        proof.verify(root, &key).expect("the proof verifies against the root")
+    };
+    let value = check(&answer["storageProof"][0]["proof"], storage_key(counter, slot));
+    assert_eq!(value, Some(alloy::primitives::B256::from(U256::from(1))), "count = 1");
+    assert_eq!(check(&answer["storageProof"][1]["proof"], storage_key(counter, absent)), None);
+    assert!(check(&answer["accountProof"]["proof"], account_key(counter)).is_some());
+
+    // The root is the one committed on L1: rebuild the state commitment from it.
+    let range = node.rpc.ok("zks_getL1BatchBlockRange", json!([batch])).await;
+    let last = qty(&range[1]);
+    let mut hashes = vec![];
+    for n in last.saturating_sub(255)..=last {
+        let b = node.rpc.ok("eth_getBlockByNumber", json!([format!("{n:#x}"), false])).await;
+        hashes.push(serde_json::from_value(b["hash"].clone()).unwrap());
+    }
+    let last_block = node.rpc.ok("eth_getBlockByNumber", json!([format!("{last:#x}"), false])).await;
+    let commitment = state_commitment(
+        root,
+        answer["leafCount"].as_u64().unwrap(),
+        last,
+        &hashes,
+        qty(&last_block["timestamp"]),
+    );
+    let details = node.rpc.ok("zks_getL1BatchDetails", json!([batch])).await;
+    assert_eq!(json!(commitment), details["rootHash"]);
+    assert_eq!(answer["stateCommitment"], details["rootHash"]);
+}
+
+#[tokio::test]
+async fn zks_tx_and_block_details_and_l1_to_l2_gas_estimate() {
+    let node = TestNode::start().await;
+    let receipt = node
+        .wallet_provider(3)
+        .send_transaction(
+            alloy::rpc::types::TransactionRequest::default()
+                .to(Address::repeat_byte(0x12))
+                .value(U256::from(5)),
+        )
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    let details = node
+        .rpc
+        .ok("zks_getTransactionDetails", json!([receipt.transaction_hash]))
+        .await;
+    assert_eq!(details["isL1Originated"], false);
+    assert!(["included", "verified"].contains(&details["status"].as_str().unwrap()));
+    assert_eq!(details["initiatorAddress"], json!(node.account(3)));
+    wait_finalized(&node, receipt.block_number.unwrap()).await;
+    let details = node
+        .rpc
+        .ok("zks_getTransactionDetails", json!([receipt.transaction_hash]))
+        .await;
+    assert_eq!(details["status"], "verified");
+    assert!(details["ethExecuteTxHash"].is_string());
+
+    let raw = node
+        .rpc
+        .ok("zks_getRawBlockTransactions", json!([receipt.block_number.unwrap()]))
+        .await;
+    assert_eq!(raw.as_array().unwrap().len(), 1);
+    assert_eq!(raw[0]["execute"]["contractAddress"], json!(Address::repeat_byte(0x12)));
+
+    let gas = node
+        .rpc
+        .ok(
+            "zks_estimateGasL1ToL2",
+            json!([{"from": Address::repeat_byte(0x31), "to": Address::repeat_byte(0x32), "value": "0xde0b6b3a7640000"}]),
+        )
+        .await;
+    assert_eq!(qty(&gas), 21_000, "a plain transfer, from an account with no ETH on L2");
+    assert!(node.rpc.ok("zks_getTransactionDetails", json!([alloy::primitives::B256::ZERO])).await.is_null());
+}

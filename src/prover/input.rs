@@ -1,0 +1,490 @@
+//! Prover input: one batch's witness. `build`: (chain, states, batches, batch) -> `ProverInput`;
+//! `encode` / `decode`: `ProverInput` <-> bytes (what the prover API hands out, base64).
+//!
+//! Format, version 1: one version byte `0x01`, then the UTF-8 JSON of [`ProverInput`]
+//! (field names as below; numbers and hashes as alloy serialises them: hex strings for
+//! `U256`/`B256`/`Bytes`/`Address`, JSON numbers for `u64`). A reader refuses any other
+//! version byte. What it holds:
+//! - `prev`: what the batch starts from — the previous root, leaf count, last block number
+//!   and timestamp and its last (up to) 256 block hashes, oldest first, all of which the
+//!   previous state commitment (L1's `batchHash` of batch n-1) commits to;
+//! - `blocks`: per block its context and its txs (EIP-2718 bytes + sender; an L1 tx is
+//!   `0x7f ‖ abi.encode(L2CanonicalTransaction)`), plus `overrides`: dev-method edits made
+//!   before it (`anvil_setBalance` & co.; empty unless someone used them);
+//! - `accounts` / `slots`: every account and slot the batch reads or writes, with its value
+//!   before the batch and its tree proof (present, or absent by its two neighbours) against
+//!   `prev.root`; an account edited by a dev method before the first block has no value
+//!   (`overridden`), its override gives it;
+//! - `bytecodes`: the code of every such account that has code;
+//! - `first_unused`: the path of slot `prev.leaf_count` (where new keys go);
+//! - `claim`: the new state commitment and batch commitment the node will put on L1.
+//!
+//! It is built by re-running the batch's blocks on the node's state before the batch with
+//! the state recording every read, then proving each key in the previous batch's tree.
+
+use std::{collections::BTreeSet, sync::Arc};
+
+use alloy_consensus::transaction::SignerRecoverable;
+use alloy_eips::eip2718::Encodable2718;
+use alloy_primitives::{Address, B256, Bytes, KECCAK256_EMPTY, U256};
+use anyhow::{Context as _, bail, ensure};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    batcher::{Batch, keyed},
+    executor::{BlockContext, Executor},
+    storage::{
+        BatchStore, Chain,
+        state::{BlockHashes, BlockWrites, ReadKey, StateSnapshot, StateStore},
+    },
+    tree::{LeafProof, StateTree, TreeProof, account_key, account_value, storage_key},
+};
+
+/// Version byte of the encoding.
+pub const PROVER_INPUT_VERSION: u8 = 1;
+
+/// One batch's witness: everything needed to re-execute it without the node's state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProverInput {
+    /// L2 chain id.
+    pub chain_id: u64,
+    /// The batch.
+    pub batch_number: u64,
+    /// The state before it.
+    pub prev: PrevState,
+    /// Its blocks in order.
+    pub blocks: Vec<BlockInput>,
+    /// Accounts read or written, with their values before the batch and proofs.
+    pub accounts: Vec<AccountRead>,
+    /// Slots read or written, with their values before the batch and proofs.
+    pub slots: Vec<SlotRead>,
+    /// Code of the accounts above that have code.
+    pub bytecodes: Vec<Bytes>,
+    /// Path of the first unused leaf slot (`prev.leaf_count`).
+    pub first_unused: LeafProof,
+    /// What the node claims the batch leads to.
+    pub claim: Claim,
+}
+
+/// The state before the batch, as the previous state commitment commits to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrevState {
+    /// The previous batch's state commitment (its `batchHash` on L1).
+    pub state_commitment: B256,
+    /// Tree root.
+    pub root: B256,
+    /// Leaves in the tree.
+    pub leaf_count: u64,
+    /// Last block of the previous batch.
+    pub last_block: u64,
+    /// Its timestamp.
+    pub last_timestamp: u64,
+    /// Hashes of the last (up to) 256 blocks, oldest first, ending with `last_block`'s.
+    pub block_hashes: Vec<B256>,
+}
+
+/// One block: its context, txs and the dev-method edits made before it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockInput {
+    /// Block number.
+    pub number: u64,
+    /// Unix timestamp, seconds.
+    pub timestamp: u64,
+    /// Base fee per gas.
+    pub base_fee: u64,
+    /// Gas limit.
+    pub gas_limit: u64,
+    /// Fee recipient.
+    pub coinbase: Address,
+    /// PREVRANDAO.
+    pub prevrandao: B256,
+    /// Its txs in order.
+    pub txs: Vec<TxInput>,
+    /// Dev-method edits applied before its txs.
+    pub overrides: Overrides,
+}
+
+impl BlockInput {
+    /// The executor's block context.
+    pub fn context(&self) -> BlockContext {
+        BlockContext {
+            number: self.number,
+            timestamp: self.timestamp,
+            coinbase: self.coinbase,
+            gas_limit: self.gas_limit,
+            base_fee: self.base_fee,
+            prevrandao: self.prevrandao,
+        }
+    }
+}
+
+/// One tx: its EIP-2718 bytes and its sender (the re-executor recovers and compares it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TxInput {
+    /// EIP-2718 encoding (`0x7f ‖ abi.encode(L2CanonicalTransaction)` for an L1 tx).
+    pub raw: Bytes,
+    /// Sender.
+    pub sender: Address,
+    /// Sent for an impersonated account (`anvil_impersonateAccount`): the signature does not
+    /// give the sender, which is taken as stated (a devnet feature, like `overrides`).
+    #[serde(default)]
+    pub impersonated: bool,
+}
+
+/// Balance, nonce and code hash of an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountFields {
+    /// Nonce.
+    pub nonce: u64,
+    /// Balance.
+    pub balance: U256,
+    /// keccak256 of its code (`KECCAK256_EMPTY` for none); the code is in `bytecodes`.
+    pub code_hash: B256,
+}
+
+/// Dev-method edits between two blocks, with final values.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overrides {
+    /// Accounts set.
+    pub accounts: Vec<(Address, AccountFields)>,
+    /// Slots set.
+    pub slots: Vec<(Address, U256, U256)>,
+}
+
+impl Overrides {
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.accounts.is_empty() && self.slots.is_empty()
+    }
+}
+
+/// An account before the batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountRead {
+    /// Its address.
+    pub address: Address,
+    /// Its fields (`None`: it does not exist).
+    pub account: Option<AccountFields>,
+    /// Edited by a dev method before the first block: no value, the override gives it.
+    pub overridden: bool,
+    /// Proof of its tree leaf (key `account_key(address)`) against `prev.root`.
+    pub proof: TreeProof,
+}
+
+/// A storage slot before the batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlotRead {
+    /// The account.
+    pub address: Address,
+    /// The slot.
+    pub slot: U256,
+    /// Its value.
+    pub value: U256,
+    /// Proof of its tree leaf (key `storage_key(address, slot)`) against `prev.root`.
+    pub proof: TreeProof,
+}
+
+/// The transition the node claims.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claim {
+    /// State commitment after the batch (its `batchHash`).
+    pub new_state_commitment: B256,
+    /// Its batch commitment (`StoredBatchInfo.commitment`).
+    pub batch_commitment: B256,
+}
+
+/// `0x01 ‖ JSON`.
+pub fn encode(input: &ProverInput) -> Vec<u8> {
+    let mut out = vec![PROVER_INPUT_VERSION];
+    // Serialising plain data into a Vec cannot fail.
+    serde_json::to_writer(&mut out, input).unwrap_or_default();
+    out
+}
+
+/// Reads what [`encode`] wrote.
+pub fn decode(bytes: &[u8]) -> anyhow::Result<ProverInput> {
+    match bytes.split_first() {
+        Some((&PROVER_INPUT_VERSION, json)) => {
+            serde_json::from_slice(json).context("prover input does not parse")
+        }
+        Some((version, _)) => bail!("prover input version {version}, expected {PROVER_INPUT_VERSION}"),
+        None => bail!("empty prover input"),
+    }
+}
+
+/// What the input is built from: the node's storage read handles.
+#[derive(Clone)]
+pub struct InputSource {
+    /// Blocks.
+    pub chain: Arc<Chain>,
+    /// States of recent blocks.
+    pub states: Arc<StateStore>,
+    /// Batches (for the previous batch's tree).
+    pub batches: Arc<BatchStore>,
+    /// L2 chain id.
+    pub chain_id: u64,
+}
+
+impl InputSource {
+    /// The tree before `batch`: the previous batch's, or genesis (block 0's writes).
+    fn prev_tree(&self, batch: &Batch) -> anyhow::Result<StateTree> {
+        if batch.number <= 1 {
+            let genesis = self.chain.block(0).context("no genesis block")?;
+            let mut tree = StateTree::new();
+            tree.apply(&keyed(&genesis.writes));
+            return Ok(tree);
+        }
+        let prev = self
+            .batches
+            .get(batch.number - 1)
+            .with_context(|| format!("batch {} is gone", batch.number - 1))?;
+        Ok(prev.batch.tree.clone())
+    }
+
+    /// Builds the witness of `batch` by re-running its blocks with reads recorded.
+    pub fn build(&self, batch: &Batch) -> anyhow::Result<ProverInput> {
+        let tree = self.prev_tree(batch)?;
+        let prev_last = batch.first_block - 1;
+        let prev_block = self.chain.block(prev_last).context("block before the batch is gone")?;
+        let base = self.states.at(prev_last).with_context(|| {
+            format!("the state after block {prev_last} is no longer kept (too far behind)")
+        })?;
+        let hashes: Vec<B256> = self
+            .chain
+            .blocks(prev_last.saturating_sub(255), prev_last)
+            .iter()
+            .map(|b| b.hash)
+            .collect();
+        let chain = self.chain.clone();
+        let block_hashes: BlockHashes = Arc::new(move |n| chain.block_hash(n));
+        let executor = Executor {
+            chain_id: self.chain_id,
+            output: None,
+        };
+
+        let mut state = base.clone();
+        let log = state.record_reads();
+        let mut written: BTreeSet<ReadKey> = BTreeSet::new();
+        let mut first_overridden: BTreeSet<Address> = BTreeSet::new();
+        let mut code_hashes: BTreeSet<B256> = BTreeSet::new();
+        let mut codes: Vec<Bytes> = vec![];
+        let mut blocks = vec![];
+        for number in batch.first_block..=batch.last_block {
+            let block = self.chain.block(number).context("a block of the batch is gone")?;
+            // Dev edits since block `number - 1` was sealed: the state before `number` holds
+            // them (not yet taken as writes).
+            let before = if number == batch.first_block {
+                base.clone()
+            } else {
+                self.states
+                    .at(number - 1)
+                    .with_context(|| format!("the state after block {} is gone", number - 1))?
+            };
+            let edits = before.clone().take_writes();
+            let overrides = overrides_of(&edits, &before, &mut codes, &mut code_hashes)?;
+            if number == batch.first_block {
+                first_overridden.extend(overrides.accounts.iter().map(|(a, _)| *a));
+            } else {
+                apply_overrides(&mut state, &overrides, &code_map(&codes))?;
+            }
+            let txs: Vec<crate::executor::ReadyTx> = block.txs.iter().map(|t| t.tx.clone()).collect();
+            let input = BlockInput {
+                number,
+                timestamp: block.header.timestamp,
+                base_fee: block.header.base_fee_per_gas.unwrap_or_default(),
+                gas_limit: block.header.gas_limit,
+                coinbase: block.header.beneficiary,
+                prevrandao: block.header.mix_hash,
+                txs: txs
+                    .iter()
+                    .map(|tx| TxInput {
+                        raw: tx.envelope.encoded_2718().into(),
+                        sender: tx.sender,
+                        impersonated: tx
+                            .envelope
+                            .as_eth()
+                            .is_some_and(|e| e.recover_signer().ok() != Some(tx.sender)),
+                    })
+                    .collect(),
+                overrides,
+            };
+            let outcome =
+                executor.execute_block(state, block_hashes.clone(), &input.context(), txs);
+            ensure!(
+                outcome.invalid.is_empty() && outcome.executed.len() == block.txs.len(),
+                "block {number} does not re-execute as it was sealed"
+            );
+            state = outcome.state;
+            let writes = state.take_writes();
+            ensure!(
+                writes == *block.writes,
+                "block {number} re-executes to other writes than it sealed"
+            );
+            written.extend(writes.accounts.iter().map(|(a, _)| ReadKey::Account(*a)));
+            written.extend(writes.slots.iter().map(|(a, s, _)| ReadKey::Slot(*a, *s)));
+            blocks.push(input);
+        }
+
+        let mut keys: BTreeSet<ReadKey> = log.keys().into_iter().collect();
+        keys.extend(written);
+        let mut accounts = vec![];
+        let mut slots = vec![];
+        for key in keys {
+            match key {
+                ReadKey::Account(address) => {
+                    let tree_key = account_key(address);
+                    let proof = tree.prove(&tree_key);
+                    if first_overridden.contains(&address) {
+                        accounts.push(AccountRead {
+                            address,
+                            account: None,
+                            overridden: true,
+                            proof,
+                        });
+                        continue;
+                    }
+                    let account = base.account(&address).map(|a| AccountFields {
+                        nonce: a.info.nonce,
+                        balance: a.info.balance,
+                        code_hash: a.info.code_hash,
+                    });
+                    if let Some(fields) = &account
+                        && fields.code_hash != KECCAK256_EMPTY
+                        && code_hashes.insert(fields.code_hash)
+                    {
+                        let code = base
+                            .code_by_hash(&fields.code_hash)
+                            .with_context(|| format!("no code for {address}"))?;
+                        codes.push(code.original_bytes());
+                    }
+                    accounts.push(AccountRead {
+                        address,
+                        account,
+                        overridden: false,
+                        proof,
+                    });
+                }
+                ReadKey::Slot(address, slot) => {
+                    let tree_key = storage_key(address, B256::from(slot));
+                    // The tree's value, not the state's: a dev edit before the first block is
+                    // in the state already but reaches the tree only with that block.
+                    let value = tree
+                        .get(&tree_key)
+                        .map(|v| U256::from_be_bytes(v.0))
+                        .unwrap_or_default();
+                    slots.push(SlotRead {
+                        address,
+                        slot,
+                        value,
+                        proof: tree.prove(&tree_key),
+                    });
+                }
+            }
+        }
+        Ok(ProverInput {
+            chain_id: self.chain_id,
+            batch_number: batch.number,
+            prev: PrevState {
+                state_commitment: batch.prev.batchHash,
+                root: tree.root(),
+                leaf_count: tree.leaf_count(),
+                last_block: prev_last,
+                last_timestamp: prev_block.header.timestamp,
+                block_hashes: hashes,
+            },
+            blocks,
+            accounts,
+            slots,
+            bytecodes: codes,
+            first_unused: tree.prove_index(tree.leaf_count()),
+            claim: Claim {
+                new_state_commitment: batch.stored.batchHash,
+                batch_commitment: batch.stored.commitment,
+            },
+        })
+    }
+}
+
+/// The dev edits in `edits` (taken from `state`) as overrides; their code goes to `codes`.
+fn overrides_of(
+    edits: &BlockWrites,
+    state: &StateSnapshot,
+    codes: &mut Vec<Bytes>,
+    code_hashes: &mut BTreeSet<B256>,
+) -> anyhow::Result<Overrides> {
+    let mut overrides = Overrides::default();
+    for (address, leaf) in &edits.accounts {
+        let Some(leaf) = leaf else {
+            bail!("a dev method deleted account {address}: not provable");
+        };
+        if leaf.code_hash != KECCAK256_EMPTY && code_hashes.insert(leaf.code_hash) {
+            let code = state
+                .code_by_hash(&leaf.code_hash)
+                .with_context(|| format!("no code for {address}"))?;
+            codes.push(code.original_bytes());
+        }
+        overrides.accounts.push((
+            *address,
+            AccountFields {
+                nonce: leaf.nonce,
+                balance: leaf.balance,
+                code_hash: leaf.code_hash,
+            },
+        ));
+    }
+    overrides.slots = edits.slots.clone();
+    Ok(overrides)
+}
+
+/// Code by keccak hash.
+pub type CodeMap = std::collections::HashMap<B256, Bytes>;
+
+/// The witness's bytecodes by hash.
+pub fn code_map(codes: &[Bytes]) -> CodeMap {
+    codes
+        .iter()
+        .map(|c| (alloy_primitives::keccak256(c), c.clone()))
+        .collect()
+}
+
+/// Applies dev edits to a state (the re-executor does the same before each block).
+pub fn apply_overrides(
+    state: &mut StateSnapshot,
+    overrides: &Overrides,
+    codes: &CodeMap,
+) -> anyhow::Result<()> {
+    for (address, fields) in &overrides.accounts {
+        set_account(state, *address, fields, codes)?;
+    }
+    for (address, slot, value) in &overrides.slots {
+        state.set_storage(*address, *slot, *value);
+    }
+    Ok(())
+}
+
+/// Sets an account's fields, its code looked up by hash in `codes`.
+pub fn set_account(
+    state: &mut StateSnapshot,
+    address: Address,
+    fields: &AccountFields,
+    codes: &CodeMap,
+) -> anyhow::Result<()> {
+    if fields.code_hash != KECCAK256_EMPTY {
+        let code = codes
+            .get(&fields.code_hash)
+            .with_context(|| format!("the code of {address} is not in the witness"))?;
+        state.set_code(address, revm::bytecode::Bytecode::new_raw(code.clone()));
+    }
+    let info = &mut state.account_mut(address).info;
+    info.nonce = fields.nonce;
+    info.balance = fields.balance;
+    info.code_hash = fields.code_hash;
+    Ok(())
+}
+
+/// The tree value of an account (zero for none), its code length from `code_len`.
+pub fn account_tree_value(fields: Option<&AccountFields>, code_len: impl Fn(&B256) -> u32) -> B256 {
+    fields
+        .map(|f| account_value(f.nonce, f.balance, f.code_hash, code_len(&f.code_hash)))
+        .unwrap_or_default()
+}
