@@ -41,6 +41,23 @@ pub enum Command {
     /// Prover worker: take batches from a node's prover API (`start --prover external`),
     /// re-execute them statelessly, sign and submit the proofs.
     Prover(ProverArgs),
+    /// Open the terminal dashboard of a devnet running elsewhere (q detaches, the node keeps
+    /// running).
+    Tui(TuiArgs),
+}
+
+/// `zkos-dev tui`.
+#[derive(Debug, Args)]
+pub struct TuiArgs {
+    /// The L2 JSON-RPC of the node to watch.
+    #[arg(long, default_value = "http://127.0.0.1:3050")]
+    pub rpc: String,
+    /// Its L1's JSON-RPC.
+    #[arg(long, default_value = "http://127.0.0.1:8545")]
+    pub l1_rpc: String,
+    /// Watch the L2 only.
+    #[arg(long)]
+    pub no_l1: bool,
 }
 
 /// `zkos-dev bench`.
@@ -189,6 +206,10 @@ pub struct StartArgs {
     /// Print nothing: no banner, no tx lines.
     #[arg(long, help_heading = "Server")]
     pub silent: bool,
+    /// Print the banner and per-tx lines instead of opening the terminal dashboard (which
+    /// opens only when stdout is a terminal anyway).
+    #[arg(long, help_heading = "Output")]
+    pub no_tui: bool,
     /// More per-tx output: -v value, nonce and gas price; -vv emitted events; -vvv call traces
     /// of failed txs; -vvvv call traces of every tx.
     #[arg(short = 'v', long = "verbosity", action = clap::ArgAction::Count, help_heading = "Output")]

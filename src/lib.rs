@@ -27,6 +27,7 @@ pub mod batcher;
 pub mod bench;
 pub mod cli;
 pub mod config;
+pub mod devnet;
 pub mod events;
 pub mod executor;
 pub mod genesis;
@@ -41,6 +42,7 @@ pub mod rpc;
 pub mod sequencer;
 pub mod storage;
 pub mod tree;
+pub mod tui;
 pub mod tx;
 
 pub use config::{Config, L1Config, MiningMode};

@@ -1,5 +1,7 @@
 //! `zkos-dev`: parse the command line, run, print the error chain, set the exit code.
 
+use std::io::IsTerminal as _;
+
 use clap::Parser;
 use zkos_dev::{
     Config, Node,
@@ -15,7 +17,8 @@ async fn main() -> std::process::ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
-        .with_writer(std::io::stderr)
+        // stderr, or the dashboard's log pane while it is up.
+        .with_writer(zkos_dev::tui::LogWriter)
         .init();
     match run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -29,14 +32,39 @@ async fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Start(args) => {
-            let config = args.into_config()?;
+            // The dashboard only on a terminal: piped or in CI, the anvil-style lines.
+            let tui = !args.no_tui && !args.silent && std::io::stdout().is_terminal();
+            let mut config = args.into_config()?;
+            // The dashboard shows the banner's facts; per-tx lines would scribble over it.
+            config.silent |= tui;
             let mut node = Node::spawn(config).await?;
-            tokio::select! {
-                result = node.stopped() => result?,
-                _ = shutdown_signal() => {}
+            if tui {
+                let dashboard = zkos_dev::tui::Dashboard::in_process(&node)?;
+                tokio::select! {
+                    result = dashboard.run() => result?,
+                    result = node.stopped() => result?,
+                    _ = shutdown_signal() => {}
+                }
+            } else {
+                tokio::select! {
+                    result = node.stopped() => result?,
+                    _ = shutdown_signal() => {}
+                }
             }
             node.shutdown().await;
             Ok(())
+        }
+        Command::Tui(args) => {
+            anyhow::ensure!(
+                std::io::stdout().is_terminal(),
+                "zkos-dev tui draws on a terminal: stdout is not one"
+            );
+            let l1 = (!args.no_l1).then_some(args.l1_rpc.as_str());
+            let dashboard = zkos_dev::tui::Dashboard::attach(&args.rpc, l1)?;
+            tokio::select! {
+                result = dashboard.run() => result,
+                _ = shutdown_signal() => Ok(()),
+            }
         }
         Command::Accounts(args) => {
             let mut config = Config::default();

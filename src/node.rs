@@ -28,11 +28,12 @@ use crate::{
     events::{EVENT_CAPACITY, NodeEvent},
     executor::Executor,
     batcher::Batcher,
+    devnet::{Devnet, L1Handle},
     l1::{L1Contracts, L1Genesis, sender::{L1Sender, SettleCommand}, watcher::L1Watcher},
     config::ProverMode,
     prover::{
         InputSource, MockProver, ProverApi, ReexecProver,
-        attest::{prover_signer, register_prover},
+        attest::{allow_fake_proofs, prover_signer, register_prover},
     },
     mempool::{Mempool, PoolRules},
     output::OutputConfig,
@@ -139,6 +140,15 @@ struct ChainSpec<'a> {
     zks: Option<rpc::zks::ZksInfo>,
     /// Batches and manual settlement, for the RPC (the L2 with an L1 only).
     settlement: Option<rpc::Settlement>,
+    /// Its sequencer's command channel (made before the chain, so the devnet can hold it).
+    commands: (
+        mpsc::Sender<SequencerCommand>,
+        mpsc::Receiver<SequencerCommand>,
+    ),
+    /// Both chains together (with an L1).
+    devnet: Option<Arc<Devnet>>,
+    /// Whether this is the L2.
+    is_l2: bool,
 }
 
 impl Node {
@@ -181,6 +191,16 @@ impl Node {
             batches: batches.clone(),
             settle,
         });
+        let l2_commands = mpsc::channel(64);
+        let l1_commands = mpsc::channel(64);
+        let devnet = match (&config.l1, &external) {
+            (None, _) => None,
+            (Some(_), Some(ext)) => Some(L1Handle::External(
+                ProviderBuilder::new().connect_http(ext.url.parse()?).erased(),
+            )),
+            (Some(_), None) => Some(L1Handle::Embedded(l1_commands.0.clone())),
+        }
+        .map(|l1| Arc::new(Devnet::new(l2_commands.0.clone(), l1)));
         let l2 = spawn_chain(
             ChainSpec {
                 chain: config.chain.clone(),
@@ -192,6 +212,9 @@ impl Node {
                 accounts: &accounts,
                 zks,
                 settlement: settlement_rpc.clone(),
+                commands: l2_commands,
+                devnet: devnet.clone(),
+                is_l2: true,
             },
             &cancel,
         )
@@ -218,6 +241,9 @@ impl Node {
                         accounts: &accounts,
                         zks: None,
                         settlement: None,
+                        commands: l1_commands,
+                        devnet: devnet.clone(),
+                        is_l2: false,
                     },
                     &cancel,
                 )
@@ -241,13 +267,17 @@ impl Node {
             _ => None,
         };
 
-        if let (Some(l1_config), Some(running), Some(genesis)) = (&config.l1, &l1, &l1_genesis) {
+        if let (Some(l1_config), Some(running), Some(genesis), Some(devnet)) =
+            (&config.l1, &l1, &l1_genesis, &devnet)
+        {
+            let gate = devnet.gate.clone();
             let url = running.url.clone();
             let watcher = L1Watcher {
                 l1: RootProvider::<alloy_network::Ethereum>::new_http(url.parse()?),
                 zk_chain: running.contracts.zk_chain,
                 sequencer: l2.commands.clone(),
                 poll: l1_config.poll,
+                gate: gate.clone(),
             };
             tokio::spawn(watcher.run(cancel.clone()));
 
@@ -290,6 +320,10 @@ impl Node {
                 register_prover(&signing(admin.clone())?, running.contracts.verifier, prover_signer.address())
                     .await
                     .context("registering the prover key with the L1 verifier")?;
+            } else if let Err(err) =
+                allow_fake_proofs(&signing(admin.clone())?, running.contracts.verifier).await
+            {
+                tracing::warn!("the L1 verifier may refuse fake proofs: {err:#}");
             }
             match prover.mode {
                 ProverMode::Mock => {
@@ -334,6 +368,7 @@ impl Node {
                 batches: batches.clone(),
                 events: l2.events.clone(),
                 auto: config.settlement.auto,
+                gate,
             };
             tokio::spawn(sender.run(proven_in, settle_rx, cancel.clone()));
         }
@@ -401,7 +436,7 @@ async fn spawn_chain(
         output: spec.output,
     };
     let (events, _) = broadcast::channel::<NodeEvent>(EVENT_CAPACITY);
-    let (commands, command_rx) = mpsc::channel(64);
+    let (commands, command_rx) = spec.commands;
     let sequencer_commands = commands.clone();
 
     let settings_reader = settings.reader();
@@ -441,6 +476,8 @@ async fn spawn_chain(
         filters: Default::default(),
         zks: spec.zks,
         settlement: spec.settlement,
+        devnet: spec.devnet,
+        is_l2: spec.is_l2,
     });
     tokio::spawn(feed_filters(
         ctx.clone(),

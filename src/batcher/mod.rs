@@ -31,6 +31,9 @@ use commitment::{
 };
 use seal::Fill;
 
+/// How often an idle batcher checks whether the L2 went back.
+const REWIND_CHECK: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// One L2->L1 log of a batch, where it came from and where it sits in the logs tree.
 #[derive(Debug, Clone)]
 pub struct BatchLog {
@@ -155,12 +158,11 @@ impl Batcher {
                         return Ok(());
                     }
                 }
-                _ = async {
-                    match deadline {
-                        Some(d) => tokio::time::sleep_until(d.into()).await,
-                        None => std::future::pending().await,
-                    }
-                } => {}
+                // Blocks wake it; the chain going back (a revert, a reset) sends none, so it
+                // also looks now and then.
+                _ = tokio::time::sleep_until(
+                    deadline.unwrap_or_else(|| Instant::now() + REWIND_CHECK).into()
+                ) => {}
             }
         }
     }

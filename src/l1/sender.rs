@@ -77,6 +77,8 @@ pub struct L1Sender {
     pub events: broadcast::Sender<NodeEvent>,
     /// Settle every batch as soon as it is proven (else only on `SettleCommand`s).
     pub auto: bool,
+    /// Held while acting on L1, so both chains are never saved half-way through a step.
+    pub gate: Arc<tokio::sync::RwLock<()>>,
 }
 
 impl L1Sender {
@@ -123,6 +125,8 @@ impl L1Sender {
             }
             tokio::select! {
                 _ = cancel.cancelled() => return Ok(()),
+                // Look at L1 now and then even when idle: it may have gone back.
+                _ = tokio::time::sleep(Duration::from_millis(250)), if self.auto => {}
                 batch = input.recv() => match batch {
                     Some(batch) => { pending.insert(batch.batch.number, batch); }
                     None => return Ok(()),
@@ -145,7 +149,10 @@ impl L1Sender {
         pending: &mut BTreeMap<u64, ProvenBatch>,
         counters: &mut Option<Counters>,
     ) -> anyhow::Result<()> {
+        // L1 may have gone back since the last look (a devnet revert or reset): read it afresh.
+        *counters = None;
         loop {
+            let _acting = self.gate.read().await;
             let c = self.counters(counters).await?;
             self.forget_stale(pending, c);
             let step = if c.executed < c.verified {
@@ -171,6 +178,8 @@ impl L1Sender {
         stage: L1Stage,
         number: u64,
     ) -> anyhow::Result<B256> {
+        let _acting = self.gate.read().await;
+        *counters = None;
         let c = self.counters(counters).await?;
         self.forget_stale(pending, c);
         let (done, name) = match stage {
@@ -246,6 +255,9 @@ impl L1Sender {
                 }
             }
         }
+        self.batches.clear_l1_after(L1Stage::Commit, c.committed);
+        self.batches.clear_l1_after(L1Stage::Prove, c.verified);
+        self.batches.clear_l1_after(L1Stage::Execute, c.executed);
         *cached = Some(c);
         Ok(c)
     }

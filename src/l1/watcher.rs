@@ -33,6 +33,8 @@ pub struct L1Watcher<P> {
     pub sequencer: mpsc::Sender<SequencerCommand>,
     /// How often to look at L1.
     pub poll: Duration,
+    /// Held while handing L1 txs over, so both chains are never saved half-way through.
+    pub gate: std::sync::Arc<tokio::sync::RwLock<()>>,
 }
 
 impl<P: Provider> L1Watcher<P> {
@@ -47,7 +49,11 @@ impl<P: Provider> L1Watcher<P> {
                 _ = cancel.cancelled() => return Ok(()),
                 _ = tokio::time::sleep(backoff) => {}
             }
-            match self.poll_once(&mut scan_from).await {
+            let result = {
+                let _acting = self.gate.read().await;
+                self.poll_once(&mut scan_from).await
+            };
+            match result {
                 Ok(true) => return Ok(()),
                 Ok(false) => {
                     if failing {

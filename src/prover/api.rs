@@ -108,7 +108,7 @@ pub struct JobStatus {
     pub assigned_seconds_ago: Option<u64>,
 }
 
-/// `?id=`.
+/// `?id=` (who picks or submits).
 #[derive(Debug, Deserialize)]
 struct SubmitQuery {
     #[serde(default)]
@@ -162,7 +162,12 @@ impl ProverApi {
                         },
                     );
                 }
-                Err(err) => stage::reject(&self.events, &batch, format!("witness: {err:#}"), started.elapsed()),
+                Err(err) => stage::reject(
+                    &self.events,
+                    &batch,
+                    format!("witness: {err:#}"),
+                    started.elapsed(),
+                ),
             }
         }
         drop(server);
@@ -191,7 +196,7 @@ async fn status(State(shared): State<Arc<Shared>>) -> Json<Vec<JobStatus>> {
     )
 }
 
-async fn pick(State(shared): State<Arc<Shared>>) -> Response {
+async fn pick(State(shared): State<Arc<Shared>>, Query(query): Query<SubmitQuery>) -> Response {
     let mut jobs = shared.jobs.lock();
     let free = jobs.iter_mut().find(|(_, job)| {
         job.assigned
@@ -204,7 +209,7 @@ async fn pick(State(shared): State<Arc<Shared>>) -> Response {
     if let Some((_, worker)) = &job.assigned {
         tracing::info!(batch = n, %worker, "prover job timed out: reassigned");
     }
-    job.assigned = Some((Instant::now(), String::new()));
+    job.assigned = Some((Instant::now(), query.id.unwrap_or_default()));
     Json(JobBody {
         block_number: *n,
         prover_input: job.input.as_ref().clone(),
@@ -233,8 +238,17 @@ async fn submit(
         return (StatusCode::BAD_REQUEST, "expected {block_number, proof}").into_response();
     };
     let worker = query.id.unwrap_or_else(|| "external".into());
-    let Some(batch) = shared.jobs.lock().get(&body.block_number).map(|j| j.batch.clone()) else {
-        return (StatusCode::NOT_FOUND, format!("no job for batch {}", body.block_number)).into_response();
+    let Some(batch) = shared
+        .jobs
+        .lock()
+        .get(&body.block_number)
+        .map(|j| j.batch.clone())
+    else {
+        return (
+            StatusCode::NOT_FOUND,
+            format!("no job for batch {}", body.block_number),
+        )
+            .into_response();
     };
     let Ok(bytes) = STANDARD.decode(&body.proof) else {
         return (StatusCode::BAD_REQUEST, "proof is not base64").into_response();
@@ -249,7 +263,11 @@ async fn submit(
     };
     // Only the first valid proof of a job counts.
     let Some(job) = shared.jobs.lock().remove(&body.block_number) else {
-        return (StatusCode::NOT_FOUND, format!("no job for batch {}", body.block_number)).into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            format!("no job for batch {}", body.block_number),
+        )
+            .into_response();
     };
     shared.done.notify_waiters();
     shared.batches.set_proven(batch.number, &worker);

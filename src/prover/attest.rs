@@ -32,7 +32,7 @@ sol! {
 }
 
 /// The default prover key: `keccak256("zkos-dev prover")` (public, like every devnet key),
-/// derived like the L1 governor's.
+/// derived like the L1 governor's; address `0x965aC2B4fFFc32b876ca026C196Fac0Cb49917B0`.
 pub fn default_prover_key() -> B256 {
     keccak256("zkos-dev prover")
 }
@@ -71,7 +71,9 @@ pub fn digest(t: &Verified) -> B256 {
 
 /// The prover key's signature over a transition.
 pub fn sign(signer: &PrivateKeySigner, t: &Verified) -> anyhow::Result<Signature> {
-    let signature = signer.sign_hash_sync(&digest(t)).context("signing the attestation")?;
+    let signature = signer
+        .sign_hash_sync(&digest(t))
+        .context("signing the attestation")?;
     // L1 refuses the malleable high-s twin.
     Ok(signature.normalized_s())
 }
@@ -100,6 +102,22 @@ pub fn check(bytes: &[u8], prover: Address, t: &Verified) -> Result<Signature, S
     Ok(signature.normalized_s())
 }
 
+/// Makes the verifier accept fake proofs again (`--prover mock` on an L1 where a real prover
+/// ran before), as the verifier's owner. Sends nothing when they are accepted already.
+pub async fn allow_fake_proofs(l1: &DynProvider, verifier: Address) -> anyhow::Result<()> {
+    let call = |data: Vec<u8>| TransactionRequest::default().to(verifier).input(data.into());
+    let mock = l1
+        .call(call(IVerifierAdmin::mockVerifierCall {}.abi_encode()))
+        .await
+        .context("Verifier.mockVerifier")?;
+    if !IVerifierAdmin::mockVerifierCall::abi_decode_returns(&mock)? {
+        let tx = call(IVerifierAdmin::setMockVerifierCall { enabled: true }.abi_encode());
+        let receipt = l1.send_transaction(tx).await?.get_receipt().await?;
+        anyhow::ensure!(receipt.status(), "Verifier.setMockVerifier reverted");
+    }
+    Ok(())
+}
+
 /// Registers `prover` with the verifier and turns fake proofs off, as the verifier's owner
 /// (the L1 governor). Skips what is already so.
 pub async fn register_prover(
@@ -107,13 +125,23 @@ pub async fn register_prover(
     verifier: Address,
     prover: Address,
 ) -> anyhow::Result<()> {
-    let call = |data: Vec<u8>| TransactionRequest::default().to(verifier).input(data.into());
+    let call = |data: Vec<u8>| {
+        TransactionRequest::default()
+            .to(verifier)
+            .input(data.into())
+    };
     let registered = l1
         .call(call(IVerifierAdmin::isProverCall { prover }.abi_encode()))
         .await
         .context("Verifier.isProver")?;
     if !IVerifierAdmin::isProverCall::abi_decode_returns(&registered)? {
-        let tx = call(IVerifierAdmin::setProverCall { prover, allowed: true }.abi_encode());
+        let tx = call(
+            IVerifierAdmin::setProverCall {
+                prover,
+                allowed: true,
+            }
+            .abi_encode(),
+        );
         let receipt = l1.send_transaction(tx).await?.get_receipt().await?;
         anyhow::ensure!(receipt.status(), "Verifier.setProver reverted");
     }

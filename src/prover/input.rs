@@ -207,7 +207,9 @@ pub fn decode(bytes: &[u8]) -> anyhow::Result<ProverInput> {
         Some((&PROVER_INPUT_VERSION, json)) => {
             serde_json::from_slice(json).context("prover input does not parse")
         }
-        Some((version, _)) => bail!("prover input version {version}, expected {PROVER_INPUT_VERSION}"),
+        Some((version, _)) => {
+            bail!("prover input version {version}, expected {PROVER_INPUT_VERSION}")
+        }
         None => bail!("empty prover input"),
     }
 }
@@ -245,7 +247,10 @@ impl InputSource {
     pub fn build(&self, batch: &Batch) -> anyhow::Result<ProverInput> {
         let tree = self.prev_tree(batch)?;
         let prev_last = batch.first_block - 1;
-        let prev_block = self.chain.block(prev_last).context("block before the batch is gone")?;
+        let prev_block = self
+            .chain
+            .block(prev_last)
+            .context("block before the batch is gone")?;
         let base = self.states.at(prev_last).with_context(|| {
             format!("the state after block {prev_last} is no longer kept (too far behind)")
         })?;
@@ -270,7 +275,10 @@ impl InputSource {
         let mut codes: Vec<Bytes> = vec![];
         let mut blocks = vec![];
         for number in batch.first_block..=batch.last_block {
-            let block = self.chain.block(number).context("a block of the batch is gone")?;
+            let block = self
+                .chain
+                .block(number)
+                .context("a block of the batch is gone")?;
             // Dev edits since block `number - 1` was sealed: the state before `number` holds
             // them (not yet taken as writes).
             let before = if number == batch.first_block {
@@ -287,7 +295,8 @@ impl InputSource {
             } else {
                 apply_overrides(&mut state, &overrides, &code_map(&codes))?;
             }
-            let txs: Vec<crate::executor::ReadyTx> = block.txs.iter().map(|t| t.tx.clone()).collect();
+            let txs: Vec<crate::executor::ReadyTx> =
+                block.txs.iter().map(|t| t.tx.clone()).collect();
             let input = BlockInput {
                 number,
                 timestamp: block.header.timestamp,

@@ -16,8 +16,6 @@ pub mod input;
 pub mod partial_tree;
 pub mod reexec;
 pub mod stage;
-#[cfg(test)]
-mod tests;
 pub mod worker;
 
 pub use api::ProverApi;

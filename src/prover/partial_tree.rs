@@ -66,7 +66,8 @@ fn empty_hashes() -> &'static [B256; TREE_DEPTH + 1] {
     static EMPTY: std::sync::LazyLock<[B256; TREE_DEPTH + 1]> = std::sync::LazyLock::new(|| {
         let mut hashes = [Leaf::default().hash(); TREE_DEPTH + 1];
         for level in 1..=TREE_DEPTH {
-            hashes[level] = blake2s256(&[hashes[level - 1].as_slice(), hashes[level - 1].as_slice()]);
+            hashes[level] =
+                blake2s256(&[hashes[level - 1].as_slice(), hashes[level - 1].as_slice()]);
         }
         hashes
     });
@@ -80,7 +81,11 @@ fn node_hash(left: &B256, right: &B256) -> B256 {
 impl PartialTree {
     /// A partial tree of `root` with `leaf_count` leaves, from the proof of slot `leaf_count`
     /// (the first unused one).
-    pub fn new(root: B256, leaf_count: u64, first_unused: &LeafProof) -> Result<Self, PartialTreeError> {
+    pub fn new(
+        root: B256,
+        leaf_count: u64,
+        first_unused: &LeafProof,
+    ) -> Result<Self, PartialTreeError> {
         let mut tree = Self {
             nodes: HashMap::new(),
             leaves: HashMap::new(),
@@ -261,7 +266,12 @@ mod tests {
 
     fn partial(tree: &StateTree, keys: &[B256]) -> PartialTree {
         let root = tree.root();
-        let mut p = PartialTree::new(root, tree.leaf_count(), &tree.prove_index(tree.leaf_count())).unwrap();
+        let mut p = PartialTree::new(
+            root,
+            tree.leaf_count(),
+            &tree.prove_index(tree.leaf_count()),
+        )
+        .unwrap();
         for k in keys {
             match tree.prove(k) {
                 TreeProof::Existing(proof) => p.add_existing(root, &proof).unwrap(),
@@ -276,8 +286,18 @@ mod tests {
         let mut tree = StateTree::new();
         tree.apply(&[(key(3), key(1)), (key(7), key(2)), (key(9), key(3))]);
         let blocks = [
-            vec![(key(3), key(4)), (key(4), key(5)), (key(5), key(6)), (key(8), B256::ZERO)],
-            vec![(key(4), key(7)), (key(6), key(8)), (key(7), B256::ZERO), (key(10), key(9))],
+            vec![
+                (key(3), key(4)),
+                (key(4), key(5)),
+                (key(5), key(6)),
+                (key(8), B256::ZERO),
+            ],
+            vec![
+                (key(4), key(7)),
+                (key(6), key(8)),
+                (key(7), B256::ZERO),
+                (key(10), key(9)),
+            ],
         ];
         let keys: Vec<B256> = blocks.iter().flatten().map(|(k, _)| *k).collect();
         let mut p = partial(&tree, &keys);
@@ -294,10 +314,16 @@ mod tests {
         let mut tree = StateTree::new();
         tree.apply(&[(key(3), key(1))]);
         let mut p = partial(&tree, &[key(3)]);
-        assert_eq!(p.apply(&[(key(4), key(1))]), Err(PartialTreeError::Unproven(key(4))));
+        assert_eq!(
+            p.apply(&[(key(4), key(1))]),
+            Err(PartialTreeError::Unproven(key(4)))
+        );
         let mut proof = tree.prove_index(2);
         proof.siblings[5] = key(0xaa);
-        assert!(matches!(p.add_existing(tree.root(), &proof), Err(PartialTreeError::BadPath { .. })));
+        assert!(matches!(
+            p.add_existing(tree.root(), &proof),
+            Err(PartialTreeError::BadPath { .. })
+        ));
         // The "first unused slot" must be unused.
         let used = tree.prove_index(2);
         assert!(PartialTree::new(tree.root(), 2, &used).is_err());

@@ -157,12 +157,17 @@ pub fn reexecute(input: &ProverInput) -> Result<Verified, Rejection> {
     for read in &input.accounts {
         let what = format!("account {}", read.address);
         let key = account_key(read.address);
-        let leaf = read.proof.verify(prev.root, &key).map_err(|e| proof_error(what.clone(), e))?;
+        let leaf = read
+            .proof
+            .verify(prev.root, &key)
+            .map_err(|e| proof_error(what.clone(), e))?;
         add_proof(&mut tree, prev.root, key, &read.proof)?;
         witnessed.insert(ReadKey::Account(read.address));
         if read.overridden {
             if !first_overrides.contains(&read.address) {
-                return Err(Rejection::Malformed(format!("{what} has no value and no override")));
+                return Err(Rejection::Malformed(format!(
+                    "{what} has no value and no override"
+                )));
             }
             continue;
         }
@@ -170,7 +175,9 @@ pub fn reexecute(input: &ProverInput) -> Result<Verified, Rejection> {
             && fields.code_hash != KECCAK256_EMPTY
             && !codes.contains_key(&fields.code_hash)
         {
-            return Err(Rejection::Malformed(format!("the code of {what} is missing")));
+            return Err(Rejection::Malformed(format!(
+                "the code of {what} is missing"
+            )));
         }
         let value = account_tree_value(read.account.as_ref(), code_len);
         if leaf.unwrap_or_default() != value {
@@ -184,7 +191,10 @@ pub fn reexecute(input: &ProverInput) -> Result<Verified, Rejection> {
     for read in &input.slots {
         let what = format!("slot {} of {}", read.slot, read.address);
         let key = storage_key(read.address, B256::from(read.slot));
-        let leaf = read.proof.verify(prev.root, &key).map_err(|e| proof_error(what.clone(), e))?;
+        let leaf = read
+            .proof
+            .verify(prev.root, &key)
+            .map_err(|e| proof_error(what.clone(), e))?;
         add_proof(&mut tree, prev.root, key, &read.proof)?;
         if leaf.unwrap_or_default() != B256::from(read.value) {
             return Err(Rejection::Value(what));
@@ -240,7 +250,10 @@ pub fn reexecute(input: &ProverInput) -> Result<Verified, Rejection> {
             .iter()
             .map(decode_tx)
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|reason| Rejection::Execution { block: number, reason })?;
+            .map_err(|reason| Rejection::Execution {
+                block: number,
+                reason,
+            })?;
         apply_overrides(&mut state, &block.overrides, &codes)
             .map_err(|e| Rejection::Malformed(e.to_string()))?;
         let ctx = block.context();
@@ -343,7 +356,12 @@ pub fn reexecute(input: &ProverInput) -> Result<Verified, Rejection> {
     })
 }
 
-fn add_proof(tree: &mut PartialTree, root: B256, key: B256, proof: &TreeProof) -> Result<(), Rejection> {
+fn add_proof(
+    tree: &mut PartialTree,
+    root: B256,
+    key: B256,
+    proof: &TreeProof,
+) -> Result<(), Rejection> {
     match proof {
         TreeProof::Existing(leaf) => tree.add_existing(root, leaf)?,
         TreeProof::Absent { left, right } => tree.add_absent(root, key, left, right)?,
@@ -373,7 +391,10 @@ fn decode_tx(tx: &TxInput) -> Result<ReadyTx, String> {
             .recover_signer()
             .map_err(|e| format!("tx {hash}: bad signature: {e}"))?;
         if signer != tx.sender {
-            return Err(format!("tx {hash} is signed by {signer}, not {}", tx.sender));
+            return Err(format!(
+                "tx {hash} is signed by {signer}, not {}",
+                tx.sender
+            ));
         }
     }
     Ok(ReadyTx {

@@ -48,7 +48,14 @@ impl ReexecProver {
             match result {
                 Ok(proof) => {
                     self.batches.set_proven(batch.number, "reexec");
-                    emit(&self.events, &batch, BatchStage::Proven { prover: "reexec".into() }, started.elapsed());
+                    emit(
+                        &self.events,
+                        &batch,
+                        BatchStage::Proven {
+                            prover: "reexec".into(),
+                        },
+                        started.elapsed(),
+                    );
                     if output.send(ProvenBatch { batch, proof }).await.is_err() {
                         break;
                     }
@@ -61,7 +68,11 @@ impl ReexecProver {
 }
 
 /// Builds the witness of `batch`, re-executes it and signs the transition.
-pub fn prove(source: &InputSource, signer: &PrivateKeySigner, batch: &Batch) -> Result<Vec<U256>, String> {
+pub fn prove(
+    source: &InputSource,
+    signer: &PrivateKeySigner,
+    batch: &Batch,
+) -> Result<Vec<U256>, String> {
     let input = source.build(batch).map_err(|e| format!("witness: {e:#}"))?;
     let verified = reexec::reexecute(&input).map_err(|e| e.to_string())?;
     check_transition(&verified, batch, source.chain_id)?;
@@ -70,7 +81,11 @@ pub fn prove(source: &InputSource, signer: &PrivateKeySigner, batch: &Batch) -> 
 }
 
 /// The verified transition must be the one the node commits on L1.
-pub(super) fn check_transition(verified: &Verified, batch: &Batch, chain_id: u64) -> Result<(), String> {
+pub(super) fn check_transition(
+    verified: &Verified,
+    batch: &Batch,
+    chain_id: u64,
+) -> Result<(), String> {
     let expected = attest::transition_of(batch, chain_id);
     let same = Verified {
         txs: expected.txs,
@@ -79,12 +94,20 @@ pub(super) fn check_transition(verified: &Verified, batch: &Batch, chain_id: u64
     if same {
         Ok(())
     } else {
-        Err(format!("the witness proves another transition than batch {}'s", batch.number))
+        Err(format!(
+            "the witness proves another transition than batch {}'s",
+            batch.number
+        ))
     }
 }
 
 /// Sends a batch event.
-pub(super) fn emit(events: &broadcast::Sender<NodeEvent>, batch: &Batch, stage: BatchStage, took: Duration) {
+pub(super) fn emit(
+    events: &broadcast::Sender<NodeEvent>,
+    batch: &Batch,
+    stage: BatchStage,
+    took: Duration,
+) {
     let _ = events.send(NodeEvent::Batch(Arc::new(BatchEvent {
         number: batch.number,
         blocks: batch.first_block..=batch.last_block,
@@ -96,7 +119,12 @@ pub(super) fn emit(events: &broadcast::Sender<NodeEvent>, batch: &Batch, stage: 
 }
 
 /// Logs and announces a rejected batch.
-pub(super) fn reject(events: &broadcast::Sender<NodeEvent>, batch: &Batch, reason: String, took: Duration) {
+pub(super) fn reject(
+    events: &broadcast::Sender<NodeEvent>,
+    batch: &Batch,
+    reason: String,
+    took: Duration,
+) {
     tracing::error!(batch = batch.number, %reason, "proof rejected: the batch will not reach L1");
     emit(events, batch, BatchStage::ProofRejected { reason }, took);
 }

@@ -57,7 +57,10 @@ async fn work(
     let base = config.url.trim_end_matches('/');
     let mut unreachable_since: Option<Instant> = None;
     loop {
-        let picked = client.post(format!("{base}/prover-jobs/FRI/pick?id={id}")).send().await;
+        let picked = client
+            .post(format!("{base}/prover-jobs/FRI/pick?id={id}"))
+            .send()
+            .await;
         let response = match picked {
             Ok(response) => {
                 unreachable_since = None;
@@ -65,7 +68,10 @@ async fn work(
             }
             Err(err) => {
                 let since = *unreachable_since.get_or_insert_with(Instant::now);
-                anyhow::ensure!(since.elapsed() < Duration::from_secs(60), "prover API unreachable: {err}");
+                anyhow::ensure!(
+                    since.elapsed() < Duration::from_secs(60),
+                    "prover API unreachable: {err}"
+                );
                 tokio::time::sleep(config.poll).await;
                 continue;
             }
@@ -74,11 +80,17 @@ async fn work(
             tokio::time::sleep(config.poll).await;
             continue;
         }
-        let job: JobBody = response.error_for_status()?.json().await.context("pick answer")?;
+        let job: JobBody = response
+            .error_for_status()?
+            .json()
+            .await
+            .context("pick answer")?;
         let started = Instant::now();
         let signer = signer.clone();
         let proved = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, String> {
-            let bytes = STANDARD.decode(&job.prover_input).map_err(|e| e.to_string())?;
+            let bytes = STANDARD
+                .decode(&job.prover_input)
+                .map_err(|e| e.to_string())?;
             let input = decode(&bytes).map_err(|e| format!("{e:#}"))?;
             let verified = reexec::reexecute(&input).map_err(|e| e.to_string())?;
             let signature = attest::sign(&signer, &verified).map_err(|e| format!("{e:#}"))?;

@@ -365,13 +365,20 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
     })?;
 
     // Snapshots and history.
+    // With an L1, both chains (and the pipeline between them) are saved and restored together.
     m.register_async_method("anvil_snapshot", |_, c, _| async move {
-        ask(&c, SequencerCommand::Snapshot).await
+        match &c.devnet {
+            Some(devnet) => devnet.snapshot().await.map_err(RpcError::internal),
+            None => ask(&c, SequencerCommand::Snapshot).await,
+        }
     })?;
     m.register_alias("evm_snapshot", "anvil_snapshot")?;
     m.register_async_method("anvil_revert", |p, c, _| async move {
         let (id,): (Num,) = p.parse()?;
-        ask(&c, |reply| SequencerCommand::Revert { id: id.0, reply }).await
+        match &c.devnet {
+            Some(devnet) => devnet.revert(id.0).await.map_err(RpcError::internal),
+            None => ask(&c, |reply| SequencerCommand::Revert { id: id.0, reply }).await,
+        }
     })?;
     m.register_alias("evm_revert", "anvil_revert")?;
     m.register_async_method("anvil_reset", |p, c, _| async move {
@@ -384,7 +391,10 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         if url.is_some_and(|u| !u.is_null()) {
             return Err(RpcError::params("forking is not supported"));
         }
-        ask(&c, SequencerCommand::Reset).await?;
+        match &c.devnet {
+            Some(devnet) => devnet.reset().await.map_err(RpcError::internal)?,
+            None => ask(&c, SequencerCommand::Reset).await?,
+        }
         RpcResult::Ok(Value::Null)
     })?;
     m.register_alias("hardhat_reset", "anvil_reset")?;

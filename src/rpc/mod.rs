@@ -81,6 +81,10 @@ pub struct RpcContext {
     pub zks: Option<zks::ZksInfo>,
     /// Batches and manual settlement (the L2 with an L1 only).
     pub settlement: Option<Settlement>,
+    /// Both chains saved, restored and reset together (`None` without an L1: this chain alone).
+    pub devnet: Option<Arc<crate::devnet::Devnet>>,
+    /// Whether this is the L2 (for the devnet's per-chain views).
+    pub is_l2: bool,
 }
 
 /// What the RPC reads of the settlement pipeline and how it asks for manual steps.

@@ -99,6 +99,18 @@ impl BatchStore {
         });
     }
 
+    /// Forgets the `stage` steps of batches after `last` (L1 went back: a revert or reset).
+    pub fn clear_l1_after(&self, stage: L1Stage, last: u64) {
+        let mut inner = self.inner.write();
+        for record in inner.batches.iter_mut().skip(last as usize) {
+            match stage {
+                L1Stage::Commit => record.commit = None,
+                L1Stage::Prove => record.prove = None,
+                L1Stage::Execute => record.execute = None,
+            }
+        }
+    }
+
     fn record_mut(&self, number: u64, f: impl FnOnce(&mut BatchRecord)) -> Option<()> {
         let mut inner = self.inner.write();
         let record = inner.batches.get_mut(usize::try_from(number).ok()?.checked_sub(1)?)?;

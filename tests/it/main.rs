@@ -2,6 +2,7 @@
 //! drives it over JSON-RPC the way a user's tool would, asserting what the user would see.
 #![allow(clippy::unwrap_used)]
 
+mod bench;
 mod blocks;
 mod bridge;
 mod calls;
@@ -10,12 +11,14 @@ mod cheatcodes;
 mod cli;
 mod concurrency;
 mod contracts;
+mod devnet_snapshots;
 mod errors;
 mod hostile;
 mod l1;
 mod l1_deploy;
 mod logs;
 mod mining;
+mod prover;
 mod settlement;
 mod signing;
 mod state;

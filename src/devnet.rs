@@ -1,0 +1,152 @@
+//! Devnet: the L1 and the L2 saved, restored and reset together, so `evm_snapshot` /
+//! `evm_revert` / `anvil_reset` on either RPC act on the whole rollup: both chains and the
+//! settlement pipeline. `Devnet::{snapshot, revert, reset}` -> commands to both sequencers.
+//!
+//! The pipeline (L1 watcher and L1 sender) holds `gate` shared while it acts on L1; saving and
+//! restoring hold it exclusively, so no deposit or settlement step is half-way between the two
+//! chains when they are saved. Everything else of the pipeline follows from the chains: the
+//! batcher keeps the batches still on the restored L2, the sender re-reads L1's counters.
+
+use std::{collections::BTreeMap, sync::Arc};
+
+use alloy_primitives::{B256, U256};
+use alloy_provider::{DynProvider, Provider};
+use parking_lot::Mutex;
+use tokio::sync::{RwLock, mpsc, oneshot};
+
+use crate::sequencer::SequencerCommand;
+
+/// The L1 as the devnet saves it.
+#[derive(Debug, Clone)]
+pub enum L1Handle {
+    /// The embedded L1: its sequencer.
+    Embedded(mpsc::Sender<SequencerCommand>),
+    /// An external L1 (`--l1-rpc`): saved with its own `evm_snapshot` (anvil, Hardhat).
+    External(DynProvider),
+}
+
+/// One devnet snapshot: the id each chain gave it.
+#[derive(Debug, Clone, Copy)]
+struct Taken {
+    l2: U256,
+    l1: U256,
+}
+
+/// Saves, restores and resets both chains together.
+#[derive(Debug)]
+pub struct Devnet {
+    l2: mpsc::Sender<SequencerCommand>,
+    l1: L1Handle,
+    /// Shared by the watcher and the sender while they act, exclusive while saving/restoring.
+    pub gate: Arc<RwLock<()>>,
+    /// Devnet snapshot id -> the chains' ids. Ids count up from 0 as in anvil.
+    taken: Mutex<(U256, BTreeMap<U256, Taken>)>,
+}
+
+/// Why a devnet-wide operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DevnetError {
+    /// A chain is shutting down.
+    #[error("node is shutting down")]
+    ShuttingDown,
+    /// The external L1 refused.
+    #[error("external L1: {0}")]
+    L1(String),
+    /// Not possible with an external L1.
+    #[error("{0}")]
+    Unsupported(&'static str),
+}
+
+async fn ask<T>(
+    chain: &mpsc::Sender<SequencerCommand>,
+    make: impl FnOnce(oneshot::Sender<T>) -> SequencerCommand,
+) -> Result<T, DevnetError> {
+    let (reply, answer) = oneshot::channel();
+    chain
+        .send(make(reply))
+        .await
+        .map_err(|_| DevnetError::ShuttingDown)?;
+    answer.await.map_err(|_| DevnetError::ShuttingDown)
+}
+
+impl Devnet {
+    /// A devnet of these two chains.
+    pub fn new(l2: mpsc::Sender<SequencerCommand>, l1: L1Handle) -> Self {
+        Self {
+            l2,
+            l1,
+            gate: Arc::new(RwLock::new(())),
+            taken: Mutex::new((U256::ZERO, BTreeMap::new())),
+        }
+    }
+
+    /// Saves both chains; returns the devnet snapshot id.
+    pub async fn snapshot(&self) -> Result<U256, DevnetError> {
+        let _quiet = self.gate.write().await;
+        let l1 = match &self.l1 {
+            L1Handle::Embedded(l1) => ask(l1, SequencerCommand::Snapshot).await?,
+            L1Handle::External(l1) => l1
+                .raw_request::<_, U256>("evm_snapshot".into(), ())
+                .await
+                .map_err(|e| DevnetError::L1(e.to_string()))?,
+        };
+        let l2 = ask(&self.l2, SequencerCommand::Snapshot).await?;
+        let mut taken = self.taken.lock();
+        let id = taken.0;
+        taken.0 = id.saturating_add(U256::from(1));
+        taken.1.insert(id, Taken { l2, l1 });
+        Ok(id)
+    }
+
+    /// Restores snapshot `id` on both chains (dropping it and later ones); false if unknown.
+    pub async fn revert(&self, id: U256) -> Result<bool, DevnetError> {
+        let _quiet = self.gate.write().await;
+        let Some(taken) = self.taken.lock().1.get(&id).copied() else {
+            return Ok(false);
+        };
+        let l1 = match &self.l1 {
+            L1Handle::Embedded(l1) => {
+                ask(l1, |reply| SequencerCommand::Revert { id: taken.l1, reply }).await?
+            }
+            L1Handle::External(l1) => l1
+                .raw_request::<_, bool>("evm_revert".into(), (taken.l1,))
+                .await
+                .map_err(|e| DevnetError::L1(e.to_string()))?,
+        };
+        let l2 = ask(&self.l2, |reply| SequencerCommand::Revert { id: taken.l2, reply }).await?;
+        self.taken.lock().1.retain(|taken, _| *taken < id);
+        Ok(l1 && l2)
+    }
+
+    /// Both chains back to a fresh genesis (`anvil_reset`).
+    pub async fn reset(&self) -> Result<(), DevnetError> {
+        let _quiet = self.gate.write().await;
+        let L1Handle::Embedded(l1) = &self.l1 else {
+            return Err(DevnetError::Unsupported(
+                "anvil_reset with an external L1 (--l1-rpc) is not supported: the rollup contracts there cannot be reset; restart with a fresh L1",
+            ));
+        };
+        ask(l1, SequencerCommand::Reset).await?;
+        ask(&self.l2, SequencerCommand::Reset).await?;
+        *self.taken.lock() = (U256::ZERO, BTreeMap::new());
+        Ok(())
+    }
+
+    /// The devnet snapshots as one chain sees them: devnet id -> that chain's head when taken
+    /// (`anvil_metadata`). `chain_ids` are the chain's own snapshot ids and heads.
+    pub fn translate(
+        &self,
+        l2: bool,
+        chain_ids: BTreeMap<U256, (u64, B256)>,
+    ) -> BTreeMap<U256, (u64, B256)> {
+        self.taken
+            .lock()
+            .1
+            .iter()
+            .filter_map(|(id, taken)| {
+                let own = if l2 { taken.l2 } else { taken.l1 };
+                chain_ids.get(&own).map(|head| (*id, *head))
+            })
+            .collect()
+    }
+}

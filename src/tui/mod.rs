@@ -1,0 +1,360 @@
+//! Terminal UI: a live dashboard of blocks, txs, batches, proofs, L1 and accounts, with the
+//! keyboard driving mining and snapshots. This file is the terminal loop; `app` is the model
+//! (no I/O), `view` the pure render, `source` where the events come from, `control` the
+//! commands sent to the node, `logs` the tracing writer that feeds the log pane.
+//! `Dashboard::{in_process(&NodeHandle), attach(url, l1_url)}.run() -> until q`
+//!
+//! The loop draws at most 10 frames a second and drains every pending event between frames,
+//! so a busy node costs the UI a bounded amount of work. The terminal is restored on quit, on
+//! error (the guard's `Drop`) and on panic (the panic hook).
+
+pub mod app;
+pub mod control;
+pub mod logs;
+pub mod source;
+pub mod view;
+
+#[cfg(test)]
+mod tests;
+
+use std::{
+    io,
+    sync::{
+        Arc, Mutex, Once,
+        atomic::{AtomicBool, Ordering},
+    },
+    thread::{self, ThreadId},
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use anyhow::Context as _;
+use ratatui::{
+    Terminal,
+    backend::CrosstermBackend,
+    crossterm::{
+        cursor, event, execute,
+        terminal::{self, EnterAlternateScreen, LeaveAlternateScreen},
+    },
+};
+use tokio::{sync::mpsc, task::JoinHandle};
+
+pub use self::logs::LogWriter;
+use self::{
+    app::{App, ChainKind, Feed, Key, LogLevel, LogLine, NodeInfo},
+    control::{Rpc, RpcControl},
+};
+use crate::NodeHandle;
+
+/// Time between frames.
+const FRAME: Duration = Duration::from_millis(100);
+/// Room for events between two frames; the sources wait (and broadcasts skip) beyond it.
+const FEED_CAPACITY: usize = 4096;
+
+/// A dashboard ready to run: its sources are already feeding it.
+pub struct Dashboard {
+    info: NodeInfo,
+    control: RpcControl,
+    feed: mpsc::Receiver<Feed>,
+    /// For command replies and log lines.
+    feed_tx: mpsc::Sender<Feed>,
+    /// The sources; aborted when the dashboard goes.
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Dashboard {
+    /// The dashboard of a node in this process: its event broadcasts, plus polls of status
+    /// and balances over its JSON-RPC.
+    pub fn in_process(node: &NodeHandle) -> anyhow::Result<Self> {
+        let info = NodeInfo {
+            l2_url: node.rpc_url(),
+            l1_url: node.l1_rpc_url(),
+            owned: true,
+        };
+        let (feed_tx, feed) = mpsc::channel(FEED_CAPACITY);
+        let l2 = Rpc::new(&info.l2_url)?;
+        let l1 = info.l1_url.as_deref().map(Rpc::new).transpose()?;
+        let mut tasks = vec![
+            tokio::spawn(source::events(
+                node.events(),
+                ChainKind::L2,
+                feed_tx.clone(),
+            )),
+            tokio::spawn(source::poll_status(l2.clone(), l1, feed_tx.clone())),
+            tokio::spawn(source::poll_batches(l2.clone(), false, feed_tx.clone())),
+        ];
+        if let Some(events) = node.l1_events() {
+            tasks.push(tokio::spawn(source::events(
+                events,
+                ChainKind::L1,
+                feed_tx.clone(),
+            )));
+        }
+        Ok(Self {
+            info,
+            control: RpcControl { l2 },
+            feed,
+            feed_tx,
+            tasks,
+        })
+    }
+
+    /// The dashboard of a node running elsewhere (`zkos-dev tui --rpc URL`): everything over
+    /// its JSON-RPC.
+    pub fn attach(l2_url: &str, l1_url: Option<&str>) -> anyhow::Result<Self> {
+        let info = NodeInfo {
+            l2_url: l2_url.to_string(),
+            l1_url: l1_url.map(str::to_string),
+            owned: false,
+        };
+        let (feed_tx, feed) = mpsc::channel(FEED_CAPACITY);
+        let l2 = Rpc::new(l2_url)?;
+        let l1 = l1_url.map(Rpc::new).transpose()?;
+        let mut tasks = vec![
+            tokio::spawn(source::poll_blocks(
+                l2.clone(),
+                ChainKind::L2,
+                feed_tx.clone(),
+            )),
+            tokio::spawn(source::poll_status(l2.clone(), l1.clone(), feed_tx.clone())),
+            tokio::spawn(source::poll_batches(l2.clone(), true, feed_tx.clone())),
+        ];
+        if let Some(l1) = l1 {
+            tasks.push(tokio::spawn(source::poll_blocks(
+                l1,
+                ChainKind::L1,
+                feed_tx.clone(),
+            )));
+        }
+        Ok(Self {
+            info,
+            control: RpcControl { l2 },
+            feed,
+            feed_tx,
+            tasks,
+        })
+    }
+
+    /// Takes over the terminal until the user quits (`q`, Ctrl-C). Dropping the future also
+    /// gives the terminal back.
+    pub async fn run(mut self) -> anyhow::Result<()> {
+        let _guard = TerminalGuard::enter(self.feed_tx.clone())?;
+        let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))
+            .context("cannot draw on this terminal")?;
+        terminal.clear()?;
+        let (input_tx, mut input) = mpsc::channel(64);
+        let _input = InputThread::spawn(input_tx);
+
+        let mut app = App::new(self.info.clone(), now_ms());
+        let owner = if self.info.owned {
+            "q stops the node"
+        } else {
+            "q detaches, the node keeps running"
+        };
+        app.on_feed(Feed::Log(LogLine {
+            level: LogLevel::Info,
+            text: format!("dashboard up on {} ({owner})", self.info.l2_url),
+        }));
+        let mut frame = tokio::time::interval(FRAME);
+        frame.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            tokio::select! {
+                _ = frame.tick() => {
+                    app.on_tick(now_ms());
+                    terminal.draw(|f| view::render(&app, f))?;
+                }
+                input = input.recv() => {
+                    match input {
+                        Some(Input::Key(key)) => {
+                            if let Some(command) = app.on_key(key) {
+                                let control = self.control.clone();
+                                let done = self.feed_tx.clone();
+                                tokio::spawn(async move {
+                                    let result = control.send(&command).await;
+                                    let _ = done.send(Feed::Done { command, result }).await;
+                                });
+                            }
+                            if app.quit {
+                                return Ok(());
+                            }
+                        }
+                        Some(Input::Resize) => {}
+                        Some(Input::Failed(err)) => anyhow::bail!("terminal input: {err}"),
+                        None => return Ok(()),
+                    }
+                    terminal.draw(|f| view::render(&app, f))?;
+                }
+                Some(feed) = self.feed.recv() => {
+                    app.on_feed(feed);
+                    // Everything that queued up since, before the next frame.
+                    while let Ok(feed) = self.feed.try_recv() {
+                        app.on_feed(feed);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Dashboard {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// What the input thread reports.
+enum Input {
+    Key(Key),
+    Resize,
+    Failed(String),
+}
+
+/// Reads the keyboard on its own thread (crossterm's reads block) until dropped.
+struct InputThread {
+    /// Set on drop; the thread checks it between polls.
+    stop: Arc<AtomicBool>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl InputThread {
+    fn spawn(out: mpsc::Sender<Input>) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = thread::spawn(move || {
+            while !flag.load(Ordering::Relaxed) {
+                let input = match event::poll(Duration::from_millis(50)) {
+                    Ok(false) => continue,
+                    Ok(true) => match event::read() {
+                        Ok(event::Event::Key(key)) if key.kind != event::KeyEventKind::Release => {
+                            match decode_key(key) {
+                                Some(key) => Input::Key(key),
+                                None => continue,
+                            }
+                        }
+                        Ok(event::Event::Resize(..)) => Input::Resize,
+                        Ok(_) => continue,
+                        Err(err) => Input::Failed(err.to_string()),
+                    },
+                    Err(err) => Input::Failed(err.to_string()),
+                };
+                let failed = matches!(input, Input::Failed(_));
+                if out.blocking_send(input).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        Self {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for InputThread {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// A terminal key as the model's `Key`.
+fn decode_key(key: event::KeyEvent) -> Option<Key> {
+    use event::{KeyCode, KeyModifiers};
+    Some(match key.code {
+        KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => Key::CtrlC,
+        KeyCode::Char(c) => Key::Char(c),
+        KeyCode::Up => Key::Up,
+        KeyCode::Down => Key::Down,
+        KeyCode::PageUp => Key::PageUp,
+        KeyCode::PageDown => Key::PageDown,
+        KeyCode::Home => Key::Home,
+        KeyCode::End => Key::End,
+        KeyCode::Tab => Key::Tab,
+        KeyCode::BackTab => Key::BackTab,
+        KeyCode::Enter => Key::Enter,
+        KeyCode::Esc => Key::Esc,
+        KeyCode::Backspace => Key::Backspace,
+        _ => return None,
+    })
+}
+
+/// Whether the dashboard owns the terminal now.
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+/// The thread that runs the dashboard: a panic there ends it, elsewhere it is only logged.
+static UI_THREAD: Mutex<Option<ThreadId>> = Mutex::new(None);
+/// Panics of other threads while the dashboard was up, printed once the terminal is back.
+static PANICS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Raw mode and the alternate screen while alive; the terminal as it was once dropped.
+struct TerminalGuard;
+
+impl TerminalGuard {
+    fn enter(logs: mpsc::Sender<Feed>) -> anyhow::Result<Self> {
+        install_panic_hook();
+        terminal::enable_raw_mode().context("cannot switch the terminal to raw mode")?;
+        if let Err(err) = execute!(io::stdout(), EnterAlternateScreen, cursor::Hide) {
+            restore();
+            return Err(err).context("cannot open the alternate screen");
+        }
+        if let Ok(mut t) = UI_THREAD.lock() {
+            *t = Some(thread::current().id());
+        }
+        ACTIVE.store(true, Ordering::SeqCst);
+        logs::attach(logs);
+        Ok(Self)
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        logs::detach();
+        ACTIVE.store(false, Ordering::SeqCst);
+        restore();
+        let panics = PANICS.lock().map(|mut p| std::mem::take(&mut *p));
+        for panic in panics.unwrap_or_default() {
+            eprintln!("{panic}");
+        }
+    }
+}
+
+/// Gives the terminal back: cooked mode, main screen, cursor.
+fn restore() {
+    let _ = terminal::disable_raw_mode();
+    let _: Result<(), io::Error> = execute!(io::stdout(), LeaveAlternateScreen, cursor::Show);
+}
+
+/// Restores the terminal before a panic of the UI thread is printed; a panic of another
+/// thread (a JSON-RPC handler, say) goes to the log pane and is printed after the dashboard.
+fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let ui = UI_THREAD.lock().ok().and_then(|t| *t);
+            if ACTIVE.load(Ordering::SeqCst) && ui != Some(thread::current().id()) {
+                let text = format!("panic in thread {:?}: {info}", thread::current().name());
+                if let Ok(mut panics) = PANICS.lock() {
+                    panics.push(text.clone());
+                }
+                logs::to_pane(LogLine {
+                    level: LogLevel::Error,
+                    text,
+                });
+                return;
+            }
+            if ACTIVE.swap(false, Ordering::SeqCst) {
+                restore();
+            }
+            previous(info);
+        }));
+    });
+}

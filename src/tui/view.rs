@@ -1,0 +1,959 @@
+//! TUI view: draws the model, nothing else. Pure: the same `App` always gives the same screen.
+//! `render(&App, &mut Frame)`
+//!
+//! Layout: a two-line header, the panes, a one-line footer with the keys. An 80x24 terminal
+//! shows blocks, txs, batches and one of proofs / L1 / accounts / logs (Tab or 4-7 picks it);
+//! from 120x34 on every pane has its own place.
+
+use std::time::Duration;
+
+use alloy_primitives::U256;
+use ratatui::{
+    Frame,
+    layout::{Constraint, Layout, Rect},
+    style::{Color, Modifier, Style, Stylize as _},
+    text::{Line, Span},
+    widgets::{Block, Borders, Clear, Paragraph, Wrap},
+};
+
+use super::app::{
+    App, BatchRow, BlockInfo, BridgeKind, Detail, LogLevel, Mode, Pane, ProofVerdict, TxInfo,
+    TxStatus, short_address, short_hash,
+};
+use crate::events::BatchStage;
+
+/// Smallest size that gets the layout with every pane on screen.
+const WIDE: (u16, u16) = (120, 34);
+
+/// Draws the whole dashboard.
+pub fn render(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Min(6),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    render_header(app, frame, header);
+    if area.width >= WIDE.0 && area.height >= WIDE.1 {
+        let [top, middle, bottom] = Layout::vertical([
+            Constraint::Percentage(40),
+            Constraint::Percentage(30),
+            Constraint::Percentage(30),
+        ])
+        .areas(body);
+        let [blocks, txs] =
+            Layout::horizontal([Constraint::Percentage(30), Constraint::Percentage(70)]).areas(top);
+        let [batches, proofs, l1] = Layout::horizontal([
+            Constraint::Percentage(40),
+            Constraint::Percentage(27),
+            Constraint::Percentage(33),
+        ])
+        .areas(middle);
+        let [accounts, logs] =
+            Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)])
+                .areas(bottom);
+        for (pane, rect) in [
+            (Pane::Blocks, blocks),
+            (Pane::Txs, txs),
+            (Pane::Batches, batches),
+            (Pane::Proofs, proofs),
+            (Pane::L1, l1),
+            (Pane::Accounts, accounts),
+            (Pane::Logs, logs),
+        ] {
+            render_pane(app, frame, pane, rect, false);
+        }
+    } else {
+        let [top, bottom] =
+            Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
+        let [blocks, txs] =
+            Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(top);
+        let [batches, side] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(bottom);
+        render_pane(app, frame, Pane::Blocks, blocks, false);
+        render_pane(app, frame, Pane::Txs, txs, false);
+        render_pane(app, frame, Pane::Batches, batches, false);
+        render_pane(app, frame, app.side, side, true);
+    }
+    render_footer(app, frame, footer);
+    match &app.mode {
+        Mode::Detail(detail) => render_detail(app, frame, *detail),
+        Mode::ConfirmReset => render_confirm(frame),
+        Mode::Normal | Mode::Search(_) => {}
+    }
+}
+
+fn render_header(app: &App, frame: &mut Frame, area: Rect) {
+    let dim = Style::new().fg(Color::DarkGray);
+    let sep = || Span::styled(" │ ", dim);
+    let s = &app.status;
+    let id = |id: Option<u64>| id.map_or("?".to_string(), |id| id.to_string());
+    let mut first = vec![
+        Span::styled(
+            " zkos-dev ",
+            Style::new().fg(Color::Black).bg(Color::Cyan).bold(),
+        ),
+        Span::raw(format!(
+            " L2 {} :{}",
+            id(s.l2_chain_id),
+            port(&app.info.l2_url)
+        )),
+    ];
+    if let Some(url) = &app.info.l1_url {
+        first.push(sep());
+        first.push(Span::raw(format!(
+            "L1 {} :{}",
+            id(s.l1_chain_id),
+            port(url)
+        )));
+    }
+    first.push(sep());
+    let mining = s.mining.map_or("?".to_string(), |m| m.label());
+    let paused = s.mining == Some(super::app::MiningState::Manual);
+    first.push(Span::styled(
+        format!("mining {mining}"),
+        if paused {
+            Style::new().fg(Color::Yellow)
+        } else {
+            Style::new()
+        },
+    ));
+    first.push(sep());
+    first.push(Span::raw(format!("prover {}", app.prover().unwrap_or("–"))));
+    if !app.info.owned {
+        first.push(sep());
+        first.push(Span::styled("attached", dim));
+    }
+
+    let head = app
+        .blocks
+        .front()
+        .map_or("–".to_string(), |b| format!("#{}", b.number));
+    let mut second = vec![
+        Span::raw(format!(" L2 {head}")),
+        sep(),
+        Span::raw(format!("{} tx/s", app.tps())),
+        sep(),
+    ];
+    if let Some(toast) = &app.toast {
+        let style = if toast.error {
+            Style::new().fg(Color::Red).bold()
+        } else {
+            Style::new().fg(Color::Green).bold()
+        };
+        second.push(Span::styled(toast.text.clone(), style));
+    } else {
+        second.push(Span::raw(format!("mempool {}+{}", s.pending, s.queued)));
+        if app.info.l1_url.is_some() {
+            second.push(sep());
+            let l1 = s.l1_head.map_or("–".to_string(), |n| format!("#{n}"));
+            second.push(Span::raw(format!("L1 {l1}")));
+        }
+        second.push(sep());
+        let finalized = app
+            .batches
+            .iter()
+            .find(|b| b.stage == BatchStage::Executed)
+            .map(|b| b.number);
+        second.push(Span::raw(match (app.batches.front(), finalized) {
+            (None, _) => "batches –".to_string(),
+            (Some(last), None) => format!("batch #{}", last.number),
+            (Some(last), Some(f)) => format!("batch #{} (#{f} final)", last.number),
+        }));
+        if app.lagged > 0 {
+            second.push(sep());
+            second.push(Span::styled(
+                format!("skipped {}", app.lagged),
+                Style::new().fg(Color::Yellow),
+            ));
+        }
+        second.push(sep());
+        second.push(Span::raw(format!(
+            "up {}",
+            fmt_uptime(app.now_ms.saturating_sub(app.started_ms) / 1000)
+        )));
+        for error in app.connection.iter().flatten() {
+            second.push(sep());
+            second.push(Span::styled(
+                format!("offline: {error}"),
+                Style::new().fg(Color::Red),
+            ));
+        }
+    }
+    let header = Paragraph::new(vec![Line::from(first), Line::from(second)])
+        .style(Style::new().bg(Color::Indexed(236)));
+    frame.render_widget(header, area);
+}
+
+fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
+    let key = |k: &'static str| Span::styled(k, Style::new().fg(Color::Cyan).bold());
+    let line = match &app.mode {
+        Mode::Search(query) => Line::from(vec![
+            key(" / "),
+            Span::raw(query.clone()),
+            Span::styled("▏", Style::new().fg(Color::Cyan)),
+            Span::styled(
+                "  Enter find · Esc cancel · a tx/block hash or prefix, an address, a block number",
+                Style::new().fg(Color::DarkGray),
+            ),
+        ]),
+        Mode::ConfirmReset => Line::from(vec![
+            key(" y"),
+            Span::raw(" reset to genesis   "),
+            key("any other key"),
+            Span::raw(" cancel"),
+        ]),
+        Mode::Detail(_) => Line::from(vec![
+            key(" Esc"),
+            Span::raw(" close  "),
+            key("q"),
+            Span::raw(" quit"),
+        ]),
+        Mode::Normal => {
+            let wide = area.width >= 100;
+            let pause = match app.status.mining {
+                Some(super::app::MiningState::Manual) => " resume",
+                _ => " pause",
+            };
+            let items: [(&str, &str, &str); 10] = [
+                ("q", " quit", " quit"),
+                ("m", " mine", " mine"),
+                ("p", pause, pause),
+                ("s", " snapshot", " snap"),
+                ("r", " revert", " revert"),
+                ("R", " reset", " reset"),
+                ("/", " search", " search"),
+                ("Tab", " pane", " pane"),
+                ("↑↓", " select", ""),
+                ("⏎", " details", " detail"),
+            ];
+            let mut spans = vec![Span::raw(" ")];
+            for (k, long, short) in items {
+                spans.push(key(k));
+                spans.push(Span::raw(if wide { long } else { short }));
+                spans.push(Span::raw(if wide { "  " } else { " " }));
+            }
+            Line::from(spans)
+        }
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn pane_block(app: &App, pane: Pane, title: String, tabs: bool) -> Block<'static> {
+    let focused = app.focus == pane;
+    let border = if focused {
+        Style::new().fg(Color::Cyan)
+    } else {
+        Style::new().fg(Color::DarkGray)
+    };
+    let title = if tabs {
+        // The side slot names its siblings, so the user knows what Tab will show.
+        let mut spans = vec![Span::raw(" ")];
+        for (i, p) in Pane::SIDE.iter().enumerate() {
+            if i > 0 {
+                spans.push(Span::styled("·", Style::new().fg(Color::DarkGray)));
+            }
+            if *p == pane {
+                spans.push(Span::styled(
+                    title.clone(),
+                    Style::new().bold().fg(Color::White),
+                ));
+            } else {
+                spans.push(Span::styled(p.title(), Style::new().fg(Color::DarkGray)));
+            }
+        }
+        spans.push(Span::raw(" "));
+        Line::from(spans)
+    } else {
+        Line::from(Span::styled(
+            format!(" {title} "),
+            Style::new()
+                .bold()
+                .fg(if focused { Color::Cyan } else { Color::White }),
+        ))
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(title)
+}
+
+fn render_pane(app: &App, frame: &mut Frame, pane: Pane, area: Rect, tabs: bool) {
+    let width = area.width.saturating_sub(2) as usize;
+    let height = area.height.saturating_sub(2) as usize;
+    let (title, lines) = pane_content(app, pane, width, height);
+    // Only a lone hint wraps: wrapped rows would push list rows off screen.
+    let wrap = lines.len() == 1;
+    let mut widget = Paragraph::new(lines).block(pane_block(app, pane, title, tabs));
+    if wrap {
+        widget = widget.wrap(Wrap { trim: true });
+    }
+    frame.render_widget(widget, area);
+}
+
+fn pane_content(
+    app: &App,
+    pane: Pane,
+    width: usize,
+    height: usize,
+) -> (String, Vec<Line<'static>>) {
+    let focused = app.focus == pane;
+    let selected = app.selected_index(pane);
+    match pane {
+        Pane::Blocks => {
+            let lines = if app.blocks.is_empty() {
+                vec![hint("waiting for the first block")]
+            } else {
+                list(
+                    app.blocks.iter().map(|b| block_line(app, b)),
+                    selected,
+                    height,
+                    focused,
+                )
+            };
+            ("Blocks".to_string(), lines)
+        }
+        Pane::Txs => {
+            let txs = app.visible_txs();
+            let title = match (app.selected_block, app.filter) {
+                (Some(n), _) => {
+                    let total = app
+                        .blocks
+                        .iter()
+                        .find(|b| b.number == n)
+                        .map_or(0, |b| b.tx_count);
+                    format!("Transactions of #{n} ({total})")
+                }
+                (None, Some(super::app::Filter::Address(a))) => {
+                    format!("Transactions of {} (Esc clears)", short_address(&a))
+                }
+                (None, None) => format!("Transactions ({} seen)", app.total_txs),
+            };
+            let lines = if txs.is_empty() {
+                vec![hint(if app.selected_block.is_some() {
+                    "no txs in this block"
+                } else {
+                    "no txs yet: send one to the L2 JSON-RPC"
+                })]
+            } else {
+                list(
+                    txs.iter().map(|t| tx_line(t, width)),
+                    selected,
+                    height,
+                    focused,
+                )
+            };
+            (title, lines)
+        }
+        Pane::Batches => {
+            let lines = if app.batches.is_empty() {
+                vec![hint(match app.settlement {
+                    Some(false) => {
+                        "no settlement info: this node reports no batches (zks_L1BatchNumber unavailable)"
+                    }
+                    _ => "no batches yet",
+                })]
+            } else {
+                list(
+                    app.batches.iter().map(|b| batch_line(b, width)),
+                    selected,
+                    height,
+                    focused,
+                )
+            };
+            let title = if width >= 60 {
+                "Batches: blocks, txs, S sealed P proven C committed V verified E executed"
+            } else {
+                "Batches: blocks, txs, SPCVE"
+            };
+            (title.to_string(), lines)
+        }
+        Pane::Proofs => {
+            let lines = if app.proofs.is_empty() {
+                vec![hint(match app.settlement {
+                    Some(false) => "no settlement info",
+                    _ => "no proofs yet",
+                })]
+            } else {
+                app.proofs
+                    .iter()
+                    .skip(app.scroll[3])
+                    .take(height)
+                    .map(proof_line)
+                    .collect()
+            };
+            ("Proofs".to_string(), lines)
+        }
+        Pane::L1 => ("L1".to_string(), l1_lines(app, height)),
+        Pane::Accounts => ("Accounts".to_string(), account_lines(app, height)),
+        Pane::Logs => ("Logs".to_string(), log_lines(app, height)),
+    }
+}
+
+fn hint(text: &'static str) -> Line<'static> {
+    Line::styled(text, Style::new().fg(Color::DarkGray))
+}
+
+/// The rows of a list pane around the selection (`None`: the newest rows).
+fn list(
+    rows: impl Iterator<Item = Line<'static>>,
+    selected: Option<usize>,
+    height: usize,
+    focused: bool,
+) -> Vec<Line<'static>> {
+    let offset = match selected {
+        Some(i) if i >= height => i + 1 - height,
+        _ => 0,
+    };
+    rows.enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(i, line)| {
+            if Some(i) == selected {
+                let style = if focused {
+                    Style::new().add_modifier(Modifier::REVERSED)
+                } else {
+                    Style::new().add_modifier(Modifier::UNDERLINED)
+                };
+                line.style(style)
+            } else {
+                line
+            }
+        })
+        .collect()
+}
+
+fn block_line(app: &App, block: &BlockInfo) -> Line<'static> {
+    let age = (app.now_ms / 1000).saturating_sub(block.timestamp);
+    let txs = if block.tx_count == 0 {
+        Style::new().fg(Color::DarkGray)
+    } else {
+        Style::new()
+    };
+    Line::from(vec![
+        Span::styled(
+            format!("#{:<6}", block.number),
+            Style::new().fg(Color::Cyan),
+        ),
+        Span::styled(format!(" {:>5}tx", block.tx_count), txs),
+        Span::raw(format!(" {:>6}", fmt_gas(block.gas_used))),
+        Span::styled(
+            format!(" {:>4}", fmt_age(age)),
+            Style::new().fg(Color::DarkGray),
+        ),
+    ])
+}
+
+fn tx_line(tx: &TxInfo, width: usize) -> Line<'static> {
+    let (glyph, style) = match &tx.status {
+        TxStatus::Success => ("✓", Style::new().fg(Color::Green)),
+        TxStatus::Failed { .. } => ("✗", Style::new().fg(Color::Red)),
+        TxStatus::Unknown => ("·", Style::new().fg(Color::DarkGray)),
+    };
+    let mut spans = vec![Span::styled(glyph, style), Span::raw(" ")];
+    if width >= 70 {
+        spans.push(Span::styled(
+            format!("#{:<6} ", tx.block),
+            Style::new().fg(Color::Cyan),
+        ));
+    }
+    spans.push(Span::raw(if width >= 130 {
+        tx.hash.to_string()
+    } else {
+        short_hash(&tx.hash)
+    }));
+    spans.push(Span::raw(" "));
+    spans.push(Span::styled(
+        short_address(&tx.from),
+        Style::new().fg(Color::Yellow),
+    ));
+    spans.push(Span::raw("→"));
+    let to = match (tx.to, tx.created) {
+        (Some(to), _) => short_address(&to),
+        (None, Some(created)) => format!("new {}", short_address(&created)),
+        (None, None) => "create".to_string(),
+    };
+    spans.push(Span::styled(
+        format!("{to:<11}"),
+        Style::new().fg(Color::Yellow),
+    ));
+    spans.push(Span::raw(format!(" {:>7}", fmt_eth(tx.value))));
+    if width >= 56 {
+        spans.push(Span::styled(" ETH", Style::new().fg(Color::DarkGray)));
+    }
+    if width >= 80 {
+        let gas = tx.gas_used.map_or("?".to_string(), fmt_gas);
+        spans.push(Span::styled(
+            format!(" {gas:>6} gas"),
+            Style::new().fg(Color::DarkGray),
+        ));
+    }
+    if tx.priority {
+        spans.push(Span::styled(" deposit", Style::new().fg(Color::Magenta)));
+    }
+    if let TxStatus::Failed { reason } = &tx.status
+        && width >= 90
+    {
+        let reason = reason.as_deref().unwrap_or("failed");
+        spans.push(Span::styled(
+            format!(" {reason}"),
+            Style::new().fg(Color::Red),
+        ));
+    }
+    Line::from(spans)
+}
+
+fn stage_style(row: &BatchRow) -> Style {
+    if row.rejected.is_some() || row.l1_error.is_some() {
+        return Style::new().fg(Color::Red);
+    }
+    match row.stage {
+        BatchStage::Executed => Style::new().fg(Color::Green),
+        BatchStage::Sealed => Style::new().fg(Color::DarkGray),
+        _ => Style::new().fg(Color::Yellow),
+    }
+}
+
+fn batch_line(row: &BatchRow, width: usize) -> Line<'static> {
+    let blocks = format!("{}-{}", row.blocks.start(), row.blocks.end());
+    let mut spans = vec![
+        Span::styled(format!("#{:<4}", row.number), Style::new().fg(Color::Cyan)),
+        Span::raw(format!(" {blocks:<9}")),
+        Span::raw(format!("{:>5}tx ", row.tx_count)),
+    ];
+    // The lifecycle at a glance: S P C V E, one letter per step reached.
+    for ((_, step), letter) in row.steps().into_iter().zip(['S', 'P', 'C', 'V', 'E']) {
+        let reached = step.is_some();
+        let rejected = letter == 'P' && row.rejected.is_some();
+        spans.push(if rejected {
+            Span::styled("✗", Style::new().fg(Color::Red))
+        } else if reached {
+            Span::styled(letter.to_string(), Style::new().fg(Color::Green).bold())
+        } else {
+            Span::styled("·", Style::new().fg(Color::DarkGray))
+        });
+    }
+    let label = if row.rejected.is_some() {
+        "rejected"
+    } else if row.l1_error.is_some() {
+        "l1-error"
+    } else {
+        row.stage.name()
+    };
+    spans.push(Span::styled(format!(" {label}"), stage_style(row)));
+    if width >= 60 {
+        let mut steps = Vec::new();
+        for (name, step) in row.steps() {
+            if let Some(step) = step {
+                steps.push(format!(
+                    "{} {}",
+                    &name[..1].to_uppercase(),
+                    fmt_took(step.took)
+                ));
+            }
+        }
+        spans.push(Span::styled(
+            format!("  {}", steps.join(" ")),
+            Style::new().fg(Color::DarkGray),
+        ));
+    }
+    if width >= 100
+        && let Some(tx) = [&row.executed, &row.verified, &row.committed]
+            .into_iter()
+            .flatten()
+            .find_map(|s| s.l1_tx)
+    {
+        spans.push(Span::styled(
+            format!("  L1 {}", short_hash(&tx)),
+            Style::new().fg(Color::DarkGray),
+        ));
+    }
+    Line::from(spans)
+}
+
+fn proof_line(proof: &super::app::ProofRow) -> Line<'static> {
+    let (verdict, style) = match &proof.verdict {
+        ProofVerdict::Proven => ("✓ proven".to_string(), Style::new().fg(Color::Yellow)),
+        ProofVerdict::VerifiedOnL1 => (
+            "✓ verified on L1".to_string(),
+            Style::new().fg(Color::Green),
+        ),
+        ProofVerdict::Rejected(reason) => (format!("✗ {reason}"), Style::new().fg(Color::Red)),
+    };
+    Line::from(vec![
+        Span::styled(format!("#{:<3}", proof.batch), Style::new().fg(Color::Cyan)),
+        Span::raw(format!(" {} {} ", proof.prover, fmt_took(proof.took))),
+        Span::styled(verdict, style),
+    ])
+}
+
+fn l1_lines(app: &App, height: usize) -> Vec<Line<'static>> {
+    if app.info.l1_url.is_none() && app.l1_blocks.is_empty() {
+        return vec![hint("no L1 (--no-l1)")];
+    }
+    let bridge_rows = if app.bridge.is_empty() {
+        1
+    } else {
+        app.bridge.len().min(height / 2).max(1)
+    };
+    let block_rows = height.saturating_sub(bridge_rows + 1);
+    let skip = app.scroll[4];
+    let mut lines: Vec<Line<'static>> = if app.l1_blocks.is_empty() {
+        vec![hint("no L1 blocks yet")]
+    } else {
+        app.l1_blocks
+            .iter()
+            .skip(skip)
+            .take(block_rows)
+            .map(|b| block_line(app, b))
+            .collect()
+    };
+    lines.truncate(block_rows);
+    while lines.len() < block_rows {
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::styled(
+        "─ deposits · withdrawals",
+        Style::new().fg(Color::DarkGray),
+    ));
+    if app.bridge.is_empty() {
+        lines.push(hint("none yet"));
+    }
+    for b in app.bridge.iter().skip(skip).take(bridge_rows) {
+        let (kind, color) = match b.kind {
+            BridgeKind::Deposit => ("dep", Color::Magenta),
+            BridgeKind::Withdrawal => ("wd ", Color::Blue),
+        };
+        let place = match (b.l2_block, b.batch) {
+            (None, _) => "queued".to_string(),
+            (Some(n), None) => format!("L2 #{n}"),
+            (Some(n), Some(batch)) => format!("L2 #{n} b{batch}"),
+        };
+        let (state, style) = if b.finalized {
+            ("final", Style::new().fg(Color::Green))
+        } else {
+            ("pending", Style::new().fg(Color::Yellow))
+        };
+        lines.push(Line::from(vec![
+            Span::styled(kind, Style::new().fg(color)),
+            Span::raw(format!(" {} {place} ", short_hash(&b.hash))),
+            Span::styled(state, style),
+        ]));
+    }
+    lines
+}
+
+fn account_lines(app: &App, height: usize) -> Vec<Line<'static>> {
+    if app.balances.is_empty() {
+        return vec![hint("waiting for balances")];
+    }
+    let mut lines = vec![Line::styled(
+        format!(
+            "{:<2} {:<11} {:>10} {:>10}",
+            "#", "account", "L2 ETH", "L1 ETH"
+        ),
+        Style::new().fg(Color::DarkGray),
+    )];
+    let fmt = |v: Option<U256>| v.map_or("–".to_string(), fmt_eth);
+    for (i, b) in app
+        .balances
+        .iter()
+        .enumerate()
+        .skip(app.scroll[5])
+        .take(height.saturating_sub(1))
+    {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{i:<2} "), Style::new().fg(Color::DarkGray)),
+            Span::styled(short_address(&b.address), Style::new().fg(Color::Yellow)),
+            Span::raw(format!(" {:>10} {:>10}", fmt(b.l2), fmt(b.l1))),
+        ]));
+    }
+    lines
+}
+
+fn log_lines(app: &App, height: usize) -> Vec<Line<'static>> {
+    if app.logs.is_empty() {
+        return vec![hint(
+            "no logs yet (console.log, warnings and errors land here)",
+        )];
+    }
+    // Newest at the bottom, as a terminal log reads.
+    let mut lines: Vec<Line<'static>> = app
+        .logs
+        .iter()
+        .skip(app.scroll[6])
+        .take(height)
+        .map(|l| {
+            let (tag, style) = match l.level {
+                LogLevel::Error => ("ERR ", Style::new().fg(Color::Red)),
+                LogLevel::Warn => ("WARN", Style::new().fg(Color::Yellow)),
+                LogLevel::Info => ("info", Style::new().fg(Color::DarkGray)),
+                LogLevel::Console => ("log ", Style::new().fg(Color::Cyan)),
+            };
+            Line::from(vec![
+                Span::styled(tag, style),
+                Span::raw(format!(" {}", l.text)),
+            ])
+        })
+        .collect();
+    lines.reverse();
+    lines
+}
+
+/// A rectangle of `percent_x` x `percent_y` of `area`, centred.
+fn centered(area: Rect, percent_x: u16, percent_y: u16) -> Rect {
+    let width = (area.width * percent_x / 100).max(20).min(area.width);
+    let height = (area.height * percent_y / 100).max(5).min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+fn render_confirm(frame: &mut Frame) {
+    let area = centered(frame.area(), 60, 30);
+    let text = vec![
+        Line::from("Reset the devnet to genesis?").bold(),
+        Line::raw(""),
+        Line::raw("Every L2 block, tx and snapshot is dropped."),
+        Line::raw(""),
+        Line::from(vec![
+            Span::styled("y", Style::new().fg(Color::Cyan).bold()),
+            Span::raw(" reset   any other key cancels"),
+        ]),
+    ];
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(text).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" Reset ")
+                .border_style(Style::new().fg(Color::Red)),
+        ),
+        area,
+    );
+}
+
+fn render_detail(app: &App, frame: &mut Frame, detail: Detail) {
+    let full = frame.area();
+    let area = if full.width < 100 {
+        centered(full, 100, 86)
+    } else {
+        centered(full, 90, 80)
+    };
+    let (title, lines) = match detail {
+        Detail::Block(n) => (format!(" Block #{n} "), block_detail(app, n)),
+        Detail::Tx(hash) => (" Transaction ".to_string(), tx_detail(app, &hash)),
+        Detail::Batch(n) => (format!(" Batch #{n} "), batch_detail(app, n)),
+    };
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(title)
+                .title_bottom(" Esc close ")
+                .border_style(Style::new().fg(Color::Cyan)),
+        ),
+        area,
+    );
+}
+
+fn field(name: &str, value: String) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{name:<10}"), Style::new().fg(Color::DarkGray)),
+        Span::raw(value),
+    ])
+}
+
+fn gone() -> Vec<Line<'static>> {
+    vec![hint("no longer in the dashboard's history")]
+}
+
+fn block_detail(app: &App, number: u64) -> Vec<Line<'static>> {
+    let Some(b) = app.blocks.iter().find(|b| b.number == number) else {
+        return gone();
+    };
+    let age = (app.now_ms / 1000).saturating_sub(b.timestamp);
+    let mut lines = vec![
+        field("hash", b.hash.to_string()),
+        field(
+            "timestamp",
+            format!("{} ({} ago)", b.timestamp, fmt_age(age)),
+        ),
+        field("gas", format!("{} of {}", b.gas_used, b.gas_limit)),
+        field(
+            "txs",
+            if b.tx_count as usize > b.txs.len() {
+                format!("{} (the first {} shown)", b.tx_count, b.txs.len())
+            } else {
+                b.tx_count.to_string()
+            },
+        ),
+    ];
+    for tx in &b.txs {
+        lines.push(tx_line(tx, 80));
+    }
+    lines
+}
+
+fn tx_detail(app: &App, hash: &alloy_primitives::B256) -> Vec<Line<'static>> {
+    let Some(tx) = app.find_tx(hash) else {
+        return gone();
+    };
+    let mut lines = vec![
+        field("hash", tx.hash.to_string()),
+        field("block", format!("#{}", tx.block)),
+        field("from", tx.from.to_checksum(None)),
+        field(
+            "to",
+            match (tx.to, tx.created) {
+                (Some(to), _) => to.to_checksum(None),
+                (None, Some(c)) => format!("contract creation: {}", c.to_checksum(None)),
+                (None, None) => "contract creation".to_string(),
+            },
+        ),
+        field(
+            "value",
+            format!("{} ETH ({} wei)", fmt_eth(tx.value), tx.value),
+        ),
+        field(
+            if tx.priority { "priority" } else { "nonce" },
+            tx.nonce.to_string(),
+        ),
+        field(
+            "gas used",
+            tx.gas_used.map_or("unknown".to_string(), |g| g.to_string()),
+        ),
+        field(
+            "status",
+            match &tx.status {
+                TxStatus::Success => "success".to_string(),
+                TxStatus::Failed { reason: Some(r) } => format!("failed: {r}"),
+                TxStatus::Failed { reason: None } => "failed".to_string(),
+                TxStatus::Unknown => "unknown (receipt not fetched)".to_string(),
+            },
+        ),
+    ];
+    if tx.priority {
+        lines.push(field("kind", "L1 -> L2 priority tx (deposit)".to_string()));
+    }
+    if !tx.console.is_empty() {
+        lines.push(field("console", String::new()));
+        for l in &tx.console {
+            lines.push(Line::raw(format!("  {l}")));
+        }
+    }
+    lines
+}
+
+fn batch_detail(app: &App, number: u64) -> Vec<Line<'static>> {
+    let Some(b) = app.batches.iter().find(|b| b.number == number) else {
+        return gone();
+    };
+    let mut lines = vec![
+        field(
+            "blocks",
+            format!(
+                "#{} - #{} ({} blocks)",
+                b.blocks.start(),
+                b.blocks.end(),
+                b.blocks.end().saturating_sub(*b.blocks.start()) + 1
+            ),
+        ),
+        field("txs", b.tx_count.to_string()),
+        field("stage", b.stage.name().to_string()),
+    ];
+    for (name, step) in b.steps() {
+        let value = match step {
+            None => "–".to_string(),
+            Some(step) => {
+                let mut v = format!("took {}", fmt_took(step.took));
+                if name == "proven"
+                    && let Some(p) = &b.prover
+                {
+                    v.push_str(&format!(", by {p}"));
+                }
+                v
+            }
+        };
+        lines.push(field(name, value));
+        // On a line of its own: a full hash does not fit after the timing in 80 columns.
+        if let Some(tx) = step.and_then(|s| s.l1_tx) {
+            lines.push(field("  L1 tx", tx.to_string()).fg(Color::DarkGray));
+        }
+    }
+    if let Some(r) = &b.rejected {
+        lines.push(field("rejected", r.clone()).fg(Color::Red));
+    }
+    if let Some(r) = &b.l1_error {
+        lines.push(field("L1 error", r.clone()).fg(Color::Red));
+    }
+    lines
+}
+
+/// The port of a URL (`http://127.0.0.1:3050` -> `3050`).
+fn port(url: &str) -> &str {
+    url.trim_end_matches('/').rsplit(':').next().unwrap_or(url)
+}
+
+/// An amount of wei as ETH, in at most 9 characters.
+pub fn fmt_eth(wei: U256) -> String {
+    if wei.is_zero() {
+        return "0".to_string();
+    }
+    let eth = u128::try_from(wei).map_or(f64::MAX, |w| w as f64) / 1e18;
+    let text = if eth < 0.0001 {
+        return "<0.0001".to_string();
+    } else if eth < 1000.0 {
+        format!("{eth:.4}")
+    } else if eth < 1e6 {
+        format!("{eth:.2}")
+    } else if eth < 1e9 {
+        return format!("{:.2}M", eth / 1e6);
+    } else {
+        return format!("{:.1e}", eth);
+    };
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Gas in short form: `21000` -> `21.0k`.
+pub fn fmt_gas(gas: u64) -> String {
+    match gas {
+        0..1_000 => gas.to_string(),
+        1_000..1_000_000 => format!("{:.1}k", gas as f64 / 1e3),
+        _ => format!("{:.2}M", gas as f64 / 1e6),
+    }
+}
+
+/// Age in short form: `3s`, `5m`, `2h`, `4d`.
+pub fn fmt_age(secs: u64) -> String {
+    match secs {
+        0..60 => format!("{secs}s"),
+        60..3_600 => format!("{}m", secs / 60),
+        3_600..86_400 => format!("{}h", secs / 3_600),
+        _ => format!("{}d", secs / 86_400),
+    }
+}
+
+/// A duration in short form: `412ms`, `1.3s`, `2m05s`.
+pub fn fmt_took(d: Duration) -> String {
+    let ms = d.as_millis();
+    match ms {
+        0..1_000 => format!("{ms}ms"),
+        1_000..60_000 => format!("{:.1}s", d.as_secs_f64()),
+        _ => format!("{}m{:02}s", ms / 60_000, (ms / 1_000) % 60),
+    }
+}
+
+fn fmt_uptime(secs: u64) -> String {
+    if secs >= 3_600 {
+        format!("{}h{:02}m{:02}s", secs / 3_600, (secs / 60) % 60, secs % 60)
+    } else {
+        format!("{}m{:02}s", secs / 60, secs % 60)
+    }
+}

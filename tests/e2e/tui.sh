@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# End-to-end test of the terminal dashboard: runs `zkos-dev start` inside tmux (a real
+# terminal, 120x40), sends a tx with curl, reads the screen with `tmux capture-pane`, and checks
+# that the tx and its block appear, that `m` mines a block, that a batch gets executed on L1,
+# that the layout fits 80x24, and that `q` stops the node and gives the terminal back.
+#
+#   ZKOS_DEV_BIN=$HOME/.cache/zkos-dev-target/debug/zkos-dev tests/e2e/tui.sh
+#
+# Needs tmux and curl (apt-get install tmux curl). Prints `N passed, N failed` last.
+set -uo pipefail
+
+BIN="${ZKOS_DEV_BIN:?set ZKOS_DEV_BIN to the zkos-dev binary}"
+[ -x "$BIN" ] || { echo "tui.sh: $BIN is not executable" >&2; exit 1; }
+for tool in tmux curl node; do
+  command -v "$tool" >/dev/null || { echo "tui.sh: $tool not found (apt-get install $tool)" >&2; exit 1; }
+done
+
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+L2_PORT="$(free_port)"
+L1_PORT="$(free_port)"
+while [ "$L1_PORT" = "$L2_PORT" ]; do L1_PORT="$(free_port)"; done
+RPC="http://127.0.0.1:$L2_PORT"
+# A tmux server of our own: nothing else's sessions are touched.
+TMUX_SOCKET="zkos-tui-$$"
+tm() { tmux -L "$TMUX_SOCKET" "$@"; }
+cleanup() { tm kill-server 2>/dev/null || true; }
+trap cleanup EXIT
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "ok - $*"; }
+not_ok() { failed=$((failed + 1)); echo "not ok - $*"; echo "--- screen:"; screen; echo "---"; }
+screen() { tm capture-pane -p -t tui; }
+# wait_for SECONDS PATTERN: until the screen matches the extended regex.
+wait_for() {
+  local deadline=$((SECONDS + $1))
+  while [ $SECONDS -lt $deadline ]; do
+    screen | grep -Eq -- "$2" && return 0
+    sleep 0.3
+  done
+  return 1
+}
+rpc() {
+  curl -s -m 5 -X POST -H 'content-type: application/json' \
+    --data "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$1\",\"params\":$2}" "$RPC"
+}
+block_number() { rpc eth_blockNumber '[]' | sed -E 's/.*"result":"0x([0-9a-fA-F]+)".*/\1/' | { read -r hex; echo $((16#$hex)); }; }
+
+# After the node exits, the pane's shell reports the exit code and the tty mode (icanon on = the
+# terminal is back in cooked mode), then waits so the screen can still be read.
+tm new-session -d -s tui -x 120 -y 40 \
+  "'$BIN' start --port $L2_PORT --l1-port $L1_PORT 2>/tmp/zkos-tui-$$.err; echo ZKOS_EXITED rc=\$?; stty -a | tr ' ' '\n' | grep -x -- '-\\?icanon'; sleep 600"
+
+if wait_for 60 "L2 270 :$L2_PORT" && wait_for 10 'q quit'; then
+  ok "the dashboard opens: header with chain id and port, keys in the footer"
+else
+  not_ok "the dashboard opens"
+  echo "$passed passed, $((failed + 1)) failed"
+  exit 1
+fi
+
+TX="$(rpc eth_sendTransaction '[{"from":"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266","to":"0x70997970C51812dC3A010C7d01b50e0d17dc79C8","value":"0xde0b6b3a7640000"}]' |
+  sed -E 's/.*"result":"(0x[0-9a-f]{64})".*/\1/')"
+SHORT="${TX:0:6}…${TX: -4}"
+if [[ "$TX" =~ ^0x[0-9a-f]{64}$ ]] && wait_for 20 "$SHORT" && wait_for 5 'Transactions \(1 seen\)'; then
+  ok "a tx sent with curl shows in the txs pane ($SHORT)"
+else
+  not_ok "a tx sent with curl shows in the txs pane (tx: $TX)"
+fi
+if wait_for 10 '│#1 +1tx'; then ok "its block #1 shows in the blocks pane"; else not_ok "block #1 shows in the blocks pane"; fi
+
+BEFORE="$(block_number)"
+tm send-keys -t tui m
+AFTER=$((BEFORE + 1))
+if wait_for 10 "mined block #$AFTER" && [ "$(block_number)" -ge "$AFTER" ] && wait_for 5 "│#$AFTER +0tx"; then
+  ok "m mines a block (#$BEFORE -> #$AFTER)"
+else
+  not_ok "m mines a block (was #$BEFORE, now #$(block_number))"
+fi
+
+if wait_for 90 'SPCVE executed'; then
+  ok "a batch is sealed, proven, committed, verified and executed on L1 (batches pane)"
+else
+  not_ok "a batch reaches executed in the batches pane"
+fi
+
+tm resize-window -t tui -x 80 -y 24
+if wait_for 10 'q quit m mine p pause s snap r revert R reset / search' && wait_for 5 'Proofs·L1·Accounts·Logs'; then
+  ok "80x24: the footer keys and the shared side pane fit"
+else
+  not_ok "80x24 layout"
+fi
+
+tm send-keys -t tui q
+if wait_for 20 'ZKOS_EXITED rc=0'; then ok "q stops the node (exit code 0)"; else not_ok "q stops the node"; fi
+if [ "$(tm display -p -t tui '#{alternate_on}')" = 0 ] && [ "$(tm display -p -t tui '#{cursor_flag}')" = 1 ] &&
+  screen | grep -qx 'icanon'; then
+  ok "the terminal is restored: main screen, cursor shown, cooked mode"
+else
+  not_ok "the terminal is restored (alternate_on=$(tm display -p -t tui '#{alternate_on}') cursor_flag=$(tm display -p -t tui '#{cursor_flag}'))"
+fi
+if ! curl -s -m 2 "$RPC" >/dev/null; then ok "the node's port is closed after q"; else not_ok "the node's port is closed after q"; fi
+if [ -s "/tmp/zkos-tui-$$.err" ]; then
+  echo "# stderr of the node:"; sed 's/^/# /' "/tmp/zkos-tui-$$.err"
+fi
+rm -f "/tmp/zkos-tui-$$.err"
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
