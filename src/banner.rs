@@ -18,6 +18,8 @@ pub struct BannerInfo<'a> {
     pub rpc_addr: SocketAddr,
     /// The embedded L1, if it runs.
     pub l1: Option<L1Info<'a>>,
+    /// The external L1 (`--l1-rpc`) and the rollup contracts there, if settling on one.
+    pub external_l1: Option<(&'a str, crate::l1::L1Contracts)>,
 }
 
 /// What the banner shows of the embedded L1.
@@ -127,6 +129,38 @@ pub fn banner(info: &BannerInfo<'_>) -> String {
             );
         }
     }
+    if let Some((url, k)) = &info.external_l1 {
+        let _ = writeln!(out, "L1 JSON-RPC:  {url}  (external L1)");
+        let _ = writeln!(out, "\nL1 (external)\n==================");
+        let rows = [
+            ("Bridgehub", k.bridgehub.to_string()),
+            (&format!("Chain {}", c.chain.chain_id) as &str, k.zk_chain.to_string()),
+            ("L1 Nullifier", k.l1_nullifier.to_string()),
+            ("Validator Timelock", k.validator_timelock.to_string()),
+        ];
+        for (label, value) in rows {
+            let _ = writeln!(out, "{:<20}{value}", format!("{label}:"));
+        }
+    }
+    if c.l1.is_some() {
+        let seal = &c.settlement.seal;
+        let _ = writeln!(
+            out,
+            "\nSettlement: a batch every {} ms (or {} blocks), mock prover{}, {}",
+            seal.timeout.as_millis(),
+            seal.max_blocks,
+            if c.settlement.prover_delay.is_zero() {
+                String::new()
+            } else {
+                format!(" ({} ms)", c.settlement.prover_delay.as_millis())
+            },
+            if c.settlement.auto {
+                "commit -> prove -> execute on L1 as soon as proven"
+            } else {
+                "settled by hand (anvil_zks_commitBatch / proveBatch / executeBatch)"
+            }
+        );
+    }
     if !info.rpc_addr.ip().is_loopback() {
         let _ = writeln!(
             out,
@@ -164,9 +198,20 @@ pub fn banner_json(info: &BannerInfo<'_>) -> Value {
             "contracts": l1.genesis.contracts,
         })
     });
+    let l1 = l1.or_else(|| {
+        info.external_l1.as_ref().map(|(url, contracts)| {
+            json!({"rpc_url": url, "external": true, "contracts": contracts})
+        })
+    });
     json!({
         "version": env!("CARGO_PKG_VERSION"),
         "l1": l1,
+        "settlement": c.l1.as_ref().map(|_| json!({
+            "batch_timeout_ms": c.settlement.seal.timeout.as_millis() as u64,
+            "batch_max_blocks": c.settlement.seal.max_blocks,
+            "prover": "mock",
+            "auto": c.settlement.auto,
+        })),
         "l2": {
             "chain_id": c.chain.chain_id,
             "rpc_url": format!("http://{}", info.rpc_addr),

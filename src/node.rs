@@ -400,6 +400,7 @@ impl Node {
                 }),
                 _ => None,
             },
+            external_l1: external.as_ref().map(|e| (e.url.as_str(), e.contracts)),
         };
         if !config.silent {
             println!("{}", banner::banner(&info));

@@ -113,6 +113,7 @@ impl L1Sender {
                     failing = false;
                     backoff = Duration::ZERO;
                 }
+                Err(_) if cancel.is_cancelled() => return Ok(()),
                 Err(err) => {
                     if !failing {
                         tracing::warn!("L1 settlement: {err:#}; retrying");

@@ -62,6 +62,7 @@ impl<P: Provider> L1Watcher<P> {
                     failing = false;
                     backoff = self.poll;
                 }
+                Err(_) if cancel.is_cancelled() => return Ok(()),
                 Err(err) => {
                     if !failing {
                         tracing::warn!("L1 watcher: {err:#}; retrying");

@@ -105,7 +105,11 @@ pub fn check(bytes: &[u8], prover: Address, t: &Verified) -> Result<Signature, S
 /// Makes the verifier accept fake proofs again (`--prover mock` on an L1 where a real prover
 /// ran before), as the verifier's owner. Sends nothing when they are accepted already.
 pub async fn allow_fake_proofs(l1: &DynProvider, verifier: Address) -> anyhow::Result<()> {
-    let call = |data: Vec<u8>| TransactionRequest::default().to(verifier).input(data.into());
+    let call = |data: Vec<u8>| {
+        TransactionRequest::default()
+            .to(verifier)
+            .input(data.into())
+    };
     let mock = l1
         .call(call(IVerifierAdmin::mockVerifierCall {}.abi_encode()))
         .await

@@ -8,7 +8,7 @@ use alloy_network::Ethereum;
 use alloy_provider::{Provider as _, RootProvider};
 use serde_json::{Value, json};
 
-use super::app::{Command, MiningState, Outcome};
+use super::feed::{Command, MiningState, Outcome};
 
 /// How long one JSON-RPC call may take before the dashboard gives up on it.
 const CALL_TIMEOUT: Duration = Duration::from_secs(5);

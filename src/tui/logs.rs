@@ -10,7 +10,7 @@ use std::{
 use tokio::sync::mpsc;
 use tracing_subscriber::fmt::MakeWriter;
 
-use super::app::{Feed, LogLevel, LogLine};
+use super::feed::{Feed, LogLevel, LogLine};
 
 /// Where log lines go while the dashboard is up (`None`: stderr).
 /// A std mutex: held only to clone or swap the sender, never across an await.

@@ -1,7 +1,8 @@
 //! Terminal UI: a live dashboard of blocks, txs, batches, proofs, L1 and accounts, with the
-//! keyboard driving mining and snapshots. This file is the terminal loop; `app` is the model
-//! (no I/O), `view` the pure render, `source` where the events come from, `control` the
-//! commands sent to the node, `logs` the tracing writer that feeds the log pane.
+//! keyboard driving mining and snapshots. This file is the terminal loop; `feed` is what flows
+//! in and out, `app` the model (no I/O), `view` (+ `detail`, `format`) the pure render,
+//! `source` where the events come from, `control` the commands sent to the node, `logs` the
+//! tracing writer that feeds the log pane.
 //! `Dashboard::{in_process(&NodeHandle), attach(url, l1_url)}.run() -> until q`
 //!
 //! The loop draws at most 10 frames a second and drains every pending event between frames,
@@ -10,6 +11,9 @@
 
 pub mod app;
 pub mod control;
+pub mod detail;
+pub mod feed;
+pub mod format;
 pub mod logs;
 pub mod source;
 pub mod view;
@@ -40,8 +44,9 @@ use tokio::{sync::mpsc, task::JoinHandle};
 
 pub use self::logs::LogWriter;
 use self::{
-    app::{App, ChainKind, Feed, Key, LogLevel, LogLine, NodeInfo},
+    app::{App, NodeInfo},
     control::{Rpc, RpcControl},
+    feed::{ChainKind, Feed, Key, LogLevel, LogLine},
 };
 use crate::NodeHandle;
 

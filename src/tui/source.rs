@@ -7,7 +7,12 @@
 //! count goes to the header), a block carries only a sample of its txs, and polls are a few
 //! small calls a second.
 
-use std::time::Duration;
+use std::{
+    collections::{BTreeMap, btree_map::Entry},
+    ops::RangeInclusive,
+    sync::Arc,
+    time::Duration,
+};
 
 use alloy_consensus::Transaction as _;
 use alloy_primitives::{Address, B256, U256};
@@ -15,11 +20,11 @@ use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
 
 use super::{
-    app::{
+    control::{CallError, Rpc, hex_u64},
+    feed::{
         Balance, BlockInfo, ChainKind, Feed, MAX_TXS_PER_BLOCK, MiningState, Status, TxInfo,
         TxStatus,
     },
-    control::{CallError, Rpc, hex_u64},
 };
 use crate::{
     events::{BatchEvent, BatchStage, NodeEvent},
@@ -323,12 +328,13 @@ fn rpc_tx(tx: &Value, receipt: Option<&Value>, block: u64) -> TxInfo {
     }
 }
 
+/// Per batch: its blocks and how many of its steps were reported.
+type BatchesSeen = BTreeMap<u64, (RangeInclusive<u64>, usize)>;
+
 /// Asks whether the node reports batches and, when `stages` is set (attach mode), turns
 /// `zks_getL1BatchDetails` into batch stage events.
 pub async fn poll_batches(rpc: Rpc, stages: bool, out: mpsc::Sender<Feed>) {
-    // Per batch: (its blocks, how many of its steps were reported).
-    let mut known: std::collections::BTreeMap<u64, (std::ops::RangeInclusive<u64>, usize)> =
-        Default::default();
+    let mut known = BatchesSeen::new();
     let mut settlement = None;
     loop {
         if out.is_closed() {
@@ -354,11 +360,7 @@ pub async fn poll_batches(rpc: Rpc, stages: bool, out: mpsc::Sender<Feed>) {
                         continue;
                     }
                     for event in batch_events(&rpc, number, &mut known).await {
-                        if out
-                            .send(Feed::Batch(std::sync::Arc::new(event)))
-                            .await
-                            .is_err()
-                        {
+                        if out.send(Feed::Batch(Arc::new(event))).await.is_err() {
                             return;
                         }
                     }
@@ -372,28 +374,24 @@ pub async fn poll_batches(rpc: Rpc, stages: bool, out: mpsc::Sender<Feed>) {
 }
 
 /// The stages of batch `number` not reported yet, from its details.
-async fn batch_events(
-    rpc: &Rpc,
-    number: u64,
-    known: &mut std::collections::BTreeMap<u64, (std::ops::RangeInclusive<u64>, usize)>,
-) -> Vec<BatchEvent> {
+async fn batch_events(rpc: &Rpc, number: u64, known: &mut BatchesSeen) -> Vec<BatchEvent> {
     let Ok(details) = rpc.call("zks_getL1BatchDetails", json!([number])).await else {
         return vec![];
     };
     if details.is_null() {
         return vec![];
     }
-    if !known.contains_key(&number) {
-        let Ok(range) = rpc.call("zks_getL1BatchBlockRange", json!([number])).await else {
-            return vec![];
-        };
-        let (Some(first), Some(last)) = (hex_u64(&range[0]), hex_u64(&range[1])) else {
-            return vec![];
-        };
-        known.insert(number, (first..=last, 0));
-    }
-    let Some((blocks, reported)) = known.get_mut(&number) else {
-        return vec![];
+    let (blocks, reported) = match known.entry(number) {
+        Entry::Occupied(entry) => entry.into_mut(),
+        Entry::Vacant(entry) => {
+            let Ok(range) = rpc.call("zks_getL1BatchBlockRange", json!([number])).await else {
+                return vec![];
+            };
+            let (Some(first), Some(last)) = (hex_u64(&range[0]), hex_u64(&range[1])) else {
+                return vec![];
+            };
+            entry.insert((first..=last, 0))
+        }
     };
     let tx_count = hex_u64(&details["l1TxCount"]).unwrap_or_default()
         + hex_u64(&details["l2TxCount"]).unwrap_or_default();

@@ -7,10 +7,10 @@ use alloy_primitives::{Address, B256, U256, address};
 use ratatui::{Terminal, backend::TestBackend};
 
 use super::{
-    app::{
-        App, Balance, BlockInfo, BridgeKind, ChainKind, Command, Detail, Feed, Key, LogLevel,
-        LogLine, MiningState, Mode, NodeInfo, Outcome, Pane, ProofVerdict, Status, TxInfo,
-        TxStatus,
+    app::{App, BridgeKind, Detail, MAX_BLOCKS, MAX_TXS, Mode, NodeInfo, Pane, ProofVerdict},
+    feed::{
+        Balance, BlockInfo, ChainKind, Command, Feed, Key, LogLevel, LogLine, MiningState, Outcome,
+        Status, TxInfo, TxStatus,
     },
     view,
 };
@@ -481,8 +481,8 @@ fn lag_is_counted_and_old_data_is_dropped() {
     for n in 1..=1000 {
         app.on_feed(block(n, vec![tx(n, n)]));
     }
-    assert_eq!(app.blocks.len(), super::app::MAX_BLOCKS);
-    assert_eq!(app.txs.len(), super::app::MAX_TXS);
+    assert_eq!(app.blocks.len(), MAX_BLOCKS);
+    assert_eq!(app.txs.len(), MAX_TXS);
     assert_eq!(app.total_txs, 1000);
     assert_eq!(app.tps(), 200, "1000 txs in the 5 s window");
 }
@@ -505,8 +505,9 @@ mod with_a_node {
     use tokio::sync::mpsc;
 
     use super::super::{
-        app::{App, BlockInfo, ChainKind, Command, Feed, Key, MiningState, Outcome, Status},
+        app::App,
         control::{Rpc, RpcControl},
+        feed::{BlockInfo, ChainKind, Command, Feed, Key, MiningState, Outcome, Status},
         source,
     };
     use super::info;

@@ -5,20 +5,20 @@
 //! shows blocks, txs, batches and one of proofs / L1 / accounts / logs (Tab or 4-7 picks it);
 //! from 120x34 on every pane has its own place.
 
-use std::time::Duration;
-
 use alloy_primitives::U256;
 use ratatui::{
     Frame,
     layout::{Constraint, Layout, Rect},
-    style::{Color, Modifier, Style, Stylize as _},
+    style::{Color, Modifier, Style},
     text::{Line, Span},
-    widgets::{Block, Borders, Clear, Paragraph, Wrap},
+    widgets::{Block, Borders, Paragraph, Wrap},
 };
 
-use super::app::{
-    App, BatchRow, BlockInfo, BridgeKind, Detail, LogLevel, Mode, Pane, ProofVerdict, TxInfo,
-    TxStatus, short_address, short_hash,
+use super::{
+    app::{App, BatchRow, BridgeKind, Filter, Mode, Pane, ProofRow, ProofVerdict},
+    detail::{render_confirm, render_detail},
+    feed::{BlockInfo, LogLevel, MiningState, TxInfo, TxStatus},
+    format::{fmt_age, fmt_eth, fmt_gas, fmt_took, fmt_uptime, port, short_address, short_hash},
 };
 use crate::events::BatchStage;
 
@@ -111,7 +111,7 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     }
     first.push(sep());
     let mining = s.mining.map_or("?".to_string(), |m| m.label());
-    let paused = s.mining == Some(super::app::MiningState::Manual);
+    let paused = s.mining == Some(MiningState::Manual);
     first.push(Span::styled(
         format!("mining {mining}"),
         if paused {
@@ -214,7 +214,7 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
         Mode::Normal => {
             let wide = area.width >= 100;
             let pause = match app.status.mining {
-                Some(super::app::MiningState::Manual) => " resume",
+                Some(MiningState::Manual) => " resume",
                 _ => " pause",
             };
             let items: [(&str, &str, &str); 10] = [
@@ -326,7 +326,7 @@ fn pane_content(
                         .map_or(0, |b| b.tx_count);
                     format!("Transactions of #{n} ({total})")
                 }
-                (None, Some(super::app::Filter::Address(a))) => {
+                (None, Some(Filter::Address(a))) => {
                     format!("Transactions of {} (Esc clears)", short_address(&a))
                 }
                 (None, None) => format!("Transactions ({} seen)", app.total_txs),
@@ -392,7 +392,8 @@ fn pane_content(
     }
 }
 
-fn hint(text: &'static str) -> Line<'static> {
+/// A grey line: what an empty pane says.
+pub fn hint(text: &'static str) -> Line<'static> {
     Line::styled(text, Style::new().fg(Color::DarkGray))
 }
 
@@ -446,7 +447,8 @@ fn block_line(app: &App, block: &BlockInfo) -> Line<'static> {
     ])
 }
 
-fn tx_line(tx: &TxInfo, width: usize) -> Line<'static> {
+/// One tx on one line, as much as `width` columns hold.
+pub fn tx_line(tx: &TxInfo, width: usize) -> Line<'static> {
     let (glyph, style) = match &tx.status {
         TxStatus::Success => ("✓", Style::new().fg(Color::Green)),
         TxStatus::Failed { .. } => ("✗", Style::new().fg(Color::Red)),
@@ -573,7 +575,7 @@ fn batch_line(row: &BatchRow, width: usize) -> Line<'static> {
     Line::from(spans)
 }
 
-fn proof_line(proof: &super::app::ProofRow) -> Line<'static> {
+fn proof_line(proof: &ProofRow) -> Line<'static> {
     let (verdict, style) = match &proof.verdict {
         ProofVerdict::Proven => ("✓ proven".to_string(), Style::new().fg(Color::Yellow)),
         ProofVerdict::VerifiedOnL1 => (
@@ -700,260 +702,4 @@ fn log_lines(app: &App, height: usize) -> Vec<Line<'static>> {
         .collect();
     lines.reverse();
     lines
-}
-
-/// A rectangle of `percent_x` x `percent_y` of `area`, centred.
-fn centered(area: Rect, percent_x: u16, percent_y: u16) -> Rect {
-    let width = (area.width * percent_x / 100).max(20).min(area.width);
-    let height = (area.height * percent_y / 100).max(5).min(area.height);
-    Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    }
-}
-
-fn render_confirm(frame: &mut Frame) {
-    let area = centered(frame.area(), 60, 30);
-    let text = vec![
-        Line::from("Reset the devnet to genesis?").bold(),
-        Line::raw(""),
-        Line::raw("Every L2 block, tx and snapshot is dropped."),
-        Line::raw(""),
-        Line::from(vec![
-            Span::styled("y", Style::new().fg(Color::Cyan).bold()),
-            Span::raw(" reset   any other key cancels"),
-        ]),
-    ];
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(text).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(" Reset ")
-                .border_style(Style::new().fg(Color::Red)),
-        ),
-        area,
-    );
-}
-
-fn render_detail(app: &App, frame: &mut Frame, detail: Detail) {
-    let full = frame.area();
-    let area = if full.width < 100 {
-        centered(full, 100, 86)
-    } else {
-        centered(full, 90, 80)
-    };
-    let (title, lines) = match detail {
-        Detail::Block(n) => (format!(" Block #{n} "), block_detail(app, n)),
-        Detail::Tx(hash) => (" Transaction ".to_string(), tx_detail(app, &hash)),
-        Detail::Batch(n) => (format!(" Batch #{n} "), batch_detail(app, n)),
-    };
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(title)
-                .title_bottom(" Esc close ")
-                .border_style(Style::new().fg(Color::Cyan)),
-        ),
-        area,
-    );
-}
-
-fn field(name: &str, value: String) -> Line<'static> {
-    Line::from(vec![
-        Span::styled(format!("{name:<10}"), Style::new().fg(Color::DarkGray)),
-        Span::raw(value),
-    ])
-}
-
-fn gone() -> Vec<Line<'static>> {
-    vec![hint("no longer in the dashboard's history")]
-}
-
-fn block_detail(app: &App, number: u64) -> Vec<Line<'static>> {
-    let Some(b) = app.blocks.iter().find(|b| b.number == number) else {
-        return gone();
-    };
-    let age = (app.now_ms / 1000).saturating_sub(b.timestamp);
-    let mut lines = vec![
-        field("hash", b.hash.to_string()),
-        field(
-            "timestamp",
-            format!("{} ({} ago)", b.timestamp, fmt_age(age)),
-        ),
-        field("gas", format!("{} of {}", b.gas_used, b.gas_limit)),
-        field(
-            "txs",
-            if b.tx_count as usize > b.txs.len() {
-                format!("{} (the first {} shown)", b.tx_count, b.txs.len())
-            } else {
-                b.tx_count.to_string()
-            },
-        ),
-    ];
-    for tx in &b.txs {
-        lines.push(tx_line(tx, 80));
-    }
-    lines
-}
-
-fn tx_detail(app: &App, hash: &alloy_primitives::B256) -> Vec<Line<'static>> {
-    let Some(tx) = app.find_tx(hash) else {
-        return gone();
-    };
-    let mut lines = vec![
-        field("hash", tx.hash.to_string()),
-        field("block", format!("#{}", tx.block)),
-        field("from", tx.from.to_checksum(None)),
-        field(
-            "to",
-            match (tx.to, tx.created) {
-                (Some(to), _) => to.to_checksum(None),
-                (None, Some(c)) => format!("contract creation: {}", c.to_checksum(None)),
-                (None, None) => "contract creation".to_string(),
-            },
-        ),
-        field(
-            "value",
-            format!("{} ETH ({} wei)", fmt_eth(tx.value), tx.value),
-        ),
-        field(
-            if tx.priority { "priority" } else { "nonce" },
-            tx.nonce.to_string(),
-        ),
-        field(
-            "gas used",
-            tx.gas_used.map_or("unknown".to_string(), |g| g.to_string()),
-        ),
-        field(
-            "status",
-            match &tx.status {
-                TxStatus::Success => "success".to_string(),
-                TxStatus::Failed { reason: Some(r) } => format!("failed: {r}"),
-                TxStatus::Failed { reason: None } => "failed".to_string(),
-                TxStatus::Unknown => "unknown (receipt not fetched)".to_string(),
-            },
-        ),
-    ];
-    if tx.priority {
-        lines.push(field("kind", "L1 -> L2 priority tx (deposit)".to_string()));
-    }
-    if !tx.console.is_empty() {
-        lines.push(field("console", String::new()));
-        for l in &tx.console {
-            lines.push(Line::raw(format!("  {l}")));
-        }
-    }
-    lines
-}
-
-fn batch_detail(app: &App, number: u64) -> Vec<Line<'static>> {
-    let Some(b) = app.batches.iter().find(|b| b.number == number) else {
-        return gone();
-    };
-    let mut lines = vec![
-        field(
-            "blocks",
-            format!(
-                "#{} - #{} ({} blocks)",
-                b.blocks.start(),
-                b.blocks.end(),
-                b.blocks.end().saturating_sub(*b.blocks.start()) + 1
-            ),
-        ),
-        field("txs", b.tx_count.to_string()),
-        field("stage", b.stage.name().to_string()),
-    ];
-    for (name, step) in b.steps() {
-        let value = match step {
-            None => "–".to_string(),
-            Some(step) => {
-                let mut v = format!("took {}", fmt_took(step.took));
-                if name == "proven"
-                    && let Some(p) = &b.prover
-                {
-                    v.push_str(&format!(", by {p}"));
-                }
-                v
-            }
-        };
-        lines.push(field(name, value));
-        // On a line of its own: a full hash does not fit after the timing in 80 columns.
-        if let Some(tx) = step.and_then(|s| s.l1_tx) {
-            lines.push(field("  L1 tx", tx.to_string()).fg(Color::DarkGray));
-        }
-    }
-    if let Some(r) = &b.rejected {
-        lines.push(field("rejected", r.clone()).fg(Color::Red));
-    }
-    if let Some(r) = &b.l1_error {
-        lines.push(field("L1 error", r.clone()).fg(Color::Red));
-    }
-    lines
-}
-
-/// The port of a URL (`http://127.0.0.1:3050` -> `3050`).
-fn port(url: &str) -> &str {
-    url.trim_end_matches('/').rsplit(':').next().unwrap_or(url)
-}
-
-/// An amount of wei as ETH, in at most 9 characters.
-pub fn fmt_eth(wei: U256) -> String {
-    if wei.is_zero() {
-        return "0".to_string();
-    }
-    let eth = u128::try_from(wei).map_or(f64::MAX, |w| w as f64) / 1e18;
-    let text = if eth < 0.0001 {
-        return "<0.0001".to_string();
-    } else if eth < 1000.0 {
-        format!("{eth:.4}")
-    } else if eth < 1e6 {
-        format!("{eth:.2}")
-    } else if eth < 1e9 {
-        return format!("{:.2}M", eth / 1e6);
-    } else {
-        return format!("{:.1e}", eth);
-    };
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-/// Gas in short form: `21000` -> `21.0k`.
-pub fn fmt_gas(gas: u64) -> String {
-    match gas {
-        0..1_000 => gas.to_string(),
-        1_000..1_000_000 => format!("{:.1}k", gas as f64 / 1e3),
-        _ => format!("{:.2}M", gas as f64 / 1e6),
-    }
-}
-
-/// Age in short form: `3s`, `5m`, `2h`, `4d`.
-pub fn fmt_age(secs: u64) -> String {
-    match secs {
-        0..60 => format!("{secs}s"),
-        60..3_600 => format!("{}m", secs / 60),
-        3_600..86_400 => format!("{}h", secs / 3_600),
-        _ => format!("{}d", secs / 86_400),
-    }
-}
-
-/// A duration in short form: `412ms`, `1.3s`, `2m05s`.
-pub fn fmt_took(d: Duration) -> String {
-    let ms = d.as_millis();
-    match ms {
-        0..1_000 => format!("{ms}ms"),
-        1_000..60_000 => format!("{:.1}s", d.as_secs_f64()),
-        _ => format!("{}m{:02}s", ms / 60_000, (ms / 1_000) % 60),
-    }
-}
-
-fn fmt_uptime(secs: u64) -> String {
-    if secs >= 3_600 {
-        format!("{}h{:02}m{:02}s", secs / 3_600, (secs / 60) % 60, secs % 60)
-    } else {
-        format!("{}m{:02}s", secs / 60, secs % 60)
-    }
 }
