@@ -51,8 +51,12 @@ const DEV_KEY_0: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
-    let l2_url = args.next().unwrap_or_else(|| "http://127.0.0.1:3050".into());
-    let l1_url = args.next().unwrap_or_else(|| "http://127.0.0.1:8545".into());
+    let l2_url = args
+        .next()
+        .unwrap_or_else(|| "http://127.0.0.1:3050".into());
+    let l1_url = args
+        .next()
+        .unwrap_or_else(|| "http://127.0.0.1:8545".into());
     let signer: PrivateKeySigner = DEV_KEY_0.parse()?;
     let me = signer.address();
     let l2 = ProviderBuilder::new().connect_http(l2_url.parse()?);
@@ -60,14 +64,21 @@ async fn main() -> anyhow::Result<()> {
         .wallet(EthereumWallet::from(signer))
         .connect_http(l1_url.parse()?);
 
-    let bridgehub: Address = l2.raw_request("zks_getBridgehubContract".into(), ()).await?;
+    let bridgehub: Address = l2
+        .raw_request("zks_getBridgehubContract".into(), ())
+        .await?;
     let chain_id = l2.get_chain_id().await?;
     let gas_price = U256::from(l2.get_gas_price().await?);
     let gas_limit = U256::from(300_000u64);
     let amount = U256::from(10u64).pow(U256::from(18u64));
     let hub = IBridgehub::new(bridgehub, &l1);
     let base_cost = hub
-        .l2TransactionBaseCost(U256::from(chain_id), gas_price, gas_limit, U256::from(800u64))
+        .l2TransactionBaseCost(
+            U256::from(chain_id),
+            gas_price,
+            gas_limit,
+            U256::from(800u64),
+        )
         .call()
         .await?;
     let before = l2.get_balance(me).await?;
@@ -94,7 +105,11 @@ async fn main() -> anyhow::Result<()> {
         .decoded_log::<NewPriorityRequest>()
         .map(|log| log.txHash)
         .ok_or_else(|| anyhow::anyhow!("no NewPriorityRequest in the L1 receipt"))?;
-    println!("L1 tx {}: deposit of {} ETH requested", receipt.transaction_hash, format_ether(amount));
+    println!(
+        "L1 tx {}: deposit of {} ETH requested",
+        receipt.transaction_hash,
+        format_ether(amount)
+    );
 
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     // Read as JSON: alloy's Ethereum receipt type has no 0x7f variant (as with zksync-os-server,
@@ -106,7 +121,10 @@ async fn main() -> anyhow::Result<()> {
         if !receipt.is_null() {
             break receipt;
         }
-        anyhow::ensure!(std::time::Instant::now() < deadline, "the deposit never reached L2");
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the deposit never reached L2"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     };
     anyhow::ensure!(l2_receipt["status"] == "0x1", "the deposit failed on L2");
@@ -118,6 +136,9 @@ async fn main() -> anyhow::Result<()> {
         format_ether(before),
         format_ether(after)
     );
-    anyhow::ensure!(after >= before + amount, "the L2 balance did not rise by the deposit");
+    anyhow::ensure!(
+        after >= before + amount,
+        "the L2 balance did not rise by the deposit"
+    );
     Ok(())
 }

@@ -72,7 +72,10 @@ where
     let outcome = test(l2.clone()).await;
     let reverted: bool = l2.raw_request("evm_revert".into(), (id,)).await?;
     anyhow::ensure!(reverted, "evm_revert({id}) answered false");
-    anyhow::ensure!(l2.get_block_number().await? == block, "the head did not go back to block {block}");
+    anyhow::ensure!(
+        l2.get_block_number().await? == block,
+        "the head did not go back to block {block}"
+    );
     outcome
 }
 
@@ -92,8 +95,15 @@ async fn revert_brings_back_storage_balances_and_nonce() -> anyhow::Result<()> {
 
     let id: U256 = l2.raw_request("evm_snapshot".into(), ()).await?;
     println!("evm_snapshot -> {id} at block {block}");
-    counter.setNumber(U256::from(42)).send().await?.get_receipt().await?;
-    let send = TransactionRequest::default().to(FRESH).value(U256::from(10u64).pow(U256::from(18u64)));
+    counter
+        .setNumber(U256::from(42))
+        .send()
+        .await?
+        .get_receipt()
+        .await?;
+    let send = TransactionRequest::default()
+        .to(FRESH)
+        .value(U256::from(10u64).pow(U256::from(18u64)));
     l2.send_transaction(send).await?.get_receipt().await?;
     let _: i64 = l2.raw_request("evm_increaseTime".into(), (3600,)).await?;
     anyhow::ensure!(counter.number().call().await? == U256::from(42));
@@ -106,9 +116,18 @@ async fn revert_brings_back_storage_balances_and_nonce() -> anyhow::Result<()> {
 
     let reverted: bool = l2.raw_request("evm_revert".into(), (id,)).await?;
     anyhow::ensure!(reverted, "evm_revert answered false");
-    anyhow::ensure!(counter.number().call().await? == U256::ZERO, "storage not reverted");
-    anyhow::ensure!(l2.get_balance(FRESH).await? == U256::ZERO, "balance not reverted");
-    anyhow::ensure!(l2.get_transaction_count(me).await? == nonce, "nonce not reverted");
+    anyhow::ensure!(
+        counter.number().call().await? == U256::ZERO,
+        "storage not reverted"
+    );
+    anyhow::ensure!(
+        l2.get_balance(FRESH).await? == U256::ZERO,
+        "balance not reverted"
+    );
+    anyhow::ensure!(
+        l2.get_transaction_count(me).await? == nonce,
+        "nonce not reverted"
+    );
     anyhow::ensure!(l2.get_block_number().await? == block, "head not reverted");
     println!("evm_revert({id}) -> true: number() = 0, {FRESH} holds 0, head back at block {block}");
 
@@ -121,7 +140,10 @@ async fn revert_brings_back_storage_balances_and_nonce() -> anyhow::Result<()> {
 /// Two tests that both start from an empty `FRESH` and fill it: they pass in any order only
 /// because `isolated` reverts what the other did.
 async fn first_test_funds_fresh(l2: DynProvider) -> anyhow::Result<()> {
-    anyhow::ensure!(l2.get_balance(FRESH).await? == U256::ZERO, "a previous test leaked state");
+    anyhow::ensure!(
+        l2.get_balance(FRESH).await? == U256::ZERO,
+        "a previous test leaked state"
+    );
     l2.send_transaction(TransactionRequest::default().to(FRESH).value(U256::from(1)))
         .await?
         .get_receipt()
@@ -131,7 +153,10 @@ async fn first_test_funds_fresh(l2: DynProvider) -> anyhow::Result<()> {
 }
 
 async fn second_test_funds_fresh(l2: DynProvider) -> anyhow::Result<()> {
-    anyhow::ensure!(l2.get_balance(FRESH).await? == U256::ZERO, "a previous test leaked state");
+    anyhow::ensure!(
+        l2.get_balance(FRESH).await? == U256::ZERO,
+        "a previous test leaked state"
+    );
     l2.send_transaction(TransactionRequest::default().to(FRESH).value(U256::from(2)))
         .await?
         .get_receipt()

@@ -45,7 +45,9 @@ struct Watched {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
-    let l2_url = args.next().unwrap_or_else(|| "http://127.0.0.1:3050".into());
+    let l2_url = args
+        .next()
+        .unwrap_or_else(|| "http://127.0.0.1:3050".into());
     let seconds: Option<u64> = args.next().map(|s| s.parse()).transpose()?;
     let ws_url = l2_url.replacen("http", "ws", 1);
     let signer: PrivateKeySigner = DEV_KEY_3.parse()?;
@@ -57,12 +59,19 @@ async fn main() -> anyhow::Result<()> {
     println!("subscribed to newHeads at {ws_url}");
 
     // Batches sealed before we started are not ours to watch.
-    let mut next_batch = number(&l2.raw_request::<_, Value>("zks_L1BatchNumber".into(), ()).await?) + 1;
+    let mut next_batch = number(
+        &l2.raw_request::<_, Value>("zks_L1BatchNumber".into(), ())
+            .await?,
+    ) + 1;
     let mut watched: Vec<Watched> = Vec::new();
 
     // Something to settle: a transfer; its batch is the one we wait for.
     let pending = l2
-        .send_transaction(TransactionRequest::default().to(Address::repeat_byte(0x77)).value(U256::from(1)))
+        .send_transaction(
+            TransactionRequest::default()
+                .to(Address::repeat_byte(0x77))
+                .value(U256::from(1)),
+        )
         .await?;
     let tx_hash = *pending.tx_hash();
     println!("sent transfer {tx_hash}");
@@ -121,13 +130,20 @@ async fn main() -> anyhow::Result<()> {
                 watched.retain(|b| b.printed < STAGES.len());
             }
         }
-        let mine_done = my_batch.is_some_and(|mine| mine < next_batch && !watched.iter().any(|b| b.number == mine));
+        let mine_done = my_batch
+            .is_some_and(|mine| mine < next_batch && !watched.iter().any(|b| b.number == mine));
         if seconds.is_none() && mine_done {
-            println!("the batch of {tx_hash} ({}) is executed on L1", my_batch.unwrap_or_default());
+            println!(
+                "the batch of {tx_hash} ({}) is executed on L1",
+                my_batch.unwrap_or_default()
+            );
             return Ok(());
         }
         if started.elapsed() >= limit {
-            anyhow::ensure!(seconds.is_some(), "the batch of {tx_hash} was not executed within {limit:?}");
+            anyhow::ensure!(
+                seconds.is_some(),
+                "the batch of {tx_hash} was not executed within {limit:?}"
+            );
             println!("watched for {limit:?}");
             return Ok(());
         }

@@ -68,17 +68,28 @@ struct BridgeContracts {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
-    let l2_url = args.next().unwrap_or_else(|| "http://127.0.0.1:3050".into());
-    let l1_url = args.next().unwrap_or_else(|| "http://127.0.0.1:8545".into());
+    let l2_url = args
+        .next()
+        .unwrap_or_else(|| "http://127.0.0.1:3050".into());
+    let l1_url = args
+        .next()
+        .unwrap_or_else(|| "http://127.0.0.1:8545".into());
     let signer: PrivateKeySigner = DEV_KEY_1.parse()?;
     let wallet = EthereumWallet::from(signer.clone());
-    let l2 = ProviderBuilder::new().wallet(wallet.clone()).connect_http(l2_url.parse()?);
-    let l1 = ProviderBuilder::new().wallet(wallet).connect_http(l1_url.parse()?);
+    let l2 = ProviderBuilder::new()
+        .wallet(wallet.clone())
+        .connect_http(l2_url.parse()?);
+    let l1 = ProviderBuilder::new()
+        .wallet(wallet)
+        .connect_http(l1_url.parse()?);
     let receiver = Address::repeat_byte(0xee);
     let amount = U256::from(10u64).pow(U256::from(18u64)) / U256::from(2u64);
 
     // 1. Withdraw on L2.
-    let call = withdrawCall { l1Receiver: receiver }.abi_encode();
+    let call = withdrawCall {
+        l1Receiver: receiver,
+    }
+    .abi_encode();
     let receipt = l2
         .send_transaction(
             TransactionRequest::default()
@@ -91,7 +102,11 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     anyhow::ensure!(receipt.status(), "withdraw reverted on L2");
     let block = receipt.block_number.unwrap_or_default();
-    println!("L2 tx {}: withdrawing {} ETH to {receiver}", receipt.transaction_hash, format_ether(amount));
+    println!(
+        "L2 tx {}: withdrawing {} ETH to {receiver}",
+        receipt.transaction_hash,
+        format_ether(amount)
+    );
 
     // 2. Wait until its batch is executed on L1.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
@@ -104,16 +119,27 @@ async fn main() -> anyhow::Result<()> {
         if finalized >= block {
             break;
         }
-        anyhow::ensure!(std::time::Instant::now() < deadline, "block {block} never finalized");
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "block {block} never finalized"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     println!("L2 block {block} is finalized on L1");
 
     // 3. The Merkle proof of the withdrawal message.
     let proof: LogProof = l2
-        .raw_request("zks_getL2ToL1LogProof".into(), (receipt.transaction_hash, 0))
+        .raw_request(
+            "zks_getL2ToL1LogProof".into(),
+            (receipt.transaction_hash, 0),
+        )
         .await?;
-    println!("proof: batch {}, leaf {}, {} hashes", proof.batch_number, proof.id, proof.proof.len());
+    println!(
+        "proof: batch {}, leaf {}, {} hashes",
+        proof.batch_number,
+        proof.id,
+        proof.proof.len()
+    );
 
     // 4. Finalize on L1.
     let bridges: BridgeContracts = l2.raw_request("zks_getBridgeContracts".into(), ()).await?;
@@ -146,6 +172,9 @@ async fn main() -> anyhow::Result<()> {
         finalized.transaction_hash,
         format_ether(after - before)
     );
-    anyhow::ensure!(after - before == amount, "the L1 balance did not rise by the withdrawal");
+    anyhow::ensure!(
+        after - before == amount,
+        "the L1 balance did not rise by the withdrawal"
+    );
     Ok(())
 }

@@ -34,6 +34,8 @@ pub const MAX_LOGS: usize = 500;
 const TPS_WINDOW_MS: u64 = 5_000;
 /// How long a command's result stays in the header.
 const TOAST_MS: u64 = 6_000;
+/// Least time between two notes about lagging in the log pane.
+const LAG_NOTE_MS: u64 = 10_000;
 
 /// L2 system contracts a withdrawal (or an L2->L1 message) is sent to.
 const WITHDRAWAL_TARGETS: [Address; 3] = [
@@ -286,6 +288,8 @@ pub struct App {
     pub settlement: Option<bool>,
     /// Events skipped because the UI fell behind.
     pub lagged: u64,
+    /// When lagging was last noted in the log (unix ms).
+    lag_noted_ms: u64,
     /// L2 txs seen since start (all of them, sampled or not).
     pub total_txs: u64,
     /// Connection problems per chain (L2, L1).
@@ -336,6 +340,7 @@ impl App {
             status: Status::default(),
             settlement: None,
             lagged: 0,
+            lag_noted_ms: 0,
             total_txs: 0,
             connection: [None, None],
             tps_window: VecDeque::new(),
@@ -430,14 +435,16 @@ impl App {
             Feed::Log(line) => self.log(line.level, line.text),
             Feed::Lagged { chain, skipped } => {
                 self.lagged += skipped;
-                let chain = match chain {
-                    ChainKind::L2 => "L2",
-                    ChainKind::L1 => "L1",
-                };
-                self.log(
-                    LogLevel::Warn,
-                    format!("the dashboard skipped {skipped} {chain} events (too busy to draw them all; the node lost nothing)"),
-                );
+                // Once in a while, not on every lag: under load lags come many a second.
+                if self.lag_noted_ms + LAG_NOTE_MS <= self.now_ms {
+                    self.lag_noted_ms = self.now_ms;
+                    let text = format!(
+                        "the dashboard fell behind the {chain:?} events ({} skipped so far): it \
+                         shows a sample; the node lost nothing",
+                        self.lagged
+                    );
+                    self.log(LogLevel::Warn, text);
+                }
             }
             Feed::Connection { chain, error } => {
                 let slot = chain as usize;

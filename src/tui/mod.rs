@@ -82,15 +82,17 @@ impl Dashboard {
             tokio::spawn(source::events(
                 node.events(),
                 ChainKind::L2,
+                l2.clone(),
                 feed_tx.clone(),
             )),
-            tokio::spawn(source::poll_status(l2.clone(), l1, feed_tx.clone())),
+            tokio::spawn(source::poll_status(l2.clone(), l1.clone(), feed_tx.clone())),
             tokio::spawn(source::poll_batches(l2.clone(), false, feed_tx.clone())),
         ];
-        if let Some(events) = node.l1_events() {
+        if let (Some(events), Some(l1)) = (node.l1_events(), l1) {
             tasks.push(tokio::spawn(source::events(
                 events,
                 ChainKind::L1,
+                l1,
                 feed_tx.clone(),
             )));
         }

@@ -46,14 +46,34 @@ const MAX_RECEIPTS: usize = 256;
 const BATCH_WINDOW: u64 = 16;
 
 /// Feeds the UI from one chain's event broadcast until the UI or the node goes away.
+///
+/// A busy runtime makes the receiver fall behind the broadcast (every pending tx is an event):
+/// blocks it skipped are then fetched over `rpc`, without their txs, so the blocks pane, the tx
+/// count and tx/s stay whole.
 pub async fn events(
     mut events: broadcast::Receiver<NodeEvent>,
     chain: ChainKind,
+    rpc: Rpc,
     out: mpsc::Sender<Feed>,
 ) {
+    let mut last_block: Option<u64> = None;
     loop {
         let feed = match events.recv().await {
             Ok(NodeEvent::BlockSealed(block)) => {
+                let number = block.header.number;
+                if let Some(last) = last_block
+                    && number > last + 1
+                {
+                    for missed in (last + 1).max(number.saturating_sub(CATCH_UP))..number {
+                        let Ok(Some(block)) = fetch_block(&rpc, missed, false).await else {
+                            break;
+                        };
+                        if out.send(Feed::Block(chain, Box::new(block))).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                last_block = Some(number);
                 Feed::Block(chain, Box::new(block_info(&block, chain)))
             }
             Ok(NodeEvent::TxPending(_)) => continue,
@@ -234,7 +254,7 @@ pub async fn poll_blocks(rpc: Rpc, chain: ChainKind, out: mpsc::Sender<Feed>) {
             from = head + 1 - CATCH_UP;
         }
         for number in from..=head {
-            match fetch_block(&rpc, number, chain).await {
+            match fetch_block(&rpc, number, chain == ChainKind::L2).await {
                 Ok(Some(block)) => {
                     if out.send(Feed::Block(chain, Box::new(block))).await.is_err() {
                         return;
@@ -251,26 +271,30 @@ pub async fn poll_blocks(rpc: Rpc, chain: ChainKind, out: mpsc::Sender<Feed>) {
     }
 }
 
+/// Block `number`; `with_txs`, and when it is small enough, its txs and their receipts.
 async fn fetch_block(
     rpc: &Rpc,
     number: u64,
-    chain: ChainKind,
+    with_txs: bool,
 ) -> Result<Option<BlockInfo>, CallError> {
-    let full = chain == ChainKind::L2;
-    let block = rpc
-        .call(
-            "eth_getBlockByNumber",
-            json!([format!("{number:#x}"), full]),
-        )
+    let tag = format!("{number:#x}");
+    let mut block = rpc
+        .call("eth_getBlockByNumber", json!([tag, false]))
         .await?;
     if block.is_null() {
         return Ok(None);
+    }
+    let count = block["transactions"].as_array().map_or(0, Vec::len);
+    // Full txs of a 10,000-tx block would weigh megabytes: large blocks come as a count only.
+    let full = with_txs && count > 0 && count <= MAX_RECEIPTS;
+    if full {
+        block = rpc.call("eth_getBlockByNumber", json!([tag, true])).await?;
     }
     let all = block["transactions"]
         .as_array()
         .cloned()
         .unwrap_or_default();
-    let receipts = if full && !all.is_empty() && all.len() <= MAX_RECEIPTS {
+    let receipts = if full {
         rpc.call("eth_getBlockReceipts", json!([format!("{number:#x}")]))
             .await
             .ok()
@@ -292,7 +316,7 @@ async fn fetch_block(
         number,
         hash: b256(&block["hash"]).unwrap_or_default(),
         timestamp: hex_u64(&block["timestamp"]).unwrap_or_default(),
-        tx_count: all.len() as u64,
+        tx_count: count as u64,
         gas_used: hex_u64(&block["gasUsed"]).unwrap_or_default(),
         gas_limit: hex_u64(&block["gasLimit"]).unwrap_or_default(),
         txs,

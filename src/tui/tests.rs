@@ -621,7 +621,12 @@ mod with_a_node {
         let rpc = Rpc::new(&node.rpc_url()).unwrap();
         let (events_tx, mut events) = mpsc::channel(64);
         let (poll_tx, mut polled) = mpsc::channel(64);
-        let _events = tokio::spawn(source::events(node.events(), ChainKind::L2, events_tx));
+        let _events = tokio::spawn(source::events(
+            node.events(),
+            ChainKind::L2,
+            rpc.clone(),
+            events_tx,
+        ));
         let hash = send_tx(&rpc).await;
         let from_events = next_block(&mut events).await;
         let _poll = tokio::spawn(source::poll_blocks(rpc.clone(), ChainKind::L2, poll_tx));
@@ -636,7 +641,12 @@ mod with_a_node {
         let rpc = Rpc::new(&node.rpc_url()).unwrap();
         let (events_tx, mut events) = mpsc::channel(256);
         let (poll_tx, mut polled) = mpsc::channel(256);
-        let _events = tokio::spawn(source::events(node.events(), ChainKind::L2, events_tx));
+        let _events = tokio::spawn(source::events(
+            node.events(),
+            ChainKind::L2,
+            rpc.clone(),
+            events_tx,
+        ));
         let _poll = tokio::spawn(source::poll_batches(rpc.clone(), true, poll_tx));
         send_tx(&rpc).await;
         for (feed, name) in [(&mut events, "events"), (&mut polled, "batch details")] {

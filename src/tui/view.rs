@@ -165,7 +165,7 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
         if app.lagged > 0 {
             second.push(sep());
             second.push(Span::styled(
-                format!("skipped {}", app.lagged),
+                format!("lag {}", app.lagged),
                 Style::new().fg(Color::Yellow),
             ));
         }

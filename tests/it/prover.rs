@@ -491,3 +491,47 @@ async fn external_workers_prove_every_batch_once_and_a_dead_workers_job_is_reass
     .await;
     assert_eq!(answer.status(), 404);
 }
+
+#[tokio::test]
+async fn reexec_prover_proves_batches_after_dev_method_edits() {
+    let node = TestNode::start_with(|c| c.settlement.prover.mode = ProverMode::Reexec).await;
+    let mut events = node.node.events();
+    let rich = Address::repeat_byte(0x51);
+    node.rpc
+        .ok("anvil_setBalance", json!([rich, "0x3635c9adc5dea00000"]))
+        .await;
+    node.rpc
+        .ok(
+            "anvil_setStorageAt",
+            json!([rich, "0x1", B256::with_last_byte(5)]),
+        )
+        .await;
+    node.rpc.ok("anvil_impersonateAccount", json!([rich])).await;
+    let hash = node
+        .rpc
+        .ok(
+            "eth_sendTransaction",
+            json!([{"from": rich, "to": Address::repeat_byte(0x52), "value": "0x1000"}]),
+        )
+        .await;
+    let receipt = l2_receipt(&node, serde_json::from_value(hash).unwrap()).await;
+    // An edit between two blocks of one batch, then another tx.
+    node.rpc
+        .ok("anvil_setNonce", json!([node.account(5), "0x20"]))
+        .await;
+    let last = node.transfer_and_wait(5, Address::repeat_byte(0x53)).await;
+    wait_finalized(
+        &node,
+        last.block_number
+            .unwrap()
+            .max(crate::support::qty(&receipt["blockNumber"])),
+    )
+    .await;
+    while let Ok(event) = events.try_recv() {
+        if let NodeEvent::Batch(batch) = event
+            && let BatchStage::ProofRejected { reason } = &batch.stage
+        {
+            panic!("batch {} rejected: {reason}", batch.number);
+        }
+    }
+}
