@@ -28,5 +28,5 @@ echo "==> terminal dashboard in tmux (installs tmux with apt-get if missing)"
 command -v tmux >/dev/null || { apt-get update -qq && apt-get install -y -qq tmux >/dev/null; }
 ZKOS_DEV_BIN="$CARGO_TARGET_DIR/debug/zkos-dev" tests/e2e/tui.sh
 
-echo "==> examples (deposit, withdraw) against a fresh devnet"
+echo "==> examples (Rust and JavaScript) against a fresh devnet"
 ZKOS_DEV_BIN="$CARGO_TARGET_DIR/debug/zkos-dev" examples/run.sh

@@ -32,6 +32,15 @@ pub struct L1Info<'a> {
     pub genesis: &'a L1Genesis,
 }
 
+/// The prover mode's name (`mock`, `reexec`, `external`).
+fn prover_name(c: &Config) -> &'static str {
+    match c.settlement.prover.mode {
+        crate::config::ProverMode::Mock => "mock",
+        crate::config::ProverMode::Reexec => "reexec",
+        crate::config::ProverMode::External => "external",
+    }
+}
+
 /// Human name of a mining mode.
 pub fn mining_name(mode: MiningMode) -> String {
     match mode {
@@ -146,9 +155,10 @@ pub fn banner(info: &BannerInfo<'_>) -> String {
         let seal = &c.settlement.seal;
         let _ = writeln!(
             out,
-            "\nSettlement: a batch every {} ms (or {} blocks), mock prover{}, {}",
+            "\nSettlement: a batch every {} ms (or {} blocks), {} prover{}, {}",
             seal.timeout.as_millis(),
             seal.max_blocks,
+            prover_name(c),
             if c.settlement.prover_delay.is_zero() {
                 String::new()
             } else {
@@ -209,7 +219,7 @@ pub fn banner_json(info: &BannerInfo<'_>) -> Value {
         "settlement": c.l1.as_ref().map(|_| json!({
             "batch_timeout_ms": c.settlement.seal.timeout.as_millis() as u64,
             "batch_max_blocks": c.settlement.seal.max_blocks,
-            "prover": "mock",
+            "prover": prover_name(c),
             "auto": c.settlement.auto,
         })),
         "l2": {

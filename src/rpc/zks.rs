@@ -76,9 +76,11 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         .contracts
         .zk_chain));
     method!(m, "zks_getBridgeContracts", |_, c| {
-        let l1 = info(c)?.contracts.l1_asset_router;
+        let contracts = info(c)?.contracts;
+        let l1 = contracts.l1_asset_router;
         ok(json!({
             "l1SharedDefaultBridge": l1,
+            "l1Nullifier": contracts.l1_nullifier,
             "l2SharedDefaultBridge": L2_ASSET_ROUTER,
             "l1Erc20DefaultBridge": l1,
             "l2Erc20DefaultBridge": L2_ASSET_ROUTER,
