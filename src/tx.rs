@@ -75,6 +75,7 @@ fn word_address(word: U256) -> Address {
 
 /// A tx in a block.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)] // the common case (a signed tx) stays inline
 pub enum Envelope {
     /// A signed Ethereum tx (legacy, EIP-2930, EIP-1559, ...).
     Eth(TxEnvelope),

@@ -134,7 +134,7 @@ impl Batcher {
         cancel: CancellationToken,
     ) -> anyhow::Result<()> {
         let mut wake = self.events.subscribe();
-        let mut cursor = self.from_genesis();
+        let mut cursor = self.genesis_cursor();
         loop {
             if !self.catch_up(&mut cursor, &output).await {
                 return Ok(());
@@ -168,7 +168,7 @@ impl Batcher {
     }
 
     /// The tree and batch 0 from the genesis block.
-    fn from_genesis(&self) -> Cursor {
+    fn genesis_cursor(&self) -> Cursor {
         let genesis = self.chain.block(0).expect("the chain always has genesis");
         let mut tree = StateTree::new();
         tree.apply(&keyed(&genesis.writes));
@@ -360,7 +360,7 @@ impl Batcher {
                 last_hash: batch.last_block_hash,
                 open: None,
             },
-            None => self.from_genesis(),
+            None => self.genesis_cursor(),
         };
     }
 }

@@ -400,9 +400,7 @@ impl App {
                 let number = block.number;
                 self.l1_blocks.retain(|b| b.number < number);
                 push_front(&mut self.l1_blocks, *block, MAX_L1_BLOCKS);
-                if self.status.l1_head.is_none_or(|head| head < number) {
-                    self.status.l1_head = Some(number);
-                }
+                self.status.l1_head = Some(number);
             }
             Feed::L1TxQueued { priority_id, hash } => {
                 if !self.bridge.iter().any(|b| b.hash == hash) {
@@ -421,15 +419,9 @@ impl App {
             Feed::Batch(event) => self.on_batch(&event),
             Feed::Settlement(on) => self.settlement = Some(on),
             Feed::Status(status) => {
-                let l1_head = match (status.l1_head, self.status.l1_head) {
-                    (Some(a), Some(b)) => Some(a.max(b)),
-                    (a, b) => a.or(b),
-                };
+                // An L1 that did not answer this time keeps its last known head.
+                let l1_head = status.l1_head.or(self.status.l1_head);
                 self.status = Status { l1_head, ..status };
-                // Someone else resumed mining: the remembered mode is stale.
-                if self.status.mining.is_some_and(|m| m != MiningState::Manual) {
-                    self.paused_from = None;
-                }
             }
             Feed::Balances(balances) => self.balances = balances,
             Feed::Log(line) => self.log(line.level, line.text),
@@ -667,6 +659,9 @@ impl App {
                 self.bridge.clear();
                 self.snapshots.clear();
                 self.total_txs = 0;
+                // The node resets both chains and the pipeline together.
+                self.l1_blocks.clear();
+                self.status.l1_head = None;
                 "reset to genesis".to_string()
             }
             (Command::Mine, Ok(Outcome::Mined(n))) => format!("mined block #{n}"),

@@ -36,7 +36,9 @@ pub fn render_confirm(frame: &mut Frame) {
     let text = vec![
         Line::from("Reset the devnet to genesis?").bold(),
         Line::raw(""),
-        Line::raw("Every L2 block, tx and snapshot is dropped."),
+        Line::raw(
+            "Both chains and the settlement pipeline go back to genesis; every block, tx and snapshot is dropped.",
+        ),
         Line::raw(""),
         Line::from(vec![
             Span::styled("y", Style::new().fg(Color::Cyan).bold()),
