@@ -143,7 +143,10 @@ pub fn banner(info: &BannerInfo<'_>) -> String {
         let _ = writeln!(out, "\nL1 (external)\n==================");
         let rows = [
             ("Bridgehub", k.bridgehub.to_string()),
-            (&format!("Chain {}", c.chain.chain_id) as &str, k.zk_chain.to_string()),
+            (
+                &format!("Chain {}", c.chain.chain_id) as &str,
+                k.zk_chain.to_string(),
+            ),
             ("L1 Nullifier", k.l1_nullifier.to_string()),
             ("Validator Timelock", k.validator_timelock.to_string()),
         ];
@@ -209,9 +212,9 @@ pub fn banner_json(info: &BannerInfo<'_>) -> Value {
         })
     });
     let l1 = l1.or_else(|| {
-        info.external_l1.as_ref().map(|(url, contracts)| {
-            json!({"rpc_url": url, "external": true, "contracts": contracts})
-        })
+        info.external_l1.as_ref().map(
+            |(url, contracts)| json!({"rpc_url": url, "external": true, "contracts": contracts}),
+        )
     });
     json!({
         "version": env!("CARGO_PKG_VERSION"),

@@ -286,7 +286,12 @@ pub struct StartArgs {
     #[arg(long, default_value_t = 50_000, help_heading = "Settlement")]
     pub batch_max_txs: u64,
     /// Close a batch this many milliseconds after its first block.
-    #[arg(long, value_name = "MS", default_value_t = 100, help_heading = "Settlement")]
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 100,
+        help_heading = "Settlement"
+    )]
     pub batch_timeout: u64,
     /// Close a batch at this many pubdata bytes (state writes and L2->L1 logs).
     #[arg(long, default_value_t = 10_000_000, help_heading = "Settlement")]
@@ -304,10 +309,20 @@ pub struct StartArgs {
     #[arg(long, default_value_t = 3124, help_heading = "Settlement")]
     pub prover_port: u16,
     /// Seconds after which a picked prover job goes to another worker.
-    #[arg(long, value_name = "SECS", default_value_t = 30, help_heading = "Settlement")]
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 30,
+        help_heading = "Settlement"
+    )]
     pub prover_job_timeout: u64,
     /// How long the mock prover takes per batch, in milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = 0, help_heading = "Settlement")]
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 0,
+        help_heading = "Settlement"
+    )]
     pub prover_delay: u64,
     /// Do not settle on L1 by itself: only `anvil_zks_commitBatch` / `proveBatch` / `executeBatch` do.
     #[arg(long, help_heading = "Settlement")]
@@ -449,7 +464,10 @@ impl StartArgs {
             }
             (None, false, _) => MiningMode::Instant,
         };
-        anyhow::ensure!(self.batch_max_blocks > 0, "--batch-max-blocks must be at least 1");
+        anyhow::ensure!(
+            self.batch_max_blocks > 0,
+            "--batch-max-blocks must be at least 1"
+        );
         anyhow::ensure!(self.batch_max_txs > 0, "--batch-max-txs must be at least 1");
         config.settlement = crate::config::SettlementConfig {
             seal: crate::batcher::SealCriteria {
@@ -475,7 +493,7 @@ impl StartArgs {
             },
             auto: !self.no_auto_settle,
         };
-        config.metrics = (!self.no_metrics).then(|| crate::metrics::MetricsConfig {
+        config.metrics = (!self.no_metrics).then_some(crate::metrics::MetricsConfig {
             host: self.host,
             port: self.metrics_port,
         });

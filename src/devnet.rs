@@ -106,14 +106,22 @@ impl Devnet {
         };
         let l1 = match &self.l1 {
             L1Handle::Embedded(l1) => {
-                ask(l1, |reply| SequencerCommand::Revert { id: taken.l1, reply }).await?
+                ask(l1, |reply| SequencerCommand::Revert {
+                    id: taken.l1,
+                    reply,
+                })
+                .await?
             }
             L1Handle::External(l1) => l1
                 .raw_request::<_, bool>("evm_revert".into(), (taken.l1,))
                 .await
                 .map_err(|e| DevnetError::L1(e.to_string()))?,
         };
-        let l2 = ask(&self.l2, |reply| SequencerCommand::Revert { id: taken.l2, reply }).await?;
+        let l2 = ask(&self.l2, |reply| SequencerCommand::Revert {
+            id: taken.l2,
+            reply,
+        })
+        .await?;
         self.taken.lock().1.retain(|taken, _| *taken < id);
         Ok(l1 && l2)
     }

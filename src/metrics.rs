@@ -1,7 +1,10 @@
 //! Metrics: Prometheus text on `GET /metrics` (127.0.0.1:3312 by default, `--metrics-port`).
-//! `MetricsTask`: L2 `NodeEvent` stream + mempool size -> counters, gauges, histograms;
-//! `serve`: TCP listener -> Prometheus text. Two hooks record what events cannot carry: RPC
-//! latency per method (`rpc::middleware`) and block build time (the sequencer).
+//! `MetricsTask`: L2 `NodeEvent` stream + mempool size -> gauges and batch metrics;
+//! `serve`: TCP listener -> Prometheus text. Two hooks record what must not be missed or that
+//! events cannot carry: RPC latency per method (`rpc::middleware`) and, per sealed block, its
+//! build time, txs and gas (the sequencer). Under full load the event task can fall behind the
+//! broadcast channel (one `TxPending` per tx); what it feeds are gauges that the next event
+//! corrects, and `zkos_metrics_events_lagged_total` says how many events it missed.
 //!
 //! The recorder is the `metrics` facade's process-wide one, installed by the first node that
 //! wants metrics. The hooks are labelled with the chain id, since both chains (and, in tests,
@@ -31,6 +34,7 @@ use tokio_util::sync::CancellationToken;
 use crate::{
     events::{BatchStage, NodeEvent},
     mempool::Mempool,
+    storage::StoredBlock,
 };
 
 /// Default port of the metrics endpoint.
@@ -38,13 +42,11 @@ pub const DEFAULT_PORT: u16 = 3312;
 
 /// Names of the metrics (the dashboard in `dashboards/zkos-dev.json` and the tests use them).
 pub mod names {
-    /// Counter: txs in sealed L2 blocks (L1 txs included).
+    /// Counter: txs in sealed blocks (L1 txs included), label `chain`.
     pub const TXS: &str = "zkos_txs_total";
-    /// Counter: txs admitted to the L2 mempool.
-    pub const TXS_RECEIVED: &str = "zkos_txs_received_total";
-    /// Counter: L2 blocks sealed.
+    /// Counter: blocks sealed, label `chain`.
     pub const BLOCKS: &str = "zkos_blocks_total";
-    /// Counter: gas used by sealed L2 blocks.
+    /// Counter: gas used by sealed blocks, label `chain`.
     pub const GAS: &str = "zkos_gas_used_total";
     /// Gauge: L2 block number by tag (`latest`, `safe`, `finalized`).
     pub const BLOCK_NUMBER: &str = "zkos_block_number";
@@ -121,15 +123,21 @@ pub fn install() -> anyhow::Result<PrometheusHandle> {
 
 fn describe() {
     use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
-    describe_counter!(names::TXS, "txs in sealed L2 blocks (L1 txs included)");
-    describe_counter!(names::TXS_RECEIVED, "txs admitted to the L2 mempool");
-    describe_counter!(names::BLOCKS, "L2 blocks sealed");
-    describe_counter!(names::GAS, "gas used by sealed L2 blocks");
+    describe_counter!(names::TXS, "txs in sealed blocks (L1 txs included)");
+    describe_counter!(names::BLOCKS, "blocks sealed");
+    describe_counter!(names::GAS, "gas used by sealed blocks");
     describe_gauge!(names::BLOCK_NUMBER, "L2 block number by tag");
     describe_counter!(names::BATCHES, "batches that reached a stage");
-    describe_gauge!(names::BATCH_NUMBER, "last batch number that reached a stage");
+    describe_gauge!(
+        names::BATCH_NUMBER,
+        "last batch number that reached a stage"
+    );
     describe_gauge!(names::MEMPOOL, "txs in the L2 mempool");
-    describe_histogram!(names::BLOCK_BUILD, Unit::Seconds, "block build, execute and seal time");
+    describe_histogram!(
+        names::BLOCK_BUILD,
+        Unit::Seconds,
+        "block build, execute and seal time"
+    );
     describe_histogram!(names::RPC, Unit::Seconds, "JSON-RPC call latency");
     describe_gauge!(names::SETTLEMENT_LAG, "L2 head minus the finalized block");
     describe_histogram!(
@@ -138,13 +146,22 @@ fn describe() {
         "from the sealing of a batch's first block to its execution on L1"
     );
     describe_histogram!(names::PROVER, Unit::Seconds, "prover time per batch");
-    describe_histogram!(names::L1_STEP, Unit::Seconds, "L1 commit/prove/execute tx to receipt");
+    describe_histogram!(
+        names::L1_STEP,
+        Unit::Seconds,
+        "L1 commit/prove/execute tx to receipt"
+    );
     describe_counter!(names::EVENTS_LAGGED, "node events the metrics task missed");
 }
 
-/// Records one block's build time (the sequencer's hook).
-pub fn block_built(chain_id: u64, took: Duration) {
-    histogram!(names::BLOCK_BUILD, "chain" => chain_id.to_string()).record(took);
+/// Records one sealed block: its build time, its txs and gas (the sequencer's hook; every
+/// block counts, even when the event task falls behind under load).
+pub fn block_built(chain_id: u64, block: &StoredBlock, took: Duration) {
+    let chain = chain_id.to_string();
+    histogram!(names::BLOCK_BUILD, "chain" => chain.clone()).record(took);
+    counter!(names::BLOCKS, "chain" => chain.clone()).increment(1);
+    counter!(names::TXS, "chain" => chain.clone()).increment(block.txs.len() as u64);
+    counter!(names::GAS, "chain" => chain).increment(block.header.gas_used);
 }
 
 /// Binds the metrics endpoint.
@@ -193,7 +210,10 @@ pub async fn serve(listener: TcpListener, handle: PrometheusHandle, cancel: Canc
 fn answer(request: &Request<Incoming>, handle: &PrometheusHandle) -> Response<Full<Bytes>> {
     let (status, body) = match (request.method(), request.uri().path()) {
         (&Method::GET, "/metrics" | "/") => (StatusCode::OK, handle.render()),
-        _ => (StatusCode::NOT_FOUND, "not found: GET /metrics\n".to_string()),
+        _ => (
+            StatusCode::NOT_FOUND,
+            "not found: GET /metrics\n".to_string(),
+        ),
     };
     let mut response = Response::new(Full::new(Bytes::from(body)));
     *response.status_mut() = status;
@@ -240,7 +260,7 @@ impl MetricsTask {
                     gauge!(names::MEMPOOL, "state" => "pending").set(pending as f64);
                     gauge!(names::MEMPOOL, "state" => "queued").set(queued as f64);
                     ticks += 1;
-                    if ticks % 5 == 0 {
+                    if ticks.is_multiple_of(5) {
                         self.handle.run_upkeep();
                     }
                 }
@@ -261,9 +281,6 @@ impl Tracker {
         match event {
             NodeEvent::BlockSealed(block) => {
                 let number = block.header.number;
-                counter!(names::BLOCKS).increment(1);
-                counter!(names::TXS).increment(block.txs.len() as u64);
-                counter!(names::GAS).increment(block.header.gas_used);
                 gauge!(names::BLOCK_NUMBER, "tag" => "latest").set(number as f64);
                 // A revert (`evm_revert`, `anvil_reset`) rewinds the head.
                 while self.sealed_at.back().is_some_and(|(n, _)| *n >= number) {
@@ -276,7 +293,6 @@ impl Tracker {
                 self.head = number;
                 self.lag();
             }
-            NodeEvent::TxPending(_) => counter!(names::TXS_RECEIVED).increment(1),
             NodeEvent::Batch(batch) => {
                 let stage = batch.stage.name();
                 counter!(names::BATCHES, "stage" => stage).increment(1);

@@ -21,22 +21,26 @@ pub use crate::accounts::DevAccount;
 use crate::{
     Config, L1Config, MiningMode,
     accounts::dev_accounts,
-    config::ExternalL1,
-    l1::deploy,
     banner,
+    batcher::Batcher,
+    config::ExternalL1,
+    config::ProverMode,
     config::{ChainConfig, RpcConfig},
+    devnet::{Devnet, L1Handle},
     events::{EVENT_CAPACITY, NodeEvent},
     executor::Executor,
-    batcher::Batcher,
-    devnet::{Devnet, L1Handle},
-    l1::{L1Contracts, L1Genesis, sender::{L1Sender, SettleCommand}, watcher::L1Watcher},
-    config::ProverMode,
+    l1::deploy,
+    l1::{
+        L1Contracts, L1Genesis,
+        sender::{L1Sender, SettleCommand},
+        watcher::L1Watcher,
+    },
+    mempool::{Mempool, PoolRules},
+    output::OutputConfig,
     prover::{
         InputSource, MockProver, ProverApi, ReexecProver,
         attest::{allow_fake_proofs, prover_signer, register_prover},
     },
-    mempool::{Mempool, PoolRules},
-    output::OutputConfig,
     rpc::{self, RpcContext},
     sequencer::{ChainSettings, Sequencer, SequencerCommand, SettingsWriter, genesis_block, now},
     storage::{BatchStore, Chain, StateSnapshot, StateStore},
@@ -168,7 +172,13 @@ impl Node {
             None => None,
         };
         let external = match (&config.l1, &l1_genesis) {
-            (Some(L1Config { external: Some(ext), .. }), Some(genesis)) => Some(
+            (
+                Some(L1Config {
+                    external: Some(ext),
+                    ..
+                }),
+                Some(genesis),
+            ) => Some(
                 external_l1(ext, config.chain.chain_id, &accounts, genesis)
                     .await
                     .with_context(|| format!("external L1 at {}", ext.url))?,
@@ -196,7 +206,9 @@ impl Node {
         let devnet = match (&config.l1, &external) {
             (None, _) => None,
             (Some(_), Some(ext)) => Some(L1Handle::External(
-                ProviderBuilder::new().connect_http(ext.url.parse()?).erased(),
+                ProviderBuilder::new()
+                    .connect_http(ext.url.parse()?)
+                    .erased(),
             )),
             (Some(_), None) => Some(L1Handle::Embedded(l1_commands.0.clone())),
         }
@@ -228,7 +240,10 @@ impl Node {
                 let mut state = genesis.state(&accounts, config.accounts.balance);
                 // Every ETH on L2 at genesis is backed on L1, so any of it can be withdrawn.
                 let backing = config.accounts.balance * U256::from(accounts.len());
-                state.account_mut(genesis.contracts.l1_nullifier).info.balance = backing;
+                state
+                    .account_mut(genesis.contracts.l1_nullifier)
+                    .info
+                    .balance = backing;
                 let chain = spawn_chain(
                     ChainSpec {
                         chain: l1_config.chain.clone(),
@@ -317,9 +332,13 @@ impl Node {
             let prover_signer = prover_signer(&prover.key)?;
             if prover.mode != ProverMode::Mock {
                 // Before the first prove: L1 must know the key and refuse fake proofs.
-                register_prover(&signing(admin.clone())?, running.contracts.verifier, prover_signer.address())
-                    .await
-                    .context("registering the prover key with the L1 verifier")?;
+                register_prover(
+                    &signing(admin.clone())?,
+                    running.contracts.verifier,
+                    prover_signer.address(),
+                )
+                .await
+                .context("registering the prover key with the L1 verifier")?;
             } else if let Err(err) =
                 allow_fake_proofs(&signing(admin.clone())?, running.contracts.verifier).await
             {

@@ -167,7 +167,7 @@ impl Sequencer {
         self.state.push(number, state);
         self.chain.push(sealed.clone());
         self.mempool.on_block(nonces, &invalid);
-        crate::metrics::block_built(self.config.chain_id, started.elapsed());
+        crate::metrics::block_built(self.config.chain_id, &sealed, started.elapsed());
         let _ = self.events.send(NodeEvent::BlockSealed(sealed));
         Ok(number)
     }

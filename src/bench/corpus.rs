@@ -155,7 +155,8 @@ pub(crate) async fn prepare(url: &str, config: &BenchConfig) -> anyhow::Result<T
     let per_account = config.txs.div_ceil(config.accounts) * config.rounds;
     let gas = if needs_token { ERC20_GAS } else { ETH_GAS };
     // Every tx sends 1 wei at most; twice the fees keeps a margin.
-    let eth = U256::from(per_account) * (U256::from(gas) * U256::from(max_fee) * U256::from(2) + U256::from(1));
+    let eth = U256::from(per_account)
+        * (U256::from(gas) * U256::from(max_fee) * U256::from(2) + U256::from(1));
     for signer in &signers {
         setup.push(sign(
             &funder,
@@ -206,7 +207,7 @@ pub(crate) async fn prepare(url: &str, config: &BenchConfig) -> anyhow::Result<T
     let shapes = move |i: usize| match config.kind {
         Kind::Eth => TxShape::Eth,
         Kind::Erc20 => TxShape::Erc20(token),
-        Kind::Mixed if i % 2 == 0 => TxShape::Eth,
+        Kind::Mixed if i.is_multiple_of(2) => TxShape::Eth,
         Kind::Mixed => TxShape::Erc20(token),
     };
     let rounds = (0..config.rounds)
@@ -258,7 +259,9 @@ fn sign_round(
 ) -> anyhow::Result<Vec<SignedTx>> {
     let m = signers.len();
     let n = config.txs;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(m);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(m);
     let chunk = m.div_ceil(threads);
     // Per account: its txs of this round, in nonce order.
     let by_account: Vec<Vec<SignedTx>> = std::thread::scope(|scope| {

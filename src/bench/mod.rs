@@ -200,7 +200,11 @@ pub async fn run(config: BenchConfig) -> anyhow::Result<Report> {
             eprintln!(
                 "bench: {url}: funding {} accounts{}, signing {} txs",
                 config.accounts,
-                if config.kind == Kind::Eth { "" } else { " and deploying the token" },
+                if config.kind == Kind::Eth {
+                    ""
+                } else {
+                    " and deploying the token"
+                },
                 config.txs * config.rounds
             );
         }
@@ -288,7 +292,13 @@ pub(crate) async fn measure(
     let deadline = Instant::now() + timeout;
     // `Some(accepted)` once the sends are done.
     let (done, done_rx) = watch::channel(None::<usize>);
-    let watcher = tokio::spawn(watch_blocks(rpc.clone(), corpus.clone(), from, done_rx, deadline));
+    let watcher = tokio::spawn(watch_blocks(
+        rpc.clone(),
+        corpus.clone(),
+        from,
+        done_rx,
+        deadline,
+    ));
 
     let start = Instant::now();
     let next = Arc::new(AtomicUsize::new(0));
@@ -341,7 +351,9 @@ pub(crate) async fn measure(
         }
     }
     let unsent = batch_sent.iter().filter(|s| s.is_none()).count();
-    let accepted = n.saturating_sub(errors.len()).saturating_sub(unsent * corpus.batch);
+    let accepted = n
+        .saturating_sub(errors.len())
+        .saturating_sub(unsent * corpus.batch);
     let _ = done.send(Some(accepted));
     let confirmed_at = watcher.await.context("the block watcher panicked")??;
 
@@ -367,7 +379,9 @@ pub(crate) async fn measure(
         }
     }
     let confirmed = confirmed_at.iter().filter(|a| a.is_some()).count();
-    let elapsed = last_confirmed.saturating_duration_since(start).as_secs_f64();
+    let elapsed = last_confirmed
+        .saturating_duration_since(start)
+        .as_secs_f64();
     let (receipts_checked, reverted) = check_receipts(rpc, corpus, &confirmed_at).await?;
     Ok(RoundReport {
         txs: n,
@@ -376,7 +390,11 @@ pub(crate) async fn measure(
         lost,
         send_secs: sends_done.saturating_duration_since(start).as_secs_f64(),
         elapsed_secs: elapsed,
-        tps: if elapsed > 0.0 { confirmed as f64 / elapsed } else { 0.0 },
+        tps: if elapsed > 0.0 {
+            confirmed as f64 / elapsed
+        } else {
+            0.0
+        },
         latency: Latency::from_micros(latencies.clone()),
         errors: sorted_messages(messages),
         receipts_checked,
@@ -475,7 +493,7 @@ async fn check_receipts(
     let receipts: Vec<Option<Receipt>> = rpc.batch("eth_getTransactionReceipt", &params).await?;
     let reverted = receipts
         .iter()
-        .filter(|r| !r.as_ref().is_some_and(|r| r.status == Some(U64::from(1))))
+        .filter(|r| r.as_ref().is_none_or(|r| r.status != Some(U64::from(1))))
         .count();
     Ok((receipts.len(), reverted))
 }
@@ -535,7 +553,11 @@ async fn measure_serial(
         lost,
         send_secs: elapsed,
         elapsed_secs: elapsed,
-        tps: if elapsed > 0.0 { confirmed as f64 / elapsed } else { 0.0 },
+        tps: if elapsed > 0.0 {
+            confirmed as f64 / elapsed
+        } else {
+            0.0
+        },
         latency: Latency::from_micros(latencies.clone()),
         errors: sorted_messages(messages),
         receipts_checked,

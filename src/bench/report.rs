@@ -178,16 +178,16 @@ impl Report {
             "node", "confirmed/s", "p50 ms", "p99 ms", "max ms", "lost", "rejected"
         );
         for t in &self.targets {
-            let (p50, p99, max) = t.latency.as_ref().map_or(
-                ("-".into(), "-".into(), "-".into()),
-                |l| {
-                    (
-                        format!("{:.2}", l.p50_ms),
-                        format!("{:.2}", l.p99_ms),
-                        format!("{:.1}", l.max_ms),
-                    )
-                },
-            );
+            let (p50, p99, max) =
+                t.latency
+                    .as_ref()
+                    .map_or(("-".into(), "-".into(), "-".into()), |l| {
+                        (
+                            format!("{:.2}", l.p50_ms),
+                            format!("{:.2}", l.p99_ms),
+                            format!("{:.1}", l.max_ms),
+                        )
+                    });
             let _ = writeln!(
                 out,
                 "{:<28} {:>12.0} {:>9} {:>9} {:>9} {:>6} {:>9}  {}",
@@ -203,11 +203,19 @@ impl Report {
             let reverted: usize = t.rounds.iter().map(|r| r.reverted).sum();
             if reverted > 0 {
                 let checked: usize = t.rounds.iter().map(|r| r.receipts_checked).sum();
-                let _ = writeln!(out, "{:<28} {reverted} of {checked} receipts checked reverted", "");
+                let _ = writeln!(
+                    out,
+                    "{:<28} {reverted} of {checked} receipts checked reverted",
+                    ""
+                );
             }
         }
         if let Some(ratio) = self.ratio {
-            let _ = writeln!(out, "ratio: {ratio:.2}x ({} / {})", self.targets[0].url, self.targets[1].url);
+            let _ = writeln!(
+                out,
+                "ratio: {ratio:.2}x ({} / {})",
+                self.targets[0].url, self.targets[1].url
+            );
         }
         out
     }

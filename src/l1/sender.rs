@@ -28,7 +28,9 @@ use crate::{
     events::{BatchEvent, BatchStage, NodeEvent},
     l1::{
         L1Contracts,
-        contracts::{IValidatorTimelock, IZKChain, InteropRoot, PriorityOpsBatchInfo, StoredBatchInfo},
+        contracts::{
+            IValidatorTimelock, IZKChain, InteropRoot, PriorityOpsBatchInfo, StoredBatchInfo,
+        },
     },
     prover::ProvenBatch,
     sequencer::now,
@@ -288,7 +290,11 @@ impl L1Sender {
             L1Stage::Prove => {
                 let data = encode(
                     1,
-                    (batch.prev.clone(), vec![batch.stored.clone()], proven.proof.clone())
+                    (
+                        batch.prev.clone(),
+                        vec![batch.stored.clone()],
+                        proven.proof.clone(),
+                    )
                         .abi_encode_params(),
                 );
                 IValidatorTimelock::proveBatchesSharedBridgeCall {
@@ -306,7 +312,10 @@ impl L1Sender {
                     itemHashes: batch.l1_txs.clone(),
                 };
                 let roots: Vec<Vec<InteropRoot>> = vec![vec![]];
-                let data = encode(1, (vec![batch.stored.clone()], vec![ops], roots).abi_encode_params());
+                let data = encode(
+                    1,
+                    (vec![batch.stored.clone()], vec![ops], roots).abi_encode_params(),
+                );
                 IValidatorTimelock::executeBatchesSharedBridgeCall {
                     chainAddress: chain,
                     processFrom: n,
@@ -333,11 +342,19 @@ impl L1Sender {
         let tx = match result {
             Ok(tx) => tx,
             Err(err) => {
-                self.event(proven, BatchStage::L1Error { reason: format!("{err:#}") }, None, started);
+                self.event(
+                    proven,
+                    BatchStage::L1Error {
+                        reason: format!("{err:#}"),
+                    },
+                    None,
+                    started,
+                );
                 return Err(err);
             }
         };
-        self.batches.set_l1(batch.number, stage, L1Step { tx, at: now() });
+        self.batches
+            .set_l1(batch.number, stage, L1Step { tx, at: now() });
         let stage_event = match stage {
             L1Stage::Commit => BatchStage::Committed,
             L1Stage::Prove => BatchStage::Verified,
@@ -347,7 +364,13 @@ impl L1Sender {
         Ok(tx)
     }
 
-    fn event(&self, proven: &ProvenBatch, stage: BatchStage, l1_tx: Option<B256>, started: Instant) {
+    fn event(
+        &self,
+        proven: &ProvenBatch,
+        stage: BatchStage,
+        l1_tx: Option<B256>,
+        started: Instant,
+    ) {
         let batch = &proven.batch;
         let _ = self.events.send(NodeEvent::Batch(Arc::new(BatchEvent {
             number: batch.number,
@@ -366,7 +389,13 @@ impl L1Sender {
             .call(
                 TransactionRequest::default()
                     .to(self.contracts.zk_chain)
-                    .input(IZKChain::storedBatchHashCall { batchNumber: U256::ZERO }.abi_encode().into()),
+                    .input(
+                        IZKChain::storedBatchHashCall {
+                            batchNumber: U256::ZERO,
+                        }
+                        .abi_encode()
+                        .into(),
+                    ),
             )
             .await
             .context("storedBatchHash(0)")?;
@@ -377,9 +406,14 @@ impl L1Sender {
             genesis: genesis.clone(),
         }
         .abi_encode();
-        send(&self.admin, self.admin_address, self.contracts.zk_chain, call)
-            .await
-            .context("setGenesisBatch (L1 must know this L2's genesis before batch 1)")?;
+        send(
+            &self.admin,
+            self.admin_address,
+            self.contracts.zk_chain,
+            call,
+        )
+        .await
+        .context("setGenesisBatch (L1 must know this L2's genesis before batch 1)")?;
         Ok(())
     }
 }
@@ -403,12 +437,19 @@ fn encode(version: u8, params: Vec<u8>) -> Bytes {
 
 /// Sends a call from `from` to `to` and waits for its receipt; a revert is an error with
 /// the reason (found by running the call first).
-async fn send(l1: &DynProvider, from: Address, to: Address, input: Vec<u8>) -> anyhow::Result<B256> {
+async fn send(
+    l1: &DynProvider,
+    from: Address,
+    to: Address,
+    input: Vec<u8>,
+) -> anyhow::Result<B256> {
     let request = TransactionRequest::default()
         .with_from(from)
         .with_to(to)
         .with_input(input);
-    l1.call(request.clone()).await.context("L1 refuses the call")?;
+    l1.call(request.clone())
+        .await
+        .context("L1 refuses the call")?;
     let nonce = l1
         .get_transaction_count(from)
         .pending()

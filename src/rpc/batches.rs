@@ -56,7 +56,11 @@ fn rfc3339(secs: u64) -> String {
     )
 }
 
-fn step_fields(out: &mut serde_json::Map<String, Value>, record: Option<&BatchRecord>, prefix: &str) {
+fn step_fields(
+    out: &mut serde_json::Map<String, Value>,
+    record: Option<&BatchRecord>,
+    prefix: &str,
+) {
     let field = |step: Option<L1Step>| {
         (
             step.map(|s| json!(s.tx)).unwrap_or(Value::Null),
@@ -65,13 +69,43 @@ fn step_fields(out: &mut serde_json::Map<String, Value>, record: Option<&BatchRe
     };
     let (commit, prove, execute) = match record {
         Some(r) => (field(r.commit), field(r.prove), field(r.execute)),
-        None => ((Value::Null, Value::Null), (Value::Null, Value::Null), (Value::Null, Value::Null)),
+        None => (
+            (Value::Null, Value::Null),
+            (Value::Null, Value::Null),
+            (Value::Null, Value::Null),
+        ),
     };
-    out.insert(format!("{prefix}ommitTxHash").replace("ommit", if prefix.is_empty() { "commit" } else { "Commit" }), commit.0);
+    out.insert(
+        format!("{prefix}ommitTxHash").replace(
+            "ommit",
+            if prefix.is_empty() {
+                "commit"
+            } else {
+                "Commit"
+            },
+        ),
+        commit.0,
+    );
     out.insert("committedAt".into(), commit.1);
-    out.insert(if prefix.is_empty() { "proveTxHash" } else { "ethProveTxHash" }.into(), prove.0);
+    out.insert(
+        if prefix.is_empty() {
+            "proveTxHash"
+        } else {
+            "ethProveTxHash"
+        }
+        .into(),
+        prove.0,
+    );
     out.insert("provenAt".into(), prove.1);
-    out.insert(if prefix.is_empty() { "executeTxHash" } else { "ethExecuteTxHash" }.into(), execute.0);
+    out.insert(
+        if prefix.is_empty() {
+            "executeTxHash"
+        } else {
+            "ethExecuteTxHash"
+        }
+        .into(),
+        execute.0,
+    );
     out.insert("executedAt".into(), execute.1);
 }
 
@@ -93,7 +127,10 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let s = settlement(c)?;
         let range = match n.to::<u64>() {
             0 => Some((0, 0)),
-            n => s.batches.get(n).map(|r| (r.batch.first_block, r.batch.last_block)),
+            n => s
+                .batches
+                .get(n)
+                .map(|r| (r.batch.first_block, r.batch.last_block)),
         };
         ok(range.map(|(a, b)| json!([hex(a), hex(b)])))
     });
@@ -130,7 +167,10 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         out.insert("status".into(), json!(status(Some(&record))));
         step_fields(&mut out, Some(&record), "");
         out.insert("prover".into(), json!(record.prover));
-        out.insert("l1GasPrice".into(), json!(c.zks.map(|z| z.l1_gas_price).unwrap_or_default()));
+        out.insert(
+            "l1GasPrice".into(),
+            json!(c.zks.map(|z| z.l1_gas_price).unwrap_or_default()),
+        );
         out.insert("l2FairGasPrice".into(), json!(c.chain_config.base_fee));
         out.insert("fairPubdataPrice".into(), json!(0));
         out.insert(
@@ -147,21 +187,38 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         };
         let batch = s.batches.batch_of_block(block.header.number);
         let record = batch.and_then(|b| s.batches.get(b));
-        let l1 = block.txs.iter().filter(|t| t.tx.envelope.as_l1().is_some()).count();
+        let l1 = block
+            .txs
+            .iter()
+            .filter(|t| t.tx.envelope.as_l1().is_some())
+            .count();
         let mut out = serde_json::Map::new();
         out.insert("number".into(), json!(block.header.number));
-        out.insert("l1BatchNumber".into(), batch.map(hex).unwrap_or(Value::Null));
+        out.insert(
+            "l1BatchNumber".into(),
+            batch.map(hex).unwrap_or(Value::Null),
+        );
         out.insert("timestamp".into(), json!(block.header.timestamp));
         out.insert("l1TxCount".into(), json!(l1));
         out.insert("l2TxCount".into(), json!(block.txs.len() - l1));
         out.insert("rootHash".into(), json!(block.hash));
-        let status = if block.header.number == 0 { "verified" } else { status(record.as_ref()) };
+        let status = if block.header.number == 0 {
+            "verified"
+        } else {
+            status(record.as_ref())
+        };
         out.insert("status".into(), json!(status));
         step_fields(&mut out, record.as_ref(), "");
         out.insert("operatorAddress".into(), json!(block.header.beneficiary));
         out.insert("protocolVersion".into(), json!("Version30"));
-        out.insert("l1GasPrice".into(), json!(c.zks.map(|z| z.l1_gas_price).unwrap_or_default()));
-        out.insert("l2FairGasPrice".into(), json!(block.header.base_fee_per_gas.unwrap_or_default()));
+        out.insert(
+            "l1GasPrice".into(),
+            json!(c.zks.map(|z| z.l1_gas_price).unwrap_or_default()),
+        );
+        out.insert(
+            "l2FairGasPrice".into(),
+            json!(block.header.base_fee_per_gas.unwrap_or_default()),
+        );
         out.insert("fairPubdataPrice".into(), json!(0));
         out.insert(
             "baseSystemContractsHashes".into(),
@@ -184,14 +241,21 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
             };
             let fee = U256::from(tx.gas_used) * U256::from(tx.effective_gas_price);
             let mut out = serde_json::Map::new();
-            out.insert("isL1Originated".into(), json!(tx.tx.envelope.as_l1().is_some()));
+            out.insert(
+                "isL1Originated".into(),
+                json!(tx.tx.envelope.as_l1().is_some()),
+            );
             out.insert("status".into(), json!(status));
             out.insert("fee".into(), json!(fee));
             out.insert("gasPerPubdata".into(), json!(U256::ZERO));
             out.insert("initiatorAddress".into(), json!(tx.tx.sender));
             out.insert("receivedAt".into(), json!(rfc3339(tx.block_timestamp)));
             let step = |f: fn(&BatchRecord) -> Option<L1Step>| {
-                record.as_ref().and_then(f).map(|s| json!(s.tx)).unwrap_or(Value::Null)
+                record
+                    .as_ref()
+                    .and_then(f)
+                    .map(|s| json!(s.tx))
+                    .unwrap_or(Value::Null)
             };
             out.insert("ethCommitTxHash".into(), step(|r| r.commit));
             out.insert("ethProveTxHash".into(), step(|r| r.prove));
@@ -291,7 +355,9 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let keys: Vec<B256> = seq.next()?;
         let batch: Option<U64> = seq.optional_next()?;
         let s = settlement(c)?;
-        let n = batch.map(|b| b.to::<u64>()).unwrap_or_else(|| s.batches.last_sealed());
+        let n = batch
+            .map(|b| b.to::<u64>())
+            .unwrap_or_else(|| s.batches.last_sealed());
         let Some(record) = s.batches.get(n) else {
             return ok(Value::Null);
         };

@@ -4,8 +4,8 @@
 #[macro_use]
 mod macros;
 
-mod batch_fields;
 pub mod anvil;
+mod batch_fields;
 pub mod batches;
 pub mod debug;
 pub mod dev;
@@ -119,7 +119,9 @@ impl RpcContext {
         match tag {
             BlockNumberOrTag::Latest | BlockNumberOrTag::Pending => Some(latest),
             // Without an L1 nothing settles: like anvil, every block counts as final.
-            BlockNumberOrTag::Safe => Some(self.settled(L1Stage::Commit).unwrap_or(latest).min(latest)),
+            BlockNumberOrTag::Safe => {
+                Some(self.settled(L1Stage::Commit).unwrap_or(latest).min(latest))
+            }
             BlockNumberOrTag::Finalized => {
                 Some(self.settled(L1Stage::Execute).unwrap_or(latest).min(latest))
             }
@@ -269,7 +271,8 @@ pub async fn serve(
         .layer(ProxyGetRequestLayer::new([("/health", "zkos_health")])?);
     let max_response = config.max_response_body_size;
     let rpc = RpcServiceBuilder::new().layer_fn(move |service| {
-        middleware::KnownMethods::new(service, methods.clone(), max_response).with_chain_id(chain_id)
+        middleware::KnownMethods::new(service, methods.clone(), max_response)
+            .with_chain_id(chain_id)
     });
     let server_config = ServerConfig::builder()
         .max_request_body_size(config.max_request_body_size)

@@ -61,9 +61,9 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         env.gas_price = 0;
         env.gas_priority_fee = None;
         env.tx_type = 0;
-        let gas = c
-            .executor()
-            .estimate_gas(state, c.block_hashes(), &c.call_block(&parent), env, cap)?;
+        let gas =
+            c.executor()
+                .estimate_gas(state, c.block_hashes(), &c.call_block(&parent), env, cap)?;
         ok(U64::from(gas))
     });
     method!(m, "zks_L1ChainId", |_, c| ok(U64::from(

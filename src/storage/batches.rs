@@ -113,7 +113,9 @@ impl BatchStore {
 
     fn record_mut(&self, number: u64, f: impl FnOnce(&mut BatchRecord)) -> Option<()> {
         let mut inner = self.inner.write();
-        let record = inner.batches.get_mut(usize::try_from(number).ok()?.checked_sub(1)?)?;
+        let record = inner
+            .batches
+            .get_mut(usize::try_from(number).ok()?.checked_sub(1)?)?;
         f(record);
         Some(())
     }

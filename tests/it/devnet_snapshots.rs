@@ -85,13 +85,24 @@ async fn revert_brings_back_both_chains_and_the_pipeline_and_settlement_goes_on(
     assert_eq!(l1.ok("evm_revert", json!([id])).await, json!(true));
     assert_eq!(qty(&l1.ok("eth_blockNumber", json!([])).await), l1_block);
     assert_eq!(node.provider.get_block_number().await.unwrap(), l2_block);
-    assert_eq!(node.provider.get_balance(receiver).await.unwrap(), U256::ZERO);
+    assert_eq!(
+        node.provider.get_balance(receiver).await.unwrap(),
+        U256::ZERO
+    );
     assert_eq!(counters(&node).await, settled);
-    assert!(node.rpc.ok("eth_getTransactionReceipt", json!([hash])).await.is_null());
+    assert!(
+        node.rpc
+            .ok("eth_getTransactionReceipt", json!([hash]))
+            .await
+            .is_null()
+    );
     // The pipeline follows: no batch beyond the restored L2, finality back where it was.
     let deadline = tokio::time::Instant::now() + crate::support::PATIENCE;
     while qty(&node.rpc.ok("zks_L1BatchNumber", json!([])).await) > batches {
-        assert!(tokio::time::Instant::now() < deadline, "batches past the restored L2 remain");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "batches past the restored L2 remain"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 
@@ -126,7 +137,10 @@ async fn reset_starts_both_chains_from_genesis_and_settles_again() {
 
     node.rpc.ok("anvil_reset", json!([])).await;
     assert_eq!(node.provider.get_block_number().await.unwrap(), 0);
-    assert_eq!(qty(&l1_rpc(&node).ok("eth_blockNumber", json!([])).await), 0);
+    assert_eq!(
+        qty(&l1_rpc(&node).ok("eth_blockNumber", json!([])).await),
+        0
+    );
     assert_eq!(counters(&node).await, (0, 0));
 
     let block = transfer(&node, 0, Address::repeat_byte(2)).await;

@@ -43,8 +43,7 @@ pub(crate) async fn wait_finalized(node: &TestNode, number: u64) {
 }
 
 async fn l1_counter(node: &TestNode, call: Vec<u8>) -> u64 {
-    let l1 = ProviderBuilder::new()
-        .connect_http(node.node.l1_rpc_url().unwrap().parse().unwrap());
+    let l1 = ProviderBuilder::new().connect_http(node.node.l1_rpc_url().unwrap().parse().unwrap());
     let out = l1
         .call(
             alloy::rpc::types::TransactionRequest::default()
@@ -78,21 +77,45 @@ async fn a_tx_reaches_finalized_and_l1_counters_agree_with_the_batch_details() {
     assert!(batch >= 1);
     let raw = node
         .rpc
-        .ok("eth_getTransactionReceipt", json!([receipt.transaction_hash]))
+        .ok(
+            "eth_getTransactionReceipt",
+            json!([receipt.transaction_hash]),
+        )
         .await;
     let tx_batch = qty(&raw["l1BatchNumber"]);
-    let details = node.rpc.ok("zks_getL1BatchDetails", json!([tx_batch])).await;
+    let details = node
+        .rpc
+        .ok("zks_getL1BatchDetails", json!([tx_batch]))
+        .await;
     assert_eq!(details["status"], "verified", "{details}");
     for key in ["commitTxHash", "proveTxHash", "executeTxHash"] {
-        assert!(details[key].as_str().is_some_and(|h| h.len() == 66), "{key}: {details}");
+        assert!(
+            details[key].as_str().is_some_and(|h| h.len() == 66),
+            "{key}: {details}"
+        );
     }
-    let range = node.rpc.ok("zks_getL1BatchBlockRange", json!([tx_batch])).await;
-    assert!(qty(&range[0]) <= block && block <= qty(&range[1]), "{range}");
+    let range = node
+        .rpc
+        .ok("zks_getL1BatchBlockRange", json!([tx_batch]))
+        .await;
+    assert!(
+        qty(&range[0]) <= block && block <= qty(&range[1]),
+        "{range}"
+    );
 
     let executed = l1_counter(&node, zk_chain::getTotalBatchesExecutedCall {}.abi_encode()).await;
     assert!(executed >= tx_batch);
-    assert!(l1_counter(&node, zk_chain::getTotalBatchesCommittedCall {}.abi_encode()).await >= executed);
-    assert!(l1_counter(&node, zk_chain::getTotalBatchesVerifiedCall {}.abi_encode()).await >= executed);
+    assert!(
+        l1_counter(
+            &node,
+            zk_chain::getTotalBatchesCommittedCall {}.abi_encode()
+        )
+        .await
+            >= executed
+    );
+    assert!(
+        l1_counter(&node, zk_chain::getTotalBatchesVerifiedCall {}.abi_encode()).await >= executed
+    );
 
     let block_details = node.rpc.ok("zks_getBlockDetails", json!([block])).await;
     assert_eq!(qty(&block_details["l1BatchNumber"]), tx_batch);
@@ -113,7 +136,10 @@ async fn tree_proofs_from_zks_get_proof_verify_against_the_committed_state() {
     wait_finalized(&node, block).await;
     let raw = node
         .rpc
-        .ok("eth_getTransactionReceipt", json!([receipt.transaction_hash]))
+        .ok(
+            "eth_getTransactionReceipt",
+            json!([receipt.transaction_hash]),
+        )
         .await;
     let batch = qty(&raw["l1BatchNumber"]);
 
@@ -123,25 +149,50 @@ async fn tree_proofs_from_zks_get_proof_verify_against_the_committed_state() {
         .rpc
         .ok("zks_getProof", json!([counter, [slot, absent], batch]))
         .await;
-    let root: alloy::primitives::B256 = serde_json::from_value(answer["stateRoot"].clone()).unwrap();
+    let root: alloy::primitives::B256 =
+        serde_json::from_value(answer["stateRoot"].clone()).unwrap();
     let check = |proof: &serde_json::Value, key| -> Option<alloy::primitives::B256> {
         let proof: TreeProof = serde_json::from_value(proof.clone()).unwrap();
-        proof.verify(root, &key).expect("the proof verifies against the root")
+        proof
+            .verify(root, &key)
+            .expect("the proof verifies against the root")
     };
-    let value = check(&answer["storageProof"][0]["proof"], storage_key(counter, slot));
-    assert_eq!(value, Some(alloy::primitives::B256::from(U256::from(1))), "count = 1");
-    assert_eq!(check(&answer["storageProof"][1]["proof"], storage_key(counter, absent)), None);
+    let value = check(
+        &answer["storageProof"][0]["proof"],
+        storage_key(counter, slot),
+    );
+    assert_eq!(
+        value,
+        Some(alloy::primitives::B256::from(U256::from(1))),
+        "count = 1"
+    );
+    assert_eq!(
+        check(
+            &answer["storageProof"][1]["proof"],
+            storage_key(counter, absent)
+        ),
+        None
+    );
     assert!(check(&answer["accountProof"]["proof"], account_key(counter)).is_some());
 
     // The root is the one committed on L1: rebuild the state commitment from it.
-    let range = node.rpc.ok("zks_getL1BatchBlockRange", json!([batch])).await;
+    let range = node
+        .rpc
+        .ok("zks_getL1BatchBlockRange", json!([batch]))
+        .await;
     let last = qty(&range[1]);
     let mut hashes = vec![];
     for n in last.saturating_sub(255)..=last {
-        let b = node.rpc.ok("eth_getBlockByNumber", json!([format!("{n:#x}"), false])).await;
+        let b = node
+            .rpc
+            .ok("eth_getBlockByNumber", json!([format!("{n:#x}"), false]))
+            .await;
         hashes.push(serde_json::from_value(b["hash"].clone()).unwrap());
     }
-    let last_block = node.rpc.ok("eth_getBlockByNumber", json!([format!("{last:#x}"), false])).await;
+    let last_block = node
+        .rpc
+        .ok("eth_getBlockByNumber", json!([format!("{last:#x}"), false]))
+        .await;
     let commitment = state_commitment(
         root,
         answer["leafCount"].as_u64().unwrap(),
@@ -171,7 +222,10 @@ async fn zks_tx_and_block_details_and_l1_to_l2_gas_estimate() {
         .unwrap();
     let details = node
         .rpc
-        .ok("zks_getTransactionDetails", json!([receipt.transaction_hash]))
+        .ok(
+            "zks_getTransactionDetails",
+            json!([receipt.transaction_hash]),
+        )
         .await;
     assert_eq!(details["isL1Originated"], false);
     assert!(["included", "verified"].contains(&details["status"].as_str().unwrap()));
@@ -179,17 +233,26 @@ async fn zks_tx_and_block_details_and_l1_to_l2_gas_estimate() {
     wait_finalized(&node, receipt.block_number.unwrap()).await;
     let details = node
         .rpc
-        .ok("zks_getTransactionDetails", json!([receipt.transaction_hash]))
+        .ok(
+            "zks_getTransactionDetails",
+            json!([receipt.transaction_hash]),
+        )
         .await;
     assert_eq!(details["status"], "verified");
     assert!(details["ethExecuteTxHash"].is_string());
 
     let raw = node
         .rpc
-        .ok("zks_getRawBlockTransactions", json!([receipt.block_number.unwrap()]))
+        .ok(
+            "zks_getRawBlockTransactions",
+            json!([receipt.block_number.unwrap()]),
+        )
         .await;
     assert_eq!(raw.as_array().unwrap().len(), 1);
-    assert_eq!(raw[0]["execute"]["contractAddress"], json!(Address::repeat_byte(0x12)));
+    assert_eq!(
+        raw[0]["execute"]["contractAddress"],
+        json!(Address::repeat_byte(0x12))
+    );
 
     let gas = node
         .rpc
@@ -198,6 +261,18 @@ async fn zks_tx_and_block_details_and_l1_to_l2_gas_estimate() {
             json!([{"from": Address::repeat_byte(0x31), "to": Address::repeat_byte(0x32), "value": "0xde0b6b3a7640000"}]),
         )
         .await;
-    assert_eq!(qty(&gas), 21_000, "a plain transfer, from an account with no ETH on L2");
-    assert!(node.rpc.ok("zks_getTransactionDetails", json!([alloy::primitives::B256::ZERO])).await.is_null());
+    assert_eq!(
+        qty(&gas),
+        21_000,
+        "a plain transfer, from an account with no ETH on L2"
+    );
+    assert!(
+        node.rpc
+            .ok(
+                "zks_getTransactionDetails",
+                json!([alloy::primitives::B256::ZERO])
+            )
+            .await
+            .is_null()
+    );
 }

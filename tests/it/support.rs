@@ -470,4 +470,3 @@ pub(crate) fn anvil_binary() -> Option<PathBuf> {
                 .then(|| "anvil".into())
         })
 }
-

@@ -53,7 +53,13 @@ async fn withdraw(node: &TestNode, from: usize, receiver: Address, amount: U256)
             TransactionRequest::default()
                 .to(L2_BASE_TOKEN)
                 .value(amount)
-                .input(base_token::withdrawCall { l1Receiver: receiver }.abi_encode().into()),
+                .input(
+                    base_token::withdrawCall {
+                        l1Receiver: receiver,
+                    }
+                    .abi_encode()
+                    .into(),
+                ),
         )
         .await
         .unwrap()
@@ -63,7 +69,10 @@ async fn withdraw(node: &TestNode, from: usize, receiver: Address, amount: U256)
     assert!(receipt.status());
     wait_finalized(node, receipt.block_number.unwrap()).await;
     node.rpc
-        .ok("eth_getTransactionReceipt", json!([receipt.transaction_hash]))
+        .ok(
+            "eth_getTransactionReceipt",
+            json!([receipt.transaction_hash]),
+        )
         .await
 }
 
@@ -94,14 +103,17 @@ async fn withdrawal_round_trip(node: &TestNode) {
     let l2_before = node.provider.get_balance(node.account(6)).await.unwrap();
     let receipt = withdraw(node, 6, receiver, amount).await;
     let l2_after = node.provider.get_balance(node.account(6)).await.unwrap();
-    assert!(l2_before - l2_after >= amount, "the ETH left the L2 account");
+    assert!(
+        l2_before - l2_after >= amount,
+        "the ETH left the L2 account"
+    );
 
     let hash = receipt["transactionHash"].clone();
-    let proof = node
-        .rpc
-        .ok("zks_getL2ToL1LogProof", json!([hash, 0]))
-        .await;
-    assert_eq!(proof["batchNumber"].as_u64(), Some(qty(&receipt["l1BatchNumber"])));
+    let proof = node.rpc.ok("zks_getL2ToL1LogProof", json!([hash, 0])).await;
+    assert_eq!(
+        proof["batchNumber"].as_u64(),
+        Some(qty(&receipt["l1BatchNumber"]))
+    );
     let tx_number = qty(&receipt["l1BatchTxIndex"]) as u16;
     let params = finalize_params(&proof, receiver, amount, tx_number);
 
@@ -149,7 +161,13 @@ async fn log_proof_is_refused_until_the_batch_is_executed() {
             TransactionRequest::default()
                 .to(L2_BASE_TOKEN)
                 .value(ether(1))
-                .input(base_token::withdrawCall { l1Receiver: Address::repeat_byte(1) }.abi_encode().into()),
+                .input(
+                    base_token::withdrawCall {
+                        l1Receiver: Address::repeat_byte(1),
+                    }
+                    .abi_encode()
+                    .into(),
+                ),
         )
         .await
         .unwrap()
@@ -158,7 +176,10 @@ async fn log_proof_is_refused_until_the_batch_is_executed() {
         .unwrap();
     let err = node
         .rpc
-        .err("zks_getL2ToL1LogProof", json!([receipt.transaction_hash, 0]))
+        .err(
+            "zks_getL2ToL1LogProof",
+            json!([receipt.transaction_hash, 0]),
+        )
         .await;
     assert!(err.message.contains("not executed"), "{err:?}");
 }
@@ -168,7 +189,11 @@ async fn manual_settlement_takes_a_batch_to_finalized_step_by_step() {
     let node = TestNode::start_with(|c| c.settlement.auto = false).await;
     let receipt = node
         .wallet_provider(1)
-        .send_transaction(TransactionRequest::default().to(Address::repeat_byte(2)).value(U256::from(1)))
+        .send_transaction(
+            TransactionRequest::default()
+                .to(Address::repeat_byte(2))
+                .value(U256::from(1)),
+        )
         .await
         .unwrap()
         .get_receipt()
@@ -183,15 +208,25 @@ async fn manual_settlement_takes_a_batch_to_finalized_step_by_step() {
     assert!(err.message.contains("not proven"), "{err:?}");
     let err = node.rpc.err("anvil_zks_proveBatch", json!([1])).await;
     assert!(err.message.contains("not committed"), "{err:?}");
-    for method in ["anvil_zks_commitBatch", "anvil_zks_proveBatch", "anvil_zks_executeBatch"] {
+    for method in [
+        "anvil_zks_commitBatch",
+        "anvil_zks_proveBatch",
+        "anvil_zks_executeBatch",
+    ] {
         let tx = node.rpc.ok(method, json!([1])).await;
-        assert_eq!(tx.as_str().unwrap().len(), 66, "{method} answers the L1 tx hash");
+        assert_eq!(
+            tx.as_str().unwrap().len(),
+            66,
+            "{method} answers the L1 tx hash"
+        );
     }
     let err = node.rpc.err("anvil_zks_commitBatch", json!([1])).await;
     assert!(err.message.contains("already"), "{err:?}");
     let details = node.rpc.ok("zks_getL1BatchDetails", json!([1])).await;
     assert_eq!(details["status"], "verified");
-    if receipt.block_number.unwrap() <= qty(&node.rpc.ok("zks_getL1BatchBlockRange", json!([1])).await[1]) {
+    if receipt.block_number.unwrap()
+        <= qty(&node.rpc.ok("zks_getL1BatchBlockRange", json!([1])).await[1])
+    {
         wait_finalized(&node, receipt.block_number.unwrap()).await;
     }
 }
@@ -246,12 +281,16 @@ async fn settlement_survives_an_l1_outage_without_skipping_or_repeating_a_batch(
     let send = |to: u8| {
         let l2 = l2.clone();
         async move {
-            l2.send_transaction(TransactionRequest::default().to(Address::repeat_byte(to)).value(U256::from(1)))
-                .await
-                .unwrap()
-                .get_receipt()
-                .await
-                .unwrap()
+            l2.send_transaction(
+                TransactionRequest::default()
+                    .to(Address::repeat_byte(to))
+                    .value(U256::from(1)),
+            )
+            .await
+            .unwrap()
+            .get_receipt()
+            .await
+            .unwrap()
         }
     };
     let first = send(1).await;
@@ -263,7 +302,10 @@ async fn settlement_survives_an_l1_outage_without_skipping_or_repeating_a_batch(
     for i in 0..5 {
         last = send(10 + i).await;
     }
-    assert!(last.block_number.unwrap() >= first_block + 5, "the L2 keeps producing");
+    assert!(
+        last.block_number.unwrap() >= first_block + 5,
+        "the L2 keeps producing"
+    );
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     anvil.resume();
 
