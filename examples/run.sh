@@ -22,7 +22,7 @@ cargo build --locked --quiet --examples
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 L2_PORT="$(free_port)"; L1_PORT="$(free_port)"
 L2="http://127.0.0.1:$L2_PORT"; L1="http://127.0.0.1:$L1_PORT"
-"$BIN" start --port "$L2_PORT" --l1-port "$L1_PORT" --no-metrics --silent &
+"$BIN" start --ephemeral --port "$L2_PORT" --l1-port "$L1_PORT" --no-metrics --silent &
 NODE=$!
 trap 'kill $NODE 2>/dev/null; wait $NODE 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do

@@ -46,7 +46,7 @@ stats() {
 echo "zkos-dev start (L2 + embedded L1, settlement on), until both RPCs answer:"
 for _ in $(seq "$RUNS"); do
   EXTRA_URL=http://127.0.0.1:28545 measure http://127.0.0.1:23050 \
-    "$BIN" start --port 23050 --l1-port 28545 --no-metrics --silent
+    "$BIN" start --ephemeral --port 23050 --l1-port 28545 --no-metrics --silent
 done | stats
 if [ -x "$ANVIL" ]; then
   echo "anvil ($("$ANVIL" --version | head -1)), until its RPC answers:"

@@ -20,6 +20,9 @@ pub struct BannerInfo<'a> {
     pub l1: Option<L1Info<'a>>,
     /// The external L1 (`--l1-rpc`) and the rollup contracts there, if settling on one.
     pub external_l1: Option<(&'a str, crate::l1::L1Contracts)>,
+    /// The data dir (`None`: in memory) and whether it held a devnet already; the path is
+    /// `None` for an `--ephemeral` one.
+    pub data_dir: Option<(Option<&'a std::path::Path>, bool)>,
 }
 
 /// What the banner shows of the embedded L1.
@@ -174,6 +177,24 @@ pub fn banner(info: &BannerInfo<'_>) -> String {
             }
         );
     }
+    match info.data_dir {
+        Some((Some(path), resumed)) => {
+            let _ = writeln!(
+                out,
+                "\nData dir: {} ({})",
+                path.display(),
+                if resumed {
+                    "resumed where it stopped"
+                } else {
+                    "new"
+                }
+            );
+        }
+        Some((None, _)) => {
+            let _ = writeln!(out, "\nData dir: temporary (--ephemeral), removed on exit");
+        }
+        None => {}
+    }
     if !info.rpc_addr.ip().is_loopback() {
         let _ = writeln!(
             out,
@@ -232,6 +253,8 @@ pub fn banner_json(info: &BannerInfo<'_>) -> Value {
             "host": info.rpc_addr.ip().to_string(),
             "port": info.rpc_addr.port(),
         },
+        "data_dir": info.data_dir.and_then(|(path, _)| path.map(|p| p.display().to_string())),
+        "ephemeral": matches!(info.data_dir, Some((None, _))),
         "base_fee": c.chain.base_fee,
         "gas_limit": c.chain.gas_limit,
         "mining": mining_name(c.mining),

@@ -218,6 +218,19 @@ pub struct StartArgs {
     #[arg(long, help_heading = "Output")]
     pub print_traces: bool,
 
+    /// Where the devnet is kept (both chains, batches, pending txs); it resumes from there.
+    #[arg(
+        long,
+        env = "ZKOS_DEV_DATA_DIR",
+        default_value = ".zkos-dev",
+        value_name = "DIR",
+        help_heading = "State"
+    )]
+    pub data_dir: PathBuf,
+    /// Keep the devnet in a temporary data dir, removed on exit (a fresh devnet every start).
+    #[arg(long, help_heading = "State")]
+    pub ephemeral: bool,
+
     /// L2 chain id.
     #[arg(long, default_value_t = 270, help_heading = "Chain")]
     pub chain_id: u64,
@@ -440,6 +453,10 @@ impl StartArgs {
         config.pool.max_txs = self.max_pool_txs;
         config.pool.max_txs_per_sender = self.max_pool_txs_per_sender;
         config.config_out = self.config_out;
+        config.storage = match self.ephemeral {
+            true => crate::config::Storage::Ephemeral,
+            false => crate::config::Storage::Dir(self.data_dir),
+        };
         config.silent = self.silent;
         config.output.verbosity = self.verbosity;
         config.output.print_traces = self.print_traces;

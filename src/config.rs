@@ -48,6 +48,20 @@ pub struct Config {
     pub settlement: SettlementConfig,
     /// The Prometheus endpoint (`None` with `--no-metrics`).
     pub metrics: Option<crate::metrics::MetricsConfig>,
+    /// Where the devnet is kept.
+    pub storage: Storage,
+}
+
+/// Where the devnet is kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Storage {
+    /// In memory only: gone when the node stops (the library's default, for tests).
+    #[default]
+    Memory,
+    /// A data dir (`--data-dir`, `./.zkos-dev` by default): both chains survive restarts.
+    Dir(PathBuf),
+    /// A fresh data dir in the system's temp dir, removed on exit (`--ephemeral`).
+    Ephemeral,
 }
 
 /// The settlement pipeline: batches -> proofs -> commit / prove / execute on L1.
@@ -285,6 +299,7 @@ impl Default for Config {
             l1: Some(L1Config::default()),
             settlement: SettlementConfig::default(),
             metrics: Some(crate::metrics::MetricsConfig::default()),
+            storage: Storage::Memory,
         }
     }
 }

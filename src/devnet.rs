@@ -14,7 +14,13 @@ use alloy_provider::{DynProvider, Provider};
 use parking_lot::Mutex;
 use tokio::sync::{RwLock, mpsc, oneshot};
 
-use crate::sequencer::SequencerCommand;
+use crate::{
+    sequencer::{LoadedChain, SequencerCommand},
+    storage::{
+        BatchStore,
+        image::{ChainImage, DevnetImage},
+    },
+};
 
 /// The L1 as the devnet saves it.
 #[derive(Debug, Clone)]
@@ -41,6 +47,8 @@ pub struct Devnet {
     pub gate: Arc<RwLock<()>>,
     /// Devnet snapshot id -> the chains' ids. Ids count up from 0 as in anvil.
     taken: Mutex<(U256, BTreeMap<U256, Taken>)>,
+    /// The L2's batches (dumped and loaded with the chains).
+    batches: Arc<BatchStore>,
 }
 
 /// Why a devnet-wide operation failed.
@@ -55,6 +63,42 @@ pub enum DevnetError {
     /// Not possible with an external L1.
     #[error("{0}")]
     Unsupported(&'static str),
+    /// A dump that cannot be loaded here.
+    #[error("{0}")]
+    Load(String),
+}
+
+/// One chain as a dump holds it (the blocks become records off the sequencer's loop).
+pub async fn chain_image(
+    chain: &mpsc::Sender<SequencerCommand>,
+) -> Result<ChainImage, DevnetError> {
+    let parts = ask(chain, SequencerCommand::Image).await?;
+    tokio::task::spawn_blocking(move || parts.to_image())
+        .await
+        .map_err(|_| DevnetError::ShuttingDown)
+}
+
+/// Replaces one chain with the one in `image` (rebuilt off the sequencer's loop).
+pub async fn load_chain(
+    chain: &mpsc::Sender<SequencerCommand>,
+    image: ChainImage,
+) -> Result<(), DevnetError> {
+    let loaded = tokio::task::spawn_blocking(move || {
+        let rebuilt = crate::storage::disk::rebuild(&image)?;
+        anyhow::Ok(LoadedChain {
+            rebuilt,
+            settings: image.settings.to_settings(),
+        })
+    })
+    .await
+    .map_err(|_| DevnetError::ShuttingDown)?
+    .map_err(|e| DevnetError::Load(format!("{e:#}")))?;
+    ask(chain, |reply| SequencerCommand::Load {
+        chain: Box::new(loaded),
+        reply,
+    })
+    .await?
+    .map_err(|e| DevnetError::Load(e.to_string()))
 }
 
 async fn ask<T>(
@@ -71,13 +115,57 @@ async fn ask<T>(
 
 impl Devnet {
     /// A devnet of these two chains.
-    pub fn new(l2: mpsc::Sender<SequencerCommand>, l1: L1Handle) -> Self {
+    pub fn new(l2: mpsc::Sender<SequencerCommand>, l1: L1Handle, batches: Arc<BatchStore>) -> Self {
         Self {
             l2,
             l1,
             gate: Arc::new(RwLock::new(())),
             taken: Mutex::new((U256::ZERO, BTreeMap::new())),
+            batches,
         }
+    }
+
+    /// Both chains and the batches, as one dump (`anvil_dumpState`, `zkos-dev snapshot save`).
+    pub async fn dump(&self) -> Result<DevnetImage, DevnetError> {
+        let _quiet = self.gate.write().await;
+        let L1Handle::Embedded(l1) = &self.l1 else {
+            return Err(DevnetError::Unsupported(
+                "a state dump with an external L1 (--l1-rpc) is not supported: the L1 is not zkos-dev's to save",
+            ));
+        };
+        let l1 = chain_image(l1).await?;
+        let l2 = chain_image(&self.l2).await?;
+        Ok(DevnetImage {
+            l2,
+            l1: vec![l1],
+            batches: self.batches.marks(),
+        })
+    }
+
+    /// Replaces both chains and the batches with a dump's (`anvil_loadState`,
+    /// `zkos-dev snapshot load`). The snapshots taken before are gone.
+    pub async fn load(&self, image: DevnetImage) -> Result<(), DevnetError> {
+        let _quiet = self.gate.write().await;
+        let L1Handle::Embedded(l1) = &self.l1 else {
+            return Err(DevnetError::Unsupported(
+                "loading a state dump with an external L1 (--l1-rpc) is not supported",
+            ));
+        };
+        let DevnetImage {
+            l2,
+            l1: mut l1_image,
+            batches,
+        } = image;
+        let Some(l1_image) = l1_image.pop() else {
+            return Err(DevnetError::Load(
+                "the state dump holds no L1 (it was taken with --no-l1)".into(),
+            ));
+        };
+        load_chain(l1, l1_image).await?;
+        load_chain(&self.l2, l2).await?;
+        self.batches.load(batches);
+        *self.taken.lock() = (U256::ZERO, BTreeMap::new());
+        Ok(())
     }
 
     /// Saves both chains; returns the devnet snapshot id.

@@ -43,7 +43,12 @@ use crate::{
     },
     rpc::{self, RpcContext},
     sequencer::{ChainSettings, Sequencer, SequencerCommand, SettingsWriter, genesis_block, now},
-    storage::{BatchStore, Chain, StateSnapshot, StateStore},
+    config::Storage,
+    sequencer::L1Queue,
+    storage::{
+        BatchStore, Chain, StateSnapshot, StateStore,
+        disk::{DataDir, Role},
+    },
 };
 
 /// Starts nodes.
@@ -58,6 +63,10 @@ pub struct NodeHandle {
     metrics_addr: Option<SocketAddr>,
     /// Fired on shutdown; the sequencers (the sources of blocks) watch it.
     cancel: CancellationToken,
+    /// The data dir (`None`: in memory).
+    data_dir: Option<Arc<DataDir>>,
+    /// An `--ephemeral` data dir, removed when the handle is dropped (after the chains stop).
+    _ephemeral: Option<tempfile::TempDir>,
 }
 
 /// The L1 the rollup settles on: the embedded one while it runs, or an external one.
@@ -153,6 +162,8 @@ struct ChainSpec<'a> {
     devnet: Option<Arc<Devnet>>,
     /// Whether this is the L2.
     is_l2: bool,
+    /// Where its blocks are kept (`None`: in memory).
+    disk: Option<(Arc<DataDir>, Role)>,
 }
 
 impl Node {
@@ -160,6 +171,11 @@ impl Node {
     /// everything.
     pub async fn spawn(config: Config) -> anyhow::Result<NodeHandle> {
         let accounts = dev_accounts(&config.accounts)?;
+        let embedded_l1_id = match &config.l1 {
+            Some(l1) if l1.external.is_none() => l1.chain.chain_id,
+            _ => 0,
+        };
+        let (data_dir, ephemeral) = open_storage(&config.storage, (config.chain.chain_id, embedded_l1_id))?;
         let cancel = CancellationToken::new();
         // If the second chain fails to start, the first one stops with it.
         let stop_on_error = cancel.clone().drop_guard();
@@ -195,7 +211,10 @@ impl Node {
             }),
             _ => None,
         };
-        let batches = Arc::new(BatchStore::default());
+        let batches = Arc::new(match &data_dir {
+            Some(dir) => BatchStore::persisted(dir.batches())?,
+            None => BatchStore::default(),
+        });
         let (settle, settle_rx) = mpsc::channel::<SettleCommand>(16);
         let settlement_rpc = config.l1.as_ref().map(|_| rpc::Settlement {
             batches: batches.clone(),
@@ -212,7 +231,7 @@ impl Node {
             )),
             (Some(_), None) => Some(L1Handle::Embedded(l1_commands.0.clone())),
         }
-        .map(|l1| Arc::new(Devnet::new(l2_commands.0.clone(), l1)));
+        .map(|l1| Arc::new(Devnet::new(l2_commands.0.clone(), l1, batches.clone())));
         let l2 = spawn_chain(
             ChainSpec {
                 chain: config.chain.clone(),
@@ -227,6 +246,7 @@ impl Node {
                 commands: l2_commands,
                 devnet: devnet.clone(),
                 is_l2: true,
+                disk: data_dir.clone().map(|d| (d, Role::L2)),
             },
             &cancel,
         )
@@ -259,6 +279,7 @@ impl Node {
                         commands: l1_commands,
                         devnet: devnet.clone(),
                         is_l2: false,
+                        disk: data_dir.clone().map(|d| (d, Role::L1)),
                     },
                     &cancel,
                 )
@@ -420,6 +441,11 @@ impl Node {
                 _ => None,
             },
             external_l1: external.as_ref().map(|e| (e.url.as_str(), e.contracts)),
+            data_dir: match (&config.storage, &data_dir) {
+                (crate::config::Storage::Ephemeral, Some(_)) => Some((None, true)),
+                (_, Some(dir)) => Some((Some(dir.path()), dir.existed())),
+                _ => None,
+            },
         };
         if !config.silent {
             println!("{}", banner::banner(&info));
@@ -436,7 +462,29 @@ impl Node {
             accounts,
             metrics_addr,
             cancel,
+            data_dir,
+            _ephemeral: ephemeral,
         })
+    }
+}
+
+/// Opens the data dir the config asks for (`None` in memory), creating a temporary one for
+/// `--ephemeral`.
+fn open_storage(
+    storage: &Storage,
+    chain_ids: (u64, u64),
+) -> anyhow::Result<(Option<Arc<DataDir>>, Option<tempfile::TempDir>)> {
+    match storage {
+        Storage::Memory => Ok((None, None)),
+        Storage::Dir(path) => Ok((Some(Arc::new(DataDir::open(path, chain_ids)?)), None)),
+        Storage::Ephemeral => {
+            let temp = tempfile::Builder::new()
+                .prefix("zkos-dev-")
+                .tempdir()
+                .context("cannot create a temporary data dir")?;
+            let dir = DataDir::open(temp.path(), chain_ids)?;
+            Ok((Some(Arc::new(dir)), Some(temp)))
+        }
     }
 }
 
@@ -445,16 +493,44 @@ async fn spawn_chain(
     spec: ChainSpec<'_>,
     cancel: &CancellationToken,
 ) -> anyhow::Result<RunningChain> {
-    let mut genesis = spec.genesis;
-    let writes = genesis.take_writes();
-    let chain = Arc::new(Chain::new(genesis_block(&spec.chain, now(), writes)));
-    let state = Arc::new(StateStore::new(genesis));
+    let disk = match &spec.disk {
+        Some((dir, role)) => Some(Arc::new(dir.chain(*role)?)),
+        None => None,
+    };
+    let image = match &disk {
+        Some(disk) => disk.image()?,
+        None => None,
+    };
+    let (chain, state, genesis, l1_txs, settings, waiting) = match image {
+        Some(image) => {
+            let rebuilt = crate::storage::disk::rebuild(&image).context("the data dir")?;
+            (
+                rebuilt.chain,
+                rebuilt.states,
+                rebuilt.genesis,
+                L1Queue::starting_at(rebuilt.next_l1_tx),
+                image.settings.to_settings(),
+                image.pool,
+            )
+        }
+        None => {
+            let mut genesis = spec.genesis;
+            let writes = genesis.take_writes();
+            let chain = Arc::new(Chain::new(genesis_block(&spec.chain, now(), writes)));
+            let state = Arc::new(StateStore::new(genesis.clone()));
+            let settings = ChainSettings::from(&spec.chain);
+            if let Some(disk) = &disk {
+                disk.persist(&chain, None, &genesis, &settings)?;
+            }
+            (chain, state, genesis, L1Queue::default(), settings, vec![])
+        }
+    };
     let mempool = Arc::new(Mempool::new(PoolRules::from(&spec.config.pool)));
-    let settings = SettingsWriter::new(ChainSettings::from(&spec.chain));
     let executor = Executor {
-        chain_id: spec.chain.chain_id,
+        chain_id: settings.chain_id,
         output: spec.output,
     };
+    let settings = SettingsWriter::new(settings);
     let (events, _) = broadcast::channel::<NodeEvent>(EVENT_CAPACITY);
     let (commands, command_rx) = spec.commands;
     let sequencer_commands = commands.clone();
@@ -470,7 +546,9 @@ async fn spawn_chain(
         settings,
         mining: spec.mining,
         log_txs: spec.output.is_some(),
-        l1_txs: Default::default(),
+        l1_txs,
+        genesis,
+        disk: disk.clone(),
     };
     let sequencer = tokio::spawn(sequencer.run(command_rx, cancel.clone()));
     let pool = mempool.clone();
@@ -499,6 +577,20 @@ async fn spawn_chain(
         devnet: spec.devnet,
         is_l2: spec.is_l2,
     });
+    // Txs left in the pool at the last clean stop go back in (those no longer valid are dropped).
+    if !waiting.is_empty() {
+        let mut kept = 0;
+        for record in &waiting {
+            match record.to_tx().map_err(|e| e.to_string()).and_then(|tx| ctx.submit(tx).map_err(|e| jsonrpsee::types::ErrorObjectOwned::from(e).message().to_string())) {
+                Ok(_) => kept += 1,
+                Err(err) => tracing::warn!("a pending tx from the data dir is dropped: {err}"),
+            }
+        }
+        tracing::info!(kept, of = waiting.len(), "pending txs back from the data dir");
+    }
+    if let Some(disk) = &disk {
+        disk.set_pool(&[])?;
+    }
     tokio::spawn(feed_filters(
         ctx.clone(),
         events.subscribe(),

@@ -9,7 +9,7 @@ mod l1_queue;
 mod settings;
 
 pub use clock::BlockClock;
-pub use commands::{AccountEdit, CommandError, SequencerCommand, SettingsEdit};
+pub use commands::{AccountEdit, CommandError, LoadedChain, SequencerCommand, SettingsEdit};
 pub use l1_queue::L1Queue;
 pub use settings::{ChainSettings, Settings, SettingsWriter};
 
@@ -25,6 +25,7 @@ use alloy_consensus::{
 };
 use alloy_eips::eip7685::EMPTY_REQUESTS_HASH;
 use alloy_primitives::{Address, B256, Bloom, Bytes, keccak256};
+use anyhow::Context as _;
 use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
@@ -34,7 +35,8 @@ use crate::{
     executor::{BlockContext, BlockOutcome, Executor, ReadyTx},
     mempool::Mempool,
     storage::{
-        Chain, StateStore, StoredBlock, StoredTx,
+        Chain, StateSnapshot, StateStore, StoredBlock, StoredTx,
+        disk::ChainDisk,
         state::{BlockHashes, BlockWrites},
     },
     tx::Envelope,
@@ -62,6 +64,10 @@ pub struct Sequencer {
     pub log_txs: bool,
     /// L1 txs waiting for the next block (they go first in it).
     pub l1_txs: L1Queue,
+    /// The state at genesis (`anvil_reset` goes back to it).
+    pub genesis: StateSnapshot,
+    /// Where blocks are made durable (`None`: nothing is kept).
+    pub disk: Option<Arc<ChainDisk>>,
 }
 
 impl Sequencer {
@@ -74,7 +80,7 @@ impl Sequencer {
         let mut runtime = commands::Runtime {
             ticker: new_ticker(self.mining),
             snapshots: Default::default(),
-            genesis: self.state.at(0).unwrap_or_default(),
+            genesis: self.genesis.clone(),
             initial: self.settings.get(),
         };
         loop {
@@ -93,7 +99,44 @@ impl Sequencer {
                 _ = tick(&mut runtime.ticker) => { self.produce(true).await?; }
             }
         }
+        // A clean stop keeps the pool's txs for the next start.
+        if let Some(disk) = &self.disk {
+            let content = self.mempool.content();
+            let txs: Vec<ReadyTx> = content
+                .pending
+                .into_values()
+                .chain(content.queued.into_values())
+                .flat_map(|by_nonce| by_nonce.into_values())
+                .collect();
+            disk.set_pool(&txs)
+                .context("keeping the pending txs in the data dir")?;
+        }
         Ok(())
+    }
+
+    /// Makes the data dir hold the chain as it is now (after history went back, or after a
+    /// dev method changed state between blocks). Block production stops if it cannot.
+    pub(crate) async fn persist_head(&self) -> anyhow::Result<()> {
+        self.persist(None, self.state.latest()).await
+    }
+
+    /// Makes `block` (and the chain before it) durable before it is visible; `state` is the
+    /// state after it.
+    async fn persist(
+        &self,
+        block: Option<Arc<StoredBlock>>,
+        state: StateSnapshot,
+    ) -> anyhow::Result<()> {
+        let Some(disk) = self.disk.clone() else {
+            return Ok(());
+        };
+        let chain = self.chain.clone();
+        let settings = self.settings.get();
+        tokio::task::spawn_blocking(move || {
+            disk.persist(&chain, block.as_deref(), &state, &settings)
+        })
+        .await?
+        .context("the data dir cannot be written: block production stops")
     }
 
     /// Builds, executes and seals one block from the mempool's best txs. Returns its number
@@ -164,6 +207,8 @@ impl Sequencer {
         let sealed = Arc::new(sealed);
         self.settings
             .update(|s| s.clock.on_sealed(block.timestamp, now));
+        // Durable before any of its receipts is visible.
+        self.persist(Some(sealed.clone()), state.clone()).await?;
         self.state.push(number, state);
         self.chain.push(sealed.clone());
         self.mempool.on_block(nonces, &invalid);

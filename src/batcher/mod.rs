@@ -119,6 +119,8 @@ pub struct Batcher {
 
 /// Where the batcher is.
 struct Cursor {
+    /// The batch store's generation it follows.
+    generation: u64,
     tree: StateTree,
     prev: StoredBatchInfo,
     next_block: u64,
@@ -176,6 +178,7 @@ impl Batcher {
         let prev = genesis_batch_info(commitment);
         self.batches.set_genesis(prev.clone());
         Cursor {
+            generation: self.batches.generation(),
             tree,
             prev,
             next_block: 1,
@@ -204,6 +207,10 @@ impl Batcher {
     /// Applies every block the chain has beyond the cursor, sealing full batches. Returns
     /// false when the next stage is gone.
     async fn catch_up(&self, cursor: &mut Cursor, output: &mpsc::Sender<Arc<Batch>>) -> bool {
+        if cursor.generation != self.batches.generation() {
+            // The batches were replaced (a loaded dump): seal them again from genesis.
+            *cursor = self.genesis_cursor();
+        }
         let head = self.chain.latest();
         let applied = cursor.next_block - 1;
         let still_there = self.chain.block(applied).map(|b| b.hash) == Some(cursor.last_hash);
@@ -215,6 +222,22 @@ impl Batcher {
                 break;
             };
             let next = block_fill(&block);
+            // A batch recorded before (a restart, a loaded image) is sealed at its bounds again,
+            // whatever the criteria say now: L1 knows it by those bounds.
+            let first = cursor
+                .open
+                .as_ref()
+                .map_or(block.header.number, |open| open.first_block);
+            if let Some(end) = self
+                .batches
+                .recorded_end(cursor.prev.batchNumber + 1, first)
+            {
+                self.apply(cursor, &block, next);
+                if block.header.number >= end && !self.seal(cursor, output).await {
+                    return false;
+                }
+                continue;
+            }
             if let Some(open) = &cursor.open
                 && self.criteria.would_overflow(&open.fill, &next)
                 && !self.seal(cursor, output).await
@@ -317,7 +340,18 @@ impl Batcher {
             opened_at: open.opened_at,
             sealed_at: Instant::now(),
         });
-        self.batches.push(batch.clone());
+        if !self.batches.push(batch.clone(), cursor.generation) {
+            // The batches were replaced meanwhile: the next look starts over.
+            return true;
+        }
+        if self
+            .batches
+            .get(batch.number)
+            .is_some_and(|r| r.execute.is_some())
+        {
+            // Sealed again after a restart and already final on L1: nothing left to do.
+            return true;
+        }
         let _ = self.events.send(NodeEvent::Batch(Arc::new(BatchEvent {
             number: batch.number,
             blocks: batch.first_block..=batch.last_block,
@@ -354,6 +388,7 @@ impl Batcher {
         self.batches.truncate(keep);
         *cursor = match from {
             Some(batch) => Cursor {
+                generation: cursor.generation,
                 tree: batch.tree.clone(),
                 prev: batch.stored.clone(),
                 next_block: batch.last_block + 1,

@@ -398,6 +398,38 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         RpcResult::Ok(Value::Null)
     })?;
     m.register_alias("hardhat_reset", "anvil_reset")?;
+    // The whole devnet (both chains with their blocks, and the batches) as opaque bytes, as
+    // anvil's dump is; `anvil_loadState` replaces the devnet with one.
+    m.register_async_method("anvil_dumpState", |_, c, _| async move {
+        let image = match &c.devnet {
+            Some(devnet) => devnet.dump().await.map_err(RpcError::internal)?,
+            None => crate::storage::image::DevnetImage {
+                l2: crate::devnet::chain_image(&c.sequencer)
+                    .await
+                    .map_err(RpcError::internal)?,
+                l1: vec![],
+                batches: vec![],
+            },
+        };
+        RpcResult::Ok(Bytes::from(image.to_bytes()))
+    })?;
+    m.register_async_method("anvil_loadState", |p, c, _| async move {
+        let (bytes,): (Bytes,) = p.parse()?;
+        let image = crate::storage::image::DevnetImage::from_bytes(&bytes)
+            .map_err(|e| RpcError::params(format!("{e:#}")))?;
+        match &c.devnet {
+            Some(devnet) => devnet.load(image).await.map_err(RpcError::internal)?,
+            None if !image.l1.is_empty() => {
+                return Err(RpcError::params(
+                    "the state dump holds an L1 and this node runs without one (--no-l1)",
+                ));
+            }
+            None => crate::devnet::load_chain(&c.sequencer, image.l2)
+                .await
+                .map_err(RpcError::internal)?,
+        }
+        RpcResult::Ok(true)
+    })?;
     m.register_async_method("anvil_rollback", |p, c, _| async move {
         let mut seq = p.sequence();
         let depth: Option<Num> = seq.optional_next()?;

@@ -11,7 +11,7 @@ use super::{ChainSettings, Sequencer, genesis_block, new_ticker, now};
 use crate::{
     config::MiningMode,
     executor::ReadyTx,
-    storage::{Snapshot, Snapshots, StateSnapshot},
+    storage::{Snapshot, Snapshots, StateSnapshot, image::ChainParts, image::Rebuilt},
     tx::L1Tx,
 };
 
@@ -108,6 +108,15 @@ pub enum SequencerCommand {
     L1Txs(Vec<L1Tx>),
     /// Reply with the priority id of the next L1 tx the sequencer expects.
     NextL1TxId(oneshot::Sender<u64>),
+    /// Reply with what a dump of this chain holds (copies that share structure: O(1)).
+    Image(oneshot::Sender<ChainParts>),
+    /// Replace the whole chain with one rebuilt from a dump.
+    Load {
+        /// The chain, its state and settings.
+        chain: Box<LoadedChain>,
+        /// Reply.
+        reply: oneshot::Sender<Result<(), CommandError>>,
+    },
     /// Drop the last `blocks.len()` blocks and mine as many new ones holding these txs.
     Reorg {
         /// Txs of each new block, in order.
@@ -189,6 +198,30 @@ pub enum CommandError {
     /// Rollback below the kept states.
     #[error("state of block {0} is no longer kept")]
     StateNotKept(u64),
+    /// A dump of another chain.
+    #[error("the state dump holds chain {found}, not this chain ({expected})")]
+    WrongChain {
+        /// This chain's id.
+        expected: u64,
+        /// The dump's.
+        found: u64,
+    },
+}
+
+/// A chain rebuilt from a dump, for `SequencerCommand::Load`.
+pub struct LoadedChain {
+    /// Blocks, states, genesis state, next L1 tx.
+    pub rebuilt: Rebuilt,
+    /// Settings of the next block.
+    pub settings: ChainSettings,
+}
+
+impl std::fmt::Debug for LoadedChain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadedChain")
+            .field("head", &self.rebuilt.chain.latest_number())
+            .finish()
+    }
 }
 
 /// What the sequencer keeps between commands besides its dependencies.
@@ -243,6 +276,7 @@ impl Sequencer {
                     let state = self.state.latest();
                     self.mempool.resync_nonces(|a| state.nonce(a));
                 }
+                self.persist_head().await?;
                 self.wake();
                 let _ = reply.send(());
             }
@@ -254,6 +288,7 @@ impl Sequencer {
                     SettingsEdit::ChainId(chain_id) => s.chain_id = chain_id,
                 });
                 self.executor.chain_id = self.settings.get().chain_id;
+                self.persist_head().await?;
                 self.wake();
                 let _ = reply.send(());
             }
@@ -288,6 +323,7 @@ impl Sequencer {
                 let found = snapshot.is_some();
                 if let Some(snapshot) = snapshot {
                     self.restore(snapshot);
+                    self.persist_head().await?;
                 }
                 let _ = reply.send(found);
             }
@@ -307,6 +343,7 @@ impl Sequencer {
                 self.settings.update(|s| *s = rt.initial);
                 self.executor.chain_id = rt.initial.chain_id;
                 rt.snapshots = Snapshots::default();
+                self.persist_head().await?;
                 let _ = reply.send(());
             }
             SequencerCommand::L1Txs(txs) => {
@@ -326,14 +363,52 @@ impl Sequencer {
                     }
                 }
             }
+            SequencerCommand::Image(reply) => {
+                let content = self.mempool.content();
+                let _ = reply.send(ChainParts {
+                    chain: self.chain.snapshot(),
+                    state: self.state.latest(),
+                    settings: self.settings.get(),
+                    pool: content
+                        .pending
+                        .into_values()
+                        .chain(content.queued.into_values())
+                        .flat_map(|by_nonce| by_nonce.into_values())
+                        .collect(),
+                });
+            }
+            SequencerCommand::Load { chain, reply } => {
+                let LoadedChain { rebuilt, settings } = *chain;
+                if settings.chain_id != self.config.chain_id {
+                    let _ = reply.send(Err(CommandError::WrongChain {
+                        expected: self.config.chain_id,
+                        found: settings.chain_id,
+                    }));
+                    return Ok(());
+                }
+                self.mempool.clear();
+                self.l1_txs = super::L1Queue::starting_at(rebuilt.next_l1_tx);
+                self.state.restore(rebuilt.states.snapshot());
+                self.chain.restore(rebuilt.chain.snapshot());
+                rt.genesis = rebuilt.genesis.clone();
+                self.genesis = rebuilt.genesis;
+                self.settings.update(|s| *s = settings);
+                self.executor.chain_id = settings.chain_id;
+                rt.snapshots = Snapshots::default();
+                self.persist_head().await?;
+                let _ = reply.send(Ok(()));
+            }
             SequencerCommand::NextL1TxId(reply) => {
                 let _ = reply.send(self.l1_txs.next_id());
             }
             SequencerCommand::Rollback { depth, reply } => {
-                let _ = reply.send(self.rollback(depth, "Rollback"));
+                let result = self.rollback(depth, "Rollback");
+                self.persist_head().await?;
+                let _ = reply.send(result);
             }
             SequencerCommand::Reorg { blocks, reply } => {
                 let result = self.rollback(blocks.len() as u64, "Reorg");
+                self.persist_head().await?;
                 if result.is_ok() {
                     for txs in blocks {
                         self.produce_with(txs, true).await?;

@@ -40,6 +40,15 @@ impl L1Queue {
         accepted
     }
 
+    /// An empty queue whose next tx must have priority id `next_id` (a chain rebuilt from
+    /// the data dir, where txs up to it are in blocks).
+    pub fn starting_at(next_id: u64) -> Self {
+        Self {
+            waiting: VecDeque::new(),
+            next_id,
+        }
+    }
+
     /// Takes up to `max` txs for a block, oldest first.
     pub fn take(&mut self, max: usize) -> Vec<L1Tx> {
         let n = max.min(self.waiting.len());

@@ -6,7 +6,14 @@ use std::sync::Arc;
 use alloy_primitives::B256;
 use parking_lot::RwLock;
 
-use crate::{batcher::Batch, l1::contracts::StoredBatchInfo};
+use crate::{
+    batcher::Batch,
+    l1::contracts::StoredBatchInfo,
+    storage::{
+        disk::BatchDisk,
+        image::{BatchMark, StepRecord},
+    },
+};
 
 /// One L1 step of a batch: its tx and when it landed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,15 +55,95 @@ struct Inner {
     genesis: Option<StoredBatchInfo>,
     /// Batch `n` at index `n - 1`.
     batches: Vec<BatchRecord>,
+    /// Batches the data dir (or a loaded image) has, by number: the batcher seals at their
+    /// bounds again, and each one's progress comes back with it.
+    marks: std::collections::BTreeMap<u64, BatchMark>,
+    /// Bumped when the batches are replaced (a loaded dump): the batcher starts over.
+    generation: u64,
 }
 
 /// Every batch since genesis. Readers take the lock only to clone.
 #[derive(Debug, Default)]
 pub struct BatchStore {
     inner: RwLock<Inner>,
+    /// Where batches are kept (`None`: in memory only).
+    disk: Option<BatchDisk>,
 }
 
 impl BatchStore {
+    /// A store kept in the data dir, with the batches it already has.
+    pub fn persisted(disk: BatchDisk) -> anyhow::Result<Self> {
+        let marks = disk.marks()?.into_iter().map(|m| (m.number, m)).collect();
+        Ok(Self {
+            inner: RwLock::new(Inner {
+                marks,
+                ..Default::default()
+            }),
+            disk: Some(disk),
+        })
+    }
+
+    /// Forgets every batch and takes these (a loaded image): the batcher seals them again.
+    pub fn load(&self, marks: Vec<BatchMark>) {
+        let mut inner = self.inner.write();
+        inner.batches.clear();
+        inner.generation += 1;
+        inner.marks = marks.into_iter().map(|m| (m.number, m)).collect();
+        if let Some(disk) = &self.disk {
+            let result = disk.truncate(0).and_then(|()| {
+                inner.marks.values().try_for_each(|m| disk.put(m))
+            });
+            if let Err(err) = result {
+                tracing::warn!("batches cannot be written to the data dir: {err:#}");
+            }
+        }
+    }
+
+    /// Every batch's bounds and progress, in order (a dump).
+    pub fn marks(&self) -> Vec<BatchMark> {
+        self.inner.read().marks.values().cloned().collect()
+    }
+
+    /// The last block of batch `number` as recorded earlier, if that batch started at
+    /// `first_block`: the batcher seals there again.
+    pub fn recorded_end(&self, number: u64, first_block: u64) -> Option<u64> {
+        let inner = self.inner.read();
+        let mark = inner.marks.get(&number)?;
+        (mark.first_block == first_block).then_some(mark.last_block)
+    }
+
+    /// Writes batch `number`'s mark to the data dir.
+    fn save(&self, inner: &mut Inner, number: u64) {
+        let Some(record) = number
+            .checked_sub(1)
+            .and_then(|i| inner.batches.get(i as usize))
+        else {
+            return;
+        };
+        let step = |s: Option<L1Step>| {
+            s.map_or(StepRecord { tx: B256::ZERO, at: 0 }, |s| StepRecord {
+                tx: s.tx,
+                at: s.at.max(1),
+            })
+        };
+        let mark = BatchMark {
+            number,
+            first_block: record.batch.first_block,
+            last_block: record.batch.last_block,
+            last_block_hash: record.batch.last_block_hash,
+            prover: record.prover.clone().unwrap_or_default(),
+            steps: vec![step(record.commit), step(record.prove), step(record.execute)],
+        };
+        if inner.marks.get(&number) == Some(&mark) {
+            return;
+        }
+        if let Some(disk) = &self.disk
+            && let Err(err) = disk.put(&mark)
+        {
+            tracing::warn!(number, "batch cannot be written to the data dir: {err:#}");
+        }
+        inner.marks.insert(number, mark);
+    }
     /// Sets the genesis batch (number 0) that batch 1 follows.
     pub fn set_genesis(&self, genesis: StoredBatchInfo) {
         self.inner.write().genesis = Some(genesis);
@@ -67,22 +154,69 @@ impl BatchStore {
         self.inner.read().genesis.clone()
     }
 
-    /// Adds the next sealed batch.
-    pub fn push(&self, batch: Arc<Batch>) {
+    /// Which set of batches this is (it changes when a dump is loaded).
+    pub fn generation(&self) -> u64 {
+        self.inner.read().generation
+    }
+
+    /// Adds the next sealed batch, unless the batches were replaced since the batcher looked
+    /// (`generation`); returns whether it was taken. A batch sealed again at recorded bounds
+    /// gets its recorded progress back; one that differs from the record replaces it and
+    /// every later one.
+    pub fn push(&self, batch: Arc<Batch>, generation: u64) -> bool {
         let mut inner = self.inner.write();
-        debug_assert_eq!(batch.number as usize, inner.batches.len() + 1);
-        inner.batches.push(BatchRecord {
+        if inner.generation != generation || batch.number as usize != inner.batches.len() + 1 {
+            return false;
+        }
+        let number = batch.number;
+        let mut record = BatchRecord {
             batch,
             prover: None,
             commit: None,
             prove: None,
             execute: None,
-        });
+        };
+        match inner.marks.get(&number) {
+            Some(mark)
+                if mark.last_block == record.batch.last_block
+                    && mark.last_block_hash == record.batch.last_block_hash =>
+            {
+                let step = |i: usize| {
+                    mark.steps
+                        .get(i)
+                        .filter(|s| s.at > 0)
+                        .map(|s| L1Step { tx: s.tx, at: s.at })
+                };
+                record.prover = (!mark.prover.is_empty()).then(|| mark.prover.clone());
+                record.commit = step(0);
+                record.prove = step(1);
+                record.execute = step(2);
+            }
+            Some(_) => {
+                inner.marks.split_off(&number);
+                if let Some(disk) = &self.disk
+                    && let Err(err) = disk.truncate(number - 1)
+                {
+                    tracing::warn!("batches cannot be written to the data dir: {err:#}");
+                }
+            }
+            None => {}
+        }
+        inner.batches.push(record);
+        self.save(&mut inner, number);
+        true
     }
 
     /// Drops every batch after `number` (the L2 went back before them).
     pub fn truncate(&self, number: u64) {
-        self.inner.write().batches.truncate(number as usize);
+        let mut inner = self.inner.write();
+        inner.batches.truncate(number as usize);
+        inner.marks.split_off(&(number + 1));
+        if let Some(disk) = &self.disk
+            && let Err(err) = disk.truncate(number)
+        {
+            tracing::warn!("batches cannot be written to the data dir: {err:#}");
+        }
     }
 
     /// Records who proved batch `number`.
@@ -109,6 +243,9 @@ impl BatchStore {
                 L1Stage::Execute => record.execute = None,
             }
         }
+        for number in last + 1..=inner.batches.len() as u64 {
+            self.save(&mut inner, number);
+        }
     }
 
     fn record_mut(&self, number: u64, f: impl FnOnce(&mut BatchRecord)) -> Option<()> {
@@ -117,6 +254,7 @@ impl BatchStore {
             .batches
             .get_mut(usize::try_from(number).ok()?.checked_sub(1)?)?;
         f(record);
+        self.save(&mut inner, number);
         Some(())
     }
 

@@ -73,6 +73,11 @@ impl ChainHistory {
         let last = self.blocks.last().expect("the chain always has genesis");
         (last.header.number, last.hash)
     }
+
+    /// Every block from genesis.
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<StoredBlock>> {
+        self.blocks.iter()
+    }
 }
 
 /// All blocks since genesis. Readers take the lock only to clone an `Arc`.

@@ -4,6 +4,8 @@
 
 pub mod batches;
 pub mod chain;
+pub mod disk;
+pub mod image;
 pub mod snapshot;
 pub mod state;
 

@@ -195,6 +195,62 @@ impl StateSnapshot {
         BlockWrites { accounts, slots }
     }
 
+    /// What changed since the last `take_writes`, with final values, leaving it pending
+    /// (the data dir keeps dev-method changes made between blocks).
+    pub fn peek_writes(&self) -> BlockWrites {
+        self.clone().take_writes()
+    }
+
+    /// Puts back the final values of one block's changes (a chain rebuilt from the data dir).
+    /// `code` finds the code of a hash. With `pending`, the changes are also marked changed,
+    /// so they ride with the next block.
+    pub fn restore_writes(
+        &mut self,
+        writes: &BlockWrites,
+        code: impl Fn(&B256) -> anyhow::Result<Bytecode>,
+        pending: bool,
+    ) -> anyhow::Result<()> {
+        for (address, leaf) in &writes.accounts {
+            if pending {
+                self.dirty.accounts.insert(*address);
+            }
+            let Some(leaf) = leaf else {
+                self.accounts.remove(address);
+                continue;
+            };
+            if leaf.code_hash != KECCAK256_EMPTY
+                && leaf.code_hash != B256::ZERO
+                && !self.codes.contains_key(&leaf.code_hash)
+            {
+                self.codes.insert(leaf.code_hash, code(&leaf.code_hash)?);
+            }
+            let account = self.accounts.entry(*address).or_default();
+            account.info.nonce = leaf.nonce;
+            account.info.balance = leaf.balance;
+            account.info.code_hash = leaf.code_hash;
+        }
+        for (address, slot, value) in &writes.slots {
+            if pending {
+                self.dirty.slots.insert((*address, *slot));
+            }
+            if value.is_zero() {
+                if let Some(account) = self.accounts.get_mut(address) {
+                    account.storage.remove(slot);
+                }
+            } else {
+                let account = self.accounts.entry(*address).or_insert_with(|| AccountState {
+                    info: AccountInfo {
+                        code_hash: KECCAK256_EMPTY,
+                        ..Default::default()
+                    },
+                    storage: Default::default(),
+                });
+                account.storage.insert(*slot, *value);
+            }
+        }
+        Ok(())
+    }
+
     /// Mutable access to an account, created empty when missing.
     pub fn account_mut(&mut self, address: Address) -> &mut AccountState {
         if let Some(log) = &self.reads {

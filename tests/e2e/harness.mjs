@@ -282,7 +282,8 @@ export async function startNode({ kind = NODE_KIND, silent = true, args = [] } =
   if (!existsSync(zkosBin)) throw new Error(`ZKOS_DEV_BIN=${zkosBin} does not exist (cargo build first)`);
   // Run in a scratch directory so any default state dir does not land in the repo.
   const cwd = mkdtempSync(join(tmpdir(), "zkos-dev-e2e-"));
-  const { child, out } = spawnLogged(zkosBin, ["start", "--port", String(port), "--l1-port", "0", ...quiet, ...args], { cwd });
+  const storage = args.includes("--data-dir") ? [] : ["--ephemeral"];
+  const { child, out } = spawnLogged(zkosBin, ["start", "--port", String(port), "--l1-port", "0", ...storage, ...quiet, ...args], { cwd });
   try {
     await waitReady(url, child, out, "zkos-dev");
   } catch (e) {

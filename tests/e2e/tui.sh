@@ -49,7 +49,7 @@ block_number() { rpc eth_blockNumber '[]' | sed -E 's/.*"result":"0x([0-9a-fA-F]
 # After the node exits, the pane's shell reports the exit code and the tty mode (icanon on = the
 # terminal is back in cooked mode), then waits so the screen can still be read.
 tm new-session -d -s tui -x 120 -y 40 \
-  "'$BIN' start --port $L2_PORT --l1-port $L1_PORT 2>/tmp/zkos-tui-$$.err; echo ZKOS_EXITED rc=\$?; stty -a | tr ' ' '\n' | grep -x -- '-\\?icanon'; sleep 600"
+  "'$BIN' start --ephemeral --port $L2_PORT --l1-port $L1_PORT 2>/tmp/zkos-tui-$$.err; echo ZKOS_EXITED rc=\$?; stty -a | tr ' ' '\n' | grep -x -- '-\\?icanon'; sleep 600"
 
 if wait_for 60 "L2 270 :$L2_PORT" && wait_for 10 'q quit'; then
   ok "the dashboard opens: header with chain id and port, keys in the footer"

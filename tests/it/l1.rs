@@ -250,7 +250,7 @@ async fn the_binary_serves_both_chains_on_the_ports_asked_for() {
     };
     let (port, l1_port) = (free_port(), free_port());
     let mut child = Command::new(env!("CARGO_BIN_EXE_zkos-dev"))
-        .args(["start", "--port", &port.to_string()])
+        .args(["start", "--ephemeral", "--port", &port.to_string()])
         .args(["--l1-port", &l1_port.to_string(), "--silent"])
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())

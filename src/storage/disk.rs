@@ -1,0 +1,533 @@
+//! The data dir: both chains, the batches and what was pending, in one redb database
+//! (`<data dir>/devnet.redb`), plus named snapshots (`<data dir>/snapshots/NAME.zkdump`).
+//!
+//! Write path: the sequencer persists each sealed block (txs, receipts, state changes, new
+//! codes) in one transaction with one sync before any of its receipts is visible (group
+//! commit: one sync per block, not per tx). History going back (revert, reset, rollback,
+//! reorg, load) rewrites the blocks past the point where disk and memory part. Dev-method
+//! changes between blocks, the batches' progress and, on a clean stop, the pool are written
+//! as they happen.
+//!
+//! Read path: only at start. `load` rebuilds each chain by re-applying its blocks' changes.
+//!
+//! A data dir that is not ours, is damaged or has a newer format is refused with a clear
+//! error and never written to.
+
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+    sync::Arc,
+};
+
+use alloy_primitives::{B256, Bytes};
+use alloy_rlp::{Decodable, Encodable};
+use anyhow::{Context as _, bail};
+use parking_lot::Mutex;
+use redb::{
+    Database, DatabaseError, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata,
+    TableDefinition,
+};
+
+use super::{
+    Chain, StateSnapshot,
+    image::{
+        self, BatchMark, BlockRecord, ChainImage, DevnetImage, FORMAT_VERSION, PoolTx, Rebuilt,
+        SettingsRecord, WritesRecord,
+    },
+};
+use crate::{executor::ReadyTx, sequencer::ChainSettings};
+
+/// The database file inside a data dir.
+pub const DB_FILE: &str = "devnet.redb";
+/// Named snapshots inside a data dir.
+pub const SNAPSHOT_DIR: &str = "snapshots";
+
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+const CODES: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("codes");
+const BATCHES: TableDefinition<u64, &[u8]> = TableDefinition::new("batches");
+const L2_BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("l2_blocks");
+const L1_BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("l1_blocks");
+const L2_META: TableDefinition<&str, &[u8]> = TableDefinition::new("l2_meta");
+const L1_META: TableDefinition<&str, &[u8]> = TableDefinition::new("l1_meta");
+
+/// Which chain of the devnet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The L2.
+    L2,
+    /// The embedded L1.
+    L1,
+}
+
+impl Role {
+    fn blocks(self) -> TableDefinition<'static, u64, &'static [u8]> {
+        match self {
+            Self::L2 => L2_BLOCKS,
+            Self::L1 => L1_BLOCKS,
+        }
+    }
+
+    fn meta(self) -> TableDefinition<'static, &'static str, &'static [u8]> {
+        match self {
+            Self::L2 => L2_META,
+            Self::L1 => L1_META,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::L2 => "L2",
+            Self::L1 => "L1",
+        }
+    }
+}
+
+/// An open data dir. Only one process holds it at a time (redb locks the file).
+#[derive(Debug)]
+pub struct DataDir {
+    path: PathBuf,
+    db: Database,
+    /// Whether it held a devnet when opened (else it was just created).
+    existed: bool,
+}
+
+/// Why a data dir that holds a zkos-dev database cannot be used, and what to do.
+fn refuse(path: &Path, why: impl std::fmt::Display) -> anyhow::Error {
+    anyhow::anyhow!(
+        "data dir {}: {why}. It is left as it is: pass another --data-dir, or start over with `zkos-dev reset --data-dir {}` (which keeps its snapshots)",
+        path.display(),
+        path.display()
+    )
+}
+
+/// Why a path that is not a zkos-dev data dir cannot become one. Nothing of it is touched.
+fn refuse_foreign(path: &Path, why: impl std::fmt::Display) -> anyhow::Error {
+    anyhow::anyhow!(
+        "data dir {}: {why}. It is left as it is: pass another --data-dir (or --ephemeral)",
+        path.display()
+    )
+}
+
+impl DataDir {
+    /// Opens the data dir at `path`, creating it when missing or empty. `chain_ids`: the L2's
+    /// and the embedded L1's (0 for none), which an existing data dir must match.
+    pub fn open(path: &Path, chain_ids: (u64, u64)) -> anyhow::Result<Self> {
+        let file = path.join(DB_FILE);
+        let existed = file.exists();
+        if path.exists() && !path.is_dir() {
+            return Err(refuse_foreign(path, "it is a file, not a zkos-dev data dir"));
+        }
+        if !existed && path.is_dir() {
+            let foreign = std::fs::read_dir(path)
+                .with_context(|| format!("cannot read {}", path.display()))?
+                .filter_map(Result::ok)
+                .any(|entry| entry.file_name() != SNAPSHOT_DIR);
+            if foreign {
+                return Err(refuse_foreign(
+                    path,
+                    format!("it is not a zkos-dev data dir (it holds other files and no {DB_FILE})"),
+                ));
+            }
+        }
+        std::fs::create_dir_all(path)
+            .with_context(|| format!("cannot create the data dir {}", path.display()))?;
+        let mut builder = Database::builder();
+        builder.set_check_integrity_on_open(true);
+        let opened = if existed {
+            builder.open(&file)
+        } else {
+            builder.create(&file)
+        };
+        let db = match opened {
+            Ok(db) => db,
+            Err(DatabaseError::DatabaseAlreadyOpen) => bail!(
+                "data dir {} is in use by another zkos-dev: stop it, or pass another --data-dir (or --ephemeral)",
+                path.display()
+            ),
+            Err(DatabaseError::UpgradeRequired(v)) => {
+                return Err(refuse(path, format!("its database file has storage format {v}, which this zkos-dev does not read")));
+            }
+            Err(err) => return Err(refuse(path, format!("{DB_FILE} is damaged or not a zkos-dev database ({err})"))),
+        };
+        let dir = Self {
+            path: std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
+            db,
+            existed,
+        };
+        if existed {
+            dir.check(chain_ids)?;
+        } else {
+            dir.init(chain_ids)?;
+        }
+        Ok(dir)
+    }
+
+    /// Where it is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether it held a devnet when opened.
+    pub fn existed(&self) -> bool {
+        self.existed
+    }
+
+    fn init(&self, (l2, l1): (u64, u64)) -> anyhow::Result<()> {
+        let txn = self.db.begin_write()?;
+        {
+            let mut meta = txn.open_table(META)?;
+            meta.insert("format", FORMAT_VERSION.to_be_bytes().as_slice())?;
+            meta.insert("l2_chain_id", l2.to_be_bytes().as_slice())?;
+            meta.insert("l1_chain_id", l1.to_be_bytes().as_slice())?;
+            meta.insert("created_by", env!("CARGO_PKG_VERSION").as_bytes())?;
+        }
+        txn.commit()?;
+        Ok(())
+    }
+
+    fn check(&self, (l2, l1): (u64, u64)) -> anyhow::Result<()> {
+        let txn = self.db.begin_read()?;
+        let meta = match txn.open_table(META) {
+            Ok(meta) => meta,
+            Err(redb::TableError::TableDoesNotExist(_)) => {
+                return Err(refuse(&self.path, format!("{DB_FILE} is not a zkos-dev database")));
+            }
+            Err(err) => return Err(refuse(&self.path, err)),
+        };
+        let number = |key: &str| -> anyhow::Result<u64> {
+            let value = meta
+                .get(key)?
+                .ok_or_else(|| refuse(&self.path, format!("{DB_FILE} is not a zkos-dev database (no {key})")))?;
+            let bytes: [u8; 8] = value
+                .value()
+                .try_into()
+                .map_err(|_| refuse(&self.path, format!("{key} is damaged")))?;
+            Ok(u64::from_be_bytes(bytes))
+        };
+        image::check_version(number("format")?, "data dir").map_err(|e| refuse(&self.path, e))?;
+        let (had_l2, had_l1) = (number("l2_chain_id")?, number("l1_chain_id")?);
+        if had_l2 != l2 {
+            return Err(refuse(&self.path, format!("it holds an L2 with chain id {had_l2}, not {l2}")));
+        }
+        if had_l1 != l1 {
+            let name = |id: u64| match id {
+                0 => "no embedded L1".to_string(),
+                id => format!("an embedded L1 with chain id {id}"),
+            };
+            return Err(refuse(&self.path, format!("it holds {}, and this start asks for {}", name(had_l1), name(l1))));
+        }
+        Ok(())
+    }
+
+    /// One chain's part of the data dir.
+    pub fn chain(self: &Arc<Self>, role: Role) -> anyhow::Result<ChainDisk> {
+        let hashes = {
+            let txn = self.db.begin_read()?;
+            match txn.open_table(role.blocks()) {
+                Ok(table) => {
+                    let mut hashes = Vec::with_capacity(table.len()? as usize);
+                    for row in table.iter()? {
+                        let (_, value) = row?;
+                        let record = BlockRecord::decode(&mut value.value())
+                            .map_err(|e| refuse(&self.path, format!("a {} block is damaged ({e})", role.name())))?;
+                        hashes.push(record.header.hash_slow());
+                    }
+                    hashes
+                }
+                Err(redb::TableError::TableDoesNotExist(_)) => vec![],
+                Err(err) => return Err(err.into()),
+            }
+        };
+        Ok(ChainDisk {
+            dir: self.clone(),
+            role,
+            hashes: Mutex::new(hashes),
+        })
+    }
+
+    /// The batches' part of the data dir.
+    pub fn batches(self: &Arc<Self>) -> BatchDisk {
+        BatchDisk { dir: self.clone() }
+    }
+
+    /// Reads one chain whole (`None`: the data dir has none yet).
+    pub fn chain_image(&self, role: Role) -> anyhow::Result<Option<ChainImage>> {
+        let txn = self.db.begin_read()?;
+        let blocks = match txn.open_table(role.blocks()) {
+            Ok(table) => table,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(err) => return Err(err.into()),
+        };
+        if blocks.is_empty()? {
+            return Ok(None);
+        }
+        let damaged = |what: String| refuse(&self.path, format!("{what} is damaged"));
+        let mut records = Vec::with_capacity(blocks.len()? as usize);
+        for row in blocks.iter()? {
+            let (number, value) = row?;
+            let record = BlockRecord::decode(&mut value.value())
+                .map_err(|e| damaged(format!("{} block {} ({e})", role.name(), number.value())))?;
+            records.push(record);
+        }
+        let codes_table = txn.open_table(CODES)?;
+        let mut codes = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for record in &records {
+            for hash in record.writes.code_hashes() {
+                if seen.insert(hash) {
+                    let code = codes_table
+                        .get(&hash.0)?
+                        .ok_or_else(|| damaged(format!("the code {hash} of {} block {}", role.name(), record.header.number)))?;
+                    codes.push(Bytes::copy_from_slice(code.value()));
+                }
+            }
+        }
+        let meta = txn.open_table(role.meta())?;
+        let read = |key: &str| -> anyhow::Result<Option<Vec<u8>>> {
+            Ok(meta.get(key)?.map(|v| v.value().to_vec()))
+        };
+        let pending = match read("pending")? {
+            Some(bytes) => WritesRecord::decode(&mut bytes.as_slice())
+                .map_err(|e| damaged(format!("{} pending changes ({e})", role.name())))?,
+            None => WritesRecord::default(),
+        };
+        for hash in pending.code_hashes() {
+            if seen.insert(hash) {
+                let code = codes_table
+                    .get(&hash.0)?
+                    .ok_or_else(|| damaged(format!("the code {hash} of {} pending changes", role.name())))?;
+                codes.push(Bytes::copy_from_slice(code.value()));
+            }
+        }
+        let settings = match read("settings")? {
+            Some(bytes) => SettingsRecord::decode(&mut bytes.as_slice())
+                .map_err(|e| damaged(format!("{} settings ({e})", role.name())))?,
+            None => bail!("{} settings are missing", role.name()),
+        };
+        let pool = match read("pool")? {
+            Some(bytes) => Vec::<PoolTx>::decode(&mut bytes.as_slice())
+                .map_err(|e| damaged(format!("{} pool ({e})", role.name())))?,
+            None => vec![],
+        };
+        Ok(Some(ChainImage {
+            chain_id: settings.chain_id,
+            blocks: records,
+            codes,
+            pending,
+            settings,
+            pool,
+        }))
+    }
+
+    /// The whole devnet as a dump.
+    pub fn image(&self, with_l1: bool) -> anyhow::Result<DevnetImage> {
+        let l2 = self
+            .chain_image(Role::L2)?
+            .context("the data dir holds no devnet yet")?;
+        let l1 = match with_l1 {
+            true => vec![self.chain_image(Role::L1)?.context("the data dir holds no L1")?],
+            false => vec![],
+        };
+        Ok(DevnetImage {
+            l2,
+            l1,
+            batches: self.batch_marks()?,
+        })
+    }
+
+    /// Replaces everything with `image` (a stopped data dir loading a snapshot or a dump).
+    pub fn replace(&self, image: &DevnetImage) -> anyhow::Result<()> {
+        let txn = self.db.begin_write()?;
+        for (role, chain) in std::iter::once((Role::L2, &image.l2))
+            .chain(image.l1.first().map(|l1| (Role::L1, l1)))
+        {
+            let mut blocks = txn.open_table(role.blocks())?;
+            blocks.retain(|_, _| false)?;
+            for record in &chain.blocks {
+                blocks.insert(record.header.number, encode(record).as_slice())?;
+            }
+            let mut meta = txn.open_table(role.meta())?;
+            meta.insert("pending", encode(&chain.pending).as_slice())?;
+            meta.insert("settings", encode(&chain.settings).as_slice())?;
+            meta.insert("pool", encode(&chain.pool).as_slice())?;
+        }
+        {
+            let mut codes = txn.open_table(CODES)?;
+            for chain in std::iter::once(&image.l2).chain(&image.l1) {
+                for code in &chain.codes {
+                    codes.insert(&alloy_primitives::keccak256(code).0, code.as_ref())?;
+                }
+            }
+            let mut batches = txn.open_table(BATCHES)?;
+            batches.retain(|_, _| false)?;
+            for mark in &image.batches {
+                batches.insert(mark.number, encode(mark).as_slice())?;
+            }
+        }
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// The batches recorded, in order.
+    pub fn batch_marks(&self) -> anyhow::Result<Vec<BatchMark>> {
+        let txn = self.db.begin_read()?;
+        let table = match txn.open_table(BATCHES) {
+            Ok(table) => table,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(vec![]),
+            Err(err) => return Err(err.into()),
+        };
+        let mut marks = vec![];
+        for row in table.iter()? {
+            let (number, value) = row?;
+            marks.push(BatchMark::decode(&mut value.value()).map_err(|e| {
+                refuse(&self.path, format!("batch {} is damaged ({e})", number.value()))
+            })?);
+        }
+        Ok(marks)
+    }
+}
+
+/// RLP of a record.
+fn encode<T: Encodable>(value: &T) -> Vec<u8> {
+    let mut out = Vec::with_capacity(value.length());
+    value.encode(&mut out);
+    out
+}
+
+/// Rebuilds a chain from its image (the data dir's, a snapshot's or a dump's).
+pub fn rebuild(image: &ChainImage) -> anyhow::Result<Rebuilt> {
+    let codes: HashMap<B256, Bytes> = image
+        .codes
+        .iter()
+        .map(|code| (alloy_primitives::keccak256(code), code.clone()))
+        .collect();
+    image::rebuild(
+        image.blocks.iter().cloned().map(Ok),
+        &codes,
+        &image.pending,
+    )
+}
+
+/// One chain's blocks on disk. The sequencer is its only writer.
+#[derive(Debug)]
+pub struct ChainDisk {
+    dir: Arc<DataDir>,
+    role: Role,
+    /// Hashes of the blocks on disk, by number.
+    hashes: Mutex<Vec<B256>>,
+}
+
+impl ChainDisk {
+    /// Makes the disk hold exactly `chain`, then `block` after it, in one durable transaction:
+    /// blocks past the point where disk and memory part are replaced. `state` is the state
+    /// after them (its codes, and the changes made since: dev methods between blocks);
+    /// `settings` are the next block's.
+    pub fn persist(
+        &self,
+        chain: &Chain,
+        block: Option<&super::StoredBlock>,
+        state: &StateSnapshot,
+        settings: &ChainSettings,
+    ) -> anyhow::Result<()> {
+        let mut hashes = self.hashes.lock();
+        let head = chain.latest_number();
+        // Where disk and memory part: usually right after the disk's last block.
+        let mut from = hashes.len().min(head as usize + 1);
+        while from > 0 && chain.block_hash(from as u64 - 1) != hashes[from - 1] {
+            from -= 1;
+        }
+        let mut blocks: Vec<Arc<super::StoredBlock>> = chain.blocks(from as u64, head);
+        if let Some(block) = block {
+            blocks.push(Arc::new(block.clone()));
+        }
+        let mut txn = self
+            .dir
+            .db
+            .begin_write()
+            .context("the data dir cannot be written")?;
+        txn.set_durability(Durability::Immediate)?;
+        {
+            let mut table = txn.open_table(self.role.blocks())?;
+            if from < hashes.len() {
+                table.retain_in((from as u64).., |_, _| false)?;
+            }
+            let mut codes = txn.open_table(CODES)?;
+            for block in &blocks {
+                let record = BlockRecord::from_block(block);
+                for hash in record.writes.code_hashes() {
+                    if codes.get(&hash.0)?.is_none()
+                        && let Some(code) = state.code_by_hash(&hash)
+                    {
+                        codes.insert(&hash.0, code.original_byte_slice())?;
+                    }
+                }
+                table.insert(block.header.number, encode(&record).as_slice())?;
+            }
+            let mut meta = txn.open_table(self.role.meta())?;
+            // Dev-method changes since the last block (none right after one).
+            let pending = WritesRecord::from_writes(&state.peek_writes());
+            for hash in pending.code_hashes() {
+                if codes.get(&hash.0)?.is_none()
+                    && let Some(code) = state.code_by_hash(&hash)
+                {
+                    codes.insert(&hash.0, code.original_byte_slice())?;
+                }
+            }
+            meta.insert("pending", encode(&pending).as_slice())?;
+            meta.insert(
+                "settings",
+                encode(&SettingsRecord::from_settings(settings)).as_slice(),
+            )?;
+        }
+        txn.commit().context("the data dir cannot be written")?;
+        hashes.truncate(from);
+        hashes.extend(blocks.iter().map(|b| b.hash));
+        Ok(())
+    }
+
+    /// Keeps the pool's txs (a clean stop) or clears them (an empty list).
+    pub fn set_pool(&self, txs: &[ReadyTx]) -> anyhow::Result<()> {
+        let raw: Vec<PoolTx> = txs.iter().map(PoolTx::from_tx).collect();
+        let txn = self.dir.db.begin_write()?;
+        txn.open_table(self.role.meta())?
+            .insert("pool", encode(&raw).as_slice())?;
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// This chain as the data dir has it (`None`: not yet written).
+    pub fn image(&self) -> anyhow::Result<Option<ChainImage>> {
+        self.dir.chain_image(self.role)
+    }
+}
+
+/// The batches on disk. Written by the batch store as batches move.
+#[derive(Debug, Clone)]
+pub struct BatchDisk {
+    dir: Arc<DataDir>,
+}
+
+impl BatchDisk {
+    /// Writes (or rewrites) one batch's mark.
+    pub fn put(&self, mark: &BatchMark) -> anyhow::Result<()> {
+        let txn = self.dir.db.begin_write()?;
+        txn.open_table(BATCHES)?
+            .insert(mark.number, encode(mark).as_slice())?;
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// Drops the marks of the batches after `number`.
+    pub fn truncate(&self, number: u64) -> anyhow::Result<()> {
+        let txn = self.dir.db.begin_write()?;
+        txn.open_table(BATCHES)?
+            .retain_in((number + 1).., |_, _| false)?;
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// Every mark, in order.
+    pub fn marks(&self) -> anyhow::Result<Vec<BatchMark>> {
+        self.dir.batch_marks()
+    }
+}

@@ -1,0 +1,617 @@
+//! Devnet image: what the data dir stores for each chain, as records. A block record is the
+//! block as the RPC serves it (header, txs, receipts, L2->L1 logs) plus the final values of
+//! everything it changed, so a chain comes back by re-applying each block's changes in order:
+//! nothing is re-executed. Records are RLP (alloy-rlp derive).
+//!
+//! The same records make up a dump (`anvil_dumpState`, `--dump-state`, `zkos-dev snapshot`):
+//! `DevnetImage` holds both chains and the batches whole, behind a magic and a format version.
+
+use std::{collections::HashMap, sync::Arc};
+
+use alloy_consensus::{Header, ReceiptEnvelope, TxEnvelope};
+use alloy_eips::eip2718::{Decodable2718, Encodable2718};
+use alloy_primitives::{Address, B256, Bytes, KECCAK256_EMPTY, U256};
+use alloy_rlp::{Decodable, Encodable, RlpDecodable, RlpEncodable};
+use alloy_sol_types::SolValue;
+use anyhow::{Context as _, bail};
+use revm::bytecode::Bytecode;
+
+use super::{
+    Chain, StateSnapshot, StateStore, StoredBlock, StoredTx,
+    state::{AccountLeaf, BlockWrites},
+};
+use crate::{
+    executor::ReadyTx,
+    sequencer::{BlockClock, ChainSettings},
+    tx::{Envelope, L1_TX_TYPE, L1Tx, L2ToL1Log},
+};
+
+/// Version of the records. Bumped on any change to them; older versions are refused by name.
+pub const FORMAT_VERSION: u64 = 1;
+/// First bytes of a dump.
+pub const DUMP_MAGIC: &[u8; 8] = b"zkosdev\0";
+
+/// One tx of a block, with its receipt.
+#[derive(Debug, Clone, RlpEncodable, RlpDecodable)]
+pub struct TxRecord {
+    /// EIP-2718 encoding (`0x7f ‖ abi(L2CanonicalTransaction)` for an L1 tx).
+    pub raw: Bytes,
+    /// Recovered sender.
+    pub sender: Address,
+    /// EIP-2718 encoding of the consensus receipt.
+    pub receipt: Bytes,
+    /// What it sent to L1.
+    pub logs: Vec<LogRecord>,
+    /// Gas used by this tx alone.
+    pub gas_used: u64,
+    /// Price paid per gas.
+    pub effective_gas_price: u128,
+    /// Created contract (empty for none).
+    pub contract_address: Bytes,
+    /// Whether it reverted with data (`revert` holds it, possibly empty).
+    pub reverted: bool,
+    /// Revert data.
+    pub revert: Bytes,
+}
+
+/// One L2->L1 log.
+#[derive(Debug, Clone, RlpEncodable, RlpDecodable)]
+pub struct LogRecord {
+    /// Shard id.
+    pub shard_id: u8,
+    /// Service flag.
+    pub is_service: bool,
+    /// Position of the tx in its block.
+    pub tx_number_in_block: u16,
+    /// Sender.
+    pub sender: Address,
+    /// Key.
+    pub key: B256,
+    /// Value.
+    pub value: B256,
+}
+
+/// An account's final value after a block.
+#[derive(Debug, Clone, RlpEncodable, RlpDecodable)]
+pub struct AccountWrite {
+    /// Whose.
+    pub address: Address,
+    /// False when the account no longer exists (self-destructed).
+    pub exists: bool,
+    /// Nonce.
+    pub nonce: u64,
+    /// Balance.
+    pub balance: U256,
+    /// Code hash.
+    pub code_hash: B256,
+    /// Code length.
+    pub code_len: u32,
+}
+
+/// A storage slot's final value after a block (zero: cleared).
+#[derive(Debug, Clone, RlpEncodable, RlpDecodable)]
+pub struct SlotWrite {
+    /// Whose.
+    pub address: Address,
+    /// Slot.
+    pub slot: U256,
+    /// Value.
+    pub value: U256,
+}
+
+/// Everything a block changed, as records.
+#[derive(Debug, Clone, Default, RlpEncodable, RlpDecodable)]
+pub struct WritesRecord {
+    /// Accounts.
+    pub accounts: Vec<AccountWrite>,
+    /// Slots.
+    pub slots: Vec<SlotWrite>,
+}
+
+/// A sealed block, its txs and receipts, and what it changed.
+#[derive(Debug, Clone, RlpEncodable, RlpDecodable)]
+pub struct BlockRecord {
+    /// Header.
+    pub header: Header,
+    /// Txs in order.
+    pub txs: Vec<TxRecord>,
+    /// State changes.
+    pub writes: WritesRecord,
+}
+
+/// The next block's settings that outlive a restart (the one-shot next timestamp does not).
+#[derive(Debug, Clone, Copy, RlpEncodable, RlpDecodable)]
+pub struct SettingsRecord {
+    /// Chain id.
+    pub chain_id: u64,
+    /// Block gas limit.
+    pub gas_limit: u64,
+    /// Base fee.
+    pub base_fee: u64,
+    /// Fee recipient.
+    pub coinbase: Address,
+    /// Seconds added to the wall clock (two's complement).
+    pub clock_offset: u64,
+    /// Whether blocks are a fixed interval apart.
+    pub has_interval: bool,
+    /// That interval.
+    pub interval: u64,
+}
+
+/// A sealed batch's bounds and how far it got (the batcher seals at these bounds again after
+/// a restart or a load, so L1's record of each batch stays true).
+#[derive(Debug, Clone, PartialEq, Eq, RlpEncodable, RlpDecodable)]
+pub struct BatchMark {
+    /// Batch number.
+    pub number: u64,
+    /// First L2 block.
+    pub first_block: u64,
+    /// Last L2 block.
+    pub last_block: u64,
+    /// Hash of the last block.
+    pub last_block_hash: B256,
+    /// Who proved it (empty: not yet).
+    pub prover: String,
+    /// L1 steps: commit, prove, execute (`at` 0: not yet).
+    pub steps: Vec<StepRecord>,
+}
+
+/// One L1 step of a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, RlpEncodable, RlpDecodable)]
+pub struct StepRecord {
+    /// L1 tx hash.
+    pub tx: B256,
+    /// Unix seconds (0: not taken).
+    pub at: u64,
+}
+
+/// One chain whole: blocks from genesis, the codes they use, changes made since the last
+/// block, settings and the txs waiting in the pool.
+#[derive(Debug, Clone, RlpEncodable, RlpDecodable)]
+pub struct ChainImage {
+    /// Chain id (checked on load).
+    pub chain_id: u64,
+    /// Blocks from genesis.
+    pub blocks: Vec<BlockRecord>,
+    /// Every code the blocks' accounts have.
+    pub codes: Vec<Bytes>,
+    /// Dev-method changes since the last block (they ride with the next one).
+    pub pending: WritesRecord,
+    /// Settings of the next block.
+    pub settings: SettingsRecord,
+    /// Txs waiting in the pool.
+    pub pool: Vec<PoolTx>,
+}
+
+/// A tx waiting in the pool, with its sender (impersonated txs carry no valid signature).
+#[derive(Debug, Clone, RlpEncodable, RlpDecodable)]
+pub struct PoolTx {
+    /// EIP-2718 encoding.
+    pub raw: Bytes,
+    /// Sender.
+    pub sender: Address,
+}
+
+impl PoolTx {
+    /// The record of a pool tx.
+    pub fn from_tx(tx: &ReadyTx) -> Self {
+        Self {
+            raw: tx.envelope.encoded_2718().into(),
+            sender: tx.sender,
+        }
+    }
+
+    /// The tx back.
+    pub fn to_tx(&self) -> anyhow::Result<ReadyTx> {
+        let envelope = decode_envelope(&self.raw)?;
+        let hash = match &envelope {
+            Envelope::Eth(tx) => *tx.tx_hash(),
+            Envelope::L1(tx) => tx.hash,
+        };
+        Ok(ReadyTx {
+            hash,
+            sender: self.sender,
+            envelope,
+        })
+    }
+}
+
+/// The whole devnet: the L2, the embedded L1 (if any) and the L2's batches.
+#[derive(Debug, Clone, RlpEncodable, RlpDecodable)]
+pub struct DevnetImage {
+    /// The L2.
+    pub l2: ChainImage,
+    /// The embedded L1 (empty list: none).
+    pub l1: Vec<ChainImage>,
+    /// Batches sealed on the L2.
+    pub batches: Vec<BatchMark>,
+}
+
+impl DevnetImage {
+    /// `DUMP_MAGIC ‖ version (8 bytes, big endian) ‖ RLP`.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(16 + self.length());
+        out.extend_from_slice(DUMP_MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_be_bytes());
+        self.encode(&mut out);
+        out
+    }
+
+    /// Reads a dump, saying exactly why one cannot be read.
+    pub fn from_bytes(bytes: &[u8]) -> anyhow::Result<Self> {
+        let Some(rest) = bytes.strip_prefix(DUMP_MAGIC.as_slice()) else {
+            bail!("not a zkos-dev state dump (it does not start with the zkos-dev magic)");
+        };
+        let (version, mut body) = rest.split_at_checked(8).context("truncated state dump")?;
+        let version = u64::from_be_bytes(version.try_into().expect("8 bytes"));
+        check_version(version, "state dump")?;
+        let image = Self::decode(&mut body).context("corrupt state dump")?;
+        if !body.is_empty() {
+            bail!("corrupt state dump: {} bytes after its end", body.len());
+        }
+        Ok(image)
+    }
+}
+
+/// Accepts `version` of the records, or says why not.
+pub fn check_version(version: u64, what: &str) -> anyhow::Result<()> {
+    match version {
+        FORMAT_VERSION => Ok(()),
+        v if v > FORMAT_VERSION => bail!(
+            "this {what} has format version {v}, newer than this zkos-dev reads ({FORMAT_VERSION}): use a newer zkos-dev"
+        ),
+        v => bail!(
+            "this {what} has format version {v}, which this zkos-dev (format {FORMAT_VERSION}) cannot read: start over with `zkos-dev reset`"
+        ),
+    }
+}
+
+impl WritesRecord {
+    /// Records of a block's writes.
+    pub fn from_writes(writes: &BlockWrites) -> Self {
+        Self {
+            accounts: writes
+                .accounts
+                .iter()
+                .map(|(address, leaf)| match leaf {
+                    Some(leaf) => AccountWrite {
+                        address: *address,
+                        exists: true,
+                        nonce: leaf.nonce,
+                        balance: leaf.balance,
+                        code_hash: leaf.code_hash,
+                        code_len: leaf.code_len,
+                    },
+                    None => AccountWrite {
+                        address: *address,
+                        exists: false,
+                        nonce: 0,
+                        balance: U256::ZERO,
+                        code_hash: KECCAK256_EMPTY,
+                        code_len: 0,
+                    },
+                })
+                .collect(),
+            slots: writes
+                .slots
+                .iter()
+                .map(|(address, slot, value)| SlotWrite {
+                    address: *address,
+                    slot: *slot,
+                    value: *value,
+                })
+                .collect(),
+        }
+    }
+
+    /// The writes back.
+    pub fn to_writes(&self) -> BlockWrites {
+        BlockWrites {
+            accounts: self
+                .accounts
+                .iter()
+                .map(|a| {
+                    let leaf = a.exists.then_some(AccountLeaf {
+                        nonce: a.nonce,
+                        balance: a.balance,
+                        code_hash: a.code_hash,
+                        code_len: a.code_len,
+                    });
+                    (a.address, leaf)
+                })
+                .collect(),
+            slots: self
+                .slots
+                .iter()
+                .map(|s| (s.address, s.slot, s.value))
+                .collect(),
+        }
+    }
+
+    /// Code hashes the written accounts point at (none for code-less accounts).
+    pub fn code_hashes(&self) -> impl Iterator<Item = B256> + '_ {
+        self.accounts
+            .iter()
+            .filter(|a| a.exists && a.code_hash != KECCAK256_EMPTY && a.code_hash != B256::ZERO)
+            .map(|a| a.code_hash)
+    }
+}
+
+impl BlockRecord {
+    /// The record of a sealed block.
+    pub fn from_block(block: &StoredBlock) -> Self {
+        Self {
+            header: block.header.clone(),
+            txs: block.txs.iter().map(|tx| TxRecord::from_tx(tx)).collect(),
+            writes: WritesRecord::from_writes(&block.writes),
+        }
+    }
+
+    /// The block back, as the sequencer sealed it.
+    pub fn to_block(&self) -> anyhow::Result<StoredBlock> {
+        let hash = self.header.hash_slow();
+        let mut first_log_index = 0;
+        let txs = self
+            .txs
+            .iter()
+            .enumerate()
+            .map(|(index, record)| {
+                let tx = record.to_tx(&self.header, hash, index as u64, first_log_index)?;
+                first_log_index += tx.receipt.logs().len() as u64;
+                Ok(Arc::new(tx))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()
+            .with_context(|| format!("block {}", self.header.number))?;
+        Ok(StoredBlock {
+            header: self.header.clone(),
+            hash,
+            txs,
+            writes: Arc::new(self.writes.to_writes()),
+        })
+    }
+}
+
+impl TxRecord {
+    fn from_tx(tx: &StoredTx) -> Self {
+        Self {
+            raw: tx.tx.envelope.encoded_2718().into(),
+            sender: tx.tx.sender,
+            receipt: tx.receipt.encoded_2718().into(),
+            logs: tx
+                .l2_to_l1_logs
+                .iter()
+                .map(|l| LogRecord {
+                    shard_id: l.shard_id,
+                    is_service: l.is_service,
+                    tx_number_in_block: l.tx_number_in_block,
+                    sender: l.sender,
+                    key: l.key,
+                    value: l.value,
+                })
+                .collect(),
+            gas_used: tx.gas_used,
+            effective_gas_price: tx.effective_gas_price,
+            contract_address: tx
+                .contract_address
+                .map(|a| Bytes::copy_from_slice(a.as_slice()))
+                .unwrap_or_default(),
+            reverted: tx.revert.is_some(),
+            revert: tx.revert.clone().unwrap_or_default(),
+        }
+    }
+
+    fn to_tx(
+        &self,
+        header: &Header,
+        block_hash: B256,
+        index: u64,
+        first_log_index: u64,
+    ) -> anyhow::Result<StoredTx> {
+        let envelope = decode_envelope(&self.raw)?;
+        let hash = match &envelope {
+            Envelope::Eth(tx) => *tx.tx_hash(),
+            Envelope::L1(tx) => tx.hash,
+        };
+        let receipt = ReceiptEnvelope::decode_2718(&mut self.receipt.as_ref())
+            .map_err(|e| anyhow::anyhow!("receipt of tx {hash}: {e}"))?;
+        let contract_address = match self.contract_address.len() {
+            0 => None,
+            20 => Some(Address::from_slice(&self.contract_address)),
+            n => bail!("tx {hash}: a contract address of {n} bytes"),
+        };
+        Ok(StoredTx {
+            tx: ReadyTx {
+                hash,
+                sender: self.sender,
+                envelope,
+            },
+            receipt,
+            l2_to_l1_logs: self
+                .logs
+                .iter()
+                .map(|l| L2ToL1Log {
+                    shard_id: l.shard_id,
+                    is_service: l.is_service,
+                    tx_number_in_block: l.tx_number_in_block,
+                    sender: l.sender,
+                    key: l.key,
+                    value: l.value,
+                })
+                .collect(),
+            gas_used: self.gas_used,
+            effective_gas_price: self.effective_gas_price,
+            contract_address,
+            revert: self.reverted.then(|| self.revert.clone()),
+            block_number: header.number,
+            block_hash,
+            block_timestamp: header.timestamp,
+            index,
+            first_log_index,
+            console: vec![],
+            trace: None,
+        })
+    }
+}
+
+/// A tx from its EIP-2718 bytes, `0x7f` L1 txs included.
+pub fn decode_envelope(raw: &[u8]) -> anyhow::Result<Envelope> {
+    match raw.split_first() {
+        Some((&L1_TX_TYPE, body)) => {
+            let canonical = crate::l1::contracts::L2CanonicalTransaction::abi_decode(body)
+                .context("an L1 tx that does not decode")?;
+            Ok(Envelope::L1(Box::new(L1Tx::new(canonical))))
+        }
+        _ => Ok(Envelope::Eth(
+            TxEnvelope::decode_2718(&mut &raw[..])
+                .map_err(|e| anyhow::anyhow!("a tx that does not decode: {e}"))?,
+        )),
+    }
+}
+
+impl SettingsRecord {
+    /// The record of the next block's settings.
+    pub fn from_settings(s: &ChainSettings) -> Self {
+        Self {
+            chain_id: s.chain_id,
+            gas_limit: s.gas_limit,
+            base_fee: s.base_fee,
+            coinbase: s.coinbase,
+            clock_offset: s.clock.offset as u64,
+            has_interval: s.clock.interval.is_some(),
+            interval: s.clock.interval.unwrap_or_default(),
+        }
+    }
+
+    /// The settings back.
+    pub fn to_settings(self) -> ChainSettings {
+        ChainSettings {
+            chain_id: self.chain_id,
+            gas_limit: self.gas_limit,
+            base_fee: self.base_fee,
+            coinbase: self.coinbase,
+            clock: BlockClock {
+                offset: self.clock_offset as i64,
+                next: None,
+                interval: self.has_interval.then_some(self.interval),
+            },
+        }
+    }
+}
+
+/// What a dump of one chain holds, as the sequencer hands it over (O(1) copies).
+#[derive(Debug)]
+pub struct ChainParts {
+    /// Blocks from genesis.
+    pub chain: super::ChainHistory,
+    /// The latest state (codes, and changes since the last block).
+    pub state: StateSnapshot,
+    /// Settings of the next block.
+    pub settings: ChainSettings,
+    /// Txs in the pool.
+    pub pool: Vec<ReadyTx>,
+}
+
+impl ChainParts {
+    /// The chain as records.
+    pub fn to_image(&self) -> ChainImage {
+        let blocks: Vec<BlockRecord> = self.chain.iter().map(|b| BlockRecord::from_block(b)).collect();
+        let pending = WritesRecord::from_writes(&self.state.peek_writes());
+        let mut seen = std::collections::HashSet::new();
+        let codes = blocks
+            .iter()
+            .flat_map(|b| b.writes.code_hashes())
+            .chain(pending.code_hashes())
+            .filter(|hash| seen.insert(*hash))
+            .filter_map(|hash| self.state.code_by_hash(&hash))
+            .map(|code| code.original_bytes())
+            .collect();
+        ChainImage {
+            chain_id: self.settings.chain_id,
+            blocks,
+            codes,
+            pending,
+            settings: SettingsRecord::from_settings(&self.settings),
+            pool: self.pool.iter().map(PoolTx::from_tx).collect(),
+        }
+    }
+}
+
+/// A chain rebuilt from its records.
+pub struct Rebuilt {
+    /// Blocks, txs, receipts.
+    pub chain: Arc<Chain>,
+    /// The recent states.
+    pub states: Arc<StateStore>,
+    /// The state at genesis (`anvil_reset` goes back to it).
+    pub genesis: StateSnapshot,
+    /// Priority id of the next L1 tx (one past the last one in a block).
+    pub next_l1_tx: u64,
+}
+
+/// Rebuilds a chain: each block's changes applied in order onto an empty state, `pending`
+/// on top (and still pending: they ride with the next block). `codes` by hash.
+pub fn rebuild(
+    blocks: impl IntoIterator<Item = anyhow::Result<BlockRecord>>,
+    codes: &HashMap<B256, Bytes>,
+    pending: &WritesRecord,
+) -> anyhow::Result<Rebuilt> {
+    let mut state = StateSnapshot::default();
+    let mut chain: Option<Arc<Chain>> = None;
+    let mut states: Option<Arc<StateStore>> = None;
+    let mut genesis = None;
+    let mut next_l1_tx = 0;
+    let code = |hash: &B256| -> anyhow::Result<Bytecode> {
+        let bytes = codes
+            .get(hash)
+            .with_context(|| format!("the code with hash {hash} is missing"))?;
+        Ok(Bytecode::new_raw(bytes.clone()))
+    };
+    for (expected, record) in blocks.into_iter().enumerate() {
+        let record = record?;
+        let block = record.to_block()?;
+        let number = block.header.number;
+        if number != expected as u64 {
+            bail!("block {number} found where block {expected} belongs");
+        }
+        state.restore_writes(&block.writes, code, false)?;
+        for tx in &block.txs {
+            if let Some(l1) = tx.tx.envelope.as_l1() {
+                next_l1_tx = l1.priority_id() + 1;
+            }
+        }
+        match &chain {
+            None => {
+                chain = Some(Arc::new(Chain::new(block)));
+                states = Some(Arc::new(StateStore::new(state.clone())));
+                genesis = Some(state.clone());
+            }
+            Some(chain) => {
+                let parent = chain.latest().hash;
+                if block.header.parent_hash != parent {
+                    bail!("block {number} does not follow block {}", number - 1);
+                }
+                chain.push(Arc::new(block));
+                states
+                    .as_ref()
+                    .expect("set with the chain")
+                    .push(number, state.clone());
+            }
+        }
+    }
+    let (Some(chain), Some(states), Some(genesis)) = (chain, states, genesis) else {
+        bail!("no genesis block");
+    };
+    if !pending.accounts.is_empty() || !pending.slots.is_empty() {
+        let mut restored = Ok(());
+        states.update_latest(|latest| {
+            restored = latest.restore_writes(&pending.to_writes(), code, true);
+        });
+        restored?;
+    }
+    Ok(Rebuilt {
+        chain,
+        states,
+        genesis,
+        next_l1_tx,
+    })
+}
