@@ -44,6 +44,73 @@ pub enum Command {
     /// Open the terminal dashboard of a devnet running elsewhere (q detaches, the node keeps
     /// running).
     Tui(TuiArgs),
+    /// Save, load, list or remove named snapshots of the whole devnet (both chains and the
+    /// settlement pipeline), on a running node or a stopped data dir.
+    ///
+    /// With neither --rpc nor --data-dir: the node at 127.0.0.1:3050 if one answers, else
+    /// the stopped devnet in ./.zkos-dev. Snapshots are files in DATA_DIR/snapshots/.
+    Snapshot(SnapshotArgs),
+    /// Reset the devnet to a fresh genesis on both chains (saved snapshots are kept).
+    ///
+    /// On a running node this is `anvil_reset`; on a stopped data dir it removes the devnet
+    /// (also one too damaged to open), so the next start begins at genesis.
+    Reset(TargetArgs),
+}
+
+/// Which devnet `snapshot` and `reset` act on.
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// A running node's L2 JSON-RPC.
+    #[arg(long, global = true, value_name = "URL")]
+    pub rpc: Option<String>,
+    /// A stopped node's data dir.
+    #[arg(long, global = true, env = "ZKOS_DEV_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// `zkos-dev snapshot`.
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: SnapshotCommand,
+    /// Where.
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// `zkos-dev snapshot ACTION`.
+#[derive(Debug, Subcommand)]
+pub enum SnapshotCommand {
+    /// Save the devnet as NAME (replacing a snapshot of that name).
+    Save {
+        /// 1 to 64 of letters, digits, '.', '_', '-'.
+        name: String,
+    },
+    /// Replace the devnet with snapshot NAME.
+    Load {
+        /// A saved snapshot's name.
+        name: String,
+    },
+    /// List the saved snapshots.
+    List,
+    /// Remove snapshot NAME.
+    #[command(alias = "remove")]
+    Rm {
+        /// A saved snapshot's name.
+        name: String,
+    },
+}
+
+impl From<SnapshotCommand> for crate::persist::SnapshotAction {
+    fn from(command: SnapshotCommand) -> Self {
+        match command {
+            SnapshotCommand::Save { name } => Self::Save(name),
+            SnapshotCommand::Load { name } => Self::Load(name),
+            SnapshotCommand::List => Self::List,
+            SnapshotCommand::Rm { name } => Self::Remove(name),
+        }
+    }
 }
 
 /// `zkos-dev tui`.
@@ -230,6 +297,18 @@ pub struct StartArgs {
     /// Keep the devnet in a temporary data dir, removed on exit (a fresh devnet every start).
     #[arg(long, help_heading = "State")]
     pub ephemeral: bool,
+    /// Load a state file (`--dump-state`'s or `anvil_dumpState`'s) once started.
+    #[arg(long, value_name = "PATH", help_heading = "State")]
+    pub load_state: Option<PathBuf>,
+    /// Write the devnet to a state file on exit (and every --state-interval).
+    #[arg(long, value_name = "PATH", help_heading = "State")]
+    pub dump_state: Option<PathBuf>,
+    /// Both: load PATH if it exists, write it on exit (and every --state-interval).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["load_state", "dump_state"], help_heading = "State")]
+    pub state: Option<PathBuf>,
+    /// Also write the state file every SECS seconds while running.
+    #[arg(long, value_name = "SECS", help_heading = "State")]
+    pub state_interval: Option<f64>,
 
     /// L2 chain id.
     #[arg(long, default_value_t = 270, help_heading = "Chain")]
@@ -424,6 +503,28 @@ impl AccountArgs {
 }
 
 impl StartArgs {
+    /// The state files these flags ask for (`--state`, `--load-state`, `--dump-state`,
+    /// `--state-interval`).
+    pub fn state_files(&self) -> anyhow::Result<crate::persist::StateFiles> {
+        let interval = match self.state_interval {
+            None => None,
+            Some(secs) => Some(
+                Duration::try_from_secs_f64(secs)
+                    .ok()
+                    .filter(|d| !d.is_zero())
+                    .ok_or_else(|| anyhow::anyhow!("--state-interval must be a positive number of seconds"))?,
+            ),
+        };
+        let (load, dump) = match &self.state {
+            Some(path) => (path.exists().then(|| path.clone()), Some(path.clone())),
+            None => (self.load_state.clone(), self.dump_state.clone()),
+        };
+        if interval.is_some() && dump.is_none() {
+            anyhow::bail!("--state-interval needs a file to write: pass --dump-state PATH or --state PATH");
+        }
+        Ok(crate::persist::StateFiles { load, dump, interval })
+    }
+
     /// The node config these flags describe.
     pub fn into_config(self) -> anyhow::Result<Config> {
         let mut config = Config::default();

@@ -101,6 +101,61 @@ pub async fn load_chain(
     .map_err(|e| DevnetError::Load(e.to_string()))
 }
 
+/// The whole devnet as a dump: both chains and the batches with an L1 (`devnet`), the L2
+/// alone without one.
+pub async fn dump(
+    devnet: Option<&Devnet>,
+    l2: &mpsc::Sender<SequencerCommand>,
+) -> Result<DevnetImage, DevnetError> {
+    match devnet {
+        Some(devnet) => devnet.dump().await,
+        None => Ok(DevnetImage {
+            l2: chain_image(l2).await?,
+            l1: vec![],
+            batches: vec![],
+        }),
+    }
+}
+
+/// Replaces the devnet with a dump (see [`dump`]).
+pub async fn load(
+    devnet: Option<&Devnet>,
+    l2: &mpsc::Sender<SequencerCommand>,
+    image: DevnetImage,
+) -> Result<(), DevnetError> {
+    match devnet {
+        Some(devnet) => devnet.load(image).await,
+        None if !image.l1.is_empty() => Err(DevnetError::Load(
+            "the state dump holds an L1 and this node runs without one (--no-l1)".into(),
+        )),
+        None => load_chain(l2, image.l2).await,
+    }
+}
+
+/// Dumps and loads of a running devnet, whichever chains it has (cheap to clone).
+#[derive(Clone)]
+pub struct StateAccess {
+    devnet: Option<Arc<Devnet>>,
+    l2: mpsc::Sender<SequencerCommand>,
+}
+
+impl StateAccess {
+    /// Access through the devnet (with an L1) or the L2 alone.
+    pub fn new(devnet: Option<Arc<Devnet>>, l2: mpsc::Sender<SequencerCommand>) -> Self {
+        Self { devnet, l2 }
+    }
+
+    /// See [`dump`].
+    pub async fn dump(&self) -> Result<DevnetImage, DevnetError> {
+        dump(self.devnet.as_deref(), &self.l2).await
+    }
+
+    /// See [`load`].
+    pub async fn load(&self, image: DevnetImage) -> Result<(), DevnetError> {
+        load(self.devnet.as_deref(), &self.l2, image).await
+    }
+}
+
 async fn ask<T>(
     chain: &mpsc::Sender<SequencerCommand>,
     make: impl FnOnce(oneshot::Sender<T>) -> SequencerCommand,

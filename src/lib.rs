@@ -37,6 +37,7 @@ pub mod mempool;
 pub mod metrics;
 pub mod node;
 pub mod output;
+pub mod persist;
 pub mod prover;
 pub mod rpc;
 pub mod sequencer;

@@ -2,6 +2,7 @@
 
 use std::io::IsTerminal as _;
 
+use anyhow::Context as _;
 use clap::Parser;
 use zkos_dev::{
     Config, Node,
@@ -34,24 +35,45 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Start(args) => {
             // The dashboard only on a terminal: piped or in CI, the anvil-style lines.
             let tui = !args.no_tui && !args.silent && std::io::stdout().is_terminal();
+            let files = args.state_files()?;
             let mut config = args.into_config()?;
             // The dashboard shows the banner's facts; per-tx lines would scribble over it.
             config.silent |= tui;
             let mut node = Node::spawn(config).await?;
-            if tui {
+            let state = node.state();
+            files.load_into(&state).await?;
+            let ended = if tui {
                 let dashboard = zkos_dev::tui::Dashboard::in_process(&node)?;
                 tokio::select! {
-                    result = dashboard.run() => result?,
-                    result = node.stopped() => result?,
-                    _ = shutdown_signal() => {}
+                    result = dashboard.run() => result,
+                    result = node.stopped() => result,
+                    _ = files.dump_periodically(&state) => Ok(()),
+                    _ = shutdown_signal() => Ok(()),
                 }
             } else {
                 tokio::select! {
-                    result = node.stopped() => result?,
-                    _ = shutdown_signal() => {}
+                    result = node.stopped() => result,
+                    _ = files.dump_periodically(&state) => Ok(()),
+                    _ = shutdown_signal() => Ok(()),
                 }
-            }
+            };
+            // The state file is written while the node still runs, before it stops.
+            let dumped = match ended {
+                Ok(()) => files.dump_from(&state).await,
+                Err(_) => Ok(()),
+            };
             node.shutdown().await;
+            ended?;
+            dumped.context("--dump-state")
+        }
+        Command::Snapshot(args) => {
+            let target = zkos_dev::persist::target(args.target.rpc, args.target.data_dir).await?;
+            println!("{}", zkos_dev::persist::snapshot(&target, args.action.into()).await?);
+            Ok(())
+        }
+        Command::Reset(args) => {
+            let target = zkos_dev::persist::target(args.rpc, args.data_dir).await?;
+            println!("{}", zkos_dev::persist::reset(&target).await?);
             Ok(())
         }
         Command::Tui(args) => {

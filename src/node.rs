@@ -65,6 +65,8 @@ pub struct NodeHandle {
     cancel: CancellationToken,
     /// The data dir (`None`: in memory).
     data_dir: Option<Arc<DataDir>>,
+    /// Dumps and loads of the devnet.
+    state: crate::devnet::StateAccess,
     /// An `--ephemeral` data dir, removed when the handle is dropped (after the chains stop).
     _ephemeral: Option<tempfile::TempDir>,
 }
@@ -221,6 +223,7 @@ impl Node {
             settle,
         });
         let l2_commands = mpsc::channel(64);
+        let l2_sender = l2_commands.0.clone();
         let l1_commands = mpsc::channel(64);
         let devnet = match (&config.l1, &external) {
             (None, _) => None,
@@ -463,6 +466,7 @@ impl Node {
             metrics_addr,
             cancel,
             data_dir,
+            state: crate::devnet::StateAccess::new(devnet, l2_sender),
             _ephemeral: ephemeral,
         })
     }
@@ -576,6 +580,10 @@ async fn spawn_chain(
         settlement: spec.settlement,
         devnet: spec.devnet,
         is_l2: spec.is_l2,
+        saved: spec
+            .disk
+            .as_ref()
+            .map(|(dir, _)| crate::storage::saved::SavedSnapshots::new(dir.path())),
     });
     // Txs left in the pool at the last clean stop go back in (those no longer valid are dropped).
     if !waiting.is_empty() {
@@ -658,6 +666,16 @@ impl RunningChain {
 }
 
 impl NodeHandle {
+    /// The data dir (`None`: in memory; a temporary one with `--ephemeral`).
+    pub fn data_dir(&self) -> Option<&std::path::Path> {
+        self.data_dir.as_deref().map(DataDir::path)
+    }
+
+    /// Dumps and loads of the whole devnet (`--dump-state`, `--load-state`).
+    pub fn state(&self) -> crate::devnet::StateAccess {
+        self.state.clone()
+    }
+
     /// `http://HOST:PORT` of the L2 JSON-RPC.
     pub fn rpc_url(&self) -> String {
         format!("http://{}", self.l2.rpc_addr)

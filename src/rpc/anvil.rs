@@ -30,6 +30,7 @@ use crate::{
     executor::ReadyTx,
     mempool::PoolError,
     sequencer::{AccountEdit, CommandError, SequencerCommand, SettingsEdit},
+    storage::saved,
 };
 
 mod erc20;
@@ -130,6 +131,33 @@ async fn edit(c: &RpcContext, address: Address, edit: AccountEdit) -> RpcResult<
 async fn settings(c: &RpcContext, edit: SettingsEdit) -> RpcResult<Value> {
     ask(c, |reply| SequencerCommand::Settings { edit, reply }).await?;
     Ok(Value::Null)
+}
+
+/// The devnet as a dump (see [`crate::devnet::dump`]).
+async fn dump(c: &RpcContext) -> Result<crate::storage::image::DevnetImage, RpcError> {
+    crate::devnet::dump(c.devnet.as_deref(), &c.sequencer)
+        .await
+        .map_err(RpcError::internal)
+}
+
+/// Replaces the devnet with a dump; a dump that does not fit this node is bad params.
+async fn load(
+    c: &RpcContext,
+    image: crate::storage::image::DevnetImage,
+) -> Result<(), RpcError> {
+    crate::devnet::load(c.devnet.as_deref(), &c.sequencer, image)
+        .await
+        .map_err(|e| match e {
+            crate::devnet::DevnetError::Load(msg) => RpcError::params(msg),
+            e => RpcError::internal(e),
+        })
+}
+
+/// The data dir's saved snapshots (a node in memory has none).
+fn saved_snapshots(c: &RpcContext) -> Result<saved::SavedSnapshots, RpcError> {
+    c.saved.clone().ok_or_else(|| {
+        RpcError::params("this node keeps no data dir, so it has no named snapshots")
+    })
 }
 
 /// Registers the methods.
@@ -401,34 +429,54 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
     // The whole devnet (both chains with their blocks, and the batches) as opaque bytes, as
     // anvil's dump is; `anvil_loadState` replaces the devnet with one.
     m.register_async_method("anvil_dumpState", |_, c, _| async move {
-        let image = match &c.devnet {
-            Some(devnet) => devnet.dump().await.map_err(RpcError::internal)?,
-            None => crate::storage::image::DevnetImage {
-                l2: crate::devnet::chain_image(&c.sequencer)
-                    .await
-                    .map_err(RpcError::internal)?,
-                l1: vec![],
-                batches: vec![],
-            },
-        };
+        let image = dump(&c).await?;
         RpcResult::Ok(Bytes::from(image.to_bytes()))
     })?;
     m.register_async_method("anvil_loadState", |p, c, _| async move {
         let (bytes,): (Bytes,) = p.parse()?;
         let image = crate::storage::image::DevnetImage::from_bytes(&bytes)
             .map_err(|e| RpcError::params(format!("{e:#}")))?;
-        match &c.devnet {
-            Some(devnet) => devnet.load(image).await.map_err(RpcError::internal)?,
-            None if !image.l1.is_empty() => {
-                return Err(RpcError::params(
-                    "the state dump holds an L1 and this node runs without one (--no-l1)",
-                ));
-            }
-            None => crate::devnet::load_chain(&c.sequencer, image.l2)
-                .await
-                .map_err(RpcError::internal)?,
-        }
+        load(&c, image).await?;
         RpcResult::Ok(true)
+    })?;
+    // Named snapshots in the data dir (`zkos-dev snapshot save|load|list|rm`): whole-devnet
+    // dumps that outlive the node, unlike `evm_snapshot` ids.
+    m.register_async_method("zkos_saveSnapshot", |p, c, _| async move {
+        let (name,): (String,) = p.parse()?;
+        let saved = saved_snapshots(&c)?;
+        saved::check_name(&name).map_err(RpcError::params)?;
+        let image = dump(&c).await?;
+        let info = tokio::task::spawn_blocking(move || saved.save(&name, &image))
+            .await
+            .map_err(RpcError::internal)?
+            .map_err(|e| RpcError::Internal(format!("{e:#}")))?;
+        RpcResult::Ok(info)
+    })?;
+    m.register_async_method("zkos_loadSnapshot", |p, c, _| async move {
+        let (name,): (String,) = p.parse()?;
+        let saved = saved_snapshots(&c)?;
+        let image = tokio::task::spawn_blocking(move || saved.load(&name))
+            .await
+            .map_err(RpcError::internal)?
+            .map_err(|e| RpcError::params(format!("{e:#}")))?;
+        load(&c, image).await?;
+        RpcResult::Ok(true)
+    })?;
+    m.register_async_method("zkos_listSnapshots", |_, c, _| async move {
+        let saved = saved_snapshots(&c)?;
+        let list = saved
+            .list()
+            .map_err(|e| RpcError::Internal(format!("{e:#}")))?;
+        RpcResult::Ok(list)
+    })?;
+    m.register_async_method("zkos_removeSnapshot", |p, c, _| async move {
+        let (name,): (String,) = p.parse()?;
+        let saved = saved_snapshots(&c)?;
+        saved::check_name(&name).map_err(RpcError::params)?;
+        let removed = saved
+            .remove(&name)
+            .map_err(|e| RpcError::Internal(format!("{e:#}")))?;
+        RpcResult::Ok(removed)
     })?;
     m.register_async_method("anvil_rollback", |p, c, _| async move {
         let mut seq = p.sequence();

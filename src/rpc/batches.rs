@@ -35,7 +35,7 @@ fn hex(n: u64) -> Value {
 }
 
 /// Unix seconds as RFC 3339 UTC (`2026-11-22T06:45:28Z`), as zksync-era dates are.
-fn rfc3339(secs: u64) -> String {
+pub fn rfc3339(secs: u64) -> String {
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).

@@ -85,6 +85,8 @@ pub struct RpcContext {
     pub devnet: Option<Arc<crate::devnet::Devnet>>,
     /// Whether this is the L2 (for the devnet's per-chain views).
     pub is_l2: bool,
+    /// The data dir's named snapshots (`None`: in memory).
+    pub saved: Option<crate::storage::saved::SavedSnapshots>,
 }
 
 /// What the RPC reads of the settlement pipeline and how it asks for manual steps.

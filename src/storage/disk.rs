@@ -112,6 +112,22 @@ impl DataDir {
     /// Opens the data dir at `path`, creating it when missing or empty. `chain_ids`: the L2's
     /// and the embedded L1's (0 for none), which an existing data dir must match.
     pub fn open(path: &Path, chain_ids: (u64, u64)) -> anyhow::Result<Self> {
+        Self::open_with(path, Some(chain_ids))
+    }
+
+    /// Opens the devnet a stopped node left at `path` (`zkos-dev snapshot` and `reset` without
+    /// a node), whatever its chains; refuses a path that holds none.
+    pub fn open_existing(path: &Path) -> anyhow::Result<Self> {
+        if !path.join(DB_FILE).is_file() {
+            bail!(
+                "{} holds no zkos-dev devnet (no {DB_FILE}): pass the --data-dir the node ran with, or --rpc URL of a running node",
+                path.display()
+            );
+        }
+        Self::open_with(path, None)
+    }
+
+    fn open_with(path: &Path, chain_ids: Option<(u64, u64)>) -> anyhow::Result<Self> {
         let file = path.join(DB_FILE);
         let existed = file.exists();
         if path.exists() && !path.is_dir() {
@@ -154,10 +170,10 @@ impl DataDir {
             db,
             existed,
         };
-        if existed {
-            dir.check(chain_ids)?;
-        } else {
-            dir.init(chain_ids)?;
+        match chain_ids {
+            _ if existed => dir.check(chain_ids)?,
+            Some(chain_ids) => dir.init(chain_ids)?,
+            None => unreachable!("open_existing opens an existing file"),
         }
         Ok(dir)
     }
@@ -185,7 +201,8 @@ impl DataDir {
         Ok(())
     }
 
-    fn check(&self, (l2, l1): (u64, u64)) -> anyhow::Result<()> {
+    /// Checks the format and, when given, the chain ids.
+    fn check(&self, chain_ids: Option<(u64, u64)>) -> anyhow::Result<()> {
         let txn = self.db.begin_read()?;
         let meta = match txn.open_table(META) {
             Ok(meta) => meta,
@@ -206,6 +223,9 @@ impl DataDir {
         };
         image::check_version(number("format")?, "data dir").map_err(|e| refuse(&self.path, e))?;
         let (had_l2, had_l1) = (number("l2_chain_id")?, number("l1_chain_id")?);
+        let Some((l2, l1)) = chain_ids else {
+            return Ok(());
+        };
         if had_l2 != l2 {
             return Err(refuse(&self.path, format!("it holds an L2 with chain id {had_l2}, not {l2}")));
         }
@@ -319,6 +339,12 @@ impl DataDir {
         }))
     }
 
+    /// The whole devnet as a dump (its L1 too, if it has one).
+    pub fn devnet_image(&self) -> anyhow::Result<DevnetImage> {
+        let (_, l1) = self.chain_ids()?;
+        self.image(l1 != 0)
+    }
+
     /// The whole devnet as a dump.
     pub fn image(&self, with_l1: bool) -> anyhow::Result<DevnetImage> {
         let l2 = self
@@ -335,8 +361,30 @@ impl DataDir {
         })
     }
 
-    /// Replaces everything with `image` (a stopped data dir loading a snapshot or a dump).
+    /// The chain ids it was created for: the L2's and the embedded L1's (0: none).
+    pub fn chain_ids(&self) -> anyhow::Result<(u64, u64)> {
+        let txn = self.db.begin_read()?;
+        let meta = txn.open_table(META)?;
+        let number = |key: &str| -> anyhow::Result<u64> {
+            let value = meta.get(key)?.with_context(|| format!("no {key}"))?;
+            let bytes: [u8; 8] = value.value().try_into().map_err(|_| anyhow::anyhow!("{key} is damaged"))?;
+            Ok(u64::from_be_bytes(bytes))
+        };
+        Ok((number("l2_chain_id")?, number("l1_chain_id")?))
+    }
+
+    /// Replaces everything with `image` (a stopped data dir loading a snapshot or a dump),
+    /// after checking it holds the same chains.
     pub fn replace(&self, image: &DevnetImage) -> anyhow::Result<()> {
+        let (l2, l1) = self.chain_ids()?;
+        let image_l1 = image.l1.first().map_or(0, |l1| l1.chain_id);
+        if image.l2.chain_id != l2 || image_l1 != l1 {
+            bail!(
+                "the dump holds chains {} and {image_l1} (L2, L1; 0: none), the data dir {} holds {l2} and {l1}",
+                image.l2.chain_id,
+                self.path.display()
+            );
+        }
         let txn = self.db.begin_write()?;
         for (role, chain) in std::iter::once((Role::L2, &image.l2))
             .chain(image.l1.first().map(|l1| (Role::L1, l1)))

@@ -6,6 +6,7 @@ pub mod batches;
 pub mod chain;
 pub mod disk;
 pub mod image;
+pub mod saved;
 pub mod snapshot;
 pub mod state;
 

@@ -1,0 +1,168 @@
+//! Named snapshots on disk: `<data-dir>/snapshots/NAME.zkdump`, each a whole devnet image
+//! (`zkos_saveSnapshot`, `zkos-dev snapshot save|load|list|rm`), and the state files of
+//! `--dump-state` / `--load-state` / `--state`. Files are written whole to a temporary name
+//! and renamed, so a crash leaves the old file or the new one, never half of one.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use serde::Serialize;
+
+use super::{disk::SNAPSHOT_DIR, image::DevnetImage};
+
+/// The file name ending of a saved snapshot.
+pub const EXTENSION: &str = "zkdump";
+
+/// The snapshots of one data dir.
+#[derive(Debug, Clone)]
+pub struct SavedSnapshots {
+    dir: PathBuf,
+}
+
+/// One saved snapshot, as `list` reports it.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedInfo {
+    /// Its name.
+    pub name: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// When it was saved (seconds since the Unix epoch).
+    pub saved_at: u64,
+}
+
+/// Checks a snapshot name: 1 to 64 of `A-Z a-z 0-9 . _ -`, not starting with a dot, so a
+/// name is always one file inside the snapshots dir.
+pub fn check_name(name: &str) -> anyhow::Result<()> {
+    let ok = (1..=64).contains(&name.len())
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if !ok {
+        bail!(
+            "invalid snapshot name {name:?}: use 1 to 64 letters, digits, '.', '_' or '-' (not starting with '.')"
+        );
+    }
+    Ok(())
+}
+
+impl SavedSnapshots {
+    /// The snapshots of the data dir at `data_dir`.
+    pub fn new(data_dir: &Path) -> Self {
+        Self {
+            dir: data_dir.join(SNAPSHOT_DIR),
+        }
+    }
+
+    /// Where snapshot `name` lives.
+    pub fn path(&self, name: &str) -> anyhow::Result<PathBuf> {
+        check_name(name)?;
+        Ok(self.dir.join(format!("{name}.{EXTENSION}")))
+    }
+
+    /// Saves `image` as `name`, replacing a snapshot of that name.
+    pub fn save(&self, name: &str, image: &DevnetImage) -> anyhow::Result<SavedInfo> {
+        let path = self.path(name)?;
+        std::fs::create_dir_all(&self.dir)
+            .with_context(|| format!("cannot create {}", self.dir.display()))?;
+        write_file(&path, &image.to_bytes())?;
+        info(&path, name)
+    }
+
+    /// Reads snapshot `name`.
+    pub fn load(&self, name: &str) -> anyhow::Result<DevnetImage> {
+        let path = self.path(name)?;
+        if !path.exists() {
+            bail!("no snapshot named {name:?} (`zkos-dev snapshot list` shows the saved ones)");
+        }
+        read_file(&path)
+    }
+
+    /// The saved snapshots, by name.
+    pub fn list(&self) -> anyhow::Result<Vec<SavedInfo>> {
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", self.dir.display())),
+        };
+        let mut saved = vec![];
+        for entry in entries {
+            let path = entry?.path();
+            let name = match (path.file_stem(), path.extension()) {
+                (Some(stem), Some(ext)) if ext == EXTENSION => stem.to_string_lossy().into_owned(),
+                _ => continue,
+            };
+            if check_name(&name).is_ok() {
+                saved.push(info(&path, &name)?);
+            }
+        }
+        saved.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(saved)
+    }
+
+    /// Removes snapshot `name`; false if there was none.
+    pub fn remove(&self, name: &str) -> anyhow::Result<bool> {
+        let path = self.path(name)?;
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e).with_context(|| format!("cannot remove {}", path.display())),
+        }
+    }
+}
+
+fn info(path: &Path, name: &str) -> anyhow::Result<SavedInfo> {
+    let meta = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let saved_at = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_secs());
+    Ok(SavedInfo {
+        name: name.to_string(),
+        bytes: meta.len(),
+        saved_at,
+    })
+}
+
+/// Writes `bytes` to `path` through a synced temporary file and a rename.
+pub fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let mut temp = tempfile::Builder::new()
+        .prefix(".zkos-dev-")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    temp.write_all(bytes)
+        .and_then(|()| temp.as_file().sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    temp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Reads a devnet image from a file, naming the file in any error.
+pub fn read_file(path: &Path) -> anyhow::Result<DevnetImage> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    DevnetImage::from_bytes(&bytes).with_context(|| format!("{}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_stay_inside_the_snapshots_dir() {
+        for good in ["a", "before-deploy", "v1.2_x", &"n".repeat(64)] {
+            check_name(good).unwrap();
+        }
+        for bad in ["", ".", "..", ".hidden", "../x", "a/b", "a\\b", "sp ace", &"n".repeat(65)] {
+            let err = check_name(bad).unwrap_err().to_string();
+            assert!(err.contains("invalid snapshot name"), "{bad:?}: {err}");
+        }
+    }
+}
