@@ -512,7 +512,9 @@ impl StartArgs {
                 Duration::try_from_secs_f64(secs)
                     .ok()
                     .filter(|d| !d.is_zero())
-                    .ok_or_else(|| anyhow::anyhow!("--state-interval must be a positive number of seconds"))?,
+                    .ok_or_else(|| {
+                        anyhow::anyhow!("--state-interval must be a positive number of seconds")
+                    })?,
             ),
         };
         let (load, dump) = match &self.state {
@@ -520,9 +522,15 @@ impl StartArgs {
             None => (self.load_state.clone(), self.dump_state.clone()),
         };
         if interval.is_some() && dump.is_none() {
-            anyhow::bail!("--state-interval needs a file to write: pass --dump-state PATH or --state PATH");
+            anyhow::bail!(
+                "--state-interval needs a file to write: pass --dump-state PATH or --state PATH"
+            );
         }
-        Ok(crate::persist::StateFiles { load, dump, interval })
+        Ok(crate::persist::StateFiles {
+            load,
+            dump,
+            interval,
+        })
     }
 
     /// The node config these flags describe.

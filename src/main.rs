@@ -33,6 +33,7 @@ async fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Start(args) => {
+            let mut shutdown = Shutdown::listen();
             // The dashboard only on a terminal: piped or in CI, the anvil-style lines.
             let tui = !args.no_tui && !args.silent && std::io::stdout().is_terminal();
             let files = args.state_files()?;
@@ -48,13 +49,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     result = dashboard.run() => result,
                     result = node.stopped() => result,
                     _ = files.dump_periodically(&state) => Ok(()),
-                    _ = shutdown_signal() => Ok(()),
+                    _ = shutdown.received() => Ok(()),
                 }
             } else {
                 tokio::select! {
                     result = node.stopped() => result,
                     _ = files.dump_periodically(&state) => Ok(()),
-                    _ = shutdown_signal() => Ok(()),
+                    _ = shutdown.received() => Ok(()),
                 }
             };
             // The state file is written while the node still runs, before it stops.
@@ -68,7 +69,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Snapshot(args) => {
             let target = zkos_dev::persist::target(args.target.rpc, args.target.data_dir).await?;
-            println!("{}", zkos_dev::persist::snapshot(&target, args.action.into()).await?);
+            println!(
+                "{}",
+                zkos_dev::persist::snapshot(&target, args.action.into()).await?
+            );
             Ok(())
         }
         Command::Reset(args) => {
@@ -77,6 +81,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Tui(args) => {
+            let mut shutdown = Shutdown::listen();
             anyhow::ensure!(
                 std::io::stdout().is_terminal(),
                 "zkos-dev tui draws on a terminal: stdout is not one"
@@ -85,7 +90,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let dashboard = zkos_dev::tui::Dashboard::attach(&args.rpc, l1)?;
             tokio::select! {
                 result = dashboard.run() => result,
-                _ = shutdown_signal() => Ok(()),
+                _ = shutdown.received() => Ok(()),
             }
         }
         Command::Accounts(args) => {
@@ -111,20 +116,39 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// SIGINT / SIGTERM (Ctrl-C elsewhere), listened for from the moment it is made: a signal
+/// that arrives while the node is still starting (rebuilding a long history, say) stops it
+/// once it is up instead of being lost.
+struct Shutdown {
     #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(term) => term,
-                Err(_) => return ctrl_c.await.unwrap_or(()),
-            };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Shutdown {
+    fn listen() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Self {
+                signals: signal(SignalKind::interrupt())
+                    .and_then(|int| Ok((int, signal(SignalKind::terminate())?)))
+                    .ok(),
+            }
         }
+        #[cfg(not(unix))]
+        Self {}
     }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
+
+    /// Waits for a signal.
+    async fn received(&mut self) {
+        #[cfg(unix)]
+        if let Some((int, term)) = &mut self.signals {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

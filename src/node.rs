@@ -25,6 +25,7 @@ use crate::{
     batcher::Batcher,
     config::ExternalL1,
     config::ProverMode,
+    config::Storage,
     config::{ChainConfig, RpcConfig},
     devnet::{Devnet, L1Handle},
     events::{EVENT_CAPACITY, NodeEvent},
@@ -42,9 +43,8 @@ use crate::{
         attest::{allow_fake_proofs, prover_signer, register_prover},
     },
     rpc::{self, RpcContext},
-    sequencer::{ChainSettings, Sequencer, SequencerCommand, SettingsWriter, genesis_block, now},
-    config::Storage,
     sequencer::L1Queue,
+    sequencer::{ChainSettings, Sequencer, SequencerCommand, SettingsWriter, genesis_block, now},
     storage::{
         BatchStore, Chain, StateSnapshot, StateStore,
         disk::{DataDir, Role},
@@ -177,7 +177,8 @@ impl Node {
             Some(l1) if l1.external.is_none() => l1.chain.chain_id,
             _ => 0,
         };
-        let (data_dir, ephemeral) = open_storage(&config.storage, (config.chain.chain_id, embedded_l1_id))?;
+        let (data_dir, ephemeral) =
+            open_storage(&config.storage, (config.chain.chain_id, embedded_l1_id))?;
         let cancel = CancellationToken::new();
         // If the second chain fails to start, the first one stops with it.
         let stop_on_error = cancel.clone().drop_guard();
@@ -498,23 +499,23 @@ async fn spawn_chain(
     cancel: &CancellationToken,
 ) -> anyhow::Result<RunningChain> {
     let disk = match &spec.disk {
-        Some((dir, role)) => Some(Arc::new(dir.chain(*role)?)),
+        Some((dir, role)) => Some(Arc::new(dir.chain(*role))),
         None => None,
     };
-    let image = match &disk {
-        Some(disk) => disk.image()?,
+    let resumed = match disk.clone() {
+        Some(disk) => tokio::task::spawn_blocking(move || disk.resume()).await??,
         None => None,
     };
-    let (chain, state, genesis, l1_txs, settings, waiting) = match image {
-        Some(image) => {
-            let rebuilt = crate::storage::disk::rebuild(&image).context("the data dir")?;
+    let (chain, state, genesis, l1_txs, settings, waiting) = match resumed {
+        Some(resumed) => {
+            let rebuilt = resumed.rebuilt;
             (
                 rebuilt.chain,
                 rebuilt.states,
                 rebuilt.genesis,
                 L1Queue::starting_at(rebuilt.next_l1_tx),
-                image.settings.to_settings(),
-                image.pool,
+                resumed.settings.to_settings(),
+                resumed.pool,
             )
         }
         None => {
@@ -589,12 +590,22 @@ async fn spawn_chain(
     if !waiting.is_empty() {
         let mut kept = 0;
         for record in &waiting {
-            match record.to_tx().map_err(|e| e.to_string()).and_then(|tx| ctx.submit(tx).map_err(|e| jsonrpsee::types::ErrorObjectOwned::from(e).message().to_string())) {
+            match record.to_tx().map_err(|e| e.to_string()).and_then(|tx| {
+                ctx.submit(tx).map_err(|e| {
+                    jsonrpsee::types::ErrorObjectOwned::from(e)
+                        .message()
+                        .to_string()
+                })
+            }) {
                 Ok(_) => kept += 1,
                 Err(err) => tracing::warn!("a pending tx from the data dir is dropped: {err}"),
             }
         }
-        tracing::info!(kept, of = waiting.len(), "pending txs back from the data dir");
+        tracing::info!(
+            kept,
+            of = waiting.len(),
+            "pending txs back from the data dir"
+        );
     }
     if let Some(disk) = &disk {
         disk.set_pool(&[])?;

@@ -65,12 +65,17 @@ pub enum SnapshotAction {
 /// [`DEFAULT_DATA_DIR`].
 pub async fn target(rpc: Option<String>, data_dir: Option<PathBuf>) -> anyhow::Result<Target> {
     match (rpc, data_dir) {
-        (Some(_), Some(_)) => bail!("pass --rpc (a running node) or --data-dir (a stopped one), not both"),
+        (Some(_), Some(_)) => {
+            bail!("pass --rpc (a running node) or --data-dir (a stopped one), not both")
+        }
         (Some(url), None) => Ok(Target::Rpc(url)),
         (None, Some(dir)) => Ok(Target::Dir(dir)),
         (None, None) => {
             let client = Client::new(DEFAULT_RPC)?;
-            match client.call("web3_clientVersion", json!([]), Duration::from_secs(2)).await {
+            match client
+                .call("web3_clientVersion", json!([]), Duration::from_secs(2))
+                .await
+            {
                 Ok(_) => Ok(Target::Rpc(DEFAULT_RPC.to_string())),
                 Err(_) => Ok(Target::Dir(PathBuf::from(DEFAULT_DATA_DIR))),
             }
@@ -99,12 +104,17 @@ async fn snapshot_online(
     let long = Duration::from_secs(600);
     match action {
         SnapshotAction::Save(name) => {
-            let info: SavedInfo =
-                serde_json::from_value(client.call("zkos_saveSnapshot", json!([name]), long).await?)?;
+            let info: SavedInfo = serde_json::from_value(
+                client
+                    .call("zkos_saveSnapshot", json!([name]), long)
+                    .await?,
+            )?;
             Ok(saved_line(&info, target))
         }
         SnapshotAction::Load(name) => {
-            client.call("zkos_loadSnapshot", json!([name]), long).await?;
+            client
+                .call("zkos_loadSnapshot", json!([name]), long)
+                .await?;
             Ok(format!("loaded snapshot {name} into {target}"))
         }
         SnapshotAction::List => {
@@ -113,7 +123,9 @@ async fn snapshot_online(
             Ok(list_text(&list))
         }
         SnapshotAction::Remove(name) => {
-            let removed = client.call("zkos_removeSnapshot", json!([name]), long).await?;
+            let removed = client
+                .call("zkos_removeSnapshot", json!([name]), long)
+                .await?;
             removed_line(&name, removed == Value::Bool(true))
         }
     }
@@ -130,7 +142,9 @@ fn snapshot_offline(dir: &Path, action: SnapshotAction, target: &Target) -> anyh
         SnapshotAction::Load(name) => {
             let image = saved.load(&name)?;
             open_stopped(dir)?.replace(&image)?;
-            Ok(format!("loaded snapshot {name} into {target}: the next start resumes from it"))
+            Ok(format!(
+                "loaded snapshot {name} into {target}: the next start resumes from it"
+            ))
         }
         SnapshotAction::List => Ok(list_text(&saved.list()?)),
         SnapshotAction::Remove(name) => removed_line(&name, saved.remove(&name)?),
@@ -161,7 +175,10 @@ pub async fn reset(target: &Target) -> anyhow::Result<String> {
         Target::Dir(dir) => {
             let file = dir.join(DB_FILE);
             if !file.exists() {
-                bail!("{} holds no zkos-dev devnet (no {DB_FILE}): nothing to reset", dir.display());
+                bail!(
+                    "{} holds no zkos-dev devnet (no {DB_FILE}): nothing to reset",
+                    dir.display()
+                );
             }
             // A node holding it keeps it; a damaged file goes too (that is what reset is for).
             if let Err(e) = DataDir::open_existing(dir)
@@ -169,7 +186,8 @@ pub async fn reset(target: &Target) -> anyhow::Result<String> {
             {
                 return Err(open_stopped(dir).err().unwrap_or(e));
             }
-            std::fs::remove_file(&file).with_context(|| format!("cannot remove {}", file.display()))?;
+            std::fs::remove_file(&file)
+                .with_context(|| format!("cannot remove {}", file.display()))?;
             Ok(format!(
                 "reset {target}: the next start begins at genesis (saved snapshots are kept)"
             ))
@@ -178,13 +196,19 @@ pub async fn reset(target: &Target) -> anyhow::Result<String> {
 }
 
 fn saved_line(info: &SavedInfo, target: &Target) -> String {
-    format!("saved snapshot {} ({}) from {target}", info.name, human_bytes(info.bytes))
+    format!(
+        "saved snapshot {} ({}) from {target}",
+        info.name,
+        human_bytes(info.bytes)
+    )
 }
 
 fn removed_line(name: &str, removed: bool) -> anyhow::Result<String> {
     match removed {
         true => Ok(format!("removed snapshot {name}")),
-        false => bail!("no snapshot named {name:?} (`zkos-dev snapshot list` shows the saved ones)"),
+        false => {
+            bail!("no snapshot named {name:?} (`zkos-dev snapshot list` shows the saved ones)")
+        }
     }
 }
 
@@ -221,15 +245,24 @@ struct Client {
 
 impl Client {
     fn new(url: &str) -> anyhow::Result<Self> {
-        let parsed = url.parse().map_err(|e| anyhow::anyhow!("bad --rpc URL {url}: {e}"))?;
+        let parsed = url
+            .parse()
+            .map_err(|e| anyhow::anyhow!("bad --rpc URL {url}: {e}"))?;
         Ok(Self {
             url: url.to_string(),
             provider: RootProvider::new_http(parsed),
         })
     }
 
-    async fn call(&self, method: &'static str, params: Value, timeout: Duration) -> anyhow::Result<Value> {
-        let call = self.provider.raw_request::<Value, Value>(Cow::Borrowed(method), params);
+    async fn call(
+        &self,
+        method: &'static str,
+        params: Value,
+        timeout: Duration,
+    ) -> anyhow::Result<Value> {
+        let call = self
+            .provider
+            .raw_request::<Value, Value>(Cow::Borrowed(method), params);
         match tokio::time::timeout(timeout, call).await {
             Err(_) => bail!("{method} on {} timed out", self.url),
             Ok(Ok(value)) => Ok(value),

@@ -141,10 +141,7 @@ async fn dump(c: &RpcContext) -> Result<crate::storage::image::DevnetImage, RpcE
 }
 
 /// Replaces the devnet with a dump; a dump that does not fit this node is bad params.
-async fn load(
-    c: &RpcContext,
-    image: crate::storage::image::DevnetImage,
-) -> Result<(), RpcError> {
+async fn load(c: &RpcContext, image: crate::storage::image::DevnetImage) -> Result<(), RpcError> {
     crate::devnet::load(c.devnet.as_deref(), &c.sequencer, image)
         .await
         .map_err(|e| match e {

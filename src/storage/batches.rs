@@ -90,9 +90,9 @@ impl BatchStore {
         inner.generation += 1;
         inner.marks = marks.into_iter().map(|m| (m.number, m)).collect();
         if let Some(disk) = &self.disk {
-            let result = disk.truncate(0).and_then(|()| {
-                inner.marks.values().try_for_each(|m| disk.put(m))
-            });
+            let result = disk
+                .truncate(0)
+                .and_then(|()| inner.marks.values().try_for_each(|m| disk.put(m)));
             if let Err(err) = result {
                 tracing::warn!("batches cannot be written to the data dir: {err:#}");
             }
@@ -121,10 +121,16 @@ impl BatchStore {
             return;
         };
         let step = |s: Option<L1Step>| {
-            s.map_or(StepRecord { tx: B256::ZERO, at: 0 }, |s| StepRecord {
-                tx: s.tx,
-                at: s.at.max(1),
-            })
+            s.map_or(
+                StepRecord {
+                    tx: B256::ZERO,
+                    at: 0,
+                },
+                |s| StepRecord {
+                    tx: s.tx,
+                    at: s.at.max(1),
+                },
+            )
         };
         let mark = BatchMark {
             number,
@@ -132,7 +138,11 @@ impl BatchStore {
             last_block: record.batch.last_block,
             last_block_hash: record.batch.last_block_hash,
             prover: record.prover.clone().unwrap_or_default(),
-            steps: vec![step(record.commit), step(record.prove), step(record.execute)],
+            steps: vec![
+                step(record.commit),
+                step(record.prove),
+                step(record.execute),
+            ],
         };
         if inner.marks.get(&number) == Some(&mark) {
             return;

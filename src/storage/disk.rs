@@ -131,7 +131,10 @@ impl DataDir {
         let file = path.join(DB_FILE);
         let existed = file.exists();
         if path.exists() && !path.is_dir() {
-            return Err(refuse_foreign(path, "it is a file, not a zkos-dev data dir"));
+            return Err(refuse_foreign(
+                path,
+                "it is a file, not a zkos-dev data dir",
+            ));
         }
         if !existed && path.is_dir() {
             let foreign = std::fs::read_dir(path)
@@ -141,7 +144,9 @@ impl DataDir {
             if foreign {
                 return Err(refuse_foreign(
                     path,
-                    format!("it is not a zkos-dev data dir (it holds other files and no {DB_FILE})"),
+                    format!(
+                        "it is not a zkos-dev data dir (it holds other files and no {DB_FILE})"
+                    ),
                 ));
             }
         }
@@ -149,6 +154,9 @@ impl DataDir {
             .with_context(|| format!("cannot create the data dir {}", path.display()))?;
         let mut builder = Database::builder();
         builder.set_check_integrity_on_open(true);
+        // Blocks are read once at start and written once: a small page cache is enough, and
+        // the default (1 GiB) would double the node's memory on a long history.
+        builder.set_cache_size(64 << 20);
         let opened = if existed {
             builder.open(&file)
         } else {
@@ -161,9 +169,19 @@ impl DataDir {
                 path.display()
             ),
             Err(DatabaseError::UpgradeRequired(v)) => {
-                return Err(refuse(path, format!("its database file has storage format {v}, which this zkos-dev does not read")));
+                return Err(refuse(
+                    path,
+                    format!(
+                        "its database file has storage format {v}, which this zkos-dev does not read"
+                    ),
+                ));
             }
-            Err(err) => return Err(refuse(path, format!("{DB_FILE} is damaged or not a zkos-dev database ({err})"))),
+            Err(err) => {
+                return Err(refuse(
+                    path,
+                    format!("{DB_FILE} is damaged or not a zkos-dev database ({err})"),
+                ));
+            }
         };
         let dir = Self {
             path: std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
@@ -207,14 +225,20 @@ impl DataDir {
         let meta = match txn.open_table(META) {
             Ok(meta) => meta,
             Err(redb::TableError::TableDoesNotExist(_)) => {
-                return Err(refuse(&self.path, format!("{DB_FILE} is not a zkos-dev database")));
+                return Err(refuse(
+                    &self.path,
+                    format!("{DB_FILE} is not a zkos-dev database"),
+                ));
             }
             Err(err) => return Err(refuse(&self.path, err)),
         };
         let number = |key: &str| -> anyhow::Result<u64> {
-            let value = meta
-                .get(key)?
-                .ok_or_else(|| refuse(&self.path, format!("{DB_FILE} is not a zkos-dev database (no {key})")))?;
+            let value = meta.get(key)?.ok_or_else(|| {
+                refuse(
+                    &self.path,
+                    format!("{DB_FILE} is not a zkos-dev database (no {key})"),
+                )
+            })?;
             let bytes: [u8; 8] = value
                 .value()
                 .try_into()
@@ -227,42 +251,35 @@ impl DataDir {
             return Ok(());
         };
         if had_l2 != l2 {
-            return Err(refuse(&self.path, format!("it holds an L2 with chain id {had_l2}, not {l2}")));
+            return Err(refuse(
+                &self.path,
+                format!("it holds an L2 with chain id {had_l2}, not {l2}"),
+            ));
         }
         if had_l1 != l1 {
             let name = |id: u64| match id {
                 0 => "no embedded L1".to_string(),
                 id => format!("an embedded L1 with chain id {id}"),
             };
-            return Err(refuse(&self.path, format!("it holds {}, and this start asks for {}", name(had_l1), name(l1))));
+            return Err(refuse(
+                &self.path,
+                format!(
+                    "it holds {}, and this start asks for {}",
+                    name(had_l1),
+                    name(l1)
+                ),
+            ));
         }
         Ok(())
     }
 
-    /// One chain's part of the data dir.
-    pub fn chain(self: &Arc<Self>, role: Role) -> anyhow::Result<ChainDisk> {
-        let hashes = {
-            let txn = self.db.begin_read()?;
-            match txn.open_table(role.blocks()) {
-                Ok(table) => {
-                    let mut hashes = Vec::with_capacity(table.len()? as usize);
-                    for row in table.iter()? {
-                        let (_, value) = row?;
-                        let record = BlockRecord::decode(&mut value.value())
-                            .map_err(|e| refuse(&self.path, format!("a {} block is damaged ({e})", role.name())))?;
-                        hashes.push(record.header.hash_slow());
-                    }
-                    hashes
-                }
-                Err(redb::TableError::TableDoesNotExist(_)) => vec![],
-                Err(err) => return Err(err.into()),
-            }
-        };
-        Ok(ChainDisk {
+    /// One chain's part of the data dir ([`ChainDisk::resume`] reads it back).
+    pub fn chain(self: &Arc<Self>, role: Role) -> ChainDisk {
+        ChainDisk {
             dir: self.clone(),
             role,
-            hashes: Mutex::new(hashes),
-        })
+            hashes: Mutex::new(vec![]),
+        }
     }
 
     /// The batches' part of the data dir.
@@ -295,13 +312,46 @@ impl DataDir {
         for record in &records {
             for hash in record.writes.code_hashes() {
                 if seen.insert(hash) {
-                    let code = codes_table
-                        .get(&hash.0)?
-                        .ok_or_else(|| damaged(format!("the code {hash} of {} block {}", role.name(), record.header.number)))?;
+                    let code = codes_table.get(&hash.0)?.ok_or_else(|| {
+                        damaged(format!(
+                            "the code {hash} of {} block {}",
+                            role.name(),
+                            record.header.number
+                        ))
+                    })?;
                     codes.push(Bytes::copy_from_slice(code.value()));
                 }
             }
         }
+        let ChainMeta {
+            pending,
+            settings,
+            pool,
+        } = self.chain_meta(&txn, role)?;
+        for hash in pending.code_hashes() {
+            if seen.insert(hash) {
+                let code = codes_table.get(&hash.0)?.ok_or_else(|| {
+                    damaged(format!(
+                        "the code {hash} of {} pending changes",
+                        role.name()
+                    ))
+                })?;
+                codes.push(Bytes::copy_from_slice(code.value()));
+            }
+        }
+        Ok(Some(ChainImage {
+            chain_id: settings.chain_id,
+            blocks: records,
+            codes,
+            pending,
+            settings,
+            pool,
+        }))
+    }
+
+    /// A chain's changes since its last block, settings and pool.
+    fn chain_meta(&self, txn: &redb::ReadTransaction, role: Role) -> anyhow::Result<ChainMeta> {
+        let damaged = |what: String| refuse(&self.path, format!("{what} is damaged"));
         let meta = txn.open_table(role.meta())?;
         let read = |key: &str| -> anyhow::Result<Option<Vec<u8>>> {
             Ok(meta.get(key)?.map(|v| v.value().to_vec()))
@@ -311,14 +361,6 @@ impl DataDir {
                 .map_err(|e| damaged(format!("{} pending changes ({e})", role.name())))?,
             None => WritesRecord::default(),
         };
-        for hash in pending.code_hashes() {
-            if seen.insert(hash) {
-                let code = codes_table
-                    .get(&hash.0)?
-                    .ok_or_else(|| damaged(format!("the code {hash} of {} pending changes", role.name())))?;
-                codes.push(Bytes::copy_from_slice(code.value()));
-            }
-        }
         let settings = match read("settings")? {
             Some(bytes) => SettingsRecord::decode(&mut bytes.as_slice())
                 .map_err(|e| damaged(format!("{} settings ({e})", role.name())))?,
@@ -329,14 +371,11 @@ impl DataDir {
                 .map_err(|e| damaged(format!("{} pool ({e})", role.name())))?,
             None => vec![],
         };
-        Ok(Some(ChainImage {
-            chain_id: settings.chain_id,
-            blocks: records,
-            codes,
+        Ok(ChainMeta {
             pending,
             settings,
             pool,
-        }))
+        })
     }
 
     /// The whole devnet as a dump (its L1 too, if it has one).
@@ -351,7 +390,10 @@ impl DataDir {
             .chain_image(Role::L2)?
             .context("the data dir holds no devnet yet")?;
         let l1 = match with_l1 {
-            true => vec![self.chain_image(Role::L1)?.context("the data dir holds no L1")?],
+            true => vec![
+                self.chain_image(Role::L1)?
+                    .context("the data dir holds no L1")?,
+            ],
             false => vec![],
         };
         Ok(DevnetImage {
@@ -367,7 +409,10 @@ impl DataDir {
         let meta = txn.open_table(META)?;
         let number = |key: &str| -> anyhow::Result<u64> {
             let value = meta.get(key)?.with_context(|| format!("no {key}"))?;
-            let bytes: [u8; 8] = value.value().try_into().map_err(|_| anyhow::anyhow!("{key} is damaged"))?;
+            let bytes: [u8; 8] = value
+                .value()
+                .try_into()
+                .map_err(|_| anyhow::anyhow!("{key} is damaged"))?;
             Ok(u64::from_be_bytes(bytes))
         };
         Ok((number("l2_chain_id")?, number("l1_chain_id")?))
@@ -386,8 +431,8 @@ impl DataDir {
             );
         }
         let txn = self.db.begin_write()?;
-        for (role, chain) in std::iter::once((Role::L2, &image.l2))
-            .chain(image.l1.first().map(|l1| (Role::L1, l1)))
+        for (role, chain) in
+            std::iter::once((Role::L2, &image.l2)).chain(image.l1.first().map(|l1| (Role::L1, l1)))
         {
             let mut blocks = txn.open_table(role.blocks())?;
             blocks.retain(|_, _| false)?;
@@ -428,11 +473,31 @@ impl DataDir {
         for row in table.iter()? {
             let (number, value) = row?;
             marks.push(BatchMark::decode(&mut value.value()).map_err(|e| {
-                refuse(&self.path, format!("batch {} is damaged ({e})", number.value()))
+                refuse(
+                    &self.path,
+                    format!("batch {} is damaged ({e})", number.value()),
+                )
             })?);
         }
         Ok(marks)
     }
+}
+
+/// What a chain keeps beside its blocks.
+struct ChainMeta {
+    pending: WritesRecord,
+    settings: SettingsRecord,
+    pool: Vec<PoolTx>,
+}
+
+/// A chain read back from the data dir at start.
+pub struct Resumed {
+    /// Its blocks and states.
+    pub rebuilt: Rebuilt,
+    /// The next block's settings.
+    pub settings: SettingsRecord,
+    /// The txs the pool held at the last clean stop.
+    pub pool: Vec<PoolTx>,
 }
 
 /// RLP of a record.
@@ -449,11 +514,7 @@ pub fn rebuild(image: &ChainImage) -> anyhow::Result<Rebuilt> {
         .iter()
         .map(|code| (alloy_primitives::keccak256(code), code.clone()))
         .collect();
-    image::rebuild(
-        image.blocks.iter().cloned().map(Ok),
-        &codes,
-        &image.pending,
-    )
+    image::rebuild(image.blocks.iter().cloned().map(Ok), &codes, &image.pending)
 }
 
 /// One chain's blocks on disk. The sequencer is its only writer.
@@ -546,6 +607,60 @@ impl ChainDisk {
     /// This chain as the data dir has it (`None`: not yet written).
     pub fn image(&self) -> anyhow::Result<Option<ChainImage>> {
         self.dir.chain_image(self.role)
+    }
+
+    /// Rebuilds the chain from disk (`None`: it has none yet), decoding one block at a time.
+    pub fn resume(&self) -> anyhow::Result<Option<Resumed>> {
+        let dir = &self.dir;
+        let role = self.role;
+        let txn = dir.db.begin_read()?;
+        let blocks = match txn.open_table(role.blocks()) {
+            Ok(table) => table,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(err) => return Err(err.into()),
+        };
+        if blocks.is_empty()? {
+            return Ok(None);
+        }
+        let ChainMeta {
+            pending,
+            settings,
+            pool,
+        } = dir.chain_meta(&txn, role)?;
+        let mut codes = HashMap::new();
+        for row in txn.open_table(CODES)?.iter()? {
+            let (hash, code) = row?;
+            codes.insert(
+                B256::from(*hash.value()),
+                Bytes::copy_from_slice(code.value()),
+            );
+        }
+        let records = blocks.iter()?.map(|row| {
+            let (number, value) = row?;
+            BlockRecord::decode(&mut value.value()).map_err(|e| {
+                refuse(
+                    &dir.path,
+                    format!("{} block {} is damaged ({e})", role.name(), number.value()),
+                )
+            })
+        });
+        let rebuilt = image::rebuild(records, &codes, &pending).map_err(|e| {
+            refuse(
+                &dir.path,
+                format!("{} cannot be rebuilt: {e:#}", role.name()),
+            )
+        })?;
+        *self.hashes.lock() = rebuilt
+            .chain
+            .blocks(0, rebuilt.chain.latest_number())
+            .iter()
+            .map(|b| b.hash)
+            .collect();
+        Ok(Some(Resumed {
+            rebuilt,
+            settings,
+            pool,
+        }))
     }
 }
 

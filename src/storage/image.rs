@@ -514,7 +514,11 @@ pub struct ChainParts {
 impl ChainParts {
     /// The chain as records.
     pub fn to_image(&self) -> ChainImage {
-        let blocks: Vec<BlockRecord> = self.chain.iter().map(|b| BlockRecord::from_block(b)).collect();
+        let blocks: Vec<BlockRecord> = self
+            .chain
+            .iter()
+            .map(|b| BlockRecord::from_block(b))
+            .collect();
         let pending = WritesRecord::from_writes(&self.state.peek_writes());
         let mut seen = std::collections::HashSet::new();
         let codes = blocks

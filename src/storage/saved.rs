@@ -113,7 +113,8 @@ impl SavedSnapshots {
 }
 
 fn info(path: &Path, name: &str) -> anyhow::Result<SavedInfo> {
-    let meta = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
     let saved_at = meta
         .modified()
         .ok()
@@ -160,7 +161,17 @@ mod tests {
         for good in ["a", "before-deploy", "v1.2_x", &"n".repeat(64)] {
             check_name(good).unwrap();
         }
-        for bad in ["", ".", "..", ".hidden", "../x", "a/b", "a\\b", "sp ace", &"n".repeat(65)] {
+        for bad in [
+            "",
+            ".",
+            "..",
+            ".hidden",
+            "../x",
+            "a/b",
+            "a\\b",
+            "sp ace",
+            &"n".repeat(65),
+        ] {
             let err = check_name(bad).unwrap_err().to_string();
             assert!(err.contains("invalid snapshot name"), "{bad:?}: {err}");
         }

@@ -238,13 +238,16 @@ impl StateSnapshot {
                     account.storage.remove(slot);
                 }
             } else {
-                let account = self.accounts.entry(*address).or_insert_with(|| AccountState {
-                    info: AccountInfo {
-                        code_hash: KECCAK256_EMPTY,
-                        ..Default::default()
-                    },
-                    storage: Default::default(),
-                });
+                let account = self
+                    .accounts
+                    .entry(*address)
+                    .or_insert_with(|| AccountState {
+                        info: AccountInfo {
+                            code_hash: KECCAK256_EMPTY,
+                            ..Default::default()
+                        },
+                        storage: Default::default(),
+                    });
                 account.storage.insert(*slot, *value);
             }
         }

@@ -411,7 +411,13 @@ impl Binary {
             .unwrap()
             .port();
         let mut child = Command::new(env!("CARGO_BIN_EXE_zkos-dev"))
-            .args(["start", "--ephemeral", "--port", &port.to_string(), "--no-l1"])
+            .args([
+                "start",
+                "--ephemeral",
+                "--port",
+                &port.to_string(),
+                "--no-l1",
+            ])
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
