@@ -191,7 +191,7 @@ pub fn banner(info: &BannerInfo<'_>) -> String {
             );
         }
         Some((None, _)) => {
-            let _ = writeln!(out, "\nData dir: temporary (--ephemeral), removed on exit");
+            let _ = writeln!(out, "\nData dir: none (--ephemeral): in memory, forgotten on exit");
         }
         None => {}
     }

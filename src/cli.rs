@@ -294,7 +294,8 @@ pub struct StartArgs {
         help_heading = "State"
     )]
     pub data_dir: PathBuf,
-    /// Keep the devnet in a temporary data dir, removed on exit (a fresh devnet every start).
+    /// Keep the devnet in memory, as anvil does: a fresh devnet every start, nothing written
+    /// (named snapshots go to a temporary dir removed on exit).
     #[arg(long, help_heading = "State")]
     pub ephemeral: bool,
     /// Load a state file (`--dump-state`'s or `anvil_dumpState`'s) once started.

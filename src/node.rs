@@ -67,8 +67,8 @@ pub struct NodeHandle {
     data_dir: Option<Arc<DataDir>>,
     /// Dumps and loads of the devnet.
     state: crate::devnet::StateAccess,
-    /// An `--ephemeral` data dir, removed when the handle is dropped (after the chains stop).
-    _ephemeral: Option<tempfile::TempDir>,
+    /// The temporary dir of `--ephemeral` (its named snapshots), removed when the handle is dropped.
+    ephemeral: Option<tempfile::TempDir>,
 }
 
 /// The L1 the rollup settles on: the embedded one while it runs, or an external one.
@@ -166,6 +166,8 @@ struct ChainSpec<'a> {
     is_l2: bool,
     /// Where its blocks are kept (`None`: in memory).
     disk: Option<(Arc<DataDir>, Role)>,
+    /// Where named snapshots are kept (`None`: nowhere).
+    saved: Option<crate::storage::saved::SavedSnapshots>,
 }
 
 impl Node {
@@ -179,6 +181,12 @@ impl Node {
         };
         let (data_dir, ephemeral) =
             open_storage(&config.storage, (config.chain.chain_id, embedded_l1_id))?;
+        // Named snapshots live in the data dir, or in the temporary dir of `--ephemeral`.
+        let saved = data_dir
+            .as_deref()
+            .map(DataDir::path)
+            .or(ephemeral.as_ref().map(tempfile::TempDir::path))
+            .map(crate::storage::saved::SavedSnapshots::new);
         let cancel = CancellationToken::new();
         // If the second chain fails to start, the first one stops with it.
         let stop_on_error = cancel.clone().drop_guard();
@@ -251,6 +259,7 @@ impl Node {
                 devnet: devnet.clone(),
                 is_l2: true,
                 disk: data_dir.clone().map(|d| (d, Role::L2)),
+                saved: saved.clone(),
             },
             &cancel,
         )
@@ -284,6 +293,7 @@ impl Node {
                         devnet: devnet.clone(),
                         is_l2: false,
                         disk: data_dir.clone().map(|d| (d, Role::L1)),
+                        saved: saved.clone(),
                     },
                     &cancel,
                 )
@@ -446,7 +456,7 @@ impl Node {
             },
             external_l1: external.as_ref().map(|e| (e.url.as_str(), e.contracts)),
             data_dir: match (&config.storage, &data_dir) {
-                (crate::config::Storage::Ephemeral, Some(_)) => Some((None, true)),
+                (crate::config::Storage::Ephemeral, _) => Some((None, true)),
                 (_, Some(dir)) => Some((Some(dir.path()), dir.existed())),
                 _ => None,
             },
@@ -468,13 +478,14 @@ impl Node {
             cancel,
             data_dir,
             state: crate::devnet::StateAccess::new(devnet, l2_sender),
-            _ephemeral: ephemeral,
+            ephemeral,
         })
     }
 }
 
-/// Opens the data dir the config asks for (`None` in memory), creating a temporary one for
-/// `--ephemeral`.
+/// Opens the data dir the config asks for (`None` in memory). `--ephemeral` keeps the chains in
+/// memory, as anvil does (a data dir removed on exit would be written for nothing), with a
+/// temporary dir for named snapshots.
 fn open_storage(
     storage: &Storage,
     chain_ids: (u64, u64),
@@ -487,8 +498,7 @@ fn open_storage(
                 .prefix("zkos-dev-")
                 .tempdir()
                 .context("cannot create a temporary data dir")?;
-            let dir = DataDir::open(temp.path(), chain_ids)?;
-            Ok((Some(Arc::new(dir)), Some(temp)))
+            Ok((None, Some(temp)))
         }
     }
 }
@@ -581,10 +591,7 @@ async fn spawn_chain(
         settlement: spec.settlement,
         devnet: spec.devnet,
         is_l2: spec.is_l2,
-        saved: spec
-            .disk
-            .as_ref()
-            .map(|(dir, _)| crate::storage::saved::SavedSnapshots::new(dir.path())),
+        saved: spec.saved,
     });
     // Txs left in the pool at the last clean stop go back in (those no longer valid are dropped).
     if !waiting.is_empty() {
@@ -677,9 +684,12 @@ impl RunningChain {
 }
 
 impl NodeHandle {
-    /// The data dir (`None`: in memory; a temporary one with `--ephemeral`).
+    /// The data dir (`None`: in memory; a temporary one for snapshots with `--ephemeral`).
     pub fn data_dir(&self) -> Option<&std::path::Path> {
-        self.data_dir.as_deref().map(DataDir::path)
+        self.data_dir
+            .as_deref()
+            .map(DataDir::path)
+            .or(self.ephemeral.as_ref().map(tempfile::TempDir::path))
     }
 
     /// Dumps and loads of the whole devnet (`--dump-state`, `--load-state`).
