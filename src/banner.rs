@@ -191,7 +191,10 @@ pub fn banner(info: &BannerInfo<'_>) -> String {
             );
         }
         Some((None, _)) => {
-            let _ = writeln!(out, "\nData dir: none (--ephemeral): in memory, forgotten on exit");
+            let _ = writeln!(
+                out,
+                "\nData dir: none (--ephemeral): in memory, forgotten on exit"
+            );
         }
         None => {}
     }

@@ -100,6 +100,82 @@ fn refuse(path: &Path, why: impl std::fmt::Display) -> anyhow::Error {
     )
 }
 
+/// Checks a data dir's format and, when given, its chain ids.
+fn check(
+    db: &impl ReadableDatabase,
+    path: &Path,
+    chain_ids: Option<(u64, u64)>,
+) -> anyhow::Result<()> {
+    let txn = db.begin_read()?;
+    let meta = match txn.open_table(META) {
+        Ok(meta) => meta,
+        Err(redb::TableError::TableDoesNotExist(_)) => {
+            return Err(refuse(
+                path,
+                format!("{DB_FILE} is not a zkos-dev database"),
+            ));
+        }
+        Err(err) => return Err(refuse(path, err)),
+    };
+    let number = |key: &str| -> anyhow::Result<u64> {
+        let value = meta.get(key)?.ok_or_else(|| {
+            refuse(
+                path,
+                format!("{DB_FILE} is not a zkos-dev database (no {key})"),
+            )
+        })?;
+        let bytes: [u8; 8] = value
+            .value()
+            .try_into()
+            .map_err(|_| refuse(path, format!("{key} is damaged")))?;
+        Ok(u64::from_be_bytes(bytes))
+    };
+    image::check_version(number("format")?, "data dir").map_err(|e| refuse(path, e))?;
+    let (had_l2, had_l1) = (number("l2_chain_id")?, number("l1_chain_id")?);
+    let Some((l2, l1)) = chain_ids else {
+        return Ok(());
+    };
+    if had_l2 != l2 {
+        return Err(refuse(
+            path,
+            format!("it holds an L2 with chain id {had_l2}, not {l2}"),
+        ));
+    }
+    if had_l1 != l1 {
+        let name = |id: u64| match id {
+            0 => "no embedded L1".to_string(),
+            id => format!("an embedded L1 with chain id {id}"),
+        };
+        return Err(refuse(
+            path,
+            format!(
+                "it holds {}, and this start asks for {}",
+                name(had_l1),
+                name(l1)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The error for a database redb would not open.
+fn open_error(path: &Path, err: DatabaseError) -> anyhow::Error {
+    match err {
+        DatabaseError::DatabaseAlreadyOpen => anyhow::anyhow!(
+            "data dir {} is in use by another zkos-dev: stop it, or pass another --data-dir (or --ephemeral)",
+            path.display()
+        ),
+        DatabaseError::UpgradeRequired(v) => refuse(
+            path,
+            format!("its database file has storage format {v}, which this zkos-dev does not read"),
+        ),
+        err => refuse(
+            path,
+            format!("{DB_FILE} is damaged or not a zkos-dev database ({err})"),
+        ),
+    }
+}
+
 /// Why a path that is not a zkos-dev data dir cannot become one. Nothing of it is touched.
 fn refuse_foreign(path: &Path, why: impl std::fmt::Display) -> anyhow::Error {
     anyhow::anyhow!(
@@ -157,6 +233,15 @@ impl DataDir {
         // Blocks are read once at start and written once: a small page cache is enough, and
         // the default (1 GiB) would double the node's memory on a long history.
         builder.set_cache_size(64 << 20);
+        // A devnet that was stopped cleanly is checked read-only first, so a refused one is not
+        // written to at all; one that was not (a crash) needs redb's repair, which writes.
+        if existed {
+            match builder.open_read_only(&file) {
+                Ok(db) => check(&db, path, chain_ids)?,
+                Err(DatabaseError::RepairAborted) => {}
+                Err(err) => return Err(open_error(path, err)),
+            }
+        }
         let opened = if existed {
             builder.open(&file)
         } else {
@@ -164,24 +249,7 @@ impl DataDir {
         };
         let db = match opened {
             Ok(db) => db,
-            Err(DatabaseError::DatabaseAlreadyOpen) => bail!(
-                "data dir {} is in use by another zkos-dev: stop it, or pass another --data-dir (or --ephemeral)",
-                path.display()
-            ),
-            Err(DatabaseError::UpgradeRequired(v)) => {
-                return Err(refuse(
-                    path,
-                    format!(
-                        "its database file has storage format {v}, which this zkos-dev does not read"
-                    ),
-                ));
-            }
-            Err(err) => {
-                return Err(refuse(
-                    path,
-                    format!("{DB_FILE} is damaged or not a zkos-dev database ({err})"),
-                ));
-            }
+            Err(err) => return Err(open_error(path, err)),
         };
         let dir = Self {
             path: std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
@@ -189,7 +257,7 @@ impl DataDir {
             existed,
         };
         match chain_ids {
-            _ if existed => dir.check(chain_ids)?,
+            _ if existed => check(&dir.db, path, chain_ids)?,
             Some(chain_ids) => dir.init(chain_ids)?,
             None => unreachable!("open_existing opens an existing file"),
         }
@@ -216,60 +284,6 @@ impl DataDir {
             meta.insert("created_by", env!("CARGO_PKG_VERSION").as_bytes())?;
         }
         txn.commit()?;
-        Ok(())
-    }
-
-    /// Checks the format and, when given, the chain ids.
-    fn check(&self, chain_ids: Option<(u64, u64)>) -> anyhow::Result<()> {
-        let txn = self.db.begin_read()?;
-        let meta = match txn.open_table(META) {
-            Ok(meta) => meta,
-            Err(redb::TableError::TableDoesNotExist(_)) => {
-                return Err(refuse(
-                    &self.path,
-                    format!("{DB_FILE} is not a zkos-dev database"),
-                ));
-            }
-            Err(err) => return Err(refuse(&self.path, err)),
-        };
-        let number = |key: &str| -> anyhow::Result<u64> {
-            let value = meta.get(key)?.ok_or_else(|| {
-                refuse(
-                    &self.path,
-                    format!("{DB_FILE} is not a zkos-dev database (no {key})"),
-                )
-            })?;
-            let bytes: [u8; 8] = value
-                .value()
-                .try_into()
-                .map_err(|_| refuse(&self.path, format!("{key} is damaged")))?;
-            Ok(u64::from_be_bytes(bytes))
-        };
-        image::check_version(number("format")?, "data dir").map_err(|e| refuse(&self.path, e))?;
-        let (had_l2, had_l1) = (number("l2_chain_id")?, number("l1_chain_id")?);
-        let Some((l2, l1)) = chain_ids else {
-            return Ok(());
-        };
-        if had_l2 != l2 {
-            return Err(refuse(
-                &self.path,
-                format!("it holds an L2 with chain id {had_l2}, not {l2}"),
-            ));
-        }
-        if had_l1 != l1 {
-            let name = |id: u64| match id {
-                0 => "no embedded L1".to_string(),
-                id => format!("an embedded L1 with chain id {id}"),
-            };
-            return Err(refuse(
-                &self.path,
-                format!(
-                    "it holds {}, and this start asks for {}",
-                    name(had_l1),
-                    name(l1)
-                ),
-            ));
-        }
         Ok(())
     }
 

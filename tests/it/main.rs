@@ -12,6 +12,7 @@ mod cli;
 mod concurrency;
 mod contracts;
 mod devnet_snapshots;
+mod durability;
 mod errors;
 mod hostile;
 mod l1;
