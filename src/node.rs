@@ -792,12 +792,12 @@ impl NodeHandle {
         // The pipeline's tasks wind down on their own after the cancel, and some hold the data
         // dir: once they let go, it closes with this handle and can be opened again at once.
         if let Some(dir) = &self.data_dir {
-            let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+            let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
             while Arc::strong_count(dir) > 1 && tokio::time::Instant::now() < deadline {
                 tokio::time::sleep(std::time::Duration::from_millis(5)).await;
             }
             if Arc::strong_count(dir) > 1 {
-                tracing::warn!("the data dir is still held 10 s after shutdown");
+                tracing::debug!("the data dir is still held 3 s after shutdown");
             }
         }
     }

@@ -567,7 +567,7 @@ impl ChainDisk {
             .dir
             .db
             .begin_write()
-            .context("the data dir cannot be written")?;
+            .context("starting a write")?;
         txn.set_durability(Durability::Immediate)?;
         {
             let mut table = txn.open_table(self.role.blocks())?;
@@ -602,7 +602,7 @@ impl ChainDisk {
                 encode(&SettingsRecord::from_settings(settings)).as_slice(),
             )?;
         }
-        txn.commit().context("the data dir cannot be written")?;
+        txn.commit().context("writing the block")?;
         hashes.truncate(from);
         hashes.extend(blocks.iter().map(|b| b.hash));
         Ok(())
