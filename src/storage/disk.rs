@@ -563,11 +563,7 @@ impl ChainDisk {
         if let Some(block) = block {
             blocks.push(Arc::new(block.clone()));
         }
-        let mut txn = self
-            .dir
-            .db
-            .begin_write()
-            .context("starting a write")?;
+        let mut txn = self.dir.db.begin_write().context("starting a write")?;
         txn.set_durability(Durability::Immediate)?;
         {
             let mut table = txn.open_table(self.role.blocks())?;

@@ -287,7 +287,10 @@ async fn reset_is_kept_across_a_restart() {
 fn contents(dir: &Path) -> Vec<(PathBuf, alloy::primitives::B256)> {
     let mut out = vec![];
     if dir.is_file() {
-        return vec![(dir.to_path_buf(), alloy::primitives::keccak256(std::fs::read(dir).unwrap()))];
+        return vec![(
+            dir.to_path_buf(),
+            alloy::primitives::keccak256(std::fs::read(dir).unwrap()),
+        )];
     }
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
@@ -502,11 +505,17 @@ async fn acknowledged_txs_survive_kill_9_under_load() {
         .unwrap_or(3);
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().join("data");
-    let signer: alloy::signers::local::PrivateKeySigner =
-        "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
-            .parse()
-            .unwrap();
-    let sender = signer.address();
+    // Dev accounts #0..#3: four senders, each sending its next tx as soon as the last one has
+    // a receipt.
+    let signers: Vec<alloy::signers::local::PrivateKeySigner> = [
+        "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+        "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+        "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+        "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+    ]
+    .iter()
+    .map(|key| key.parse().unwrap())
+    .collect();
     let mut seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -552,15 +561,19 @@ async fn acknowledged_txs_survive_kill_9_under_load() {
             break;
         }
 
-        // Load: transfers one after another, each acknowledged by its receipt, until the kill.
-        let nonce = qty(&l2
-            .ok("eth_getTransactionCount", json!([sender, "pending"]))
-            .await);
+        // Load: transfers from four senders, each acknowledged by its receipt, until the kill.
         let kill_after = Duration::from_millis(200 + next(&mut seed) % 1300);
-        let load = {
+        let mut load = vec![];
+        for signer in &signers {
+            let nonce = qty(&l2
+                .ok(
+                    "eth_getTransactionCount",
+                    json!([signer.address(), "pending"]),
+                )
+                .await);
             let l2 = l2.clone();
             let signer = signer.clone();
-            tokio::spawn(async move {
+            load.push(tokio::spawn(async move {
                 let mut acked = vec![];
                 for n in nonce.. {
                     let tx = sign(
@@ -586,12 +599,15 @@ async fn acknowledged_txs_survive_kill_9_under_load() {
                     ));
                 }
                 acked
-            })
-        };
+            }));
+        }
         tokio::time::sleep(kill_after).await;
         child.0.kill().expect("SIGKILL");
         child.0.wait().unwrap();
-        let acked = load.await.unwrap();
+        let mut acked = vec![];
+        for sender in load {
+            acked.extend(sender.await.unwrap());
+        }
         eprintln!(
             "crash test: cycle {cycle}: killed after {kill_after:?}, {} txs acknowledged",
             acked.len()
