@@ -216,10 +216,17 @@ impl Devnet {
                 "the state dump holds no L1 (it was taken with --no-l1)".into(),
             ));
         };
+        let sealed = batches.last().map_or(0, |mark| mark.number);
         load_chain(l1, l1_image).await?;
         load_chain(&self.l2, l2).await?;
         self.batches.load(batches);
         *self.taken.lock() = (U256::ZERO, BTreeMap::new());
+        // The batcher re-seals the loaded blocks at their recorded bounds: answer once it has,
+        // so the caller sees the batches the dump holds (a few ms; bounded in case it cannot).
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+        while self.batches.last_sealed() < sealed && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
         Ok(())
     }
 

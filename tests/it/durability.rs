@@ -178,7 +178,8 @@ async fn named_snapshots_bring_back_both_chains_and_settlement_goes_on() {
         l1.ok("zkos_loadSnapshot", json!(["before-tests"])).await,
         json!(true)
     );
-    // The batcher re-seals the loaded blocks at their recorded bounds.
+    // The load answers once the batcher has re-sealed the loaded blocks at their bounds.
+    assert_eq!(node.rpc.ok("zks_L1BatchNumber", json!([])).await, before["batch"]);
     settled(&node).await;
     assert_eq!(view(&node).await, before);
     let receipt = node.transfer_and_wait(3, Address::repeat_byte(0x43)).await;
