@@ -179,7 +179,10 @@ async fn named_snapshots_bring_back_both_chains_and_settlement_goes_on() {
         json!(true)
     );
     // The load answers once the batcher has re-sealed the loaded blocks at their bounds.
-    assert_eq!(node.rpc.ok("zks_L1BatchNumber", json!([])).await, before["batch"]);
+    assert_eq!(
+        node.rpc.ok("zks_L1BatchNumber", json!([])).await,
+        before["batch"]
+    );
     settled(&node).await;
     assert_eq!(view(&node).await, before);
     let receipt = node.transfer_and_wait(3, Address::repeat_byte(0x43)).await;
@@ -254,6 +257,10 @@ async fn a_state_dump_loads_into_another_node_and_a_bad_one_is_refused() {
     assert_eq!(
         target.rpc.ok("anvil_loadState", json!([dump])).await,
         json!(true)
+    );
+    assert_eq!(
+        target.rpc.ok("zks_L1BatchNumber", json!([])).await,
+        expected["batch"]
     );
     settled(&target).await;
     assert_eq!(view(&target).await, expected);
