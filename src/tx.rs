@@ -203,7 +203,17 @@ impl Transaction for Envelope {
 
 /// A log a tx sends to L1 (a message, a withdrawal, or an L1 tx's service log). Proven on L1
 /// by a Merkle path to the batch's `l2LogsTreeRoot`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    alloy_rlp::RlpEncodable,
+    alloy_rlp::RlpDecodable,
+)]
 pub struct L2ToL1Log {
     /// Always 0.
     pub shard_id: u8,

@@ -304,14 +304,9 @@ impl DataDir {
     /// Reads one chain whole (`None`: the data dir has none yet).
     pub fn chain_image(&self, role: Role) -> anyhow::Result<Option<ChainImage>> {
         let txn = self.db.begin_read()?;
-        let blocks = match txn.open_table(role.blocks()) {
-            Ok(table) => table,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
-            Err(err) => return Err(err.into()),
-        };
-        if blocks.is_empty()? {
+        let Some(blocks) = blocks_table(&txn, role)? else {
             return Ok(None);
-        }
+        };
         let damaged = |what: String| refuse(&self.path, format!("{what} is damaged"));
         let mut records = Vec::with_capacity(blocks.len()? as usize);
         for row in blocks.iter()? {
@@ -497,6 +492,19 @@ impl DataDir {
     }
 }
 
+/// A chain's blocks (`None`: it has none yet).
+fn blocks_table(
+    txn: &redb::ReadTransaction,
+    role: Role,
+) -> anyhow::Result<Option<redb::ReadOnlyTable<u64, &'static [u8]>>> {
+    let table = match txn.open_table(role.blocks()) {
+        Ok(table) => table,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+        Err(err) => return Err(err.into()),
+    };
+    Ok((!table.is_empty()?).then_some(table))
+}
+
 /// What a chain keeps beside its blocks.
 struct ChainMeta {
     pending: WritesRecord,
@@ -624,14 +632,9 @@ impl ChainDisk {
         let dir = &self.dir;
         let role = self.role;
         let txn = dir.db.begin_read()?;
-        let blocks = match txn.open_table(role.blocks()) {
-            Ok(table) => table,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
-            Err(err) => return Err(err.into()),
-        };
-        if blocks.is_empty()? {
+        let Some(blocks) = blocks_table(&txn, role)? else {
             return Ok(None);
-        }
+        };
         let ChainMeta {
             pending,
             settings,

@@ -41,7 +41,7 @@ pub struct TxRecord {
     /// EIP-2718 encoding of the consensus receipt.
     pub receipt: Bytes,
     /// What it sent to L1.
-    pub logs: Vec<LogRecord>,
+    pub logs: Vec<L2ToL1Log>,
     /// Gas used by this tx alone.
     pub gas_used: u64,
     /// Price paid per gas.
@@ -52,23 +52,6 @@ pub struct TxRecord {
     pub reverted: bool,
     /// Revert data.
     pub revert: Bytes,
-}
-
-/// One L2->L1 log.
-#[derive(Debug, Clone, RlpEncodable, RlpDecodable)]
-pub struct LogRecord {
-    /// Shard id.
-    pub shard_id: u8,
-    /// Service flag.
-    pub is_service: bool,
-    /// Position of the tx in its block.
-    pub tx_number_in_block: u16,
-    /// Sender.
-    pub sender: Address,
-    /// Key.
-    pub key: B256,
-    /// Value.
-    pub value: B256,
 }
 
 /// An account's final value after a block.
@@ -377,18 +360,7 @@ impl TxRecord {
             raw: tx.tx.envelope.encoded_2718().into(),
             sender: tx.tx.sender,
             receipt: tx.receipt.encoded_2718().into(),
-            logs: tx
-                .l2_to_l1_logs
-                .iter()
-                .map(|l| LogRecord {
-                    shard_id: l.shard_id,
-                    is_service: l.is_service,
-                    tx_number_in_block: l.tx_number_in_block,
-                    sender: l.sender,
-                    key: l.key,
-                    value: l.value,
-                })
-                .collect(),
+            logs: tx.l2_to_l1_logs.clone(),
             gas_used: tx.gas_used,
             effective_gas_price: tx.effective_gas_price,
             contract_address: tx
@@ -426,18 +398,7 @@ impl TxRecord {
                 envelope,
             },
             receipt,
-            l2_to_l1_logs: self
-                .logs
-                .iter()
-                .map(|l| L2ToL1Log {
-                    shard_id: l.shard_id,
-                    is_service: l.is_service,
-                    tx_number_in_block: l.tx_number_in_block,
-                    sender: l.sender,
-                    key: l.key,
-                    value: l.value,
-                })
-                .collect(),
+            l2_to_l1_logs: self.logs.clone(),
             gas_used: self.gas_used,
             effective_gas_price: self.effective_gas_price,
             contract_address,
