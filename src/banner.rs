@@ -126,6 +126,7 @@ pub fn banner(info: &BannerInfo<'_>) -> String {
             (chain_label.as_str(), k.zk_chain.to_string()),
             ("L1 Nullifier", k.l1_nullifier.to_string()),
             ("L1 Asset Router", k.l1_asset_router.to_string()),
+            ("L1 Token Vault", k.l1_native_token_vault.to_string()),
             ("Verifier", format!("{} (fake proofs accepted)", k.verifier)),
             ("Validator Timelock", k.validator_timelock.to_string()),
             ("Operator", format!("{} (dev account #9)", g.operator)),

@@ -1,6 +1,8 @@
-//! L2 genesis: the dev accounts' balances and the L2 system contracts ZKsync OS has at fixed
-//! addresses — the L1 messenger (`0x…8008`) and the base token (`0x…800a`), compiled from
-//! `state/contracts/l2/` (their runtime code goes in as is: no constructor, no immutables).
+//! L2 genesis: the dev accounts' balances and the contracts ZKsync OS has at fixed addresses —
+//! the L1 messenger (`0x…8008`), the base token (`0x…800a`), the L2 asset router (`0x…10003`)
+//! and the L2 native token vault (`0x…10004`), compiled from `state/contracts/l2/` (their
+//! runtime code goes in as is: no constructor, no immutables). The asset router's two storage
+//! slots name its L1 counterpart: slot 0 the L1 asset router, slot 1 the L1 chain id.
 
 use alloy_primitives::{Address, Bytes, U256};
 use anyhow::Context as _;
@@ -10,11 +12,14 @@ use serde::Deserialize;
 use crate::{
     accounts::DevAccount,
     storage::StateSnapshot,
-    tx::{L1_MESSENGER, L2_BASE_TOKEN},
+    tx::{L1_MESSENGER, L2_ASSET_ROUTER, L2_BASE_TOKEN, L2_NATIVE_TOKEN_VAULT},
 };
 
 const L1_MESSENGER_JSON: &str = include_str!("../state/artifacts/L1Messenger.json");
 const L2_BASE_TOKEN_JSON: &str = include_str!("../state/artifacts/L2BaseToken.json");
+const L2_ASSET_ROUTER_JSON: &str = include_str!("../state/artifacts/L2AssetRouter.json");
+const L2_NATIVE_TOKEN_VAULT_JSON: &str =
+    include_str!("../state/artifacts/L2NativeTokenVault.json");
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -27,11 +32,22 @@ struct Code {
     object: Bytes,
 }
 
+/// Where the L2 bridge contracts point on L1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct L1Bridge {
+    /// The L1 asset router: deposits come from its alias.
+    pub asset_router: Address,
+    /// The L1's chain id (part of every asset id).
+    pub chain_id: u64,
+}
+
 /// The system contracts: (address, runtime code).
 pub fn system_contracts() -> anyhow::Result<Vec<(Address, Bytes)>> {
     [
         (L1_MESSENGER, L1_MESSENGER_JSON),
         (L2_BASE_TOKEN, L2_BASE_TOKEN_JSON),
+        (L2_ASSET_ROUTER, L2_ASSET_ROUTER_JSON),
+        (L2_NATIVE_TOKEN_VAULT, L2_NATIVE_TOKEN_VAULT_JSON),
     ]
     .into_iter()
     .map(|(address, json)| {
@@ -42,8 +58,13 @@ pub fn system_contracts() -> anyhow::Result<Vec<(Address, Bytes)>> {
     .collect()
 }
 
-/// The L2 state at genesis: `balance` for each dev account, and the system contracts.
-pub fn l2_genesis(accounts: &[DevAccount], balance: U256) -> anyhow::Result<StateSnapshot> {
+/// The L2 state at genesis: `balance` for each dev account, and the system contracts, the
+/// asset router wired to `bridge`.
+pub fn l2_genesis(
+    accounts: &[DevAccount],
+    balance: U256,
+    bridge: L1Bridge,
+) -> anyhow::Result<StateSnapshot> {
     let mut state = StateSnapshot::default();
     for account in accounts {
         state.account_mut(account.address).info.balance = balance;
@@ -51,5 +72,11 @@ pub fn l2_genesis(accounts: &[DevAccount], balance: U256) -> anyhow::Result<Stat
     for (address, code) in system_contracts()? {
         state.set_code(address, Bytecode::new_raw(code));
     }
+    state.set_storage(
+        L2_ASSET_ROUTER,
+        U256::ZERO,
+        U256::from_be_slice(bridge.asset_router.as_slice()),
+    );
+    state.set_storage(L2_ASSET_ROUTER, U256::from(1), U256::from(bridge.chain_id));
     Ok(state)
 }

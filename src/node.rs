@@ -100,7 +100,7 @@ async fn external_l1(
             let mut params = deploy::DeployParams::new(l2_chain_id, genesis.operator);
             // Dev account #0 pays for the deployment and backs withdrawals with 1,000 ETH.
             params.funder = accounts.first().map(DevAccount::signer);
-            params.fund_nullifier = U256::from(1_000u64) * U256::from(10u64).pow(U256::from(18u64));
+            params.fund_vault = U256::from(1_000u64) * U256::from(10u64).pow(U256::from(18u64));
             deploy::find_or_deploy(&ext.url, &params).await?
         }
         (None, false) => {
@@ -191,7 +191,6 @@ impl Node {
         // If the second chain fails to start, the first one stops with it.
         let stop_on_error = cancel.clone().drop_guard();
 
-        let l2_genesis = crate::genesis::l2_genesis(&accounts, config.accounts.balance)?;
         // Loaded before the L2 starts: its `zks_` methods report the L1's contracts. The
         // embedded genesis also names the operator and the chain admin for an external L1.
         let l1_genesis = match &config.l1 {
@@ -222,6 +221,22 @@ impl Node {
             }),
             _ => None,
         };
+        // The L2 bridge points at the L1's asset router; an L2 without an L1 gets the embedded
+        // genesis's, as if the L1 were there.
+        let bridge = match &zks {
+            Some(info) => crate::genesis::L1Bridge {
+                asset_router: info.contracts.l1_asset_router,
+                chain_id: info.l1_chain_id,
+            },
+            None => {
+                let genesis = L1Genesis::embedded()?;
+                crate::genesis::L1Bridge {
+                    asset_router: genesis.contracts.l1_asset_router,
+                    chain_id: genesis.l1_chain_id,
+                }
+            }
+        };
+        let l2_genesis = crate::genesis::l2_genesis(&accounts, config.accounts.balance, bridge)?;
         let batches = Arc::new(match &data_dir {
             Some(dir) => BatchStore::persisted(dir.batches())?,
             None => BatchStore::default(),
@@ -274,7 +289,7 @@ impl Node {
                 // Every ETH on L2 at genesis is backed on L1, so any of it can be withdrawn.
                 let backing = config.accounts.balance * U256::from(accounts.len());
                 state
-                    .account_mut(genesis.contracts.l1_nullifier)
+                    .account_mut(genesis.contracts.l1_native_token_vault)
                     .info
                     .balance = backing;
                 let chain = spawn_chain(

@@ -21,6 +21,11 @@ pub const BOOTLOADER: Address = address!("0x000000000000000000000000000000000000
 pub const L1_MESSENGER: Address = address!("0x0000000000000000000000000000000000008008");
 /// The L2 base token: `withdraw(address)`.
 pub const L2_BASE_TOKEN: Address = address!("0x000000000000000000000000000000000000800a");
+/// The L2 asset router (the L2 side of the shared bridge): ERC-20 deposits and withdrawals.
+pub const L2_ASSET_ROUTER: Address = address!("0x0000000000000000000000000000000000010003");
+/// The L2 native token vault: the bridged tokens.
+pub const L2_NATIVE_TOKEN_VAULT: Address =
+    address!("0x0000000000000000000000000000000000010004");
 
 /// An L1->L2 tx: a deposit or an L1-requested call, from a `NewPriorityRequest` event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -219,7 +224,9 @@ pub struct L2ToL1Log {
     pub shard_id: u8,
     /// True for every log ZKsync OS produces.
     pub is_service: bool,
-    /// Position of the tx in its block (the batcher turns it into the position in the batch).
+    /// Position of the tx in its block, among the included txs. As in ZKsync OS, this (not the
+    /// position in the batch) is the tx number hashed into the logs tree and proven on L1, and
+    /// SDKs pass the receipt's `transactionIndex` as `l2TxNumberInBatch`.
     pub tx_number_in_block: u16,
     /// `0x…8008` for messages, `0x…8001` for L1 tx service logs.
     pub sender: Address,
@@ -230,12 +237,12 @@ pub struct L2ToL1Log {
 }
 
 impl L2ToL1Log {
-    /// The 88-byte encoding hashed into the logs tree, with the tx's position in its batch.
-    pub fn encode(&self, tx_number_in_batch: u16) -> [u8; 88] {
+    /// The 88-byte encoding hashed into the logs tree.
+    pub fn encode(&self) -> [u8; 88] {
         let mut out = [0u8; 88];
         out[0] = self.shard_id;
         out[1] = self.is_service as u8;
-        out[2..4].copy_from_slice(&tx_number_in_batch.to_be_bytes());
+        out[2..4].copy_from_slice(&self.tx_number_in_block.to_be_bytes());
         out[4..24].copy_from_slice(self.sender.as_slice());
         out[24..56].copy_from_slice(self.key.as_slice());
         out[56..88].copy_from_slice(self.value.as_slice());

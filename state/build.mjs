@@ -30,9 +30,116 @@ export const ARTIFACT_CONTRACTS = [
   "Verifier",
   "L1Nullifier",
   "L1AssetRouter",
+  "L1NativeTokenVault",
   "L1Messenger",
   "L2BaseToken",
+  "L2AssetRouter",
+  "L2NativeTokenVault",
+  "BridgedStandardERC20",
 ];
+
+/// The official interfaces (npm `@matterlabs/zksync-contracts`, pinned) each contract is checked
+/// against: every function and event of ours whose name an interface has must have exactly its
+/// signature (inputs and outputs), so selectors, events and return shapes cannot drift.
+const OFFICIAL = "@matterlabs/zksync-contracts/contracts/l1-contracts/";
+export const INTERFACES = {
+  Bridgehub: ["bridgehub/IBridgehub.sol:IBridgehub"],
+  ChainTypeManager: ["state-transition/IChainTypeManager.sol:IChainTypeManager"],
+  ZKChain: ["state-transition/chain-interfaces/IZKChain.sol:IZKChain"],
+  L1Nullifier: ["bridge/interfaces/IL1Nullifier.sol:IL1Nullifier"],
+  L1AssetRouter: ["bridge/asset-router/IL1AssetRouter.sol:IL1AssetRouter"],
+  L1NativeTokenVault: [
+    "bridge/ntv/IL1NativeTokenVault.sol:IL1NativeTokenVault",
+    "bridge/interfaces/IAssetHandler.sol:IAssetHandler",
+  ],
+  L2AssetRouter: [
+    "bridge/asset-router/IL2AssetRouter.sol:IL2AssetRouter",
+    "bridge/interfaces/IL2SharedBridgeLegacyFunctions.sol:IL2SharedBridgeLegacyFunctions",
+    "bridge/interfaces/IL2SharedBridgeLegacy.sol:IL2SharedBridgeLegacy",
+  ],
+  L2NativeTokenVault: [
+    "bridge/ntv/IL2NativeTokenVault.sol:IL2NativeTokenVault",
+    "bridge/interfaces/IAssetHandler.sol:IAssetHandler",
+  ],
+  BridgedStandardERC20: ["bridge/interfaces/IBridgedStandardToken.sol:IBridgedStandardToken"],
+};
+
+/// What the SDKs (zksync-ethers, viem, zksync-js) call: each must exist in ours and, by the
+/// rule above, with the official signature.
+export const REQUIRED = {
+  Bridgehub: [
+    "assetRouter", "sharedBridge", "baseTokenAssetId", "requestL2TransactionDirect",
+    "requestL2TransactionTwoBridges", "l2TransactionBaseCost", "getZKChain", "baseToken",
+    "proveL2MessageInclusion", "proveL1ToL2TransactionStatus",
+  ],
+  ChainTypeManager: ["getSemverProtocolVersion", "protocolVersion"],
+  ZKChain: ["getTotalBatchesExecuted", "getPubdataPricingMode", "getProtocolVersion"],
+  L1Nullifier: ["l1NativeTokenVault", "finalizeDeposit", "isWithdrawalFinalized", "claimFailedDeposit", "bridgeRecoverFailedTransfer", "depositHappened"],
+  L1AssetRouter: [
+    "L1_NULLIFIER", "nativeTokenVault", "assetHandlerAddress", "bridgehubDeposit", "finalizeWithdrawal",
+    "finalizeDeposit", "isWithdrawalFinalized", "L1_WETH_TOKEN", "ETH_TOKEN_ASSET_ID",
+  ],
+  L1NativeTokenVault: ["assetId", "tokenAddress", "originChainId", "WETH_TOKEN", "getERC20Getters", "L1_NULLIFIER", "ASSET_ROUTER"],
+  L2AssetRouter: ["L1_ASSET_ROUTER", "withdraw", "finalizeDeposit", "l1TokenAddress", "l2TokenAddress"],
+  L2NativeTokenVault: ["L1_CHAIN_ID", "BASE_TOKEN_ASSET_ID", "WETH_TOKEN", "assetId", "tokenAddress", "originChainId", "l2TokenAddress"],
+  BridgedStandardERC20: ["l1Address", "originToken", "assetId", "bridgeMint", "bridgeBurn"],
+};
+
+/// Public in the real contracts but in none of the interfaces above.
+const BEYOND_INTERFACES = {
+  Bridgehub: ["sharedBridge"], // pre-v26 name of assetRouter(), still read by zksync-ethers
+  L2NativeTokenVault: ["BASE_TOKEN_ASSET_ID"], // a public immutable of L2NativeTokenVault
+};
+
+const typeOf = (p) =>
+  p.type.startsWith("tuple") ? `(${p.components.map(typeOf).join(",")})${p.type.slice(5)}` : p.type;
+const sig = (item) => `${item.name}(${item.inputs.map(typeOf).join(",")})`;
+const full = (item) =>
+  item.type === "function"
+    ? `${sig(item)} returns (${(item.outputs ?? []).map(typeOf).join(",")})`
+    : `${sig(item)} ${item.inputs.map((i) => (i.indexed ? "i" : "-")).join("")}`;
+
+/// Errors (one line each) for every contract that differs from its official interfaces.
+export function interfaceMismatches(output) {
+  const problems = [];
+  const ours = {};
+  for (const contracts of Object.values(output.contracts)) {
+    for (const [name, c] of Object.entries(contracts)) if (INTERFACES[name]) ours[name] = c.abi;
+  }
+  for (const [name, ifaces] of Object.entries(INTERFACES)) {
+    const official = ifaces.flatMap((id) => {
+      const [file, iface] = id.split(":");
+      const abi = output.contracts[OFFICIAL + file]?.[iface]?.abi;
+      if (!abi) problems.push(`${name}: official interface ${id} not compiled`);
+      return abi ?? [];
+    });
+    const byName = new Map();
+    for (const item of official.filter((i) => i.type === "function" || i.type === "event")) {
+      const key = `${item.type} ${item.name}`;
+      byName.set(key, [...(byName.get(key) ?? []), full(item)]);
+    }
+    const abi = ours[name] ?? [];
+    for (const item of abi.filter((i) => i.type === "function" || i.type === "event")) {
+      const theirs = byName.get(`${item.type} ${item.name}`);
+      if (theirs && !theirs.includes(full(item))) {
+        problems.push(`${name}: ${item.type} ${full(item)} differs from the official ${theirs.join(" | ")}`);
+      }
+    }
+    for (const fn of REQUIRED[name] ?? []) {
+      if (!abi.some((i) => i.type === "function" && i.name === fn)) problems.push(`${name}: missing ${fn}`);
+      if (!byName.has(`function ${fn}`) && !(BEYOND_INTERFACES[name] ?? []).includes(fn)) problems.push(`${name}: ${fn} is not in the official interfaces`);
+    }
+  }
+  return problems;
+}
+
+function findImports(path) {
+  try {
+    return { contents: readFileSync(require.resolve(path), "utf8") };
+  } catch (e) {
+    return { error: `${path}: ${e.message}` };
+  }
+}
 
 function listSources(dir) {
   const out = [];
@@ -52,6 +159,10 @@ export function compile() {
   for (const file of listSources(CONTRACTS)) {
     sources[relative(ROOT, file).split("\\").join("/")] = { content: readFileSync(file, "utf8") };
   }
+  for (const id of new Set(Object.values(INTERFACES).flat())) {
+    const path = OFFICIAL + id.split(":")[0];
+    sources[path] = { content: readFileSync(require.resolve(path), "utf8") };
+  }
   const input = {
     language: "Solidity",
     sources,
@@ -61,7 +172,7 @@ export function compile() {
       outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"] } },
     },
   };
-  const output = JSON.parse(solc.compile(JSON.stringify(input)));
+  const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports }));
   const errors = (output.errors || []).filter((e) => e.severity === "error");
   for (const e of output.errors || []) {
     if (e.severity !== "error") console.error(e.formattedMessage);
@@ -69,6 +180,11 @@ export function compile() {
   if (errors.length) {
     for (const e of errors) console.error(e.formattedMessage);
     throw new Error(`compilation failed with ${errors.length} error(s)`);
+  }
+  const mismatches = interfaceMismatches(output);
+  if (mismatches.length) {
+    for (const m of mismatches) console.error(m);
+    throw new Error(`${mismatches.length} difference(s) from the official interfaces`);
   }
   const artifacts = {};
   for (const [sourceName, contracts] of Object.entries(output.contracts)) {

@@ -3,11 +3,13 @@
 //
 //   node deploy.mjs --rpc http://127.0.0.1:8545 [--private-key K] [--operator ADDR] [--prover ADDR]
 //                   [--chain-id 270] [--no-mock-verifier] [--genesis-state-commitment 0x..]
-//                   [--min-l2-gas-price 1000] [--fund-nullifier WEI]
+//                   [--min-l2-gas-price 1000] [--fund-vault WEI]
 //
 // Order: Verifier, Bridgehub, L1Nullifier, L1AssetRouter, ValidatorTimelock, ChainTypeManager,
-// ZKChain; then Bridgehub.setSharedBridge + registerChain, validators (operator and timelock on
-// the chain, operator on the timelock), prover key on the verifier, optional nullifier funding.
+// ZKChain, L1NativeTokenVault; then Bridgehub.setSharedBridge + registerChain, validators
+// (operator and timelock on the chain, operator on the timelock), the vault on the asset router
+// and the nullifier (and the router on the nullifier), prover key on the verifier, optional ETH
+// for the vault (backing the L2's genesis ETH).
 import { readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -57,7 +59,7 @@ export async function deploy({
   mockVerifier = true,
   minimalL2GasPrice = 1000n,
   genesisBatch = genesisStoredBatchInfo(),
-  fundNullifier = 0n,
+  fundVault = 0n,
 }) {
   const owner = await signer.getAddress();
   operator = operator ?? owner;
@@ -83,6 +85,11 @@ export async function deploy({
     minimalL2GasPrice,
     genesisBatch,
   ]);
+  const vault = await deployContract(signer, "L1NativeTokenVault", [
+    "0x0000000000000000000000000000000000000000",
+    await assetRouter.getAddress(),
+    await nullifier.getAddress(),
+  ]);
 
   const addr = {
     bridgehub: await bridgehub.getAddress(),
@@ -92,6 +99,7 @@ export async function deploy({
     verifier: await verifier.getAddress(),
     l1Nullifier: await nullifier.getAddress(),
     l1AssetRouter: await assetRouter.getAddress(),
+    l1NativeTokenVault: await vault.getAddress(),
   };
 
   await send(bridgehub.setSharedBridge(addr.l1AssetRouter, addr.l1Nullifier));
@@ -99,8 +107,11 @@ export async function deploy({
   await send(zkChain.setValidator(operator, true));
   await send(zkChain.setValidator(addr.validatorTimelock, true));
   await send(timelock.setValidator(addr.zkChain, operator, true));
+  await send(assetRouter.setNativeTokenVault(addr.l1NativeTokenVault));
+  await send(nullifier.setL1AssetRouter(addr.l1AssetRouter));
+  await send(nullifier.setL1NativeTokenVault(addr.l1NativeTokenVault));
   if (prover) await send(verifier.setProver(prover, true));
-  if (fundNullifier > 0n) await send(signer.sendTransaction({ to: addr.l1Nullifier, value: fundNullifier }));
+  if (fundVault > 0n) await send(signer.sendTransaction({ to: addr.l1NativeTokenVault, value: fundVault }));
 
   const { chainId: l1ChainId } = await signer.provider.getNetwork();
   return {
@@ -128,6 +139,7 @@ export function contracts(addresses, runner) {
     verifier: at("Verifier", addresses.verifier),
     l1Nullifier: at("L1Nullifier", addresses.l1Nullifier),
     l1AssetRouter: at("L1AssetRouter", addresses.l1AssetRouter),
+    l1NativeTokenVault: at("L1NativeTokenVault", addresses.l1NativeTokenVault),
   };
 }
 
@@ -152,7 +164,7 @@ async function main() {
     mockVerifier: o.mockVerifier ?? true,
     minimalL2GasPrice: BigInt(o["min-l2-gas-price"] ?? 1000),
     genesisBatch: genesisStoredBatchInfo(o["genesis-state-commitment"]),
-    fundNullifier: BigInt(o["fund-nullifier"] ?? 0),
+    fundVault: BigInt(o["fund-vault"] ?? 0),
   });
   console.log(JSON.stringify(result, null, 2));
   signer.provider.destroy();

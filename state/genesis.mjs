@@ -93,6 +93,7 @@ export async function buildGenesis() {
       verifier: deployment.verifier,
       l1Nullifier: deployment.l1Nullifier,
       l1AssetRouter: deployment.l1AssetRouter,
+      l1NativeTokenVault: deployment.l1NativeTokenVault,
       validatorTimelock: deployment.validatorTimelock,
       chainTypeManager: deployment.chainTypeManager,
     };

@@ -41,16 +41,14 @@ pub struct BatchLog {
     pub tx_hash: B256,
     /// Its index among that tx's L2->L1 logs.
     pub index_in_tx: usize,
-    /// The tx's position in the batch.
-    pub tx_number_in_batch: u16,
-    /// The log.
+    /// The log (its tx number is the tx's position in its block).
     pub log: L2ToL1Log,
 }
 
 impl BatchLog {
     /// Its leaf in the logs tree.
     pub fn leaf(&self) -> B256 {
-        alloy_primitives::keccak256(self.log.encode(self.tx_number_in_batch))
+        alloy_primitives::keccak256(self.log.encode())
     }
 }
 
@@ -274,7 +272,6 @@ impl Batcher {
             open.da.update(value);
         }
         for tx in &block.txs {
-            let tx_number = (open.fill.txs + tx.index) as u16;
             if tx.tx.envelope.as_l1().is_some() {
                 open.l1_txs.push(tx.tx.hash);
             }
@@ -282,10 +279,9 @@ impl Batcher {
                 open.logs.push(BatchLog {
                     tx_hash: tx.tx.hash,
                     index_in_tx,
-                    tx_number_in_batch: tx_number,
                     log: *log,
                 });
-                open.da.update(log.encode(tx_number));
+                open.da.update(log.encode());
             }
         }
         open.fill.blocks += fill.blocks;

@@ -4,9 +4,10 @@
 //!
 //! `(L1 RPC URL, DeployParams) -> L1Contracts`
 //!
-//! Nonces 0..=6 of the deployer create Verifier, Bridgehub, L1Nullifier, L1AssetRouter,
-//! ValidatorTimelock, ChainTypeManager and ZKChain; the wiring that follows (shared bridge,
-//! chain registration, validators, prover, genesis batch) is read back first and only sent when
+//! Nonces 0..=7 of the deployer create Verifier, Bridgehub, L1Nullifier, L1AssetRouter,
+//! ValidatorTimelock, ChainTypeManager, ZKChain and L1NativeTokenVault; the wiring that follows
+//! (shared bridge, chain registration, validators, the vault on the router and the nullifier,
+//! prover, genesis batch) is read back first and only sent when
 //! it differs, so a second run sends nothing and an interrupted run picks up where it stopped.
 
 mod bindings;
@@ -21,15 +22,15 @@ use alloy_rpc_types_eth::TransactionRequest;
 use alloy_signer_local::PrivateKeySigner;
 use anyhow::{bail, ensure};
 
-use bindings::{Bridgehub, ChainTypeManager, ZKChain};
+use bindings::{Bridgehub, ChainTypeManager, L1AssetRouter, ZKChain};
 use client::L1Client;
 
 use super::{L1Contracts, contracts::StoredBatchInfo};
 
-/// Gas the whole deployment takes, with headroom (measured on anvil: 6.3M, of which the seven
-/// creations 6.0M and the wiring 0.33M). With the L1's gas price it sets how much ETH the
+/// Gas the whole deployment takes, with headroom (measured on anvil: 9.2M, of which the eight
+/// creations 8.8M and the wiring 0.4M). With the L1's gas price it sets how much ETH the
 /// deployer needs before it starts.
-pub const DEPLOYMENT_GAS: u64 = 10_000_000;
+pub const DEPLOYMENT_GAS: u64 = 13_000_000;
 /// Gas for the wiring calls alone, with headroom (what a found deployment may still need).
 pub const WIRING_GAS: u64 = 1_000_000;
 /// The operator is topped up (when a funder is given) if it holds less than this: 1 ETH, about
@@ -47,7 +48,7 @@ pub struct DeployParams {
     /// The L2 chain registered in the Bridgehub.
     pub l2_chain_id: u64,
     /// The L1 governor: deploys everything and owns it (owner and chain admin). Its nonces
-    /// 0..=6 give the contract addresses.
+    /// 0..=7 give the contract addresses.
     pub deployer: PrivateKeySigner,
     /// Validator of the chain (on the chain and on the timelock): sends settlement txs.
     pub operator: Address,
@@ -60,11 +61,11 @@ pub struct DeployParams {
     /// Batch 0 of the chain ([`genesis_stored_batch`] of the L2 genesis state commitment); an
     /// existing deployment with a different one that has committed nothing is updated.
     pub genesis_stored_batch: StoredBatchInfo,
-    /// ETH (wei) sent to the L1 nullifier when the contracts are deployed, to back ETH that
-    /// exists on the L2 from genesis (withdrawals are paid from its balance).
-    pub fund_nullifier: U256,
+    /// ETH (wei) sent to the L1 native token vault when the contracts are deployed, to back ETH
+    /// that exists on the L2 from genesis (withdrawals are paid from its balance).
+    pub fund_vault: U256,
     /// Pays the deployer's gas (up to the L1's gas price times [`DEPLOYMENT_GAS`], times 3, plus
-    /// `fund_nullifier`) and tops the operator up to [`OPERATOR_TOP_UP`] when it holds less than
+    /// `fund_vault`) and tops the operator up to [`OPERATOR_TOP_UP`] when it holds less than
     /// [`OPERATOR_MIN_BALANCE`]. `None`: both must already hold enough.
     pub funder: Option<PrivateKeySigner>,
 }
@@ -72,7 +73,7 @@ pub struct DeployParams {
 impl DeployParams {
     /// The parameters `state/genesis.mjs` builds the embedded L1 genesis with: the governor
     /// deploys, no prover key, fake proofs accepted, minimal L2 gas price 1000 wei, genesis
-    /// batch with a zero state commitment, nothing sent to the nullifier, no funder.
+    /// batch with a zero state commitment, nothing sent to the vault, no funder.
     pub fn new(l2_chain_id: u64, operator: Address) -> Self {
         Self {
             l2_chain_id,
@@ -82,7 +83,7 @@ impl DeployParams {
             mock_verifier: true,
             min_l2_gas_price: 1000,
             genesis_stored_batch: genesis_stored_batch(B256::ZERO),
-            fund_nullifier: U256::ZERO,
+            fund_vault: U256::ZERO,
             funder: None,
         }
     }
@@ -113,7 +114,7 @@ pub fn genesis_stored_batch(state_commitment: B256) -> StoredBatchInfo {
 }
 
 /// Where a deployment by `deployer` puts the contracts: the CREATE addresses of its nonces
-/// 0..=6, in `deploy.mjs`'s order.
+/// 0..=7, in `deploy.mjs`'s order.
 pub fn deterministic_addresses(deployer: Address) -> L1Contracts {
     L1Contracts {
         verifier: deployer.create(0),
@@ -123,10 +124,11 @@ pub fn deterministic_addresses(deployer: Address) -> L1Contracts {
         validator_timelock: deployer.create(4),
         chain_type_manager: deployer.create(5),
         zk_chain: deployer.create(6),
+        l1_native_token_vault: deployer.create(7),
     }
 }
 
-/// Finds the contracts at the addresses the deployer's nonces 0..=6 give (checking their code,
+/// Finds the contracts at the addresses the deployer's nonces 0..=7 give (checking their code,
 /// constructor parameters and wiring, `Bridgehub.getZKChain(l2_chain_id)` included) or deploys
 /// them (same order and calls as `deploy.mjs`) when the deployer has sent nothing. A deployment
 /// cut short is completed. Tops up the deployer and the operator from `params.funder`.
@@ -196,12 +198,12 @@ pub async fn find_or_deploy(
 
     wire::check_constructor_params(&l1, params, &contracts).await?;
     wire::wire(&l1, params, &contracts).await?;
-    if deploying && params.fund_nullifier > U256::ZERO {
+    if deploying && params.fund_vault > U256::ZERO {
         let tx = TransactionRequest::default()
             .with_from(deployer)
-            .with_to(contracts.l1_nullifier)
-            .with_value(params.fund_nullifier);
-        l1.send("funding the L1 nullifier", tx).await?;
+            .with_to(contracts.l1_native_token_vault)
+            .with_value(params.fund_vault);
+        l1.send("funding the L1 native token vault", tx).await?;
     }
 
     let found = read_contracts(&l1, contracts.bridgehub, params.l2_chain_id).await?;
@@ -216,8 +218,8 @@ pub async fn find_or_deploy(
 }
 
 /// Reads the addresses of an existing deployment from its Bridgehub (`getZKChain`,
-/// `sharedBridge`, `l1Nullifier`, `chainTypeManager`, then the chain type manager's timelock
-/// and the chain's verifier). Sends nothing.
+/// `sharedBridge`, `l1Nullifier`, `chainTypeManager`, then the chain type manager's timelock,
+/// the chain's verifier and the asset router's vault). Sends nothing.
 pub async fn from_bridgehub(
     l1_rpc_url: &str,
     bridgehub: Address,
@@ -252,12 +254,16 @@ async fn read_contracts(
             Bridgehub::chainTypeManagerCall { chainId: chain_id },
         )
         .await?;
+    let l1_asset_router = l1.view(bridgehub, Bridgehub::sharedBridgeCall {}).await?;
     Ok(L1Contracts {
         bridgehub,
         zk_chain,
         verifier: l1.view(zk_chain, ZKChain::getVerifierCall {}).await?,
         l1_nullifier: l1.view(bridgehub, Bridgehub::l1NullifierCall {}).await?,
-        l1_asset_router: l1.view(bridgehub, Bridgehub::sharedBridgeCall {}).await?,
+        l1_asset_router,
+        l1_native_token_vault: l1
+            .view(l1_asset_router, L1AssetRouter::nativeTokenVaultCall {})
+            .await?,
         validator_timelock: l1
             .view(
                 chain_type_manager,
@@ -306,7 +312,7 @@ mod tests {
         let params = DeployParams::new(270, Address::ZERO);
         let at = deterministic_addresses(params.deployer.address());
         let creations = bindings::creations(&params, &at).unwrap();
-        assert_eq!(creations.len(), 7);
+        assert_eq!(creations.len(), 8);
         assert!(creations.iter().all(|c| c.code.len() > 100));
     }
 }

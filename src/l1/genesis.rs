@@ -49,10 +49,12 @@ pub struct L1Contracts {
     pub zk_chain: Address,
     /// Batch proof verifier.
     pub verifier: Address,
-    /// Holds deposited ETH, pays proven withdrawals.
+    /// Proves withdrawals and failed deposits, each once.
     pub l1_nullifier: Address,
     /// The shared bridge (`Bridgehub.sharedBridge()`).
     pub l1_asset_router: Address,
+    /// Holds ETH and ERC-20s sent to the L2, pays withdrawals (`L1AssetRouter.nativeTokenVault()`).
+    pub l1_native_token_vault: Address,
     /// Where settlement calls go (forwards to the chain).
     pub validator_timelock: Address,
     /// The chain type manager.
@@ -116,6 +118,7 @@ mod tests {
             c.verifier,
             c.l1_nullifier,
             c.l1_asset_router,
+            c.l1_native_token_vault,
             c.validator_timelock,
             c.chain_type_manager,
         ] {

@@ -280,12 +280,11 @@ pub fn reexecute(input: &ProverInput) -> Result<Verified, Rejection> {
         }
         let sealed = crate::sequencer::seal(&ctx, parent_hash, outcome.executed, writes);
         for tx in &sealed.txs {
-            let tx_number = (tx_count + tx.index) as u16;
             if tx.tx.envelope.as_l1().is_some() {
                 l1_txs.push(tx.tx.hash);
             }
             for log in &tx.l2_to_l1_logs {
-                let encoded = log.encode(tx_number);
+                let encoded = log.encode();
                 leaves.push(keccak256(encoded));
                 da.update(encoded);
             }

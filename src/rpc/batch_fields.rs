@@ -21,22 +21,12 @@ fn hex(n: u64) -> Value {
 }
 
 impl RpcContext {
-    /// The batch holding block `block` and the position of its tx `tx_index` in that batch.
+    /// The batch holding block `block`, and the tx number ZKsync OS reports for its tx
+    /// `tx_index` (`l1BatchTxIndex`): the tx's index in its block, which is also the number its
+    /// L2->L1 logs are proven with on L1 (SDKs pass `l1BatchTxIndex` as `l2TxNumberInBatch`).
     pub fn batch_position(&self, block: u64, tx_index: u64) -> Option<(u64, u64)> {
         let batches = &self.settlement.as_ref()?.batches;
-        let number = batches.batch_of_block(block)?;
-        if number == 0 {
-            return Some((0, tx_index));
-        }
-        let batch = batches.get(number)?.batch;
-        let before: u64 = self
-            .chain
-            .blocks(batch.first_block, block.saturating_sub(1))
-            .iter()
-            .filter(|b| b.header.number < block)
-            .map(|b| b.txs.len() as u64)
-            .sum();
-        Some((number, before + tx_index))
+        Some((batches.batch_of_block(block)?, tx_index))
     }
 
     /// An included tx's JSON with its batch fields.

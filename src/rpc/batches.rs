@@ -315,6 +315,13 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let mut seq = p.sequence();
         let hash: B256 = seq.next()?;
         let index: Option<U64> = seq.optional_next()?;
+        // zksync-ethers sends a third parameter, the interop mode: `null` is the default proof.
+        let mode: Option<String> = seq.optional_next()?;
+        if let Some(mode) = mode {
+            return Err(RpcError::params(format!(
+                "log proof mode {mode:?} is not supported: zkos-dev chains settle on L1 (no gateway)"
+            )));
+        }
         let index = index.map(|i| i.to::<usize>()).unwrap_or(0);
         let s = settlement(c)?;
         let Some(tx) = c.chain.tx(&hash) else {
@@ -322,17 +329,18 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         };
         if index >= tx.l2_to_l1_logs.len() {
             return Err(RpcError::params(format!(
-                "tx {hash} has {} L2->L1 logs, no log {index}",
+                "provided L2->L1 log index ({index}) does not exist; there are only {} L2->L1 logs in the transaction",
                 tx.l2_to_l1_logs.len()
             )));
         }
-        let batch = s.batches.batch_of_block(tx.block_number);
-        let record = batch.and_then(|b| s.batches.get(b));
-        let Some(record) = record.filter(|r| r.execute.is_some()) else {
-            return Err(RpcError::NotFound(format!(
-                "the batch of tx {hash} is not executed on L1 yet{}",
-                batch.map(|b| format!(" (batch {b})")).unwrap_or_default()
-            )));
+        // As zksync-os-server: `null` until the tx's batch exists (the proof is its logs tree;
+        // finalizing on L1 also needs the batch executed there).
+        let record = s
+            .batches
+            .batch_of_block(tx.block_number)
+            .and_then(|b| s.batches.get(b));
+        let Some(record) = record else {
+            return ok(Value::Null);
         };
         let b = &record.batch;
         let id = b
@@ -346,7 +354,7 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
             "proof": log_proof(&leaves, id),
             "id": id,
             "root": b.commit_info.l2LogsTreeRoot,
-            "txNumberInBatch": b.logs[id].tx_number_in_batch,
+            "txNumberInBatch": b.logs[id].log.tx_number_in_block,
         }))
     });
     method!(m, "zks_getProof", |p, c| {

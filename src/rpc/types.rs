@@ -159,6 +159,7 @@ pub fn receipt_json(tx: &StoredTx) -> Value {
                 "transactionHash": tx.tx.hash,
                 "transactionLogIndex": format!("{i:#x}"),
                 "txIndexInL1Batch": Value::Null,
+                "txNumberInBlock": format!("{:#x}", log.tx_number_in_block),
                 "shardId": format!("{:#x}", log.shard_id),
                 "isService": log.is_service,
                 "sender": log.sender,

@@ -31,8 +31,7 @@ pub struct ZksInfo {
 pub const ETH_L1_ADDRESS: Address = address!("0x0000000000000000000000000000000000000001");
 /// The L2 base token system contract (ETH balances).
 pub use crate::tx::L2_BASE_TOKEN;
-/// The L2 asset router (the L2 side of the shared bridge).
-pub const L2_ASSET_ROUTER: Address = address!("0x0000000000000000000000000000000000010003");
+pub use crate::tx::{L2_ASSET_ROUTER, L2_NATIVE_TOKEN_VAULT};
 /// `gasPerPubdataByte` reported by `zks_gasPerPubdata`: ZKsync's default `gasPerPubdata` limit
 /// (zksync-os-server has no such method; zkos-dev charges no pubdata).
 pub const GAS_PER_PUBDATA: u64 = 50_000;
@@ -86,6 +85,9 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
             "l2Erc20DefaultBridge": L2_ASSET_ROUTER,
             "l1WethBridge": null,
             "l2WethBridge": null,
+            "l1NativeTokenVault": contracts.l1_native_token_vault,
+            "l2NativeTokenVault": L2_NATIVE_TOKEN_VAULT,
+            "l2LegacySharedBridge": null,
         }))
     });
     method!(m, "zks_getBaseTokenL1Address", |_, _| ok(ETH_L1_ADDRESS));

@@ -1,6 +1,6 @@
 // JS side of the encodings the contracts speak (the same ones the Rust node must produce).
 // Used by deploy.mjs and the tests; each function names the contract code it mirrors.
-import { AbiCoder, keccak256, concat, solidityPacked, zeroPadValue, toBeHex, getBytes, hexlify, SigningKey, id } from "ethers";
+import { AbiCoder, keccak256, concat, solidityPacked, zeroPadValue, toBeHex, getBytes, hexlify, SigningKey, id, getAddress } from "ethers";
 
 export const abi = AbiCoder.defaultAbiCoder();
 export const ZERO32 = "0x" + "00".repeat(32);
@@ -199,3 +199,82 @@ export function l2LogsTree(encodedLogs) {
   };
   return { localRoot, l2LogsTreeRoot, proof, defaultLeafHash: zero[0] };
 }
+
+// ---- Bridge (asset router / native token vault) ---------------------------------------------
+
+export const L2_ASSET_ROUTER = "0x0000000000000000000000000000000000010003";
+export const L2_NATIVE_TOKEN_VAULT = "0x0000000000000000000000000000000000010004";
+/** era-contracts AddressAliasHelper offset. */
+export const L1_TO_L2_ALIAS_OFFSET = 0x1111000000000000000000000000000000001111n;
+/** Config.sol TWO_BRIDGES_MAGIC_VALUE = bytes32(uint256(keccak256("TWO_BRIDGES_MAGIC_VALUE")) - 1). */
+export const TWO_BRIDGES_MAGIC_VALUE = toBeHex(BigInt(id("TWO_BRIDGES_MAGIC_VALUE")) - 1n, 32);
+/** First byte of the asset-id form of secondBridgeCalldata / of versioned token metadata. */
+export const NEW_ENCODING_VERSION = "0x01";
+/** Selector opening a withdrawal message of the L2 asset router (0x…10003). */
+export const FINALIZE_DEPOSIT_SELECTOR = id("finalizeDeposit(uint256,bytes32,bytes)").slice(0, 10);
+/** Selector of the L2 call of an L1-native token deposit (the legacy L2 shared bridge's finalizeDeposit). */
+export const LEGACY_FINALIZE_DEPOSIT_SELECTOR = id("finalizeDeposit(address,address,address,uint256,bytes)").slice(0, 10);
+
+/** AddressAliasHelper.applyL1ToL2Alias (checksummed result). */
+export function applyL1ToL2Alias(address) {
+  const v = (BigInt(address) + L1_TO_L2_ALIAS_OFFSET) & ((1n << 160n) - 1n);
+  return getAddress(toBeHex(v, 20));
+}
+
+/** DataEncoding.encodeNTVAssetId: keccak256(abi.encode(originChainId, 0x…10004, token)). */
+export const ntvAssetId = (originChainId, token) =>
+  keccak256(abi.encode(["uint256", "address", "address"], [originChainId, L2_NATIVE_TOKEN_VAULT, token]));
+
+/** DataEncoding.encodeBridgeBurnData: abi.encode(amount, receiver, token). */
+export const encodeBridgeBurnData = (amount, receiver, token = "0x0000000000000000000000000000000000000000") =>
+  abi.encode(["uint256", "address", "address"], [amount, receiver, token]);
+
+/** DataEncoding.encodeBridgeMintData: abi.encode(originalCaller, receiver, originToken, amount, metadata). */
+export const encodeBridgeMintData = (originalCaller, receiver, originToken, amount, metadata = "0x") =>
+  abi.encode(["address", "address", "address", "uint256", "bytes"], [originalCaller, receiver, originToken, amount, metadata]);
+
+/** DataEncoding.encodeTokenData: 0x01 ‖ abi.encode(originChainId, abi.encode(name), abi.encode(symbol), abi.encode(uint8 decimals)). */
+export const encodeTokenData = (originChainId, name, symbol, decimals) =>
+  concat([
+    NEW_ENCODING_VERSION,
+    abi.encode(
+      ["uint256", "bytes", "bytes", "bytes"],
+      [originChainId, abi.encode(["string"], [name]), abi.encode(["string"], [symbol]), abi.encode(["uint8"], [decimals])],
+    ),
+  ]);
+
+/** DataEncoding.encodeTxDataHash (devnet form): keccak256(abi.encode(depositSender, assetId, amount)). */
+export const txDataHash = (depositSender, assetId, amount) =>
+  keccak256(abi.encode(["address", "bytes32", "uint256"], [depositSender, assetId, amount]));
+
+/** secondBridgeCalldata, legacy form: abi.encode(l1Token, amount, l2Receiver). */
+export const twoBridgesLegacyCalldata = (l1Token, amount, l2Receiver) =>
+  abi.encode(["address", "uint256", "address"], [l1Token, amount, l2Receiver]);
+
+/** secondBridgeCalldata, asset-id form: 0x01 ‖ abi.encode(assetId, abi.encode(amount, l2Receiver, token)). */
+export const twoBridgesAssetCalldata = (assetId, amount, l2Receiver, token) =>
+  concat([NEW_ENCODING_VERSION, abi.encode(["bytes32", "bytes"], [assetId, encodeBridgeBurnData(amount, l2Receiver, token)])]);
+
+/** L2 calldata of an L1-native token deposit: finalizeDeposit(l1Sender, l2Receiver, l1Token, amount, metadata) on 0x…10003. */
+export const legacyDepositCalldata = (l1Sender, l2Receiver, l1Token, amount, metadata) =>
+  concat([
+    LEGACY_FINALIZE_DEPOSIT_SELECTOR,
+    abi.encode(["address", "address", "address", "uint256", "bytes"], [l1Sender, l2Receiver, l1Token, amount, metadata]),
+  ]);
+
+/**
+ * Withdrawal message of the L2 asset router (0x…10003):
+ * finalizeDeposit(uint256,bytes32,bytes).selector ‖ uint256 l2ChainId ‖ bytes32 assetId ‖ bridge mint data.
+ */
+export const assetRouterWithdrawalMessage = (l2ChainId, assetId, mintData) =>
+  solidityPacked(["bytes4", "uint256", "bytes32", "bytes"], [FINALIZE_DEPOSIT_SELECTOR, l2ChainId, assetId, mintData]);
+
+/** The service log every L1->L2 tx leaves: bootloader 0x…8001, key = its canonical hash, value = 1 (success) / 0 (failure). */
+export const l1TxStatusLog = (txNumberInBatch, l2TxHash, success) => ({
+  l2ShardId: 0,
+  isService: true,
+  txNumberInBatch,
+  sender: L2_BOOTLOADER,
+  key: l2TxHash,
+  value: zeroPadValue(success ? "0x01" : "0x00", 32),
+});

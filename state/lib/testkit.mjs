@@ -1,22 +1,34 @@
 // Shared test setup: a fresh anvil with the whole system deployed, and small helpers.
 import assert from "node:assert/strict";
-import { Interface, Wallet, keccak256, concat, toBeHex } from "ethers";
+import { readFileSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { Interface, Wallet, ContractFactory, keccak256, concat, toBeHex } from "ethers";
 import { startAnvil, ANVIL_KEYS } from "./anvil.mjs";
 import { deploy, makeSigner, contracts, artifact } from "../deploy.mjs";
-import { ARTIFACT_CONTRACTS } from "../build.mjs";
-import { ZERO32, toStoredBatchInfo } from "./encoding.mjs";
+import { ARTIFACT_CONTRACTS, SOLC_VERSION } from "../build.mjs";
+import {
+  ZERO32, toStoredBatchInfo, genesisStoredBatchInfo, priorityOpsRollingHash, encodeCommitData, encodeProveData,
+  encodeExecuteData, fakeProof, encodeL2Log, l2LogsTree,
+} from "./encoding.mjs";
 
-/** Every error of every artifact, to name reverts that bubble up from nested calls. */
-const ALL_ERRORS = new Interface(
-  [
-    ...new Map(
-      ARTIFACT_CONTRACTS.flatMap((n) => artifact(n).abi.filter((x) => x.type === "error")).map((e) => [
-        `${e.name}(${e.inputs.map((i) => i.type).join(",")})`,
-        e,
-      ]),
-    ).values(),
-  ],
-);
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Every error of every artifact (and of registered test contracts), to name reverts that bubble up from nested calls. */
+const errorAbis = ARTIFACT_CONTRACTS.flatMap((n) => artifact(n).abi.filter((x) => x.type === "error"));
+let ALL_ERRORS = buildErrors();
+function buildErrors() {
+  return new Interface([
+    ...new Map(errorAbis.map((e) => [`${e.name}(${e.inputs.map((i) => i.type).join(",")})`, e])).values(),
+  ]);
+}
+
+/** Makes expectRevert know the errors of `abi` too (test-only contracts). */
+export function registerErrors(abi) {
+  errorAbis.push(...abi.filter((x) => x.type === "error"));
+  ALL_ERRORS = buildErrors();
+}
 
 export async function setup(opts = {}) {
   const anvil = await startAnvil();
@@ -84,3 +96,71 @@ export function nextBatch(prev, chainId, fields = {}) {
 }
 
 export { toStoredBatchInfo };
+
+const compiled = new Map();
+/**
+ * Compiles the test-only source test/contracts/<name>.sol with the pinned solc (same settings as
+ * build.mjs) and returns {abi, bytecode} of contract <name>. Never written to artifacts/.
+ */
+export function compileTestContract(name) {
+  if (compiled.has(name)) return compiled.get(name);
+  const solc = createRequire(import.meta.url)("solc");
+  if (!solc.version().startsWith(SOLC_VERSION + "+")) throw new Error(`solc ${SOLC_VERSION} expected, got ${solc.version()}`);
+  const source = `test/contracts/${name}.sol`;
+  const input = {
+    language: "Solidity",
+    sources: { [source]: { content: readFileSync(join(ROOT, source), "utf8") } },
+    settings: {
+      optimizer: { enabled: true, runs: 200 },
+      evmVersion: "cancun",
+      outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } },
+    },
+  };
+  const out = JSON.parse(solc.compile(JSON.stringify(input)));
+  const errors = (out.errors ?? []).filter((e) => e.severity === "error");
+  if (errors.length) throw new Error(errors.map((e) => e.formattedMessage).join("\n"));
+  const c = out.contracts[source][name];
+  const result = { abi: c.abi, bytecode: "0x" + c.evm.bytecode.object };
+  registerErrors(result.abi);
+  compiled.set(name, result);
+  return result;
+}
+
+/** Deploys test/contracts/TestERC20.sol(name, symbol, decimals) from `signer`. */
+export async function deployTestToken(signer, name = "Test Token", symbol = "TST", decimals = 18) {
+  const { abi, bytecode } = compileTestContract("TestERC20");
+  const token = await new ContractFactory(abi, bytecode, signer).deploy(name, symbol, decimals);
+  await token.waitForDeployment();
+  return token;
+}
+
+/** The parsed events `contract` emitted in `receipt` (optionally only those named `name`). */
+export function eventsOf(receipt, contract, name) {
+  const address = (contract.target ?? contract).toLowerCase();
+  return receipt.logs
+    .filter((l) => l.address.toLowerCase() === address)
+    .map((l) => contract.interface.parseLog(l))
+    .filter((e) => e && (!name || e.name === name));
+}
+
+/**
+ * Commits, proves (fake proof) and executes the batch after `prev` (a StoredBatchInfo, default
+ * genesis) as the operator, with `l1TxHashes` as its priority ops and `logs` (L2Log objects) as
+ * its L2->L1 logs. Returns {stored, tree}: the batch's StoredBatchInfo and its logs tree.
+ */
+export async function settleBatch(t, { prev = genesisStoredBatchInfo(), l1TxHashes = [], logs = [], chainId = 270n } = {}) {
+  const chain = t.c.zkChain.connect(t.operator);
+  const tree = l2LogsTree(logs.map(encodeL2Log));
+  const batch = nextBatch(prev, chainId, {
+    numberOfLayer1Txs: BigInt(l1TxHashes.length),
+    priorityOperationsHash: priorityOpsRollingHash(l1TxHashes),
+    l2LogsTreeRoot: tree.l2LogsTreeRoot,
+  });
+  const stored = toStoredBatchInfo(batch);
+  const n = stored.batchNumber;
+  await (await chain.commitBatchesSharedBridge(t.addresses.zkChain, n, n, encodeCommitData(prev, [batch]))).wait();
+  await (await chain.proveBatchesSharedBridge(t.addresses.zkChain, n, n, encodeProveData(prev, [stored], fakeProof(prev, [stored])))).wait();
+  await (await chain.executeBatchesSharedBridge(t.addresses.zkChain, n, n,
+    encodeExecuteData([stored], [{ leftPath: [], rightPath: [], itemHashes: l1TxHashes }]))).wait();
+  return { stored, tree };
+}

@@ -1,8 +1,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { parseEther, keccak256, ZeroAddress } from "ethers";
+import { parseEther, keccak256, ZeroAddress, ZeroHash as ZERO32 } from "ethers";
 import { setup, expectRevert } from "../lib/testkit.mjs";
-import { abi, priorityOpsRollingHash, ETH_TOKEN_ADDRESS, EMPTY_STRING_KECCAK } from "../lib/encoding.mjs";
+import { abi, priorityOpsRollingHash, ntvAssetId, encodeBridgeBurnData, ETH_TOKEN_ADDRESS, EMPTY_STRING_KECCAK } from "../lib/encoding.mjs";
 
 const L2_CANONICAL_TX =
   "tuple(uint256 txType, uint256 from, uint256 to, uint256 gasLimit, uint256 gasPerPubdataByteLimit, uint256 maxFeePerGas, " +
@@ -48,10 +48,10 @@ test("Bridgehub wiring and views", async () => {
 });
 
 test("a deposit emits NewPriorityRequest with the canonical transaction and queues its hash", async () => {
-  const { bridgehub, zkChain, l1Nullifier } = t.c;
+  const { bridgehub, zkChain, l1AssetRouter, l1NativeTokenVault } = t.c;
   const baseCost = await bridgehub.l2TransactionBaseCost(270n, 0n, 300_000n, 800n);
   const req = request({ mintValue: baseCost + parseEther("1"), l2Calldata: "0xabcdef" });
-  const before = await t.provider.getBalance(t.addresses.l1Nullifier);
+  const before = await t.provider.getBalance(t.addresses.l1NativeTokenVault);
   assert.equal(await zkChain.getTotalPriorityTxs(), 0n);
 
   const expectedHash = await bridgehub.connect(t.user).requestL2TransactionDirect.staticCall(req, { value: req.mintValue });
@@ -87,13 +87,33 @@ test("a deposit emits NewPriorityRequest with the canonical transaction and queu
   assert.equal(await zkChain.getTotalPriorityTxs(), 1n);
   assert.equal(await zkChain.priorityTxHash(0n), txHash);
   assert.equal(await zkChain.getPriorityQueueSize(), 1n);
-  assert.equal(await t.provider.getBalance(t.addresses.l1Nullifier), before + req.mintValue);
-  const deposit = receipt.logs
-    .filter((l) => l.address === t.addresses.l1Nullifier)
-    .map((l) => l1Nullifier.interface.parseLog(l))[0];
+  // v29: NewPriorityRequestId(txId, txHash), both indexed, right after NewPriorityRequest.
+  const ids = receipt.logs
+    .filter((l) => l.address === t.addresses.zkChain)
+    .map((l) => zkChain.interface.parseLog(l))
+    .map((e) => e.name);
+  assert.deepEqual(ids, ["NewPriorityRequest", "NewPriorityRequestId"]);
+  const idLog = receipt.logs.filter((l) => l.address === t.addresses.zkChain)[1];
+  assert.deepEqual(idLog.topics.slice(1), [abi.encode(["uint256"], [0n]), txHash]);
+
+  // The ETH (mintValue) is locked in the native token vault, through the asset router; the
+  // nullifier and the router hold nothing.
+  const ethAssetId = ntvAssetId(31337n, ETH_TOKEN_ADDRESS);
+  assert.equal(await t.provider.getBalance(t.addresses.l1NativeTokenVault), before + req.mintValue);
+  assert.equal(await t.provider.getBalance(t.addresses.l1Nullifier), 0n);
+  assert.equal(await t.provider.getBalance(t.addresses.l1AssetRouter), 0n);
+  const [deposit] = receipt.logs
+    .filter((l) => l.address === t.addresses.l1AssetRouter)
+    .map((l) => l1AssetRouter.interface.parseLog(l));
   assert.equal(deposit.name, "BridgehubDepositBaseTokenInitiated");
-  assert.equal(deposit.args.from, t.user.address);
-  assert.equal(deposit.args.amount, req.mintValue);
+  assert.deepEqual([...deposit.args], [270n, t.user.address, ethAssetId, req.mintValue]);
+  const [burn] = receipt.logs
+    .filter((l) => l.address === t.addresses.l1NativeTokenVault)
+    .map((l) => l1NativeTokenVault.interface.parseLog(l));
+  assert.equal(burn.name, "BridgeBurn");
+  assert.deepEqual([...burn.args], [270n, ethAssetId, t.user.address, ZeroAddress, req.mintValue]);
+  // A base-token deposit is not recorded for claimFailedDeposit (its ETH is refunded on L2).
+  assert.equal(await t.c.l1Nullifier.depositHappened(270n, txHash), ZERO32);
 
   // A second one gets the next id, and the rolling hash covers both.
   const refund = "0x000000000000000000000000000000000000bEEF";
@@ -132,5 +152,11 @@ test("bad deposits revert", async () => {
   const direct = { sender: t.user.address, contractL2: t.user.address, mintValue: mint, l2Value: 0n, l2Calldata: "0x",
     l2GasLimit: 300_000n, l2GasPerPubdataByteLimit: 800n, factoryDeps: [], refundRecipient: ZeroAddress };
   await expectRevert(zkChain.connect(t.user).bridgehubRequestL2Transaction(direct), "Unauthorized");
+  // Only the Bridgehub may lock base tokens through the asset router, only the router may use the vault.
+  const ethAssetId = ntvAssetId(31337n, ETH_TOKEN_ADDRESS);
+  await expectRevert(t.c.l1AssetRouter.connect(t.user).bridgehubDepositBaseToken(270n, ethAssetId, t.user.address, 1n, { value: 1n }),
+    "Unauthorized", [t.user.address]);
+  await expectRevert(t.c.l1NativeTokenVault.connect(t.user).bridgeBurn(270n, 0n, ethAssetId, t.user.address,
+    encodeBridgeBurnData(1n, t.user.address), { value: 1n }), "Unauthorized", [t.user.address]);
   assert.equal(await zkChain.getTotalPriorityTxs(), 2n);
 });

@@ -1,10 +1,11 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { parseEther, ZeroAddress, keccak256, Wallet, zeroPadValue, toBeHex } from "ethers";
-import { setup, expectRevert, nextBatch } from "../lib/testkit.mjs";
+import { parseEther, ZeroAddress, keccak256, Wallet, zeroPadValue } from "ethers";
+import { setup, expectRevert, nextBatch, eventsOf } from "../lib/testkit.mjs";
 import {
   genesisStoredBatchInfo, toStoredBatchInfo, priorityOpsRollingHash, encodeCommitData, encodeProveData,
-  encodeExecuteData, fakeProof, encodeL2Log, messageLog, withdrawalMessage, l2LogsTree, L2_BOOTLOADER, L2_BASE_TOKEN, ZERO32,
+  encodeExecuteData, fakeProof, encodeL2Log, messageLog, withdrawalMessage, l2LogsTree, ntvAssetId, encodeBridgeMintData,
+  FINALIZE_ETH_WITHDRAWAL_SELECTOR, L2_BOOTLOADER, L2_BASE_TOKEN, L2_ASSET_ROUTER, ETH_TOKEN_ADDRESS, ZERO32,
 } from "../lib/encoding.mjs";
 
 let t, tree, logs, receiver, receiver2, msg1, msg2;
@@ -12,7 +13,7 @@ let t, tree, logs, receiver, receiver2, msg1, msg2;
 before(async () => {
   t = await setup();
   const chain = t.c.zkChain.connect(t.operator);
-  // Lock 5 ETH on L1 with a deposit.
+  // Lock 5 ETH on L1 (in the native token vault) with a deposit.
   const req = { chainId: 270n, mintValue: parseEther("5"), l2Contract: t.user.address, l2Value: 0n, l2Calldata: "0x",
     l2GasLimit: 300_000n, l2GasPerPubdataByteLimit: 800n, factoryDeps: [], refundRecipient: ZeroAddress };
   const r = await (await t.c.bridgehub.connect(t.user).requestL2TransactionDirect(req, { value: req.mintValue })).wait();
@@ -76,9 +77,10 @@ test("the JS tree and the contract agree on leaves and roots", async () => {
   await expectRevert(t.c.zkChain.proveL2LogInclusion(1n, 4n, empty, tree.proof(4)), "HashedLogIsDefault");
 });
 
-test("finalizeDeposit releases the ETH once, for a valid proof only", async () => {
+test("finalizeDeposit releases the ETH once, from the vault, for a valid proof only", async () => {
   const nullifier = t.c.l1Nullifier.connect(t.user);
-  const lockedBefore = await t.provider.getBalance(t.addresses.l1Nullifier);
+  const lockedBefore = await t.provider.getBalance(t.addresses.l1NativeTokenVault);
+  assert.equal(lockedBefore, parseEther("5"));
   assert.equal(await nullifier.isWithdrawalFinalized(270n, 1n, 2n), false);
 
   // Wrong proofs: another leaf's path, a changed amount, a wrong tx number, a wrong index.
@@ -90,20 +92,34 @@ test("finalizeDeposit releases the ETH once, for a valid proof only", async () =
   tampered[5] = keccak256(tampered[5]);
   await expectRevert(nullifier.finalizeDeposit(params(2, msg1, { merkleProof: tampered })), "InvalidProof");
   await expectRevert(nullifier.finalizeDeposit(params(2, msg1, { l2BatchNumber: 2n })), "BatchNotExecuted", [2n]);
-  await expectRevert(nullifier.finalizeDeposit(params(2, msg1, { l2Sender: t.user.address })), "UnsupportedL2Sender");
+  await expectRevert(nullifier.finalizeDeposit(params(2, msg1, { l2Sender: t.user.address })), "UnsupportedL2Sender", [t.user.address]);
+  // The same message claimed as the asset router's: not its selector.
+  await expectRevert(nullifier.finalizeDeposit(params(2, msg1, { l2Sender: L2_ASSET_ROUTER })), "InvalidSelector",
+    [FINALIZE_ETH_WITHDRAWAL_SELECTOR]);
   await expectRevert(nullifier.finalizeDeposit(params(2, "0x1234")), "L2WithdrawalMessageWrongLength", [2n]);
+  await expectRevert(nullifier.finalizeDeposit(params(2, "0xdeadbeef" + msg1.slice(10))), "InvalidSelector", ["0xdeadbeef"]);
+  await expectRevert(nullifier.finalizeDeposit(params(2, msg1, { chainId: 271n })), "ChainNotRegistered", [271n]);
   assert.equal(await t.provider.getBalance(receiver), 0n);
 
   const r = await (await nullifier.finalizeDeposit(params(2, msg1))).wait();
   assert.equal(await t.provider.getBalance(receiver), parseEther("1"));
-  assert.equal(await t.provider.getBalance(t.addresses.l1Nullifier), lockedBefore - parseEther("1"));
+  assert.equal(await t.provider.getBalance(t.addresses.l1NativeTokenVault), lockedBefore - parseEther("1"));
   assert.equal(await nullifier.isWithdrawalFinalized(270n, 1n, 2n), true);
-  const ev = t.c.l1Nullifier.interface.parseLog(r.logs[0]);
-  assert.equal(ev.name, "WithdrawalFinalizedSharedBridge");
-  assert.deepEqual([...ev.args], [270n, receiver, "0x0000000000000000000000000000000000000001", parseEther("1")]);
+  // The router reports the finalized deposit (asset id + bridge mint data), the vault the release.
+  const ethAssetId = ntvAssetId(31337n, ETH_TOKEN_ADDRESS);
+  const mintData = encodeBridgeMintData(ZeroAddress, receiver, ETH_TOKEN_ADDRESS, parseEther("1"), "0x");
+  const [routerEv] = eventsOf(r, t.c.l1AssetRouter);
+  assert.equal(routerEv.name, "DepositFinalizedAssetRouter");
+  assert.deepEqual([...routerEv.args], [270n, ethAssetId, mintData]);
+  const [vaultEv] = eventsOf(r, t.c.l1NativeTokenVault);
+  assert.equal(vaultEv.name, "BridgeMint");
+  assert.deepEqual([...vaultEv.args], [270n, ethAssetId, receiver, parseEther("1")]);
 
   await expectRevert(nullifier.finalizeDeposit(params(2, msg1)), "WithdrawalAlreadyFinalized");
   assert.equal(await t.provider.getBalance(receiver), parseEther("1"));
+  // Only the nullifier may tell the router to release, only the router the vault.
+  await expectRevert(t.c.l1AssetRouter.connect(t.user).finalizeDeposit(270n, ethAssetId, mintData), "Unauthorized", [t.user.address]);
+  await expectRevert(t.c.l1NativeTokenVault.connect(t.user).bridgeMint(270n, ethAssetId, mintData), "Unauthorized", [t.user.address]);
 });
 
 test("legacy finalizeWithdrawal through the asset router, with a plain (metadata-less) path", async () => {
@@ -119,5 +135,13 @@ test("legacy finalizeWithdrawal through the asset router, with a plain (metadata
   await expectRevert(t.c.zkChain.proveL2LogInclusion(1n, 3n, logs[3], gw), "SettlementLayerProofNotSupported");
   gw[0] = "0x02" + "0f" + "00" + "01" + "00".repeat(28);
   await expectRevert(t.c.zkChain.proveL2LogInclusion(1n, 3n, logs[3], gw), "UnsupportedProofMetadataVersion", [2n]);
-  assert.equal(toBeHex(await t.c.l1Nullifier.parseWithdrawalMessage(msg2).then((x) => x[1])), toBeHex(parseEther("0.25")));
+  // parseWithdrawalMessage(l2Sender, message) -> (assetId, bridge mint data for the vault).
+  const [assetId, transferData] = await t.c.l1Nullifier.parseWithdrawalMessage(L2_BASE_TOKEN, msg2);
+  assert.equal(assetId, ntvAssetId(31337n, ETH_TOKEN_ADDRESS));
+  assert.equal(transferData, encodeBridgeMintData(ZeroAddress, receiver2, ETH_TOKEN_ADDRESS, parseEther("0.25"), "0x"));
+  // withdrawWithMessage's longer form pays the same receiver and amount.
+  const longer = msg2 + t.user.address.slice(2) + "c0ffee";
+  assert.deepEqual([...(await t.c.l1Nullifier.parseWithdrawalMessage(L2_BASE_TOKEN, longer))], [assetId, transferData]);
+  await expectRevert(t.c.l1Nullifier.parseWithdrawalMessage(t.user.address, msg2), "UnsupportedL2Sender", [t.user.address]);
+  assert.equal(await t.provider.getBalance(t.addresses.l1NativeTokenVault), parseEther("5") - parseEther("1.25"));
 });

@@ -2,7 +2,7 @@
 //! artifacts (`state/artifacts/*.json`) and `sol!` bindings of the constructors, setters and
 //! getters it uses (the signatures are those of the artifacts' ABIs).
 //!
-//! `DeployParams -> the seven creations (nonce order)`, `Rust values -> calldata`
+//! `DeployParams -> the eight creations (nonce order)`, `Rust values -> calldata`
 
 use alloy_primitives::{Address, Bytes, U256, hex};
 use alloy_sol_types::{SolConstructor as _, sol};
@@ -45,10 +45,20 @@ sol! {
 
     contract L1Nullifier {
         constructor(address bridgehub);
+        function setL1AssetRouter(address l1AssetRouter);
+        function setL1NativeTokenVault(address vault);
+        function l1AssetRouter() view returns (address);
+        function l1NativeTokenVault() view returns (address);
     }
 
     contract L1AssetRouter {
         constructor(address bridgehub, address l1Nullifier);
+        function setNativeTokenVault(address vault);
+        function nativeTokenVault() view returns (address);
+    }
+
+    contract L1NativeTokenVault {
+        constructor(address wethToken, address assetRouter, address l1Nullifier);
     }
 
     contract ValidatorTimelock {
@@ -115,6 +125,10 @@ pub(super) const ZK_CHAIN: Artifact = artifact(
     "ZKChain",
     include_str!("../../../state/artifacts/ZKChain.json"),
 );
+pub(super) const L1_NATIVE_TOKEN_VAULT: Artifact = artifact(
+    "L1NativeTokenVault",
+    include_str!("../../../state/artifacts/L1NativeTokenVault.json"),
+);
 
 const fn artifact(name: &'static str, json: &'static str) -> Artifact {
     Artifact { name, json }
@@ -158,7 +172,7 @@ pub(super) struct Creation {
     pub(super) code: Bytes,
 }
 
-/// The seven creations of `deploy.mjs`, in nonce order.
+/// The eight creations of `deploy.mjs`, in nonce order.
 pub(super) fn creations(params: &DeployParams, at: &L1Contracts) -> anyhow::Result<Vec<Creation>> {
     let owner = params.deployer.address();
     let constructors = [
@@ -218,6 +232,16 @@ pub(super) fn creations(params: &DeployParams, at: &L1Contracts) -> anyhow::Resu
                 admin: owner,
                 minimalL2GasPrice: U256::from(params.min_l2_gas_price),
                 genesisBatch: genesis_batch(&params.genesis_stored_batch),
+            }
+            .abi_encode(),
+        ),
+        (
+            &L1_NATIVE_TOKEN_VAULT,
+            at.l1_native_token_vault,
+            L1NativeTokenVault::constructorCall {
+                wethToken: Address::ZERO,
+                assetRouter: at.l1_asset_router,
+                l1Nullifier: at.l1_nullifier,
             }
             .abi_encode(),
         ),

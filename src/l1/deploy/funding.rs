@@ -23,7 +23,7 @@ pub(super) async fn fund_deployer(
 ) -> anyhow::Result<()> {
     let deployer = params.deployer.address();
     let (gas, value) = if deploying {
-        (DEPLOYMENT_GAS, params.fund_nullifier)
+        (DEPLOYMENT_GAS, params.fund_vault)
     } else {
         (WIRING_GAS, U256::ZERO)
     };

@@ -12,7 +12,7 @@ use anyhow::ensure;
 
 use super::{
     DeployParams,
-    bindings::{Bridgehub, ValidatorTimelock, Verifier, ZKChain},
+    bindings::{Bridgehub, L1AssetRouter, L1Nullifier, ValidatorTimelock, Verifier, ZKChain},
     client::L1Client,
 };
 use crate::l1::{L1Contracts, contracts::IZKChain};
@@ -137,6 +137,34 @@ pub(super) async fn wire(
             params.operator
         );
         call_as_deployer(l1, params, at.validator_timelock, &step, call).await?;
+    }
+
+    let vault = at.l1_native_token_vault;
+    if l1
+        .view(at.l1_asset_router, L1AssetRouter::nativeTokenVaultCall {})
+        .await?
+        != vault
+    {
+        let call = L1AssetRouter::setNativeTokenVaultCall { vault };
+        call_as_deployer(l1, params, at.l1_asset_router, "L1AssetRouter.setNativeTokenVault", call).await?;
+    }
+    if l1
+        .view(at.l1_nullifier, L1Nullifier::l1AssetRouterCall {})
+        .await?
+        != at.l1_asset_router
+    {
+        let call = L1Nullifier::setL1AssetRouterCall {
+            l1AssetRouter: at.l1_asset_router,
+        };
+        call_as_deployer(l1, params, at.l1_nullifier, "L1Nullifier.setL1AssetRouter", call).await?;
+    }
+    if l1
+        .view(at.l1_nullifier, L1Nullifier::l1NativeTokenVaultCall {})
+        .await?
+        != vault
+    {
+        let call = L1Nullifier::setL1NativeTokenVaultCall { vault };
+        call_as_deployer(l1, params, at.l1_nullifier, "L1Nullifier.setL1NativeTokenVault", call).await?;
     }
 
     if let Some(prover) = params.prover

@@ -3,23 +3,9 @@ pragma solidity 0.8.30;
 
 import {FinalizeL1DepositParams} from "../common/Messaging.sol";
 
-/// @notice Withdrawal finalization (the parts of era-contracts `IL1Nullifier.sol` a devnet with
-/// ETH as the only token needs).
+/// @notice Withdrawal finalization and failed-deposit claims (era-contracts `IL1Nullifier.sol`,
+/// the parts the devnet's bridge uses).
 interface IL1Nullifier {
-    /// @dev Same event as the legacy L1SharedBridge, which SDKs still recognise.
-    event WithdrawalFinalizedSharedBridge(
-        uint256 indexed chainId,
-        address indexed to,
-        address indexed l1Token,
-        uint256 amount
-    );
-    event BridgehubDepositBaseTokenInitiated(
-        uint256 indexed chainId,
-        address indexed from,
-        bytes32 assetId,
-        uint256 amount
-    );
-
     function finalizeDeposit(FinalizeL1DepositParams calldata _finalizeWithdrawalParams) external;
 
     function finalizeWithdrawal(
@@ -37,5 +23,17 @@ interface IL1Nullifier {
         uint256 _l2MessageIndex
     ) external view returns (bool);
 
-    function bridgehubDepositBaseToken(uint256 _chainId, address _prevMsgSender, uint256 _amount) external payable;
+    function bridgeRecoverFailedTransfer(
+        uint256 _chainId,
+        address _depositSender,
+        bytes32 _assetId,
+        bytes calldata _assetData,
+        bytes32 _l2TxHash,
+        uint256 _l2BatchNumber,
+        uint256 _l2MessageIndex,
+        uint16 _l2TxNumberInBatch,
+        bytes32[] calldata _merkleProof
+    ) external;
+
+    function bridgehubConfirmL2TransactionForwarded(uint256 _chainId, bytes32 _txDataHash, bytes32 _txHash) external;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {L2Message} from "../common/Messaging.sol";
+import {L2Message, TxStatus} from "../common/Messaging.sol";
 
 /// @notice The entry point for L1->L2 requests (era-contracts `IBridgehub.sol`, the parts the
 /// server, SDKs and `cast` use).
@@ -45,5 +45,15 @@ interface IBridgehub {
         uint256 _index,
         L2Message calldata _message,
         bytes32[] calldata _proof
+    ) external view returns (bool);
+
+    function proveL1ToL2TransactionStatus(
+        uint256 _chainId,
+        bytes32 _l2TxHash,
+        uint256 _l2BatchNumber,
+        uint256 _l2MessageIndex,
+        uint16 _l2TxNumberInBatch,
+        bytes32[] calldata _merkleProof,
+        TxStatus _status
     ) external view returns (bool);
 }

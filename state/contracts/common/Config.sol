@@ -44,3 +44,12 @@ address constant L2_BOOTLOADER_ADDRESS = address(0x8001);
 address constant L2_TO_L1_MESSENGER_SYSTEM_CONTRACT_ADDR = address(0x8008);
 address constant L2_BASE_TOKEN_SYSTEM_CONTRACT_ADDR = address(0x800a);
 address constant L2_ASSET_ROUTER_ADDR = address(0x10003);
+address constant L2_NATIVE_TOKEN_VAULT_ADDR = address(0x10004);
+
+/// @dev What a second bridge returns from `bridgehubDeposit` to show it is one
+/// (era-contracts `TWO_BRIDGES_MAGIC_VALUE`).
+bytes32 constant TWO_BRIDGES_MAGIC_VALUE = bytes32(uint256(keccak256("TWO_BRIDGES_MAGIC_VALUE")) - 1);
+
+/// @dev First byte of `secondBridgeCalldata` in the asset-id form: 0x01 ‖ abi.encode(assetId, transferData).
+/// Without it the calldata is the legacy abi.encode(l1Token, amount, l2Receiver).
+bytes1 constant NEW_ENCODING_VERSION = 0x01;

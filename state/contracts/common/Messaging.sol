@@ -74,3 +74,9 @@ struct FinalizeL1DepositParams {
     bytes message;
     bytes32[] merkleProof;
 }
+
+/// @dev Outcome of an L1->L2 transaction, as its service log's value says (era-contracts `TxStatus`).
+enum TxStatus {
+    Failure,
+    Success
+}

@@ -23,6 +23,16 @@ contract ChainTypeManager {
         return 29 << 32;
     }
 
+    /// @dev The same version as (major, minor, patch).
+    function getSemverProtocolVersion() external pure returns (uint32, uint32, uint32) {
+        return (0, 29, 0);
+    }
+
+    /// @dev Every chain runs the current version.
+    function getProtocolVersion(uint256) external pure returns (uint256) {
+        return 29 << 32;
+    }
+
     function serverNotifierAddress() external pure returns (address) {
         return address(0);
     }

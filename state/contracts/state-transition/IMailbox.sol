@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {L2CanonicalTransaction, BridgehubL2TransactionRequest, L2Message, L2Log} from "../common/Messaging.sol";
+import {L2CanonicalTransaction, BridgehubL2TransactionRequest, L2Message, L2Log, TxStatus} from "../common/Messaging.sol";
 
 /// @notice L1<->L2 messaging part of a ZK chain (era-contracts `IMailbox.sol`).
 interface IMailbox {
@@ -13,6 +13,9 @@ interface IMailbox {
         L2CanonicalTransaction transaction,
         bytes[] factoryDeps
     );
+
+    /// @dev Emitted next to `NewPriorityRequest` (v29): SDKs find a deposit's L2 tx hash by it.
+    event NewPriorityRequestId(uint256 indexed txId, bytes32 indexed txHash);
 
     function bridgehubRequestL2Transaction(
         BridgehubL2TransactionRequest calldata _request
@@ -29,6 +32,15 @@ interface IMailbox {
         uint256 _index,
         L2Message calldata _message,
         bytes32[] calldata _proof
+    ) external view returns (bool);
+
+    function proveL1ToL2TransactionStatus(
+        bytes32 _l2TxHash,
+        uint256 _l2BatchNumber,
+        uint256 _l2MessageIndex,
+        uint16 _l2TxNumberInBatch,
+        bytes32[] calldata _merkleProof,
+        TxStatus _status
     ) external view returns (bool);
 
     function proveL2LogInclusion(

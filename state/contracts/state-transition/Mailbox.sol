@@ -3,10 +3,10 @@ pragma solidity 0.8.30;
 
 import {ZKChainBase} from "./ZKChainBase.sol";
 import {IMailbox} from "./IMailbox.sol";
-import {L2CanonicalTransaction, BridgehubL2TransactionRequest, L2Message, L2Log} from "../common/Messaging.sol";
+import {L2CanonicalTransaction, BridgehubL2TransactionRequest, L2Message, L2Log, TxStatus} from "../common/Messaging.sol";
 import {Merkle} from "../common/Merkle.sol";
 import {AddressAliasHelper} from "../common/AddressAliasHelper.sol";
-import {PRIORITY_OPERATION_L2_TX_TYPE, REQUIRED_L2_GAS_PRICE_PER_PUBDATA, PRIORITY_TX_MAX_GAS_LIMIT, L2_L1_LOGS_TREE_DEFAULT_LEAF_HASH, L2_TO_L1_MESSENGER_SYSTEM_CONTRACT_ADDR, SUPPORTED_PROOF_METADATA_VERSION} from "../common/Config.sol";
+import {PRIORITY_OPERATION_L2_TX_TYPE, REQUIRED_L2_GAS_PRICE_PER_PUBDATA, PRIORITY_TX_MAX_GAS_LIMIT, L2_L1_LOGS_TREE_DEFAULT_LEAF_HASH, L2_TO_L1_MESSENGER_SYSTEM_CONTRACT_ADDR, L2_BOOTLOADER_ADDRESS, SUPPORTED_PROOF_METADATA_VERSION} from "../common/Config.sol";
 
 /// @notice L1->L2 requests (the priority queue) and proofs of L2->L1 logs.
 abstract contract Mailbox is ZKChainBase, IMailbox {
@@ -50,6 +50,7 @@ abstract contract Mailbox is ZKChainBase, IMailbox {
 
         // era-contracts sets PRIORITY_EXPIRATION = 0, so the expiration is the request time.
         emit NewPriorityRequest(txId, canonicalTxHash, uint64(block.timestamp), transaction, new bytes[](0));
+        emit NewPriorityRequestId(txId, canonicalTxHash);
     }
 
     function _canonicalTransaction(
@@ -103,6 +104,28 @@ abstract contract Mailbox is ZKChainBase, IMailbox {
             value: keccak256(_message.data)
         });
         return _proveL2LogInclusion(_batchNumber, _index, log, _proof);
+    }
+
+    /// @inheritdoc IMailbox
+    /// @dev Every L1 tx leaves a service log from the bootloader (0x…8001): key = its hash,
+    /// value = 1 if it succeeded, 0 if it failed.
+    function proveL1ToL2TransactionStatus(
+        bytes32 _l2TxHash,
+        uint256 _l2BatchNumber,
+        uint256 _l2MessageIndex,
+        uint16 _l2TxNumberInBatch,
+        bytes32[] calldata _merkleProof,
+        TxStatus _status
+    ) external view returns (bool) {
+        L2Log memory log = L2Log({
+            l2ShardId: 0,
+            isService: true,
+            txNumberInBatch: _l2TxNumberInBatch,
+            sender: L2_BOOTLOADER_ADDRESS,
+            key: _l2TxHash,
+            value: bytes32(uint256(_status))
+        });
+        return _proveL2LogInclusion(_l2BatchNumber, _l2MessageIndex, log, _merkleProof);
     }
 
     /// @inheritdoc IMailbox
