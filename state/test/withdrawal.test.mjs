@@ -93,8 +93,9 @@ test("finalizeDeposit releases the ETH once, from the vault, for a valid proof o
   await expectRevert(nullifier.finalizeDeposit(params(2, msg1, { merkleProof: tampered })), "InvalidProof");
   await expectRevert(nullifier.finalizeDeposit(params(2, msg1, { l2BatchNumber: 2n })), "BatchNotExecuted", [2n]);
   await expectRevert(nullifier.finalizeDeposit(params(2, msg1, { l2Sender: t.user.address })), "UnsupportedL2Sender", [t.user.address]);
-  // The same message claimed as the asset router's: not its selector.
-  await expectRevert(nullifier.finalizeDeposit(params(2, msg1, { l2Sender: L2_ASSET_ROUTER })), "InvalidSelector",
+  // The same message claimed as the asset router's: too short for one, and not its selector.
+  await expectRevert(nullifier.finalizeDeposit(params(2, msg1, { l2Sender: L2_ASSET_ROUTER })), "L2WithdrawalMessageWrongLength", [56n]);
+  await expectRevert(nullifier.finalizeDeposit(params(2, msg1 + "00".repeat(12), { l2Sender: L2_ASSET_ROUTER })), "InvalidSelector",
     [FINALIZE_ETH_WITHDRAWAL_SELECTOR]);
   await expectRevert(nullifier.finalizeDeposit(params(2, "0x1234")), "L2WithdrawalMessageWrongLength", [2n]);
   await expectRevert(nullifier.finalizeDeposit(params(2, "0xdeadbeef" + msg1.slice(10))), "InvalidSelector", ["0xdeadbeef"]);

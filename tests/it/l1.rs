@@ -178,15 +178,15 @@ async fn deposit_request_on_l1_emits_new_priority_request() {
     assert_eq!(tx.gasLimit, U256::from(gas_limit));
     assert_eq!(tx.reserved[0], mint);
 
-    // The ETH sits in the nullifier (on top of what backs the L2's genesis ETH).
+    // The ETH sits in the L1 native token vault (on top of what backs the L2's genesis ETH).
     let l1_raw = l1_raw(&node);
     let held = l1
-        .get_balance(contracts.l1_nullifier)
+        .get_balance(contracts.l1_native_token_vault)
         .block_id(receipt.block_number.unwrap().into())
         .await
         .unwrap();
     let before = l1
-        .get_balance(contracts.l1_nullifier)
+        .get_balance(contracts.l1_native_token_vault)
         .block_id((receipt.block_number.unwrap() - 1).into())
         .await
         .unwrap();

@@ -50,9 +50,10 @@ async fn deploys_on_a_fresh_anvil_exactly_the_embedded_genesis_then_finds_it_aga
         deployed, genesis.contracts,
         "same deployer, same nonces, same addresses"
     );
-    // deploy.mjs's txs: 7 creations, setSharedBridge, registerChain, 3 x setValidator.
+    // deploy.mjs's txs: 8 creations, setSharedBridge, registerChain, 3 x setValidator, the vault
+    // on the asset router and the nullifier, the router on the nullifier.
     let nonce = l1.get_transaction_count(governor).await.unwrap();
-    assert_eq!(nonce, 12);
+    assert_eq!(nonce, 16);
 
     // Same code and storage as the embedded genesis: same constructor arguments and wiring.
     let c = deployed;
@@ -62,6 +63,7 @@ async fn deploys_on_a_fresh_anvil_exactly_the_embedded_genesis_then_finds_it_aga
         c.verifier,
         c.l1_nullifier,
         c.l1_asset_router,
+        c.l1_native_token_vault,
         c.validator_timelock,
         c.chain_type_manager,
     ] {
@@ -152,7 +154,7 @@ async fn completes_a_deployment_that_was_cut_short() {
     };
     let contracts = find_or_deploy(&anvil.url, &params).await.unwrap();
     assert_eq!(contracts, deterministic_addresses(owner));
-    assert_eq!(wallet.get_transaction_count(owner).await.unwrap(), 12);
+    assert_eq!(wallet.get_transaction_count(owner).await.unwrap(), 16);
     assert_eq!(
         from_bridgehub(&anvil.url, contracts.bridgehub, 270)
             .await
@@ -181,7 +183,7 @@ async fn a_found_deployment_takes_a_new_l2_genesis_but_not_other_constructor_par
     assert_eq!(find_or_deploy(&anvil.url, &moved).await.unwrap(), contracts);
     assert_eq!(
         l1.get_transaction_count(deployer.address()).await.unwrap(),
-        13
+        17
     );
     let stored = l1
         .call(

@@ -13,6 +13,7 @@ mod concurrency;
 mod contracts;
 mod devnet_snapshots;
 mod durability;
+mod erc20_bridge;
 mod errors;
 mod hostile;
 mod l1;

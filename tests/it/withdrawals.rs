@@ -153,8 +153,14 @@ async fn withdrawal_finalizes_on_the_embedded_l1_once_and_only_with_a_valid_proo
 }
 
 #[tokio::test]
-async fn log_proof_is_refused_until_the_batch_is_executed() {
+async fn log_proof_is_null_until_batched_and_useless_on_l1_until_executed() {
     let node = TestNode::start_with(|c| c.settlement.auto = false).await;
+    let receiver = Address::repeat_byte(1);
+    let unknown = node
+        .rpc
+        .ok("zks_getL2ToL1LogProof", json!([B256::repeat_byte(0xee), 0]))
+        .await;
+    assert!(unknown.is_null(), "an unknown tx has no proof: {unknown}");
     let receipt = node
         .wallet_provider(6)
         .send_transaction(
@@ -163,7 +169,7 @@ async fn log_proof_is_refused_until_the_batch_is_executed() {
                 .value(ether(1))
                 .input(
                     base_token::withdrawCall {
-                        l1Receiver: Address::repeat_byte(1),
+                        l1Receiver: receiver,
                     }
                     .abi_encode()
                     .into(),
@@ -174,14 +180,31 @@ async fn log_proof_is_refused_until_the_batch_is_executed() {
         .get_receipt()
         .await
         .unwrap();
-    let err = node
-        .rpc
-        .err(
-            "zks_getL2ToL1LogProof",
-            json!([receipt.transaction_hash, 0]),
-        )
-        .await;
-    assert!(err.message.contains("not executed"), "{err:?}");
+    let hash = receipt.transaction_hash;
+    // As zksync-os-server: `null` until the batch exists, then the proof (even before L1 has it).
+    let deadline = tokio::time::Instant::now() + crate::support::PATIENCE;
+    let proof = loop {
+        let proof = node.rpc.ok("zks_getL2ToL1LogProof", json!([hash, 0])).await;
+        if !proof.is_null() {
+            break proof;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the withdrawal is never batched");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    let err = node.rpc.err("zks_getL2ToL1LogProof", json!([hash, 5])).await;
+    assert!(err.message.contains("does not exist"), "{err:?}");
+    let raw = node.rpc.ok("eth_getTransactionReceipt", json!([hash])).await;
+    let params = finalize_params(&proof, receiver, ether(1), qty(&raw["l1BatchTxIndex"]) as u16);
+    let l1 = l1_wallet(&node, 7);
+    let nullifier = nullifier::L1Nullifier::new(node.node.l1_contracts().unwrap().l1_nullifier, &l1);
+    let Err(refused) = nullifier.finalizeDeposit(params).call().await else {
+        panic!("finalizing before the batch is executed on L1 is refused");
+    };
+    let selector = alloy::hex::encode(&alloy::primitives::keccak256("BatchNotExecuted(uint256)")[..4]);
+    assert!(
+        refused.to_string().contains(&selector),
+        "finalizing before the batch is executed on L1 is refused with BatchNotExecuted: {refused}"
+    );
 }
 
 #[tokio::test]

@@ -112,6 +112,7 @@ contract L1AssetRouter {
         bytes memory transferData;
         if (_data.length > 0 && _data[0] == NEW_ENCODING_VERSION) {
             (assetId, transferData) = abi.decode(_data[1:], (bytes32, bytes));
+            vault.tryRegisterTokenFromBurnData(transferData, assetId);
         } else if (_data.length == 96) {
             (address l1Token, uint256 depositAmount, address l2Receiver) = abi.decode(_data, (address, uint256, address));
             assetId = vault.ensureTokenIsRegistered(l1Token);

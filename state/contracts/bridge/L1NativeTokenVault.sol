@@ -80,6 +80,16 @@ contract L1NativeTokenVault {
         return id != bytes32(0) ? id : _registerContract(_token);
     }
 
+    /// @notice Registers the token a deposit names (`_burnData = abi.encode(amount, receiver,
+    /// token)`) when it is not yet known and `_expectedAssetId` is its asset id: the first deposit
+    /// of a token in the asset-id form registers it, as the legacy form does.
+    function tryRegisterTokenFromBurnData(bytes calldata _burnData, bytes32 _expectedAssetId) external {
+        if (tokenAddress[_expectedAssetId] != address(0)) return;
+        (, , address token) = DataEncoding.decodeBridgeBurnData(_burnData);
+        if (token == address(0) || DataEncoding.encodeNTVAssetId(block.chainid, token) != _expectedAssetId) return;
+        if (assetId[token] == bytes32(0)) _registerContract(token);
+    }
+
     /// @notice Locks what `_data = abi.encode(amount, receiver, token)` names: ETH comes as
     /// msg.value, an ERC-20 is pulled from `_originalCaller` (with its allowance to the asset
     /// router, or else to this vault). Returns the bridge mint data for the chain's L2 vault.
