@@ -65,6 +65,24 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
                 .estimate_gas(state, c.block_hashes(), &c.call_block(&parent), env, cap)?;
         ok(U64::from(gas))
     });
+    // Era's fee estimate (viem's `estimateFee`): the gas `eth_estimateGas` gives, the next
+    // block's base fee as the max fee, no tip.
+    blocking!(m, "zks_estimateFee", |p, c| {
+        let mut seq = p.sequence();
+        let request: alloy_rpc_types_eth::TransactionRequest = seq.next()?;
+        let (state, parent) = super::eth::call_state(c, None, None)?;
+        let cap = c.rpc_config.gas_cap.min(c.next_block().gas_limit);
+        let env = super::eth::call_env(c, &request, &state, cap);
+        let gas =
+            c.executor()
+                .estimate_gas(state, c.block_hashes(), &c.call_block(&parent), env, cap)?;
+        ok(json!({
+            "gas_limit": U256::from(gas),
+            "max_fee_per_gas": U256::from(c.next_block().base_fee),
+            "max_priority_fee_per_gas": U256::ZERO,
+            "gas_per_pubdata_limit": U256::from(GAS_PER_PUBDATA),
+        }))
+    });
     method!(m, "zks_L1ChainId", |_, c| ok(U64::from(
         info(c)?.l1_chain_id
     )));

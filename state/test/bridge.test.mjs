@@ -183,7 +183,16 @@ test("the wiring is set once, by the deployer only", async () => {
   await expectRevert(nullifier.setL1AssetRouter(t.user.address), "Unauthorized", [t.user.address]);
   await expectRevert(asOwner(t.c.l1Nullifier).setL1NativeTokenVault(t.user.address), "AlreadySet");
   await expectRevert(nullifier.setL1NativeTokenVault(t.user.address), "Unauthorized", [t.user.address]);
-  // Only contracts can be registered as tokens.
+  // Anyone may register a token (once: a second registration changes nothing); only contracts.
+  const other = await deployTestToken(t.deployer, "Other", "OTH", 8);
+  const otherId = ntvAssetId(L1_CHAIN_ID, await other.getAddress());
+  const rr = await (await vault.registerToken(await other.getAddress())).wait();
+  assert.deepEqual([...eventsOf(rr, vault, "TokenRegistered")[0].args], [otherId, await other.getAddress()]);
+  assert.equal(await vault.assetId(await other.getAddress()), otherId);
+  assert.equal(await vault.tokenAddress(otherId), await other.getAddress());
+  assert.equal(await vault.originChainId(otherId), L1_CHAIN_ID);
+  const again = await (await vault.registerToken(await other.getAddress())).wait();
+  assert.equal(eventsOf(again, vault, "TokenRegistered").length, 0);
   await expectRevert(vault.registerToken(t.user.address), "NotAContract", [t.user.address]);
   await expectRevert(vault.ensureTokenIsRegistered(ZeroAddress), "NotAContract", [ZeroAddress]);
 });
@@ -238,17 +247,25 @@ test("ERC-20 deposit, asset-id secondBridgeCalldata 0x01 ‖ abi.encode(assetId,
   assert.equal(await tokenBalance(token, t.addresses.l1NativeTokenVault), vaultBefore + amount);
   deposits.assetForm = { txHash, amount, l1Token, assetId: tokenAssetId };
 
-  // A token not registered yet cannot be named by asset id; once registered it can. The token in
-  // the transfer data may be zero (the vault knows it from the asset id). An allowance to the
-  // vault itself works as well as one to the router.
+  // A token not registered yet: the asset-id form registers it on its first deposit when the
+  // transfer data names it (and its asset id is the one given); with a zero or another token the
+  // asset id is unknown. An allowance to the vault itself works as well as one to the router.
   const sixAmount = 250_000_000n; // 250 SIX (6 decimals)
-  const sixReq = twoBridges(twoBridgesAssetCalldata(sixAssetId, sixAmount, l2Receiver, ZeroAddress));
-  await expectRevert(send(sixReq), "AssetIdNotSupported", [sixAssetId]);
-  await (await vault.registerToken(await six.getAddress())).wait();
-  assert.equal(await vault.assetId(await six.getAddress()), sixAssetId);
+  const sixToken = await six.getAddress();
+  await expectRevert(send(twoBridges(twoBridgesAssetCalldata(sixAssetId, sixAmount, l2Receiver, ZeroAddress))),
+    "AssetIdNotSupported", [sixAssetId]);
+  await expectRevert(send(twoBridges(twoBridgesAssetCalldata(sixAssetId, sixAmount, l2Receiver, l1Token))),
+    "AssetIdNotSupported", [sixAssetId]);
+  // Naming a token whose asset id is not the given one registers nothing.
+  await (await vault.tryRegisterTokenFromBurnData(encodeBridgeBurnData(1n, l2Receiver, l1Token), sixAssetId)).wait();
+  assert.equal(await vault.assetId(sixToken), ZeroHash);
+  const sixReq = twoBridges(twoBridgesAssetCalldata(sixAssetId, sixAmount, l2Receiver, sixToken));
   await (await six.connect(t.user).approve(t.addresses.l1NativeTokenVault, sixAmount)).wait();
   const sixHash = await hub.requestL2TransactionTwoBridges.staticCall(sixReq, { value: sixReq.mintValue });
   const r6 = await (await send(sixReq)).wait();
+  assert.deepEqual([...eventsOf(r6, vault, "TokenRegistered")[0].args], [sixAssetId, sixToken]);
+  assert.equal(await vault.assetId(sixToken), sixAssetId);
+  assert.equal(await vault.tokenAddress(sixAssetId), sixToken);
   await checkDeposit(r6, {
     expectedHash: sixHash, l1Token: await six.getAddress(), assetId: sixAssetId, amount: sixAmount, receiver: l2Receiver,
     metadata: encodeTokenData(L1_CHAIN_ID, "Six Decimals", "SIX", 6),
@@ -357,6 +374,8 @@ test("a batch with the deposits' status logs and withdrawals of 0x…10003 and 0
     eth: { receiver: Wallet.createRandom().address, amount: parseEther("2") },
   };
   withdrawals.eth.message = withdrawalMessage(withdrawals.eth.receiver, withdrawals.eth.amount);
+  withdrawals.tooMuch = { receiver: Wallet.createRandom().address, amount: parseEther("1000") };
+  withdrawals.tooMuch.message = withdrawalMessage(withdrawals.tooMuch.receiver, withdrawals.tooMuch.amount);
   const status = { [deposits.legacy.txHash]: false, [deposits.assetForm.txHash]: true, [deposits.six.txHash]: false };
   settled = await settlePending((hashes) => {
     assert.deepEqual(hashes, [deposits.legacy.txHash, deposits.assetForm.txHash, deposits.six.txHash]);
@@ -366,6 +385,7 @@ test("a batch with the deposits' status logs and withdrawals of 0x…10003 and 0
       messageLog(4, L2_ASSET_ROUTER, withdrawals.b.message), // 4
       messageLog(5, L2_BASE_TOKEN, withdrawals.eth.message), // 5
       messageLog(6, L2_ASSET_ROUTER, withdrawals.unknown.message), // 6
+      messageLog(7, L2_BASE_TOKEN, withdrawals.tooMuch.message), // 7
     ];
   });
   assert.equal(await t.c.zkChain.getTotalBatchesExecuted(), settled.batch);
@@ -457,8 +477,12 @@ test("an ETH withdrawal of 0x…800a is paid by the vault", async () => {
   assert.equal(await t.provider.getBalance(t.addresses.l1NativeTokenVault), before - w.amount);
   assert.deepEqual([...eventsOf(r, vault, "BridgeMint")[0].args], [L2_CHAIN_ID, ETH_ASSET_ID, w.receiver, w.amount]);
   await expectRevert(nullifier.finalizeDeposit(params(5, w.message, { l2Sender: L2_BASE_TOKEN })), "WithdrawalAlreadyFinalized");
-  // The vault pays what it holds: a withdrawal above its balance fails (no per-chain accounting).
-  assert.ok((await t.provider.getBalance(t.addresses.l1NativeTokenVault)) < parseEther("100"));
+  // The vault pays from its balance (no per-chain accounting): a proven withdrawal above it
+  // fails as a whole and stays unfinalized.
+  const big = withdrawals.tooMuch;
+  assert.ok((await t.provider.getBalance(t.addresses.l1NativeTokenVault)) < big.amount);
+  await expectRevert(nullifier.finalizeDeposit(params(7, big.message, { l2Sender: L2_BASE_TOKEN })), "EthTransferFailed", [big.receiver]);
+  assert.equal(await nullifier.isWithdrawalFinalized(L2_CHAIN_ID, settled.batch, 7n), false);
 });
 
 test("claimFailedDeposit returns a failed deposit's tokens once, for its failure log only", async () => {

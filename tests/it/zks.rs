@@ -39,6 +39,25 @@ async fn zks_reports_the_l1_and_its_contracts() {
     assert_eq!(addr(&bridges["l2Erc20DefaultBridge"]), L2_ASSET_ROUTER);
     assert_eq!(bridges["l1WethBridge"], Value::Null);
     assert_eq!(bridges["l2WethBridge"], Value::Null);
+    assert_eq!(addr(&bridges["l1Nullifier"]), contracts.l1_nullifier);
+    assert_eq!(
+        addr(&bridges["l1NativeTokenVault"]),
+        contracts.l1_native_token_vault
+    );
+    assert_eq!(
+        addr(&bridges["l2NativeTokenVault"]),
+        address!("0x0000000000000000000000000000000000010004")
+    );
+    // A transfer's fee estimate: the gas eth_estimateGas gives, the base fee, no tip.
+    let request = json!([{"from": node.account(1), "to": node.account(2), "value": "0x1"}]);
+    let fee = rpc.ok("zks_estimateFee", request.clone()).await;
+    assert_eq!(
+        fee["gas_limit"],
+        rpc.ok("eth_estimateGas", request).await,
+        "{fee}"
+    );
+    assert_eq!(fee["max_fee_per_gas"], rpc.ok("eth_gasPrice", json!([])).await);
+    assert_eq!(fee["max_priority_fee_per_gas"], json!("0x0"));
     assert_eq!(
         addr(&rpc.ok("zks_getBaseTokenL1Address", json!([])).await),
         address!("0x0000000000000000000000000000000000000001")
@@ -138,6 +157,7 @@ async fn zks_methods_are_l2_only() {
         "zks_getBridgehubContract",
         "zks_getMainContract",
         "zks_getBridgeContracts",
+        "zks_estimateFee",
         "zks_getBaseTokenL1Address",
         "zks_getTestnetPaymaster",
         "zks_getFeeParams",
