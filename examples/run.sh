@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every example against a fresh devnet on free ports (as CI does): the Rust ones (alloy) and
-# the JavaScript ones (viem, ethers; `npm ci` in examples/js when its lock file changed).
+# the JavaScript ones (viem, ethers, and the ZKsync SDKs zksync-ethers and viem/zksync; `npm ci` in
+# examples/js when its lock file changed).
 #   ZKOS_DEV_BIN=path/to/zkos-dev examples/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,3 +44,5 @@ example "$TARGET/debug/examples/watch_batches" "$L2"
 example env ZKOS_L2_URL="$L2" cargo test --locked --quiet --example snapshot_revert
 example node examples/js/viem.mjs "$L2" "$L1"
 example node examples/js/ethers.mjs "$L2" "$L1"
+example node examples/js/sdk-zksync-ethers.mjs "$L2" "$L1"
+example node examples/js/sdk-viem.mjs "$L2" "$L1"

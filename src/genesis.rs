@@ -18,8 +18,7 @@ use crate::{
 const L1_MESSENGER_JSON: &str = include_str!("../state/artifacts/L1Messenger.json");
 const L2_BASE_TOKEN_JSON: &str = include_str!("../state/artifacts/L2BaseToken.json");
 const L2_ASSET_ROUTER_JSON: &str = include_str!("../state/artifacts/L2AssetRouter.json");
-const L2_NATIVE_TOKEN_VAULT_JSON: &str =
-    include_str!("../state/artifacts/L2NativeTokenVault.json");
+const L2_NATIVE_TOKEN_VAULT_JSON: &str = include_str!("../state/artifacts/L2NativeTokenVault.json");
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -24,8 +24,7 @@ pub const L2_BASE_TOKEN: Address = address!("0x000000000000000000000000000000000
 /// The L2 asset router (the L2 side of the shared bridge): ERC-20 deposits and withdrawals.
 pub const L2_ASSET_ROUTER: Address = address!("0x0000000000000000000000000000000000010003");
 /// The L2 native token vault: the bridged tokens.
-pub const L2_NATIVE_TOKEN_VAULT: Address =
-    address!("0x0000000000000000000000000000000000010004");
+pub const L2_NATIVE_TOKEN_VAULT: Address = address!("0x0000000000000000000000000000000000010004");
 
 /// An L1->L2 tx: a deposit or an L1-requested call, from a `NewPriorityRequest` event.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,13 +6,13 @@
 //                                                         # or: node sdk-zksync-ethers.mjs <L2 URL> <L1 URL>
 //
 // The SDK finds the bridge itself (`zks_getBridgehubContract`, L2 asset router 0x…10003 ->
-// `L1_ASSET_ROUTER()` -> `L1_NULLIFIER()`). One override matters: L2 txs are sent with
+// `L1_ASSET_ROUTER()` -> `L1_NULLIFIER()`). Two overrides matter: L2 txs are sent with
 // `{ type: 2 }`, because zksync-ethers signs EIP-712 (0x71) txs by default and ZKsync OS takes
-// only Ethereum tx types. L2 balances are read at "latest": `Wallet.getBalance` defaults to the
-// "committed" block tag, which zkos-dev does not take. The L1 provider is made with `cacheTimeout: -1`, or ethers reuses a
-// call's answer for 250 ms and a balance read right after a tx can be stale (the zksync
-// `Provider` does that itself for local URLs). Token's ABI and bytecode come from
-// tests/contracts/out/Token.json.
+// only Ethereum tx types; and L2 balances are read at "latest", because `Wallet.getBalance`
+// defaults to the "committed" block tag, which zkos-dev does not take. The L1 provider is made
+// with `cacheTimeout: -1`, or ethers reuses a call's answer for 250 ms and a balance read right
+// after a tx can be stale (the zksync `Provider` does that itself for local URLs). Token's ABI
+// and bytecode come from tests/contracts/out/Token.json.
 import { readFileSync } from "node:fs";
 import { ContractFactory, JsonRpcProvider, formatEther, parseEther } from "ethers";
 import { Provider, Wallet, utils } from "zksync-ethers";
@@ -70,7 +70,9 @@ const ethWithdrawal = await wallet.withdraw({ token: utils.ETH_ADDRESS, amount: 
 for (const [what, tx] of [["ERC-20", tokenWithdrawal], ["ETH", ethWithdrawal]]) {
   const receipt = await tx.waitFinalize();
   check(receipt.status === 1, `${what} withdrawal on L2`);
-  console.log(`${what} withdrawal: L2 tx ${tx.hash} in block ${receipt.blockNumber} (batch ${receipt.l1BatchNumber}), finalized; isWithdrawalFinalized: ${await wallet.isWithdrawalFinalized(tx.hash)}`);
+  const finalized = await wallet.isWithdrawalFinalized(tx.hash);
+  console.log(`${what} withdrawal: L2 tx ${tx.hash} in block ${receipt.blockNumber} (batch ${receipt.l1BatchNumber}), finalized; isWithdrawalFinalized: ${finalized}`);
+  check(finalized === false, `the ${what} withdrawal is not finalized on L1 yet`);
 }
 check((await wallet.getBalance(l2TokenAddress, "latest")) === deposited - tokenAmount, "the L2 token balance fell by the withdrawal");
 

@@ -35,6 +35,9 @@ pub use crate::tx::{L2_ASSET_ROUTER, L2_NATIVE_TOKEN_VAULT};
 /// `gasPerPubdataByte` reported by `zks_gasPerPubdata`: ZKsync's default `gasPerPubdata` limit
 /// (zksync-os-server has no such method; zkos-dev charges no pubdata).
 pub const GAS_PER_PUBDATA: u64 = 50_000;
+/// `zks_estimateGasL1ToL2` answers the gas the call needs times 13/10 (zksync-era's default
+/// `estimate_gas_scale_factor`).
+pub const L1_TO_L2_ESTIMATE_SCALE: (u64, u64) = (13, 10);
 /// Protocol minor version reported by `zks_getProtocolVersion`.
 pub const PROTOCOL_MINOR_VERSION: u16 = 30;
 
@@ -63,7 +66,12 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let gas =
             c.executor()
                 .estimate_gas(state, c.block_hashes(), &c.call_block(&parent), env, cap)?;
-        ok(U64::from(gas))
+        // Scaled as zksync-era scales it (`estimate_gas_scale_factor`, 1.3): SDKs estimate a
+        // deposit with calldata of their own making (the legacy `finalizeDeposit` with token
+        // metadata in the old form), which costs less than what the L1 asset router sends.
+        ok(U64::from(
+            gas.saturating_mul(L1_TO_L2_ESTIMATE_SCALE.0) / L1_TO_L2_ESTIMATE_SCALE.1
+        ))
     });
     // Era's fee estimate (viem's `estimateFee`): the gas `eth_estimateGas` gives, the next
     // block's base fee as the max fee, no tip.

@@ -167,7 +167,12 @@ fn log_index(receipt: &Value, sender: Address) -> usize {
         .as_array()
         .unwrap()
         .iter()
-        .position(|l| l["sender"].as_str().unwrap().eq_ignore_ascii_case(&sender.to_string()))
+        .position(|l| {
+            l["sender"]
+                .as_str()
+                .unwrap()
+                .eq_ignore_ascii_case(&sender.to_string())
+        })
         .expect("the L2->L1 log")
 }
 
@@ -193,15 +198,34 @@ async fn erc20_deposit_then_withdrawal_finalizes_once_with_a_valid_proof() {
         .get_receipt()
         .await
         .unwrap();
-    let hash = deposit(&node, &l1, token, amount, user, DEPOSIT_GAS).await.unwrap();
+    let hash = deposit(&node, &l1, token, amount, user, DEPOSIT_GAS)
+        .await
+        .unwrap();
     let receipt = l2_receipt(&node, hash).await;
     assert_eq!(receipt["status"], json!("0x1"), "{receipt}");
     let vault = contracts.l1_native_token_vault;
-    assert_eq!(erc20_balance(&l1, token, vault).await, amount, "the vault locked it");
+    assert_eq!(
+        erc20_balance(&l1, token, vault).await,
+        amount,
+        "the vault locked it"
+    );
     assert_eq!(erc20_balance(&l1, token, user).await, ether(900));
 
-    let l2_token = l2_view(&node, L2_ASSET_ROUTER, l2::l2TokenAddressCall { l1Token: token }).await;
-    assert_eq!(l2_view(&node, L2_ASSET_ROUTER, l2::l1TokenAddressCall { l2Token: l2_token }).await, token);
+    let l2_token = l2_view(
+        &node,
+        L2_ASSET_ROUTER,
+        l2::l2TokenAddressCall { l1Token: token },
+    )
+    .await;
+    assert_eq!(
+        l2_view(
+            &node,
+            L2_ASSET_ROUTER,
+            l2::l1TokenAddressCall { l2Token: l2_token }
+        )
+        .await,
+        token
+    );
     assert_eq!(erc20_balance(&node.provider, l2_token, user).await, amount);
     assert_eq!(l2_view(&node, l2_token, l2::nameCall {}).await, "Token");
     assert_eq!(l2_view(&node, l2_token, l2::symbolCall {}).await, "TKN");
@@ -229,12 +253,18 @@ async fn erc20_deposit_then_withdrawal_finalizes_once_with_a_valid_proof() {
     wait_finalized(&node, withdrawal.block_number.unwrap()).await;
     let receipt = node
         .rpc
-        .ok("eth_getTransactionReceipt", json!([withdrawal.transaction_hash]))
+        .ok(
+            "eth_getTransactionReceipt",
+            json!([withdrawal.transaction_hash]),
+        )
         .await;
     let index = log_index(&receipt, L1_MESSENGER);
     let proof = node
         .rpc
-        .ok("zks_getL2ToL1LogProof", json!([withdrawal.transaction_hash, index]))
+        .ok(
+            "zks_getL2ToL1LogProof",
+            json!([withdrawal.transaction_hash, index]),
+        )
         .await;
     let message = withdrawal
         .inner
@@ -245,7 +275,10 @@ async fn erc20_deposit_then_withdrawal_finalizes_once_with_a_valid_proof() {
         .data
         .message;
     // The tx number is the tx's index in its block, which SDKs read as l1BatchTxIndex.
-    assert_eq!(qty(&receipt["l1BatchTxIndex"]), qty(&receipt["transactionIndex"]));
+    assert_eq!(
+        qty(&receipt["l1BatchTxIndex"]),
+        qty(&receipt["transactionIndex"])
+    );
     let params = l1::L1Nullifier::FinalizeL1DepositParams {
         chainId: U256::from(L2_CHAIN_ID),
         l2BatchNumber: U256::from(proof["batchNumber"].as_u64().unwrap()),
@@ -258,11 +291,18 @@ async fn erc20_deposit_then_withdrawal_finalizes_once_with_a_valid_proof() {
     let nullifier = l1::L1Nullifier::new(contracts.l1_nullifier, &l1);
     let mut forged = params.clone();
     forged.merkleProof[2] = B256::repeat_byte(0x01);
-    assert!(nullifier.finalizeDeposit(forged).call().await.is_err(), "a forged proof is refused");
+    assert!(
+        nullifier.finalizeDeposit(forged).call().await.is_err(),
+        "a forged proof is refused"
+    );
     let mut wrong_sender = params.clone();
     wrong_sender.l2Sender = user;
     assert!(
-        nullifier.finalizeDeposit(wrong_sender).call().await.is_err(),
+        nullifier
+            .finalizeDeposit(wrong_sender)
+            .call()
+            .await
+            .is_err(),
         "a message from another L2 sender is refused"
     );
     let finalized = nullifier
@@ -276,7 +316,10 @@ async fn erc20_deposit_then_withdrawal_finalizes_once_with_a_valid_proof() {
     assert!(finalized.status());
     assert_eq!(erc20_balance(&l1, token, l1_receiver).await, out);
     assert_eq!(erc20_balance(&l1, token, vault).await, amount - out);
-    assert!(nullifier.finalizeDeposit(params).call().await.is_err(), "paid once");
+    assert!(
+        nullifier.finalizeDeposit(params).call().await.is_err(),
+        "paid once"
+    );
     assert_eq!(erc20_balance(&l1, token, l1_receiver).await, out);
 }
 
@@ -297,19 +340,30 @@ async fn a_failed_erc20_deposit_is_claimed_back_once_and_a_successful_one_is_not
         .unwrap();
 
     // Too little L2 gas to create the bridged token: the L2 tx fails, the tokens stay locked.
-    let failed = deposit(&node, &l1, token, ether(4), user, 100_000).await.unwrap();
-    let ok = deposit(&node, &l1, token, ether(1), user, DEPOSIT_GAS).await.unwrap();
+    let failed = deposit(&node, &l1, token, ether(4), user, 100_000)
+        .await
+        .unwrap();
+    let ok = deposit(&node, &l1, token, ether(1), user, DEPOSIT_GAS)
+        .await
+        .unwrap();
     let failed_receipt = l2_receipt(&node, failed).await;
     let ok_receipt = l2_receipt(&node, ok).await;
     assert_eq!(failed_receipt["status"], json!("0x0"));
     assert_eq!(ok_receipt["status"], json!("0x1"));
     assert_eq!(erc20_balance(&l1, token, user).await, ether(5));
-    wait_finalized(&node, qty(&ok_receipt["blockNumber"]).max(qty(&failed_receipt["blockNumber"]))).await;
+    wait_finalized(
+        &node,
+        qty(&ok_receipt["blockNumber"]).max(qty(&failed_receipt["blockNumber"])),
+    )
+    .await;
 
     let nullifier = l1::L1Nullifier::new(contracts.l1_nullifier, &l1);
     let proof_of = async |hash: B256, receipt: &Value| {
         let index = log_index(receipt, BOOTLOADER);
-        let proof = node.rpc.ok("zks_getL2ToL1LogProof", json!([hash, index])).await;
+        let proof = node
+            .rpc
+            .ok("zks_getL2ToL1LogProof", json!([hash, index]))
+            .await;
         (
             U256::from(proof["batchNumber"].as_u64().unwrap()),
             U256::from(proof["id"].as_u64().unwrap()),
@@ -330,14 +384,34 @@ async fn a_failed_erc20_deposit_is_claimed_back_once_and_a_successful_one_is_not
     let (batch, id, number, proof) = proof_of(failed, &failed_receipt).await;
     assert!(
         nullifier
-            .claimFailedDeposit(chain, user, token, ether(3), failed, batch, id, number, proof.clone())
+            .claimFailedDeposit(
+                chain,
+                user,
+                token,
+                ether(3),
+                failed,
+                batch,
+                id,
+                number,
+                proof.clone()
+            )
             .call()
             .await
             .is_err(),
         "a claim for another amount is refused"
     );
     let claimed = nullifier
-        .claimFailedDeposit(chain, user, token, ether(4), failed, batch, id, number, proof.clone())
+        .claimFailedDeposit(
+            chain,
+            user,
+            token,
+            ether(4),
+            failed,
+            batch,
+            id,
+            number,
+            proof.clone(),
+        )
         .send()
         .await
         .unwrap()
@@ -348,7 +422,17 @@ async fn a_failed_erc20_deposit_is_claimed_back_once_and_a_successful_one_is_not
     assert_eq!(erc20_balance(&l1, token, user).await, ether(9));
     assert!(
         nullifier
-            .claimFailedDeposit(chain, user, token, ether(4), failed, batch, id, number, proof)
+            .claimFailedDeposit(
+                chain,
+                user,
+                token,
+                ether(4),
+                failed,
+                batch,
+                id,
+                number,
+                proof
+            )
             .call()
             .await
             .is_err(),

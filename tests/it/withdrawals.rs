@@ -188,19 +188,35 @@ async fn log_proof_is_null_until_batched_and_useless_on_l1_until_executed() {
         if !proof.is_null() {
             break proof;
         }
-        assert!(tokio::time::Instant::now() < deadline, "the withdrawal is never batched");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the withdrawal is never batched"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     };
-    let err = node.rpc.err("zks_getL2ToL1LogProof", json!([hash, 5])).await;
+    let err = node
+        .rpc
+        .err("zks_getL2ToL1LogProof", json!([hash, 5]))
+        .await;
     assert!(err.message.contains("does not exist"), "{err:?}");
-    let raw = node.rpc.ok("eth_getTransactionReceipt", json!([hash])).await;
-    let params = finalize_params(&proof, receiver, ether(1), qty(&raw["l1BatchTxIndex"]) as u16);
+    let raw = node
+        .rpc
+        .ok("eth_getTransactionReceipt", json!([hash]))
+        .await;
+    let params = finalize_params(
+        &proof,
+        receiver,
+        ether(1),
+        qty(&raw["l1BatchTxIndex"]) as u16,
+    );
     let l1 = l1_wallet(&node, 7);
-    let nullifier = nullifier::L1Nullifier::new(node.node.l1_contracts().unwrap().l1_nullifier, &l1);
+    let nullifier =
+        nullifier::L1Nullifier::new(node.node.l1_contracts().unwrap().l1_nullifier, &l1);
     let Err(refused) = nullifier.finalizeDeposit(params).call().await else {
         panic!("finalizing before the batch is executed on L1 is refused");
     };
-    let selector = alloy::hex::encode(&alloy::primitives::keccak256("BatchNotExecuted(uint256)")[..4]);
+    let selector =
+        alloy::hex::encode(&alloy::primitives::keccak256("BatchNotExecuted(uint256)")[..4]);
     assert!(
         refused.to_string().contains(&selector),
         "finalizing before the batch is executed on L1 is refused with BatchNotExecuted: {refused}"

@@ -56,7 +56,10 @@ async fn zks_reports_the_l1_and_its_contracts() {
         rpc.ok("eth_estimateGas", request).await,
         "{fee}"
     );
-    assert_eq!(fee["max_fee_per_gas"], rpc.ok("eth_gasPrice", json!([])).await);
+    assert_eq!(
+        fee["max_fee_per_gas"],
+        rpc.ok("eth_gasPrice", json!([])).await
+    );
     assert_eq!(fee["max_priority_fee_per_gas"], json!("0x0"));
     assert_eq!(
         addr(&rpc.ok("zks_getBaseTokenL1Address", json!([])).await),

@@ -146,7 +146,14 @@ pub(super) async fn wire(
         != vault
     {
         let call = L1AssetRouter::setNativeTokenVaultCall { vault };
-        call_as_deployer(l1, params, at.l1_asset_router, "L1AssetRouter.setNativeTokenVault", call).await?;
+        call_as_deployer(
+            l1,
+            params,
+            at.l1_asset_router,
+            "L1AssetRouter.setNativeTokenVault",
+            call,
+        )
+        .await?;
     }
     if l1
         .view(at.l1_nullifier, L1Nullifier::l1AssetRouterCall {})
@@ -156,7 +163,14 @@ pub(super) async fn wire(
         let call = L1Nullifier::setL1AssetRouterCall {
             l1AssetRouter: at.l1_asset_router,
         };
-        call_as_deployer(l1, params, at.l1_nullifier, "L1Nullifier.setL1AssetRouter", call).await?;
+        call_as_deployer(
+            l1,
+            params,
+            at.l1_nullifier,
+            "L1Nullifier.setL1AssetRouter",
+            call,
+        )
+        .await?;
     }
     if l1
         .view(at.l1_nullifier, L1Nullifier::l1NativeTokenVaultCall {})
@@ -164,7 +178,14 @@ pub(super) async fn wire(
         != vault
     {
         let call = L1Nullifier::setL1NativeTokenVaultCall { vault };
-        call_as_deployer(l1, params, at.l1_nullifier, "L1Nullifier.setL1NativeTokenVault", call).await?;
+        call_as_deployer(
+            l1,
+            params,
+            at.l1_nullifier,
+            "L1Nullifier.setL1NativeTokenVault",
+            call,
+        )
+        .await?;
     }
 
     if let Some(prover) = params.prover

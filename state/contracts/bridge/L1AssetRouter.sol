@@ -113,13 +113,15 @@ contract L1AssetRouter {
         if (_data.length > 0 && _data[0] == NEW_ENCODING_VERSION) {
             (assetId, transferData) = abi.decode(_data[1:], (bytes32, bytes));
             vault.tryRegisterTokenFromBurnData(transferData, assetId);
-        } else if (_data.length == 96) {
+        } else if (_data.length == 96 && _data[0] == 0x00) {
             (address l1Token, uint256 depositAmount, address l2Receiver) = abi.decode(_data, (address, uint256, address));
             assetId = vault.ensureTokenIsRegistered(l1Token);
             transferData = DataEncoding.encodeBridgeBurnData(depositAmount, l2Receiver, address(0));
         } else {
             revert UnsupportedEncodingVersion(_data.length == 0 ? bytes1(0) : _data[0]);
         }
+        // The base token (ETH on every chain here) goes as mintValue, never through the router.
+        if (assetId == ETH_TOKEN_ASSET_ID) revert AssetIdNotSupported(assetId);
         if (vault.tokenAddress(assetId) == address(0)) revert AssetIdNotSupported(assetId);
 
         bytes memory bridgeMintData = vault.bridgeBurn{value: msg.value}(_chainId, 0, assetId, _originalCaller, transferData);
