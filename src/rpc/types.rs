@@ -166,6 +166,10 @@ pub fn receipt_json(tx: &StoredTx) -> Value {
                 "key": log.key,
                 "value": log.value,
                 "logIndex": format!("{i:#x}"),
+                // zksync-os-server's own names (its `L2ToL1Log`), which zksync-js reads.
+                "l2_shard_id": log.shard_id,
+                "is_service": log.is_service,
+                "tx_number_in_block": log.tx_number_in_block,
             })
         })
         .collect();

@@ -26,8 +26,11 @@ use crate::{
     tx::{Envelope, L1_TX_TYPE, L1Tx, L2ToL1Log},
 };
 
-/// Version of the records. Bumped on any change to them; older versions are refused by name.
-pub const FORMAT_VERSION: u64 = 1;
+/// Version of the records. Bumped on any change to them or to what they mean; older versions are
+/// refused by name. 2: the L2 genesis has the ZK Stack bridge (asset router, native token vault),
+/// the L1 genesis the native token vault, and L2->L1 log leaves number a tx by its index in its
+/// block.
+pub const FORMAT_VERSION: u64 = 2;
 /// First bytes of a dump.
 pub const DUMP_MAGIC: &[u8; 8] = b"zkosdev\0";
 

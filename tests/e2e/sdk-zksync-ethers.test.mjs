@@ -145,6 +145,9 @@ async function untilFinalized(rcpt) {
   await until(`block ${rcpt.blockNumber} finalized`, async () => (await l2.getBlock("finalized")).number >= rcpt.blockNumber);
 }
 
+/** Every `error` in a callTracer frame tree. */
+const callErrors = (frame) => [frame.error, ...(frame.calls ?? []).flatMap(callErrors)].filter(Boolean);
+
 /** The revert reason of a failed ethers call / estimate, decoded with the bridge's errors. */
 function bridgeError(err) {
   const data = err?.data ?? err?.info?.error?.data ?? err?.error?.data;
@@ -175,8 +178,6 @@ test("zksync-ethers: ERC-20 on L1; getL2TokenAddress / l2TokenAddress before any
   const c = await factory.deploy("Sdk Token", "SDKT", 6, 1_000_000n * 10n ** 6n);
   await c.waitForDeployment();
   l1Token = await c.getAddress();
-  // TEMP (until the binary has the L1AssetRouter fix): register the token by hand
-  await (await new ethers.Contract(GENESIS.l1NativeTokenVault, ["function registerToken(address)"], l1Signer).registerToken(l1Token)).wait();
   assert.equal(await l1Erc20(l1Token).balanceOf(wallet.address), 1_000_000n * 10n ** 6n);
   const predicted = await wallet.l2TokenAddress(l1Token);
   assert.match(predicted, /^0x[0-9a-fA-F]{40}$/);
@@ -188,6 +189,7 @@ test("zksync-ethers: ERC-20 on L1; getL2TokenAddress / l2TokenAddress before any
 });
 
 test("zksync-ethers: getFullRequiredDepositFee for ETH and the ERC-20", { skip }, async () => {
+  assert.ok(l1Token, "needs the L1 token deployed above");
   const bridgehub = new ethers.Contract(
     GENESIS.bridgehub,
     ["function l2TransactionBaseCost(uint256,uint256,uint256,uint256) view returns (uint256)"],
@@ -253,12 +255,13 @@ test("zksync-ethers: deposit ETH to self: L2 balance delta = amount + unspent L2
 });
 
 test("zksync-ethers: deposit ERC-20 (approveERC20: true): vault holds it, L2 token minted with metadata", { skip }, async () => {
+  assert.ok(l1Token, "needs the L1 token deployed above");
   const amount = 250n * 10n ** 6n;
   const token = l1Erc20(l1Token);
   const walletBefore = await token.balanceOf(wallet.address);
   const vaultBefore = await token.balanceOf(GENESIS.l1NativeTokenVault);
   const predicted = await wallet.l2TokenAddress(l1Token);
-  const tx = await wallet.deposit({ token: l1Token, amount, approveERC20: true, l2GasLimit: 2_000_000n /* TEMP */ });
+  const tx = await wallet.deposit({ token: l1Token, amount, approveERC20: true });
   const l1Receipt = await tx.waitL1Commit();
   assert.equal(l1Receipt.status, 1);
   const l2Receipt = await tx.wait();
@@ -266,7 +269,7 @@ test("zksync-ethers: deposit ERC-20 (approveERC20: true): vault holds it, L2 tok
   const l2Tx = await l2.getTransaction(l2Receipt.hash);
   assert.equal(l2Tx.type, 0x7f);
   assert.equal(l2Tx.to.toLowerCase(), L2_ASSET_ROUTER);
-  assert.equal(l2Tx.from, utils.applyL1ToL2Alias(GENESIS.l1AssetRouter), "sent by the aliased L1 asset router");
+  assert.equal(l2Tx.from, ethers.getAddress(utils.applyL1ToL2Alias(GENESIS.l1AssetRouter)), "sent by the aliased L1 asset router");
 
   assert.equal(await token.balanceOf(wallet.address), walletBefore - amount);
   assert.equal(await token.balanceOf(GENESIS.l1NativeTokenVault), vaultBefore + amount);
@@ -279,7 +282,6 @@ test("zksync-ethers: deposit ERC-20 (approveERC20: true): vault holds it, L2 tok
   assert.equal(await l2.l1TokenAddress(l2Token), l1Token);
   const bridged = l2Erc20(l2Token);
   assert.equal(await bridged.balanceOf(wallet.address), amount);
-  assert.equal(await wallet.getBalance(l2Token), amount);
   assert.equal(await bridged.totalSupply(), amount);
   assert.equal(await bridged.name(), "Sdk Token");
   assert.equal(await bridged.symbol(), "SDKT");
@@ -319,6 +321,7 @@ test("zksync-ethers: withdraw ETH (type 2), waitFinalize, finalizeWithdrawal pay
 });
 
 test("zksync-ethers: withdraw the bridged ERC-20 (type 2), finalizeWithdrawal releases it on L1", { skip }, async () => {
+  assert.ok(l2Token, "needs the bridged token of the ERC-20 deposit test above");
   const amount = 100n * 10n ** 6n;
   const bridged = l2Erc20(l2Token);
   const token = l1Erc20(l1Token);
@@ -351,6 +354,7 @@ test("zksync-ethers: withdraw the bridged ERC-20 (type 2), finalizeWithdrawal re
 });
 
 test("zksync-ethers: a failed ERC-20 deposit (l2GasLimit 50000) is claimed back with claimFailedDeposit", { skip }, async () => {
+  assert.ok(l2Token, "needs the bridged token of the ERC-20 deposit test above");
   const amount = 42n * 10n ** 6n;
   const token = l1Erc20(l1Token);
   const bridged = l2Erc20(l2Token);
@@ -365,8 +369,11 @@ test("zksync-ethers: a failed ERC-20 deposit (l2GasLimit 50000) is claimed back 
   assert.equal(await token.balanceOf(GENESIS.l1NativeTokenVault), vaultBefore + amount);
 
   const { l2Hash, rcpt } = await l2ReceiptOfDeposit(l1Receipt);
-  assert.equal(rcpt.status, 0, "the L2 finalizeDeposit runs out of gas");
-  assert.equal(rcpt.gasUsed, 50_000n);
+  assert.equal(rcpt.status, 0, "the L2 finalizeDeposit fails");
+  assert.ok(rcpt.gasUsed <= 50_000n, `gasUsed ${rcpt.gasUsed}`);
+  const trace = await node.rpc("debug_traceTransaction", [l2Hash, { tracer: "callTracer" }]);
+  assert.equal(trace.to, L2_ASSET_ROUTER);
+  assert.ok(callErrors(trace).some((e) => /out of gas/.test(e)), `no out-of-gas frame in ${JSON.stringify(trace)}`);
   const service = rcpt.l2ToL1Logs.find((l) => l.sender.toLowerCase() === utils.BOOTLOADER_FORMAL_ADDRESS);
   assert.equal(service.key, l2Hash);
   assert.equal(service.value, ethers.ZeroHash, "failure service log");
@@ -390,6 +397,7 @@ test("zksync-ethers: a failed ERC-20 deposit (l2GasLimit 50000) is claimed back 
 });
 
 test("zksync-ethers: claimFailedDeposit of a successful deposit is refused", { skip }, async () => {
+  assert.ok(l1Token, "needs the L1 token deployed above");
   const amount = 5n * 10n ** 6n;
   const tx = await wallet.deposit({ token: l1Token, amount, approveERC20: true });
   const l2Receipt = await tx.wait();
@@ -398,6 +406,18 @@ test("zksync-ethers: claimFailedDeposit of a successful deposit is refused", { s
   const before = await l1Erc20(l1Token).balanceOf(wallet.address);
   await assert.rejects(wallet.claimFailedDeposit(l2Receipt.hash), /Cannot claim successful deposit/);
   assert.equal(await l1Erc20(l1Token).balanceOf(wallet.address), before);
+});
+
+test("zksync-ethers: balances at \"latest\"; the SDK's default Era tag \"committed\" is refused as zksync-os-server refuses it", { skip }, async () => {
+  assert.ok(l2Token, "needs the bridged token of the ERC-20 deposit test above");
+  // zksync-os-server parses block tags as alloy's BlockId (lib/rpc_api/src/eth.rs), which has no
+  // Era "committed" tag: zksync-ethers' getBalance() without a tag fails there with -32602, and here.
+  await assert.rejects(wallet.getBalance(), (e) => e.error?.code === -32602 || /Invalid params/.test(e.message));
+  assert.equal(await wallet.getBalance(undefined, "latest"), await l2.getBalance(wallet.address, "latest"));
+  assert.equal(await wallet.getBalance(l2Token, "latest"), await l2Erc20(l2Token).balanceOf(wallet.address));
+  assert.ok((await wallet.getBalance(l2Token, "latest")) > 0n);
+  assert.equal(await wallet.getBalanceL1(), await l1.getBalance(wallet.address));
+  assert.equal(await wallet.getBalanceL1(l1Token), await l1Erc20(l1Token).balanceOf(wallet.address));
 });
 
 test("zksync-ethers: a withdrawal in the second block of a multi-block batch finalizes", { skip }, async () => {
