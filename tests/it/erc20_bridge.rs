@@ -360,6 +360,9 @@ async fn a_failed_erc20_deposit_is_claimed_back_once_and_a_successful_one_is_not
     )
     .await;
 
+    // Read again now that their batch is sealed (l1BatchNumber / l1BatchTxIndex are set then).
+    let failed_receipt = l2_receipt(&node, failed).await;
+    let ok_receipt = l2_receipt(&node, ok).await;
     let nullifier = l1::L1Nullifier::new(contracts.l1_nullifier, &l1);
     let proof_of = async |hash: B256, receipt: &Value| {
         let index = log_index(receipt, BOOTLOADER);

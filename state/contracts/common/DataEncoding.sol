@@ -58,21 +58,6 @@ library DataEncoding {
         return bytes.concat(NEW_ENCODING_VERSION, abi.encode(_originChainId, _name, _symbol, _decimals));
     }
 
-    /// @dev Reads both metadata forms: the versioned one above and the legacy
-    /// abi.encode(name, symbol, decimals) that SDKs build for `finalizeDeposit` estimates.
-    function decodeTokenData(
-        bytes memory _data
-    ) internal pure returns (bytes memory name, bytes memory symbol, bytes memory decimals) {
-        if (_data.length == 0) return (name, symbol, decimals);
-        if (_data[0] == NEW_ENCODING_VERSION && _data.length % 32 == 1) {
-            bytes memory body = new bytes(_data.length - 1);
-            for (uint256 i = 0; i < body.length; ++i) body[i] = _data[i + 1];
-            (, name, symbol, decimals) = abi.decode(body, (uint256, bytes, bytes, bytes));
-        } else {
-            (name, symbol, decimals) = abi.decode(_data, (bytes, bytes, bytes));
-        }
-    }
-
     /// @dev What the L1 keeps per deposit to recognise a claim for a failed one.
     function encodeTxDataHash(address _depositSender, bytes32 _assetId, uint256 _amount) internal pure returns (bytes32) {
         return keccak256(abi.encode(_depositSender, _assetId, _amount));

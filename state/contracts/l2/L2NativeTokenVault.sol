@@ -160,8 +160,18 @@ contract L2NativeTokenVault {
     }
 
     /// @dev External so that malformed metadata fails in a call the vault can catch.
-    function decodeTokenData(bytes calldata _data) external pure returns (bytes memory, bytes memory, bytes memory) {
-        return DataEncoding.decodeTokenData(_data);
+    /// @dev Reads both metadata forms: 0x01 ‖ abi.encode(originChainId, name, symbol, decimals)
+    /// (`getERC20Getters`) and the legacy abi.encode(name, symbol, decimals) that SDKs build for
+    /// their `finalizeDeposit` estimates.
+    function decodeTokenData(
+        bytes calldata _data
+    ) external pure returns (bytes memory name, bytes memory symbol, bytes memory decimals) {
+        if (_data.length == 0) return (name, symbol, decimals);
+        if (_data[0] == 0x01 && _data.length % 32 == 1) {
+            (, name, symbol, decimals) = abi.decode(_data[1:], (uint256, bytes, bytes, bytes));
+        } else {
+            (name, symbol, decimals) = abi.decode(_data, (bytes, bytes, bytes));
+        }
     }
 
     function decodeString(bytes calldata _data) external pure returns (string memory) {
