@@ -90,6 +90,11 @@ pub fn banner(info: &BannerInfo<'_>) -> String {
     );
     let _ = writeln!(
         out,
+        "\nEVM Rules\n==================\n{}",
+        rules_line(&c.chain)
+    );
+    let _ = writeln!(
+        out,
         "\nBase Fee\n==================\n{} wei",
         c.chain.base_fee
     );
@@ -220,6 +225,25 @@ pub fn banner(info: &BannerInfo<'_>) -> String {
     out
 }
 
+/// Which rules the L2 follows, in one line.
+fn rules_line(chain: &crate::config::ChainConfig) -> String {
+    match chain.rules {
+        crate::executor::EvmRules::ZksyncOs => format!(
+            "zksync-os: Cancun, precompiles 0x01-0x08 and P256VERIFY 0x100, PREVRANDAO 1, fees paid \
+             to {}{} (--evm-rules ethereum for anvil's)",
+            chain.fee_account,
+            if chain.allow_eip7702 {
+                ", EIP-7702 allowed"
+            } else {
+                ", no EIP-7702"
+            }
+        ),
+        crate::executor::EvmRules::Ethereum => {
+            "ethereum: the latest hardfork, all precompiles, base fee burned (as anvil)".to_string()
+        }
+    }
+}
+
 /// The banner as JSON (`--config-out`).
 pub fn banner_json(info: &BannerInfo<'_>) -> Value {
     let c = info.config;
@@ -256,6 +280,9 @@ pub fn banner_json(info: &BannerInfo<'_>) -> Value {
             "ws_url": format!("ws://{}", info.rpc_addr),
             "host": info.rpc_addr.ip().to_string(),
             "port": info.rpc_addr.port(),
+            "evm_rules": c.chain.rules.name(),
+            "fee_account": c.chain.fee_account,
+            "allow_eip7702": c.chain.allow_eip7702,
         },
         "data_dir": info.data_dir.and_then(|(path, _)| path.map(|p| p.display().to_string())),
         "ephemeral": matches!(info.data_dir, Some((None, _))),

@@ -323,6 +323,16 @@ pub struct StartArgs {
     /// Gas cap of eth_call and eth_estimateGas.
     #[arg(long, default_value_t = 50_000_000, help_heading = "Chain")]
     pub gas_cap: u64,
+    /// Execution rules of the L2: ZKsync OS's (Cancun, its precompiles, PREVRANDAO 1, fees to
+    /// --fee-account) or Ethereum's latest, as anvil (the embedded L1 always runs Ethereum's).
+    #[arg(long, value_enum, default_value = "zksync-os", help_heading = "Chain")]
+    pub evm_rules: EvmRulesArg,
+    /// Coinbase of the L2's blocks, which receives the fees [default: the rich account].
+    #[arg(long, value_name = "ADDRESS", help_heading = "Chain")]
+    pub fee_account: Option<alloy_primitives::Address>,
+    /// Accept EIP-7702 txs on the L2 (zksync-os-server's mempool refuses them).
+    #[arg(long, help_heading = "Chain")]
+    pub allow_eip7702: bool,
 
     /// Dev account options.
     #[command(flatten)]
@@ -427,6 +437,15 @@ pub struct StartArgs {
     /// Serve no metrics.
     #[arg(long, conflicts_with = "metrics_port", help_heading = "Metrics")]
     pub no_metrics: bool,
+}
+
+/// `--evm-rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EvmRulesArg {
+    /// ZKsync OS: Cancun, its precompile set, PREVRANDAO 1, fees to the fee account.
+    ZksyncOs,
+    /// Ethereum's latest rules (anvil's).
+    Ethereum,
 }
 
 /// Which prover proves batches.
@@ -573,6 +592,18 @@ impl StartArgs {
         config.chain.chain_id = self.chain_id;
         config.chain.gas_limit = self.gas_limit;
         config.chain.base_fee = self.base_fee;
+        config.chain.rules = match self.evm_rules {
+            EvmRulesArg::ZksyncOs => crate::executor::EvmRules::ZksyncOs,
+            EvmRulesArg::Ethereum => crate::executor::EvmRules::Ethereum,
+        };
+        // Ethereum's rules keep anvil's zero coinbase unless told otherwise.
+        config.chain.fee_account = match (self.fee_account, config.chain.rules) {
+            (Some(account), _) => account,
+            (None, crate::executor::EvmRules::ZksyncOs) => crate::accounts::RICH_ADDRESS,
+            (None, crate::executor::EvmRules::Ethereum) => alloy_primitives::Address::ZERO,
+        };
+        config.chain.allow_eip7702 =
+            self.allow_eip7702 || config.chain.rules == crate::executor::EvmRules::Ethereum;
         self.accounts.apply(&mut config);
         config.accounts.auto_impersonate = self.auto_impersonate;
         config.mining = match (self.block_time, self.no_mining, self.mixed_mining) {

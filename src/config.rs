@@ -164,6 +164,9 @@ impl Default for L1Config {
                 gas_limit: 30_000_000,
                 base_fee: 1_000_000_000,
                 max_txs_per_block: 10_000,
+                rules: crate::executor::EvmRules::Ethereum,
+                fee_account: alloy_primitives::Address::ZERO,
+                allow_eip7702: true,
             },
             port: 8545,
             mining: MiningMode::Instant,
@@ -195,6 +198,12 @@ pub struct ChainConfig {
     pub base_fee: u64,
     /// Most txs in one block.
     pub max_txs_per_block: usize,
+    /// Whose execution rules it follows.
+    pub rules: crate::executor::EvmRules,
+    /// The coinbase of its blocks: with ZKsync OS rules, where fees go.
+    pub fee_account: alloy_primitives::Address,
+    /// Whether EIP-7702 txs are accepted (zksync-os-server refuses them).
+    pub allow_eip7702: bool,
 }
 
 /// JSON-RPC server limits and address.
@@ -264,6 +273,9 @@ impl Default for Config {
                 gas_limit: 100_000_000,
                 base_fee: 1_000,
                 max_txs_per_block: 10_000,
+                rules: crate::executor::EvmRules::ZksyncOs,
+                fee_account: crate::accounts::RICH_ADDRESS,
+                allow_eip7702: false,
             },
             rpc: RpcConfig {
                 host: IpAddr::from([127, 0, 0, 1]),

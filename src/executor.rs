@@ -5,8 +5,10 @@
 pub mod console;
 mod inspector;
 mod priority;
+mod rules;
 mod trace;
 
+pub use rules::EvmRules;
 pub use trace::{Inspected, SnapshotDb};
 
 use inspector::OutputInspector;
@@ -26,8 +28,6 @@ use revm::{
         block::BlobExcessGasAndPrice, cfg::gas::calculate_initial_tx_gas_for_tx, either::Either,
     },
     handler::{MainnetContext, MainnetEvm},
-    precompile::PrecompileSpecId,
-    primitives::hardfork::SpecId,
 };
 
 use crate::{
@@ -36,9 +36,6 @@ use crate::{
     storage::state::{BlockHashes, StateDb, StateSnapshot},
     tx::{BOOTLOADER, Envelope, L1_MESSENGER, L1Tx, L2ToL1Log},
 };
-
-/// The hardfork txs run under: the latest one revm supports.
-pub const SPEC: SpecId = SpecId::OSAKA;
 
 /// What a block is executed in.
 #[derive(Debug, Clone)]
@@ -167,14 +164,36 @@ pub struct Executor {
     /// What the node output wants recorded while blocks execute (`console.log`, call traces).
     /// `None` (silent): blocks execute without an inspector.
     pub output: Option<OutputConfig>,
+    /// ZKsync OS's or Ethereum's.
+    pub rules: EvmRules,
+    /// Whether EIP-7702 txs can run (they need Prague).
+    pub allow_eip7702: bool,
 }
 
 /// The evm every path builds: mainnet, over a state snapshot.
 type Evm<I> = MainnetEvm<MainnetContext<StateDb>, I>;
 
 impl Executor {
+    /// The hardfork txs run under.
+    pub fn spec(&self) -> revm::primitives::hardfork::SpecId {
+        match self.allow_eip7702 {
+            true => self.rules.spec_with_eip7702(),
+            false => self.rules.spec(),
+        }
+    }
+
+    /// The least gas `tx` can run with (with the EIP-7623 floor where the rules have it).
+    pub fn intrinsic_gas(&self, tx: &TxEnv) -> u64 {
+        let gas = calculate_initial_tx_gas_for_tx(tx, self.spec(), None);
+        match self.rules.calldata_floor() {
+            true => gas.initial_regular_gas.max(gas.floor_gas),
+            false => gas.initial_regular_gas,
+        }
+    }
+
     fn cfg(&self, for_call: bool) -> CfgEnv {
-        let mut cfg = CfgEnv::new_with_spec(SPEC);
+        let mut cfg = CfgEnv::new_with_spec(self.spec());
+        cfg.disable_eip7623 = !self.rules.calldata_floor();
         cfg.chain_id = self.chain_id;
         // The block gas limit is the only cap, as on ZKsync OS (no EIP-7825 per-tx cap).
         cfg.tx_gas_limit_cap = Some(u64::MAX);
@@ -192,6 +211,30 @@ impl Executor {
             .with_block(block.env())
             .with_cfg(cfg)
             .build_mainnet_with_inspector(inspector)
+            .with_precompiles(self.rules.precompiles(self.spec()))
+    }
+
+    /// With ZKsync OS rules the base fee is not burned: what revm burned of the `gas_used` of
+    /// `tx` goes to the coinbase (the operator's fee account).
+    pub(super) fn pay_base_fee(
+        &self,
+        state: &mut StateSnapshot,
+        block: &BlockContext,
+        tx: &ReadyTx,
+        gas_used: u64,
+    ) {
+        if !self.rules.pays_base_fee() || gas_used == 0 {
+            return;
+        }
+        let price = match tx.envelope.as_l1() {
+            Some(l1) => l1.canonical.maxFeePerGas.saturating_to(),
+            None => tx.envelope.effective_gas_price(Some(block.base_fee)),
+        };
+        let burned = U256::from(gas_used) * U256::from(price.min(u128::from(block.base_fee)));
+        if !burned.is_zero() {
+            let info = &mut state.account_mut(block.coinbase).info;
+            info.balance = info.balance.saturating_add(burned);
+        }
     }
 
     /// The config of a re-execution: the txs were accepted when mined (the chain id may have
@@ -233,7 +276,7 @@ impl Executor {
             if let Envelope::L1(l1) = &tx.envelope {
                 let l1 = l1.clone();
                 let index = executed.len();
-                executed.push(self.execute_l1_tx(&mut evm, tx, &l1, index, &mut cumulative));
+                executed.push(self.execute_l1_tx(&mut evm, tx, &l1, block, index, &mut cumulative));
                 continue;
             }
             if deferred.contains(&tx.sender)
@@ -252,6 +295,12 @@ impl Executor {
                     let gas_used = result.tx_gas_used();
                     cumulative += gas_used;
                     let effective_gas_price = tx.envelope.effective_gas_price(Some(block.base_fee));
+                    self.pay_base_fee(
+                        &mut evm.ctx.journaled_state.database.state,
+                        block,
+                        &tx,
+                        gas_used,
+                    );
                     let contract_address = match tx.envelope.kind() {
                         TxKind::Create => Some(tx.sender.create(tx.envelope.nonce())),
                         TxKind::Call(_) => None,
@@ -299,6 +348,7 @@ impl Executor {
         evm: &mut Evm<OutputInspector>,
         tx: ReadyTx,
         l1: &L1Tx,
+        block: &BlockContext,
         index: usize,
         cumulative: &mut u64,
     ) -> ExecutedTx {
@@ -337,6 +387,12 @@ impl Executor {
             &mut evm.ctx.journaled_state.database.state,
             gas_used,
             success,
+        );
+        self.pay_base_fee(
+            &mut evm.ctx.journaled_state.database.state,
+            block,
+            &tx,
+            gas_used,
         );
         *cumulative += gas_used;
         let mut l2_to_l1_logs = messages(&logs, index);
@@ -379,7 +435,8 @@ impl Executor {
             .with_db(db)
             .with_block(block.env())
             .with_cfg(self.cfg(true))
-            .build_mainnet();
+            .build_mainnet()
+            .with_precompiles(self.rules.precompiles(self.spec()));
         let result = evm
             .transact(tx)
             .map_err(|e| CallError::Invalid(error_message(&e)))?;
@@ -412,11 +469,12 @@ impl Executor {
             .with_db(db)
             .with_block(block.env())
             .with_cfg(self.cfg(true))
-            .build_mainnet();
+            .build_mainnet()
+            .with_precompiles(self.rules.precompiles(self.spec()));
         let result = evm
             .transact(tx.clone())
             .map_err(|e| CallError::Invalid(error_message(&e)))?;
-        let precompiles = revm::precompile::Precompiles::new(PrecompileSpecId::from_spec_id(SPEC));
+        let precompiles = self.rules.precompile_set();
         // Warm anyway (EIP-2929, EIP-3651): listing them would only cost 2,400 gas each.
         let excluded = |a: &Address| {
             *a == tx.caller
@@ -456,11 +514,7 @@ impl Executor {
         mut tx: TxEnv,
         cap: u64,
     ) -> Result<u64, CallError> {
-        let floor = calculate_initial_tx_gas_for_tx(&tx, SPEC, None);
-        let mut lo = floor
-            .initial_regular_gas
-            .max(floor.floor_gas)
-            .saturating_sub(1);
+        let mut lo = self.intrinsic_gas(&tx).saturating_sub(1);
         tx.gas_limit = cap;
         let first = self.call(state.clone(), block_hashes.clone(), block, tx.clone())?;
         let mut hi = cap;
@@ -614,7 +668,10 @@ pub fn halt_message(reason: &revm::context::result::HaltReason) -> String {
             "out of gas".into()
         }
         HaltReason::OutOfGas(_) => "out of gas".into(),
-        HaltReason::OpcodeNotFound | HaltReason::InvalidFEOpcode => "invalid opcode".into(),
+        // An opcode of a later hardfork (CLZ on ZKsync OS's Cancun) is as invalid as an unknown one.
+        HaltReason::OpcodeNotFound | HaltReason::InvalidFEOpcode | HaltReason::NotActivated => {
+            "invalid opcode".into()
+        }
         other => format!("execution halted: {other:?}"),
     }
 }
@@ -664,6 +721,8 @@ mod tests {
         let executor = Executor {
             chain_id: 270,
             output: None,
+            rules: EvmRules::ZksyncOs,
+            allow_eip7702: false,
         };
         // Account 1 uses 21,000 of 50,000; account 0's first tx (limit 40,000) then does not
         // fit, and its second (21,000, which would fit) must wait rather than run with a gap.

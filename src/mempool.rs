@@ -35,6 +35,13 @@ pub enum PoolError {
     TipAboveFeeCap,
     #[error("transaction type not supported")]
     TxTypeNotSupported,
+    /// An EIP-7702 tx on a chain with ZKsync OS rules (zksync-os-server's mempool is reth's with
+    /// Prague off, which refuses them with the first half of this message).
+    #[error(
+        "EIP-7702 transactions are disabled: ZKsync OS does not accept them (start zkos-dev with \
+         --allow-eip7702 or --evm-rules ethereum to accept them anyway)"
+    )]
+    Eip7702Disabled,
     #[error("txpool is full")]
     PoolFull,
     #[error("account limit exceeded")]

@@ -378,6 +378,8 @@ impl Node {
                 states: l2.states.clone(),
                 batches: batches.clone(),
                 chain_id: config.chain.chain_id,
+                rules: config.chain.rules,
+                allow_eip7702: config.chain.allow_eip7702,
             };
             let prover_signer = prover_signer(&prover.key)?;
             if prover.mode != ProverMode::Mock {
@@ -559,6 +561,8 @@ async fn spawn_chain(
     let executor = Executor {
         chain_id: settings.chain_id,
         output: spec.output,
+        rules: spec.chain.rules,
+        allow_eip7702: spec.chain.allow_eip7702,
     };
     let settings = SettingsWriter::new(settings);
     let (events, _) = broadcast::channel::<NodeEvent>(EVENT_CAPACITY);

@@ -24,7 +24,7 @@ use alloy_consensus::{
     proofs::{calculate_receipt_root, calculate_transaction_root},
 };
 use alloy_eips::eip7685::EMPTY_REQUESTS_HASH;
-use alloy_primitives::{Address, B256, Bloom, Bytes, keccak256};
+use alloy_primitives::{Address, B256, Bloom, Bytes};
 use anyhow::Context as _;
 use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
@@ -171,7 +171,7 @@ impl Sequencer {
             coinbase: settings.coinbase,
             gas_limit: settings.gas_limit,
             base_fee: settings.base_fee,
-            prevrandao: keccak256(parent.hash),
+            prevrandao: self.executor.rules.prevrandao(parent.hash),
         };
         let executor = self.executor.clone();
         let state = self.state.latest();
@@ -309,10 +309,13 @@ pub fn genesis_block(config: &ChainConfig, timestamp: u64, writes: BlockWrites) 
     let block = BlockContext {
         number: 0,
         timestamp,
-        coinbase: Address::ZERO,
+        coinbase: config.fee_account,
         gas_limit: config.gas_limit,
         base_fee: config.base_fee,
-        prevrandao: B256::ZERO,
+        prevrandao: match config.rules {
+            crate::executor::EvmRules::ZksyncOs => config.rules.prevrandao(B256::ZERO),
+            crate::executor::EvmRules::Ethereum => B256::ZERO,
+        },
     };
     seal(&block, B256::ZERO, vec![], writes)
 }

@@ -79,6 +79,12 @@ impl Executor {
                     (Ok(result), Some(frame)) => {
                         let (gas, ok) = (result.tx_gas_used(), result.is_success());
                         frame.end(&mut evm.ctx.journaled_state.database.state, gas, ok);
+                        self.pay_base_fee(
+                            &mut evm.ctx.journaled_state.database.state,
+                            block,
+                            tx,
+                            gas,
+                        );
                         Ok(result)
                     }
                     (Err(_), Some(frame)) => {
@@ -87,7 +93,11 @@ impl Executor {
                     }
                     (result, None) => result,
                 };
-                result.map_err(|e| CallError::Invalid(error_message(&e)))?;
+                let result = result.map_err(|e| CallError::Invalid(error_message(&e)))?;
+                if l1.is_none() {
+                    let gas = result.tx_gas_used();
+                    self.pay_base_fee(&mut evm.ctx.journaled_state.database.state, block, tx, gas);
+                }
                 continue;
             }
             let pre = evm.ctx.journaled_state.database.state.clone();
@@ -109,6 +119,7 @@ impl Executor {
             if let Some(frame) = frame {
                 frame.end(&mut evm.ctx.journaled_state.database.state, gas, ok);
             }
+            self.pay_base_fee(&mut evm.ctx.journaled_state.database.state, block, tx, gas);
         }
         Ok(out)
     }

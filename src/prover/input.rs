@@ -1,7 +1,8 @@
 //! Prover input: one batch's witness. `build`: (chain, states, batches, batch) -> `ProverInput`;
 //! `encode` / `decode`: `ProverInput` <-> bytes (what the prover API hands out, base64).
 //!
-//! Format, version 1: one version byte `0x01`, then the UTF-8 JSON of [`ProverInput`]
+//! Format, version 2 (1 had no `rules` / `allow_eip7702`): one version byte `0x02`, then the UTF-8
+//! JSON of [`ProverInput`]
 //! (field names as below; numbers and hashes as alloy serialises them: hex strings for
 //! `U256`/`B256`/`Bytes`/`Address`, JSON numbers for `u64`). A reader refuses any other
 //! version byte. What it holds:
@@ -41,13 +42,17 @@ use crate::{
 };
 
 /// Version byte of the encoding.
-pub const PROVER_INPUT_VERSION: u8 = 1;
+pub const PROVER_INPUT_VERSION: u8 = 2;
 
 /// One batch's witness: everything needed to re-execute it without the node's state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProverInput {
     /// L2 chain id.
     pub chain_id: u64,
+    /// The execution rules the chain follows.
+    pub rules: crate::executor::EvmRules,
+    /// Whether it runs EIP-7702 txs (`--allow-eip7702`).
+    pub allow_eip7702: bool,
     /// The batch.
     pub batch_number: u64,
     /// The state before it.
@@ -225,6 +230,10 @@ pub struct InputSource {
     pub batches: Arc<BatchStore>,
     /// L2 chain id.
     pub chain_id: u64,
+    /// The execution rules the chain follows.
+    pub rules: crate::executor::EvmRules,
+    /// Whether it runs EIP-7702 txs (`--allow-eip7702`).
+    pub allow_eip7702: bool,
 }
 
 impl InputSource {
@@ -265,6 +274,8 @@ impl InputSource {
         let executor = Executor {
             chain_id: self.chain_id,
             output: None,
+            rules: self.rules,
+            allow_eip7702: self.allow_eip7702,
         };
 
         let mut state = base.clone();
@@ -392,6 +403,8 @@ impl InputSource {
         }
         Ok(ProverInput {
             chain_id: self.chain_id,
+            rules: self.rules,
+            allow_eip7702: self.allow_eip7702,
             batch_number: batch.number,
             prev: PrevState {
                 state_commitment: batch.prev.batchHash,

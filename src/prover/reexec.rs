@@ -231,6 +231,8 @@ pub fn reexecute(input: &ProverInput) -> Result<Verified, Rejection> {
     let executor = Executor {
         chain_id: input.chain_id,
         output: None,
+        rules: input.rules,
+        allow_eip7702: input.allow_eip7702,
     };
     let mut parent_hash = prev.block_hashes.last().copied().unwrap_or_default();
     let mut all_hashes = prev.block_hashes.clone();

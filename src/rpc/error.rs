@@ -33,6 +33,9 @@ pub enum RpcError {
     /// Undecodable raw tx.
     #[error("failed to decode transaction")]
     DecodeTx,
+    /// A raw tx of a type this chain never takes over RPC (the message names it).
+    #[error("failed to decode transaction: {0}")]
+    TxType(String),
     /// Mempool admission failed.
     #[error(transparent)]
     Pool(#[from] PoolError),
@@ -68,7 +71,7 @@ impl From<RpcError> for ErrorObjectOwned {
     fn from(err: RpcError) -> Self {
         let msg = err.to_string();
         match err {
-            RpcError::InvalidParams(_) | RpcError::DecodeTx => {
+            RpcError::InvalidParams(_) | RpcError::DecodeTx | RpcError::TxType(_) => {
                 ErrorObjectOwned::owned(INVALID_PARAMS, msg, None::<()>)
             }
             RpcError::Pool(_) => ErrorObjectOwned::owned(TX_REJECTED, msg, None::<()>),

@@ -40,7 +40,7 @@ use crate::{
     accounts::DevAccount,
     config::{ChainConfig, Cors, RpcConfig},
     events::NodeEvent,
-    executor::{BlockContext, Executor, ReadyTx, SPEC},
+    executor::{BlockContext, Executor, ReadyTx},
     mempool::{AccountView, Mempool},
     sequencer::{ChainSettings, SequencerCommand, Settings, now},
     storage::{Chain, StateSnapshot, StateStore, StoredBlock, state::BlockHashes},
@@ -185,7 +185,7 @@ impl RpcContext {
             coinbase: next.coinbase,
             gas_limit: next.gas_limit,
             base_fee: next.base_fee,
-            prevrandao: alloy_primitives::keccak256(parent.hash),
+            prevrandao: self.executor.rules.prevrandao(parent.hash),
         }
     }
 
@@ -197,6 +197,9 @@ impl RpcContext {
 
     /// Decodes a raw tx and recovers its sender.
     pub fn decode_raw(&self, raw: &Bytes) -> RpcResult<ReadyTx> {
+        if let Some(refusal) = raw.first().and_then(|ty| refused_type(*ty)) {
+            return Err(RpcError::TxType(refusal.to_string()));
+        }
         let mut buf = raw.as_ref();
         let envelope = TxEnvelope::decode_2718(&mut buf).map_err(|_| RpcError::DecodeTx)?;
         if !buf.is_empty() {
@@ -221,10 +224,11 @@ impl RpcContext {
             }
         };
         let env = crate::executor::tx_env(&tx.envelope, tx.sender);
-        let intrinsic =
-            revm::context_interface::cfg::gas::calculate_initial_tx_gas_for_tx(&env, SPEC, None);
-        let intrinsic = intrinsic.initial_regular_gas.max(intrinsic.floor_gas);
+        let intrinsic = self.executor.intrinsic_gas(&env);
         let hash = tx.hash;
+        if alloy_eips::Typed2718::is_eip7702(&tx.envelope) && !self.chain_config.allow_eip7702 {
+            return Err(crate::mempool::PoolError::Eip7702Disabled.into());
+        }
         self.mempool
             .add(tx, account, &self.next_block(), intrinsic)?;
         let _ = self.events.send(NodeEvent::TxPending(hash));
@@ -316,4 +320,25 @@ fn cors_layer(cors: &Cors) -> anyhow::Result<Option<CorsLayer>> {
             .allow_headers(Any)
             .allow_methods(Any),
     ))
+}
+
+/// Why a raw tx of type byte `ty` is refused before decoding: the ZKsync types that never come
+/// over JSON-RPC, and EIP-712 txs, which zksync-os-server decodes only with its optional
+/// `eip712-tx` feature (off by default) and zkos-dev does not.
+fn refused_type(ty: u8) -> Option<&'static str> {
+    match ty {
+        0x71 => Some(
+            "EIP-712 (type 0x71) transactions are not accepted: zksync-os-server only decodes them \
+             with its optional eip712-tx feature; send a type 0, 1 or 2 transaction (zksync-ethers: \
+             overrides {type: 2})",
+        ),
+        0x7f => {
+            Some("type 0x7f (L1 -> L2) transactions come from L1 (the Bridgehub), never over RPC")
+        }
+        0x7e => Some("type 0x7e (protocol upgrade) transactions come from L1, never over RPC"),
+        0x7d => {
+            Some("type 0x7d (system) transactions are made by the sequencer, never sent over RPC")
+        }
+        _ => None,
+    }
 }

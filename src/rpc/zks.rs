@@ -70,7 +70,7 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         // deposit with calldata of their own making (the legacy `finalizeDeposit` with token
         // metadata in the old form), which costs less than what the L1 asset router sends.
         ok(U64::from(
-            gas.saturating_mul(L1_TO_L2_ESTIMATE_SCALE.0) / L1_TO_L2_ESTIMATE_SCALE.1
+            gas.saturating_mul(L1_TO_L2_ESTIMATE_SCALE.0) / L1_TO_L2_ESTIMATE_SCALE.1,
         ))
     });
     // Era's fee estimate (viem's `estimateFee`): the gas `eth_estimateGas` gives, the next

@@ -32,7 +32,7 @@ impl From<&ChainConfig> for ChainSettings {
             chain_id: config.chain_id,
             gas_limit: config.gas_limit,
             base_fee: config.base_fee,
-            coinbase: Address::ZERO,
+            coinbase: config.fee_account,
             clock: BlockClock::default(),
         }
     }

@@ -280,8 +280,14 @@ async fn erc20_deposit_then_withdrawal_finalizes_once_with_a_valid_proof() {
         qty(&receipt["transactionIndex"])
     );
     let log = &receipt["l2ToL1Logs"][index];
-    assert_eq!(qty(&log["txNumberInBlock"]), qty(&receipt["transactionIndex"]));
-    assert_eq!(log["tx_number_in_block"], json!(qty(&receipt["transactionIndex"])));
+    assert_eq!(
+        qty(&log["txNumberInBlock"]),
+        qty(&receipt["transactionIndex"])
+    );
+    assert_eq!(
+        log["tx_number_in_block"],
+        json!(qty(&receipt["transactionIndex"]))
+    );
     let params = l1::L1Nullifier::FinalizeL1DepositParams {
         chainId: U256::from(L2_CHAIN_ID),
         l2BatchNumber: U256::from(proof["batchNumber"].as_u64().unwrap()),
