@@ -298,8 +298,12 @@ impl Node {
                         rpc,
                         mining: l1_config.mining,
                         genesis: state,
-                        // The per-tx lines are the L2's; L1 txs would interleave unlabelled.
-                        output: None,
+                        // Labelled, so a tool that reached the L1 by default is seen doing so.
+                        output: (!config.silent).then_some(OutputConfig {
+                            label: Some("[L1]"),
+                            internal_senders: [Some(genesis.operator), Some(genesis.governor)],
+                            ..config.output
+                        }),
                         config: &config,
                         accounts: &accounts,
                         zks: None,

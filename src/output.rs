@@ -1,5 +1,8 @@
 //! Node output: anvil-style lines for each tx of a sealed block (printed unless `--silent`).
 //! `tx_lines` produces them as data (a later TUI routes them to a pane); `log_block` prints.
+//! The embedded L1's lines carry a `[L1]` label, so a tool that reached the L1 by default
+//! (cast and forge without `--rpc-url`, Hardhat's `localhost`) is seen doing so; its settlement
+//! txs get one line each.
 //!
 //! Verbosity (`-v` count on `zkos-dev start`): 0 = hash, from → to, contract created, gas used,
 //! status, decoded revert reason and `console.log` output; 1 adds value, nonce, gas limit and
@@ -7,8 +10,8 @@
 //! `--print-traces`) the call trace of every tx.
 
 use alloy_consensus::Transaction as _;
-use alloy_primitives::{Bytes, hex};
-use alloy_sol_types::{Panic, Revert, SolError};
+use alloy_primitives::{Address, Bytes, hex};
+use alloy_sol_types::{Panic, Revert, SolCall as _, SolError};
 
 use crate::storage::{StoredBlock, StoredTx};
 
@@ -19,6 +22,11 @@ pub struct OutputConfig {
     pub verbosity: u8,
     /// `--print-traces`: the decoded call trace after every tx.
     pub print_traces: bool,
+    /// Put before every line (`[L1]` for the embedded L1).
+    pub label: Option<&'static str>,
+    /// Txs from these accounts (the L1 operator's settlement txs, the governor's set-up) get
+    /// one summary line each.
+    pub internal_senders: [Option<Address>; 2],
 }
 
 impl OutputConfig {
@@ -36,8 +44,42 @@ impl OutputConfig {
 /// Prints the lines of every tx of a block.
 pub fn log_block(block: &StoredBlock, config: &OutputConfig) {
     for tx in &block.txs {
-        println!("{}", tx_lines(block, tx, config).join("\n"));
+        let internal = config.internal_senders.contains(&Some(tx.tx.sender));
+        let lines = match internal {
+            true => vec![settlement_line(block, tx)],
+            false => tx_lines(block, tx, config),
+        };
+        match config.label {
+            Some(label) => {
+                let labelled: Vec<String> = lines
+                    .iter()
+                    .map(|line| match line.is_empty() {
+                        true => String::new(),
+                        false => format!("{label}{line}"),
+                    })
+                    .collect();
+                println!("{}", labelled.join("\n"));
+            }
+            None => println!("{}", lines.join("\n")),
+        }
     }
+}
+
+/// One line for a settlement tx: which step, in which block.
+fn settlement_line(block: &StoredBlock, tx: &StoredTx) -> String {
+    let input = tx.tx.envelope.input();
+    let step = match input.get(..4) {
+        Some(selector) if selector == crate::l1::contracts::IValidatorTimelock::commitBatchesSharedBridgeCall::SELECTOR => "commit",
+        Some(selector) if selector == crate::l1::contracts::IValidatorTimelock::proveBatchesSharedBridgeCall::SELECTOR => "prove",
+        Some(selector) if selector == crate::l1::contracts::IValidatorTimelock::executeBatchesSharedBridgeCall::SELECTOR => "execute",
+        Some(selector) if selector == crate::l1::contracts::IZKChain::setGenesisBatchCall::SELECTOR => "genesis batch",
+        _ => "rollup set-up",
+    };
+    let status = if tx.receipt.status() { "" } else { " (failed)" };
+    format!(
+        "    settlement: {step} {}, block {}{status}",
+        tx.tx.hash, block.header.number
+    )
 }
 
 /// The lines printed for one tx of a block (the first is empty: a separator).
@@ -90,8 +132,20 @@ pub fn tx_lines(block: &StoredBlock, tx: &StoredTx, config: &OutputConfig) -> Ve
     lines.push(String::new());
     lines.push(format!("    Block Number: {}", block.header.number));
     lines.push(format!("    Block Hash: {}", block.hash));
-    lines.push(format!("    Block Time: \"{}\"", block.header.timestamp));
+    lines.push(format!(
+        "    Block Time: \"{}\"",
+        block_time(block.header.timestamp)
+    ));
     lines
+}
+
+/// A block timestamp as anvil prints it (RFC 2822, UTC).
+fn block_time(timestamp: u64) -> String {
+    i64::try_from(timestamp)
+        .ok()
+        .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+        .map(|t| t.to_rfc2822())
+        .unwrap_or_else(|| timestamp.to_string())
 }
 
 /// Why a call reverted, from its revert data: the `Error(string)` message, the `Panic(uint)`
@@ -148,13 +202,18 @@ mod tests {
         assert!(!quiet.any_traces());
         let failed = OutputConfig {
             verbosity: 3,
-            print_traces: false,
+            ..OutputConfig::default()
         };
         assert!(failed.trace_of(false) && !failed.trace_of(true));
         let all = OutputConfig {
-            verbosity: 0,
             print_traces: true,
+            ..OutputConfig::default()
         };
         assert!(all.trace_of(true));
+    }
+
+    #[test]
+    fn block_time_is_rfc_2822_as_anvil_prints_it() {
+        assert_eq!(block_time(1_796_418_243), "Fri, 4 Dec 2026 21:04:03 +0000");
     }
 }

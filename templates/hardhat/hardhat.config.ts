@@ -36,6 +36,15 @@ export default defineConfig({
     },
   },
   networks: {
+    // Hardhat's `--network localhost` would be 127.0.0.1:8545, which under zkos-dev is the
+    // embedded L1: here it is the L2, so a habit does not deploy to the wrong chain.
+    localhost: {
+      type: "http",
+      chainType: "l1",
+      url: process.env.ZKOS_L2_URL ?? "http://127.0.0.1:3050",
+      chainId: 270,
+      accounts: DEV_KEYS,
+    },
     zkosL2: {
       type: "http",
       chainType: "l1", // zkos-dev speaks plain Ethereum JSON-RPC

@@ -5,7 +5,7 @@
 import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
 import { encodeFunctionData, getAddress } from "viem";
-import { startNode, artifact, DEV_ACCOUNTS } from "./harness.mjs";
+import { startNode, artifact, DEV_ACCOUNTS, NODE_KIND } from "./harness.mjs";
 
 const counterArt = artifact("Counter");
 const FROM = DEV_ACCOUNTS[0].address;
@@ -86,4 +86,27 @@ test("node output: a mined reverted tx prints the decoded reason `counter: failu
   assert.ok(sec.includes(`Gas used: ${BigInt(failed.gasUsed)}`), sec);
   assert.ok(sec.includes(`Block Number: ${BigInt(failed.blockNumber)}`), sec);
   assert.doesNotMatch(sec, /Contract created:/);
+});
+
+test("node output: a tx sent to the embedded L1 (where tools without an RPC URL land) is printed tagged [L1]", { skip: NODE_KIND === "anvil" && "anvil has no L1" }, async () => {
+  const port = /and 127\.0\.0\.1:(\d+) \(L1\)/.exec(node.logs())?.[1];
+  assert.ok(port, `the L1 port in the banner:\n${node.logs()}`);
+  const l1 = `http://127.0.0.1:${port}`;
+  const call = async (method, params) => {
+    const res = await fetch(l1, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+    return (await res.json()).result;
+  };
+  const hash = await call("eth_sendTransaction", [{ from: FROM, to: DEV_ACCOUNTS[1].address, value: "0x1" }]);
+  assert.match(hash, /^0x[0-9a-f]{64}$/);
+  const deadline = Date.now() + 10_000;
+  while (!node.logs().toLowerCase().includes(`[l1]    transaction: ${hash}`)) {
+    assert.ok(Date.now() < deadline, `no [L1] line for ${hash}:\n${node.logs()}`);
+    await sleep(100);
+  }
+  const text = node.logs();
+  const sec = text.slice(text.toLowerCase().indexOf(`[l1]    transaction: ${hash}`));
+  assert.match(sec, /^\[L1\]    From: /m);
+  assert.match(sec, /\[L1\]    Block Time: "\w{3}, \d{1,2} \w{3} \d{4} \d\d:\d\d:\d\d \+0000"/);
+  // Settlement txs on the L1 get one line each.
+  assert.match(text, /\[L1\]    settlement: (commit|prove|execute) 0x[0-9a-f]{64}, block \d+/);
 });
