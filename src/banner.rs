@@ -23,6 +23,30 @@ pub struct BannerInfo<'a> {
     /// The data dir (`None`: in memory) and whether it held a devnet already; the path is
     /// `None` for an `--ephemeral` one.
     pub data_dir: Option<(Option<&'a std::path::Path>, bool)>,
+    /// The L2's head block now (more than 0 on a resumed devnet).
+    pub head: u64,
+    /// Each account's L2 balance now, in `accounts` order.
+    pub balances: Vec<alloy_primitives::U256>,
+}
+
+/// The first line after the title: a new devnet or a resumed one, and where it is kept.
+fn state_line(info: &BannerInfo<'_>) -> String {
+    // In full: a relative path means another devnet when started from another directory.
+    let absolute =
+        |path: &std::path::Path| std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    match info.data_dir {
+        Some((Some(path), true)) => format!(
+            "Resumed at L2 block {} from the data dir {} (`zkos-dev reset` starts over)",
+            info.head,
+            absolute(path).display()
+        ),
+        Some((Some(path), false)) => format!(
+            "New devnet, kept in the data dir {} (restarts resume it; `zkos-dev reset` starts over)",
+            absolute(path).display()
+        ),
+        Some((None, _)) => "New devnet in memory (--ephemeral): forgotten on exit".to_string(),
+        None => "New devnet in memory".to_string(),
+    }
 }
 
 /// What the banner shows of the embedded L1.
@@ -57,16 +81,20 @@ pub fn mining_name(mode: MiningMode) -> String {
 /// The banner text.
 pub fn banner(info: &BannerInfo<'_>) -> String {
     let c = info.config;
-    let balance = format_ether(c.accounts.balance);
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "\nzkos-dev v{} - a ZKsync OS rollup on your machine\n",
+        "\nzkos-dev v{} - a ZKsync OS rollup on your machine",
         env!("CARGO_PKG_VERSION")
     );
-    let _ = writeln!(out, "Available Accounts\n==================");
+    let _ = writeln!(out, "{}\n", state_line(info));
+    let _ = writeln!(
+        out,
+        "Available Accounts (L2 balances now)\n=================="
+    );
     for (i, a) in info.accounts.iter().enumerate() {
-        let _ = writeln!(out, "({i}) {} ({balance} ETH)", a.address);
+        let balance = info.balances.get(i).copied().unwrap_or(c.accounts.balance);
+        let _ = writeln!(out, "({i}) {} ({} ETH)", a.address, format_ether(balance));
     }
     let _ = writeln!(out, "\nPrivate Keys\n==================");
     for (i, a) in info.accounts.iter().enumerate() {
@@ -183,27 +211,6 @@ pub fn banner(info: &BannerInfo<'_>) -> String {
             }
         );
     }
-    match info.data_dir {
-        Some((Some(path), resumed)) => {
-            let _ = writeln!(
-                out,
-                "\nData dir: {} ({})",
-                path.display(),
-                if resumed {
-                    "resumed where it stopped"
-                } else {
-                    "new"
-                }
-            );
-        }
-        Some((None, _)) => {
-            let _ = writeln!(
-                out,
-                "\nData dir: none (--ephemeral): in memory, forgotten on exit"
-            );
-        }
-        None => {}
-    }
     if !info.rpc_addr.ip().is_loopback() {
         let _ = writeln!(
             out,
@@ -285,6 +292,8 @@ pub fn banner_json(info: &BannerInfo<'_>) -> Value {
             "allow_eip7702": c.chain.allow_eip7702,
         },
         "data_dir": info.data_dir.and_then(|(path, _)| path.map(|p| p.display().to_string())),
+        "resumed": matches!(info.data_dir, Some((Some(_), true))),
+        "head": info.head,
         "ephemeral": matches!(info.data_dir, Some((None, _))),
         "base_fee": c.chain.base_fee,
         "gas_limit": c.chain.gas_limit,
@@ -293,10 +302,10 @@ pub fn banner_json(info: &BannerInfo<'_>) -> Value {
             "mnemonic": c.accounts.mnemonic,
             "derivation_path": c.accounts.derivation_path,
         },
-        "accounts": info.accounts.iter().map(|a| json!({
+        "accounts": info.accounts.iter().enumerate().map(|(i, a)| json!({
             "address": a.address,
             "private_key": a.private_key,
-            "balance": c.accounts.balance.to_string(),
+            "balance": info.balances.get(i).copied().unwrap_or(c.accounts.balance).to_string(),
         })).collect::<Vec<_>>(),
     })
 }

@@ -477,9 +477,14 @@ impl Node {
             },
             external_l1: external.as_ref().map(|e| (e.url.as_str(), e.contracts)),
             data_dir: match (&config.storage, &data_dir) {
-                (crate::config::Storage::Ephemeral, _) => Some((None, true)),
+                (crate::config::Storage::Ephemeral, _) => Some((None, false)),
                 (_, Some(dir)) => Some((Some(dir.path()), dir.existed())),
                 _ => None,
+            },
+            head: l2.chain.latest().header.number,
+            balances: {
+                let state = l2.states.latest();
+                accounts.iter().map(|a| state.balance(&a.address)).collect()
             },
         };
         if !config.silent {

@@ -7,7 +7,10 @@ use std::{
     time::Duration,
 };
 
-use alloy::primitives::{Address, U256};
+use alloy::{
+    primitives::{Address, U256},
+    providers::Provider,
+};
 use serde_json::{Value, json};
 use zkos_dev::{Node, config::Storage};
 
@@ -622,4 +625,37 @@ async fn acknowledged_txs_survive_kill_9_under_load() {
         );
         acknowledged.extend(acked);
     }
+}
+
+#[tokio::test]
+async fn the_banner_says_new_or_resumed_with_the_head_and_the_balances_now() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("data");
+    let out = temp.path().join("banner.json");
+    let with_out = |dir: &Path, out: &Path| {
+        let (dir, out) = (dir.to_path_buf(), out.to_path_buf());
+        move |c: &mut zkos_dev::Config| {
+            c.storage = Storage::Dir(dir);
+            c.config_out = Some(out);
+        }
+    };
+    let node = TestNode::start_with(with_out(&dir, &out)).await;
+    let first: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(first["resumed"], json!(false));
+    assert_eq!(first["head"], json!(0));
+    node.transfer_and_wait(0, Address::repeat_byte(0x35)).await;
+    let head = node.block_number().await;
+    let balance = node.provider.get_balance(node.account(0)).await.unwrap();
+    stop(node).await;
+
+    let node = TestNode::start_with(with_out(&dir, &out)).await;
+    let banner: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(banner["resumed"], json!(true));
+    assert_eq!(banner["head"], json!(head));
+    assert_eq!(
+        banner["accounts"][0]["balance"],
+        json!(balance.to_string()),
+        "the balance the chain has now, not the genesis one"
+    );
+    stop(node).await;
 }
