@@ -10,84 +10,23 @@
 // localhost URL): ethers' 250 ms request cache would otherwise return a stale balance.
 import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ethers } from "ethers";
 import { Provider, Wallet, utils } from "zksync-ethers";
-import { startNode, DEV_ACCOUNTS, NODE_KIND, REPO_ROOT, CHAIN_ID } from "./harness.mjs";
+import { startNode, DEV_ACCOUNTS, NODE_KIND, CHAIN_ID } from "./harness.mjs";
+import { L1_CHAIN_ID, BATCH_TIMEOUT_MS, L2_ASSET_ROUTER, GENESIS, ERC20_VIEWS, compileToken } from "./sdk-common.mjs";
 
 const skip = NODE_KIND !== "zkos-dev" && "the bridge needs zkos-dev's L1 and L2";
 
-const L1_CHAIN_ID = 31337;
-const BATCH_TIMEOUT_MS = 1000;
-const L2_ASSET_ROUTER = "0x0000000000000000000000000000000000010003";
-const GENESIS = JSON.parse(readFileSync(join(REPO_ROOT, "state", "genesis", "l1.json"), "utf8")).contracts;
-
-const ERC20_ABI = [
-  "function name() view returns (string)",
-  "function symbol() view returns (string)",
-  "function decimals() view returns (uint8)",
-  "function totalSupply() view returns (uint256)",
-  "function balanceOf(address) view returns (uint256)",
-  "function allowance(address, address) view returns (uint256)",
-  "function approve(address, uint256) returns (bool)",
-  "function transfer(address, uint256) returns (bool)",
-];
+const ERC20_ABI = [...ERC20_VIEWS, "function approve(address, uint256) returns (bool)", "function transfer(address, uint256) returns (bool)"];
 const BRIDGE_ERRORS = new ethers.Interface([
   "error WithdrawalAlreadyFinalized()",
   "error DepositDoesNotExist()",
   "error InvalidProof()",
 ]);
-
-// A plain ERC-20 with its metadata set at deployment, so the test sees the bridge copy it.
-const TOKEN_SOURCE = `// SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
-contract SdkToken {
-    string public name;
-    string public symbol;
-    uint8 public decimals;
-    uint256 public totalSupply;
-    mapping(address => uint256) public balanceOf;
-    mapping(address => mapping(address => uint256)) public allowance;
-    event Transfer(address indexed from, address indexed to, uint256 value);
-    event Approval(address indexed owner, address indexed spender, uint256 value);
-    constructor(string memory n, string memory s, uint8 d, uint256 supply) {
-        name = n; symbol = s; decimals = d; totalSupply = supply; balanceOf[msg.sender] = supply;
-        emit Transfer(address(0), msg.sender, supply);
-    }
-    function transfer(address to, uint256 v) external returns (bool) { _transfer(msg.sender, to, v); return true; }
-    function approve(address s, uint256 v) external returns (bool) { allowance[msg.sender][s] = v; emit Approval(msg.sender, s, v); return true; }
-    function transferFrom(address f, address to, uint256 v) external returns (bool) {
-        uint256 a = allowance[f][msg.sender];
-        require(a >= v, "SdkToken: allowance");
-        if (a != type(uint256).max) allowance[f][msg.sender] = a - v;
-        _transfer(f, to, v);
-        return true;
-    }
-    function _transfer(address f, address to, uint256 v) internal {
-        require(balanceOf[f] >= v, "SdkToken: balance");
-        balanceOf[f] -= v; balanceOf[to] += v;
-        emit Transfer(f, to, v);
-    }
-}
-`;
-
-function compileToken() {
-  const solc = createRequire(import.meta.url)("solc");
-  const input = {
-    language: "Solidity",
-    sources: { "SdkToken.sol": { content: TOKEN_SOURCE } },
-    settings: { evmVersion: "cancun", optimizer: { enabled: true, runs: 200 }, outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } } },
-  };
-  const out = JSON.parse(solc.compile(JSON.stringify(input)));
-  const errors = (out.errors ?? []).filter((e) => e.severity === "error");
-  assert.deepEqual(errors, [], "SdkToken compiles");
-  const c = out.contracts["SdkToken.sol"].SdkToken;
-  return { abi: c.abi, bytecode: "0x" + c.evm.bytecode.object };
-}
 
 let node, l1Url, l1, l2, wallet, l1Signer, tokenArt;
 let l1Token; // address of the test ERC-20 on L1 (deployed by `wallet`)
