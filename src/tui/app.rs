@@ -5,16 +5,22 @@
 //! Everything is held in bounded ring buffers (newest first), so memory stays flat at any load:
 //! a block carries its tx count and only a sample of its txs.
 
-use std::{collections::VecDeque, ops::RangeInclusive, time::Duration};
+use std::{collections::VecDeque, ops::RangeInclusive, path::PathBuf, time::Duration};
 
 use alloy_primitives::{Address, B256, U256, address};
 
-use super::feed::{
-    Balance, BlockInfo, ChainKind, Command, Feed, Key, LogLevel, LogLine, MiningState, Outcome,
-    Status, TxInfo, TxStatus,
+use super::{
+    feed::{
+        Balance, BlockInfo, ChainKind, Command, Feed, Key, LogLevel, LogLine, MiningState, Outcome,
+        Status, TxInfo, TxStatus,
+    },
+    format::{short_address, short_hash},
+    search::{Found, find},
 };
-use super::format::{short_address, short_hash};
-use crate::events::{BatchEvent, BatchStage};
+use crate::{
+    accounts::{DevAccount, RICH_ADDRESS},
+    events::{BatchEvent, BatchStage},
+};
 
 /// Most L2 blocks kept.
 pub const MAX_BLOCKS: usize = 256;
@@ -123,6 +129,21 @@ pub enum Mode {
     Search(String),
     /// Asking whether to reset (`R`).
     ConfirmReset,
+    /// Asking whether to stop the node (`q` on the node's own dashboard).
+    ConfirmQuit,
+    /// The help: endpoints in full, every key (`?`).
+    Help,
+    /// The dev accounts with their private keys (`a`), scrolled to this account.
+    Accounts(usize),
+}
+
+/// How the user leaves the dashboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Leave {
+    /// Quit and stop the node running in this process.
+    Stop,
+    /// Close the dashboard; the node keeps running.
+    Detach,
 }
 
 /// Filter on the txs pane.
@@ -235,15 +256,39 @@ pub struct BridgeTx {
     pub finalized: bool,
 }
 
-/// Where the dashboard's node is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where the dashboard's node is and what is known of it from the start.
+#[derive(Debug, Clone)]
 pub struct NodeInfo {
     /// L2 JSON-RPC URL.
     pub l2_url: String,
+    /// L2 WebSocket URL.
+    pub l2_ws_url: Option<String>,
     /// L1 JSON-RPC URL.
     pub l1_url: Option<String>,
+    /// L1 WebSocket URL, when known.
+    pub l1_ws_url: Option<String>,
     /// Whether quitting stops the node (it runs in this process).
     pub owned: bool,
+    /// Where the node keeps its chain (`None`: in memory, or not known here).
+    pub data_dir: Option<PathBuf>,
+    /// Dev accounts with their keys: the node's own in process; attached, the default
+    /// mnemonic's, shown only for the addresses the node lists.
+    pub keys: Vec<DevAccount>,
+}
+
+/// A dev account as the dashboard shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// Its address.
+    pub address: Address,
+    /// Its private key, when known here.
+    pub key: Option<B256>,
+    /// The ZKsync rich account.
+    pub rich: bool,
+    /// Balance on the L2 (`None`: not polled yet).
+    pub l2: Option<U256>,
+    /// Balance on the L1.
+    pub l1: Option<U256>,
 }
 
 /// A message shown in the header for a while.
@@ -318,8 +363,10 @@ pub struct App {
     pub filter: Option<Filter>,
     /// Message in the header.
     pub toast: Option<Toast>,
-    /// The user asked to quit.
-    pub quit: bool,
+    /// A revert or reset sent from here awaits its reply: the rewind it causes is no news.
+    rewind_in_flight: bool,
+    /// The user asked to leave.
+    pub leave: Option<Leave>,
 }
 
 impl App {
@@ -355,7 +402,8 @@ impl App {
             mode: Mode::Normal,
             filter: None,
             toast: None,
-            quit: false,
+            rewind_in_flight: false,
+            leave: None,
         }
     }
 
@@ -438,6 +486,17 @@ impl App {
                     self.log(LogLevel::Warn, text);
                 }
             }
+            Feed::Rewound {
+                from,
+                from_hash,
+                to,
+            } => {
+                // Only while the blocks from before are on screen: a block sealed since the
+                // rewind has replaced them already.
+                if self.blocks.iter().any(|b| b.hash == from_hash) {
+                    self.rewound(from, to);
+                }
+            }
             Feed::Connection { chain, error } => {
                 let slot = chain as usize;
                 if self.connection[slot] != error {
@@ -455,8 +514,10 @@ impl App {
     fn on_l2_block(&mut self, block: BlockInfo) {
         let number = block.number;
         // A block number seen again means the chain was rewound (revert, reset, reorg).
-        if self.blocks.front().is_some_and(|b| b.number >= number) {
-            self.rewind(number.saturating_sub(1));
+        if let Some(from) = self.blocks.front().map(|b| b.number)
+            && from >= number
+        {
+            self.rewound(from, number.saturating_sub(1));
         }
         self.total_txs += block.tx_count;
         self.tps_window.push_back((self.now_ms, block.tx_count));
@@ -505,13 +566,40 @@ impl App {
         push_front(&mut self.bridge, row, MAX_BRIDGE);
     }
 
+    /// The L2 went back from `from` to `to`: says so, unless a command from here did it.
+    fn rewound(&mut self, from: u64, to: u64) {
+        self.rewind(to);
+        if self.rewind_in_flight {
+            return;
+        }
+        let genesis = if to == 0 { " (genesis)" } else { "" };
+        let text = format!(
+            "the L2 went back from #{from} to #{to}{genesis}: reset or reverted from outside the \
+             dashboard"
+        );
+        self.log(LogLevel::Info, text.clone());
+        self.toast(text, false);
+    }
+
     /// Forgets every L2 block after `head`.
     fn rewind(&mut self, head: u64) {
         self.blocks.retain(|b| b.number <= head);
         self.txs.retain(|t| t.block <= head);
         self.batches.retain(|b| *b.blocks.start() <= head);
+        let batches = &self.batches;
+        self.proofs
+            .retain(|p| batches.iter().any(|b| b.number == p.batch));
         self.bridge
             .retain(|b| b.l2_block.is_none_or(|block| block <= head));
+        if head == 0 {
+            // Back at genesis (a reset, or a revert to a snapshot of it): the node rewound
+            // both chains and the pipeline together, and kept no snapshot taken since.
+            self.bridge.clear();
+            self.snapshots.clear();
+            self.total_txs = 0;
+            self.l1_blocks.clear();
+            self.status.l1_head = None;
+        }
         if self.selected_block.is_some_and(|n| n > head) {
             self.selected_block = None;
         }
@@ -630,6 +718,9 @@ impl App {
     }
 
     fn on_done(&mut self, command: Command, result: Result<Outcome, String>) {
+        if matches!(command, Command::Revert(_) | Command::Reset) {
+            self.rewind_in_flight = false;
+        }
         let text = match (&command, result) {
             (_, Err(err)) => {
                 let text = format!("{}: {err}", command_name(&command));
@@ -654,14 +745,6 @@ impl App {
             }
             (Command::Reset, Ok(_)) => {
                 self.rewind(0);
-                self.batches.clear();
-                self.proofs.clear();
-                self.bridge.clear();
-                self.snapshots.clear();
-                self.total_txs = 0;
-                // The node resets both chains and the pipeline together.
-                self.l1_blocks.clear();
-                self.status.l1_head = None;
                 "reset to genesis".to_string()
             }
             (Command::Mine, Ok(Outcome::Mined(n))) => format!("mined block #{n}"),
@@ -694,16 +777,55 @@ impl App {
     /// Reacts to a key; returns the command to send to the node, if any.
     pub fn on_key(&mut self, key: Key) -> Option<Command> {
         if key == Key::CtrlC {
-            self.quit = true;
+            // Ctrl-C stops a node at once, as anvil's does; attached, there is none to stop.
+            self.leave = Some(if self.info.owned {
+                Leave::Stop
+            } else {
+                Leave::Detach
+            });
             return None;
         }
-        match self.mode.clone() {
+        let command = match self.mode.clone() {
             Mode::ConfirmReset => {
                 self.mode = Mode::Normal;
                 if key == Key::Char('y') || key == Key::Char('Y') {
-                    return Some(Command::Reset);
+                    return self.rewinding(Command::Reset);
                 }
                 self.toast("reset cancelled".into(), false);
+                None
+            }
+            Mode::ConfirmQuit => {
+                self.mode = Mode::Normal;
+                match key {
+                    Key::Char('y' | 'Y' | 'q') => self.leave = Some(Leave::Stop),
+                    Key::Char('d') => self.leave = Some(Leave::Detach),
+                    _ => {}
+                }
+                None
+            }
+            Mode::Help => {
+                self.mode = Mode::Normal;
+                None
+            }
+            Mode::Accounts(row) => {
+                let last = self.accounts().len().saturating_sub(1);
+                let row = match key {
+                    Key::Up | Key::Char('k') => row.saturating_sub(1),
+                    Key::Down | Key::Char('j') => row + 1,
+                    Key::PageUp => row.saturating_sub(5),
+                    Key::PageDown => row + 5,
+                    Key::Home | Key::Char('g') => 0,
+                    Key::End | Key::Char('G') => last,
+                    Key::Char('q') => {
+                        self.quit();
+                        return None;
+                    }
+                    _ => {
+                        self.mode = Mode::Normal;
+                        return None;
+                    }
+                };
+                self.mode = Mode::Accounts(row.min(last));
                 None
             }
             Mode::Search(mut query) => {
@@ -725,21 +847,49 @@ impl App {
                 }
                 None
             }
-            Mode::Detail(_) => {
+            Mode::Detail(detail) => {
                 match key {
-                    Key::Esc | Key::Enter | Key::Backspace => self.mode = Mode::Normal,
-                    Key::Char('q') => self.quit = true,
+                    Key::Esc | Key::Enter | Key::Backspace => {
+                        self.mode = Mode::Normal;
+                        // Done with the block: the txs pane follows the newest again.
+                        if let Detail::Block(_) = detail {
+                            self.leave_block();
+                        }
+                    }
+                    Key::Char('q') => self.quit(),
                     _ => {}
                 }
                 None
             }
             Mode::Normal => self.on_normal_key(key),
+        };
+        match command {
+            Some(command @ Command::Revert(_)) => self.rewinding(command),
+            command => command,
         }
+    }
+
+    /// `q`: on the node's own dashboard, asks first; attached, leaves (the node runs on).
+    fn quit(&mut self) {
+        if self.info.owned {
+            self.mode = Mode::ConfirmQuit;
+        } else {
+            self.leave = Some(Leave::Detach);
+        }
+    }
+
+    /// Sends a command that rewinds the chain: the rewind seen meanwhile is its own.
+    fn rewinding(&mut self, command: Command) -> Option<Command> {
+        self.rewind_in_flight = true;
+        Some(command)
     }
 
     fn on_normal_key(&mut self, key: Key) -> Option<Command> {
         match key {
-            Key::Char('q') => self.quit = true,
+            Key::Char('q') => self.quit(),
+            Key::Char('d') => self.leave = Some(Leave::Detach),
+            Key::Char('?') => self.mode = Mode::Help,
+            Key::Char('a') => self.mode = Mode::Accounts(self.scroll[Pane::Accounts.index()]),
             Key::Char('m') => return Some(Command::Mine),
             Key::Char('p') => return self.toggle_mining(),
             Key::Char('s') => return Some(Command::Snapshot),
@@ -778,6 +928,20 @@ impl App {
         self.focus = pane;
         if pane.is_side() {
             self.side = pane;
+        }
+        // Away from blocks and txs, a selected block is left: the txs pane follows again.
+        if !matches!(pane, Pane::Blocks | Pane::Txs) {
+            self.leave_block();
+        }
+    }
+
+    /// The txs pane stops listing the selected block's txs and follows the newest.
+    fn leave_block(&mut self) {
+        if self.selected_block.take().is_some()
+            && let Some(hash) = self.selected_tx
+            && !self.visible_txs().iter().any(|t| t.hash == hash)
+        {
+            self.selected_tx = None;
         }
     }
 
@@ -851,7 +1015,7 @@ impl App {
                 let len = match pane {
                     Pane::Proofs => self.proofs.len(),
                     Pane::L1 => self.l1_blocks.len().max(self.bridge.len()),
-                    Pane::Accounts => self.balances.len(),
+                    Pane::Accounts => self.accounts().len(),
                     _ => self.logs.len(),
                 };
                 self.scroll[i] = self.scroll[i].min(len.saturating_sub(1));
@@ -913,6 +1077,10 @@ impl App {
                 .selected_batch
                 .or_else(|| self.batches.front().map(|b| b.number))
                 .map(Detail::Batch),
+            Pane::Accounts => {
+                self.mode = Mode::Accounts(self.scroll[Pane::Accounts.index()]);
+                return;
+            }
             _ => None,
         };
         if let Some(detail) = detail {
@@ -920,75 +1088,78 @@ impl App {
         }
     }
 
-    /// Finds a tx or block by (a prefix of) its hash, an address, or a block number.
+    /// Shows what `/` found: a block or tx in full, an address's txs.
     fn search(&mut self, query: &str) {
         if query.is_empty() {
             return;
         }
-        let lower = query.to_ascii_lowercase();
-        if let Ok(number) = lower.trim_start_matches('#').parse::<u64>() {
-            if self.blocks.iter().any(|b| b.number == number) {
+        match find(self, query) {
+            Found::Block(number) => {
                 self.focus(Pane::Blocks);
                 self.selected_block = Some(number);
                 self.mode = Mode::Detail(Detail::Block(number));
-            } else {
-                self.toast(
-                    format!("block #{number} is not in the last {MAX_BLOCKS}"),
-                    true,
-                );
             }
-            return;
+            Found::Tx(hash) => {
+                self.selected_block = None;
+                self.filter = None;
+                self.focus(Pane::Txs);
+                self.selected_tx = Some(hash);
+                self.mode = Mode::Detail(Detail::Tx(hash));
+            }
+            Found::Address { address, others } => {
+                self.filter = Some(Filter::Address(address));
+                self.selected_block = None;
+                self.selected_tx = None;
+                self.focus(Pane::Txs);
+                let n = self.visible_txs().len();
+                let account = self
+                    .accounts()
+                    .iter()
+                    .position(|a| a.address == address)
+                    .map_or(String::new(), |i| format!(" (account {i})"));
+                let others = match others {
+                    0 => String::new(),
+                    n => format!("; {n} more match, type more digits"),
+                };
+                let text = format!(
+                    "{n} recent txs of {}{account}{others}",
+                    short_address(&address)
+                );
+                self.toast(text, false);
+            }
+            Found::Nothing(why) => self.toast(why, true),
         }
-        if let Ok(address) = lower.parse::<Address>() {
-            self.filter = Some(Filter::Address(address));
-            self.selected_block = None;
-            self.selected_tx = None;
-            self.focus(Pane::Txs);
-            let n = self.visible_txs().len();
-            self.toast(
-                format!("{n} recent txs of {}", short_address(&address)),
-                false,
-            );
-            return;
+    }
+
+    /// The dev accounts: the polled ones with their balances, and their keys when known. In
+    /// process, the node's accounts before the first poll; attached, none until then.
+    pub fn accounts(&self) -> Vec<Account> {
+        let key = |address: Address| {
+            self.info
+                .keys
+                .iter()
+                .find(|k| k.address == address)
+                .map(|k| k.private_key)
+        };
+        let account = |address: Address, l2, l1| Account {
+            address,
+            key: key(address),
+            rich: address == RICH_ADDRESS,
+            l2,
+            l1,
+        };
+        if self.balances.is_empty() && self.info.owned {
+            return self
+                .info
+                .keys
+                .iter()
+                .map(|k| account(k.address, None, None))
+                .collect();
         }
-        let hex = lower.trim_start_matches("0x");
-        if hex.len() < 4 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            self.toast(
-                "search for a tx or block hash (or a prefix), an address, or a block number".into(),
-                true,
-            );
-            return;
-        }
-        let matches = |hash: &B256| alloy_primitives::hex::encode(hash).starts_with(hex);
-        let tx = self
-            .txs
+        self.balances
             .iter()
-            .chain(self.blocks.iter().flat_map(|b| b.txs.iter()))
-            .find(|t| matches(&t.hash))
-            .map(|t| (t.hash, t.block));
-        if let Some((hash, _)) = tx {
-            self.selected_block = None;
-            self.filter = None;
-            self.focus(Pane::Txs);
-            self.selected_tx = Some(hash);
-            self.mode = Mode::Detail(Detail::Tx(hash));
-            return;
-        }
-        if let Some(number) = self
-            .blocks
-            .iter()
-            .find(|b| matches(&b.hash))
-            .map(|b| b.number)
-        {
-            self.focus(Pane::Blocks);
-            self.selected_block = Some(number);
-            self.mode = Mode::Detail(Detail::Block(number));
-            return;
-        }
-        self.toast(
-            format!("nothing matches {query} in the last {MAX_TXS} txs"),
-            true,
-        );
+            .map(|b| account(b.address, b.l2, b.l1))
+            .collect()
     }
 
     /// A tx by hash, from the recent txs or the recent blocks.

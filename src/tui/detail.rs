@@ -1,6 +1,7 @@
 //! TUI detail views: the popups over the panes (a block, a tx or a batch in full; the reset
-//! question). Pure, like the rest of the view.
-//! `render_detail(&App, &mut Frame, Detail)`, `render_confirm(&mut Frame)`
+//! and quit questions). Pure, like the rest of the view.
+//! `render_detail(&App, &mut Frame, Detail)`, `render_confirm(&mut Frame)`,
+//! `render_quit(&App, &mut Frame)`
 
 use alloy_primitives::B256;
 use ratatui::{
@@ -19,7 +20,7 @@ use super::{
 };
 
 /// A rectangle of `percent_x` x `percent_y` of `area`, centred.
-fn centered(area: Rect, percent_x: u16, percent_y: u16) -> Rect {
+pub fn centered(area: Rect, percent_x: u16, percent_y: u16) -> Rect {
     let width = (area.width * percent_x / 100).max(20).min(area.width);
     let height = (area.height * percent_y / 100).max(5).min(area.height);
     Rect {
@@ -52,6 +53,44 @@ pub fn render_confirm(frame: &mut Frame) {
                 .borders(Borders::ALL)
                 .title(" Reset ")
                 .border_style(Style::new().fg(Color::Red)),
+        ),
+        area,
+    );
+}
+
+/// The quit question of the node's own dashboard: stop the node, or leave it running.
+pub fn render_quit(app: &App, frame: &mut Frame) {
+    let area = centered(frame.area(), 80, 60);
+    let kept = match &app.info.data_dir {
+        Some(dir) => format!(
+            "Its chain is kept in {}: the next `zkos-dev start` there resumes it.",
+            dir.display()
+        ),
+        None => "Its chain is in memory (--ephemeral): it is gone once the node stops.".into(),
+    };
+    let key = |k: &'static str| Span::styled(k, Style::new().fg(Color::Cyan).bold());
+    let text = vec![
+        Line::from("Stop the node and quit?").bold(),
+        Line::raw(""),
+        Line::raw(format!(
+            "The node runs in this process: quitting stops both chains and the settlement \
+             pipeline. {kept}"
+        )),
+        Line::raw(""),
+        Line::from(vec![key("y"), Span::raw(" (or q)  stop the node and quit")]),
+        Line::from(vec![
+            key("d"),
+            Span::raw("         close the dashboard, keep the node running"),
+        ]),
+        Line::from(vec![key("any other key"), Span::raw("  stay")]),
+    ];
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(text).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" Quit ")
+                .border_style(Style::new().fg(Color::Yellow)),
         ),
         area,
     );
@@ -139,7 +178,7 @@ fn tx_detail(app: &App, hash: &B256) -> Vec<Line<'static>> {
         ),
         field(
             "value",
-            format!("{} ETH ({} wei)", fmt_eth(tx.value), tx.value),
+            format!("{} ETH ({} wei)", fmt_eth(tx.value, 40), tx.value),
         ),
         field(
             if tx.priority { "priority" } else { "nonce" },

@@ -210,6 +210,15 @@ pub enum Feed {
         /// How many events were skipped.
         skipped: u64,
     },
+    /// The polled L2 head went back (a revert or reset, from the dashboard or elsewhere).
+    Rewound {
+        /// The head at the poll before.
+        from: u64,
+        /// Its hash: a dashboard still showing it shows blocks that are gone.
+        from_hash: B256,
+        /// The head now.
+        to: u64,
+    },
     /// A source lost or regained its node (`None`: connected).
     Connection {
         /// Which chain.

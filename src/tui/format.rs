@@ -1,4 +1,5 @@
-//! TUI formats: hashes, addresses, amounts, gas and durations in the few columns a pane has.
+//! TUI formats: hashes, addresses, amounts, gas, durations and URLs in the few columns a pane
+//! has.
 //! `value -> short String`, pure.
 
 use std::time::Duration;
@@ -22,24 +23,43 @@ pub fn port(url: &str) -> &str {
     url.trim_end_matches('/').rsplit(':').next().unwrap_or(url)
 }
 
-/// An amount of wei as ETH, in at most 9 characters.
-pub fn fmt_eth(wei: U256) -> String {
-    if wei.is_zero() {
-        return "0".to_string();
+/// A URL without its scheme (`http://127.0.0.1:3050` -> `127.0.0.1:3050`).
+pub fn host_port(url: &str) -> &str {
+    let url = url.trim_end_matches('/');
+    url.split_once("://").map_or(url, |(_, rest)| rest)
+}
+
+/// The WebSocket twin of an HTTP JSON-RPC URL on the same port (`ws://127.0.0.1:3050`).
+pub fn ws_url(url: &str) -> String {
+    let url = url.trim_end_matches('/');
+    match url.split_once("://") {
+        Some(("https", rest)) => format!("wss://{rest}"),
+        Some((_, rest)) => format!("ws://{rest}"),
+        None => format!("ws://{url}"),
     }
-    let eth = u128::try_from(wei).map_or(f64::MAX, |w| w as f64) / 1e18;
-    let text = if eth < 0.0001 {
-        return "<0.0001".to_string();
-    } else if eth < 1000.0 {
-        format!("{eth:.4}")
-    } else if eth < 1e6 {
-        format!("{eth:.2}")
-    } else if eth < 1e9 {
-        return format!("{:.2}M", eth / 1e6);
-    } else {
-        return format!("{:.1e}", eth);
-    };
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// An amount of wei as ETH in at most `width` characters (8 or more): exact digits, as many
+/// decimals as fit, cut rather than rounded (9998.99997 shows as 9998.999, never 9999), trailing
+/// zeros dropped.
+pub fn fmt_eth(wei: U256, width: usize) -> String {
+    let unit = U256::from(10u64).pow(U256::from(18u64));
+    let whole = (wei / unit).to_string();
+    if whole.len() > width {
+        // Beyond any dev balance: a float is enough.
+        let eth = u128::try_from(wei / unit).map_or(f64::MAX, |w| w as f64);
+        return format!("{eth:.1e}");
+    }
+    let frac = (wei % unit).to_string();
+    let frac = format!("{}{frac}", "0".repeat(18 - frac.len()));
+    let decimals = width.saturating_sub(whole.len() + 1).min(18);
+    let shown = frac[..decimals].trim_end_matches('0');
+    match (shown.is_empty(), whole.as_str()) {
+        // Dust: less than the last decimal that fits.
+        (true, "0") if !wei.is_zero() => format!("<0.{}1", "0".repeat(width.saturating_sub(4))),
+        (true, _) => whole,
+        (false, _) => format!("{whole}.{shown}"),
+    }
 }
 
 /// Gas in short form: `21000` -> `21.0k`.
@@ -77,5 +97,36 @@ pub fn fmt_uptime(secs: u64) -> String {
         format!("{}h{:02}m{:02}s", secs / 3_600, (secs / 60) % 60, secs % 60)
     } else {
         format!("{}m{:02}s", secs / 60, secs % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wei(eth: &str) -> U256 {
+        alloy_primitives::utils::parse_ether(eth).unwrap()
+    }
+
+    #[test]
+    fn balances_are_cut_not_rounded() {
+        assert_eq!(fmt_eth(wei("9998.999979"), 8), "9998.999");
+        assert_eq!(fmt_eth(wei("9998.999979"), 14), "9998.999979");
+        assert_eq!(fmt_eth(wei("9999.999999999"), 7), "9999.99");
+        assert_eq!(fmt_eth(wei("10000"), 8), "10000");
+        assert_eq!(fmt_eth(wei("1.5"), 7), "1.5");
+        assert_eq!(fmt_eth(wei("0.000021"), 8), "0.000021");
+        assert_eq!(fmt_eth(U256::from(1u64), 8), "<0.00001");
+        assert_eq!(fmt_eth(U256::ZERO, 8), "0");
+        assert_eq!(fmt_eth(wei("123456789"), 8), "1.2e8");
+        assert_eq!(fmt_eth(U256::from(1u64), 40), "0.000000000000000001");
+    }
+
+    #[test]
+    fn urls_in_their_shorter_forms() {
+        assert_eq!(port("http://127.0.0.1:3050/"), "3050");
+        assert_eq!(host_port("http://127.0.0.1:3050"), "127.0.0.1:3050");
+        assert_eq!(ws_url("http://127.0.0.1:8545"), "ws://127.0.0.1:8545");
+        assert_eq!(ws_url("https://rpc.example:443/"), "wss://rpc.example:443");
     }
 }

@@ -1,20 +1,28 @@
 //! Terminal UI: a live dashboard of blocks, txs, batches, proofs, L1 and accounts, with the
 //! keyboard driving mining and snapshots. This file is the terminal loop; `feed` is what flows
-//! in and out, `app` the model (no I/O), `view` (+ `detail`, `format`) the pure render,
-//! `source` where the events come from, `control` the commands sent to the node, `logs` the
-//! tracing writer that feeds the log pane.
-//! `Dashboard::{in_process(&NodeHandle), attach(url, l1_url)}.run() -> until q`
+//! in and out, `app` the model (no I/O, `search` its `/`), `view` (+ `detail`, `help`, `keys`,
+//! `format`) the pure render, `source` where the events come from, `control` the commands sent
+//! to the node, `logs` the tracing writer that feeds the log pane.
+//! `Dashboard::{in_process(&NodeHandle), attach(url, l1_url)}.run() -> until the user quits`
 //!
 //! The loop draws at most 10 frames a second and drains every pending event between frames,
 //! so a busy node costs the UI a bounded amount of work. The terminal is restored on quit, on
-//! error (the guard's `Drop`) and on panic (the panic hook).
+//! detach, on error (the guard's `Drop`) and on panic (the panic hook).
+//!
+//! Leaving: Ctrl-C stops the node at once, as anvil's does; `q` asks first (`y` stops it, `d`
+//! detaches). Detached, the node runs on with the terminal given back (endpoints and keys
+//! printed) and Enter brings the dashboard back. Attached (`zkos-dev tui`), `q`, `d` and
+//! Ctrl-C all leave and the node runs on.
 
 pub mod app;
 pub mod control;
 pub mod detail;
 pub mod feed;
 pub mod format;
+pub mod help;
+pub mod keys;
 pub mod logs;
+pub mod search;
 pub mod source;
 pub mod view;
 
@@ -40,15 +48,19 @@ use ratatui::{
         terminal::{self, EnterAlternateScreen, LeaveAlternateScreen},
     },
 };
-use tokio::{sync::mpsc, task::JoinHandle};
+use tokio::{
+    sync::{mpsc, oneshot},
+    task::JoinHandle,
+};
 
 pub use self::logs::LogWriter;
 use self::{
-    app::{App, NodeInfo},
+    app::{App, Leave, NodeInfo},
     control::{Rpc, RpcControl},
     feed::{ChainKind, Feed, Key, LogLevel, LogLine},
+    format::ws_url,
 };
-use crate::NodeHandle;
+use crate::{Config, NodeHandle, accounts::dev_accounts, storage::disk::DB_FILE};
 
 /// Time between frames.
 const FRAME: Duration = Duration::from_millis(100);
@@ -72,8 +84,16 @@ impl Dashboard {
     pub fn in_process(node: &NodeHandle) -> anyhow::Result<Self> {
         let info = NodeInfo {
             l2_url: node.rpc_url(),
+            l2_ws_url: Some(node.ws_url()),
             l1_url: node.l1_rpc_url(),
+            l1_ws_url: node.l1_ws_url(),
             owned: true,
+            // `--ephemeral` has a data dir too, for its snapshots only: no chain in it.
+            data_dir: node
+                .data_dir()
+                .filter(|dir| dir.join(DB_FILE).exists())
+                .map(|dir| dir.to_path_buf()),
+            keys: node.accounts().to_vec(),
         };
         let (feed_tx, feed) = mpsc::channel(FEED_CAPACITY);
         let l2 = Rpc::new(&info.l2_url)?;
@@ -110,8 +130,14 @@ impl Dashboard {
     pub fn attach(l2_url: &str, l1_url: Option<&str>) -> anyhow::Result<Self> {
         let info = NodeInfo {
             l2_url: l2_url.to_string(),
+            l2_ws_url: Some(ws_url(l2_url)),
             l1_url: l1_url.map(str::to_string),
+            l1_ws_url: l1_url.map(ws_url),
             owned: false,
+            data_dir: None,
+            // The node's mnemonic is not known here: the default one's keys, shown for the
+            // addresses the node lists (all of them unless it runs with a mnemonic of its own).
+            keys: dev_accounts(&Config::default().accounts).unwrap_or_default(),
         };
         let (feed_tx, feed) = mpsc::channel(FEED_CAPACITY);
         let l2 = Rpc::new(l2_url)?;
@@ -141,33 +167,54 @@ impl Dashboard {
         })
     }
 
-    /// Takes over the terminal until the user quits (`q`, Ctrl-C). Dropping the future also
+    /// Takes over the terminal until the user quits (`q` then `y`, Ctrl-C; attached, also `d`).
+    /// Detached, the node runs on and Enter brings the dashboard back. Dropping the future also
     /// gives the terminal back.
     pub async fn run(mut self) -> anyhow::Result<()> {
+        let mut app = App::new(self.info.clone(), now_ms());
+        let text = if self.info.owned {
+            format!(
+                "dashboard up on {}: q asks before it stops the node, d leaves it running, ? help",
+                self.info.l2_url
+            )
+        } else {
+            format!(
+                "dashboard attached to {}: q leaves it, the node keeps running; ? help",
+                self.info.l2_url
+            )
+        };
+        app.on_feed(Feed::Log(LogLine {
+            level: LogLevel::Info,
+            text,
+        }));
+        loop {
+            match self.show(&mut app).await? {
+                Leave::Detach if self.info.owned => self.detached(&mut app).await,
+                Leave::Detach => {
+                    println!("left the dashboard: {} keeps running", self.info.l2_url);
+                    return Ok(());
+                }
+                Leave::Stop => return Ok(()),
+            }
+        }
+    }
+
+    /// The dashboard on the terminal until the user leaves it.
+    async fn show(&mut self, app: &mut App) -> anyhow::Result<Leave> {
         let _guard = TerminalGuard::enter(self.feed_tx.clone())?;
         let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))
             .context("cannot draw on this terminal")?;
         terminal.clear()?;
         let (input_tx, mut input) = mpsc::channel(64);
         let _input = InputThread::spawn(input_tx);
-
-        let mut app = App::new(self.info.clone(), now_ms());
-        let owner = if self.info.owned {
-            "q stops the node"
-        } else {
-            "q detaches, the node keeps running"
-        };
-        app.on_feed(Feed::Log(LogLine {
-            level: LogLevel::Info,
-            text: format!("dashboard up on {} ({owner})", self.info.l2_url),
-        }));
+        app.leave = None;
         let mut frame = tokio::time::interval(FRAME);
         frame.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
             tokio::select! {
                 _ = frame.tick() => {
                     app.on_tick(now_ms());
-                    terminal.draw(|f| view::render(&app, f))?;
+                    terminal.draw(|f| view::render(app, f))?;
                 }
                 input = input.recv() => {
                     match input {
@@ -180,15 +227,15 @@ impl Dashboard {
                                     let _ = done.send(Feed::Done { command, result }).await;
                                 });
                             }
-                            if app.quit {
-                                return Ok(());
+                            if let Some(leave) = app.leave {
+                                return Ok(leave);
                             }
                         }
                         Some(Input::Resize) => {}
                         Some(Input::Failed(err)) => anyhow::bail!("terminal input: {err}"),
-                        None => return Ok(()),
+                        None => return Ok(Leave::Stop),
                     }
-                    terminal.draw(|f| view::render(&app, f))?;
+                    terminal.draw(|f| view::render(app, f))?;
                 }
                 Some(feed) = self.feed.recv() => {
                     app.on_feed(feed);
@@ -200,6 +247,37 @@ impl Dashboard {
             }
         }
     }
+
+    /// The node runs on with the terminal given back: its endpoints and keys printed, the
+    /// model kept up to date, until Enter.
+    async fn detached(&mut self, app: &mut App) {
+        println!("{}", help::detached_note(app));
+        let mut enter = enter_pressed();
+        let mut stdin_open = true;
+        loop {
+            tokio::select! {
+                read = &mut enter, if stdin_open => match read {
+                    Ok(()) => return,
+                    // No stdin to read Enter from: detached until Ctrl-C.
+                    Err(_) => stdin_open = false,
+                },
+                Some(feed) = self.feed.recv() => app.on_feed(feed),
+            }
+        }
+    }
+}
+
+/// Resolves once a line is read from stdin; never if stdin ends. The reading thread is left
+/// behind if the process exits first (a blocking read cannot be cancelled).
+fn enter_pressed() -> oneshot::Receiver<()> {
+    let (tx, rx) = oneshot::channel();
+    thread::spawn(move || {
+        let mut line = String::new();
+        if matches!(io::stdin().read_line(&mut line), Ok(n) if n > 0) {
+            let _ = tx.send(());
+        }
+    });
+    rx
 }
 
 impl Drop for Dashboard {

@@ -1,6 +1,7 @@
 //! TUI sources: where the dashboard's `Feed` comes from. In process, the node's event
-//! broadcasts (`events`); attached to a running node, JSON-RPC polling (`poll_blocks`,
-//! `poll_batches`); in both, a JSON-RPC poll of the status and balances (`poll_status`).
+//! broadcasts (`events`, after the recent blocks over JSON-RPC); attached to a running node,
+//! JSON-RPC polling (`poll_blocks`, `poll_batches`); in both, a JSON-RPC poll of the status,
+//! balances and rewinds (`poll_status`).
 //! `NodeEvent | JSON-RPC -> Feed (bounded channel to the UI)`
 //!
 //! None of this can slow the node: a broadcast receiver that falls behind skips events (the
@@ -47,6 +48,10 @@ const BATCH_WINDOW: u64 = 16;
 
 /// Feeds the UI from one chain's event broadcast until the UI or the node goes away.
 ///
+/// The chain's recent blocks come first, over `rpc`, so a resumed chain shows its head at once;
+/// `events` was subscribed before, so nothing sealed meanwhile is missed, and a block both
+/// fetched and broadcast is passed on once.
+///
 /// A busy runtime makes the receiver fall behind the broadcast (every pending tx is an event):
 /// blocks it skipped are then fetched over `rpc`, without their txs, so the blocks pane, the tx
 /// count and tx/s stay whole.
@@ -56,11 +61,20 @@ pub async fn events(
     rpc: Rpc,
     out: mpsc::Sender<Feed>,
 ) {
-    let mut last_block: Option<u64> = None;
+    let Some(mut fetched) = catch_up(&rpc, chain, &out).await else {
+        return;
+    };
+    let mut last_block = fetched.keys().next_back().copied();
     loop {
         let feed = match events.recv().await {
             Ok(NodeEvent::BlockSealed(block)) => {
                 let number = block.header.number;
+                if !fetched.is_empty() {
+                    if fetched.get(&number) == Some(&block.hash) {
+                        continue;
+                    }
+                    fetched.clear();
+                }
                 if let Some(last) = last_block
                     && number > last + 1
                 {
@@ -89,6 +103,27 @@ pub async fn events(
             return;
         }
     }
+}
+
+/// Sends the chain's last `CATCH_UP` blocks; returns their hashes by number (`None`: the UI is
+/// gone). A node that does not answer gets no catch-up: its blocks come as events.
+async fn catch_up(
+    rpc: &Rpc,
+    chain: ChainKind,
+    out: &mpsc::Sender<Feed>,
+) -> Option<BTreeMap<u64, B256>> {
+    let mut fetched = BTreeMap::new();
+    let Ok(head) = rpc.call_u64("eth_blockNumber", json!([])).await else {
+        return Some(fetched);
+    };
+    for number in head.saturating_sub(CATCH_UP - 1).max(1)..=head {
+        let Ok(Some(block)) = fetch_block(rpc, number, chain == ChainKind::L2).await else {
+            break;
+        };
+        fetched.insert(number, block.hash);
+        out.send(Feed::Block(chain, Box::new(block))).await.ok()?;
+    }
+    Some(fetched)
 }
 
 /// A sealed block as the dashboard shows it: every L1 tx, the first other txs.
@@ -140,12 +175,34 @@ fn tx_info(tx: &StoredTx) -> TxInfo {
     }
 }
 
-/// Polls mining mode, mempool, chain ids, the L1 head and the dev accounts' balances.
+/// Polls mining mode, mempool, chain ids, the L1 head and the dev accounts' balances, and
+/// watches the L2 head go back: a revert or reset from anywhere (`zkos-dev reset`, a script's
+/// `evm_revert`) reaches the dashboard even when no block follows it.
 pub async fn poll_status(l2: Rpc, l1: Option<Rpc>, out: mpsc::Sender<Feed>) {
     let mut accounts: Vec<Address> = vec![];
     let mut status = Status::default();
     let mut round = 0u32;
+    let mut head: Option<(u64, B256)> = None;
     loop {
+        if let Ok(latest) = l2
+            .call("eth_getBlockByNumber", json!(["latest", false]))
+            .await
+            && let (Some(to), Some(hash)) = (hex_u64(&latest["number"]), b256(&latest["hash"]))
+        {
+            if let Some((from, from_hash)) = head
+                && to < from
+            {
+                let rewound = Feed::Rewound {
+                    from,
+                    from_hash,
+                    to,
+                };
+                if out.send(rewound).await.is_err() {
+                    return;
+                }
+            }
+            head = Some((to, hash));
+        }
         match l2_status(&l2, &mut status).await {
             Ok(()) => {
                 let _ = out
@@ -355,10 +412,12 @@ fn rpc_tx(tx: &Value, receipt: Option<&Value>, block: u64) -> TxInfo {
 /// Per batch: its blocks and how many of its steps were reported.
 type BatchesSeen = BTreeMap<u64, (RangeInclusive<u64>, usize)>;
 
-/// Asks whether the node reports batches and, when `stages` is set (attach mode), turns
-/// `zks_getL1BatchDetails` into batch stage events.
+/// Asks whether the node reports batches and turns `zks_getL1BatchDetails` into batch stage
+/// events: when `stages` is set (attach mode) on every poll, else once, for the batches sealed
+/// before the dashboard started.
 pub async fn poll_batches(rpc: Rpc, stages: bool, out: mpsc::Sender<Feed>) {
     let mut known = BatchesSeen::new();
+    let mut caught_up = false;
     let mut settlement = None;
     loop {
         if out.is_closed() {
@@ -377,8 +436,11 @@ pub async fn poll_batches(rpc: Rpc, stages: bool, out: mpsc::Sender<Feed>) {
             settlement = Some(last.is_some());
             let _ = out.send(Feed::Settlement(last.is_some())).await;
         }
-        match (last, stages) {
-            (Some(last), true) => {
+        match last {
+            // Attached, every poll; in process once, for the batches from before the dashboard
+            // (a resumed chain's): the stages after that come as events.
+            Some(last) if stages || !caught_up => {
+                caught_up = true;
                 for number in last.saturating_sub(BATCH_WINDOW - 1).max(1)..=last {
                     if known.get(&number).is_some_and(|(_, steps)| *steps >= 5) {
                         continue;
@@ -389,7 +451,12 @@ pub async fn poll_batches(rpc: Rpc, stages: bool, out: mpsc::Sender<Feed>) {
                         }
                     }
                 }
-                tokio::time::sleep(STATUS_POLL).await;
+                tokio::time::sleep(if stages {
+                    STATUS_POLL
+                } else {
+                    STATUS_POLL * 10
+                })
+                .await;
             }
             // In process the stages come as events: only watch for the pipeline to appear.
             _ => tokio::time::sleep(STATUS_POLL * 10).await,

@@ -7,14 +7,21 @@ use alloy_primitives::{Address, B256, U256, address};
 use ratatui::{Terminal, backend::TestBackend};
 
 use super::{
-    app::{App, BridgeKind, Detail, MAX_BLOCKS, MAX_TXS, Mode, NodeInfo, Pane, ProofVerdict},
+    app::{
+        App, BridgeKind, Detail, Filter, Leave, MAX_BLOCKS, MAX_TXS, Mode, NodeInfo, Pane,
+        ProofVerdict,
+    },
     feed::{
         Balance, BlockInfo, ChainKind, Command, Feed, Key, LogLevel, LogLine, MiningState, Outcome,
         Status, TxInfo, TxStatus,
     },
     view,
 };
-use crate::events::{BatchEvent, BatchStage};
+use crate::{
+    Config,
+    accounts::{DevAccount, RICH_ADDRESS, dev_accounts},
+    events::{BatchEvent, BatchStage},
+};
 
 /// 2023-11-14 22:15:00 UTC: every screen is drawn at this instant.
 const NOW_MS: u64 = 1_700_000_100_000;
@@ -22,11 +29,29 @@ const ALICE: Address = address!("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
 const BOB: Address = address!("0x70997970C51812dC3A010C7d01b50e0d17dc79C8");
 const BASE_TOKEN: Address = address!("0x000000000000000000000000000000000000800a");
 
+/// The default dev accounts: anvil's ten, then the rich account.
+fn dev_keys() -> Vec<DevAccount> {
+    dev_accounts(&Config::default().accounts).unwrap()
+}
+
 fn info() -> NodeInfo {
     NodeInfo {
         l2_url: "http://127.0.0.1:3050".into(),
+        l2_ws_url: Some("ws://127.0.0.1:3050".into()),
         l1_url: Some("http://127.0.0.1:8545".into()),
+        l1_ws_url: Some("ws://127.0.0.1:8545".into()),
         owned: true,
+        data_dir: Some(".zkos-dev".into()),
+        keys: dev_keys(),
+    }
+}
+
+/// The dashboard of `zkos-dev tui`: the node runs elsewhere.
+fn attached() -> NodeInfo {
+    NodeInfo {
+        owned: false,
+        data_dir: None,
+        ..info()
     }
 }
 
@@ -36,6 +61,11 @@ fn hash(n: u64) -> B256 {
 
 fn eth(milli: u64) -> U256 {
     U256::from(milli) * U256::from(10u64.pow(15))
+}
+
+/// Alice after sending 1 ETH for 21000 gas at 1 gwei: 9998.999979 ETH, not 9999.
+fn alice_after_one_tx() -> U256 {
+    eth(9_999_000) - U256::from(21_000u64 * 1_000_000_000)
 }
 
 fn tx(n: u64, block: u64) -> TxInfo {
@@ -192,13 +222,15 @@ fn busy() -> App {
         840,
     ));
     settle(&mut app, 5, 1);
-    let balances = [ALICE, BOB]
-        .into_iter()
-        .chain((2..11).map(|i| Address::with_last_byte(i as u8)))
+    let balances = dev_keys()
+        .iter()
         .enumerate()
-        .map(|(i, address)| Balance {
-            address,
-            l2: Some(eth(10_000_000 - i as u64 * 1_234)),
+        .map(|(i, account)| Balance {
+            address: account.address,
+            l2: Some(match i {
+                0 => alice_after_one_tx(),
+                i => eth(10_000_000 - i as u64 * 1_234),
+            }),
             l1: (i != 3).then(|| eth(10_000_000)),
         })
         .collect();
@@ -332,12 +364,56 @@ fn keys_send_their_commands() {
     app.on_key(Key::Char('R'));
     assert_eq!(app.on_key(Key::Char('y')), Some(Command::Reset));
 
-    assert!(!app.quit);
+    assert_eq!(app.leave, None);
     assert_eq!(app.on_key(Key::Char('q')), None);
-    assert!(app.quit);
+    assert_eq!(
+        app.mode,
+        Mode::ConfirmQuit,
+        "q asks before it stops the node"
+    );
+    assert_eq!(app.leave, None);
+    app.on_key(Key::Char('y'));
+    assert_eq!(app.leave, Some(Leave::Stop));
     let mut app = busy();
     app.on_key(Key::CtrlC);
-    assert!(app.quit);
+    assert_eq!(
+        app.leave,
+        Some(Leave::Stop),
+        "Ctrl-C stops at once, as in anvil"
+    );
+}
+
+#[test]
+fn quit_asks_first_80x24() {
+    let mut app = busy();
+    app.on_key(Key::Char('q'));
+    insta::assert_snapshot!(draw(&app, 80, 24));
+    app.on_key(Key::Char('x'));
+    assert_eq!(
+        (app.mode.clone(), app.leave),
+        (Mode::Normal, None),
+        "any other key stays"
+    );
+    app.on_key(Key::Char('q'));
+    app.on_key(Key::Char('q'));
+    assert_eq!(app.leave, Some(Leave::Stop), "q twice stops");
+
+    let mut app = busy();
+    app.on_key(Key::Char('q'));
+    app.on_key(Key::Char('d'));
+    assert_eq!(app.leave, Some(Leave::Detach), "d in the question detaches");
+    let mut app = busy();
+    app.on_key(Key::Char('d'));
+    assert_eq!(app.leave, Some(Leave::Detach), "d detaches at once");
+}
+
+#[test]
+fn attached_q_and_ctrl_c_leave_the_node_running() {
+    for key in [Key::Char('q'), Key::Char('d'), Key::CtrlC] {
+        let mut app = App::new(attached(), NOW_MS);
+        app.on_key(key);
+        assert_eq!(app.leave, Some(Leave::Detach), "{key:?}");
+    }
 }
 
 #[test]
@@ -494,6 +570,212 @@ fn a_repeated_block_number_means_the_chain_was_rewound() {
     assert_eq!(app.blocks.front().unwrap().number, 5);
     assert_eq!(app.blocks.len(), 5);
     assert_eq!(app.txs.iter().filter(|t| t.block == 5).count(), 1);
+    assert!(
+        app.logs
+            .front()
+            .unwrap()
+            .text
+            .starts_with("the L2 went back from #10 to #4"),
+        "{:?}",
+        app.logs.front()
+    );
+}
+
+#[test]
+fn accounts_view_shows_the_keys_and_labels_the_rich_account() {
+    let mut app = busy();
+    app.on_key(Key::Char('a'));
+    assert_eq!(app.mode, Mode::Accounts(0));
+    insta::assert_snapshot!("accounts_keys_80x24", draw(&app, 80, 24));
+    app.on_key(Key::End);
+    assert_eq!(
+        app.mode,
+        Mode::Accounts(10),
+        "End scrolls to the rich account"
+    );
+    let screen = draw(&app, 80, 24);
+    assert!(screen.contains("0x36615Cf349d7F6344891B1e7CA7C72883F5dc049 rich"));
+    assert!(screen.contains("0x7726827caac94a7f9e1b160f7ea819f172f7b6f9d2a97f992c38edeab82d4110"));
+    app.on_key(Key::Esc);
+    assert_eq!(app.mode, Mode::Normal);
+
+    // Enter on the accounts pane opens the same view, at the account it shows first.
+    app.on_key(Key::Char('6'));
+    app.on_key(Key::Down);
+    app.on_key(Key::Enter);
+    assert_eq!(app.mode, Mode::Accounts(1));
+    insta::assert_snapshot!("accounts_keys_120x40", draw(&app, 120, 40));
+}
+
+#[test]
+fn attached_keys_only_for_the_addresses_the_node_lists() {
+    let mut app = App::new(attached(), NOW_MS);
+    assert!(
+        app.accounts().is_empty(),
+        "nothing before the node says its accounts"
+    );
+    let custom = Address::with_last_byte(0x42);
+    app.on_feed(Feed::Balances(vec![
+        Balance {
+            address: ALICE,
+            l2: Some(eth(1)),
+            l1: None,
+        },
+        Balance {
+            address: custom,
+            l2: None,
+            l1: None,
+        },
+    ]));
+    let accounts = app.accounts();
+    assert_eq!(accounts[0].key, Some(dev_keys()[0].private_key));
+    assert_eq!(
+        accounts[1].key, None,
+        "a mnemonic of its own: the key is not known here"
+    );
+    app.on_key(Key::Char('a'));
+    assert!(draw(&app, 80, 24).contains("not known here"));
+}
+
+#[test]
+fn help_has_the_urls_in_full_and_every_key_80x24() {
+    let mut app = busy();
+    app.on_key(Key::Char('?'));
+    assert_eq!(app.mode, Mode::Help);
+    insta::assert_snapshot!(draw(&app, 80, 24));
+    app.on_key(Key::Char('x'));
+    assert_eq!(app.mode, Mode::Normal, "any key closes the help");
+
+    let mut app = App::new(attached(), NOW_MS);
+    app.on_key(Key::Char('?'));
+    let screen = draw(&app, 80, 24);
+    assert!(screen.contains("q  d  Ctrl-C"), "{screen}");
+    assert!(screen.contains("http://127.0.0.1:8545"));
+}
+
+#[test]
+fn the_header_has_full_urls_when_the_line_holds_them() {
+    let app = busy();
+    let header = |width| draw(&app, width, 40).lines().next().unwrap().to_string();
+    assert!(header(120).contains("L2 270 http://127.0.0.1:3050 │ L1 31337 http://127.0.0.1:8545"));
+    assert!(header(100).contains("L2 270 127.0.0.1:3050 │ L1 31337 127.0.0.1:8545"));
+    assert!(header(80).contains("L2 270 :3050 │ L1 31337 :8545"));
+}
+
+#[test]
+fn search_finds_an_account_by_the_prefix_a_table_shows() {
+    let mut app = busy();
+    for query in ["0x7099", "0x7099…79C8", "0x7099...79c8"] {
+        app.on_key(Key::Esc);
+        app.on_key(Key::Char('/'));
+        for c in query.chars() {
+            app.on_key(Key::Char(c));
+        }
+        app.on_key(Key::Enter);
+        assert_eq!(app.filter, Some(Filter::Address(BOB)), "{query}");
+    }
+    assert_eq!(app.focus, Pane::Txs);
+    assert_eq!(
+        app.toast.as_ref().unwrap().text,
+        "42 recent txs of 0x7099…79C8 (account 1)"
+    );
+    insta::assert_snapshot!(draw(&app, 80, 24));
+
+    // The rich account has no tx yet: the filter is set all the same.
+    app.on_key(Key::Esc);
+    app.on_key(Key::Char('/'));
+    for c in "0x3661".chars() {
+        app.on_key(Key::Char(c));
+    }
+    app.on_key(Key::Enter);
+    assert_eq!(app.filter, Some(Filter::Address(RICH_ADDRESS)));
+    assert!(app.visible_txs().is_empty());
+}
+
+#[test]
+fn the_txs_pane_follows_again_once_a_block_is_left() {
+    let mut app = busy();
+    app.on_key(Key::Down);
+    app.on_key(Key::Down);
+    assert_eq!(app.selected_block, Some(9));
+    app.on_key(Key::Enter);
+    assert_eq!(app.mode, Mode::Detail(Detail::Block(9)));
+    app.on_key(Key::Esc);
+    assert_eq!(
+        app.selected_block, None,
+        "closing the block's details leaves it"
+    );
+    app.on_feed(block(11, vec![tx(500, 11)]));
+    assert_eq!(
+        app.visible_txs()[0].hash,
+        hash(1500),
+        "the new tx is on top"
+    );
+
+    // Selecting a block, then moving to its txs keeps it; moving on leaves it.
+    app.on_key(Key::Down);
+    app.on_key(Key::Tab);
+    assert_eq!(app.focus, Pane::Txs);
+    assert_eq!(app.selected_block, Some(11));
+    app.on_key(Key::Tab);
+    assert_eq!(app.focus, Pane::Batches);
+    assert_eq!(app.selected_block, None);
+
+    // A block found by its number is left the same way.
+    app.on_key(Key::Char('/'));
+    app.on_key(Key::Char('4'));
+    app.on_key(Key::Enter);
+    assert_eq!(app.visible_txs().len(), 4);
+    app.on_key(Key::Esc);
+    assert_eq!(app.visible_txs().len(), app.txs.len());
+}
+
+#[test]
+fn a_reset_from_outside_leaves_a_log_line() {
+    let mut app = busy();
+    let rewound = Feed::Rewound {
+        from: 10,
+        from_hash: hash(10),
+        to: 0,
+    };
+    app.on_feed(rewound.clone());
+    assert!(app.blocks.is_empty() && app.batches.is_empty() && app.proofs.is_empty());
+    let text =
+        "the L2 went back from #10 to #0 (genesis): reset or reverted from outside the dashboard";
+    assert_eq!(app.logs.front().unwrap().text, text);
+    assert_eq!(app.toast.as_ref().unwrap().text, text);
+    let lines = app.logs.len();
+    app.on_feed(rewound);
+    assert_eq!(app.logs.len(), lines, "the same rewind is told once");
+
+    // A reset from here is told by its reply, whatever the poll sees first.
+    let mut app = busy();
+    app.on_key(Key::Char('R'));
+    assert_eq!(app.on_key(Key::Char('y')), Some(Command::Reset));
+    app.on_feed(Feed::Rewound {
+        from: 10,
+        from_hash: hash(10),
+        to: 0,
+    });
+    app.on_feed(Feed::Done {
+        command: Command::Reset,
+        result: Ok(Outcome::Rewound(0)),
+    });
+    let texts: Vec<_> = app.logs.iter().take(2).map(|l| l.text.as_str()).collect();
+    assert_eq!(texts[0], "reset to genesis");
+    assert!(!texts[1].contains("outside"), "{texts:?}");
+}
+
+#[test]
+fn a_resumed_chain_shows_its_head_at_once_80x24() {
+    // What the in-process source sends first: the last 32 blocks of a chain at #34.
+    let mut app = App::new(info(), NOW_MS);
+    app.on_feed(status(MiningState::Instant));
+    for n in 3..=34 {
+        let txs = if n % 5 == 0 { vec![tx(n, n)] } else { vec![] };
+        app.on_feed(block(n, txs));
+    }
+    insta::assert_snapshot!(draw(&app, 80, 24));
 }
 
 mod with_a_node {
@@ -633,6 +915,69 @@ mod with_a_node {
         let from_rpc = next_block(&mut polled).await;
         assert_eq!(from_events.txs[0].hash, hash);
         assert_eq!(from_events, from_rpc);
+    }
+
+    #[tokio::test]
+    async fn a_dashboard_opened_late_shows_the_head_at_once() {
+        let node = Node::spawn(Config::test()).await.unwrap();
+        let rpc = Rpc::new(&node.rpc_url()).unwrap();
+        for _ in 0..3 {
+            rpc.call("evm_mine", json!([])).await.unwrap();
+        }
+        let head = rpc.call_u64("eth_blockNumber", json!([])).await.unwrap();
+        assert_eq!(head, 3);
+        let (tx, mut feed) = mpsc::channel(64);
+        let _events = tokio::spawn(source::events(
+            node.events(),
+            ChainKind::L2,
+            rpc.clone(),
+            tx,
+        ));
+        let mut numbers = vec![];
+        while numbers.last() != Some(&head) {
+            numbers.push(next_block(&mut feed).await.number);
+        }
+        assert_eq!(
+            numbers,
+            (1..=head).collect::<Vec<_>>(),
+            "no new block needed"
+        );
+        let hash = send_tx(&rpc).await;
+        let next = next_block(&mut feed).await;
+        assert_eq!(
+            (next.number, next.txs[0].hash),
+            (head + 1, hash),
+            "then the events"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_reset_elsewhere_reaches_the_status_poll() {
+        let node = Node::spawn(Config::test()).await.unwrap();
+        let rpc = Rpc::new(&node.rpc_url()).unwrap();
+        send_tx(&rpc).await;
+        while rpc.call_u64("eth_blockNumber", json!([])).await.unwrap() == 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let (tx, mut feed) = mpsc::channel(64);
+        let _poll = tokio::spawn(source::poll_status(rpc.clone(), None, tx));
+        // The first poll sees #1; the reset comes after it.
+        loop {
+            if let Some(Feed::Status(_)) = feed.recv().await {
+                break;
+            }
+        }
+        rpc.call("anvil_reset", json!([])).await.unwrap();
+        let rewound = tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                if let Some(Feed::Rewound { from, to, .. }) = feed.recv().await {
+                    return (from, to);
+                }
+            }
+        })
+        .await
+        .expect("the poll tells the rewind");
+        assert_eq!(rewound, (1, 0));
     }
 
     #[tokio::test]

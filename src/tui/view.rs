@@ -1,9 +1,10 @@
 //! TUI view: draws the model, nothing else. Pure: the same `App` always gives the same screen.
 //! `render(&App, &mut Frame)`
 //!
-//! Layout: a two-line header, the panes, a one-line footer with the keys. An 80x24 terminal
-//! shows blocks, txs, batches and one of proofs / L1 / accounts / logs (Tab or 4-7 picks it);
-//! from 120x34 on every pane has its own place.
+//! Layout: a two-line header (the endpoints in full when the line holds them), the panes, a
+//! one-line footer with the keys (as many as fit; `?` lists them all). An 80x24 terminal shows
+//! blocks, txs, batches and one of proofs / L1 / accounts / logs (Tab or 4-7 picks it); from
+//! 120x34 on every pane has its own place.
 
 use alloy_primitives::U256;
 use ratatui::{
@@ -16,9 +17,12 @@ use ratatui::{
 
 use super::{
     app::{App, BatchRow, BridgeKind, Filter, Mode, Pane, ProofRow, ProofVerdict},
-    detail::{render_confirm, render_detail},
+    detail::{render_confirm, render_detail, render_quit},
     feed::{BlockInfo, LogLevel, MiningState, TxInfo, TxStatus},
-    format::{fmt_age, fmt_eth, fmt_gas, fmt_took, fmt_uptime, port, short_address, short_hash},
+    format::{
+        fmt_age, fmt_eth, fmt_gas, fmt_took, fmt_uptime, host_port, port, short_address, short_hash,
+    },
+    help, keys,
 };
 use crate::events::BatchStage;
 
@@ -81,7 +85,31 @@ pub fn render(app: &App, frame: &mut Frame) {
     match &app.mode {
         Mode::Detail(detail) => render_detail(app, frame, *detail),
         Mode::ConfirmReset => render_confirm(frame),
+        Mode::ConfirmQuit => render_quit(app, frame),
+        Mode::Help => help::render(app, frame),
+        Mode::Accounts(first) => keys::render(app, frame, *first),
         Mode::Normal | Mode::Search(_) => {}
+    }
+}
+
+/// How much of a URL the header shows.
+#[derive(Debug, Clone, Copy)]
+enum UrlForm {
+    /// `http://127.0.0.1:3050`
+    Full,
+    /// `127.0.0.1:3050`
+    HostPort,
+    /// `:3050`
+    Port,
+}
+
+impl UrlForm {
+    fn show(self, url: &str) -> String {
+        match self {
+            Self::Full => url.trim_end_matches('/').to_string(),
+            Self::HostPort => host_port(url).to_string(),
+            Self::Port => format!(":{}", port(url)),
+        }
     }
 }
 
@@ -89,43 +117,12 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     let dim = Style::new().fg(Color::DarkGray);
     let sep = || Span::styled(" │ ", dim);
     let s = &app.status;
-    let id = |id: Option<u64>| id.map_or("?".to_string(), |id| id.to_string());
-    let mut first = vec![
-        Span::styled(
-            " zkos-dev ",
-            Style::new().fg(Color::Black).bg(Color::Cyan).bold(),
-        ),
-        Span::raw(format!(
-            " L2 {} :{}",
-            id(s.l2_chain_id),
-            port(&app.info.l2_url)
-        )),
-    ];
-    if let Some(url) = &app.info.l1_url {
-        first.push(sep());
-        first.push(Span::raw(format!(
-            "L1 {} :{}",
-            id(s.l1_chain_id),
-            port(url)
-        )));
-    }
-    first.push(sep());
-    let mining = s.mining.map_or("?".to_string(), |m| m.label());
-    let paused = s.mining == Some(MiningState::Manual);
-    first.push(Span::styled(
-        format!("mining {mining}"),
-        if paused {
-            Style::new().fg(Color::Yellow)
-        } else {
-            Style::new()
-        },
-    ));
-    first.push(sep());
-    first.push(Span::raw(format!("prover {}", app.prover().unwrap_or("–"))));
-    if !app.info.owned {
-        first.push(sep());
-        first.push(Span::styled("attached", dim));
-    }
+    // The longest form of the URLs that keeps the line whole; `?` has them in full anyway.
+    let first = [UrlForm::Full, UrlForm::HostPort, UrlForm::Port]
+        .into_iter()
+        .map(|form| header_first_line(app, form))
+        .find(|line| line.width() <= area.width as usize)
+        .unwrap_or_else(|| header_first_line(app, UrlForm::Port));
 
     let head = app
         .blocks
@@ -182,9 +179,54 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
             ));
         }
     }
-    let header = Paragraph::new(vec![Line::from(first), Line::from(second)])
-        .style(Style::new().bg(Color::Indexed(236)));
+    let header =
+        Paragraph::new(vec![first, Line::from(second)]).style(Style::new().bg(Color::Indexed(236)));
     frame.render_widget(header, area);
+}
+
+/// Chain ids and URLs, mining and prover modes.
+fn header_first_line(app: &App, form: UrlForm) -> Line<'static> {
+    let dim = Style::new().fg(Color::DarkGray);
+    let sep = || Span::styled(" │ ", dim);
+    let s = &app.status;
+    let id = |id: Option<u64>| id.map_or("?".to_string(), |id| id.to_string());
+    let mut first = vec![
+        Span::styled(
+            " zkos-dev ",
+            Style::new().fg(Color::Black).bg(Color::Cyan).bold(),
+        ),
+        Span::raw(format!(
+            " L2 {} {}",
+            id(s.l2_chain_id),
+            form.show(&app.info.l2_url)
+        )),
+    ];
+    if let Some(url) = &app.info.l1_url {
+        first.push(sep());
+        first.push(Span::raw(format!(
+            "L1 {} {}",
+            id(s.l1_chain_id),
+            form.show(url)
+        )));
+    }
+    first.push(sep());
+    let mining = s.mining.map_or("?".to_string(), |m| m.label());
+    let paused = s.mining == Some(MiningState::Manual);
+    first.push(Span::styled(
+        format!("mining {mining}"),
+        if paused {
+            Style::new().fg(Color::Yellow)
+        } else {
+            Style::new()
+        },
+    ));
+    first.push(sep());
+    first.push(Span::raw(format!("prover {}", app.prover().unwrap_or("–"))));
+    if !app.info.owned {
+        first.push(sep());
+        first.push(Span::styled("attached", dim));
+    }
+    Line::from(first)
 }
 
 fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
@@ -195,7 +237,7 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
             Span::raw(query.clone()),
             Span::styled("▏", Style::new().fg(Color::Cyan)),
             Span::styled(
-                "  Enter find · Esc cancel · a tx/block hash or prefix, an address, a block number",
+                "  Enter find · Esc cancel · a number, hash, address or its start",
                 Style::new().fg(Color::DarkGray),
             ),
         ]),
@@ -205,40 +247,82 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
             key("any other key"),
             Span::raw(" cancel"),
         ]),
+        Mode::ConfirmQuit => Line::from(vec![
+            key(" y"),
+            Span::raw(" stop the node   "),
+            key("d"),
+            Span::raw(" detach, the node keeps running   "),
+            key("any other key"),
+            Span::raw(" stays"),
+        ]),
+        Mode::Help => Line::from(vec![key(" any key"), Span::raw(" closes the help")]),
+        Mode::Accounts(_) => Line::from(vec![
+            key(" ↑↓"),
+            Span::raw(" scroll  "),
+            key("Esc"),
+            Span::raw(" close  "),
+            key("q"),
+            Span::raw(" quit"),
+        ]),
         Mode::Detail(_) => Line::from(vec![
             key(" Esc"),
             Span::raw(" close  "),
             key("q"),
             Span::raw(" quit"),
         ]),
-        Mode::Normal => {
-            let wide = area.width >= 100;
-            let pause = match app.status.mining {
-                Some(MiningState::Manual) => " resume",
-                _ => " pause",
-            };
-            let items: [(&str, &str, &str); 10] = [
-                ("q", " quit", " quit"),
-                ("m", " mine", " mine"),
-                ("p", pause, pause),
-                ("s", " snapshot", " snap"),
-                ("r", " revert", " revert"),
-                ("R", " reset", " reset"),
-                ("/", " search", " search"),
-                ("Tab", " pane", " pane"),
-                ("↑↓", " select", ""),
-                ("⏎", " details", " detail"),
-            ];
-            let mut spans = vec![Span::raw(" ")];
-            for (k, long, short) in items {
-                spans.push(key(k));
-                spans.push(Span::raw(if wide { long } else { short }));
-                spans.push(Span::raw(if wide { "  " } else { " " }));
-            }
-            Line::from(spans)
-        }
+        Mode::Normal => normal_keys(app, area.width as usize),
     };
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The footer of the panes: every key if the line holds them, else the most useful ones (in
+/// their order), short names first.
+fn normal_keys(app: &App, width: usize) -> Line<'static> {
+    let pause = match app.status.mining {
+        Some(MiningState::Manual) => " resume",
+        _ => " pause",
+    };
+    // (key, long name, short name, rank: lower stays longer)
+    let mut items: Vec<(&str, &str, &str, u8)> = vec![
+        ("?", " help", " help", 0),
+        ("a", " keys", " keys", 0),
+        ("m", " mine", " mine", 1),
+        ("p", pause, pause, 1),
+        ("s", " snapshot", " snap", 2),
+        ("r", " revert", " revert", 2),
+        ("R", " reset", " reset", 2),
+        ("/", " search", " search", 1),
+        ("Tab", " pane", " pane", 3),
+        ("↑↓", " select", " select", 4),
+        ("⏎", " details", " detail", 3),
+    ];
+    if app.info.owned {
+        items.push(("d", " detach", " detach", 1));
+    }
+    items.push(("q", " quit", " quit", 0));
+    let spans = |items: &[(&'static str, &'static str, &'static str, u8)], long: bool| {
+        let gap = if long { "  " } else { " " };
+        let mut spans = vec![Span::raw(" ")];
+        for &(k, long_name, short_name, _) in items {
+            spans.push(Span::styled(k, Style::new().fg(Color::Cyan).bold()));
+            spans.push(Span::raw(if long { long_name } else { short_name }));
+            spans.push(Span::raw(gap));
+        }
+        Line::from(spans)
+    };
+    let fits = |line: &Line<'_>| line.width() <= width + 1;
+    let line = spans(&items, true);
+    if fits(&line) {
+        return line;
+    }
+    for rank in (0..=4).rev() {
+        let line = spans(&items, false);
+        if fits(&line) {
+            return line;
+        }
+        items.retain(|item| item.3 < rank);
+    }
+    spans(&items, false)
 }
 
 fn pane_block(app: &App, pane: Pane, title: String, tabs: bool) -> Block<'static> {
@@ -356,19 +440,20 @@ fn pane_content(
                     _ => "no batches yet",
                 })]
             } else {
-                list(
+                // The rows over the legend of their step letters.
+                let legend = stage_legend(width);
+                let rows = height.saturating_sub(legend.len());
+                let mut lines = list(
                     app.batches.iter().map(|b| batch_line(b, width)),
                     selected,
-                    height,
+                    rows,
                     focused,
-                )
+                );
+                lines.resize(rows, Line::raw(""));
+                lines.extend(legend);
+                lines
             };
-            let title = if width >= 60 {
-                "Batches: blocks, txs, S sealed P proven C committed V verified E executed"
-            } else {
-                "Batches: blocks, txs, SPCVE"
-            };
-            (title.to_string(), lines)
+            ("Batches: blocks, txs, steps".to_string(), lines)
         }
         Pane::Proofs => {
             let lines = if app.proofs.is_empty() {
@@ -387,7 +472,10 @@ fn pane_content(
             ("Proofs".to_string(), lines)
         }
         Pane::L1 => ("L1".to_string(), l1_lines(app, height)),
-        Pane::Accounts => ("Accounts".to_string(), account_lines(app, height)),
+        Pane::Accounts => (
+            "Accounts (a: keys)".to_string(),
+            account_lines(app, width, height),
+        ),
         Pane::Logs => ("Logs".to_string(), log_lines(app, height)),
     }
 }
@@ -481,7 +569,7 @@ pub fn tx_line(tx: &TxInfo, width: usize) -> Line<'static> {
         format!("{to:<11}"),
         Style::new().fg(Color::Yellow),
     ));
-    spans.push(Span::raw(format!(" {:>7}", fmt_eth(tx.value))));
+    spans.push(Span::raw(format!(" {:>7}", fmt_eth(tx.value, 7))));
     if width >= 56 {
         spans.push(Span::styled(" ETH", Style::new().fg(Color::DarkGray)));
     }
@@ -516,6 +604,32 @@ fn stage_style(row: &BatchRow) -> Style {
         BatchStage::Sealed => Style::new().fg(Color::DarkGray),
         _ => Style::new().fg(Color::Yellow),
     }
+}
+
+/// What the letters of a batch row stand for, in as few lines of `width` as hold it.
+fn stage_legend(width: usize) -> Vec<Line<'static>> {
+    let words = [
+        "S sealed",
+        "P proven",
+        "C committed",
+        "V verified",
+        "E executed",
+        "(C V E on L1)",
+    ];
+    let mut lines: Vec<String> = vec![];
+    for word in words {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 2 + word.chars().count() <= width => {
+                line.push_str("  ");
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+        .into_iter()
+        .map(|l| Line::styled(l, Style::new().fg(Color::DarkGray)))
+        .collect()
 }
 
 fn batch_line(row: &BatchRow, width: usize) -> Line<'static> {
@@ -647,29 +761,35 @@ fn l1_lines(app: &App, height: usize) -> Vec<Line<'static>> {
     lines
 }
 
-fn account_lines(app: &App, height: usize) -> Vec<Line<'static>> {
-    if app.balances.is_empty() {
+fn account_lines(app: &App, width: usize, height: usize) -> Vec<Line<'static>> {
+    let accounts = app.accounts();
+    if accounts.is_empty() {
         return vec![hint("waiting for balances")];
     }
+    // `#`, address, label, then two balance columns as wide as the pane allows.
+    let column = (width.saturating_sub(21) / 2).clamp(8, 14);
     let mut lines = vec![Line::styled(
         format!(
-            "{:<2} {:<11} {:>10} {:>10}",
+            "{:>2} {:<16} {:>column$} {:>column$}",
             "#", "account", "L2 ETH", "L1 ETH"
         ),
         Style::new().fg(Color::DarkGray),
     )];
-    let fmt = |v: Option<U256>| v.map_or("–".to_string(), fmt_eth);
-    for (i, b) in app
-        .balances
+    let fmt = |v: Option<U256>| v.map_or("–".to_string(), |v| fmt_eth(v, column));
+    for (i, a) in accounts
         .iter()
         .enumerate()
         .skip(app.scroll[5])
         .take(height.saturating_sub(1))
     {
         lines.push(Line::from(vec![
-            Span::styled(format!("{i:<2} "), Style::new().fg(Color::DarkGray)),
-            Span::styled(short_address(&b.address), Style::new().fg(Color::Yellow)),
-            Span::raw(format!(" {:>10} {:>10}", fmt(b.l2), fmt(b.l1))),
+            Span::styled(format!("{i:>2} "), Style::new().fg(Color::DarkGray)),
+            Span::styled(short_address(&a.address), Style::new().fg(Color::Yellow)),
+            Span::styled(
+                if a.rich { " rich" } else { "     " },
+                Style::new().fg(Color::Magenta),
+            ),
+            Span::raw(format!(" {:>column$} {:>column$}", fmt(a.l2), fmt(a.l1))),
         ]));
     }
     lines

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # End-to-end test of the terminal dashboard: runs `zkos-dev start` inside tmux (a real
 # terminal, 120x40), sends a tx with curl, reads the screen with `tmux capture-pane`, and checks
-# that the tx and its block appear, that `m` mines a block, that a batch gets executed on L1,
-# that the layout fits 80x24, and that `q` stops the node and gives the terminal back.
+# that the header has the full URLs, that the tx and its block appear, that `m` mines a block,
+# that a batch gets executed on L1, that `a` shows the keys, `?` the endpoints, that a search by
+# the digits a table shows finds the account, that `zkos-dev reset` leaves a log line, that `q`
+# asks first and `d` detaches (the node runs on, Enter comes back), that the layout fits 80x24,
+# that `q` `y` stops the node and gives the terminal back, and that a chain resumed from its
+# data dir shows its head at once.
 #
 #   ZKOS_DEV_BIN=$HOME/.cache/zkos-dev-target/debug/zkos-dev tests/e2e/tui.sh
 #
@@ -31,6 +35,8 @@ failed=0
 ok() { passed=$((passed + 1)); echo "ok - $*"; }
 not_ok() { failed=$((failed + 1)); echo "not ok - $*"; echo "--- screen:"; screen; echo "---"; }
 screen() { tm capture-pane -p -t tui; }
+# press KEY...: one key at a time (an Escape straight before another key would read as Alt).
+press() { for key in "$@"; do tm send-keys -t tui "$key"; sleep 0.2; done; }
 # wait_for SECONDS PATTERN: until the screen matches the extended regex.
 wait_for() {
   local deadline=$((SECONDS + $1))
@@ -51,8 +57,8 @@ block_number() { rpc eth_blockNumber '[]' | sed -E 's/.*"result":"0x([0-9a-fA-F]
 tm new-session -d -s tui -x 120 -y 40 \
   "'$BIN' start --ephemeral --port $L2_PORT --l1-port $L1_PORT 2>/tmp/zkos-tui-$$.err; echo ZKOS_EXITED rc=\$?; stty -a | tr ' ' '\n' | grep -x -- '-\\?icanon'; sleep 600"
 
-if wait_for 60 "L2 270 :$L2_PORT" && wait_for 10 'q quit'; then
-  ok "the dashboard opens: header with chain id and port, keys in the footer"
+if wait_for 60 "L2 270 http://127.0.0.1:$L2_PORT │ L1 31337 http://127.0.0.1:$L1_PORT" && wait_for 10 '\? help a keys .* q quit'; then
+  ok "the dashboard opens: header with chain ids and full URLs, keys in the footer"
 else
   not_ok "the dashboard opens"
   echo "$passed passed, $((failed + 1)) failed"
@@ -84,15 +90,67 @@ else
   not_ok "a batch reaches executed in the batches pane"
 fi
 
+tm send-keys -t tui a
+if wait_for 5 '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80' &&
+  wait_for 5 '0x36615Cf349d7F6344891B1e7CA7C72883F5dc049 rich'; then
+  ok "a shows the dev accounts with their private keys, the rich account labelled"
+else
+  not_ok "a shows the keys"
+fi
+press Escape '?'
+if wait_for 5 "L1  http://127.0.0.1:$L1_PORT  ws://127.0.0.1:$L1_PORT  chain 31337" &&
+  wait_for 5 "L2  http://127.0.0.1:$L2_PORT  ws://127.0.0.1:$L2_PORT  chain 270"; then
+  ok "? shows both endpoints in full"
+else
+  not_ok "? shows the endpoints"
+fi
+press Escape / 0 x 7 0 9 9 Enter
+if wait_for 5 'Transactions of 0x7099…79C8'; then
+  ok "/ 0x7099 (the digits the tables show) finds the account's txs"
+else
+  not_ok "/ 0x7099 finds the account"
+fi
+press Escape
+
+HEAD="$(block_number)"
+if "$BIN" reset --rpc "$RPC" >/dev/null && wait_for 10 "went back from #[0-9]+ to #0 \(genesis\)"; then
+  ok "zkos-dev reset from another terminal leaves a line on the dashboard (was #$HEAD)"
+else
+  not_ok "zkos-dev reset leaves a line on the dashboard"
+fi
+
+tm send-keys -t tui q
+if wait_for 5 'Stop the node and quit\?'; then ok "q asks before it stops the node"; else not_ok "q asks first"; fi
+tm send-keys -t tui Escape
+sleep 0.5
+if screen | grep -q 'Stop the node and quit' || ! curl -s -m 2 "$RPC" >/dev/null; then
+  not_ok "any other key stays"
+else
+  ok "any other key stays: the node runs on"
+fi
+tm send-keys -t tui d
+if wait_for 10 'zkos-dev keeps running: the dashboard is closed' && [ "$(tm display -p -t tui '#{alternate_on}')" = 0 ] &&
+  curl -s -m 2 "$RPC" >/dev/null && wait_for 5 '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'; then
+  ok "d detaches: the terminal is back with the endpoints and keys, the node answers"
+else
+  not_ok "d detaches"
+fi
+tm send-keys -t tui Enter
+if wait_for 10 '\? help a keys .* q quit' && [ "$(tm display -p -t tui '#{alternate_on}')" = 1 ]; then
+  ok "Enter brings the dashboard back"
+else
+  not_ok "Enter brings the dashboard back"
+fi
+
 tm resize-window -t tui -x 80 -y 24
-if wait_for 10 'q quit m mine p pause s snap r revert R reset / search' && wait_for 5 'Proofs·L1·Accounts·Logs'; then
+if wait_for 10 '\? help a keys m mine p pause s snap r revert R reset / search d detach q quit' && wait_for 5 'Proofs·L1·Accounts·Logs'; then
   ok "80x24: the footer keys and the shared side pane fit"
 else
   not_ok "80x24 layout"
 fi
 
-tm send-keys -t tui q
-if wait_for 20 'ZKOS_EXITED rc=0'; then ok "q stops the node (exit code 0)"; else not_ok "q stops the node"; fi
+press q y
+if wait_for 20 'ZKOS_EXITED rc=0'; then ok "q y stops the node (exit code 0)"; else not_ok "q y stops the node"; fi
 if [ "$(tm display -p -t tui '#{alternate_on}')" = 0 ] && [ "$(tm display -p -t tui '#{cursor_flag}')" = 1 ] &&
   screen | grep -qx 'icanon'; then
   ok "the terminal is restored: main screen, cursor shown, cooked mode"
@@ -104,6 +162,33 @@ if [ -s "/tmp/zkos-tui-$$.err" ]; then
   echo "# stderr of the node:"; sed 's/^/# /' "/tmp/zkos-tui-$$.err"
 fi
 rm -f "/tmp/zkos-tui-$$.err"
+
+# A chain resumed from its data dir: its head shows at once, with no new block.
+DATA="$(mktemp -d)"
+start_in() {
+  tm kill-session -t tui 2>/dev/null
+  tm new-session -d -s tui -x 120 -y 40 \
+    "'$BIN' start --data-dir '$DATA' --port $L2_PORT --l1-port $L1_PORT 2>>/tmp/zkos-tui-$$.err; echo ZKOS_EXITED rc=\$?; sleep 600"
+}
+start_in
+if wait_for 60 '\? help' && for _ in 1 2 3; do rpc evm_mine '[]' >/dev/null; done && wait_for 10 '│#3 +0tx'; then
+  tm send-keys -t tui C-c
+  if wait_for 20 'ZKOS_EXITED rc=0'; then ok "Ctrl-C stops the node at once"; else not_ok "Ctrl-C stops the node"; fi
+else
+  not_ok "a node with a data dir mines 3 blocks"
+fi
+start_in
+if wait_for 60 '\? help' && wait_for 5 'L2 #3 │' && wait_for 1 '│#3 +0tx' && [ "$(block_number)" = 3 ]; then
+  ok "a resumed chain shows its head #3 at once"
+else
+  not_ok "a resumed chain shows its head at once (head #$(block_number))"
+fi
+tm send-keys -t tui C-c
+wait_for 20 'ZKOS_EXITED' || true
+if [ -s "/tmp/zkos-tui-$$.err" ]; then
+  echo "# stderr of the resumed node:"; sed 's/^/# /' "/tmp/zkos-tui-$$.err"
+fi
+rm -rf "$DATA" "/tmp/zkos-tui-$$.err"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

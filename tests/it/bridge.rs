@@ -2,14 +2,13 @@
 //! L2 txs send to L1 (messages, withdrawals) shows up in their receipts as `l2ToL1Logs`.
 
 use alloy::{
-    network::EthereumWallet,
     primitives::{Address, B256, Bytes, U256, address, keccak256},
-    providers::{DynProvider, Provider, ProviderBuilder},
+    providers::Provider,
     sol_types::SolCall,
 };
 use serde_json::{Value, json};
 
-use crate::support::{PATIENCE, TestNode, qty};
+use crate::support::{PATIENCE, TestNode, l1_wallet, qty};
 
 mod bridgehub {
     alloy::sol!(
@@ -36,14 +35,6 @@ const L2_GAS_PRICE: u64 = 1000;
 
 pub(crate) fn ether(n: u64) -> U256 {
     U256::from(n) * U256::from(10u64).pow(U256::from(18u64))
-}
-
-fn l1_wallet(node: &TestNode, i: usize) -> DynProvider {
-    let url = node.node.l1_rpc_url().expect("the test node runs an L1");
-    ProviderBuilder::new()
-        .wallet(EthereumWallet::from(node.signer(i).clone()))
-        .connect_http(url.parse().unwrap())
-        .erased()
 }
 
 /// What one L1->L2 request asks for.

@@ -5,9 +5,9 @@
 //! is claimed back once, a successful one cannot be.
 
 use alloy::{
-    network::{EthereumWallet, TransactionBuilder},
+    network::TransactionBuilder,
     primitives::{Address, B256, Bytes, U256, address, keccak256},
-    providers::{DynProvider, Provider, ProviderBuilder},
+    providers::{DynProvider, Provider},
     rpc::types::TransactionRequest,
     sol_types::{SolCall, SolConstructor, SolEvent, SolValue},
 };
@@ -17,7 +17,7 @@ use crate::{
     bridge::{ether, l2_receipt},
     contracts::Token,
     settlement::wait_finalized,
-    support::{TestNode, qty},
+    support::{TestNode, l1_wallet, qty},
 };
 
 mod l1 {
@@ -60,13 +60,6 @@ const L2_ASSET_ROUTER: Address = address!("0x00000000000000000000000000000000000
 const L1_MESSENGER: Address = address!("0x0000000000000000000000000000000000008008");
 const BOOTLOADER: Address = address!("0x0000000000000000000000000000000000008001");
 const DEPOSIT_GAS: u64 = 3_000_000;
-
-fn l1_wallet(node: &TestNode, i: usize) -> DynProvider {
-    ProviderBuilder::new()
-        .wallet(EthereumWallet::from(node.signer(i).clone()))
-        .connect_http(node.node.l1_rpc_url().unwrap().parse().unwrap())
-        .erased()
-}
 
 /// keccak256(abi.encode(L1 chain id, 0x…10004, token)).
 fn asset_id(token: Address) -> B256 {

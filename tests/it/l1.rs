@@ -7,13 +7,12 @@ use std::{
 };
 
 use alloy::{
-    network::EthereumWallet,
     primitives::{Address, Bytes, U256},
-    providers::{DynProvider, Provider, ProviderBuilder},
+    providers::Provider,
 };
 use serde_json::json;
 
-use crate::support::{PATIENCE, RawRpc, TestNode, dev_balance, qty};
+use crate::support::{PATIENCE, RawRpc, TestNode, dev_balance, l1_wallet, qty};
 
 /// Bindings generated from the committed artifacts, so the test checks the real ABI.
 mod bridgehub {
@@ -31,13 +30,6 @@ const L1_CHAIN_ID: u64 = 31337;
 const L2_CHAIN_ID: u64 = 270;
 
 /// An alloy provider for the embedded L1 that signs with dev account `i`.
-fn l1_wallet(node: &TestNode, i: usize) -> DynProvider {
-    let url = node.node.l1_rpc_url().expect("the test node runs an L1");
-    ProviderBuilder::new()
-        .wallet(EthereumWallet::from(node.signer(i).clone()))
-        .connect_http(url.parse().unwrap())
-        .erased()
-}
 
 fn l1_raw(node: &TestNode) -> RawRpc {
     RawRpc::new(node.node.l1_rpc_url().expect("the test node runs an L1"))

@@ -201,6 +201,15 @@ pub(crate) fn call_tx(
     }
 }
 
+/// An alloy provider on the test node's embedded L1 that signs as dev account `i`.
+pub(crate) fn l1_wallet(node: &TestNode, i: usize) -> DynProvider {
+    let url = node.node.l1_rpc_url().expect("the test node runs an L1");
+    ProviderBuilder::new()
+        .wallet(EthereumWallet::from(node.signer(i).clone()))
+        .connect_http(url.parse().expect("L1 rpc url"))
+        .erased()
+}
+
 /// A fresh address nobody has touched.
 pub(crate) fn fresh_address(tag: u8) -> Address {
     let mut bytes = [0x5au8; 20];

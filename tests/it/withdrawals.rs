@@ -4,9 +4,8 @@
 //! outage that settlement survives.
 
 use alloy::{
-    network::EthereumWallet,
     primitives::{Address, B256, Bytes, U256, address},
-    providers::{DynProvider, Provider, ProviderBuilder},
+    providers::Provider,
     rpc::types::{Filter, TransactionRequest},
     sol_types::{SolCall, SolEvent},
 };
@@ -16,7 +15,7 @@ use zkos_dev::config::ExternalL1;
 use crate::{
     bridge::{Request, ether, l2_receipt, request_l2_tx},
     settlement::wait_finalized,
-    support::{Anvil, TestNode, qty},
+    support::{Anvil, TestNode, l1_wallet, qty},
 };
 
 mod nullifier {
@@ -36,13 +35,6 @@ mod base_token {
 }
 
 const L2_BASE_TOKEN: Address = address!("0x000000000000000000000000000000000000800a");
-
-fn l1_wallet(node: &TestNode, i: usize) -> DynProvider {
-    ProviderBuilder::new()
-        .wallet(EthereumWallet::from(node.signer(i).clone()))
-        .connect_http(node.node.l1_rpc_url().unwrap().parse().unwrap())
-        .erased()
-}
 
 /// Withdraws `amount` from dev account `from` on L2 to `receiver` on L1; returns the L2 receipt
 /// (raw JSON) once its block is final.
