@@ -1,10 +1,15 @@
 //! Command line: clap arguments, converted into `Config` at the edge so clap never leaks
 //! inward. Flag names follow anvil where anvil has them.
 
-use std::{net::IpAddr, path::PathBuf, time::Duration};
+mod anvil_flags;
+
+use std::{ffi::OsString, net::IpAddr, path::PathBuf, time::Duration};
 
 use alloy_primitives::U256;
-use clap::{Args, Parser, Subcommand};
+use clap::{
+    Args, CommandFactory as _, Parser, Subcommand,
+    error::{ContextKind, ContextValue, ErrorKind},
+};
 
 use crate::{
     Config, L1Config, MiningMode,
@@ -18,6 +23,48 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// Parses the command line as `Cli::parse` does, exiting on an error; an anvil flag that
+    /// `start` lacks gets "not supported yet" and the closest alternative instead of clap's bare
+    /// "unexpected argument".
+    pub fn parse_args() -> Self {
+        Self::try_parse_args(std::env::args_os()).unwrap_or_else(|err| err.exit())
+    }
+
+    /// [`Cli::parse_args`] of `args` (the program name first), returning the error.
+    pub fn try_parse_args<I, T>(args: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString>,
+    {
+        let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+        Self::try_parse_from(&args).map_err(|err| {
+            // The subcommand is the first word that is not a flag (`zkos-dev` has no value flags).
+            let subcommand = args
+                .iter()
+                .skip(1)
+                .find(|a| !a.to_string_lossy().starts_with('-'));
+            let refusal = match (err.kind(), err.get(ContextKind::InvalidArg)) {
+                (ErrorKind::UnknownArgument, Some(ContextValue::String(flag))) => {
+                    anvil_flags::refusal(flag)
+                }
+                _ => None,
+            };
+            match refusal {
+                Some(refusal) if subcommand.is_some_and(|s| s == "start") => {
+                    let mut cli = Self::command();
+                    cli.build();
+                    match cli.find_subcommand_mut("start") {
+                        Some(start) => start.error(ErrorKind::UnknownArgument, refusal),
+                        None => err,
+                    }
+                }
+                _ => err,
+            }
+        })
+    }
 }
 
 /// Subcommands.

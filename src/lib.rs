@@ -17,7 +17,8 @@
 //!
 //! Modules: `config` (what can be configured), `cli` (flags -> config), `node` (wiring),
 //! `accounts`, `mempool`, `executor`, `sequencer`, `storage` (state, chain), `events`,
-//! `rpc` (eth, dev, filters, error map), `l1` (embedded L1 genesis), `banner`.
+//! `rpc` (eth, dev, filters, error map), `l1` (embedded L1 genesis), `banner`, `ports` (which
+//! flag sets each listening port).
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
@@ -38,6 +39,7 @@ pub mod metrics;
 pub mod node;
 pub mod output;
 pub mod persist;
+pub mod ports;
 pub mod prover;
 pub mod rpc;
 pub mod sequencer;

@@ -3,16 +3,21 @@
 use std::io::IsTerminal as _;
 
 use anyhow::Context as _;
-use clap::Parser;
 use zkos_dev::{
     Config, Node,
     accounts::dev_accounts,
     cli::{Cli, Command},
+    config::Storage,
+    storage::disk::NewDataDir,
 };
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
+    // Colours only on a terminal (and not with NO_COLOR): a log file or a CI log gets plain
+    // text. The dashboard's pane drops them either way.
+    let colour = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -20,6 +25,7 @@ async fn main() -> std::process::ExitCode {
         )
         // stderr, or the dashboard's log pane while it is up.
         .with_writer(zkos_dev::tui::LogWriter)
+        .with_ansi(colour)
         .init();
     match run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -40,9 +46,33 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let mut config = args.into_config()?;
             // The dashboard shows the banner's facts; per-tx lines would scribble over it.
             config.silent |= tui;
-            let mut node = Node::spawn(config).await?;
+            // Before the data dir is opened: a taken port leaves it untouched.
+            zkos_dev::ports::check_free(&config)?;
+            // A start that fails takes away the data dir it created.
+            let created = match &config.storage {
+                Storage::Dir(path) => NewDataDir::before_start(path),
+                _ => None,
+            };
+            let started = async {
+                let node = Node::spawn(config).await?;
+                match files.load_into(&node.state()).await {
+                    Ok(()) => Ok(node),
+                    Err(err) => {
+                        node.shutdown().await;
+                        Err(err)
+                    }
+                }
+            };
+            let mut node = match started.await {
+                Ok(node) => node,
+                Err(err) => {
+                    if let Some(created) = created {
+                        let _ = tokio::task::spawn_blocking(move || created.remove()).await;
+                    }
+                    return Err(err);
+                }
+            };
             let state = node.state();
-            files.load_into(&state).await?;
             let ended = if tui {
                 let dashboard = zkos_dev::tui::Dashboard::in_process(&node)?;
                 tokio::select! {

@@ -166,14 +166,10 @@ pub fn block_built(chain_id: u64, block: &StoredBlock, took: Duration) {
 
 /// Binds the metrics endpoint.
 pub async fn bind(config: &MetricsConfig) -> anyhow::Result<TcpListener> {
-    TcpListener::bind(SocketAddr::new(config.host, config.port))
+    let addr = SocketAddr::new(config.host, config.port);
+    TcpListener::bind(addr)
         .await
-        .with_context(|| {
-            format!(
-                "cannot listen on {}:{} for metrics (--metrics-port PORT, or --no-metrics)",
-                config.host, config.port
-            )
-        })
+        .map_err(|err| crate::ports::Port::Metrics.bind_error(addr, &err))
 }
 
 /// Answers `GET /metrics` (and `GET /`) with the Prometheus text until `cancel` fires.

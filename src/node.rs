@@ -87,34 +87,41 @@ struct ExternalTarget {
     contracts: L1Contracts,
 }
 
-/// Finds the rollup contracts on an external L1, deploying them with `--l1-deploy`.
+/// Finds the rollup contracts on an external L1, deploying them with `--l1-deploy`. The L1 is
+/// asked for its chain id first, so that an unreachable or wrong one is refused with its cause
+/// before any contract is looked for.
 async fn external_l1(
     ext: &ExternalL1,
     l2_chain_id: u64,
     accounts: &[DevAccount],
     genesis: &L1Genesis,
 ) -> anyhow::Result<ExternalTarget> {
+    let url = deploy::rpc_url(&ext.url)?;
+    let chain_id = deploy::reach(&url).await?;
+    anyhow::ensure!(
+        chain_id != l2_chain_id,
+        "the chain at {url} has chain id {chain_id}, the L2's own: point --l1-rpc at the L1 (an \
+         anvil, say), not at an L2, or give the L2 another --chain-id"
+    );
     let contracts = match (ext.bridgehub, ext.deploy) {
-        (Some(bridgehub), _) => deploy::from_bridgehub(&ext.url, bridgehub, l2_chain_id).await?,
+        (Some(bridgehub), _) => deploy::from_bridgehub(&url, bridgehub, l2_chain_id).await?,
         (None, true) => {
             let mut params = deploy::DeployParams::new(l2_chain_id, genesis.operator);
             // Dev account #0 pays for the deployment and backs withdrawals with 1,000 ETH.
             params.funder = accounts.first().map(DevAccount::signer);
             params.fund_vault = U256::from(1_000u64) * U256::from(10u64).pow(U256::from(18u64));
-            deploy::find_or_deploy(&ext.url, &params).await?
+            deploy::find_or_deploy(&url, &params).await?
         }
         (None, false) => {
             let governor = deploy::governor_signer().address();
             let bridgehub = deploy::deterministic_addresses(governor).bridgehub;
-            deploy::from_bridgehub(&ext.url, bridgehub, l2_chain_id)
+            deploy::from_bridgehub(&url, bridgehub, l2_chain_id)
                 .await
-                .context("no rollup contracts where zkos-dev deploys them: pass --l1-deploy to deploy them, or --l1-bridgehub ADDRESS")?
+                .with_context(|| format!("chain {chain_id} has no rollup contracts where zkos-dev deploys them: pass --l1-deploy to deploy them, or --l1-bridgehub ADDRESS"))?
         }
     };
-    let provider = RootProvider::<alloy_network::Ethereum>::new_http(ext.url.parse()?);
-    let chain_id = provider.get_chain_id().await.context("eth_chainId")?;
     Ok(ExternalTarget {
-        url: ext.url.clone(),
+        url,
         chain_id,
         contracts,
     })
@@ -204,11 +211,7 @@ impl Node {
                     ..
                 }),
                 Some(genesis),
-            ) => Some(
-                external_l1(ext, config.chain.chain_id, &accounts, genesis)
-                    .await
-                    .with_context(|| format!("external L1 at {}", ext.url))?,
-            ),
+            ) => Some(external_l1(ext, config.chain.chain_id, &accounts, genesis).await?),
             _ => None,
         };
         let zks = match (&config.l1, &l1_genesis) {
@@ -419,9 +422,10 @@ impl Node {
                     tokio::spawn(prover.run(batch_in, proven_out));
                 }
                 ProverMode::External => {
-                    let listener = tokio::net::TcpListener::bind(("127.0.0.1", prover.port))
+                    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], prover.port));
+                    let listener = tokio::net::TcpListener::bind(addr)
                         .await
-                        .with_context(|| format!("prover API port {}", prover.port))?;
+                        .map_err(|e| crate::ports::Port::ProverApi.bind_error(addr, &e))?;
                     let prover = ProverApi {
                         source,
                         listener,

@@ -24,6 +24,7 @@ use anyhow::{bail, ensure};
 
 use bindings::{Bridgehub, ChainTypeManager, L1AssetRouter, ZKChain};
 use client::L1Client;
+pub use client::{reach, rpc_url};
 
 use super::{L1Contracts, contracts::StoredBatchInfo};
 

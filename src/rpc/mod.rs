@@ -267,6 +267,10 @@ pub async fn serve(
     config: &RpcConfig,
 ) -> anyhow::Result<(SocketAddr, ServerHandle, Vec<&'static str>)> {
     let chain_id = ctx.chain_config.chain_id;
+    let port = match ctx.is_l2 {
+        true => crate::ports::Port::L2Rpc,
+        false => crate::ports::Port::L1Rpc,
+    };
     let module = module(ctx)?;
     let mut names: Vec<&'static str> = module.method_names().collect();
     names.sort_unstable();
@@ -288,13 +292,14 @@ pub async fn serve(
         .set_batch_request_config(BatchRequestConfig::Limit(config.max_batch_len))
         .set_id_provider(filters::HexIdProvider::default())
         .build();
+    let addr = SocketAddr::new(config.host, config.port);
     let server = Server::builder()
         .set_config(server_config)
         .set_http_middleware(http)
         .set_rpc_middleware(rpc)
-        .build(SocketAddr::new(config.host, config.port))
+        .build(addr)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}:{}: {e}", config.host, config.port))?;
+        .map_err(|e| port.bind_error(addr, &e))?;
     let addr = server.local_addr()?;
     Ok((addr, server.start(module), names))
 }

@@ -21,6 +21,7 @@ mod l1_deploy;
 mod logs;
 mod mining;
 mod prover;
+mod refusals;
 mod rules;
 mod settlement;
 mod signing;

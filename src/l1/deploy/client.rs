@@ -2,22 +2,114 @@
 //! are signed by the wallet's keys, sent, and waited for, a failure naming the step.
 //!
 //! `(step, TransactionRequest) -> mined, successful receipt`
+//!
+//! `rpc_url` and `reach` check a `--l1-rpc` before anything is asked of it, so that a bad one
+//! is refused with its cause (no such URL, nothing listening, not JSON-RPC).
 
 use std::time::Duration;
 
 use alloy_eips::BlockId;
 use alloy_network::{EthereumWallet, TransactionBuilder as _};
 use alloy_primitives::{Address, Bytes, U256};
-use alloy_provider::{DynProvider, Provider as _, ProviderBuilder};
+use alloy_provider::{
+    DynProvider, Provider, ProviderBuilder,
+    transport::{RpcError, TransportError, TransportErrorKind},
+};
 use alloy_rpc_types_eth::{TransactionReceipt, TransactionRequest};
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::SolCall;
-use anyhow::{Context as _, bail};
+use anyhow::{Context as _, anyhow, bail};
 
 /// How long the first request may take before the L1 counts as unreachable.
 const REACH_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a sent tx may wait to be mined (a public testnet takes a few 12 s blocks).
 const RECEIPT_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// The `--l1-rpc` URL to use: as given, or `http://` and it when it has no scheme
+/// (`localhost:8545`, as cast takes it). Plain HTTP only: this build has no TLS.
+pub fn rpc_url(given: &str) -> anyhow::Result<String> {
+    let given = given.trim();
+    let url = match given.contains("://") {
+        true => given.to_owned(),
+        false => format!("http://{given}"),
+    };
+    let parsed = reqwest::Url::parse(&url)
+        .map_err(|e| anyhow!("--l1-rpc {given} is not a URL ({e}): pass http://HOST:PORT"))?;
+    match parsed.scheme() {
+        "http" => Ok(url),
+        "https" => bail!(
+            "--l1-rpc {given}: this build of zkos-dev speaks plain http:// only (no TLS): run the \
+             L1 locally (e.g. anvil), or put a local proxy in front of it"
+        ),
+        scheme => bail!("--l1-rpc {given}: {scheme}:// is not supported: pass http://HOST:PORT"),
+    }
+}
+
+/// Asks the L1 at `url` for its chain id (`eth_chainId`); when that fails, the error leads with
+/// the cause: nothing listens there, it is not a JSON-RPC endpoint, or it does not answer.
+pub async fn reach(url: &str) -> anyhow::Result<u64> {
+    let provider = ProviderBuilder::new()
+        .disable_recommended_fillers()
+        .connect(url)
+        .await
+        .with_context(|| format!("cannot use the L1 RPC URL {url}"))?;
+    chain_id(&provider, url).await
+}
+
+async fn chain_id(provider: &impl Provider, url: &str) -> anyhow::Result<u64> {
+    match tokio::time::timeout(REACH_TIMEOUT, provider.get_chain_id()).await {
+        Ok(Ok(id)) => Ok(id),
+        Ok(Err(e)) => bail!("cannot reach the L1 at {url}: {}", unreachable_because(&e)),
+        Err(_) => bail!(
+            "cannot reach the L1 at {url}: no answer in {} s",
+            REACH_TIMEOUT.as_secs()
+        ),
+    }
+}
+
+/// Why the first request failed, in words, with what to check.
+fn unreachable_because(err: &TransportError) -> String {
+    const NOT_JSON_RPC: &str = "not a JSON-RPC endpoint: --l1-rpc takes the L1 node's \
+                                JSON-RPC URL (anvil's http://127.0.0.1:8545, say)";
+    match err {
+        RpcError::Transport(TransportErrorKind::HttpError(http)) => {
+            format!("{NOT_JSON_RPC} (it answers HTTP {})", http.status)
+        }
+        RpcError::DeserError { .. } => format!("{NOT_JSON_RPC} (its answer is not JSON-RPC)"),
+        RpcError::ErrorResp(payload) => format!(
+            "it answers JSON-RPC but not eth_chainId ({}): not an Ethereum node?",
+            payload.message
+        ),
+        err => {
+            let chain = std::iter::successors(Some(err as &dyn std::error::Error), |e| e.source());
+            let causes: Vec<&dyn std::error::Error> = chain.collect();
+            let io = causes
+                .iter()
+                .find_map(|e| e.downcast_ref::<std::io::Error>());
+            match io.map(std::io::Error::kind) {
+                Some(std::io::ErrorKind::ConnectionRefused) => {
+                    "connection refused: nothing listens there (start the L1 first, or fix \
+                     --l1-rpc)"
+                        .to_string()
+                }
+                Some(
+                    std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::ConnectionAborted
+                    | std::io::ErrorKind::UnexpectedEof,
+                ) => format!("{NOT_JSON_RPC} (it closed the connection without an answer)"),
+                _ if causes
+                    .iter()
+                    .any(|e| e.to_string().starts_with("dns error")) =>
+                {
+                    "unknown host (fix --l1-rpc)".to_string()
+                }
+                _ => causes
+                    .last()
+                    .map_or_else(|| err.to_string(), |e| e.to_string()),
+            }
+        }
+    }
+}
 
 /// The external L1, by URL, with the keys it may sign with.
 pub(super) struct L1Client {
@@ -46,15 +138,11 @@ impl L1Client {
             }
         }
         .with_context(|| format!("cannot use the L1 RPC URL {url}"))?;
-        let client = Self {
+        chain_id(&provider, url).await?;
+        Ok(Self {
             url: url.to_owned(),
             provider,
-        };
-        match tokio::time::timeout(REACH_TIMEOUT, client.provider.get_chain_id()).await {
-            Ok(Ok(_)) => Ok(client),
-            Ok(Err(e)) => bail!("cannot reach the L1 at {url}: {e}"),
-            Err(_) => bail!("cannot reach the L1 at {url}: no answer in {REACH_TIMEOUT:?}"),
-        }
+        })
     }
 
     /// `eth_call` of a view function, decoded.
