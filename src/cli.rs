@@ -281,45 +281,10 @@ pub struct StartArgs {
     /// Send no CORS headers: browser pages cannot call the node.
     #[arg(long, help_heading = "Server")]
     pub no_cors: bool,
-
-    /// Largest response, in bytes (larger answers are replaced by error -32008).
-    #[arg(long, default_value_t = 100 * 1024 * 1024, help_heading = "Limits")]
-    pub max_response_size: u32,
-    /// Most concurrent connections (HTTP and WebSocket).
-    #[arg(long, default_value_t = 1000, help_heading = "Limits")]
-    pub max_connections: u32,
-    /// Most eth_subscribe subscriptions on one WebSocket connection.
-    #[arg(long, default_value_t = 1024, help_heading = "Limits")]
-    pub max_subscriptions_per_connection: u32,
-    /// Most polling filters (eth_newFilter ...) installed at once.
-    #[arg(long, default_value_t = 10_000, help_heading = "Limits")]
-    pub max_filters: usize,
-    /// Most blocks one eth_getLogs may scan.
-    #[arg(long, default_value_t = 100_000, help_heading = "Limits")]
-    pub max_logs_block_range: u64,
-    /// Most logs one eth_getLogs returns.
-    #[arg(long, default_value_t = 20_000, help_heading = "Limits")]
-    pub max_logs: usize,
-    /// Wall-clock limit of eth_call / eth_estimateGas / eth_createAccessList, in seconds.
-    #[arg(
-        long,
-        value_name = "SECONDS",
-        default_value_t = 10.0,
-        help_heading = "Limits"
-    )]
-    pub call_timeout: f64,
-    /// Largest transaction, in bytes (as geth: 128 KiB).
-    #[arg(long, default_value_t = 128 * 1024, help_heading = "Limits")]
-    pub max_tx_size: usize,
-    /// Most transactions in the mempool.
-    #[arg(long, default_value_t = 100_000, help_heading = "Limits")]
-    pub max_pool_txs: usize,
-    /// Most transactions of one sender in the mempool.
-    #[arg(long, default_value_t = 10_000, help_heading = "Limits")]
-    pub max_pool_txs_per_sender: usize,
     /// Print nothing: no banner, no tx lines.
     #[arg(long, help_heading = "Server")]
     pub silent: bool,
+
     /// Print the banner and per-tx lines instead of opening the terminal dashboard (which
     /// opens only when stdout is a terminal anyway).
     #[arg(long, help_heading = "Output")]
@@ -331,6 +296,46 @@ pub struct StartArgs {
     /// Print the decoded call trace of every tx (same as -vvvv).
     #[arg(long, help_heading = "Output")]
     pub print_traces: bool,
+
+    /// Dev account options.
+    #[command(flatten)]
+    pub accounts: AccountArgs,
+    /// Let any account send with eth_sendTransaction without its key (impersonation).
+    #[arg(long, help_heading = "Accounts")]
+    pub auto_impersonate: bool,
+
+    /// Seconds between blocks (fractions allowed) instead of a block per tx.
+    #[arg(long, short = 'b', value_name = "SECONDS", help_heading = "Mining")]
+    pub block_time: Option<f64>,
+    /// Produce blocks only on evm_mine / anvil_mine.
+    #[arg(long, conflicts_with = "block_time", help_heading = "Mining")]
+    pub no_mining: bool,
+    /// Instant mining plus a block every --block-time seconds even when idle.
+    #[arg(long, requires = "block_time", help_heading = "Mining")]
+    pub mixed_mining: bool,
+
+    /// L2 chain id.
+    #[arg(long, default_value_t = 270, help_heading = "Chain")]
+    pub chain_id: u64,
+    /// Block gas limit.
+    #[arg(long, default_value_t = 100_000_000, help_heading = "Chain")]
+    pub gas_limit: u64,
+    /// Constant base fee per gas, in wei.
+    #[arg(long, default_value_t = 1000, help_heading = "Chain")]
+    pub base_fee: u64,
+    /// Gas cap of eth_call and eth_estimateGas.
+    #[arg(long, default_value_t = 50_000_000, help_heading = "Chain")]
+    pub gas_cap: u64,
+    /// Execution rules of the L2: ZKsync OS's (Cancun, its precompiles, PREVRANDAO 1, fees to
+    /// --fee-account) or Ethereum's latest, as anvil (the embedded L1 always runs Ethereum's).
+    #[arg(long, value_enum, default_value = "zksync-os", help_heading = "Chain")]
+    pub evm_rules: EvmRulesArg,
+    /// Coinbase of the L2's blocks, which receives the fees [default: the rich account].
+    #[arg(long, value_name = "ADDRESS", help_heading = "Chain")]
+    pub fee_account: Option<alloy_primitives::Address>,
+    /// Accept EIP-7702 txs on the L2 (zksync-os-server's mempool refuses them).
+    #[arg(long, help_heading = "Chain")]
+    pub allow_eip7702: bool,
 
     /// Where the devnet is kept (both chains, batches, pending txs); it resumes from there.
     #[arg(
@@ -357,46 +362,6 @@ pub struct StartArgs {
     /// Also write the state file every SECS seconds while running.
     #[arg(long, value_name = "SECS", help_heading = "State")]
     pub state_interval: Option<f64>,
-
-    /// L2 chain id.
-    #[arg(long, default_value_t = 270, help_heading = "Chain")]
-    pub chain_id: u64,
-    /// Block gas limit.
-    #[arg(long, default_value_t = 100_000_000, help_heading = "Chain")]
-    pub gas_limit: u64,
-    /// Constant base fee per gas, in wei.
-    #[arg(long, default_value_t = 1000, help_heading = "Chain")]
-    pub base_fee: u64,
-    /// Gas cap of eth_call and eth_estimateGas.
-    #[arg(long, default_value_t = 50_000_000, help_heading = "Chain")]
-    pub gas_cap: u64,
-    /// Execution rules of the L2: ZKsync OS's (Cancun, its precompiles, PREVRANDAO 1, fees to
-    /// --fee-account) or Ethereum's latest, as anvil (the embedded L1 always runs Ethereum's).
-    #[arg(long, value_enum, default_value = "zksync-os", help_heading = "Chain")]
-    pub evm_rules: EvmRulesArg,
-    /// Coinbase of the L2's blocks, which receives the fees [default: the rich account].
-    #[arg(long, value_name = "ADDRESS", help_heading = "Chain")]
-    pub fee_account: Option<alloy_primitives::Address>,
-    /// Accept EIP-7702 txs on the L2 (zksync-os-server's mempool refuses them).
-    #[arg(long, help_heading = "Chain")]
-    pub allow_eip7702: bool,
-
-    /// Dev account options.
-    #[command(flatten)]
-    pub accounts: AccountArgs,
-    /// Let any account send with eth_sendTransaction without its key (impersonation).
-    #[arg(long, help_heading = "Accounts")]
-    pub auto_impersonate: bool,
-
-    /// Seconds between blocks (fractions allowed) instead of a block per tx.
-    #[arg(long, short = 'b', value_name = "SECONDS", help_heading = "Mining")]
-    pub block_time: Option<f64>,
-    /// Produce blocks only on evm_mine / anvil_mine.
-    #[arg(long, conflicts_with = "block_time", help_heading = "Mining")]
-    pub no_mining: bool,
-    /// Instant mining plus a block every --block-time seconds even when idle.
-    #[arg(long, requires = "block_time", help_heading = "Mining")]
-    pub mixed_mining: bool,
 
     /// Port of the embedded L1's JSON-RPC (HTTP and WebSocket).
     #[arg(long, default_value_t = 8545, help_heading = "L1")]
@@ -484,6 +449,42 @@ pub struct StartArgs {
     /// Serve no metrics.
     #[arg(long, conflicts_with = "metrics_port", help_heading = "Metrics")]
     pub no_metrics: bool,
+
+    /// Largest response, in bytes (larger answers are replaced by error -32008).
+    #[arg(long, default_value_t = 100 * 1024 * 1024, help_heading = "Limits")]
+    pub max_response_size: u32,
+    /// Most concurrent connections (HTTP and WebSocket).
+    #[arg(long, default_value_t = 1000, help_heading = "Limits")]
+    pub max_connections: u32,
+    /// Most eth_subscribe subscriptions on one WebSocket connection.
+    #[arg(long, default_value_t = 1024, help_heading = "Limits")]
+    pub max_subscriptions_per_connection: u32,
+    /// Most polling filters (eth_newFilter ...) installed at once.
+    #[arg(long, default_value_t = 10_000, help_heading = "Limits")]
+    pub max_filters: usize,
+    /// Most blocks one eth_getLogs may scan.
+    #[arg(long, default_value_t = 100_000, help_heading = "Limits")]
+    pub max_logs_block_range: u64,
+    /// Most logs one eth_getLogs returns.
+    #[arg(long, default_value_t = 20_000, help_heading = "Limits")]
+    pub max_logs: usize,
+    /// Wall-clock limit of eth_call / eth_estimateGas / eth_createAccessList, in seconds.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 10.0,
+        help_heading = "Limits"
+    )]
+    pub call_timeout: f64,
+    /// Largest transaction, in bytes (as geth: 128 KiB).
+    #[arg(long, default_value_t = 128 * 1024, help_heading = "Limits")]
+    pub max_tx_size: usize,
+    /// Most transactions in the mempool.
+    #[arg(long, default_value_t = 100_000, help_heading = "Limits")]
+    pub max_pool_txs: usize,
+    /// Most transactions of one sender in the mempool.
+    #[arg(long, default_value_t = 10_000, help_heading = "Limits")]
+    pub max_pool_txs_per_sender: usize,
 }
 
 /// `--evm-rules`.

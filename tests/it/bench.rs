@@ -1,6 +1,6 @@
 //! `zkos-dev bench` and the metrics endpoint: small runs against test nodes (every tx counted,
 //! none lost, the JSON parses) and the Prometheus text after some txs. Figures are never
-//! asserted: speed lives in the README table.
+//! asserted: speed lives in the table of docs/performance.md.
 
 use std::{process::Command, time::Duration};
 
