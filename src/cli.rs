@@ -244,6 +244,9 @@ pub struct InitArgs {
     /// Overwrite files that already exist (without it, init writes nothing when one does).
     #[arg(long)]
     pub force: bool,
+    /// Write the Hardhat project even when the `node` on PATH is older than Hardhat 3 needs.
+    #[arg(long)]
+    pub skip_node_check: bool,
 }
 
 /// `zkos-dev start`.

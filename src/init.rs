@@ -228,6 +228,37 @@ pub fn summary(template: Template, dir: &Path, written: &[Written]) -> String {
     out
 }
 
+/// The oldest Node.js Hardhat 3 runs on.
+pub const HARDHAT_MIN_NODE: (u64, u64) = (22, 13);
+
+/// Refuses up front when the `node` on PATH cannot run Hardhat 3: otherwise `npm ci` only warns
+/// and `npx hardhat build` fails late (and a later Node switch leaves a `node_modules` built for
+/// the old one).
+pub fn check_node_for_hardhat() -> anyhow::Result<()> {
+    let (want_major, want_minor) = HARDHAT_MIN_NODE;
+    let need = format!("Hardhat 3 needs Node.js {want_major}.{want_minor} or newer");
+    let how = "switch Node (e.g. `nvm install 22 && nvm use 22`) and run it again, write the project \
+               anyway with --skip-node-check, or use `zkos-dev init foundry`";
+    let output = std::process::Command::new("node").arg("--version").output();
+    let version = match output {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).trim().to_string(),
+        _ => anyhow::bail!("{need}, and there is no `node` on PATH: install it, {how}"),
+    };
+    match parse_node_version(&version) {
+        Some((major, minor)) if (major, minor) >= (want_major, want_minor) => Ok(()),
+        Some(_) => anyhow::bail!("{need}; `node --version` is {version}: {how}"),
+        None => anyhow::bail!("{need}; `node --version` answered {version:?}, not a version: {how}"),
+    }
+}
+
+/// `v22.13.1` -> (22, 13).
+fn parse_node_version(version: &str) -> Option<(u64, u64)> {
+    let mut parts = version.trim().trim_start_matches('v').split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    Some((major, minor))
+}
+
 /// `zkos-dev init TEMPLATE [DIR] [--force]`: writes the project and prints the summary.
 pub fn run(template: Template, dir: &Path, force: bool) -> anyhow::Result<()> {
     let written = write(template, dir, force)?;
@@ -250,6 +281,14 @@ fn shell_quote(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn node_versions_parse() {
+        assert_eq!(parse_node_version("v22.13.1"), Some((22, 13)));
+        assert_eq!(parse_node_version("v20.20.2\n"), Some((20, 20)));
+        assert_eq!(parse_node_version("nonsense"), None);
+        assert!((20, 20) < HARDHAT_MIN_NODE && (22, 13) >= HARDHAT_MIN_NODE && (23, 0) >= HARDHAT_MIN_NODE);
+    }
 
     /// Every file under `templates/<name>/` is embedded, and nothing else.
     #[test]

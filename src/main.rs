@@ -131,7 +131,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Init(args) => zkos_dev::init::run(args.template, &args.dir, args.force),
+        Command::Init(args) => {
+            if args.template == zkos_dev::init::Template::Hardhat && !args.skip_node_check {
+                zkos_dev::init::check_node_for_hardhat()?;
+            }
+            zkos_dev::init::run(args.template, &args.dir, args.force)
+        }
         Command::Prover(args) => zkos_dev::prover::worker::run(args.into_worker_config()).await,
         Command::Bench(args) => {
             let json = args.json;

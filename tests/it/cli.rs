@@ -80,7 +80,7 @@ fn init_refuses_to_overwrite_without_force_and_overwrites_with_it() {
     std::fs::create_dir(dir.join("test")).unwrap();
     std::fs::write(dir.join("test/Counter.ts"), "// mine\n").unwrap();
 
-    let out = zkos_dev(&["init", "hardhat", arg(dir)]);
+    let out = zkos_dev(&["init", "hardhat", arg(dir), "--skip-node-check"]);
     let stderr = text(&out.stderr);
     assert!(
         !out.status.success(),
@@ -107,7 +107,7 @@ fn init_refuses_to_overwrite_without_force_and_overwrites_with_it() {
         "{\"name\": \"mine\"}\n"
     );
 
-    let out = zkos_dev(&["init", "hardhat", arg(dir), "--force"]);
+    let out = zkos_dev(&["init", "hardhat", arg(dir), "--force", "--skip-node-check"]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}{stdout}", text(&out.stderr));
     assert!(
@@ -203,3 +203,49 @@ fn cli_reference_is_current() {
          scripts/cli-reference.sh\n\nand commit docs/cli.md."
     );
 }
+
+/// `init hardhat` with `node` on PATH answering `version` (a stand-in script).
+#[cfg(unix)]
+fn init_hardhat_with_node(version: Option<&str>) -> Output {
+    use std::os::unix::fs::PermissionsExt as _;
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    if let Some(version) = version {
+        let node = bin.join("node");
+        std::fs::write(&node, format!("#!/bin/sh\necho {version}\n")).unwrap();
+        std::fs::set_permissions(&node, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let project = tmp.path().join("app");
+    let out = Command::new(BIN)
+        .args(["init", "hardhat", arg(&project)])
+        .env_clear()
+        .env("PATH", &bin)
+        .output()
+        .expect("run zkos-dev");
+    if !out.status.success() {
+        assert!(!project.exists(), "a refused init writes nothing");
+    }
+    out
+}
+
+#[cfg(unix)]
+#[test]
+fn init_hardhat_refuses_a_node_older_than_hardhat_3_needs() {
+    let out = init_hardhat_with_node(Some("v20.20.2"));
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("Hardhat 3 needs Node.js 22.13 or newer; `node --version` is v20.20.2"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--skip-node-check"), "{stderr}");
+
+    let out = init_hardhat_with_node(None);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("there is no `node` on PATH"), "{}", text(&out.stderr));
+
+    let out = init_hardhat_with_node(Some("v22.13.0"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
