@@ -247,7 +247,9 @@ pub fn check_node_for_hardhat() -> anyhow::Result<()> {
     match parse_node_version(&version) {
         Some((major, minor)) if (major, minor) >= (want_major, want_minor) => Ok(()),
         Some(_) => anyhow::bail!("{need}; `node --version` is {version}: {how}"),
-        None => anyhow::bail!("{need}; `node --version` answered {version:?}, not a version: {how}"),
+        None => {
+            anyhow::bail!("{need}; `node --version` answered {version:?}, not a version: {how}")
+        }
     }
 }
 
@@ -287,7 +289,11 @@ mod tests {
         assert_eq!(parse_node_version("v22.13.1"), Some((22, 13)));
         assert_eq!(parse_node_version("v20.20.2\n"), Some((20, 20)));
         assert_eq!(parse_node_version("nonsense"), None);
-        assert!((20, 20) < HARDHAT_MIN_NODE && (22, 13) >= HARDHAT_MIN_NODE && (23, 0) >= HARDHAT_MIN_NODE);
+        assert!(
+            (20, 20) < HARDHAT_MIN_NODE
+                && (22, 13) >= HARDHAT_MIN_NODE
+                && (23, 0) >= HARDHAT_MIN_NODE
+        );
     }
 
     /// Every file under `templates/<name>/` is embedded, and nothing else.

@@ -69,6 +69,56 @@ pub struct NodeHandle {
     state: crate::devnet::StateAccess,
     /// The temporary dir of `--ephemeral` (its named snapshots), removed when the handle is dropped.
     ephemeral: Option<tempfile::TempDir>,
+    /// The settlement pipeline's stages (watcher, batcher, prover, sender), supervised.
+    stages: Stages,
+}
+
+/// Supervised tasks: one that fails, panics or ends on its own before shutdown stops the node
+/// with its error (`NodeHandle::stopped`); shutdown awaits them all.
+#[derive(Default)]
+struct Stages {
+    tasks: tokio::task::JoinSet<anyhow::Result<()>>,
+    names: std::collections::HashMap<tokio::task::Id, &'static str>,
+}
+
+impl Stages {
+    /// Runs `stage` as the task named `name`.
+    fn spawn(
+        &mut self,
+        name: &'static str,
+        stage: impl std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
+    ) {
+        let id = self.tasks.spawn(stage).id();
+        self.names.insert(id, name);
+    }
+
+    /// The first stage to end: how it ended, as the node's failure (a stage only ends by itself
+    /// when something went wrong). Pending forever when there are none.
+    async fn failed(&mut self) -> anyhow::Error {
+        let Some(joined) = self.tasks.join_next_with_id().await else {
+            return std::future::pending().await;
+        };
+        let (id, outcome) = match joined {
+            Ok((id, outcome)) => (id, outcome),
+            Err(err) => (err.id(), Err(anyhow::anyhow!("panicked: {err}"))),
+        };
+        let name = self.names.remove(&id).unwrap_or("a pipeline stage");
+        match outcome {
+            Ok(()) => anyhow::anyhow!("the {name} stopped by itself"),
+            Err(err) => err.context(format!("the {name} failed")),
+        }
+    }
+
+    /// Waits for every stage to wind down after the cancel (at most `limit`; the rest are
+    /// aborted), so what they hold (the data dir) is released.
+    async fn join_all(&mut self, limit: std::time::Duration) {
+        let all = async { while self.tasks.join_next().await.is_some() {} };
+        if tokio::time::timeout(limit, all).await.is_err() {
+            tracing::debug!("pipeline stages still running {limit:?} after shutdown: aborted");
+            self.tasks.abort_all();
+            while self.tasks.join_next().await.is_some() {}
+        }
+    }
 }
 
 /// The L1 the rollup settles on: the embedded one while it runs, or an external one.
@@ -339,6 +389,7 @@ impl Node {
             _ => None,
         };
 
+        let mut stages = Stages::default();
         if let (Some(l1_config), Some(running), Some(genesis), Some(devnet)) =
             (&config.l1, &l1, &l1_genesis, &devnet)
         {
@@ -351,7 +402,7 @@ impl Node {
                 poll: l1_config.poll,
                 gate: gate.clone(),
             };
-            tokio::spawn(watcher.run(cancel.clone()));
+            stages.spawn("L1 watcher", watcher.run(cancel.clone()));
 
             // Settlement, in pipeline order: batcher -> prover -> L1 sender.
             let operator = accounts
@@ -378,7 +429,7 @@ impl Node {
                 chain_id: config.chain.chain_id,
                 events: l2.events.clone(),
             };
-            tokio::spawn(batcher.run(batch_out, cancel.clone()));
+            stages.spawn("batcher", batcher.run(batch_out, cancel.clone()));
             let prover = &config.settlement.prover;
             let source = InputSource {
                 chain: l2.chain.clone(),
@@ -410,7 +461,7 @@ impl Node {
                         batches: batches.clone(),
                         events: l2.events.clone(),
                     };
-                    tokio::spawn(prover.run(batch_in, proven_out));
+                    stages.spawn("prover", prover.run(batch_in, proven_out));
                 }
                 ProverMode::Reexec => {
                     let prover = ReexecProver {
@@ -419,7 +470,7 @@ impl Node {
                         batches: batches.clone(),
                         events: l2.events.clone(),
                     };
-                    tokio::spawn(prover.run(batch_in, proven_out));
+                    stages.spawn("prover", prover.run(batch_in, proven_out));
                 }
                 ProverMode::External => {
                     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], prover.port));
@@ -435,7 +486,7 @@ impl Node {
                         batches: batches.clone(),
                         events: l2.events.clone(),
                     };
-                    tokio::spawn(prover.run(batch_in, proven_out));
+                    stages.spawn("prover", prover.run(batch_in, proven_out));
                 }
             }
             let sender = L1Sender {
@@ -449,7 +500,10 @@ impl Node {
                 auto: config.settlement.auto,
                 gate,
             };
-            tokio::spawn(sender.run(proven_in, settle_rx, cancel.clone()));
+            stages.spawn(
+                "L1 sender",
+                sender.run(proven_in, settle_rx, cancel.clone()),
+            );
         }
 
         // Metrics: the L2's events and mempool size -> Prometheus text (`--metrics-port`).
@@ -509,6 +563,7 @@ impl Node {
             data_dir,
             state: crate::devnet::StateAccess::new(devnet, l2_sender),
             ephemeral,
+            stages,
         })
     }
 }
@@ -794,8 +849,8 @@ impl NodeHandle {
         &self.l2.rpc_methods
     }
 
-    /// Waits until the node stops by itself (a stage of either chain failed) or `shutdown`
-    /// is called elsewhere. Returns the failure, if any.
+    /// Waits until the node stops by itself (a sequencer of either chain or a stage of the
+    /// settlement pipeline failed) or `shutdown` is called elsewhere. Returns the failure, if any.
     pub async fn stopped(&mut self) -> anyhow::Result<()> {
         let l1_running = self.embedded_l1().is_some_and(|l1| l1.sequencer.is_some());
         if self.l2.sequencer.is_none() && !l1_running {
@@ -803,7 +858,10 @@ impl NodeHandle {
         }
         let l2 = &mut self.l2;
         let l1 = self.l1.as_mut().and_then(|l1| l1.chain.as_mut());
+        let stages = &mut self.stages;
+        // A sequencer's own failure first: the stages that depend on it end after it.
         tokio::select! {
+            biased;
             result = l2.sequencer_ended() => result.context("L2"),
             result = async {
                 match l1 {
@@ -811,6 +869,7 @@ impl NodeHandle {
                     None => std::future::pending().await,
                 }
             } => result.context("embedded L1"),
+            err = stages.failed() => Err(err),
         }
     }
 
@@ -821,8 +880,12 @@ impl NodeHandle {
         if let Some(l1) = self.l1.as_mut().and_then(|l1| l1.chain.as_mut()) {
             l1.shutdown().await;
         }
-        // The pipeline's tasks wind down on their own after the cancel, and some hold the data
-        // dir: once they let go, it closes with this handle and can be opened again at once.
+        // The pipeline's stages wind down after the cancel and let go of the data dir.
+        self.stages
+            .join_all(std::time::Duration::from_secs(3))
+            .await;
+        // What else may still hold the data dir (the RPC servers' contexts) goes with the
+        // servers; the dir closes with this handle and can be opened again at once.
         if let Some(dir) = &self.data_dir {
             let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
             while Arc::strong_count(dir) > 1 && tokio::time::Instant::now() < deadline {
@@ -844,5 +907,50 @@ impl Drop for NodeHandle {
 impl Drop for RunningChain {
     fn drop(&mut self) {
         let _ = self.server.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_stage_that_fails_panics_or_ends_stops_the_node_with_its_name() {
+        let mut stages = Stages::default();
+        stages.spawn("batcher", async { anyhow::bail!("no more room") });
+        let err = stages.failed().await;
+        assert_eq!(format!("{err:#}"), "the batcher failed: no more room");
+
+        stages.spawn("prover", async { panic!("boom") });
+        let err = stages.failed().await;
+        assert!(
+            format!("{err:#}").starts_with("the prover failed: panicked"),
+            "{err:#}"
+        );
+
+        stages.spawn("L1 watcher", async { Ok(()) });
+        let err = stages.failed().await;
+        assert_eq!(format!("{err:#}"), "the L1 watcher stopped by itself");
+    }
+
+    #[tokio::test]
+    async fn shutdown_waits_for_the_stages_and_aborts_the_stuck_ones() {
+        let mut stages = Stages::default();
+        let cancel = CancellationToken::new();
+        let token = cancel.clone();
+        stages.spawn("sender", async move {
+            token.cancelled().await;
+            Ok(())
+        });
+        stages.spawn("stuck", std::future::pending());
+        cancel.cancel();
+        let started = tokio::time::Instant::now();
+        stages.join_all(std::time::Duration::from_millis(200)).await;
+        assert!(stages.tasks.is_empty());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        // With none left, `failed` never resolves.
+        let none =
+            tokio::time::timeout(std::time::Duration::from_millis(50), stages.failed()).await;
+        assert!(none.is_err());
     }
 }

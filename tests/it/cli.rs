@@ -176,7 +176,9 @@ fn render_cli_reference() -> String {
 }
 
 fn reference_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("docs").join("cli.md")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("docs")
+        .join("cli.md")
 }
 
 #[test]
@@ -184,7 +186,9 @@ fn cli_reference_is_current() {
     let path = reference_path();
     let doc = std::fs::read_to_string(&path).unwrap();
     let (before, rest) = doc.split_once(START).unwrap_or_else(|| {
-        panic!("docs/cli.md has no line `{START}`: put it (and `{END}`) where the CLI reference goes")
+        panic!(
+            "docs/cli.md has no line `{START}`: put it (and `{END}`) where the CLI reference goes"
+        )
     });
     let (current, after) = rest
         .split_once(END)
@@ -243,9 +247,12 @@ fn init_hardhat_refuses_a_node_older_than_hardhat_3_needs() {
 
     let out = init_hardhat_with_node(None);
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("there is no `node` on PATH"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("there is no `node` on PATH"),
+        "{}",
+        text(&out.stderr)
+    );
 
     let out = init_hardhat_with_node(Some("v22.13.0"));
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
-
