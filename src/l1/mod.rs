@@ -1,5 +1,5 @@
 //! The embedded L1: a second chain in the same process, built from the same stages as the L2
-//! (storage, mempool, sequencer, RPC; `node.rs` wires both), whose genesis holds the rollup
+//! (storage, mempool, sequencer, RPC; `node/` wires both), whose genesis holds the rollup
 //! contracts (`genesis.rs`). Serves JSON-RPC on 127.0.0.1:8545 as chain 31337, like anvil.
 //!
 //! Later here: the watcher (`NewPriorityRequest` -> L1 txs on L2) and the settlement sender.

@@ -1,0 +1,146 @@
+//! What `Node::spawn` hands back: addresses, events and accounts of the running devnet, and the
+//! way to wait for it to stop or to stop it.
+
+use std::{net::SocketAddr, sync::Arc};
+
+use anyhow::Context as _;
+use tokio::sync::broadcast;
+
+use crate::accounts::DevAccount;
+use crate::{events::NodeEvent, l1::L1Contracts, storage::disk::DataDir};
+
+use super::{NodeHandle, chain::RunningChain};
+
+impl NodeHandle {
+    /// The data dir (`None`: in memory; a temporary one for snapshots with `--ephemeral`).
+    pub fn data_dir(&self) -> Option<&std::path::Path> {
+        self.data_dir
+            .as_deref()
+            .map(DataDir::path)
+            .or(self.ephemeral.as_ref().map(tempfile::TempDir::path))
+    }
+
+    /// Dumps and loads of the whole devnet (`--dump-state`, `--load-state`).
+    pub fn state(&self) -> crate::devnet::StateAccess {
+        self.state.clone()
+    }
+
+    /// `http://HOST:PORT` of the L2 JSON-RPC.
+    pub fn rpc_url(&self) -> String {
+        format!("http://{}", self.l2.rpc_addr)
+    }
+
+    /// `ws://HOST:PORT` of the L2 JSON-RPC.
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}", self.l2.rpc_addr)
+    }
+
+    /// The bound L2 RPC address.
+    pub fn rpc_addr(&self) -> SocketAddr {
+        self.l2.rpc_addr
+    }
+
+    /// The bound metrics address (`None`: metrics off, or the port was taken).
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
+    }
+
+    /// URL of the L1's JSON-RPC: the embedded one's, or the `--l1-rpc` one (`None` without
+    /// an L1).
+    pub fn l1_rpc_url(&self) -> Option<String> {
+        self.l1.as_ref().map(|l1| l1.url.clone())
+    }
+
+    /// `ws://HOST:PORT` of the embedded L1's JSON-RPC (`None` without an L1).
+    pub fn l1_ws_url(&self) -> Option<String> {
+        self.l1_rpc_addr().map(|addr| format!("ws://{addr}"))
+    }
+
+    /// The bound L1 RPC address (`None` without an L1).
+    pub fn l1_rpc_addr(&self) -> Option<SocketAddr> {
+        self.embedded_l1().map(|l1| l1.rpc_addr)
+    }
+
+    fn embedded_l1(&self) -> Option<&RunningChain> {
+        self.l1.as_ref().and_then(|l1| l1.chain.as_ref())
+    }
+
+    /// Where the rollup contracts are on the L1 (`None` without an L1).
+    pub fn l1_contracts(&self) -> Option<L1Contracts> {
+        self.l1.as_ref().map(|l1| l1.contracts)
+    }
+
+    /// A receiver of the L2's events (blocks, pending txs, L1 txs queued, batch stages).
+    pub fn events(&self) -> broadcast::Receiver<NodeEvent> {
+        self.l2.events.subscribe()
+    }
+
+    /// A receiver of the embedded L1's events (`None` without an embedded L1).
+    pub fn l1_events(&self) -> Option<broadcast::Receiver<NodeEvent>> {
+        self.embedded_l1().map(|l1| l1.events.subscribe())
+    }
+
+    /// The dev accounts (mnemonic ones first, then the rich account), funded on both chains.
+    pub fn accounts(&self) -> &[DevAccount] {
+        &self.accounts
+    }
+
+    /// Every JSON-RPC method name the L2 answers, aliases included (sorted).
+    pub fn rpc_methods(&self) -> &[&'static str] {
+        &self.l2.rpc_methods
+    }
+
+    /// Waits until the node stops by itself (a sequencer of either chain or a stage of the
+    /// settlement pipeline failed) or `shutdown` is called elsewhere. Returns the failure, if any.
+    pub async fn stopped(&mut self) -> anyhow::Result<()> {
+        let l1_running = self.embedded_l1().is_some_and(|l1| l1.sequencer.is_some());
+        if self.l2.sequencer.is_none() && !l1_running {
+            return Ok(());
+        }
+        let l2 = &mut self.l2;
+        let l1 = self.l1.as_mut().and_then(|l1| l1.chain.as_mut());
+        let stages = &mut self.stages;
+        // A sequencer's own failure first: the stages that depend on it end after it.
+        tokio::select! {
+            biased;
+            result = l2.sequencer_ended() => result.context("L2"),
+            result = async {
+                match l1 {
+                    Some(l1) => l1.sequencer_ended().await,
+                    None => std::future::pending().await,
+                }
+            } => result.context("embedded L1"),
+            err = stages.failed() => Err(err),
+        }
+    }
+
+    /// Stops both chains and waits for them to finish in-flight work.
+    pub async fn shutdown(mut self) {
+        self.cancel.cancel();
+        self.l2.shutdown().await;
+        if let Some(l1) = self.l1.as_mut().and_then(|l1| l1.chain.as_mut()) {
+            l1.shutdown().await;
+        }
+        // The pipeline's stages wind down after the cancel and let go of the data dir.
+        self.stages
+            .join_all(std::time::Duration::from_secs(3))
+            .await;
+        // What else may still hold the data dir (the RPC servers' contexts) goes with the
+        // servers; the dir closes with this handle and can be opened again at once.
+        if let Some(dir) = &self.data_dir {
+            let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
+            while Arc::strong_count(dir) > 1 && tokio::time::Instant::now() < deadline {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+            if Arc::strong_count(dir) > 1 {
+                tracing::debug!("the data dir is still held 3 s after shutdown");
+            }
+        }
+    }
+}
+
+impl Drop for NodeHandle {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}
