@@ -17,14 +17,12 @@ use tokio_util::sync::CancellationToken;
 
 pub use crate::accounts::DevAccount;
 use crate::{
-    Config, L1Config,
+    Config,
     accounts::dev_accounts,
     banner,
-    config::ExternalL1,
     config::Storage,
     devnet::{Devnet, L1Handle},
-    l1::deploy,
-    l1::{L1Contracts, L1Genesis, sender::SettleCommand},
+    l1::sender::SettleCommand,
     output::OutputConfig,
     rpc,
     storage::{
@@ -35,10 +33,12 @@ use crate::{
 
 mod chain;
 mod handle;
+mod l1;
 mod settlement;
 mod stages;
 
 use chain::{ChainSpec, RunningChain, spawn_chain};
+use l1::{L1Setup, RunningL1};
 use stages::Stages;
 
 /// Starts nodes.
@@ -63,62 +63,6 @@ pub struct NodeHandle {
     stages: Stages,
 }
 
-/// The L1 the rollup settles on: the embedded one while it runs, or an external one.
-struct RunningL1 {
-    /// The embedded chain (`None` for `--l1-rpc`).
-    chain: Option<RunningChain>,
-    /// Its JSON-RPC URL.
-    url: String,
-    contracts: L1Contracts,
-}
-
-/// An external L1 (`--l1-rpc`) once its contracts are found or deployed.
-struct ExternalTarget {
-    url: String,
-    chain_id: u64,
-    contracts: L1Contracts,
-}
-
-/// Finds the rollup contracts on an external L1, deploying them with `--l1-deploy`. The L1 is
-/// asked for its chain id first, so that an unreachable or wrong one is refused with its cause
-/// before any contract is looked for.
-async fn external_l1(
-    ext: &ExternalL1,
-    l2_chain_id: u64,
-    accounts: &[DevAccount],
-    genesis: &L1Genesis,
-) -> anyhow::Result<ExternalTarget> {
-    let url = deploy::rpc_url(&ext.url)?;
-    let chain_id = deploy::reach(&url).await?;
-    anyhow::ensure!(
-        chain_id != l2_chain_id,
-        "the chain at {url} has chain id {chain_id}, the L2's own: point --l1-rpc at the L1 (an \
-         anvil, say), not at an L2, or give the L2 another --chain-id"
-    );
-    let contracts = match (ext.bridgehub, ext.deploy) {
-        (Some(bridgehub), _) => deploy::from_bridgehub(&url, bridgehub, l2_chain_id).await?,
-        (None, true) => {
-            let mut params = deploy::DeployParams::new(l2_chain_id, genesis.operator);
-            // Dev account #0 pays for the deployment and backs withdrawals with 1,000 ETH.
-            params.funder = accounts.first().map(DevAccount::signer);
-            params.fund_vault = U256::from(1_000u64) * U256::from(10u64).pow(U256::from(18u64));
-            deploy::find_or_deploy(&url, &params).await?
-        }
-        (None, false) => {
-            let governor = deploy::governor_signer().address();
-            let bridgehub = deploy::deterministic_addresses(governor).bridgehub;
-            deploy::from_bridgehub(&url, bridgehub, l2_chain_id)
-                .await
-                .with_context(|| format!("chain {chain_id} has no rollup contracts where zkos-dev deploys them: pass --l1-deploy to deploy them, or --l1-bridgehub ADDRESS"))?
-        }
-    };
-    Ok(ExternalTarget {
-        url,
-        chain_id,
-        contracts,
-    })
-}
-
 impl Node {
     /// Opens storage, wires the stages of both chains, binds the RPC ports and starts
     /// everything.
@@ -140,47 +84,11 @@ impl Node {
         // If the second chain fails to start, the first one stops with it.
         let stop_on_error = cancel.clone().drop_guard();
 
-        // Loaded before the L2 starts: its `zks_` methods report the L1's contracts. The
-        // embedded genesis also names the operator and the chain admin for an external L1.
-        let l1_genesis = match &config.l1 {
-            Some(_) => Some(L1Genesis::embedded()?),
-            None => None,
-        };
-        let external = match (&config.l1, &l1_genesis) {
-            (
-                Some(L1Config {
-                    external: Some(ext),
-                    ..
-                }),
-                Some(genesis),
-            ) => Some(external_l1(ext, config.chain.chain_id, &accounts, genesis).await?),
-            _ => None,
-        };
-        let zks = match (&config.l1, &l1_genesis) {
-            (Some(l1_config), Some(genesis)) => Some(rpc::zks::ZksInfo {
-                l1_chain_id: external
-                    .as_ref()
-                    .map_or(l1_config.chain.chain_id, |e| e.chain_id),
-                contracts: external.as_ref().map_or(genesis.contracts, |e| e.contracts),
-                l1_gas_price: l1_config.chain.base_fee,
-            }),
-            _ => None,
-        };
-        // The L2 bridge points at the L1's asset router; an L2 without an L1 gets the embedded
-        // genesis's, as if the L1 were there.
-        let bridge = match &zks {
-            Some(info) => crate::genesis::L1Bridge {
-                asset_router: info.contracts.l1_asset_router,
-                chain_id: info.l1_chain_id,
-            },
-            None => {
-                let genesis = L1Genesis::embedded()?;
-                crate::genesis::L1Bridge {
-                    asset_router: genesis.contracts.l1_asset_router,
-                    chain_id: genesis.l1_chain_id,
-                }
-            }
-        };
+        // Resolved before the L2 starts: its `zks_` methods and its bridge name the L1's contracts.
+        let l1_setup =
+            L1Setup::resolve(config.l1.as_ref(), config.chain.chain_id, &accounts).await?;
+        let zks = l1_setup.zks_info();
+        let bridge = l1_setup.bridge()?;
         let l2_genesis = crate::genesis::l2_genesis(&accounts, config.accounts.balance, bridge)?;
         let batches = Arc::new(match &data_dir {
             Some(dir) => BatchStore::persisted(dir.batches())?,
@@ -194,14 +102,14 @@ impl Node {
         let l2_commands = mpsc::channel(64);
         let l2_sender = l2_commands.0.clone();
         let l1_commands = mpsc::channel(64);
-        let devnet = match (&config.l1, &external) {
-            (None, _) => None,
-            (Some(_), Some(ext)) => Some(L1Handle::External(
+        let devnet = match &l1_setup {
+            L1Setup::None => None,
+            L1Setup::External { target, .. } => Some(L1Handle::External(
                 ProviderBuilder::new()
-                    .connect_http(ext.url.parse()?)
+                    .connect_http(target.url.parse()?)
                     .erased(),
             )),
-            (Some(_), None) => Some(L1Handle::Embedded(l1_commands.0.clone())),
+            L1Setup::Embedded { .. } => Some(L1Handle::Embedded(l1_commands.0.clone())),
         }
         .map(|l1| Arc::new(Devnet::new(l2_commands.0.clone(), l1, batches.clone())));
         let l2 = spawn_chain(
@@ -226,8 +134,11 @@ impl Node {
         .await
         .context("L2")?;
 
-        let embedded = match (&config.l1, &l1_genesis, &external) {
-            (Some(l1_config), Some(genesis), None) => {
+        let embedded = match &l1_setup {
+            L1Setup::Embedded {
+                config: l1_config,
+                genesis,
+            } => {
                 let mut rpc = config.rpc.clone();
                 rpc.port = l1_config.port;
                 let mut state = genesis.state(&accounts, config.accounts.balance);
@@ -267,13 +178,13 @@ impl Node {
             }
             _ => None,
         };
-        let l1 = match (&l1_genesis, &external, embedded) {
-            (_, Some(ext), _) => Some(RunningL1 {
+        let l1 = match (&l1_setup, embedded) {
+            (L1Setup::External { target, .. }, _) => Some(RunningL1 {
                 chain: None,
-                url: ext.url.clone(),
-                contracts: ext.contracts,
+                url: target.url.clone(),
+                contracts: target.contracts,
             }),
-            (Some(genesis), None, Some(chain)) => Some(RunningL1 {
+            (L1Setup::Embedded { genesis, .. }, Some(chain)) => Some(RunningL1 {
                 url: format!("http://{}", chain.rpc_addr),
                 chain: Some(chain),
                 contracts: genesis.contracts,
@@ -281,7 +192,7 @@ impl Node {
             _ => None,
         };
 
-        let stages = match (&config.l1, &l1, &l1_genesis, &devnet) {
+        let stages = match (l1_setup.config(), &l1, l1_setup.genesis(), &devnet) {
             (Some(l1_config), Some(running), Some(genesis), Some(devnet)) => {
                 settlement::spawn(settlement::Pipeline {
                     config: &config,
@@ -313,13 +224,12 @@ impl Node {
             config: &config,
             accounts: &accounts,
             rpc_addr: l2.rpc_addr,
-            l1: match (&config.l1, &l1, &l1_genesis) {
+            l1: match (&l1_setup, &l1) {
                 (
-                    Some(config),
+                    L1Setup::Embedded { config, genesis },
                     Some(RunningL1 {
                         chain: Some(chain), ..
                     }),
-                    Some(genesis),
                 ) => Some(banner::L1Info {
                     config,
                     rpc_addr: chain.rpc_addr,
@@ -327,7 +237,7 @@ impl Node {
                 }),
                 _ => None,
             },
-            external_l1: external.as_ref().map(|e| (e.url.as_str(), e.contracts)),
+            external_l1: l1_setup.external().map(|e| (e.url.as_str(), e.contracts)),
             data_dir: match (&config.storage, &data_dir) {
                 (crate::config::Storage::Ephemeral, _) => Some((None, false)),
                 (_, Some(dir)) => Some((Some(dir.path()), dir.existed())),

@@ -1,0 +1,169 @@
+//! The L1 the devnet settles on, resolved once from the config: none (`--no-l1`), the embedded
+//! one (the pre-built genesis), or an external one given by URL (its contracts found or deployed).
+
+use alloy_primitives::U256;
+use anyhow::Context as _;
+
+use super::chain::RunningChain;
+use crate::{
+    L1Config,
+    accounts::DevAccount,
+    config::ExternalL1,
+    l1::{L1Contracts, L1Genesis, deploy},
+    rpc::zks::ZksInfo,
+};
+
+/// Which L1, before anything runs.
+pub(super) enum L1Setup<'a> {
+    /// `--no-l1`: an L2 alone.
+    None,
+    /// The embedded L1 on its own port.
+    Embedded {
+        config: &'a L1Config,
+        genesis: L1Genesis,
+    },
+    /// An L1 given by URL (`--l1-rpc`).
+    External {
+        config: &'a L1Config,
+        genesis: L1Genesis,
+        target: ExternalTarget,
+    },
+}
+
+impl<'a> L1Setup<'a> {
+    /// Reads the embedded genesis (it also names the operator and the admin for an external L1)
+    /// and, for an external L1, reaches it and finds or deploys the contracts there.
+    pub(super) async fn resolve(
+        config: Option<&'a L1Config>,
+        l2_chain_id: u64,
+        accounts: &[DevAccount],
+    ) -> anyhow::Result<Self> {
+        let Some(config) = config else {
+            return Ok(Self::None);
+        };
+        let genesis = L1Genesis::embedded()?;
+        Ok(match &config.external {
+            None => Self::Embedded { config, genesis },
+            Some(ext) => {
+                let target = external_l1(ext, l2_chain_id, accounts, &genesis).await?;
+                Self::External {
+                    config,
+                    genesis,
+                    target,
+                }
+            }
+        })
+    }
+
+    pub(super) fn config(&self) -> Option<&'a L1Config> {
+        match self {
+            Self::None => None,
+            Self::Embedded { config, .. } | Self::External { config, .. } => Some(config),
+        }
+    }
+
+    pub(super) fn genesis(&self) -> Option<&L1Genesis> {
+        match self {
+            Self::None => None,
+            Self::Embedded { genesis, .. } | Self::External { genesis, .. } => Some(genesis),
+        }
+    }
+
+    pub(super) fn external(&self) -> Option<&ExternalTarget> {
+        match self {
+            Self::External { target, .. } => Some(target),
+            _ => None,
+        }
+    }
+
+    /// What the L2's `zks_` methods report of the L1 (`None` without an L1).
+    pub(super) fn zks_info(&self) -> Option<ZksInfo> {
+        match self {
+            Self::None => None,
+            Self::Embedded { config, genesis } => Some(ZksInfo {
+                l1_chain_id: config.chain.chain_id,
+                contracts: genesis.contracts,
+                l1_gas_price: config.chain.base_fee,
+            }),
+            Self::External { config, target, .. } => Some(ZksInfo {
+                l1_chain_id: target.chain_id,
+                contracts: target.contracts,
+                l1_gas_price: config.chain.base_fee,
+            }),
+        }
+    }
+
+    /// Where the L2 bridge points on L1; an L2 without an L1 gets the embedded genesis's, as if
+    /// the L1 were there.
+    pub(super) fn bridge(&self) -> anyhow::Result<crate::genesis::L1Bridge> {
+        Ok(match self.zks_info() {
+            Some(info) => crate::genesis::L1Bridge {
+                asset_router: info.contracts.l1_asset_router,
+                chain_id: info.l1_chain_id,
+            },
+            None => {
+                let genesis = L1Genesis::embedded()?;
+                crate::genesis::L1Bridge {
+                    asset_router: genesis.contracts.l1_asset_router,
+                    chain_id: genesis.l1_chain_id,
+                }
+            }
+        })
+    }
+}
+
+/// The L1 the rollup settles on: the embedded one while it runs, or an external one.
+pub(super) struct RunningL1 {
+    /// The embedded chain (`None` for `--l1-rpc`).
+    pub(super) chain: Option<RunningChain>,
+    /// Its JSON-RPC URL.
+    pub(super) url: String,
+    pub(super) contracts: L1Contracts,
+}
+
+/// An external L1 (`--l1-rpc`) once its contracts are found or deployed.
+pub(super) struct ExternalTarget {
+    pub(super) url: String,
+    pub(super) chain_id: u64,
+    pub(super) contracts: L1Contracts,
+}
+
+/// Finds the rollup contracts on an external L1, deploying them with `--l1-deploy`. The L1 is
+/// asked for its chain id first, so that an unreachable or wrong one is refused with its cause
+/// before any contract is looked for.
+async fn external_l1(
+    ext: &ExternalL1,
+    l2_chain_id: u64,
+    accounts: &[DevAccount],
+    genesis: &L1Genesis,
+) -> anyhow::Result<ExternalTarget> {
+    let url = deploy::rpc_url(&ext.url)?;
+    let chain_id = deploy::reach(&url).await?;
+    anyhow::ensure!(
+        chain_id != l2_chain_id,
+        "the chain at {url} has chain id {chain_id}, the L2's own: point --l1-rpc at the L1 (an \
+         anvil, say), not at an L2, or give the L2 another --chain-id"
+    );
+    let contracts = match (ext.bridgehub, ext.deploy) {
+        (Some(bridgehub), _) => deploy::from_bridgehub(&url, bridgehub, l2_chain_id).await?,
+        (None, true) => {
+            let mut params = deploy::DeployParams::new(l2_chain_id, genesis.operator);
+            // Dev account #0 pays for the deployment and backs withdrawals with 1,000 ETH.
+            params.funder = accounts.first().map(DevAccount::signer);
+            params.fund_vault = U256::from(1_000u64) * U256::from(10u64).pow(U256::from(18u64));
+            deploy::find_or_deploy(&url, &params).await?
+        }
+        (None, false) => {
+            let governor = deploy::governor_signer().address();
+            let bridgehub = deploy::deterministic_addresses(governor).bridgehub;
+            deploy::from_bridgehub(&url, bridgehub, l2_chain_id)
+                .await
+                .with_context(|| format!("chain {chain_id} has no rollup contracts where zkos-dev deploys them: pass --l1-deploy to deploy them, or --l1-bridgehub ADDRESS"))?
+        }
+    };
+    Ok(ExternalTarget {
+        url,
+        chain_id,
+        contracts,
+    })
+}
