@@ -84,10 +84,10 @@ pub(super) async fn spawn_chain(
     spec: ChainSpec<'_>,
     cancel: &CancellationToken,
 ) -> anyhow::Result<RunningChain> {
-    let disk = match &spec.disk {
-        Some((dir, role)) => Some(Arc::new(dir.chain(*role))),
-        None => None,
-    };
+    let disk = spec
+        .disk
+        .as_ref()
+        .map(|(dir, role)| Arc::new(dir.chain(*role)));
     let resumed = match disk.clone() {
         Some(disk) => tokio::task::spawn_blocking(move || disk.resume()).await??,
         None => None,

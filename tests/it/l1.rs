@@ -29,8 +29,6 @@ mod zk_chain {
 const L1_CHAIN_ID: u64 = 31337;
 const L2_CHAIN_ID: u64 = 270;
 
-/// An alloy provider for the embedded L1 that signs with dev account `i`.
-
 fn l1_raw(node: &TestNode) -> RawRpc {
     RawRpc::new(node.node.l1_rpc_url().expect("the test node runs an L1"))
 }
