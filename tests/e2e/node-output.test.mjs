@@ -107,6 +107,10 @@ test("node output: a tx sent to the embedded L1 (where tools without an RPC URL 
   const sec = text.slice(text.toLowerCase().indexOf(`[l1]    transaction: ${hash}`));
   assert.match(sec, /^\[L1\]    From: /m);
   assert.match(sec, /\[L1\]    Block Time: "\w{3}, \d{1,2} \w{3} \d{4} \d\d:\d\d:\d\d \+0000"/);
-  // Settlement txs on the L1 get one line each.
-  assert.match(text, /\[L1\]    settlement: (commit|prove|execute) 0x[0-9a-f]{64}, block \d+/);
+  // Settlement txs on the L1 get one line each (the L2's blocks settle within a second or so).
+  const settlement = /\[L1\]    settlement: (commit|prove|execute) 0x[0-9a-f]{64}, block \d+/;
+  while (!settlement.test(node.logs())) {
+    assert.ok(Date.now() < deadline + 20_000, `no settlement line:\n${node.logs()}`);
+    await sleep(100);
+  }
 });
