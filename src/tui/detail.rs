@@ -31,6 +31,27 @@ pub fn centered(area: Rect, percent_x: u16, percent_y: u16) -> Rect {
     }
 }
 
+/// A framed overlay over `area`: `title` on top, the keys that close it at the bottom.
+pub(super) fn overlay(
+    frame: &mut Frame,
+    area: Rect,
+    title: String,
+    bottom: &'static str,
+    lines: Vec<Line<'static>>,
+) {
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(title)
+                .title_bottom(bottom)
+                .border_style(Style::new().fg(Color::Cyan)),
+        ),
+        area,
+    );
+}
+
 /// The reset question, over the panes.
 pub fn render_confirm(frame: &mut Frame) {
     let area = centered(frame.area(), 60, 30);
@@ -109,17 +130,7 @@ pub fn render_detail(app: &App, frame: &mut Frame, detail: Detail) {
         Detail::Tx(hash) => (" Transaction ".to_string(), tx_detail(app, &hash)),
         Detail::Batch(n) => (format!(" Batch #{n} "), batch_detail(app, n)),
     };
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(title)
-                .title_bottom(" Esc close ")
-                .border_style(Style::new().fg(Color::Cyan)),
-        ),
-        area,
-    );
+    overlay(frame, area, title, " Esc close ", lines);
 }
 
 fn field(name: &str, value: String) -> Line<'static> {

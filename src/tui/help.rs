@@ -8,12 +8,11 @@ use ratatui::{
     Frame,
     style::{Color, Style, Stylize as _},
     text::{Line, Span},
-    widgets::{Block, Borders, Clear, Paragraph, Wrap},
 };
 
 use super::{
     app::App,
-    detail::centered,
+    detail::{centered, overlay},
     format::{fmt_eth, port},
 };
 
@@ -56,17 +55,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         centered(full, 80, 80)
     };
     let title = format!(" zkos-dev v{} · help ", env!("CARGO_PKG_VERSION"));
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines(app)).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(title)
-                .title_bottom(" any key closes ")
-                .border_style(Style::new().fg(Color::Cyan)),
-        ),
-        area,
-    );
+    overlay(frame, area, title, " any key closes ", lines(app));
 }
 
 fn lines(app: &App) -> Vec<Line<'static>> {

@@ -7,12 +7,11 @@ use ratatui::{
     Frame,
     style::{Color, Style},
     text::{Line, Span},
-    widgets::{Block, Borders, Clear, Paragraph, Wrap},
 };
 
 use super::{
     app::{Account, App},
-    detail::centered,
+    detail::{centered, overlay},
     format::{fmt_eth, host_port},
     view::hint,
 };
@@ -58,17 +57,7 @@ pub fn render(app: &App, frame: &mut Frame, first: usize) {
         host_port(&app.info.l2_url),
         accounts.len()
     );
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(title)
-                .title_bottom(" ↑↓ scroll · Esc close ")
-                .border_style(Style::new().fg(Color::Cyan)),
-        ),
-        area,
-    );
+    overlay(frame, area, title, " ↑↓ scroll · Esc close ", lines);
 }
 
 /// Two lines: the address, its label and balances; the key.
