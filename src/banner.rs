@@ -236,8 +236,17 @@ pub fn banner(info: &BannerInfo<'_>) -> String {
 fn rules_line(chain: &crate::config::ChainConfig) -> String {
     match chain.rules {
         crate::executor::EvmRules::ZksyncOs => format!(
-            "zksync-os: Cancun, precompiles 0x01-0x08 and P256VERIFY 0x100, PREVRANDAO 1, fees paid \
-             to {}{} (--evm-rules ethereum for anvil's)",
+            "zksync-os {} ({}): Cancun, precompiles 0x01-0x08 and P256VERIFY 0x100, PREVRANDAO 1, \
+             {}, fees paid to {}{} (--evm-rules ethereum for anvil's)",
+            chain.protocol,
+            chain.protocol.spec_name(),
+            match chain.prices.on() {
+                true => format!(
+                    "native {} wei and pubdata {} wei on top of EVM gas",
+                    chain.prices.native_price, chain.prices.pubdata_price
+                ),
+                false => "EVM gas only".to_string(),
+            },
             chain.fee_account,
             if chain.allow_eip7702 {
                 ", EIP-7702 allowed"
@@ -290,6 +299,9 @@ pub fn banner_json(info: &BannerInfo<'_>) -> Value {
             "evm_rules": c.chain.rules.name(),
             "fee_account": c.chain.fee_account,
             "allow_eip7702": c.chain.allow_eip7702,
+            "protocol_version": c.chain.protocol.minor(),
+            "native_price": c.chain.prices.native_price,
+            "pubdata_price": c.chain.prices.pubdata_price,
         },
         "data_dir": info.data_dir.and_then(|(path, _)| path.map(|p| p.display().to_string())),
         "resumed": matches!(info.data_dir, Some((Some(_), true))),

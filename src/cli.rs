@@ -339,6 +339,22 @@ pub struct StartArgs {
     /// Accept EIP-7702 txs on the L2 (zksync-os-server's mempool refuses them).
     #[arg(long, help_heading = "Chain")]
     pub allow_eip7702: bool,
+    /// Price of ZKsync OS's native resource (proving work), in wei per unit: a tx gets
+    /// gas price / native price native units per gas; 0 turns native accounting off.
+    #[arg(long, value_name = "WEI", default_value_t = crate::executor::ResourcePrices::DEFAULT.native_price, help_heading = "Chain")]
+    pub native_price: u64,
+    /// ZKsync OS protocol version to imitate: 31 (newest) or 30, which differ in how an L1->L2
+    /// tx's toMint is shared between its sender and refund recipient, and in EIP-7702.
+    #[arg(
+        long,
+        value_name = "VERSION",
+        default_value = "31",
+        help_heading = "Chain"
+    )]
+    pub protocol_version: crate::executor::ProtocolVersion,
+    /// Price of a byte of pubdata (the state diffs published on L1), in wei.
+    #[arg(long, value_name = "WEI", default_value_t = crate::executor::ResourcePrices::DEFAULT.pubdata_price, help_heading = "Chain")]
+    pub pubdata_price: u64,
 
     /// Where the devnet is kept (both chains, batches, pending txs); it resumes from there.
     #[arg(
@@ -655,6 +671,18 @@ impl StartArgs {
         };
         config.chain.allow_eip7702 =
             self.allow_eip7702 || config.chain.rules == crate::executor::EvmRules::Ethereum;
+        config.chain.protocol = self.protocol_version;
+        anyhow::ensure!(
+            !self.allow_eip7702 || config.chain.protocol.executes_eip7702(),
+            "--allow-eip7702 needs --protocol-version 31: ZKsync OS executes EIP-7702 txs from v31 (AtlasV3)"
+        );
+        config.chain.prices = match config.chain.rules {
+            crate::executor::EvmRules::ZksyncOs => crate::executor::ResourcePrices {
+                native_price: self.native_price,
+                pubdata_price: self.pubdata_price,
+            },
+            crate::executor::EvmRules::Ethereum => crate::executor::ResourcePrices::OFF,
+        };
         self.accounts.apply(&mut config);
         config.accounts.auto_impersonate = self.auto_impersonate;
         config.mining = match (self.block_time, self.no_mining, self.mixed_mining) {

@@ -167,6 +167,8 @@ impl Default for L1Config {
                 rules: crate::executor::EvmRules::Ethereum,
                 fee_account: alloy_primitives::Address::ZERO,
                 allow_eip7702: true,
+                prices: crate::executor::ResourcePrices::OFF,
+                protocol: crate::executor::ProtocolVersion::default(),
             },
             port: 8545,
             mining: MiningMode::Instant,
@@ -204,6 +206,10 @@ pub struct ChainConfig {
     pub fee_account: alloy_primitives::Address,
     /// Whether EIP-7702 txs are accepted (zksync-os-server refuses them).
     pub allow_eip7702: bool,
+    /// ZKsync OS's native and pubdata prices (its rules only; off on the L1).
+    pub prices: crate::executor::ResourcePrices,
+    /// The ZKsync OS protocol version imitated.
+    pub protocol: crate::executor::ProtocolVersion,
 }
 
 /// JSON-RPC server limits and address.
@@ -276,6 +282,8 @@ impl Default for Config {
                 rules: crate::executor::EvmRules::ZksyncOs,
                 fee_account: crate::accounts::RICH_ADDRESS,
                 allow_eip7702: false,
+                prices: crate::executor::ResourcePrices::DEFAULT,
+                protocol: crate::executor::ProtocolVersion::default(),
             },
             rpc: RpcConfig {
                 host: IpAddr::from([127, 0, 0, 1]),

@@ -5,24 +5,29 @@
 pub mod console;
 mod inspector;
 mod priority;
+mod protocol;
+mod resources;
 mod rules;
 mod trace;
 
+pub use protocol::ProtocolVersion;
+pub use resources::{ResourcePrices, TxResources, TxShape};
 pub use rules::EvmRules;
 pub use trace::{Inspected, SnapshotDb};
 
 use inspector::OutputInspector;
 use priority::{L1Frame, l1_cfg};
+use resources::{Charge, NativeMeter};
 
 use alloy_consensus::{Transaction as _, TxEnvelope};
 use alloy_eips::eip2930::{AccessList, AccessListItem};
 use alloy_primitives::{Address, B256, Bytes, Log, TxKind, U256};
 use alloy_sol_types::SolEvent as _;
 use revm::{
-    Context, ExecuteCommitEvm, ExecuteEvm, InspectCommitEvm, MainBuilder, MainContext,
+    Context, ExecuteCommitEvm, ExecuteEvm, InspectCommitEvm, InspectEvm, MainBuilder, MainContext,
     context::{
         BlockEnv, CfgEnv, TxEnv,
-        result::{EVMError, ExecutionResult, InvalidTransaction},
+        result::{EVMError, ExecResultAndState, ExecutionResult, InvalidTransaction},
     },
     context_interface::{
         block::BlobExcessGasAndPrice, cfg::gas::calculate_initial_tx_gas_for_tx, either::Either,
@@ -168,6 +173,10 @@ pub struct Executor {
     pub rules: EvmRules,
     /// Whether EIP-7702 txs can run (they need Prague).
     pub allow_eip7702: bool,
+    /// ZKsync OS's native and pubdata prices (used under its rules only).
+    pub prices: ResourcePrices,
+    /// The ZKsync OS protocol version imitated (L1 tx accounting).
+    pub protocol: ProtocolVersion,
 }
 
 /// The evm every path builds: mainnet, over a state snapshot.
@@ -182,12 +191,103 @@ impl Executor {
         }
     }
 
-    /// The least gas `tx` can run with (with the EIP-7623 floor where the rules have it).
-    pub fn intrinsic_gas(&self, tx: &TxEnv) -> u64 {
+    /// Whether L2 txs are charged ZKsync OS's native resource and pubdata.
+    pub fn metered(&self) -> bool {
+        self.rules == EvmRules::ZksyncOs && self.prices.on()
+    }
+
+    /// The least gas `tx` can run with at `gas_price`: its EVM intrinsic gas (with the EIP-7623
+    /// floor where the rules have it), and under ZKsync OS's rules enough for its intrinsic
+    /// native and pubdata.
+    pub fn intrinsic_gas(&self, tx: &TxEnv, gas_price: u128) -> u64 {
         let gas = calculate_initial_tx_gas_for_tx(tx, self.spec(), None);
-        match self.rules.calldata_floor() {
+        let evm = match self.rules.calldata_floor() {
             true => gas.initial_regular_gas.max(gas.floor_gas),
             false => gas.initial_regular_gas,
+        };
+        match self.metered() {
+            true => evm.max(self.prices.intrinsic_gas(&TxShape::of(tx), gas_price)),
+            false => evm,
+        }
+    }
+
+    /// Charges a finished L2 tx its native and pubdata: `deltaGas` is added to its gas used
+    /// (the sender pays it, the coinbase gets it), or, out of native, the tx is undone but for
+    /// its nonce and its whole gas limit's fee. Returns the gas used, and false when it ran out.
+    #[allow(clippy::too_many_arguments)]
+    fn charge_resources(
+        &self,
+        before: &StateSnapshot,
+        diff: &mut revm::state::EvmState,
+        tx: &TxEnv,
+        block: &BlockContext,
+        metered: u64,
+        gas_used: u64,
+        price: u128,
+        messages: &[usize],
+    ) -> (u64, bool) {
+        let shape = TxShape::of(tx);
+        let used = TxResources::measure(
+            &shape,
+            metered,
+            before,
+            diff,
+            tx.caller,
+            block.coinbase,
+            messages,
+        );
+        let per_gas = self.prices.native_per_gas(price);
+        let tip = price.saturating_sub(u128::from(block.base_fee));
+        let credit =
+            |diff: &mut revm::state::EvmState, address: Address, delta: U256, add: bool| {
+                if let Some(account) = diff.get_mut(&address) {
+                    account.info.balance = match add {
+                        true => account.info.balance.saturating_add(delta),
+                        false => account.info.balance.saturating_sub(delta),
+                    };
+                    account.mark_touch();
+                }
+            };
+        match resources::charge(gas_used, tx.gas_limit, used.native(self.prices), per_gas) {
+            Charge::Gas(gas) => {
+                let extra = gas - gas_used;
+                if extra > 0 {
+                    credit(
+                        diff,
+                        tx.caller,
+                        U256::from(extra) * U256::from(price),
+                        false,
+                    );
+                    credit(
+                        diff,
+                        block.coinbase,
+                        U256::from(extra) * U256::from(tip),
+                        true,
+                    );
+                }
+                (gas, true)
+            }
+            Charge::OutOfNative => {
+                // Only the sender's nonce and fee, and the coinbase's tip, remain.
+                diff.retain(|address, _| *address == tx.caller || *address == block.coinbase);
+                for (address, account) in diff.iter_mut() {
+                    account.storage.clear();
+                    account.info.balance = before.balance(address);
+                    account.info.nonce = before.nonce(address);
+                }
+                let fee = U256::from(tx.gas_limit) * U256::from(price);
+                if let Some(sender) = diff.get_mut(&tx.caller) {
+                    sender.info.nonce += 1;
+                }
+                credit(diff, tx.caller, fee, false);
+                credit(
+                    diff,
+                    block.coinbase,
+                    U256::from(tx.gas_limit) * U256::from(tip),
+                    true,
+                );
+                (tx.gas_limit, false)
+            }
         }
     }
 
@@ -264,8 +364,9 @@ impl Executor {
             db,
             block,
             self.cfg(false),
-            OutputInspector::new(self.output),
+            OutputInspector::new(self.output, self.metered()),
         );
+        let inspected = evm.inspector.needed();
         let mut executed = Vec::with_capacity(txs.len());
         let mut invalid = Vec::new();
         // Senders with a tx that did not fit: their later nonces wait too, or they would run
@@ -286,30 +387,53 @@ impl Executor {
                 continue;
             }
             let env = tx_env(&tx.envelope, tx.sender);
-            let result = match self.output {
-                Some(_) => evm.inspect_tx_commit(env),
-                None => evm.transact_commit(env),
+            let result = match inspected {
+                true => evm.inspect_tx(env.clone()),
+                false => evm.transact(env.clone()),
             };
+            let metered = evm.inspector.meter.take();
             match result {
-                Ok(result) => {
-                    let gas_used = result.tx_gas_used();
-                    cumulative += gas_used;
+                Ok(ExecResultAndState {
+                    result,
+                    state: mut diff,
+                }) => {
                     let effective_gas_price = tx.envelope.effective_gas_price(Some(block.base_fee));
+                    let contract_address = match tx.envelope.kind() {
+                        TxKind::Create => Some(tx.sender.create(tx.envelope.nonce())),
+                        TxKind::Call(_) => None,
+                    };
+                    let mut gas_used = result.tx_gas_used();
+                    let (mut success, mut logs, revert) = match result {
+                        ExecutionResult::Success { logs, .. } => (true, logs, None),
+                        ExecutionResult::Revert { output, .. } => (false, vec![], Some(output)),
+                        ExecutionResult::Halt { .. } => (false, vec![], None),
+                    };
+                    if self.metered() {
+                        let before = &evm.ctx.journaled_state.database.state;
+                        let (gas, ran) = self.charge_resources(
+                            before,
+                            &mut diff,
+                            &env,
+                            block,
+                            metered,
+                            gas_used,
+                            effective_gas_price,
+                            &message_lengths(&logs),
+                        );
+                        gas_used = gas;
+                        if !ran {
+                            success = false;
+                            logs.clear();
+                        }
+                    }
+                    evm.commit(diff);
+                    cumulative += gas_used;
                     self.pay_base_fee(
                         &mut evm.ctx.journaled_state.database.state,
                         block,
                         &tx,
                         gas_used,
                     );
-                    let contract_address = match tx.envelope.kind() {
-                        TxKind::Create => Some(tx.sender.create(tx.envelope.nonce())),
-                        TxKind::Call(_) => None,
-                    };
-                    let (success, logs, revert) = match result {
-                        ExecutionResult::Success { logs, .. } => (true, logs, None),
-                        ExecutionResult::Revert { output, .. } => (false, vec![], Some(output)),
-                        ExecutionResult::Halt { .. } => (false, vec![], None),
-                    };
                     let (console, trace) = evm.inspector.take(success);
                     let l2_to_l1_logs = messages(&logs, executed.len());
                     executed.push(ExecutedTx {
@@ -352,19 +476,25 @@ impl Executor {
         index: usize,
         cumulative: &mut u64,
     ) -> ExecutedTx {
-        let frame = L1Frame::begin(&mut evm.ctx.journaled_state.database.state, l1);
+        let frame = L1Frame::begin(
+            &mut evm.ctx.journaled_state.database.state,
+            l1,
+            self.protocol,
+        );
         let mut env = tx_env(&tx.envelope, tx.sender);
         env.nonce = frame.nonce();
         let cfg = {
             let l1 = l1_cfg(&evm.ctx.cfg);
             std::mem::replace(&mut evm.ctx.cfg, l1)
         };
-        let result = if self.output.is_some() {
+        let result = if evm.inspector.needed() {
             evm.inspect_tx_commit(env)
         } else {
             evm.transact_commit(env)
         };
         evm.ctx.cfg = cfg;
+        // L1 txs run with native to spare (ZKsync OS's `L1_TX_NATIVE_PER_GAS`): not charged.
+        evm.inspector.meter.take();
         let (success, gas_used, logs, revert) = match result {
             Ok(result) => {
                 let gas_used = result.tx_gas_used();
@@ -419,7 +549,9 @@ impl Executor {
         }
     }
 
-    /// Runs a call without committing anything.
+    /// Runs a call without committing anything. Under ZKsync OS's rules its gas used includes
+    /// `deltaGas` at the block's base fee (a call's price, as zksync-os-server simulates), and a
+    /// call that runs out of native fails.
     pub fn call(
         &self,
         state: StateSnapshot,
@@ -427,6 +559,8 @@ impl Executor {
         block: &BlockContext,
         tx: TxEnv,
     ) -> Result<CallOutput, CallError> {
+        let metered = self.metered();
+        let before = state.clone();
         let db = StateDb {
             state,
             block_hashes,
@@ -435,12 +569,32 @@ impl Executor {
             .with_db(db)
             .with_block(block.env())
             .with_cfg(self.cfg(true))
-            .build_mainnet()
+            .build_mainnet_with_inspector(NativeMeter::new(metered))
             .with_precompiles(self.rules.precompiles(self.spec()));
-        let result = evm
-            .transact(tx)
-            .map_err(|e| CallError::Invalid(error_message(&e)))?;
-        let gas_used = result.result.tx_gas_used();
+        let result = match metered {
+            true => evm.inspect_tx(tx.clone()),
+            false => evm.transact(tx.clone()),
+        }
+        .map_err(|e| CallError::Invalid(error_message(&e)))?;
+        let mut gas_used = result.result.tx_gas_used();
+        if metered && !result.result.is_halt() {
+            let logs = result.result.logs();
+            let mut diff = result.state.clone();
+            let (gas, ran) = self.charge_resources(
+                &before,
+                &mut diff,
+                &tx,
+                block,
+                evm.inspector.take(),
+                gas_used,
+                u128::from(block.base_fee),
+                &message_lengths(logs),
+            );
+            if !ran {
+                return Err(CallError::Halt(OUT_OF_NATIVE.into()));
+            }
+            gas_used = gas;
+        }
         match result.result {
             ExecutionResult::Success { output, logs, .. } => Ok(CallOutput {
                 output: output.into_data(),
@@ -514,7 +668,9 @@ impl Executor {
         mut tx: TxEnv,
         cap: u64,
     ) -> Result<u64, CallError> {
-        let mut lo = self.intrinsic_gas(&tx).saturating_sub(1);
+        let mut lo = self
+            .intrinsic_gas(&tx, u128::from(block.base_fee))
+            .saturating_sub(1);
         tx.gas_limit = cap;
         let first = self.call(state.clone(), block_hashes.clone(), block, tx.clone())?;
         let mut hi = cap;
@@ -549,6 +705,17 @@ impl Executor {
 
 fn is_gas_error(msg: &str) -> bool {
     msg.contains("gas")
+}
+
+/// Why a call fails that ZKsync OS stops for lack of native resources.
+pub const OUT_OF_NATIVE: &str = "out of native resources";
+
+/// The length of each message a tx sent to L1 (the `bytes` of its `L1MessageSent`).
+fn message_lengths(logs: &[Log]) -> Vec<usize> {
+    logs.iter()
+        .filter(|log| log.address == L1_MESSENGER)
+        .map(|log| log.data.data.len().saturating_sub(64))
+        .collect()
 }
 
 /// The L2->L1 logs of a tx's messages: every `L1MessageSent` the messenger emitted.
@@ -723,6 +890,8 @@ mod tests {
             output: None,
             rules: EvmRules::ZksyncOs,
             allow_eip7702: false,
+            prices: ResourcePrices::DEFAULT,
+            protocol: ProtocolVersion::default(),
         };
         // Account 1 uses 21,000 of 50,000; account 0's first tx (limit 40,000) then does not
         // fit, and its second (21,000, which would fit) must wait rather than run with a gap.

@@ -1,4 +1,5 @@
-//! The inspector blocks run under when the node output is on (`console.log`, call traces).
+//! The inspector blocks run under: ZKsync OS's native meter, and when the node output is on
+//! `console.log` and call traces.
 
 use alloy_primitives::{Address, Log, U256};
 use revm::{
@@ -13,6 +14,7 @@ use revm_inspectors::tracing::{
 };
 
 use super::console::{self, CONSOLE_ADDRESS, ConsoleCollector};
+use super::resources::NativeMeter;
 use crate::output::OutputConfig;
 
 /// The inspector blocks run under when the node output is on: `console.log` always, a call
@@ -22,10 +24,12 @@ pub(super) struct OutputInspector {
     output: Option<OutputConfig>,
     console: ConsoleCollector,
     tracer: Option<TracingInspector>,
+    /// ZKsync OS's native meter (off under Ethereum's rules).
+    pub(super) meter: NativeMeter,
 }
 
 impl OutputInspector {
-    pub(super) fn new(output: Option<OutputConfig>) -> Self {
+    pub(super) fn new(output: Option<OutputConfig>, meter: bool) -> Self {
         let tracer = output.filter(|o| o.any_traces()).map(|_| {
             TracingInspector::new(TracingInspectorConfig::default_parity().set_record_logs(true))
         });
@@ -33,7 +37,13 @@ impl OutputInspector {
             output,
             console: ConsoleCollector::default(),
             tracer,
+            meter: NativeMeter::new(meter),
         }
+    }
+
+    /// Whether txs must run inspected (output recorded, or native metered).
+    pub(super) fn needed(&self) -> bool {
+        self.output.is_some() || self.meter.on
     }
 
     /// The last tx's console lines and (if wanted for it) its rendered trace; resets both.
@@ -87,6 +97,9 @@ where
     }
 
     fn step(&mut self, interp: &mut Interpreter, context: &mut CTX) {
+        if self.meter.on {
+            self.meter.step(interp);
+        }
         if let Some(tracer) = &mut self.tracer {
             tracer.step(interp, context);
         }
@@ -99,18 +112,29 @@ where
     }
 
     fn log(&mut self, context: &mut CTX, log: Log) {
+        if self.meter.on {
+            self.meter.log(&log);
+        }
         if let Some(tracer) = &mut self.tracer {
             Inspector::<CTX>::log(tracer, context, log);
         }
     }
 
     fn log_full(&mut self, interp: &mut Interpreter, context: &mut CTX, log: Log) {
+        if self.meter.on {
+            self.meter.log(&log);
+        }
         if let Some(tracer) = &mut self.tracer {
             tracer.log_full(interp, context, log);
         }
     }
 
     fn call(&mut self, context: &mut CTX, inputs: &mut CallInputs) -> Option<CallOutcome> {
+        if self.meter.on {
+            let input = inputs.input.bytes(context);
+            self.meter
+                .call(inputs, &input, super::resources::modexp_gas);
+        }
         self.console.call(context, inputs);
         self.tracer
             .as_mut()

@@ -61,8 +61,13 @@ impl Executor {
         for (index, tx) in txs.iter().enumerate() {
             let mut env = tx_env(&tx.envelope, tx.sender);
             let l1 = tx.envelope.as_l1();
-            let frame =
-                l1.map(|l1| L1Frame::begin(&mut evm.ctx.journaled_state.database.state, l1));
+            let frame = l1.map(|l1| {
+                L1Frame::begin(
+                    &mut evm.ctx.journaled_state.database.state,
+                    l1,
+                    self.protocol,
+                )
+            });
             let cfg = frame.as_ref().map(|frame| {
                 env.nonce = frame.nonce();
                 {

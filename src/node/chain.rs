@@ -122,6 +122,8 @@ pub(super) async fn spawn_chain(
         output: spec.output,
         rules: spec.chain.rules,
         allow_eip7702: spec.chain.allow_eip7702,
+        prices: spec.chain.prices,
+        protocol: spec.chain.protocol,
     };
     let settings = SettingsWriter::new(settings);
     let (events, _) = broadcast::channel::<NodeEvent>(EVENT_CAPACITY);

@@ -102,6 +102,8 @@ pub(super) async fn spawn(p: Pipeline<'_>) -> anyhow::Result<Stages> {
         chain_id: config.chain.chain_id,
         rules: config.chain.rules,
         allow_eip7702: config.chain.allow_eip7702,
+        prices: config.chain.prices,
+        protocol: config.chain.protocol,
     };
     let prover_signer = prover_signer(&prover.key)?;
     if prover.mode != ProverMode::Mock {

@@ -1,7 +1,7 @@
 //! Prover input: one batch's witness. `build`: (chain, states, batches, batch) -> `ProverInput`;
 //! `encode` / `decode`: `ProverInput` <-> bytes (what the prover API hands out, base64).
 //!
-//! Format, version 2 (1 had no `rules` / `allow_eip7702`): one version byte `0x02`, then the UTF-8
+//! Format, version 3 (2 had no `prices` / `protocol`, 1 no `rules` / `allow_eip7702`): one version byte `0x03`, then the UTF-8
 //! JSON of [`ProverInput`]
 //! (field names as below; numbers and hashes as alloy serialises them: hex strings for
 //! `U256`/`B256`/`Bytes`/`Address`, JSON numbers for `u64`). A reader refuses any other
@@ -42,7 +42,7 @@ use crate::{
 };
 
 /// Version byte of the encoding.
-pub const PROVER_INPUT_VERSION: u8 = 2;
+pub const PROVER_INPUT_VERSION: u8 = 3;
 
 /// One batch's witness: everything needed to re-execute it without the node's state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +53,10 @@ pub struct ProverInput {
     pub rules: crate::executor::EvmRules,
     /// Whether it runs EIP-7702 txs (`--allow-eip7702`).
     pub allow_eip7702: bool,
+    /// ZKsync OS's native and pubdata prices (`--native-price`, `--pubdata-price`).
+    pub prices: crate::executor::ResourcePrices,
+    /// The protocol version imitated (`--protocol-version`).
+    pub protocol: crate::executor::ProtocolVersion,
     /// The batch.
     pub batch_number: u64,
     /// The state before it.
@@ -234,6 +238,10 @@ pub struct InputSource {
     pub rules: crate::executor::EvmRules,
     /// Whether it runs EIP-7702 txs (`--allow-eip7702`).
     pub allow_eip7702: bool,
+    /// ZKsync OS's native and pubdata prices.
+    pub prices: crate::executor::ResourcePrices,
+    /// The protocol version imitated.
+    pub protocol: crate::executor::ProtocolVersion,
 }
 
 impl InputSource {
@@ -276,6 +284,8 @@ impl InputSource {
             output: None,
             rules: self.rules,
             allow_eip7702: self.allow_eip7702,
+            prices: self.prices,
+            protocol: self.protocol,
         };
 
         let mut state = base.clone();
@@ -405,6 +415,8 @@ impl InputSource {
             chain_id: self.chain_id,
             rules: self.rules,
             allow_eip7702: self.allow_eip7702,
+            prices: self.prices,
+            protocol: self.protocol,
             batch_number: batch.number,
             prev: PrevState {
                 state_commitment: batch.prev.batchHash,

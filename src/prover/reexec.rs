@@ -233,6 +233,8 @@ pub fn reexecute(input: &ProverInput) -> Result<Verified, Rejection> {
         output: None,
         rules: input.rules,
         allow_eip7702: input.allow_eip7702,
+        prices: input.prices,
+        protocol: input.protocol,
     };
     let mut parent_hash = prev.block_hashes.last().copied().unwrap_or_default();
     let mut all_hashes = prev.block_hashes.clone();

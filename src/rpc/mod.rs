@@ -224,7 +224,11 @@ impl RpcContext {
             }
         };
         let env = crate::executor::tx_env(&tx.envelope, tx.sender);
-        let intrinsic = self.executor.intrinsic_gas(&env);
+        // Priced at the base fee at least: a fee below it gets the base fee's error, not this one.
+        let base_fee = self.next_block().base_fee;
+        let price = alloy_consensus::Transaction::effective_gas_price(&tx.envelope, Some(base_fee))
+            .max(u128::from(base_fee));
+        let intrinsic = self.executor.intrinsic_gas(&env, price);
         let hash = tx.hash;
         if alloy_eips::Typed2718::is_eip7702(&tx.envelope) && !self.chain_config.allow_eip7702 {
             return Err(crate::mempool::PoolError::Eip7702Disabled.into());

@@ -32,14 +32,12 @@ pub const ETH_L1_ADDRESS: Address = address!("0x00000000000000000000000000000000
 /// The L2 base token system contract (ETH balances).
 pub use crate::tx::L2_BASE_TOKEN;
 pub use crate::tx::{L2_ASSET_ROUTER, L2_NATIVE_TOKEN_VAULT};
-/// `gasPerPubdataByte` reported by `zks_gasPerPubdata`: ZKsync's default `gasPerPubdata` limit
-/// (zksync-os-server has no such method; zkos-dev charges no pubdata).
+/// The `gasPerPubdata` limit `zks_estimateFee` answers: ZKsync's default (SDKs sign it; ZKsync
+/// OS charges pubdata through native, whatever the limit).
 pub const GAS_PER_PUBDATA: u64 = 50_000;
 /// `zks_estimateGasL1ToL2` answers the gas the call needs times 13/10 (zksync-era's default
 /// `estimate_gas_scale_factor`).
 pub const L1_TO_L2_ESTIMATE_SCALE: (u64, u64) = (13, 10);
-/// Protocol minor version reported by `zks_getProtocolVersion`.
-pub const PROTOCOL_MINOR_VERSION: u16 = 30;
 
 fn info(c: &RpcContext) -> RpcResult<&ZksInfo> {
     c.zks
@@ -63,9 +61,11 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         env.gas_price = 0;
         env.gas_priority_fee = None;
         env.tx_type = 0;
+        // L1 txs run with native to spare (ZKsync OS's `L1_TX_NATIVE_PER_GAS`): EVM gas only.
+        let mut executor = c.executor();
+        executor.prices = crate::executor::ResourcePrices::OFF;
         let gas =
-            c.executor()
-                .estimate_gas(state, c.block_hashes(), &c.call_block(&parent), env, cap)?;
+            executor.estimate_gas(state, c.block_hashes(), &c.call_block(&parent), env, cap)?;
         // Scaled as zksync-era scales it (`estimate_gas_scale_factor`, 1.3): SDKs estimate a
         // deposit with calldata of their own making (the legacy `finalizeDeposit` with token
         // metadata in the old form), which costs less than what the L1 asset router sends.
@@ -157,18 +157,19 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
                     "max_pubdata_per_batch": 110_000,
                 },
                 "l1_gas_price": l1_gas_price,
-                "l1_pubdata_price": 0,
+                "l1_pubdata_price": c.chain_config.prices.pubdata_price,
                 "conversion_ratio": { "numerator": 1, "denominator": 1 },
             }
         }))
     });
-    method!(m, "zks_getProtocolVersion", |p, _| {
+    method!(m, "zks_getProtocolVersion", |p, c| {
+        let minor = c.chain_config.protocol.minor();
         let version: Option<u16> = p.sequence().optional_next()?;
-        if version.is_some_and(|v| v != PROTOCOL_MINOR_VERSION) {
+        if version.is_some_and(|v| v != minor) {
             return ok(Value::Null);
         }
         ok(json!({
-            "minorVersion": PROTOCOL_MINOR_VERSION,
+            "minorVersion": minor,
             "timestamp": 0,
             "verification_keys_hashes": { "recursion_scheduler_level_vk_hash": B256::ZERO },
             "base_system_contracts": {
@@ -182,8 +183,11 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
             "l2SystemUpgradeTxHash": null,
         }))
     });
-    method!(m, "zks_gasPerPubdata", |_, _| ok(U256::from(
-        GAS_PER_PUBDATA
+    // What a pubdata byte costs in gas at the next block's base fee.
+    method!(m, "zks_gasPerPubdata", |_, c| ok(U256::from(
+        c.chain_config
+            .prices
+            .gas_per_pubdata(c.next_block().base_fee)
     )));
     // By keccak256 code hash (what `eth_getProof`'s `codeHash` and `EXTCODEHASH` give), not
     // ZKsync's versioned bytecode hash. Bytes as a JSON array of numbers, like zksync-era.

@@ -345,3 +345,75 @@ async fn l2_messages_and_withdrawals_show_in_l2_to_l1_logs() {
         amount
     );
 }
+
+/// An overpaid deposit: `toMint` is 1 ETH more than the value and the gas need. Where that ETH
+/// ends up is what protocol v31 (ZKsync OS AtlasV3) changed.
+async fn overpaid_deposit(version: zkos_dev::executor::ProtocolVersion) -> (TestNode, U256, U256) {
+    let node = TestNode::start_with(|c| c.chain.protocol = version).await;
+    let receiver = Address::repeat_byte(0x61);
+    let refund = Address::repeat_byte(0x62);
+    let gas_limit = 300_000u64;
+    let l1 = l1_wallet(&node, 3);
+    let hub = bridgehub::Bridgehub::new(node.node.l1_contracts().unwrap().bridgehub, &l1);
+    let base_cost = hub
+        .l2TransactionBaseCost(
+            U256::from(L2_CHAIN_ID),
+            U256::from(L2_GAS_PRICE),
+            U256::from(gas_limit),
+            U256::from(800u64),
+        )
+        .call()
+        .await
+        .unwrap();
+    let mint = base_cost + ether(2);
+    let receipt = hub
+        .requestL2TransactionDirect(bridgehub::IBridgehub::L2TransactionRequestDirect {
+            chainId: U256::from(L2_CHAIN_ID),
+            mintValue: mint,
+            l2Contract: receiver,
+            l2Value: ether(1),
+            l2Calldata: Bytes::new(),
+            l2GasLimit: U256::from(gas_limit),
+            l2GasPerPubdataByteLimit: U256::from(800u64),
+            factoryDeps: vec![],
+            refundRecipient: refund,
+        })
+        .value(mint)
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    let hash = receipt
+        .decoded_log::<zk_chain::ZKChain::NewPriorityRequest>()
+        .unwrap()
+        .txHash;
+    let l2 = l2_receipt(&node, hash).await;
+    assert_eq!(l2["status"], "0x1");
+    assert_eq!(node.provider.get_balance(receiver).await.unwrap(), ether(1));
+    let unused = U256::from(gas_limit - qty(&l2["gasUsed"])) * U256::from(L2_GAS_PRICE);
+    let refunded = node.provider.get_balance(refund).await.unwrap();
+    let sender_gain =
+        node.provider.get_balance(node.account(3)).await.unwrap() - crate::support::dev_balance();
+    assert_eq!(
+        refunded - unused,
+        ether(1) - sender_gain,
+        "the overpayment goes to one of them"
+    );
+    (node, refunded - unused, sender_gain)
+}
+
+#[tokio::test]
+async fn an_overpaid_deposit_stays_with_its_sender_from_v31_and_is_refunded_before() {
+    use zkos_dev::executor::ProtocolVersion;
+    let (node, to_refund, to_sender) = overpaid_deposit(ProtocolVersion::V31).await;
+    assert_eq!((to_refund, to_sender), (U256::ZERO, ether(1)));
+    let version = node.rpc.ok("zks_getProtocolVersion", json!([])).await;
+    assert_eq!(version["minorVersion"], 31);
+
+    let (node, to_refund, to_sender) = overpaid_deposit(ProtocolVersion::V30).await;
+    assert_eq!((to_refund, to_sender), (ether(1), U256::ZERO));
+    let version = node.rpc.ok("zks_getProtocolVersion", json!([])).await;
+    assert_eq!(version["minorVersion"], 30);
+}

@@ -15,6 +15,7 @@ mod devnet_snapshots;
 mod durability;
 mod erc20_bridge;
 mod errors;
+mod gas_model;
 mod hostile;
 mod l1;
 mod l1_deploy;

@@ -65,7 +65,9 @@ async fn legacy_tx_is_mined_and_pays_its_gas_price() {
 
 #[tokio::test]
 async fn eip2930_tx_is_mined_with_its_access_list() {
-    let t = TestNode::start().await;
+    // EVM gas alone: ZKsync OS's native charge for the list is tested in `gas_model`.
+    let t =
+        TestNode::start_with(|c| c.chain.prices = zkos_dev::executor::ResourcePrices::OFF).await;
     let to = fresh_address(21);
     let listed = fresh_address(22);
     let access_list = AccessList(vec![AccessListItem {
