@@ -432,9 +432,18 @@ impl Sequencer {
             return Ok(Err(err));
         }
         let mut numbers = Vec::new();
-        for _ in 0..blocks {
-            if let Some(interval) = interval {
-                self.settings.update(|s| s.clock.increase(interval));
+        for i in 0..blocks {
+            match interval {
+                // The first block `interval` later than the clock says, the rest exactly
+                // `interval` apart (the wall clock may tick in between).
+                Some(interval) if i > 0 => {
+                    let next = self.chain.latest().header.timestamp.saturating_add(interval);
+                    self.settings.update(|s| s.clock.next = Some(next));
+                }
+                Some(interval) => {
+                    self.settings.update(|s| s.clock.increase(interval));
+                }
+                None => {}
             }
             numbers.push(self.produce(true).await?);
         }
