@@ -191,8 +191,8 @@ test("init foundry DIR: writes the project; its rpc_endpoints and .env are the d
   const env = readFileSync(envFile(), "utf8");
   assert.match(env, /^ETH_RPC_URL=http:\/\/127\.0\.0\.1:3050$/m);
   // point the endpoints at the node under test
-  writeFileSync(toml, text.replace("http://127.0.0.1:3050", l2.url).replace("http://127.0.0.1:8545", l1Url));
-  writeFileSync(envFile(), env.replace("http://127.0.0.1:3050", l2.url));
+  writeFileSync(toml, text.replaceAll("http://127.0.0.1:3050", l2.url).replaceAll("http://127.0.0.1:8545", l1Url));
+  writeFileSync(envFile(), env.replaceAll("http://127.0.0.1:3050", l2.url));
 });
 
 test("foundry: lib/forge-std is the pinned forge-std, byte for byte", { skip }, () => {
@@ -225,7 +225,7 @@ test("foundry: forge build offline with forge-std, forge test", { skip }, async 
 test("foundry: forge test needs no node (ETH_RPC_URL names one that is down)", { skip }, async () => {
   const env = readFileSync(envFile(), "utf8");
   const down = `http://127.0.0.1:${await freePort()}`;
-  writeFileSync(envFile(), env.replace(l2.url, down));
+  writeFileSync(envFile(), env.replaceAll(l2.url, down));
   try {
     const t = await forge(["test"]);
     assert.match(t.out, /4 tests passed, 0 failed/, t.all);
