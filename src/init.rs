@@ -129,7 +129,10 @@ impl Template {
                 ("npx hardhat test --network zkosL2", ""),
             ],
             Template::Foundry => &[
-                ("forge build", "installs solc 0.8.30 once; forge-std is in lib/"),
+                (
+                    "forge build",
+                    "installs solc 0.8.30 once; forge-std is in lib/",
+                ),
                 ("forge test", "in forge's own EVM, no node needed"),
                 ("zkos-dev start", "in another terminal"),
                 ("cast chain-id", "270: .env points cast at the L2"),
@@ -424,7 +427,9 @@ mod tests {
         );
         let toml = find("foundry.toml");
         assert!(
-            !toml.lines().any(|l| l.trim_start().starts_with("eth_rpc_url")),
+            !toml
+                .lines()
+                .any(|l| l.trim_start().starts_with("eth_rpc_url")),
             "{toml}"
         );
         assert!(toml.contains("libs = [\"lib\"]"), "{toml}");
