@@ -14,7 +14,7 @@ use anyhow::Context as _;
 pub enum Template {
     /// Hardhat 3 with viem, Ignition and node:test; networks zkosL2 and zkosL1.
     Hardhat,
-    /// Foundry (forge, cast); rpc_endpoints zkos_l2 and zkos_l1.
+    /// Foundry (forge, cast, forge-std); rpc_endpoints zkos_l2 and zkos_l1, cast defaults to the L2.
     Foundry,
 }
 
@@ -22,7 +22,8 @@ pub enum Template {
 pub type TemplateFile = (&'static str, &'static str);
 
 /// Embeds `templates/<dir>/<file>` as the project file `<file>` (or under another name: the
-/// templates keep `.gitignore` as `gitignore`, so git does not apply it to `templates/`).
+/// templates keep `.gitignore` as `gitignore`, so git does not apply it to `templates/`, and
+/// `.env` as `env`, so forge and cast run inside `templates/` do not load it).
 macro_rules! template_file {
     ($dir:literal, $file:literal) => {
         template_file!($dir, $file => $file)
@@ -51,6 +52,40 @@ const FOUNDRY: &[TemplateFile] = &[
     template_file!("foundry", "test/Counter.t.sol"),
     template_file!("foundry", "README.md"),
     template_file!("foundry", "gitignore" => ".gitignore"),
+    template_file!("foundry", "env" => ".env"),
+    // forge-std, as `forge install` lays it out; scripts/vendor-forge-std.sh writes this list's
+    // files from the pinned npm package.
+    template_file!("foundry", "lib/forge-std/LICENSE-APACHE"),
+    template_file!("foundry", "lib/forge-std/LICENSE-MIT"),
+    template_file!("foundry", "lib/forge-std/package.json"),
+    template_file!("foundry", "lib/forge-std/src/Base.sol"),
+    template_file!("foundry", "lib/forge-std/src/Script.sol"),
+    template_file!("foundry", "lib/forge-std/src/StdAssertions.sol"),
+    template_file!("foundry", "lib/forge-std/src/StdChains.sol"),
+    template_file!("foundry", "lib/forge-std/src/StdCheats.sol"),
+    template_file!("foundry", "lib/forge-std/src/StdConstants.sol"),
+    template_file!("foundry", "lib/forge-std/src/StdError.sol"),
+    template_file!("foundry", "lib/forge-std/src/StdInvariant.sol"),
+    template_file!("foundry", "lib/forge-std/src/StdJson.sol"),
+    template_file!("foundry", "lib/forge-std/src/StdMath.sol"),
+    template_file!("foundry", "lib/forge-std/src/StdStorage.sol"),
+    template_file!("foundry", "lib/forge-std/src/StdStyle.sol"),
+    template_file!("foundry", "lib/forge-std/src/StdToml.sol"),
+    template_file!("foundry", "lib/forge-std/src/StdUtils.sol"),
+    template_file!("foundry", "lib/forge-std/src/Test.sol"),
+    template_file!("foundry", "lib/forge-std/src/Vm.sol"),
+    template_file!("foundry", "lib/forge-std/src/console.sol"),
+    template_file!("foundry", "lib/forge-std/src/console2.sol"),
+    template_file!("foundry", "lib/forge-std/src/interfaces/IERC1155.sol"),
+    template_file!("foundry", "lib/forge-std/src/interfaces/IERC165.sol"),
+    template_file!("foundry", "lib/forge-std/src/interfaces/IERC20.sol"),
+    template_file!("foundry", "lib/forge-std/src/interfaces/IERC4626.sol"),
+    template_file!("foundry", "lib/forge-std/src/interfaces/IERC6909.sol"),
+    template_file!("foundry", "lib/forge-std/src/interfaces/IERC721.sol"),
+    template_file!("foundry", "lib/forge-std/src/interfaces/IERC7540.sol"),
+    template_file!("foundry", "lib/forge-std/src/interfaces/IERC7575.sol"),
+    template_file!("foundry", "lib/forge-std/src/interfaces/IMulticall3.sol"),
+    template_file!("foundry", "lib/forge-std/src/safeconsole.sol"),
 ];
 
 impl Template {
@@ -94,9 +129,13 @@ impl Template {
                 ("npx hardhat test --network zkosL2", ""),
             ],
             Template::Foundry => &[
-                ("forge build", "installs solc 0.8.30 once"),
-                ("forge test", ""),
+                (
+                    "forge build",
+                    "installs solc 0.8.30 once; forge-std is in lib/",
+                ),
+                ("forge test", "in forge's own EVM, no node needed"),
                 ("zkos-dev start", "in another terminal"),
+                ("cast chain-id", "270: .env points cast at the L2"),
                 (
                     "forge script script/Counter.s.sol --rpc-url zkos_l2 --broadcast --private-key 0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
                     "",
@@ -189,7 +228,20 @@ pub fn summary(template: Template, dir: &Path, written: &[Written]) -> String {
         dir.display().to_string()
     };
     let _ = writeln!(out, "Wrote a {} to {where_}:", template.title());
+    // A vendored library (`lib/<name>/`) is one line, not one per file.
+    let mut listed_libs: Vec<&str> = Vec::new();
     for file in written {
+        if let Some(lib) = library_dir(file.path) {
+            if !listed_libs.contains(&lib) {
+                listed_libs.push(lib);
+                let files = written
+                    .iter()
+                    .filter(|f| library_dir(f.path) == Some(lib))
+                    .count();
+                let _ = writeln!(out, "  {}/ ({files} files)", dir.join(lib).display());
+            }
+            continue;
+        }
         let note = if file.overwritten {
             " (overwritten)"
         } else {
@@ -226,6 +278,13 @@ pub fn summary(template: Template, dir: &Path, written: &[Written]) -> String {
         }
     }
     out
+}
+
+/// `lib/forge-std/src/Test.sol` -> `lib/forge-std`; `None` outside `lib/`.
+fn library_dir(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix("lib/")?;
+    let name_len = rest.find('/')?;
+    Some(&path[.."lib/".len() + name_len])
 }
 
 /// The oldest Node.js Hardhat 3 runs on.
@@ -320,7 +379,11 @@ mod tests {
             let mut embedded: Vec<String> = template
                 .files()
                 .iter()
-                .map(|(rel, _)| rel.replace(".gitignore", "gitignore"))
+                .map(|(rel, _)| match *rel {
+                    ".gitignore" => "gitignore".to_string(),
+                    ".env" => "env".to_string(),
+                    rel => rel.to_string(),
+                })
                 .collect();
             embedded.sort();
             assert_eq!(
@@ -342,6 +405,41 @@ mod tests {
         );
     }
 
+    /// cast and forge create given no --rpc-url reach the L2 (`.env`), while `forge test` stays
+    /// in forge's own EVM: `eth_rpc_url` in foundry.toml would make every `forge test` fork it.
+    #[test]
+    fn foundry_template_points_cast_at_the_l2_and_leaves_forge_test_local() {
+        let find = |rel: &str| {
+            Template::Foundry
+                .files()
+                .iter()
+                .find(|(p, _)| *p == rel)
+                .unwrap()
+                .1
+        };
+        let env: Vec<&str> = find(".env")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .collect();
+        assert_eq!(
+            env,
+            [format!("ETH_RPC_URL={}", crate::persist::DEFAULT_RPC)]
+        );
+        let toml = find("foundry.toml");
+        assert!(
+            !toml
+                .lines()
+                .any(|l| l.trim_start().starts_with("eth_rpc_url")),
+            "{toml}"
+        );
+        assert!(toml.contains("libs = [\"lib\"]"), "{toml}");
+        assert!(find(".gitignore").lines().any(|l| l == ".env"));
+        for rel in ["test/Counter.t.sol", "script/Counter.s.sol"] {
+            assert!(find(rel).contains("from \"forge-std/"), "{rel}");
+        }
+        assert!(find("lib/forge-std/package.json").contains("\"version\": \"1.9.7\""));
+    }
+
     #[test]
     fn summary_lists_files_and_next_commands() {
         let written = write_to_temp(Template::Foundry);
@@ -351,6 +449,16 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("  my app/foundry.toml\n"), "{text}");
+        assert!(text.contains("  my app/.env\n"), "{text}");
+        let forge_std = written
+            .iter()
+            .filter(|f| f.path.starts_with("lib/forge-std/"))
+            .count();
+        assert!(
+            text.contains(&format!("  my app/lib/forge-std/ ({forge_std} files)\n")),
+            "{text}"
+        );
+        assert!(!text.contains("Test.sol"), "{text}");
         assert!(text.contains("  cd 'my app'\n"), "{text}");
         assert!(
             text.contains("forge script script/Counter.s.sol --rpc-url zkos_l2"),

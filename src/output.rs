@@ -72,7 +72,7 @@ fn settlement_line(block: &StoredBlock, tx: &StoredTx) -> String {
         Some(selector) if selector == crate::l1::contracts::IValidatorTimelock::commitBatchesSharedBridgeCall::SELECTOR => "commit",
         Some(selector) if selector == crate::l1::contracts::IValidatorTimelock::proveBatchesSharedBridgeCall::SELECTOR => "prove",
         Some(selector) if selector == crate::l1::contracts::IValidatorTimelock::executeBatchesSharedBridgeCall::SELECTOR => "execute",
-        Some(selector) if selector == crate::l1::contracts::IZKChain::setGenesisBatchCall::SELECTOR => "genesis batch",
+        Some(selector) if selector == crate::l1::contracts::ZKChain::setGenesisBatchCall::SELECTOR => "genesis batch",
         _ => "rollup set-up",
     };
     let status = if tx.receipt.status() { "" } else { " (failed)" };

@@ -10,7 +10,10 @@
 pub mod commitment;
 pub mod seal;
 
-use std::{sync::Arc, time::Instant};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use alloy_primitives::{Address, B256, Bytes, Keccak256, U256};
 use tokio::sync::{broadcast, mpsc};
@@ -32,7 +35,7 @@ use commitment::{
 use seal::Fill;
 
 /// How often an idle batcher checks whether the L2 went back.
-const REWIND_CHECK: std::time::Duration = std::time::Duration::from_millis(100);
+const REWIND_CHECK: Duration = Duration::from_millis(100);
 
 /// One L2->L1 log of a batch, where it came from and where it sits in the logs tree.
 #[derive(Debug, Clone)]
@@ -87,6 +90,19 @@ impl Batch {
     /// The leaves of its logs tree.
     pub fn log_leaves(&self) -> Vec<B256> {
         self.logs.iter().map(BatchLog::leaf).collect()
+    }
+
+    /// The event saying it reached `stage` (the one place a `BatchEvent` is built: the batcher,
+    /// the provers and the L1 sender all announce through it).
+    pub fn event(&self, stage: BatchStage, l1_tx: Option<B256>, took: Duration) -> NodeEvent {
+        NodeEvent::Batch(Arc::new(BatchEvent {
+            number: self.number,
+            blocks: self.first_block..=self.last_block,
+            tx_count: self.tx_count,
+            stage,
+            l1_tx,
+            took,
+        }))
     }
 }
 
@@ -348,14 +364,11 @@ impl Batcher {
             // Sealed again after a restart and already final on L1: nothing left to do.
             return true;
         }
-        let _ = self.events.send(NodeEvent::Batch(Arc::new(BatchEvent {
-            number: batch.number,
-            blocks: batch.first_block..=batch.last_block,
-            tx_count: batch.tx_count,
-            stage: BatchStage::Sealed,
-            l1_tx: None,
-            took: batch.sealed_at - batch.opened_at,
-        })));
+        let _ = self.events.send(batch.event(
+            BatchStage::Sealed,
+            None,
+            batch.sealed_at - batch.opened_at,
+        ));
         output.send(batch).await.is_ok()
     }
 

@@ -25,11 +25,12 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{
     batcher::commitment::stored_batch_hash,
-    events::{BatchEvent, BatchStage, NodeEvent},
+    events::{BatchStage, NodeEvent},
     l1::{
         L1Contracts,
         contracts::{
             IValidatorTimelock, IZKChain, InteropRoot, PriorityOpsBatchInfo, StoredBatchInfo,
+            ZKChain,
         },
     },
     prover::ProvenBatch,
@@ -50,7 +51,39 @@ pub struct SettleCommand {
     /// Which batch.
     pub batch: u64,
     /// The L1 tx hash, or why not.
-    pub reply: oneshot::Sender<Result<B256, String>>,
+    pub reply: oneshot::Sender<Result<B256, SettleError>>,
+}
+
+/// Why a manual settlement step was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum SettleError {
+    /// L1 has this step for the batch already.
+    #[error("batch {batch} is already {done}")]
+    AlreadyDone {
+        /// The batch asked for.
+        batch: u64,
+        /// The step, as a past participle (`committed`, `proven`, `executed`).
+        done: &'static str,
+    },
+    /// An earlier batch has to take this step first.
+    #[error("batch {next} must be {done} first")]
+    OutOfOrder {
+        /// The batch next in line for the step.
+        next: u64,
+        /// The step, as a past participle.
+        done: &'static str,
+    },
+    /// The batch has not taken the step before this one (or is not sealed and proven yet).
+    #[error("batch {batch} is not {missing} yet")]
+    NotReady {
+        /// The batch asked for.
+        batch: u64,
+        /// What it lacks: `committed`, `proven`, or `sealed and proven`.
+        missing: &'static str,
+    },
+    /// Reading L1 or sending the step's tx failed.
+    #[error("{0:#}")]
+    L1(#[from] anyhow::Error),
 }
 
 /// The chain's settlement counters on L1.
@@ -140,7 +173,7 @@ impl L1Sender {
                     if result.is_err() {
                         counters = None;
                     }
-                    let _ = command.reply.send(result.map_err(|e| format!("{e:#}")));
+                    let _ = command.reply.send(result);
                 }
             }
         }
@@ -180,7 +213,7 @@ impl L1Sender {
         counters: &mut Option<Counters>,
         stage: L1Stage,
         number: u64,
-    ) -> anyhow::Result<B256> {
+    ) -> Result<B256, SettleError> {
         let _acting = self.gate.read().await;
         *counters = None;
         let c = self.counters(counters).await?;
@@ -191,18 +224,28 @@ impl L1Sender {
             L1Stage::Execute => (c.executed, "executed"),
         };
         if number <= done {
-            bail!("batch {number} is already {name}");
+            return Err(SettleError::AlreadyDone {
+                batch: number,
+                done: name,
+            });
         }
         if number != done + 1 {
-            bail!("batch {} must be {name} first", done + 1);
+            return Err(SettleError::OutOfOrder {
+                next: done + 1,
+                done: name,
+            });
         }
+        let not_ready = |missing| SettleError::NotReady {
+            batch: number,
+            missing,
+        };
         match stage {
-            L1Stage::Prove if number > c.committed => bail!("batch {number} is not committed yet"),
-            L1Stage::Execute if number > c.verified => bail!("batch {number} is not proven yet"),
+            L1Stage::Prove if number > c.committed => return Err(not_ready("committed")),
+            L1Stage::Execute if number > c.verified => return Err(not_ready("proven")),
             _ => {}
         }
         let Some(batch) = pending.get(&number).cloned() else {
-            bail!("batch {number} is not sealed and proven yet");
+            return Err(not_ready("sealed and proven"));
         };
         let tx = self.step(stage, &batch).await?;
         bump(counters, stage);
@@ -371,15 +414,9 @@ impl L1Sender {
         l1_tx: Option<B256>,
         started: Instant,
     ) {
-        let batch = &proven.batch;
-        let _ = self.events.send(NodeEvent::Batch(Arc::new(BatchEvent {
-            number: batch.number,
-            blocks: batch.first_block..=batch.last_block,
-            tx_count: batch.tx_count,
-            stage,
-            l1_tx,
-            took: started.elapsed(),
-        })));
+        let _ = self
+            .events
+            .send(proven.batch.event(stage, l1_tx, started.elapsed()));
     }
 
     /// Makes L1's batch 0 this L2's genesis (only possible before the first commit).
@@ -402,8 +439,8 @@ impl L1Sender {
         if B256::abi_decode(&out)? == stored_batch_hash(genesis) {
             return Ok(());
         }
-        let call = IZKChain::setGenesisBatchCall {
-            genesis: genesis.clone(),
+        let call = ZKChain::setGenesisBatchCall {
+            _genesisBatch: genesis.clone(),
         }
         .abi_encode();
         send(

@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
-use super::{ProvenBatch, attest, input::InputSource, stage};
+use super::{ProvenBatch, ProverError, attest, input::InputSource, stage};
 use crate::{
     batcher::Batch,
     events::{BatchStage, NodeEvent},
@@ -165,7 +165,7 @@ impl ProverApi {
                 Err(err) => stage::reject(
                     &self.events,
                     &batch,
-                    format!("witness: {err:#}"),
+                    &ProverError::Witness(err),
                     started.elapsed(),
                 ),
             }
@@ -258,7 +258,7 @@ async fn submit(
         Ok(signature) => signature,
         Err(reason) => {
             tracing::warn!(batch = batch.number, %worker, %reason, "proof refused");
-            return (StatusCode::BAD_REQUEST, reason).into_response();
+            return (StatusCode::BAD_REQUEST, reason.to_string()).into_response();
         }
     };
     // Only the first valid proof of a job counts.

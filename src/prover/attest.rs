@@ -15,7 +15,7 @@ use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::{SolCall, SolValue, sol};
 use anyhow::Context as _;
 
-use super::reexec::Verified;
+use super::{ProverError, reexec::Verified};
 use crate::batcher::Batch;
 
 /// Proof type of an attestation.
@@ -89,15 +89,13 @@ pub fn proof(signature: &Signature) -> Vec<U256> {
 }
 
 /// Checks a submitted `r ‖ s ‖ v` signature: by `prover`, over the node's own transition.
-pub fn check(bytes: &[u8], prover: Address, t: &Verified) -> Result<Signature, String> {
-    let signature = Signature::try_from(bytes).map_err(|e| format!("not a signature: {e}"))?;
+pub fn check(bytes: &[u8], prover: Address, t: &Verified) -> Result<Signature, ProverError> {
+    let signature = Signature::try_from(bytes).map_err(ProverError::NotASignature)?;
     let signer = signature
         .recover_address_from_prehash(&digest(t))
-        .map_err(|e| format!("signature does not recover: {e}"))?;
+        .map_err(ProverError::Unrecoverable)?;
     if signer != prover {
-        return Err(format!(
-            "signed by {signer}, not by the registered prover {prover} (or over another transition)"
-        ));
+        return Err(ProverError::WrongSigner { signer, prover });
     }
     Ok(signature.normalized_s())
 }

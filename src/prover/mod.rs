@@ -12,6 +12,7 @@
 
 pub mod api;
 pub mod attest;
+mod error;
 pub mod input;
 pub mod partial_tree;
 pub mod reexec;
@@ -19,6 +20,7 @@ pub mod stage;
 pub mod worker;
 
 pub use api::ProverApi;
+pub use error::ProverError;
 pub use input::{InputSource, ProverInput};
 pub use reexec::{Rejection, Verified, reexecute};
 pub use stage::ReexecProver;
@@ -30,7 +32,7 @@ use tokio::sync::{broadcast, mpsc};
 
 use crate::{
     batcher::{Batch, commitment::public_input},
-    events::{BatchEvent, BatchStage, NodeEvent},
+    events::{BatchStage, NodeEvent},
     storage::BatchStore,
 };
 
@@ -80,16 +82,14 @@ impl MockProver {
             }
             let proof = fake_proof(&batch);
             self.batches.set_proven(batch.number, "mock");
-            let _ = self.events.send(NodeEvent::Batch(Arc::new(BatchEvent {
-                number: batch.number,
-                blocks: batch.first_block..=batch.last_block,
-                tx_count: batch.tx_count,
-                stage: BatchStage::Proven {
+            stage::emit(
+                &self.events,
+                &batch,
+                BatchStage::Proven {
                     prover: "mock".into(),
                 },
-                l1_tx: None,
-                took: started.elapsed(),
-            })));
+                started.elapsed(),
+            );
             if output.send(ProvenBatch { batch, proof }).await.is_err() {
                 break;
             }

@@ -12,13 +12,13 @@ use alloy_signer_local::PrivateKeySigner;
 use tokio::sync::{broadcast, mpsc};
 
 use super::{
-    ProvenBatch, attest,
+    ProvenBatch, ProverError, attest,
     input::InputSource,
     reexec::{self, Verified},
 };
 use crate::{
     batcher::Batch,
-    events::{BatchEvent, BatchStage, NodeEvent},
+    events::{BatchStage, NodeEvent},
     storage::BatchStore,
 };
 
@@ -60,7 +60,7 @@ impl ReexecProver {
                         break;
                     }
                 }
-                Err(reason) => reject(&self.events, &batch, reason, started.elapsed()),
+                Err(err) => reject(&self.events, &batch, &err, started.elapsed()),
             }
         }
         Ok(())
@@ -72,11 +72,11 @@ pub fn prove(
     source: &InputSource,
     signer: &PrivateKeySigner,
     batch: &Batch,
-) -> Result<Vec<U256>, String> {
-    let input = source.build(batch).map_err(|e| format!("witness: {e:#}"))?;
-    let verified = reexec::reexecute(&input).map_err(|e| e.to_string())?;
+) -> Result<Vec<U256>, ProverError> {
+    let input = source.build(batch).map_err(ProverError::Witness)?;
+    let verified = reexec::reexecute(&input)?;
     check_transition(&verified, batch, source.chain_id)?;
-    let signature = attest::sign(signer, &verified).map_err(|e| format!("{e:#}"))?;
+    let signature = attest::sign(signer, &verified).map_err(ProverError::Sign)?;
     Ok(attest::proof(&signature))
 }
 
@@ -85,7 +85,7 @@ pub(super) fn check_transition(
     verified: &Verified,
     batch: &Batch,
     chain_id: u64,
-) -> Result<(), String> {
+) -> Result<(), ProverError> {
     let expected = attest::transition_of(batch, chain_id);
     let same = Verified {
         txs: expected.txs,
@@ -94,10 +94,9 @@ pub(super) fn check_transition(
     if same {
         Ok(())
     } else {
-        Err(format!(
-            "the witness proves another transition than batch {}'s",
-            batch.number
-        ))
+        Err(ProverError::OtherTransition {
+            batch: batch.number,
+        })
     }
 }
 
@@ -108,23 +107,17 @@ pub(super) fn emit(
     stage: BatchStage,
     took: Duration,
 ) {
-    let _ = events.send(NodeEvent::Batch(Arc::new(BatchEvent {
-        number: batch.number,
-        blocks: batch.first_block..=batch.last_block,
-        tx_count: batch.tx_count,
-        stage,
-        l1_tx: None,
-        took,
-    })));
+    let _ = events.send(batch.event(stage, None, took));
 }
 
 /// Logs and announces a rejected batch.
 pub(super) fn reject(
     events: &broadcast::Sender<NodeEvent>,
     batch: &Batch,
-    reason: String,
+    err: &ProverError,
     took: Duration,
 ) {
+    let reason = err.to_string();
     tracing::error!(batch = batch.number, %reason, "proof rejected: the batch will not reach L1");
     emit(events, batch, BatchStage::ProofRejected { reason }, took);
 }

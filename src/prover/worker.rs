@@ -11,6 +11,7 @@ use anyhow::Context as _;
 use base64::{Engine as _, engine::general_purpose::STANDARD};
 
 use super::{
+    ProverError,
     api::{JobBody, SubmitBody},
     attest,
     input::{ProverInput, decode},
@@ -87,13 +88,13 @@ async fn work(
             .context("pick answer")?;
         let started = Instant::now();
         let signer = signer.clone();
-        let proved = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, String> {
+        let proved = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ProverError> {
             let bytes = STANDARD
                 .decode(&job.prover_input)
-                .map_err(|e| e.to_string())?;
-            let input = decode(&bytes).map_err(|e| format!("{e:#}"))?;
-            let verified = reexec::reexecute(&input).map_err(|e| e.to_string())?;
-            let signature = attest::sign(&signer, &verified).map_err(|e| format!("{e:#}"))?;
+                .map_err(|e| ProverError::Input(anyhow::Error::new(e).context("not base64")))?;
+            let input = decode(&bytes).map_err(ProverError::Input)?;
+            let verified = reexec::reexecute(&input)?;
+            let signature = attest::sign(&signer, &verified).map_err(ProverError::Sign)?;
             Ok(signature.as_bytes().to_vec())
         })
         .await?;

@@ -8,7 +8,7 @@
 import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, delimiter } from "node:path";
 import { tmpdir } from "node:os";
 import { encodeFunctionData, decodeFunctionResult } from "viem";
@@ -163,24 +163,79 @@ test("hardhat: npx hardhat ignition deploy ignition/modules/Counter.ts --network
 const foundryDir = () => join(work, "foundry-app");
 // No compiler download here: forge runs npm solc 0.8.30 through the shim (users get solc 0.8.30 from
 // forge itself, as foundry.toml pins it).
-const forge = (args) => sh(foundryDir(), bin("forge"), args, { FOUNDRY_SOLC: SOLC_SHIM, FOUNDRY_OFFLINE: "true" });
+const forgeEnv = { FOUNDRY_SOLC: SOLC_SHIM, FOUNDRY_OFFLINE: "true" };
+const forge = (args) => sh(foundryDir(), bin("forge"), args, forgeEnv);
+// ETH_RPC_URL is unset (an undefined value leaves it out of the child's environment), so that
+// only the project's .env sets it: a variable already set, even empty, wins over .env.
+const cast = (args) => sh(foundryDir(), bin("cast"), args, { ETH_RPC_URL: undefined });
+const envFile = () => join(foundryDir(), ".env");
+const FORGE_STD_PIN = join(E2E_DIR, "node_modules", "@layerzerolabs", "toolbox-foundry", "lib", "forge-std");
 
-test("init foundry DIR: writes the project; its rpc_endpoints are the devnet's", { skip }, async () => {
+/** Every file under `dir`, as paths relative to it. */
+function filesUnder(dir, prefix = "") {
+  return readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(dir, join(prefix, e.name)) : [join(prefix, e.name)],
+  );
+}
+
+test("init foundry DIR: writes the project; its rpc_endpoints and .env are the devnet's", { skip }, async () => {
   const { stdout } = await sh(work, ZKOS_DEV_BIN, ["init", "foundry", "foundry-app"]);
   assert.match(stdout, /^Wrote a Foundry project to foundry-app:/);
   assert.match(stdout, /forge script script\/Counter\.s\.sol --rpc-url zkos_l2 --broadcast --private-key 0x/);
+  for (const f of [".env", ".gitignore", "lib/forge-std/src/Test.sol", "lib/forge-std/LICENSE-MIT"]) {
+    assert.ok(existsSync(join(foundryDir(), f)), `${f} missing`);
+  }
   const toml = join(foundryDir(), "foundry.toml");
   const text = readFileSync(toml, "utf8");
   assert.ok(text.includes('zkos_l2 = "http://127.0.0.1:3050"') && text.includes('zkos_l1 = "http://127.0.0.1:8545"'), text);
+  const env = readFileSync(envFile(), "utf8");
+  assert.match(env, /^ETH_RPC_URL=http:\/\/127\.0\.0\.1:3050$/m);
   // point the endpoints at the node under test
-  writeFileSync(toml, text.replace("http://127.0.0.1:3050", l2.url).replace("http://127.0.0.1:8545", l1Url));
+  writeFileSync(toml, text.replaceAll("http://127.0.0.1:3050", l2.url).replaceAll("http://127.0.0.1:8545", l1Url));
+  writeFileSync(envFile(), env.replaceAll("http://127.0.0.1:3050", l2.url));
 });
 
-test("foundry: forge build, forge test", { skip }, async () => {
+test("foundry: lib/forge-std is the pinned forge-std, byte for byte", { skip }, () => {
+  // tests/e2e/package.json pins the npm package the template's copy comes from
+  // (scripts/vendor-forge-std.sh); the project keeps forge install's layout (sources under src/).
+  const lib = join(foundryDir(), "lib", "forge-std");
+  const want = filesUnder(FORGE_STD_PIN).sort();
+  const got = filesUnder(lib).map((f) => (f.startsWith("src/") ? f.slice(4) : f)).sort();
+  assert.deepEqual(got, want);
+  for (const f of want) {
+    const at = f.endsWith(".sol") ? join(lib, "src", f) : join(lib, f);
+    assert.ok(readFileSync(at).equals(readFileSync(join(FORGE_STD_PIN, f))), `lib/forge-std: ${f} differs from the pinned package`);
+  }
+  assert.equal(JSON.parse(readFileSync(join(lib, "package.json"), "utf8")).version, "1.9.7");
+});
+
+test("foundry: cast chain-id without --rpc-url answers 270 (the L2, from .env)", { skip }, async () => {
+  const { stdout } = await cast(["chain-id"]);
+  assert.equal(stdout.trim(), "270");
+});
+
+test("foundry: forge build offline with forge-std, forge test", { skip }, async () => {
   const build = await forge(["build"]);
   assert.match(build.out, /Compiler run successful/, build.all);
+  assert.ok(existsSync(join(foundryDir(), "out", "Test.sol")), "forge-std's Test.sol was not compiled");
   const t = await forge(["test"]);
   assert.match(t.out, /4 tests passed, 0 failed/, t.all);
+});
+
+test("foundry: forge test needs no node (ETH_RPC_URL names one that is down)", { skip }, async () => {
+  const env = readFileSync(envFile(), "utf8");
+  const down = `http://127.0.0.1:${await freePort()}`;
+  writeFileSync(envFile(), env.replaceAll(l2.url, down));
+  try {
+    const t = await forge(["test"]);
+    assert.match(t.out, /4 tests passed, 0 failed/, t.all);
+    // while cast, given no --rpc-url, goes to that URL and says so
+    const r = await run(bin("cast"), ["chain-id"], { cwd: foundryDir(), env: { NO_COLOR: "1", ETH_RPC_URL: undefined } });
+    assert.notEqual(r.code, 0, r.stdout);
+    assert.ok(r.stderr.includes(down), r.stderr);
+  } finally {
+    writeFileSync(envFile(), env);
+  }
 });
 
 for (const [endpoint, chainId, url] of [

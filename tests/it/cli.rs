@@ -45,6 +45,7 @@ fn init_writes_a_foundry_project_and_prints_the_next_commands() {
         "test/Counter.t.sol",
         "README.md",
         ".gitignore",
+        ".env",
     ] {
         assert!(
             dir.join(file).is_file(),
@@ -55,6 +56,12 @@ fn init_writes_a_foundry_project_and_prints_the_next_commands() {
             "{file} not listed:\n{stdout}"
         );
     }
+    // forge-std is written whole and listed as one line
+    assert!(dir.join("lib/forge-std/src/Test.sol").is_file());
+    assert!(
+        stdout.contains(&format!("{}/ (", dir.join("lib/forge-std").display())),
+        "{stdout}"
+    );
     let toml = std::fs::read_to_string(dir.join("foundry.toml")).unwrap();
     assert!(
         toml.contains(r#"zkos_l2 = "http://127.0.0.1:3050""#),

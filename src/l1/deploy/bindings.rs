@@ -1,6 +1,7 @@
 //! The rollup contracts as `deploy.rs` speaks to them: creation code from the committed
 //! artifacts (`state/artifacts/*.json`) and `sol!` bindings of the constructors, setters and
-//! getters it uses (the signatures are those of the artifacts' ABIs).
+//! getters it uses (the signatures are those of the artifacts' ABIs; `ZKChain`'s are generated
+//! from its artifact, in `l1::contracts`).
 //!
 //! `DeployParams -> the eight creations (nonce order)`, `Rust values -> calldata`
 
@@ -9,23 +10,10 @@ use alloy_sol_types::{SolConstructor as _, sol};
 use anyhow::Context as _;
 
 use super::DeployParams;
-use crate::l1::{L1Contracts, contracts};
+use crate::l1::L1Contracts;
+pub(super) use crate::l1::contracts::ZKChain;
 
 sol! {
-    // The ZKChain constructor's genesis batch; the node's own type is
-    // `crate::l1::contracts::StoredBatchInfo` (same fields), converted by `genesis_batch`.
-    struct StoredBatchInfo {
-        uint64 batchNumber;
-        bytes32 batchHash;
-        uint64 indexRepeatedStorageChanges;
-        uint256 numberOfLayer1Txs;
-        bytes32 priorityOperationsHash;
-        bytes32 dependencyRootsRollingHash;
-        bytes32 l2LogsTreeRoot;
-        uint256 timestamp;
-        bytes32 commitment;
-    }
-
     contract Verifier {
         constructor(address owner, bool mockVerifier);
         function setProver(address prover, bool allowed);
@@ -70,23 +58,6 @@ sol! {
     contract ChainTypeManager {
         constructor(address bridgehub, address validatorTimelock);
         function validatorTimelockPostV29() view returns (address);
-    }
-
-    contract ZKChain {
-        constructor(
-            uint256 chainId,
-            address bridgehub,
-            address chainTypeManager,
-            address verifier,
-            address admin,
-            uint256 minimalL2GasPrice,
-            StoredBatchInfo genesisBatch
-        );
-        function setValidator(address validator, bool active);
-        function isValidator(address validator) view returns (bool);
-        function getChainId() view returns (uint256);
-        function getVerifier() view returns (address);
-        function getMinimalL2GasPrice() view returns (uint256);
     }
 }
 
@@ -146,21 +117,6 @@ impl Artifact {
             .with_context(|| format!("the {} artifact's bytecode is not hex", self.name))?;
         code.extend(constructor_args);
         Ok(code.into())
-    }
-}
-
-/// The node's `StoredBatchInfo` as the ZKChain constructor takes it.
-pub(super) fn genesis_batch(info: &contracts::StoredBatchInfo) -> StoredBatchInfo {
-    StoredBatchInfo {
-        batchNumber: info.batchNumber,
-        batchHash: info.batchHash,
-        indexRepeatedStorageChanges: info.indexRepeatedStorageChanges,
-        numberOfLayer1Txs: info.numberOfLayer1Txs,
-        priorityOperationsHash: info.priorityOperationsHash,
-        dependencyRootsRollingHash: info.dependencyRootsRollingHash,
-        l2LogsTreeRoot: info.l2LogsTreeRoot,
-        timestamp: info.timestamp,
-        commitment: info.commitment,
     }
 }
 
@@ -225,13 +181,13 @@ pub(super) fn creations(params: &DeployParams, at: &L1Contracts) -> anyhow::Resu
             &ZK_CHAIN,
             at.zk_chain,
             ZKChain::constructorCall {
-                chainId: U256::from(params.l2_chain_id),
-                bridgehub: at.bridgehub,
-                chainTypeManager: at.chain_type_manager,
-                verifier: at.verifier,
-                admin: owner,
-                minimalL2GasPrice: U256::from(params.min_l2_gas_price),
-                genesisBatch: genesis_batch(&params.genesis_stored_batch),
+                _chainId: U256::from(params.l2_chain_id),
+                _bridgehub: at.bridgehub,
+                _chainTypeManager: at.chain_type_manager,
+                _verifier: at.verifier,
+                _admin: owner,
+                _minimalL2GasPrice: U256::from(params.min_l2_gas_price),
+                _genesisBatch: params.genesis_stored_batch.clone(),
             }
             .abi_encode(),
         ),

@@ -106,12 +106,17 @@ pub(super) async fn wire(
         (at.validator_timelock, "timelock"),
     ] {
         if !l1
-            .view(at.zk_chain, ZKChain::isValidatorCall { validator })
+            .view(
+                at.zk_chain,
+                ZKChain::isValidatorCall {
+                    _address: validator,
+                },
+            )
             .await?
         {
             let call = ZKChain::setValidatorCall {
-                validator,
-                active: true,
+                _validator: validator,
+                _active: true,
             };
             let step = format!("ZKChain.setValidator({who} {validator})");
             call_as_deployer(l1, params, at.zk_chain, &step, call).await?;
@@ -221,8 +226,8 @@ pub(super) async fn wire(
             at.zk_chain,
             l1.url
         );
-        let call = IZKChain::setGenesisBatchCall {
-            genesis: params.genesis_stored_batch.clone(),
+        let call = ZKChain::setGenesisBatchCall {
+            _genesisBatch: params.genesis_stored_batch.clone(),
         };
         call_as_deployer(l1, params, at.zk_chain, "ZKChain.setGenesisBatch", call).await?;
     }
