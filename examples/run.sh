@@ -41,6 +41,7 @@ example "$TARGET/debug/examples/deploy_and_call" "$L2"
 example "$TARGET/debug/examples/deposit" "$L2" "$L1"
 example "$TARGET/debug/examples/withdraw" "$L2" "$L1"
 example "$TARGET/debug/examples/watch_batches" "$L2"
+example "$TARGET/debug/examples/in_process"   # its own devnet, in-process on free ports
 example env ZKOS_L2_URL="$L2" cargo test --locked --quiet --example snapshot_revert
 example node examples/js/viem.mjs "$L2" "$L1"
 example node examples/js/ethers.mjs "$L2" "$L1"
