@@ -17,6 +17,7 @@ pub mod middleware;
 pub mod send;
 pub mod types;
 pub mod zks;
+pub mod zks_os;
 
 use crate::storage::L1Stage;
 use std::{collections::HashMap, net::SocketAddr, sync::Arc};
@@ -256,6 +257,7 @@ pub fn module(ctx: Arc<RpcContext>) -> anyhow::Result<RpcModule<RpcContext>> {
     if with_zks {
         zks::register(&mut module)?;
         batches::register(&mut module)?;
+        zks_os::register(&mut module)?;
     }
     Ok(module)
 }

@@ -1,6 +1,8 @@
 //! Integration tests of zkos-dev: each test starts a node in-process (`Config::test()`) and
 //! drives it over JSON-RPC the way a user's tool would, asserting what the user would see.
 #![allow(clippy::unwrap_used)]
+// `sol!(#[sol(rpc)] …)` makes one builder argument per Solidity parameter (`requestL2TransactionTwoBridges` …).
+#![allow(clippy::too_many_arguments)]
 
 mod bench;
 mod blocks;
@@ -32,3 +34,4 @@ mod tracing;
 mod transactions;
 mod withdrawals;
 mod zks;
+mod zks_os;
