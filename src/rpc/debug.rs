@@ -66,6 +66,16 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let block = c.chain.block_by_hash(&hash).ok_or_else(block_not_found)?;
         ok(debug_trace_block(c, &block, opts.unwrap_or_default())?)
     });
+    // The code with keccak256 hash `hash` in the state after the block (`null`: none there).
+    method!(m, "debug_codeByHash", |p, c| {
+        let mut seq = p.sequence();
+        let hash: B256 = seq.next()?;
+        let block: Option<BlockId> = seq.optional_next()?;
+        ok(c.state_at(block)?
+            .code_by_hash(&hash)
+            .map(|code| code.original_bytes())
+            .filter(|code| !code.is_empty()))
+    });
     blocking!(m, "trace_transaction", |p, c| {
         let (hash,): (B256,) = p.parse()?;
         let Some(tx) = c.chain.tx(&hash) else {

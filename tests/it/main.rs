@@ -17,6 +17,7 @@ mod devnet_snapshots;
 mod durability;
 mod erc20_bridge;
 mod errors;
+mod eth_parity;
 mod hostile;
 mod l1;
 mod l1_deploy;
