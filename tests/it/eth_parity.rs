@@ -331,3 +331,39 @@ async fn eth_config_and_debug_chain_config_describe_the_rules_in_force() {
     let l1_config = l1.ok("eth_config", json!([])).await;
     assert!(l1_config["current"]["precompiles"]["BLAKE2F"].is_string());
 }
+
+#[tokio::test]
+async fn trace_filter_finds_the_traces_of_an_address_and_pages() {
+    let node = TestNode::start().await;
+    let to = Address::repeat_byte(0x71);
+    let mut hashes = vec![];
+    for _ in 0..3 {
+        hashes.push(node.transfer_and_wait(4, to).await.transaction_hash);
+    }
+    node.transfer_and_wait(5, Address::repeat_byte(0x72)).await;
+    let latest = node.block_number().await;
+    let filter = json!({"fromBlock": "0x0", "toBlock": hex_u64(latest), "toAddress": [to]});
+    let traces = node.rpc.ok("trace_filter", json!([filter])).await;
+    let found: Vec<Value> = traces
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["transactionHash"].clone())
+        .collect();
+    assert_eq!(found, json!(hashes).as_array().unwrap().clone());
+    for t in traces.as_array().unwrap() {
+        assert_eq!(t["action"]["to"], json!(to.to_string().to_lowercase()));
+        assert_eq!(
+            t["action"]["from"],
+            json!(node.account(4).to_string().to_lowercase())
+        );
+    }
+    let mut page = filter.clone();
+    page["after"] = json!(1);
+    page["count"] = json!(1);
+    let paged = node.rpc.ok("trace_filter", json!([page])).await;
+    assert_eq!(paged, json!([traces[1]]));
+    // The same traces as trace_transaction.
+    let single = node.rpc.ok("trace_transaction", json!([hashes[0]])).await;
+    assert_eq!(single[0], traces[0]);
+}
