@@ -25,7 +25,7 @@ use crate::{
     events::{BatchEvent, BatchStage, NodeEvent},
     l1::contracts::{CommitBatchInfoZKsyncOS, StoredBatchInfo},
     storage::{BatchStore, Chain, StoredBlock, state::BlockWrites},
-    tree::{StateTree, account_key, account_value, state_commitment, storage_key},
+    tree::{StateCommitmentPreimage, StateTree, account_key, account_value, storage_key},
     tx::L2ToL1Log,
 };
 use commitment::{
@@ -74,6 +74,8 @@ pub struct Batch {
     pub logs: Vec<BatchLog>,
     /// The state tree after it (an O(1) copy: `zks_getProof`, the prover).
     pub tree: StateTree,
+    /// What its state commitment hashes besides the tree root.
+    pub commitment_preimage: StateCommitmentPreimage,
     /// What `commitBatchesSharedBridge` carries for it.
     pub commit_info: CommitBatchInfoZKsyncOS,
     /// What L1 stores for it once committed.
@@ -188,7 +190,9 @@ impl Batcher {
         let genesis = self.chain.block(0).expect("the chain always has genesis");
         let mut tree = StateTree::new();
         tree.apply(&keyed(&genesis.writes));
-        let commitment = self.state_commitment(&tree, &genesis);
+        let commitment = self
+            .commitment_preimage(&tree, &genesis)
+            .commitment(tree.root());
         let prev = genesis_batch_info(commitment);
         self.batches.set_genesis(prev.clone());
         Cursor {
@@ -201,7 +205,8 @@ impl Batcher {
         }
     }
 
-    fn state_commitment(&self, tree: &StateTree, last: &StoredBlock) -> B256 {
+    /// What the state commitment after block `last` hashes besides the root of `tree`.
+    fn commitment_preimage(&self, tree: &StateTree, last: &StoredBlock) -> StateCommitmentPreimage {
         let number = last.header.number;
         let hashes: Vec<B256> = self
             .chain
@@ -209,13 +214,7 @@ impl Batcher {
             .iter()
             .map(|b| b.hash)
             .collect();
-        state_commitment(
-            tree.root(),
-            tree.leaf_count(),
-            number,
-            &hashes,
-            last.header.timestamp,
-        )
+        StateCommitmentPreimage::new(tree.leaf_count(), number, &hashes, last.header.timestamp)
     }
 
     /// Applies every block the chain has beyond the cursor, sealing full batches. Returns
@@ -318,9 +317,10 @@ impl Batcher {
             return true;
         };
         let leaves: Vec<B256> = open.logs.iter().map(BatchLog::leaf).collect();
+        let commitment_preimage = self.commitment_preimage(&cursor.tree, &last);
         let commit_info = CommitBatchInfoZKsyncOS {
             batchNumber: cursor.prev.batchNumber + 1,
-            newStateCommitment: self.state_commitment(&cursor.tree, &last),
+            newStateCommitment: commitment_preimage.commitment(cursor.tree.root()),
             numberOfLayer1Txs: U256::from(open.l1_txs.len()),
             priorityOperationsHash: priority_ops_hash(&open.l1_txs),
             dependencyRootsRollingHash: B256::ZERO,
@@ -346,6 +346,7 @@ impl Batcher {
             l1_txs: open.l1_txs,
             logs: open.logs,
             tree: cursor.tree.clone(),
+            commitment_preimage,
             commit_info,
             stored: stored.clone(),
             prev: std::mem::replace(&mut cursor.prev, stored),

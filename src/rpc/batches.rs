@@ -1,10 +1,10 @@
 //! The `zks_` methods about batches and settlement, and anvil-zksync's manual settlement
 //! (`anvil_zks_commitBatch` / `proveBatch` / `executeBatch`). L2 with an L1 only.
 //! Shapes follow zksync-era's `L1BatchDetails`, `BlockDetails`, `TransactionDetails` and
-//! `L2ToL1LogProof`; `zks_getProof` answers with ZKsync OS state tree proofs.
+//! `L2ToL1LogProof` (`zks_getProof` and the server's own methods are in `zks_os`).
 
 use alloy_eips::BlockNumberOrTag;
-use alloy_primitives::{Address, B256, U64, U256};
+use alloy_primitives::{B256, U64, U256};
 use jsonrpsee::RpcModule;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
@@ -18,7 +18,6 @@ use crate::{
     batcher::commitment::log_proof,
     l1::sender::SettleCommand,
     storage::{BatchRecord, L1Stage, L1Step},
-    tree::{account_key, storage_key},
     tx::Envelope,
 };
 
@@ -354,38 +353,9 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
             "proof": log_proof(&leaves, id),
             "id": id,
             "root": b.commit_info.l2LogsTreeRoot,
+            // The server's field for chains that settle on a gateway; zkos-dev settles on L1.
+            "gatewayBlockNumber": Value::Null,
             "txNumberInBatch": b.logs[id].log.tx_number_in_block,
-        }))
-    });
-    method!(m, "zks_getProof", |p, c| {
-        let mut seq = p.sequence();
-        let address: Address = seq.next()?;
-        let keys: Vec<B256> = seq.next()?;
-        let batch: Option<U64> = seq.optional_next()?;
-        let s = settlement(c)?;
-        let n = batch
-            .map(|b| b.to::<u64>())
-            .unwrap_or_else(|| s.batches.last_sealed());
-        let Some(record) = s.batches.get(n) else {
-            return ok(Value::Null);
-        };
-        let tree = &record.batch.tree;
-        let account = account_key(address);
-        let storage: Vec<Value> = keys
-            .iter()
-            .map(|slot| {
-                let key = storage_key(address, *slot);
-                json!({"key": slot, "treeKey": key, "value": tree.get(&key).unwrap_or_default(), "proof": tree.prove(&key)})
-            })
-            .collect();
-        ok(json!({
-            "address": address,
-            "batchNumber": n,
-            "stateRoot": tree.root(),
-            "leafCount": tree.leaf_count(),
-            "stateCommitment": record.batch.commit_info.newStateCommitment,
-            "accountProof": {"treeKey": account, "value": tree.get(&account), "proof": tree.prove(&account)},
-            "storageProof": storage,
         }))
     });
     manual(m)?;

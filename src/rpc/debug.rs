@@ -66,6 +66,16 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let block = c.chain.block_by_hash(&hash).ok_or_else(block_not_found)?;
         ok(debug_trace_block(c, &block, opts.unwrap_or_default())?)
     });
+    // The code with keccak256 hash `hash` in the state after the block (`null`: none there).
+    method!(m, "debug_codeByHash", |p, c| {
+        let mut seq = p.sequence();
+        let hash: B256 = seq.next()?;
+        let block: Option<BlockId> = seq.optional_next()?;
+        ok(c.state_at(block)?
+            .code_by_hash(&hash)
+            .map(|code| code.original_bytes())
+            .filter(|code| !code.is_empty()))
+    });
     blocking!(m, "trace_transaction", |p, c| {
         let (hash,): (B256,) = p.parse()?;
         let Some(tx) = c.chain.tx(&hash) else {
@@ -83,6 +93,41 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         };
         let traces = parity_traces(c, &block, 0, block.txs.len())?;
         ok(traces.into_iter().flatten().collect::<Vec<_>>())
+    });
+    // reth's semantics: blocks `fromBlock` (0) ..= `toBlock` (latest), traces whose action
+    // matches the addresses, then `after` skipped and `count` kept. The range is bounded like
+    // `eth_getLogs`; each block is re-executed, so only blocks whose parent state is kept work.
+    blocking!(m, "trace_filter", |p, c| {
+        let (filter,): (alloy_rpc_types_trace::filter::TraceFilter,) = p.parse()?;
+        let latest = c.chain.latest_number();
+        let from = filter.from_block.unwrap_or(0);
+        let to = filter.to_block.unwrap_or(latest).min(latest);
+        if from > to {
+            return ok(Vec::<Value>::new());
+        }
+        let max_range = c.rpc_config.max_logs_block_range;
+        if to - from >= max_range {
+            return Err(RpcError::params(format!(
+                "query exceeds max block range {max_range}"
+            )));
+        }
+        let matcher = filter.matcher();
+        let mut out = Vec::new();
+        for block in c.chain.blocks(from, to) {
+            if block.txs.is_empty() {
+                continue;
+            }
+            let traces = parity_traces(c, &block, 0, block.txs.len())?;
+            out.extend(
+                traces
+                    .into_iter()
+                    .flatten()
+                    .filter(|t| matcher.matches(&t.trace)),
+            );
+        }
+        let after = filter.after.unwrap_or(0) as usize;
+        let count = filter.count.map_or(usize::MAX, |n| n as usize);
+        ok(out.into_iter().skip(after).take(count).collect::<Vec<_>>())
     });
     Ok(())
 }

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use alloy_consensus::Transaction as _;
 use alloy_eips::{BlockId, BlockNumberOrTag, eip2718::Encodable2718};
 use alloy_primitives::{Address, B256, Bytes, TxKind, U64, U256, keccak256};
-use alloy_rpc_types_eth::{FeeHistory, Filter, TransactionRequest, state::StateOverride};
+use alloy_rpc_types_eth::{
+    BlockOverrides, FeeHistory, Filter, TransactionRequest, state::StateOverride,
+};
 use jsonrpsee::RpcModule;
 use revm::{bytecode::Bytecode, context::TxEnv};
 use serde_json::{Value, json};
@@ -103,11 +105,15 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let request: TransactionRequest = seq.next()?;
         let block: Option<BlockId> = seq.optional_next()?;
         let overrides: Option<StateOverride> = seq.optional_next()?;
+        let block_overrides: Option<BlockOverrides> = seq.optional_next()?;
         let (state, parent) = call_state(c, block, overrides.as_ref())?;
         let env = call_env(c, &request, &state, c.rpc_config.gas_cap);
-        let out = c
-            .executor()
-            .call(state, c.block_hashes(), &c.call_block(&parent), env)?;
+        let mut context = c.call_block(&parent);
+        let mut hashes = c.block_hashes();
+        if let Some(o) = block_overrides {
+            apply_block_overrides(&mut context, &mut hashes, o)?;
+        }
+        let out = c.executor().call(state, hashes, &context, env)?;
         ok(out.output)
     });
     blocking!(m, "eth_estimateGas", |p, c| {
@@ -220,10 +226,106 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let (_, _): (BlockNumberOrTag, U64) = p.parse()?;
         ok(Value::Null)
     });
+    // geth's batch `eth_getStorageAt`: {address: [slot…]} -> {address: [value…]}.
+    method!(m, "eth_getStorageValues", |p, c| {
+        let mut seq = p.sequence();
+        let requests: std::collections::BTreeMap<Address, Vec<U256>> = seq.next()?;
+        let block: Option<BlockId> = seq.optional_next()?;
+        let slots: usize = requests.values().map(Vec::len).sum();
+        if slots > MAX_STORAGE_VALUES {
+            return Err(RpcError::params(format!(
+                "too many slots (max {MAX_STORAGE_VALUES})"
+            )));
+        }
+        let state = c.state_at(block)?;
+        let values: std::collections::BTreeMap<Address, Vec<B256>> = requests
+            .into_iter()
+            .map(|(address, slots)| {
+                let values = slots
+                    .into_iter()
+                    .map(|slot| B256::from(state.storage(&address, slot)))
+                    .collect();
+                (address, values)
+            })
+            .collect();
+        ok(values)
+    });
+    // The mined tx of `sender` with `nonce`, else the pooled one (`null`: none). Blocks are
+    // searched from the latest back: a scan, bounded by the chain's length.
+    method!(m, "eth_getTransactionBySenderAndNonce", |p, c| {
+        let (sender, nonce): (Address, U64) = p.parse()?;
+        let nonce = nonce.to::<u64>();
+        if nonce >= c.state.latest().nonce(&sender) {
+            let content = c.mempool.content();
+            let pooled = [content.pending, content.queued]
+                .into_iter()
+                .find_map(|mut side| side.remove(&sender)?.remove(&nonce));
+            return ok(pooled.map(|tx| tx_json(&tx, None, c.next_block().base_fee)));
+        }
+        let latest = c.chain.latest_number();
+        for n in (0..=latest).rev() {
+            let Some(block) = c.chain.block(n) else {
+                continue;
+            };
+            let found = block.txs.iter().find(|t| {
+                t.tx.sender == sender
+                    && t.tx.envelope.as_eth().is_some()
+                    && t.tx.envelope.nonce() == nonce
+            });
+            if let Some(tx) = found {
+                return ok(c.tx_json(tx));
+            }
+        }
+        ok(Value::Null)
+    });
     method!(m, "eth_getLogs", |p, c| {
         let (filter,): (Filter,) = p.parse()?;
         ok(logs(c, &filter, None)?)
     });
+    Ok(())
+}
+
+/// Most slots `eth_getStorageValues` reads in one call (geth's limit).
+pub const MAX_STORAGE_VALUES: usize = 1024;
+
+/// Applies `eth_call`'s block overrides to the block the call runs in. The blob base fee is not
+/// one of the block values zkos-dev's executor takes (`BLOBBASEFEE` is 1 on ZKsync OS): asking
+/// for it is an error rather than an override silently dropped.
+pub(crate) fn apply_block_overrides(
+    context: &mut crate::executor::BlockContext,
+    hashes: &mut crate::storage::state::BlockHashes,
+    o: BlockOverrides,
+) -> RpcResult<()> {
+    let u64_of = |value: U256, what: &str| {
+        u64::try_from(value).map_err(|_| RpcError::params(format!("{what} override too large")))
+    };
+    if o.blob_base_fee.is_some() {
+        return Err(RpcError::params(
+            "the blobBaseFee override is not supported (BLOBBASEFEE is fixed on this chain)",
+        ));
+    }
+    if let Some(number) = o.number {
+        context.number = u64_of(number, "block number")?;
+    }
+    if let Some(time) = o.time {
+        context.timestamp = time;
+    }
+    if let Some(gas_limit) = o.gas_limit {
+        context.gas_limit = gas_limit;
+    }
+    if let Some(coinbase) = o.coinbase {
+        context.coinbase = coinbase;
+    }
+    if let Some(random) = o.random {
+        context.prevrandao = random;
+    }
+    if let Some(base_fee) = o.base_fee {
+        context.base_fee = u64_of(base_fee, "base fee")?;
+    }
+    if let Some(map) = o.block_hash {
+        let inner = hashes.clone();
+        *hashes = Arc::new(move |n| map.get(&n).copied().unwrap_or_else(|| inner(n)));
+    }
     Ok(())
 }
 

@@ -7,6 +7,7 @@ mod macros;
 pub mod anvil;
 mod batch_fields;
 pub mod batches;
+pub mod chain_config;
 pub mod debug;
 pub mod dev;
 pub mod error;
@@ -14,9 +15,11 @@ pub mod eth;
 pub mod filters;
 pub mod limits;
 pub mod middleware;
+pub mod raw;
 pub mod send;
 pub mod types;
 pub mod zks;
+pub mod zks_os;
 
 use crate::storage::L1Stage;
 use std::{collections::HashMap, net::SocketAddr, sync::Arc};
@@ -257,9 +260,12 @@ pub fn module(ctx: Arc<RpcContext>) -> anyhow::Result<RpcModule<RpcContext>> {
     dev::register(&mut module)?;
     anvil::register(&mut module)?;
     debug::register(&mut module)?;
+    raw::register(&mut module)?;
+    chain_config::register(&mut module)?;
     if with_zks {
         zks::register(&mut module)?;
         batches::register(&mut module)?;
+        zks_os::register(&mut module)?;
     }
     Ok(module)
 }

@@ -81,6 +81,21 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let (request,): (TransactionRequest,) = p.parse()?;
         ok(Bytes::from(sign_request(c, request)?.encoded_2718()))
     });
+    // geth's `eth_fillTransaction`: the request with nonce, chain id, fees and gas filled in,
+    // unsigned: `{raw: the EIP-2718 bytes with an empty signature, tx: that tx}`.
+    method!(m, "eth_fillTransaction", |p, c| {
+        let (request,): (TransactionRequest,) = p.parse()?;
+        let typed = fill_request(c, request)?;
+        let unsigned = TxEnvelope::from(typed.into_signed(alloy_primitives::Signature::new(
+            alloy_primitives::U256::ZERO,
+            alloy_primitives::U256::ZERO,
+            false,
+        )));
+        ok(serde_json::json!({
+            "raw": Bytes::from(unsigned.encoded_2718()),
+            "tx": unsigned,
+        }))
+    });
     method!(m, "eth_sign", |p, c| {
         let (address, data): (Address, Bytes) = p.parse()?;
         let sig = c

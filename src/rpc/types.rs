@@ -199,7 +199,7 @@ pub fn block_json(block: &StoredBlock, full: bool) -> Value {
         hash: block.hash,
         inner: block.header.clone(),
         total_difficulty: Some(U256::ZERO),
-        size: Some(U256::from(alloy_rlp::Encodable::length(&block.header))),
+        size: Some(U256::from(super::raw::raw_block(block).len())),
     };
     let mut value = serde_json::to_value(header).unwrap_or(Value::Null);
     let base_fee = block.header.base_fee_per_gas.unwrap_or_default();

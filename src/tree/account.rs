@@ -26,8 +26,19 @@ pub fn account_key(address: Address) -> B256 {
 /// Blake2s `bytecode_hash` of code ‖ padding ‖ jumpdest bitmap; here the keccak `code_hash`
 /// stands in for it. Use [`account_value_for_code`] where the code is at hand.
 pub fn account_value(nonce: u64, balance: U256, code_hash: B256, code_len: u32) -> B256 {
+    account_properties(nonce, balance, code_hash, code_len).hash()
+}
+
+/// The properties [`account_value`] hashes: what `zks_getAccountPreimage` returns encoded, so
+/// that its Blake2s is the account's value in the tree.
+pub fn account_properties(
+    nonce: u64,
+    balance: U256,
+    code_hash: B256,
+    code_len: u32,
+) -> AccountProperties {
     if code_len == 0 || code_hash == KECCAK256_EMPTY {
-        return AccountProperties::for_code(nonce, balance, &[]).hash();
+        return AccountProperties::for_code(nonce, balance, &[]);
     }
     AccountProperties {
         versioning_data: versioning(DEPLOYED, ARTIFACTS_CODE_VERSION),
@@ -39,7 +50,6 @@ pub fn account_value(nonce: u64, balance: U256, code_hash: B256, code_len: u32) 
         observable_bytecode_hash: code_hash,
         observable_bytecode_len: code_len,
     }
-    .hash()
 }
 
 /// Tree value of an account with EVM `code` (empty for none), exactly as ZKsync OS stores it.

@@ -93,13 +93,64 @@ pub(super) fn empty_subtree_hash(level: usize) -> B256 {
     EMPTY[level]
 }
 
+/// What a batch's state commitment hashes besides the tree root (zksync-os-server's
+/// `StateCommitmentPreimage`, which `zks_getProof` returns so a client can go from a proven root
+/// to the commitment on L1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateCommitmentPreimage {
+    /// Leaves in use after the batch (the index the next new key gets).
+    pub next_free_slot: u64,
+    /// The batch's last block.
+    pub block_number: u64,
+    /// `blake2s` of the 256 block hashes ending with `block_number`, oldest first.
+    pub last_256_block_hashes_blake: B256,
+    /// Timestamp of the last block.
+    pub last_block_timestamp: u64,
+}
+
+impl StateCommitmentPreimage {
+    /// The preimage after block `last_block`.
+    ///
+    /// `last_256_block_hashes` is oldest first, ending with the hash of `last_block`; fewer than
+    /// 256 are padded with zero hashes at the front (genesis: 255 zeros and the genesis hash),
+    /// more than 256 are cut to the last 256.
+    pub fn new(
+        leaf_count: u64,
+        last_block: u64,
+        last_256_block_hashes: &[B256],
+        last_timestamp: u64,
+    ) -> Self {
+        let recent = &last_256_block_hashes[last_256_block_hashes.len().saturating_sub(256)..];
+        let padding = [B256::ZERO].repeat(256 - recent.len());
+        let parts: Vec<&[u8]> = padding
+            .iter()
+            .chain(recent)
+            .map(|hash| hash.as_slice())
+            .collect();
+        Self {
+            next_free_slot: leaf_count,
+            block_number: last_block,
+            last_256_block_hashes_blake: blake2s256(&parts),
+            last_block_timestamp: last_timestamp,
+        }
+    }
+
+    /// The state commitment with tree root `root`: `blake2s(root ‖ next_free_slot u64 BE ‖
+    /// block_number u64 BE ‖ last_256_block_hashes_blake ‖ last_block_timestamp u64 BE)`.
+    pub fn commitment(&self, root: B256) -> B256 {
+        blake2s256(&[
+            root.as_slice(),
+            &self.next_free_slot.to_be_bytes(),
+            &self.block_number.to_be_bytes(),
+            self.last_256_block_hashes_blake.as_slice(),
+            &self.last_block_timestamp.to_be_bytes(),
+        ])
+    }
+}
+
 /// State commitment of a batch, what L1 stores as the batch hash:
 /// `blake2s(root ‖ leaf count u64 BE ‖ last block number u64 BE ‖ blake2s(last 256 block hashes)
-/// ‖ last block timestamp u64 BE)`.
-///
-/// `last_256_block_hashes` is oldest first, ending with the hash of `last_block`; fewer than 256
-/// are padded with zero hashes at the front (genesis: 255 zeros and the genesis hash), more than
-/// 256 are cut to the last 256.
+/// ‖ last block timestamp u64 BE)` (see [`StateCommitmentPreimage::new`] for the hashes).
 pub fn state_commitment(
     root: B256,
     leaf_count: u64,
@@ -107,19 +158,11 @@ pub fn state_commitment(
     last_256_block_hashes: &[B256],
     last_timestamp: u64,
 ) -> B256 {
-    let recent = &last_256_block_hashes[last_256_block_hashes.len().saturating_sub(256)..];
-    let padding = [B256::ZERO].repeat(256 - recent.len());
-    let parts: Vec<&[u8]> = padding
-        .iter()
-        .chain(recent)
-        .map(|hash| hash.as_slice())
-        .collect();
-    let block_hashes = blake2s256(&parts);
-    blake2s256(&[
-        root.as_slice(),
-        &leaf_count.to_be_bytes(),
-        &last_block.to_be_bytes(),
-        block_hashes.as_slice(),
-        &last_timestamp.to_be_bytes(),
-    ])
+    StateCommitmentPreimage::new(
+        leaf_count,
+        last_block,
+        last_256_block_hashes,
+        last_timestamp,
+    )
+    .commitment(root)
 }

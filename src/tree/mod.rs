@@ -39,10 +39,10 @@ mod tests;
 use alloy_primitives::B256;
 
 pub use account::{
-    ACCOUNT_PROPERTIES_ADDRESS, AccountProperties, account_key, account_value,
+    ACCOUNT_PROPERTIES_ADDRESS, AccountProperties, account_key, account_properties, account_value,
     account_value_for_code, storage_key,
 };
-pub use hash::{Leaf, blake2s256, state_commitment};
+pub use hash::{Leaf, StateCommitmentPreimage, blake2s256, state_commitment};
 pub use proof::{LeafProof, ProofError, TreeProof};
 
 use hash::{Hasher, empty_subtree_hash};

@@ -1,0 +1,282 @@
+//! The methods zksync-os-server defines itself (its `lib/rpc_api` `zks.rs` and `unstable.rs`),
+//! in its shapes: `zks_getProof` (the server's `docs/src/design/zks_getProof.md`),
+//! `zks_getAccountPreimage`, `zks_getGenesis`, `zks_getBlockMetadataByNumber`,
+//! `unstable_getBatchByBlockNumber`, `unstable_getLocalRoot`. L2 with an L1 only.
+//!
+//! `zks_getBytecodeSupplierContract` is not here: zkos-dev's L1 has no `BytecodesSupplier`
+//! (protocol upgrades, which publish bytecodes through it, do not happen on a devnet).
+
+use std::collections::BTreeMap;
+
+use alloy_primitives::{Address, B256, Bytes, U64, U256};
+use jsonrpsee::RpcModule;
+use serde_json::{Value, json};
+
+use super::{
+    RpcContext, Settlement,
+    error::{RpcError, RpcResult},
+    macros::ok,
+};
+use crate::{
+    batcher::{Batch, commitment::logs_local_root},
+    storage::BatchRecord,
+    tree::{
+        LeafProof, StateTree, TREE_DEPTH, TreeProof, account_key, account_properties,
+        account_value, storage_key,
+    },
+};
+
+type Module = RpcModule<RpcContext>;
+
+fn settlement(c: &RpcContext) -> RpcResult<&Settlement> {
+    c.settlement
+        .as_ref()
+        .ok_or_else(|| RpcError::internal("batches need an L1"))
+}
+
+/// The ZKsync OS execution version of a protocol minor version (zksync-os-server's
+/// `ExecutionVersion::try_from(ProtocolSemanticVersion)`: v29 -> 4, v30 and v31 -> 5).
+pub fn execution_version(minor: u16) -> u32 {
+    match minor {
+        ..=29 => 4,
+        _ => 5,
+    }
+}
+
+/// Registers the methods.
+pub fn register(m: &mut Module) -> anyhow::Result<()> {
+    method!(m, "zks_getProof", |p, c| {
+        let mut seq = p.sequence();
+        let address: Address = seq.next()?;
+        let keys: Vec<B256> = seq.next()?;
+        // The server requires the batch; without one zkos-dev proves against the last sealed.
+        let batch: Option<U64> = seq.optional_next()?;
+        let s = settlement(c)?;
+        let n = batch.map_or_else(|| s.batches.last_sealed(), |b| b.to::<u64>());
+        ok(s.batches
+            .get(n)
+            .map(|r| batch_storage_proof(&r.batch, address, &keys)))
+    });
+    method!(m, "zks_getAccountPreimage", |p, c| {
+        let (address, batch): (Address, U64) = p.parse()?;
+        let s = settlement(c)?;
+        let Some(record) = s.batches.get(batch.to()) else {
+            return ok(Value::Null);
+        };
+        ok(account_preimage(c, &record.batch, address)?)
+    });
+    method!(m, "zks_getBlockMetadataByNumber", |p, c| {
+        let (n,): (U64,) = p.parse()?;
+        // The prices the chain runs at (`--native-price`, `--pubdata-price`; constant).
+        let prices = c.chain_config.prices;
+        let version = execution_version(c.chain_config.protocol.minor());
+        ok(c.chain.block(n.to()).map(|_| {
+            json!({
+                "pubdata_price_per_byte": U256::from(prices.pubdata_price),
+                "native_price": U256::from(prices.native_price),
+                "execution_version": version,
+            })
+        }))
+    });
+    method!(m, "zks_getGenesis", |_, c| genesis(c));
+    method!(m, "unstable_getBatchByBlockNumber", |p, c| {
+        let (block,): (U64,) = p.parse()?;
+        let block = block.to::<u64>();
+        let s = settlement(c)?;
+        let record = s
+            .batches
+            .batch_of_block(block)
+            .and_then(|n| s.batches.get(n))
+            .filter(|r| r.commit.is_some())
+            .ok_or_else(|| {
+                RpcError::NotFound(format!("block {block} is in no batch committed on L1"))
+            })?;
+        ok(persisted_batch(&record))
+    });
+    method!(m, "unstable_getLocalRoot", |p, c| {
+        let (n,): (U64,) = p.parse()?;
+        let n = n.to::<u64>();
+        let s = settlement(c)?;
+        let record = s
+            .batches
+            .get(n)
+            .ok_or_else(|| RpcError::NotFound(format!("batch {n} not found")))?;
+        ok(logs_local_root(&record.batch.log_leaves()))
+    });
+    Ok(())
+}
+
+/// `zks_getProof`'s answer: the slots' tree proofs, what the state commitment hashes besides the
+/// root, and the rest of the `StoredBatchInfo` L1 keeps the hash of.
+pub fn batch_storage_proof(batch: &Batch, address: Address, keys: &[B256]) -> Value {
+    let tree = &batch.tree;
+    let preimage = &batch.commitment_preimage;
+    let stored = &batch.stored;
+    let proofs: Vec<Value> = keys
+        .iter()
+        .map(|key| {
+            let proof = match tree.prove(&storage_key(address, *key)) {
+                TreeProof::Existing(leaf) => {
+                    let mut entry = proof_entry(tree, &leaf);
+                    entry.insert("type".into(), json!("existing"));
+                    entry
+                }
+                TreeProof::Absent { left, right } => {
+                    let neighbor = |leaf: &LeafProof| {
+                        let mut entry = proof_entry(tree, leaf);
+                        entry.insert("leafKey".into(), json!(leaf.leaf.key));
+                        entry
+                    };
+                    let mut entry = serde_json::Map::new();
+                    entry.insert("type".into(), json!("nonExisting"));
+                    entry.insert("leftNeighbor".into(), Value::Object(neighbor(&left)));
+                    entry.insert("rightNeighbor".into(), Value::Object(neighbor(&right)));
+                    entry
+                }
+            };
+            json!({"key": key, "proof": proof})
+        })
+        .collect();
+    json!({
+        "address": address,
+        "stateCommitmentPreimage": {
+            "nextFreeSlot": U64::from(preimage.next_free_slot),
+            "blockNumber": U64::from(preimage.block_number),
+            "last256BlockHashesBlake": preimage.last_256_block_hashes_blake,
+            "lastBlockTimestamp": U64::from(preimage.last_block_timestamp),
+        },
+        "storageProofs": proofs,
+        "l1VerificationData": {
+            "batchNumber": stored.batchNumber,
+            "numberOfLayer1Txs": stored.numberOfLayer1Txs.saturating_to::<u64>(),
+            "priorityOperationsHash": stored.priorityOperationsHash,
+            "dependencyRootsRollingHash": stored.dependencyRootsRollingHash,
+            "l2ToL1LogsRootHash": stored.l2LogsTreeRoot,
+            "commitment": stored.commitment,
+        },
+    })
+}
+
+/// `{index, value, nextIndex, siblings}` with the siblings cut where only empty subtrees remain
+/// above, as the server sends them (the verifier pads with the empty-subtree hashes).
+fn proof_entry(tree: &StateTree, proof: &LeafProof) -> serde_json::Map<String, Value> {
+    let mut entry = serde_json::Map::new();
+    entry.insert("index".into(), json!(proof.index));
+    entry.insert("value".into(), json!(proof.leaf.value));
+    entry.insert("nextIndex".into(), json!(proof.leaf.next_index));
+    entry.insert(
+        "siblings".into(),
+        json!(proof.siblings[..path_len(tree.leaf_count())]),
+    );
+    entry
+}
+
+/// Siblings below the level where every leaf in use is under node 0: the bit length of the last
+/// used index (at least 1). Above it every sibling is an empty subtree.
+fn path_len(leaf_count: u64) -> usize {
+    let last = leaf_count.saturating_sub(1);
+    ((u64::BITS - last.leading_zeros()) as usize).clamp(1, TREE_DEPTH)
+}
+
+/// The 124-byte `AccountProperties` whose Blake2s is `address`'s value in the batch's tree
+/// (`None` if the account was never written). The account's last write at or before the batch's
+/// last block gives the fields.
+fn account_preimage(c: &RpcContext, batch: &Batch, address: Address) -> RpcResult<Option<Bytes>> {
+    let Some(value) = batch.tree.get(&account_key(address)) else {
+        return Ok(None);
+    };
+    for n in (0..=batch.last_block).rev() {
+        let Some(block) = c.chain.block(n) else {
+            continue;
+        };
+        let Some((_, leaf)) = block.writes.accounts.iter().find(|(a, _)| *a == address) else {
+            continue;
+        };
+        let properties = leaf
+            .map(|l| account_properties(l.nonce, l.balance, l.code_hash, l.code_len))
+            .unwrap_or_default();
+        if properties.hash() != value && !(leaf.is_none() && value.is_zero()) {
+            return Err(RpcError::internal(format!(
+                "the account properties of {address} do not hash to its tree value"
+            )));
+        }
+        return Ok(Some(Bytes::copy_from_slice(&properties.encode())));
+    }
+    Err(RpcError::internal(format!(
+        "no block wrote {address}, though the tree holds it"
+    )))
+}
+
+/// `unstable_getBatchByBlockNumber`'s `PersistedBatch`: the batch as L1 stores it (the server's
+/// `StoredBatchInfo`, snake_case) and its blocks. `execute_sl_block_number` stays null: zkos-dev
+/// records the L1 tx and time of each step, not the L1 block.
+fn persisted_batch(record: &BatchRecord) -> Value {
+    let b = &record.batch;
+    let stored = &b.stored;
+    json!({
+        "batch_info": {
+            "batch_number": stored.batchNumber,
+            "state_commitment": stored.batchHash,
+            "number_of_layer1_txs": stored.numberOfLayer1Txs.saturating_to::<u64>(),
+            "priority_operations_hash": stored.priorityOperationsHash,
+            "dependency_roots_rolling_hash": stored.dependencyRootsRollingHash,
+            "l2_to_l1_logs_root_hash": stored.l2LogsTreeRoot,
+            "commitment": stored.commitment,
+            "last_block_timestamp": b.commit_info.lastBlockTimestamp,
+        },
+        "block_range": {"start": b.first_block, "end": b.last_block},
+        "execute_sl_block_number": Value::Null,
+    })
+}
+
+/// `zks_getGenesis`: the server's `GenesisInput` for the L2's genesis block. Accounts with code
+/// are `initial_contracts` (code and the nonce-1 account the server makes of it), their slots
+/// `additional_storage` (address -> slot -> value), every other account's tree entry
+/// (key, value) `additional_storage_raw`; `genesis_root` is batch 0's state commitment.
+fn genesis(c: &RpcContext) -> RpcResult<Value> {
+    let s = settlement(c)?;
+    let block = c
+        .chain
+        .block(0)
+        .ok_or_else(|| RpcError::internal("the chain has no genesis block"))?;
+    let state = c.state.latest();
+    let mut contracts = Vec::new();
+    let mut raw = Vec::new();
+    for (address, leaf) in &block.writes.accounts {
+        let Some(leaf) = leaf else { continue };
+        let code = state
+            .code_by_hash(&leaf.code_hash)
+            .map(|code| code.original_bytes())
+            .filter(|code| !code.is_empty());
+        match code {
+            Some(code) if leaf.nonce == 1 && leaf.balance.is_zero() => {
+                contracts.push(json!([address, code]))
+            }
+            _ => raw.push(json!([
+                account_key(*address),
+                account_value(leaf.nonce, leaf.balance, leaf.code_hash, leaf.code_len)
+            ])),
+        }
+    }
+    let mut storage: BTreeMap<Address, BTreeMap<B256, B256>> = BTreeMap::new();
+    for (address, slot, value) in &block.writes.slots {
+        if !value.is_zero() {
+            storage
+                .entry(*address)
+                .or_default()
+                .insert(B256::from(*slot), B256::from(*value));
+        }
+    }
+    let root = s
+        .batches
+        .genesis()
+        .map(|g| g.batchHash)
+        .ok_or_else(|| RpcError::internal("the batcher has not sealed batch 0 yet"))?;
+    ok(json!({
+        "initial_contracts": contracts,
+        "additional_storage": storage,
+        "additional_storage_raw": raw,
+        "execution_version": execution_version(c.chain_config.protocol.minor()),
+        "genesis_root": root,
+    }))
+}
