@@ -137,7 +137,11 @@ async fn an_access_list_costs_native_too() {
         address: alloy::primitives::Address::repeat_byte(0x22),
         storage_keys: vec![alloy::primitives::B256::with_last_byte(1)],
     }]);
-    let mut tx = transfer(0, alloy::primitives::Address::repeat_byte(0x23), U256::from(7));
+    let mut tx = transfer(
+        0,
+        alloy::primitives::Address::repeat_byte(0x23),
+        U256::from(7),
+    );
     tx.access_list = list;
     tx.gas_limit = 40_000;
     let receipt = node.send_and_wait(&sign(node.signer(2), tx)).await;
@@ -147,4 +151,96 @@ async fn an_access_list_costs_native_too() {
         "{}",
         receipt.gas_used
     );
+}
+
+/// `eth_estimateGas` of `input` to `to` (a create without `to`) from dev account `from`.
+async fn estimate_from(
+    node: &TestNode,
+    from: usize,
+    to: Option<alloy::primitives::Address>,
+    input: Bytes,
+) -> u64 {
+    let mut request = json!({"from": node.account(from), "input": input});
+    if let Some(to) = to {
+        request["to"] = json!(to);
+    }
+    qty(&node.rpc.ok("eth_estimateGas", json!([request])).await)
+}
+
+/// Sends `input` to `to` (or creates) from `from` with exactly `gas`; returns the receipt.
+async fn send_with_gas(
+    node: &TestNode,
+    from: usize,
+    to: Option<alloy::primitives::Address>,
+    input: Bytes,
+    gas: u64,
+) -> alloy::rpc::types::TransactionReceipt {
+    let nonce = node.nonce(node.account(from)).await;
+    let kind = to.map_or(TxKind::Create, TxKind::Call);
+    node.send_and_wait(&sign(node.signer(from), call_tx(nonce, kind, input, gas)))
+        .await
+}
+
+#[tokio::test]
+async fn estimates_cover_the_model_for_every_kind_of_tx() {
+    use crate::contracts::{Counter, Token};
+    use alloy::sol_types::{SolCall, SolConstructor};
+    // The same txs on a node with the model and one without (EVM gas only).
+    let node = TestNode::start().await;
+    let plain = TestNode::start_with(|c| c.chain.prices = ResourcePrices::OFF).await;
+    let supply = U256::from(1_000_000u64);
+    let token_init: Bytes = [
+        Token::BYTECODE.to_vec(),
+        Token::constructorCall { supply }.abi_encode(),
+    ]
+    .concat()
+    .into();
+    let counter_init = Counter::BYTECODE.clone();
+    for n in [&node, &plain] {
+        let token = n.deploy_token(0, supply).await;
+        let counter = n.deploy_counter(0).await;
+        assert_eq!(
+            (token, counter),
+            (n.account(0).create(0), n.account(0).create(1))
+        );
+    }
+    let token = node.account(0).create(0);
+    let counter = node.account(0).create(1);
+    let transfer_call: Bytes = Token::transferCall {
+        to: alloy::primitives::Address::repeat_byte(0x77),
+        value: U256::from(5),
+    }
+    .abi_encode()
+    .into();
+    let store_call: Bytes = Counter::setNumberCall { n: U256::from(9) }
+        .abi_encode()
+        .into();
+    let cases: [(&str, Option<alloy::primitives::Address>, Bytes); 4] = [
+        ("deploy Token", None, token_init),
+        ("deploy Counter", None, counter_init),
+        (
+            "ERC-20 transfer to a new holder",
+            Some(token),
+            transfer_call,
+        ),
+        ("storage write", Some(counter), store_call),
+    ];
+    for (what, to, input) in cases {
+        let evm = estimate_from(&plain, 0, to, input.clone()).await;
+        let gas = estimate_from(&node, 0, to, input.clone()).await;
+        assert!(
+            gas >= evm,
+            "{what}: estimate {gas} below the EVM estimate {evm}"
+        );
+        let receipt = send_with_gas(&node, 0, to, input, gas).await;
+        assert!(
+            receipt.status(),
+            "{what}: sent with its estimate {gas}, it failed"
+        );
+        assert!(
+            receipt.gas_used <= gas,
+            "{what}: used {} of {gas}",
+            receipt.gas_used
+        );
+    }
 }
