@@ -48,7 +48,8 @@ const BLAKE2S_BASE: u64 = 800;
 const BLAKE2S_ROUND: u64 = 340;
 const BN254_ECADD: u64 = delegated(46_000, 1_650, 0);
 const BN254_ECMUL: u64 = delegated(600_000, 41_000, 0);
-const BN254_PAIRING_PER_PAIR: u64 = delegated(13_000_000, 500_000, 0);
+const BN254_PAIRING_BASE: u64 = delegated(13_000_000, 500_000, 0);
+const BN254_PAIRING_PER_PAIR: u64 = BN254_PAIRING_BASE;
 const P256VERIFY: u64 = delegated(500_000, 71_000, 0);
 /// Modexp is charged at its worst native per EVM gas.
 const MODEXP_NATIVE_PER_GAS: u64 = 300;
@@ -414,7 +415,7 @@ impl NativeMeter {
             5 => modexp_gas(input).saturating_mul(MODEXP_NATIVE_PER_GAS),
             6 => BN254_ECADD,
             7 => BN254_ECMUL,
-            8 => (len / 192).max(1) * BN254_PAIRING_PER_PAIR,
+            8 => BN254_PAIRING_BASE + (len / 192) * BN254_PAIRING_PER_PAIR,
             0x100 => P256VERIFY,
             _ => 0,
         };

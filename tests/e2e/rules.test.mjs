@@ -7,7 +7,10 @@ import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
 import { createWalletClient, http, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { startNode, rpcRaw, DEV_ACCOUNTS, RICH_ACCOUNT, NODE_KIND, CHAIN_ID } from "./harness.mjs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { startNode, rpcRaw, bin, runOk, DEV_ACCOUNTS, RICH_ACCOUNT, NODE_KIND, CHAIN_ID, E2E_DIR } from "./harness.mjs";
 
 const skip = NODE_KIND === "anvil" && "the rules under test are zkos-dev's";
 let zkos, eth, anvil;
@@ -111,4 +114,55 @@ test("zksync-os rules: fees go to the fee account; EIP-7702 refused as zksync-os
     wallet.sendTransaction({ authorizationList: [authorization], to: account.address, data: "0x" }),
     (e) => /EIP-7702 transactions are disabled/.test(e.details ?? e.message) && /--allow-eip7702/.test(e.details ?? e.message),
   );
+});
+
+// The Solidity probe (tests/contracts/src/RulesProbe.sol), deployed and run in a tx by
+// `forge script --broadcast` (tests/e2e/foundry/script/Probe.s.sol), its records read with cast.
+async function forgeProbe(node) {
+  const broadcast = mkdtempSync(join(tmpdir(), "zkos-e2e-probe-"));
+  try {
+    await runOk(
+      bin("forge"),
+      // forge simulates in its own Cancun EVM, where a refused BLS12-381 call does not take the
+      // 200,000 gas it takes on an Osaka node: room for that.
+      ["script", "script/Probe.s.sol:Probe", "--rpc-url", node.url, "--private-key", DEV_ACCOUNTS[4].key, "--broadcast", "--slow", "--gas-estimate-multiplier", "400"],
+      { cwd: join(E2E_DIR, "foundry"), env: { FOUNDRY_BROADCAST: broadcast } },
+    );
+    const run = JSON.parse(readFileSync(join(broadcast, "Probe.s.sol", String(CHAIN_ID), "run-latest.json"), "utf8"));
+    for (const r of run.receipts) assert.equal(r.status, "0x1", JSON.stringify(r));
+    const address = run.transactions.find((t) => t.transactionType === "CREATE").contractAddress;
+    const read = (sig) => runOk(bin("cast"), ["call", "--rpc-url", node.url, address, sig]).then((s) => s.trim().split(" ")[0]); // cast appends "[1.3e5]" to big numbers
+    const out = {};
+    for (const name of ["prevrandao", "blobBaseFee", "blobHash0", "coinbase", "chainId", "succeeded", "answered", "recovered"]) {
+      const type = { coinbase: "address", recovered: "address", blobHash0: "bytes32" }[name] ?? "uint256";
+      out[name] = await read(`${name}()(${type})`);
+    }
+    return out;
+  } finally {
+    rmSync(broadcast, { recursive: true, force: true });
+  }
+}
+
+/** Bits of the probed addresses (0x01..0x11, then 0x100) as a number. */
+const bits = (...addrs) => addrs.reduce((acc, a) => acc + (1n << BigInt(a === 0x100 ? 17 : a - 1)), 0n).toString();
+
+test("a Solidity probe run through forge: zksync-os rules as ZKsync OS has them, ethereum rules as anvil", { skip }, async () => {
+  const [ours, eth_, ref] = [await forgeProbe(zkos), await forgeProbe(eth), await forgeProbe(anvil)];
+  const signer = DEV_ACCOUNTS[0].address.toLowerCase();
+  // ZKsync OS: PREVRANDAO 1, BLOBBASEFEE 1, no blobs, fees to the fee account; 0x01-0x08 and
+  // 0x100 answer, every other address is an empty account (the call succeeds, returns nothing).
+  assert.equal(ours.prevrandao, "1");
+  assert.equal(ours.blobBaseFee, "1");
+  assert.equal(BigInt(ours.blobHash0), 0n);
+  assert.equal(ours.coinbase.toLowerCase(), RICH_ACCOUNT.address.toLowerCase());
+  assert.equal(ours.chainId, String(CHAIN_ID));
+  assert.equal(ours.answered, bits(1, 2, 3, 4, 5, 6, 7, 8, 0x100));
+  assert.equal(ours.succeeded, bits(...Array.from({ length: 17 }, (_, i) => i + 1), 0x100));
+  assert.equal(ours.recovered.toLowerCase(), signer);
+  // Ethereum rules: what anvil records, but for the chain id and the hash-derived PREVRANDAO.
+  for (const key of ["blobBaseFee", "blobHash0", "succeeded", "answered", "recovered"]) {
+    assert.equal(eth_[key], ref[key], `${key}: ${JSON.stringify({ ethereum: eth_[key], anvil: ref[key] })}`);
+  }
+  assert.equal(eth_.coinbase.toLowerCase(), ref.coinbase.toLowerCase());
+  assert.notEqual(ref.answered, ours.answered, "anvil has blake2f, KZG and BLS12-381");
 });
