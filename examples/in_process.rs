@@ -43,7 +43,10 @@ async fn main() -> anyhow::Result<()> {
         .get_receipt()
         .await?;
     anyhow::ensure!(receipt.status(), "the transfer failed");
-    anyhow::ensure!(l2.get_balance(to).await? == value, "the balance is not 1 ETH");
+    anyhow::ensure!(
+        l2.get_balance(to).await? == value,
+        "the balance is not 1 ETH"
+    );
     println!(
         "1 ETH sent in block {} (gas used {}); chain id {}",
         receipt.block_number.unwrap_or_default(),

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use alloy_consensus::Transaction as _;
 use alloy_eips::{BlockId, BlockNumberOrTag, eip2718::Encodable2718};
-use alloy_primitives::{Address, B256, Bytes, TxKind, U64, U256, keccak256};
+use alloy_primitives::{Address, B256, Bytes, KECCAK256_EMPTY, TxKind, U64, U256, keccak256};
 use alloy_rpc_types_eth::{
     BlockOverrides, FeeHistory, Filter, TransactionRequest, state::StateOverride,
 };
@@ -98,6 +98,41 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let slot: U256 = seq.next()?;
         let block: Option<BlockId> = seq.optional_next()?;
         ok(B256::from(c.state_at(block)?.storage(&address, slot)))
+    });
+
+    // geth's / reth's account object: the storage root is computed on request (see
+    // `storage_root`). An account never touched answers the empty account, as anvil does
+    // (alloy's `get_account` decodes a non-null object).
+    method!(m, "eth_getAccount", |p, c| {
+        let mut seq = p.sequence();
+        let address: Address = seq.next()?;
+        let block: Option<BlockId> = seq.optional_next()?;
+        let state = c.state_at(block)?;
+        let (nonce, balance, code_hash) = state
+            .account(&address)
+            .map(|a| (a.info.nonce, a.info.balance, a.info.code_hash))
+            .unwrap_or_default();
+        ok(alloy_rpc_types_eth::Account {
+            nonce,
+            balance,
+            storage_root: storage_root(&state, &address),
+            code_hash: match code_hash {
+                B256::ZERO => KECCAK256_EMPTY,
+                hash => hash,
+            },
+        })
+    });
+    // reth's / anvil's `{balance, nonce, code}` in one call (forge's fork backend asks it first).
+    method!(m, "eth_getAccountInfo", |p, c| {
+        let mut seq = p.sequence();
+        let address: Address = seq.next()?;
+        let block: Option<BlockId> = seq.optional_next()?;
+        let state = c.state_at(block)?;
+        ok(json!({
+            "balance": state.balance(&address),
+            "nonce": U64::from(state.nonce(&address)),
+            "code": state.code(&address).original_bytes(),
+        }))
     });
 
     blocking!(m, "eth_call", |p, c| {
@@ -283,6 +318,25 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         ok(logs(c, &filter, None)?)
     });
     Ok(())
+}
+
+/// The root of `address`'s storage as an Ethereum storage trie (keccak256 of each slot as the
+/// key, the RLP value as the leaf): what geth, reth and anvil answer for the same slots, and
+/// `EMPTY_ROOT_HASH` for no storage. zkos-dev commits to its state with ZKsync OS's Blake2s tree
+/// instead (`zks_getProof`; the headers' `stateRoot` is zero, and there is no `eth_getProof`),
+/// so nothing stores this root: it is built from the account's slots on every call.
+fn storage_root(state: &crate::storage::StateSnapshot, address: &Address) -> B256 {
+    let slots = state
+        .account(address)
+        .map(|a| {
+            a.storage
+                .iter()
+                .filter(|(_, value)| !value.is_zero())
+                .map(|(slot, value)| (B256::from(*slot), *value))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    alloy_trie::root::storage_root_unhashed(slots)
 }
 
 /// Most slots `eth_getStorageValues` reads in one call (geth's limit).

@@ -437,7 +437,12 @@ impl Sequencer {
                 // The first block `interval` later than the clock says, the rest exactly
                 // `interval` apart (the wall clock may tick in between).
                 Some(interval) if i > 0 => {
-                    let next = self.chain.latest().header.timestamp.saturating_add(interval);
+                    let next = self
+                        .chain
+                        .latest()
+                        .header
+                        .timestamp
+                        .saturating_add(interval);
                     self.settings.update(|s| s.clock.next = Some(next));
                 }
                 Some(interval) => {

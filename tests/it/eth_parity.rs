@@ -1,7 +1,7 @@
 //! The eth_ / debug_ methods geth, reth and zksync-os-server have beyond the basics: headers and
 //! raw encodings (decoded back with alloy), `eth_getStorageValues`,
 //! `eth_getTransactionBySenderAndNonce`, block overrides in `eth_call`, `eth_fillTransaction`,
-//! `eth_config`, `debug_chainConfig`, `debug_codeByHash`.
+//! `eth_config`, `debug_chainConfig`, `debug_codeByHash`, `eth_getAccount` / `eth_getAccountInfo`.
 
 use alloy::{
     consensus::{Block, ReceiptEnvelope, TxEnvelope},
@@ -366,4 +366,81 @@ async fn trace_filter_finds_the_traces_of_an_address_and_pages() {
     // The same traces as trace_transaction.
     let single = node.rpc.ok("trace_transaction", json!([hashes[0]])).await;
     assert_eq!(single[0], traces[0]);
+}
+
+#[tokio::test]
+async fn get_account_and_get_account_info_match_anvil() {
+    let node = TestNode::start().await;
+    let rpc = &node.rpc;
+    let who = crate::support::fresh_address(7);
+    let one = format!("{:#066x}", 1);
+    let answer = format!("{:#066x}", 42);
+    for (method, params) in [
+        ("anvil_setStorageAt", json!([who, "0x0", one])),
+        ("anvil_setStorageAt", json!([who, "0x1", answer])),
+        ("anvil_setCode", json!([who, "0x6001600055"])),
+        ("anvil_setBalance", json!([who, "0x1234"])),
+        ("anvil_setNonce", json!([who, "0x5"])),
+    ] {
+        rpc.ok(method, params).await;
+    }
+
+    // anvil's answers for the same account (anvil v1, the same five dev calls).
+    assert_eq!(
+        rpc.ok("eth_getAccount", json!([who, "latest"])).await,
+        json!({
+            "nonce": "0x5",
+            "balance": "0x1234",
+            "storageRoot": "0x9c1b6e5943fd613df223911db8c38bb9f50f641977e76d974ffbb79c0af93289",
+            "codeHash": "0x7efcce47028dabcb0d42f3a7eda8820bf6f7f4e618398c2547d52f703cafb073",
+        })
+    );
+    assert_eq!(
+        rpc.ok("eth_getAccountInfo", json!([who, "latest"])).await,
+        json!({"balance": "0x1234", "nonce": "0x5", "code": "0x6001600055"})
+    );
+    // An account never touched: the empty account (empty trie root, keccak of no code).
+    let nobody = crate::support::fresh_address(8);
+    assert_eq!(
+        rpc.ok("eth_getAccount", json!([nobody, "latest"])).await,
+        json!({
+            "nonce": "0x0",
+            "balance": "0x0",
+            "storageRoot": "0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421",
+            "codeHash": "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470",
+        })
+    );
+    assert_eq!(
+        rpc.ok("eth_getAccountInfo", json!([nobody])).await,
+        json!({"balance": "0x0", "nonce": "0x0", "code": "0x"})
+    );
+
+    // The state at the block asked for: a block before a transfer sees the balance before it.
+    let receiver = crate::support::fresh_address(9);
+    let first = node.transfer_and_wait(0, receiver).await;
+    node.transfer_and_wait(0, receiver).await;
+    let at_first = hex_u64(first.block_number.unwrap());
+    let then = rpc
+        .ok("eth_getAccountInfo", json!([receiver, at_first]))
+        .await;
+    assert_eq!(then["balance"], json!("0x1"));
+    let now = rpc.ok("eth_getAccount", json!([receiver, "latest"])).await;
+    assert_eq!(now["balance"], json!("0x2"));
+    let sender = rpc
+        .ok("eth_getAccount", json!([node.account(0), at_first]))
+        .await;
+    assert_eq!(qty(&sender["nonce"]), 1, "{sender}");
+
+    // What forge's alloy provider decodes.
+    let account = node.provider.get_account(who).await.unwrap();
+    assert_eq!(account.nonce, 5);
+    assert_eq!(account.code_hash, keccak256([0x60, 0x01, 0x60, 0x00, 0x55]));
+    let info = node.provider.get_account_info(who).await.unwrap();
+    assert_eq!(info.balance, U256::from(0x1234));
+    assert_eq!(
+        rpc.err("eth_getAccount", json!([who, "0x999999"]))
+            .await
+            .code,
+        -32001
+    );
 }

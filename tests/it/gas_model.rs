@@ -137,7 +137,11 @@ async fn an_access_list_costs_native_too() {
         address: alloy::primitives::Address::repeat_byte(0x22),
         storage_keys: vec![alloy::primitives::B256::with_last_byte(1)],
     }]);
-    let mut tx = transfer(0, alloy::primitives::Address::repeat_byte(0x23), U256::from(7));
+    let mut tx = transfer(
+        0,
+        alloy::primitives::Address::repeat_byte(0x23),
+        U256::from(7),
+    );
     tx.access_list = list;
     tx.gas_limit = 40_000;
     let receipt = node.send_and_wait(&sign(node.signer(2), tx)).await;
