@@ -132,7 +132,7 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn block_not_found() -> RpcError {
+pub(crate) fn block_not_found() -> RpcError {
     RpcError::NotFound("block not found".into())
 }
 
@@ -150,7 +150,7 @@ fn block_context(block: &StoredBlock) -> BlockContext {
 }
 
 /// Re-executes `block.txs[..end]` on its parent's state, `each` getting `block.txs[first..end]`.
-fn replay<I, T>(
+pub(crate) fn replay<I, T>(
     c: &RpcContext,
     block: &StoredBlock,
     first: usize,
@@ -293,7 +293,7 @@ fn debug_trace_call(
 }
 
 /// Parity traces of `block.txs[first..end]`, one list per tx.
-fn parity_traces(
+pub(crate) fn parity_traces(
     c: &RpcContext,
     block: &StoredBlock,
     first: usize,

@@ -285,33 +285,19 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
             .collect();
         ok(values)
     });
-    // The mined tx of `sender` with `nonce`, else the pooled one (`null`: none). Blocks are
-    // searched from the latest back: a scan, bounded by the chain's length.
+    // The mined tx of `sender` with `nonce` (from the chain's address index), else the pooled
+    // one (`null`: none).
     method!(m, "eth_getTransactionBySenderAndNonce", |p, c| {
         let (sender, nonce): (Address, U64) = p.parse()?;
         let nonce = nonce.to::<u64>();
-        if nonce >= c.state.latest().nonce(&sender) {
-            let content = c.mempool.content();
-            let pooled = [content.pending, content.queued]
-                .into_iter()
-                .find_map(|mut side| side.remove(&sender)?.remove(&nonce));
-            return ok(pooled.map(|tx| tx_json(&tx, None, c.next_block().base_fee)));
+        if let Some(tx) = c.chain.tx_by_sender_and_nonce(&sender, nonce) {
+            return ok(c.tx_json(&tx));
         }
-        let latest = c.chain.latest_number();
-        for n in (0..=latest).rev() {
-            let Some(block) = c.chain.block(n) else {
-                continue;
-            };
-            let found = block.txs.iter().find(|t| {
-                t.tx.sender == sender
-                    && t.tx.envelope.as_eth().is_some()
-                    && t.tx.envelope.nonce() == nonce
-            });
-            if let Some(tx) = found {
-                return ok(c.tx_json(tx));
-            }
-        }
-        ok(Value::Null)
+        let content = c.mempool.content();
+        let pooled = [content.pending, content.queued]
+            .into_iter()
+            .find_map(|mut side| side.remove(&sender)?.remove(&nonce));
+        ok(pooled.map(|tx| tx_json(&tx, None, c.next_block().base_fee)))
     });
     method!(m, "eth_getLogs", |p, c| {
         let (filter,): (Filter,) = p.parse()?;

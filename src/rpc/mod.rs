@@ -15,6 +15,7 @@ pub mod eth;
 pub mod filters;
 pub mod limits;
 pub mod middleware;
+pub mod ots;
 pub mod raw;
 pub mod send;
 pub mod types;
@@ -262,6 +263,7 @@ pub fn module(ctx: Arc<RpcContext>) -> anyhow::Result<RpcModule<RpcContext>> {
     debug::register(&mut module)?;
     raw::register(&mut module)?;
     chain_config::register(&mut module)?;
+    ots::register(&mut module)?;
     if with_zks {
         zks::register(&mut module)?;
         batches::register(&mut module)?;
