@@ -137,7 +137,7 @@ pub(crate) fn block_not_found() -> RpcError {
 }
 
 /// The context `block` was executed in.
-fn block_context(block: &StoredBlock) -> BlockContext {
+pub(crate) fn block_context(block: &StoredBlock) -> BlockContext {
     let header = &block.header;
     BlockContext {
         number: header.number,
@@ -192,7 +192,7 @@ where
 }
 
 /// The geth trace of one inspected tx; resets the inspector for the next.
-fn geth_result(
+pub(crate) fn geth_result(
     inspector: &mut DebugInspector,
     inspected: Inspected<'_>,
     context: Option<TransactionContext>,
@@ -218,7 +218,7 @@ fn tx_context(block: &StoredBlock, index: usize, hash: B256) -> TransactionConte
         .with_tx_hash(hash)
 }
 
-fn debug_inspector(opts: GethDebugTracingOptions) -> RpcResult<DebugInspector> {
+pub(crate) fn debug_inspector(opts: GethDebugTracingOptions) -> RpcResult<DebugInspector> {
     DebugInspector::new(opts).map_err(RpcError::params)
 }
 

@@ -442,6 +442,15 @@ pub(crate) fn call_state(
         .block(id)
         .ok_or_else(|| RpcError::NotFound("header not found".into()))?;
     let mut state = c.state_at(Some(id))?;
+    apply_state_overrides(&mut state, overrides);
+    Ok((state, parent))
+}
+
+/// Applies `eth_call`'s state overrides to the state a call runs on.
+pub(crate) fn apply_state_overrides(
+    state: &mut crate::storage::StateSnapshot,
+    overrides: Option<&StateOverride>,
+) {
     for (address, o) in overrides.into_iter().flatten() {
         let account = state.account_mut(*address);
         if let Some(balance) = o.balance {
@@ -465,7 +474,6 @@ pub(crate) fn call_state(
             state.set_code(*address, Bytecode::new_raw(code.clone()));
         }
     }
-    Ok((state, parent))
 }
 
 /// The revm tx for a call request.

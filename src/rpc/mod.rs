@@ -7,6 +7,7 @@ mod macros;
 pub mod anvil;
 mod batch_fields;
 pub mod batches;
+pub mod call_many;
 pub mod chain_config;
 pub mod debug;
 pub mod dev;
@@ -261,6 +262,7 @@ pub fn module(ctx: Arc<RpcContext>) -> anyhow::Result<RpcModule<RpcContext>> {
     dev::register(&mut module)?;
     anvil::register(&mut module)?;
     debug::register(&mut module)?;
+    call_many::register(&mut module)?;
     raw::register(&mut module)?;
     chain_config::register(&mut module)?;
     ots::register(&mut module)?;

@@ -1,7 +1,8 @@
 //! The eth_ / debug_ methods geth, reth and zksync-os-server have beyond the basics: headers and
 //! raw encodings (decoded back with alloy), `eth_getStorageValues`,
 //! `eth_getTransactionBySenderAndNonce`, block overrides in `eth_call`, `eth_fillTransaction`,
-//! `eth_config`, `debug_chainConfig`, `debug_codeByHash`, `eth_getAccount` / `eth_getAccountInfo`.
+//! `eth_config`, `debug_chainConfig`, `debug_codeByHash`, `eth_getAccount` / `eth_getAccountInfo`,
+//! `eth_callMany` / `debug_traceCallMany`.
 
 use alloy::{
     consensus::{Block, ReceiptEnvelope, TxEnvelope},
@@ -443,4 +444,92 @@ async fn get_account_and_get_account_info_match_anvil() {
             .code,
         -32001
     );
+}
+
+#[tokio::test]
+async fn call_many_runs_bundles_on_each_others_state() {
+    use crate::contracts::Counter;
+    use alloy::{primitives::TxKind, sol_types::SolCall};
+
+    let node = TestNode::manual().await;
+    let rpc = &node.rpc;
+    let me = node.account(0);
+    let counter = node.deploy_counter(0).await;
+    // A block with two increments: 0 -> 1 -> 2.
+    let nonce = node.nonce(me).await;
+    for i in 0..2 {
+        let input = Counter::incrementCall {}.abi_encode();
+        let tx = crate::support::sign(
+            node.signer(0),
+            crate::support::call_tx(nonce + i, TxKind::Call(counter), input, 200_000),
+        );
+        node.send(&tx).await;
+    }
+    node.mine().await;
+    let n = node.block_number().await;
+    let word = |v: u64| json!(format!("{v:#066x}"));
+    let call = |input: Vec<u8>| json!({"from": me, "to": counter, "data": Bytes::from(input)});
+    let increment = call(Counter::incrementCall {}.abi_encode());
+    let number = call(Counter::numberCall {}.abi_encode());
+    let fail = call(Counter::failCall {}.abi_encode());
+    // Returns NUMBER, planted by a state override.
+    let clock = crate::support::fresh_address(0x51);
+    let block_number = json!({"from": me, "to": clock});
+    let overrides = json!({ clock.to_string(): {"code": "0x4360005260206000f3"} });
+
+    let bundles = json!([
+        {"transactions": [increment, number, fail, number, block_number]},
+        {"transactions": [increment, number, block_number], "blockOverride": {"number": "0x999"}},
+    ]);
+    let results = rpc
+        .ok(
+            "eth_callMany",
+            json!([bundles, {"blockNumber": hex_u64(n)}, overrides]),
+        )
+        .await;
+    assert_eq!(
+        results,
+        json!([
+            [{"value": "0x"}, {"value": word(3)}, {"error": "execution reverted: counter: failure"},
+             {"value": word(3)}, {"value": word(n + 1)}],
+            [{"value": "0x"}, {"value": word(4)}, {"value": word(0x999)}],
+        ])
+    );
+    // Nothing stays: the chain still says 2.
+    let now = rpc.ok("eth_call", json!([number, "latest"])).await;
+    assert_eq!(now, word(2));
+
+    // Inside the block: after its first `transactionIndex` txs, in that block.
+    let at = |index: i64| json!([[{"transactions": [number, block_number]}], {"blockNumber": hex_u64(n), "transactionIndex": index}, overrides]);
+    assert_eq!(
+        rpc.ok("eth_callMany", at(0)).await,
+        json!([[{"value": word(0)}, {"value": word(n)}]])
+    );
+    assert_eq!(
+        rpc.ok("eth_callMany", at(1)).await,
+        json!([[{"value": word(1)}, {"value": word(n)}]])
+    );
+    assert_eq!(
+        rpc.ok("eth_callMany", at(-1)).await,
+        json!([[{"value": word(2)}, {"value": word(n + 1)}]])
+    );
+
+    // The same bundle traced: each call's trace, each seeing the ones before.
+    let traces = rpc
+        .ok(
+            "debug_traceCallMany",
+            json!([[{"transactions": [increment, increment, number]}], null, {"tracer": "callTracer"}]),
+        )
+        .await;
+    let traces = traces[0].as_array().unwrap();
+    assert_eq!(traces.len(), 3);
+    assert_eq!(traces[0]["type"], json!("CALL"));
+    assert_eq!(traces[0]["to"], json!(counter));
+    assert_eq!(traces[2]["output"], word(4));
+    // A call that is not a valid tx fails the request.
+    let broke = json!({"from": crate::support::fresh_address(0x52), "to": counter, "value": "0x1", "gasPrice": "0x1"});
+    let err = rpc
+        .err("eth_callMany", json!([[{"transactions": [broke]}]]))
+        .await;
+    assert_eq!(err.code, -32003, "{err:?}");
 }
