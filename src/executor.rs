@@ -559,6 +559,36 @@ impl Executor {
         block: &BlockContext,
         tx: TxEnv,
     ) -> Result<CallOutput, CallError> {
+        self.run_call(state, block_hashes, block, tx)?.0
+    }
+
+    /// Runs a call on `state` and leaves what it changed there, a reverted call's sender nonce
+    /// included (each call of an `eth_callMany` bundle sees the ones before it); a call that
+    /// runs out of native changes nothing.
+    pub fn call_in_place(
+        &self,
+        state: &mut StateSnapshot,
+        block_hashes: BlockHashes,
+        block: &BlockContext,
+        tx: TxEnv,
+    ) -> Result<CallOutput, CallError> {
+        let (outcome, changes) = self.run_call(state.clone(), block_hashes, block, tx)?;
+        if let Some(changes) = changes {
+            state.apply(changes);
+        }
+        outcome
+    }
+
+    /// `call`, also answering what the call changed (`None` when it ran out of native). The
+    /// outer error: the call is not a valid tx.
+    #[allow(clippy::type_complexity)] // the call's outcome beside its changes
+    fn run_call(
+        &self,
+        state: StateSnapshot,
+        block_hashes: BlockHashes,
+        block: &BlockContext,
+        tx: TxEnv,
+    ) -> Result<(Result<CallOutput, CallError>, Option<revm::state::EvmState>), CallError> {
         let metered = self.metered();
         let before = state.clone();
         let db = StateDb {
@@ -591,11 +621,11 @@ impl Executor {
                 &message_lengths(logs),
             );
             if !ran {
-                return Err(CallError::Halt(OUT_OF_NATIVE.into()));
+                return Ok((Err(CallError::Halt(OUT_OF_NATIVE.into())), None));
             }
             gas_used = gas;
         }
-        match result.result {
+        let outcome = match result.result {
             ExecutionResult::Success { output, logs, .. } => Ok(CallOutput {
                 output: output.into_data(),
                 gas_used,
@@ -603,7 +633,8 @@ impl Executor {
             }),
             ExecutionResult::Revert { output, .. } => Err(CallError::Revert(output)),
             ExecutionResult::Halt { reason, .. } => Err(CallError::Halt(halt_message(&reason))),
-        }
+        };
+        Ok((outcome, Some(result.state)))
     }
 
     /// The access list a call needs (every account and slot it touches, except the sender,

@@ -46,8 +46,50 @@ impl Executor {
         txs: &[ReadyTx],
         first: usize,
         inspector: &mut I,
-        mut each: impl FnMut(&mut I, Inspected<'_>) -> T,
+        each: impl FnMut(&mut I, Inspected<'_>) -> T,
     ) -> Result<Vec<T>, CallError>
+    where
+        I: Inspector<MainnetContext<StateDb>>,
+    {
+        let (out, _) =
+            self.replay_block(state, block_hashes, block, txs, first, inspector, each)?;
+        Ok(out)
+    }
+
+    /// The state `txs` (the first txs of a mined block) leave on `state`, its parent's: where a
+    /// call placed inside that block runs (`eth_callMany` with a `transactionIndex`).
+    pub fn state_within_block(
+        &self,
+        state: StateSnapshot,
+        block_hashes: BlockHashes,
+        block: &BlockContext,
+        txs: &[ReadyTx],
+    ) -> Result<StateSnapshot, CallError> {
+        let mut none = revm::inspector::NoOpInspector;
+        let (_, state) = self.replay_block(
+            state,
+            block_hashes,
+            block,
+            txs,
+            txs.len(),
+            &mut none,
+            |_, _| (),
+        )?;
+        Ok(state)
+    }
+
+    /// `trace_block`, also answering the state after the last tx.
+    #[allow(clippy::too_many_arguments)] // trace_block's
+    fn replay_block<I, T>(
+        &self,
+        state: StateSnapshot,
+        block_hashes: BlockHashes,
+        block: &BlockContext,
+        txs: &[ReadyTx],
+        first: usize,
+        inspector: &mut I,
+        mut each: impl FnMut(&mut I, Inspected<'_>) -> T,
+    ) -> Result<(Vec<T>, StateSnapshot), CallError>
     where
         I: Inspector<MainnetContext<StateDb>>,
     {
@@ -126,7 +168,7 @@ impl Executor {
             }
             self.pay_base_fee(&mut evm.ctx.journaled_state.database.state, block, tx, gas);
         }
-        Ok(out)
+        Ok((out, evm.ctx.journaled_state.database.state))
     }
 
     /// Runs a call under `inspector` without committing anything (`debug_traceCall`).

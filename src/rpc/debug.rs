@@ -132,12 +132,12 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn block_not_found() -> RpcError {
+pub(crate) fn block_not_found() -> RpcError {
     RpcError::NotFound("block not found".into())
 }
 
 /// The context `block` was executed in.
-fn block_context(block: &StoredBlock) -> BlockContext {
+pub(crate) fn block_context(block: &StoredBlock) -> BlockContext {
     let header = &block.header;
     BlockContext {
         number: header.number,
@@ -150,7 +150,7 @@ fn block_context(block: &StoredBlock) -> BlockContext {
 }
 
 /// Re-executes `block.txs[..end]` on its parent's state, `each` getting `block.txs[first..end]`.
-fn replay<I, T>(
+pub(crate) fn replay<I, T>(
     c: &RpcContext,
     block: &StoredBlock,
     first: usize,
@@ -192,7 +192,7 @@ where
 }
 
 /// The geth trace of one inspected tx; resets the inspector for the next.
-fn geth_result(
+pub(crate) fn geth_result(
     inspector: &mut DebugInspector,
     inspected: Inspected<'_>,
     context: Option<TransactionContext>,
@@ -218,7 +218,7 @@ fn tx_context(block: &StoredBlock, index: usize, hash: B256) -> TransactionConte
         .with_tx_hash(hash)
 }
 
-fn debug_inspector(opts: GethDebugTracingOptions) -> RpcResult<DebugInspector> {
+pub(crate) fn debug_inspector(opts: GethDebugTracingOptions) -> RpcResult<DebugInspector> {
     DebugInspector::new(opts).map_err(RpcError::params)
 }
 
@@ -293,7 +293,7 @@ fn debug_trace_call(
 }
 
 /// Parity traces of `block.txs[first..end]`, one list per tx.
-fn parity_traces(
+pub(crate) fn parity_traces(
     c: &RpcContext,
     block: &StoredBlock,
     first: usize,

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use alloy_consensus::Transaction as _;
 use alloy_eips::{BlockId, BlockNumberOrTag, eip2718::Encodable2718};
-use alloy_primitives::{Address, B256, Bytes, TxKind, U64, U256, keccak256};
+use alloy_primitives::{Address, B256, Bytes, KECCAK256_EMPTY, TxKind, U64, U256, keccak256};
 use alloy_rpc_types_eth::{
     BlockOverrides, FeeHistory, Filter, TransactionRequest, state::StateOverride,
 };
@@ -98,6 +98,41 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let slot: U256 = seq.next()?;
         let block: Option<BlockId> = seq.optional_next()?;
         ok(B256::from(c.state_at(block)?.storage(&address, slot)))
+    });
+
+    // geth's / reth's account object: the storage root is computed on request (see
+    // `storage_root`). An account never touched answers the empty account, as anvil does
+    // (alloy's `get_account` decodes a non-null object).
+    method!(m, "eth_getAccount", |p, c| {
+        let mut seq = p.sequence();
+        let address: Address = seq.next()?;
+        let block: Option<BlockId> = seq.optional_next()?;
+        let state = c.state_at(block)?;
+        let (nonce, balance, code_hash) = state
+            .account(&address)
+            .map(|a| (a.info.nonce, a.info.balance, a.info.code_hash))
+            .unwrap_or_default();
+        ok(alloy_rpc_types_eth::Account {
+            nonce,
+            balance,
+            storage_root: storage_root(&state, &address),
+            code_hash: match code_hash {
+                B256::ZERO => KECCAK256_EMPTY,
+                hash => hash,
+            },
+        })
+    });
+    // reth's / anvil's `{balance, nonce, code}` in one call (forge's fork backend asks it first).
+    method!(m, "eth_getAccountInfo", |p, c| {
+        let mut seq = p.sequence();
+        let address: Address = seq.next()?;
+        let block: Option<BlockId> = seq.optional_next()?;
+        let state = c.state_at(block)?;
+        ok(json!({
+            "balance": state.balance(&address),
+            "nonce": U64::from(state.nonce(&address)),
+            "code": state.code(&address).original_bytes(),
+        }))
     });
 
     blocking!(m, "eth_call", |p, c| {
@@ -250,39 +285,44 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
             .collect();
         ok(values)
     });
-    // The mined tx of `sender` with `nonce`, else the pooled one (`null`: none). Blocks are
-    // searched from the latest back: a scan, bounded by the chain's length.
+    // The mined tx of `sender` with `nonce` (from the chain's address index), else the pooled
+    // one (`null`: none).
     method!(m, "eth_getTransactionBySenderAndNonce", |p, c| {
         let (sender, nonce): (Address, U64) = p.parse()?;
         let nonce = nonce.to::<u64>();
-        if nonce >= c.state.latest().nonce(&sender) {
-            let content = c.mempool.content();
-            let pooled = [content.pending, content.queued]
-                .into_iter()
-                .find_map(|mut side| side.remove(&sender)?.remove(&nonce));
-            return ok(pooled.map(|tx| tx_json(&tx, None, c.next_block().base_fee)));
+        if let Some(tx) = c.chain.tx_by_sender_and_nonce(&sender, nonce) {
+            return ok(c.tx_json(&tx));
         }
-        let latest = c.chain.latest_number();
-        for n in (0..=latest).rev() {
-            let Some(block) = c.chain.block(n) else {
-                continue;
-            };
-            let found = block.txs.iter().find(|t| {
-                t.tx.sender == sender
-                    && t.tx.envelope.as_eth().is_some()
-                    && t.tx.envelope.nonce() == nonce
-            });
-            if let Some(tx) = found {
-                return ok(c.tx_json(tx));
-            }
-        }
-        ok(Value::Null)
+        let content = c.mempool.content();
+        let pooled = [content.pending, content.queued]
+            .into_iter()
+            .find_map(|mut side| side.remove(&sender)?.remove(&nonce));
+        ok(pooled.map(|tx| tx_json(&tx, None, c.next_block().base_fee)))
     });
     method!(m, "eth_getLogs", |p, c| {
         let (filter,): (Filter,) = p.parse()?;
         ok(logs(c, &filter, None)?)
     });
     Ok(())
+}
+
+/// The root of `address`'s storage as an Ethereum storage trie (keccak256 of each slot as the
+/// key, the RLP value as the leaf): what geth, reth and anvil answer for the same slots, and
+/// `EMPTY_ROOT_HASH` for no storage. zkos-dev commits to its state with ZKsync OS's Blake2s tree
+/// instead (`zks_getProof`; the headers' `stateRoot` is zero, and there is no `eth_getProof`),
+/// so nothing stores this root: it is built from the account's slots on every call.
+fn storage_root(state: &crate::storage::StateSnapshot, address: &Address) -> B256 {
+    let slots = state
+        .account(address)
+        .map(|a| {
+            a.storage
+                .iter()
+                .filter(|(_, value)| !value.is_zero())
+                .map(|(slot, value)| (B256::from(*slot), *value))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    alloy_trie::root::storage_root_unhashed(slots)
 }
 
 /// Most slots `eth_getStorageValues` reads in one call (geth's limit).
@@ -402,6 +442,15 @@ pub(crate) fn call_state(
         .block(id)
         .ok_or_else(|| RpcError::NotFound("header not found".into()))?;
     let mut state = c.state_at(Some(id))?;
+    apply_state_overrides(&mut state, overrides);
+    Ok((state, parent))
+}
+
+/// Applies `eth_call`'s state overrides to the state a call runs on.
+pub(crate) fn apply_state_overrides(
+    state: &mut crate::storage::StateSnapshot,
+    overrides: Option<&StateOverride>,
+) {
     for (address, o) in overrides.into_iter().flatten() {
         let account = state.account_mut(*address);
         if let Some(balance) = o.balance {
@@ -425,7 +474,6 @@ pub(crate) fn call_state(
             state.set_code(*address, Bytecode::new_raw(code.clone()));
         }
     }
-    Ok((state, parent))
 }
 
 /// The revm tx for a call request.

@@ -7,6 +7,7 @@ mod macros;
 pub mod anvil;
 mod batch_fields;
 pub mod batches;
+pub mod call_many;
 pub mod chain_config;
 pub mod debug;
 pub mod dev;
@@ -15,6 +16,7 @@ pub mod eth;
 pub mod filters;
 pub mod limits;
 pub mod middleware;
+pub mod ots;
 pub mod raw;
 pub mod send;
 pub mod types;
@@ -260,8 +262,10 @@ pub fn module(ctx: Arc<RpcContext>) -> anyhow::Result<RpcModule<RpcContext>> {
     dev::register(&mut module)?;
     anvil::register(&mut module)?;
     debug::register(&mut module)?;
+    call_many::register(&mut module)?;
     raw::register(&mut module)?;
     chain_config::register(&mut module)?;
+    ots::register(&mut module)?;
     if with_zks {
         zks::register(&mut module)?;
         batches::register(&mut module)?;

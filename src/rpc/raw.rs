@@ -19,7 +19,7 @@ use crate::storage::StoredBlock;
 
 type Module = RpcModule<RpcContext>;
 
-fn header_json(block: &StoredBlock) -> alloy_rpc_types_eth::Header {
+pub(crate) fn header_json(block: &StoredBlock) -> alloy_rpc_types_eth::Header {
     alloy_rpc_types_eth::Header {
         hash: block.hash,
         inner: block.header.clone(),

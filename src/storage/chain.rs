@@ -65,6 +65,7 @@ pub struct ChainHistory {
     blocks: imbl::Vector<Arc<StoredBlock>>,
     by_hash: imbl::HashMap<B256, u64>,
     txs: imbl::HashMap<B256, Arc<StoredTx>>,
+    addresses: super::address_index::AddressIndex,
 }
 
 impl ChainHistory {
@@ -102,6 +103,7 @@ impl Chain {
         for tx in &block.txs {
             inner.txs.insert(tx.tx.hash, tx.clone());
         }
+        inner.addresses.add(&block);
         inner.blocks.push_back(block);
     }
 
@@ -110,6 +112,9 @@ impl Chain {
         let mut inner = self.inner.write();
         let keep = (number as usize + 1).min(inner.blocks.len());
         let removed = inner.blocks.split_off(keep);
+        for block in removed.iter().rev() {
+            inner.addresses.remove(block);
+        }
         for block in removed.iter() {
             inner.by_hash.remove(&block.hash);
             for tx in &block.txs {
@@ -173,6 +178,26 @@ impl Chain {
     /// An included tx by hash.
     pub fn tx(&self, hash: &B256) -> Option<Arc<StoredTx>> {
         self.inner.read().txs.get(hash).cloned()
+    }
+
+    /// The included txs `address` appears in, in chain order (see `AddressIndex`).
+    pub fn txs_of(&self, address: &Address) -> imbl::Vector<Arc<StoredTx>> {
+        self.inner.read().addresses.txs_of(address)
+    }
+
+    /// The block after which `address` first had code (`None`: it never had any).
+    pub fn code_since(&self, address: &Address) -> Option<u64> {
+        self.inner.read().addresses.code_since(address)
+    }
+
+    /// The included tx `sender` signed with `nonce` (L1 txs have no sender nonce).
+    pub fn tx_by_sender_and_nonce(&self, sender: &Address, nonce: u64) -> Option<Arc<StoredTx>> {
+        use alloy_consensus::Transaction as _;
+        self.txs_of(sender).into_iter().find(|t| {
+            t.tx.sender == *sender
+                && t.tx.envelope.as_eth().is_some()
+                && t.tx.envelope.nonce() == nonce
+        })
     }
 
     /// Blocks `from..=to` (clamped to the chain).

@@ -2,6 +2,7 @@
 //! logs: the receipts repository the RPC reads), plus `snapshot` (saved copies of both for
 //! `evm_snapshot` / `evm_revert`).
 
+pub mod address_index;
 pub mod batches;
 pub mod chain;
 pub mod disk;

@@ -43,7 +43,8 @@ impl TestNode {
         self.deploy(from, code.into()).await
     }
 
-    async fn deploy(&self, from: usize, init_code: Bytes) -> Address {
+    /// Deploys `init_code` from dev account `from`; returns the contract's address.
+    pub(crate) async fn deploy(&self, from: usize, init_code: Bytes) -> Address {
         let nonce = self.pending_nonce(self.account(from)).await;
         let tx = sign(
             self.signer(from),

@@ -1,7 +1,8 @@
 //! The eth_ / debug_ methods geth, reth and zksync-os-server have beyond the basics: headers and
 //! raw encodings (decoded back with alloy), `eth_getStorageValues`,
 //! `eth_getTransactionBySenderAndNonce`, block overrides in `eth_call`, `eth_fillTransaction`,
-//! `eth_config`, `debug_chainConfig`, `debug_codeByHash`.
+//! `eth_config`, `debug_chainConfig`, `debug_codeByHash`, `eth_getAccount` / `eth_getAccountInfo`,
+//! `eth_callMany` / `debug_traceCallMany`.
 
 use alloy::{
     consensus::{Block, ReceiptEnvelope, TxEnvelope},
@@ -366,4 +367,169 @@ async fn trace_filter_finds_the_traces_of_an_address_and_pages() {
     // The same traces as trace_transaction.
     let single = node.rpc.ok("trace_transaction", json!([hashes[0]])).await;
     assert_eq!(single[0], traces[0]);
+}
+
+#[tokio::test]
+async fn get_account_and_get_account_info_match_anvil() {
+    let node = TestNode::start().await;
+    let rpc = &node.rpc;
+    let who = crate::support::fresh_address(7);
+    let one = format!("{:#066x}", 1);
+    let answer = format!("{:#066x}", 42);
+    for (method, params) in [
+        ("anvil_setStorageAt", json!([who, "0x0", one])),
+        ("anvil_setStorageAt", json!([who, "0x1", answer])),
+        ("anvil_setCode", json!([who, "0x6001600055"])),
+        ("anvil_setBalance", json!([who, "0x1234"])),
+        ("anvil_setNonce", json!([who, "0x5"])),
+    ] {
+        rpc.ok(method, params).await;
+    }
+
+    // anvil's answers for the same account (anvil v1, the same five dev calls).
+    assert_eq!(
+        rpc.ok("eth_getAccount", json!([who, "latest"])).await,
+        json!({
+            "nonce": "0x5",
+            "balance": "0x1234",
+            "storageRoot": "0x9c1b6e5943fd613df223911db8c38bb9f50f641977e76d974ffbb79c0af93289",
+            "codeHash": "0x7efcce47028dabcb0d42f3a7eda8820bf6f7f4e618398c2547d52f703cafb073",
+        })
+    );
+    assert_eq!(
+        rpc.ok("eth_getAccountInfo", json!([who, "latest"])).await,
+        json!({"balance": "0x1234", "nonce": "0x5", "code": "0x6001600055"})
+    );
+    // An account never touched: the empty account (empty trie root, keccak of no code).
+    let nobody = crate::support::fresh_address(8);
+    assert_eq!(
+        rpc.ok("eth_getAccount", json!([nobody, "latest"])).await,
+        json!({
+            "nonce": "0x0",
+            "balance": "0x0",
+            "storageRoot": "0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421",
+            "codeHash": "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470",
+        })
+    );
+    assert_eq!(
+        rpc.ok("eth_getAccountInfo", json!([nobody])).await,
+        json!({"balance": "0x0", "nonce": "0x0", "code": "0x"})
+    );
+
+    // The state at the block asked for: a block before a transfer sees the balance before it.
+    let receiver = crate::support::fresh_address(9);
+    let first = node.transfer_and_wait(0, receiver).await;
+    node.transfer_and_wait(0, receiver).await;
+    let at_first = hex_u64(first.block_number.unwrap());
+    let then = rpc
+        .ok("eth_getAccountInfo", json!([receiver, at_first]))
+        .await;
+    assert_eq!(then["balance"], json!("0x1"));
+    let now = rpc.ok("eth_getAccount", json!([receiver, "latest"])).await;
+    assert_eq!(now["balance"], json!("0x2"));
+    let sender = rpc
+        .ok("eth_getAccount", json!([node.account(0), at_first]))
+        .await;
+    assert_eq!(qty(&sender["nonce"]), 1, "{sender}");
+
+    // What forge's alloy provider decodes.
+    let account = node.provider.get_account(who).await.unwrap();
+    assert_eq!(account.nonce, 5);
+    assert_eq!(account.code_hash, keccak256([0x60, 0x01, 0x60, 0x00, 0x55]));
+    let info = node.provider.get_account_info(who).await.unwrap();
+    assert_eq!(info.balance, U256::from(0x1234));
+    assert_eq!(
+        rpc.err("eth_getAccount", json!([who, "0x999999"]))
+            .await
+            .code,
+        -32001
+    );
+}
+
+#[tokio::test]
+async fn call_many_runs_bundles_on_each_others_state() {
+    use crate::contracts::Counter;
+    use alloy::{primitives::TxKind, sol_types::SolCall};
+
+    let node = TestNode::manual().await;
+    let rpc = &node.rpc;
+    let me = node.account(0);
+    let counter = node.deploy_counter(0).await;
+    // A block with two increments: 0 -> 1 -> 2.
+    let nonce = node.nonce(me).await;
+    for i in 0..2 {
+        let input = Counter::incrementCall {}.abi_encode();
+        let tx = crate::support::sign(
+            node.signer(0),
+            crate::support::call_tx(nonce + i, TxKind::Call(counter), input, 200_000),
+        );
+        node.send(&tx).await;
+    }
+    node.mine().await;
+    let n = node.block_number().await;
+    let word = |v: u64| json!(format!("{v:#066x}"));
+    let call = |input: Vec<u8>| json!({"from": me, "to": counter, "data": Bytes::from(input)});
+    let increment = call(Counter::incrementCall {}.abi_encode());
+    let number = call(Counter::numberCall {}.abi_encode());
+    let fail = call(Counter::failCall {}.abi_encode());
+    // Returns NUMBER, planted by a state override.
+    let clock = crate::support::fresh_address(0x51);
+    let block_number = json!({"from": me, "to": clock});
+    let overrides = json!({ clock.to_string(): {"code": "0x4360005260206000f3"} });
+
+    let bundles = json!([
+        {"transactions": [increment, number, fail, number, block_number]},
+        {"transactions": [increment, number, block_number], "blockOverride": {"number": "0x999"}},
+    ]);
+    let results = rpc
+        .ok(
+            "eth_callMany",
+            json!([bundles, {"blockNumber": hex_u64(n)}, overrides]),
+        )
+        .await;
+    assert_eq!(
+        results,
+        json!([
+            [{"value": "0x"}, {"value": word(3)}, {"error": "execution reverted: counter: failure"},
+             {"value": word(3)}, {"value": word(n + 1)}],
+            [{"value": "0x"}, {"value": word(4)}, {"value": word(0x999)}],
+        ])
+    );
+    // Nothing stays: the chain still says 2.
+    let now = rpc.ok("eth_call", json!([number, "latest"])).await;
+    assert_eq!(now, word(2));
+
+    // Inside the block: after its first `transactionIndex` txs, in that block.
+    let at = |index: i64| json!([[{"transactions": [number, block_number]}], {"blockNumber": hex_u64(n), "transactionIndex": index}, overrides]);
+    assert_eq!(
+        rpc.ok("eth_callMany", at(0)).await,
+        json!([[{"value": word(0)}, {"value": word(n)}]])
+    );
+    assert_eq!(
+        rpc.ok("eth_callMany", at(1)).await,
+        json!([[{"value": word(1)}, {"value": word(n)}]])
+    );
+    assert_eq!(
+        rpc.ok("eth_callMany", at(-1)).await,
+        json!([[{"value": word(2)}, {"value": word(n + 1)}]])
+    );
+
+    // The same bundle traced: each call's trace, each seeing the ones before.
+    let traces = rpc
+        .ok(
+            "debug_traceCallMany",
+            json!([[{"transactions": [increment, increment, number]}], null, {"tracer": "callTracer"}]),
+        )
+        .await;
+    let traces = traces[0].as_array().unwrap();
+    assert_eq!(traces.len(), 3);
+    assert_eq!(traces[0]["type"], json!("CALL"));
+    assert_eq!(traces[0]["to"], json!(counter));
+    assert_eq!(traces[2]["output"], word(4));
+    // A call that is not a valid tx fails the request.
+    let broke = json!({"from": crate::support::fresh_address(0x52), "to": counter, "value": "0x1", "gasPrice": "0x1"});
+    let err = rpc
+        .err("eth_callMany", json!([[{"transactions": [broke]}]]))
+        .await;
+    assert_eq!(err.code, -32003, "{err:?}");
 }

@@ -25,6 +25,7 @@ mod l1;
 mod l1_deploy;
 mod logs;
 mod mining;
+mod ots;
 mod prover;
 mod refusals;
 mod rules;

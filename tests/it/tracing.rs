@@ -31,14 +31,14 @@ const CONSOLE: Address = alloy::primitives::address!("0x000000000000000000636F6e
 
 /// Sends `input` to `to` (or creates, with `TxKind::Create`) from dev account `from`;
 /// returns the tx hash once it is mined (whatever its status).
-async fn send(node: &TestNode, from: usize, to: TxKind, input: Vec<u8>) -> B256 {
+pub(crate) async fn send(node: &TestNode, from: usize, to: TxKind, input: Vec<u8>) -> B256 {
     let nonce = node.pending_nonce(node.account(from)).await;
     let tx = sign(node.signer(from), call_tx(nonce, to, input, GAS));
     node.send_and_wait(&tx).await.transaction_hash
 }
 
 /// Deploys Tracer (which deploys its Callee); returns (tracer, callee).
-async fn deploy(node: &TestNode) -> (Address, Address) {
+pub(crate) async fn deploy(node: &TestNode) -> (Address, Address) {
     let hash = send(node, 0, TxKind::Create, Tracer::BYTECODE.to_vec()).await;
     let receipt = node.receipt(hash).await;
     assert!(receipt.status(), "Tracer deploys");
