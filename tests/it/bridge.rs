@@ -49,6 +49,16 @@ pub(crate) struct Request {
 /// Sends `request` from dev account `from` on L1 through the Bridgehub; returns the L2 tx hash
 /// (the canonical hash of the `NewPriorityRequest`) and the ETH minted on L2.
 pub(crate) async fn request_l2_tx(node: &TestNode, from: usize, request: Request) -> (B256, U256) {
+    request_l2_tx_overpaid(node, from, request, U256::ZERO).await
+}
+
+/// [`request_l2_tx`] with `extra` wei minted on top of what the value and the gas need.
+pub(crate) async fn request_l2_tx_overpaid(
+    node: &TestNode,
+    from: usize,
+    request: Request,
+    extra: U256,
+) -> (B256, U256) {
     let l1 = l1_wallet(node, from);
     let hub = bridgehub::Bridgehub::new(node.node.l1_contracts().unwrap().bridgehub, &l1);
     let base_cost = hub
@@ -61,7 +71,7 @@ pub(crate) async fn request_l2_tx(node: &TestNode, from: usize, request: Request
         .call()
         .await
         .unwrap();
-    let mint = base_cost + request.value;
+    let mint = base_cost + request.value + extra;
     let receipt = hub
         .requestL2TransactionDirect(bridgehub::IBridgehub::L2TransactionRequestDirect {
             chainId: U256::from(L2_CHAIN_ID),
@@ -353,42 +363,14 @@ async fn overpaid_deposit(version: zkos_dev::executor::ProtocolVersion) -> (Test
     let receiver = Address::repeat_byte(0x61);
     let refund = Address::repeat_byte(0x62);
     let gas_limit = 300_000u64;
-    let l1 = l1_wallet(&node, 3);
-    let hub = bridgehub::Bridgehub::new(node.node.l1_contracts().unwrap().bridgehub, &l1);
-    let base_cost = hub
-        .l2TransactionBaseCost(
-            U256::from(L2_CHAIN_ID),
-            U256::from(L2_GAS_PRICE),
-            U256::from(gas_limit),
-            U256::from(800u64),
-        )
-        .call()
-        .await
-        .unwrap();
-    let mint = base_cost + ether(2);
-    let receipt = hub
-        .requestL2TransactionDirect(bridgehub::IBridgehub::L2TransactionRequestDirect {
-            chainId: U256::from(L2_CHAIN_ID),
-            mintValue: mint,
-            l2Contract: receiver,
-            l2Value: ether(1),
-            l2Calldata: Bytes::new(),
-            l2GasLimit: U256::from(gas_limit),
-            l2GasPerPubdataByteLimit: U256::from(800u64),
-            factoryDeps: vec![],
-            refundRecipient: refund,
-        })
-        .value(mint)
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    let hash = receipt
-        .decoded_log::<zk_chain::ZKChain::NewPriorityRequest>()
-        .unwrap()
-        .txHash;
+    let request = Request {
+        to: receiver,
+        value: ether(1),
+        calldata: Bytes::new(),
+        gas_limit,
+        refund_recipient: refund,
+    };
+    let (hash, _) = request_l2_tx_overpaid(&node, 3, request, ether(1)).await;
     let l2 = l2_receipt(&node, hash).await;
     assert_eq!(l2["status"], "0x1");
     assert_eq!(node.provider.get_balance(receiver).await.unwrap(), ether(1));
