@@ -1,33 +1,41 @@
 //! Executor: runs txs with revm over a state snapshot. Synchronous, no tokio.
 //! `execute_block`: (state, block context, ordered txs) -> (new state, executed txs).
 //! `trace_block` / `trace_call`: a mined block's txs or a call, re-run under an inspector.
+//!
+//! Submodules by concept: `rules` (ZKsync OS's or Ethereum's hardfork and precompiles),
+//! `resources` (ZKsync OS's native resource and pubdata on top of EVM gas), `protocol` (the
+//! ZKsync OS version imitated), `priority` (L1 txs), `call` (calls and estimates), `trace`
+//! (re-execution under an inspector), `inspector` and `console` (the node output),
+//! `messages` (the wording of refusals).
 
+mod call;
 pub mod console;
 mod inspector;
+mod messages;
 mod priority;
 mod protocol;
 mod resources;
 mod rules;
 mod trace;
 
+pub use call::OUT_OF_NATIVE;
+pub use messages::{error_message, halt_message, invalid_tx_message};
 pub use protocol::ProtocolVersion;
 pub use resources::{ResourcePrices, TxResources, TxShape};
 pub use rules::EvmRules;
 pub use trace::{Inspected, SnapshotDb};
 
 use inspector::OutputInspector;
-use priority::{L1Frame, l1_cfg};
-use resources::{Charge, NativeMeter};
+use resources::Charge;
 
 use alloy_consensus::{Transaction as _, TxEnvelope};
-use alloy_eips::eip2930::{AccessList, AccessListItem};
 use alloy_primitives::{Address, B256, Bytes, Log, TxKind, U256};
 use alloy_sol_types::SolEvent as _;
 use revm::{
-    Context, ExecuteCommitEvm, ExecuteEvm, InspectCommitEvm, InspectEvm, MainBuilder, MainContext,
+    Context, ExecuteCommitEvm, ExecuteEvm, InspectEvm, MainBuilder, MainContext,
     context::{
         BlockEnv, CfgEnv, TxEnv,
-        result::{EVMError, ExecResultAndState, ExecutionResult, InvalidTransaction},
+        result::{ExecResultAndState, ExecutionResult},
     },
     context_interface::{
         block::BlobExcessGasAndPrice, cfg::gas::calculate_initial_tx_gas_for_tx, either::Either,
@@ -39,7 +47,7 @@ use crate::{
     l1::contracts::IL1Messenger,
     output::OutputConfig,
     storage::state::{BlockHashes, StateDb, StateSnapshot},
-    tx::{BOOTLOADER, Envelope, L1_MESSENGER, L1Tx, L2ToL1Log},
+    tx::{Envelope, L1_MESSENGER, L1Tx, L2ToL1Log},
 };
 
 /// What a block is executed in.
@@ -180,7 +188,7 @@ pub struct Executor {
 }
 
 /// The evm every path builds: mainnet, over a state snapshot.
-type Evm<I> = MainnetEvm<MainnetContext<StateDb>, I>;
+pub(super) type Evm<I> = MainnetEvm<MainnetContext<StateDb>, I>;
 
 impl Executor {
     /// The hardfork txs run under.
@@ -462,287 +470,10 @@ impl Executor {
             invalid,
         }
     }
-
-    /// Runs one L1 tx, which is always included: `toMint` is credited to its sender, the call
-    /// runs (at the gas price L1 charged for, with no nonce of the sender's spent), and what
-    /// the tx did not spend of `toMint` (unused gas; the value too if the call failed) goes to
-    /// its refund recipient. Its service log says whether the call succeeded.
-    fn execute_l1_tx(
-        &self,
-        evm: &mut Evm<OutputInspector>,
-        tx: ReadyTx,
-        l1: &L1Tx,
-        block: &BlockContext,
-        index: usize,
-        cumulative: &mut u64,
-    ) -> ExecutedTx {
-        let frame = L1Frame::begin(
-            &mut evm.ctx.journaled_state.database.state,
-            l1,
-            self.protocol,
-        );
-        let mut env = tx_env(&tx.envelope, tx.sender);
-        env.nonce = frame.nonce();
-        let cfg = {
-            let l1 = l1_cfg(&evm.ctx.cfg);
-            std::mem::replace(&mut evm.ctx.cfg, l1)
-        };
-        let result = if evm.inspector.needed() {
-            evm.inspect_tx_commit(env)
-        } else {
-            evm.transact_commit(env)
-        };
-        evm.ctx.cfg = cfg;
-        // L1 txs run with native to spare (ZKsync OS's `L1_TX_NATIVE_PER_GAS`): not charged.
-        evm.inspector.meter.take();
-        let (success, gas_used, logs, revert) = match result {
-            Ok(result) => {
-                let gas_used = result.tx_gas_used();
-                match result {
-                    ExecutionResult::Success { logs, .. } => (true, gas_used, logs, None),
-                    ExecutionResult::Revert { output, .. } => {
-                        (false, gas_used, vec![], Some(output))
-                    }
-                    ExecutionResult::Halt { .. } => (false, gas_used, vec![], None),
-                }
-            }
-            // Not even startable (`toMint` does not cover gas and value): nothing ran.
-            Err(err) => {
-                tracing::warn!(hash = %tx.hash, reason = %error_message(&err), "L1 tx could not run");
-                (false, 0, vec![], None)
-            }
-        };
-        let (console, trace) = evm.inspector.take(success);
-        frame.end(
-            &mut evm.ctx.journaled_state.database.state,
-            gas_used,
-            success,
-        );
-        self.pay_base_fee(
-            &mut evm.ctx.journaled_state.database.state,
-            block,
-            &tx,
-            gas_used,
-        );
-        *cumulative += gas_used;
-        let mut l2_to_l1_logs = messages(&logs, index);
-        l2_to_l1_logs.push(L2ToL1Log {
-            shard_id: 0,
-            is_service: true,
-            tx_number_in_block: index as u16,
-            sender: BOOTLOADER,
-            key: tx.hash,
-            value: B256::from(U256::from(success as u8)),
-        });
-        ExecutedTx {
-            tx,
-            success,
-            gas_used,
-            cumulative_gas_used: *cumulative,
-            logs,
-            l2_to_l1_logs,
-            contract_address: None,
-            effective_gas_price: l1.canonical.maxFeePerGas.saturating_to(),
-            revert,
-            console,
-            trace,
-        }
-    }
-
-    /// Runs a call without committing anything. Under ZKsync OS's rules its gas used includes
-    /// `deltaGas` at the block's base fee (a call's price, as zksync-os-server simulates), and a
-    /// call that runs out of native fails.
-    pub fn call(
-        &self,
-        state: StateSnapshot,
-        block_hashes: BlockHashes,
-        block: &BlockContext,
-        tx: TxEnv,
-    ) -> Result<CallOutput, CallError> {
-        self.run_call(state, block_hashes, block, tx)?.0
-    }
-
-    /// Runs a call on `state` and leaves what it changed there, a reverted call's sender nonce
-    /// included (each call of an `eth_callMany` bundle sees the ones before it); a call that
-    /// runs out of native changes nothing.
-    pub fn call_in_place(
-        &self,
-        state: &mut StateSnapshot,
-        block_hashes: BlockHashes,
-        block: &BlockContext,
-        tx: TxEnv,
-    ) -> Result<CallOutput, CallError> {
-        let (outcome, changes) = self.run_call(state.clone(), block_hashes, block, tx)?;
-        if let Some(changes) = changes {
-            state.apply(changes);
-        }
-        outcome
-    }
-
-    /// `call`, also answering what the call changed (`None` when it ran out of native). The
-    /// outer error: the call is not a valid tx.
-    #[allow(clippy::type_complexity)] // the call's outcome beside its changes
-    fn run_call(
-        &self,
-        state: StateSnapshot,
-        block_hashes: BlockHashes,
-        block: &BlockContext,
-        tx: TxEnv,
-    ) -> Result<(Result<CallOutput, CallError>, Option<revm::state::EvmState>), CallError> {
-        let metered = self.metered();
-        let before = state.clone();
-        let db = StateDb {
-            state,
-            block_hashes,
-        };
-        let mut evm = Context::mainnet()
-            .with_db(db)
-            .with_block(block.env())
-            .with_cfg(self.cfg(true))
-            .build_mainnet_with_inspector(NativeMeter::new(metered))
-            .with_precompiles(self.rules.precompiles(self.spec()));
-        let result = match metered {
-            true => evm.inspect_tx(tx.clone()),
-            false => evm.transact(tx.clone()),
-        }
-        .map_err(|e| CallError::Invalid(error_message(&e)))?;
-        let mut gas_used = result.result.tx_gas_used();
-        if metered && !result.result.is_halt() {
-            let logs = result.result.logs();
-            let mut diff = result.state.clone();
-            let (gas, ran) = self.charge_resources(
-                &before,
-                &mut diff,
-                &tx,
-                block,
-                evm.inspector.take(),
-                gas_used,
-                u128::from(block.base_fee),
-                &message_lengths(logs),
-            );
-            if !ran {
-                return Ok((Err(CallError::Halt(OUT_OF_NATIVE.into())), None));
-            }
-            gas_used = gas;
-        }
-        let outcome = match result.result {
-            ExecutionResult::Success { output, logs, .. } => Ok(CallOutput {
-                output: output.into_data(),
-                gas_used,
-                logs,
-            }),
-            ExecutionResult::Revert { output, .. } => Err(CallError::Revert(output)),
-            ExecutionResult::Halt { reason, .. } => Err(CallError::Halt(halt_message(&reason))),
-        };
-        Ok((outcome, Some(result.state)))
-    }
-
-    /// The access list a call needs (every account and slot it touches, except the sender,
-    /// the callee and precompiles, as geth does), and the gas the call uses with it.
-    pub fn access_list(
-        &self,
-        state: StateSnapshot,
-        block_hashes: BlockHashes,
-        block: &BlockContext,
-        mut tx: TxEnv,
-    ) -> Result<(AccessList, u64), CallError> {
-        let db = StateDb {
-            state: state.clone(),
-            block_hashes: block_hashes.clone(),
-        };
-        let mut evm = Context::mainnet()
-            .with_db(db)
-            .with_block(block.env())
-            .with_cfg(self.cfg(true))
-            .build_mainnet()
-            .with_precompiles(self.rules.precompiles(self.spec()));
-        let result = evm
-            .transact(tx.clone())
-            .map_err(|e| CallError::Invalid(error_message(&e)))?;
-        let precompiles = self.rules.precompile_set();
-        // Warm anyway (EIP-2929, EIP-3651): listing them would only cost 2,400 gas each.
-        let excluded = |a: &Address| {
-            *a == tx.caller
-                || Some(*a) == tx.kind.to().copied()
-                || *a == block.coinbase
-                || precompiles.contains(a)
-        };
-        let mut items: Vec<AccessListItem> = result
-            .state
-            .iter()
-            .filter(|(address, _)| !excluded(address))
-            .map(|(address, account)| {
-                let mut storage_keys: Vec<B256> =
-                    account.storage.keys().map(|k| B256::from(*k)).collect();
-                storage_keys.sort();
-                AccessListItem {
-                    address: *address,
-                    storage_keys,
-                }
-            })
-            .collect();
-        items.sort_by_key(|item| item.address);
-        let list = AccessList(items);
-        tx.access_list = list.clone();
-        // A legacy tx carries no list: measure the gas as the EIP-2930 tx the caller will send.
-        tx.tx_type = tx.tx_type.max(1);
-        let out = self.call(state, block_hashes, block, tx)?;
-        Ok((list, out.gas_used))
-    }
-
-    /// Smallest gas limit with which `tx` succeeds (binary search up to `cap`).
-    pub fn estimate_gas(
-        &self,
-        state: StateSnapshot,
-        block_hashes: BlockHashes,
-        block: &BlockContext,
-        mut tx: TxEnv,
-        cap: u64,
-    ) -> Result<u64, CallError> {
-        let mut lo = self
-            .intrinsic_gas(&tx, u128::from(block.base_fee))
-            .saturating_sub(1);
-        tx.gas_limit = cap;
-        let first = self.call(state.clone(), block_hashes.clone(), block, tx.clone())?;
-        let mut hi = cap;
-        // Most txs need just a little more than they use (63/64 rule, refunds): try that first.
-        let guess = (first.gas_used + 2_300) * 64 / 63;
-        if guess < hi {
-            tx.gas_limit = guess;
-            if self
-                .call(state.clone(), block_hashes.clone(), block, tx.clone())
-                .is_ok()
-            {
-                hi = guess;
-            } else {
-                lo = lo.max(guess);
-            }
-        }
-        lo = lo.max(first.gas_used.saturating_sub(1));
-        while hi - lo > 1 {
-            let mid = lo + (hi - lo) / 2;
-            tx.gas_limit = mid;
-            match self.call(state.clone(), block_hashes.clone(), block, tx.clone()) {
-                Ok(_) => hi = mid,
-                Err(CallError::Invalid(msg)) if !is_gas_error(&msg) => {
-                    return Err(CallError::Invalid(msg));
-                }
-                Err(_) => lo = mid,
-            }
-        }
-        Ok(hi)
-    }
 }
-
-fn is_gas_error(msg: &str) -> bool {
-    msg.contains("gas")
-}
-
-/// Why a call fails that ZKsync OS stops for lack of native resources.
-pub const OUT_OF_NATIVE: &str = "out of native resources";
 
 /// The length of each message a tx sent to L1 (the `bytes` of its `L1MessageSent`).
-fn message_lengths(logs: &[Log]) -> Vec<usize> {
+pub(super) fn message_lengths(logs: &[Log]) -> Vec<usize> {
     logs.iter()
         .filter(|log| log.address == L1_MESSENGER)
         .map(|log| log.data.data.len().saturating_sub(64))
@@ -750,7 +481,7 @@ fn message_lengths(logs: &[Log]) -> Vec<usize> {
 }
 
 /// The L2->L1 logs of a tx's messages: every `L1MessageSent` the messenger emitted.
-fn messages(logs: &[Log], tx_index: usize) -> Vec<L2ToL1Log> {
+pub(super) fn messages(logs: &[Log], tx_index: usize) -> Vec<L2ToL1Log> {
     logs.iter()
         .filter(|log| log.address == L1_MESSENGER)
         .filter_map(|log| {
@@ -817,60 +548,6 @@ pub fn tx_env(envelope: &Envelope, sender: Address) -> TxEnv {
         blob_hashes: vec![],
         max_fee_per_blob_gas: 0,
         authorization_list,
-    }
-}
-
-/// The node's wording for an invalid tx (geth/reth/anvil messages where they exist).
-pub fn error_message<E: std::fmt::Debug>(err: &EVMError<E>) -> String {
-    match err {
-        EVMError::Transaction(tx) => invalid_tx_message(tx),
-        other => format!("{other:?}"),
-    }
-}
-
-/// geth/reth wording for revm's validation errors.
-pub fn invalid_tx_message(err: &InvalidTransaction) -> String {
-    match err {
-        InvalidTransaction::NonceTooLow { tx, state } => {
-            format!("nonce too low: next nonce {state}, tx nonce {tx}")
-        }
-        InvalidTransaction::NonceTooHigh { tx, state } => {
-            format!("nonce too high: next nonce {state}, tx nonce {tx}")
-        }
-        InvalidTransaction::LackOfFundForMaxFee { fee, balance } => {
-            format!("insufficient funds for gas * price + value: have {balance} want {fee}")
-        }
-        InvalidTransaction::CallGasCostMoreThanGasLimit { .. }
-        | InvalidTransaction::GasFloorMoreThanGasLimit { .. } => "intrinsic gas too low".into(),
-        InvalidTransaction::CallerGasLimitMoreThanBlock => "exceeds block gas limit".into(),
-        InvalidTransaction::GasPriceLessThanBasefee => {
-            "max fee per gas less than block base fee".into()
-        }
-        InvalidTransaction::PriorityFeeGreaterThanMaxFee => {
-            "max priority fee per gas higher than max fee per gas".into()
-        }
-        InvalidTransaction::InvalidChainId | InvalidTransaction::MissingChainId => {
-            "invalid chain id".into()
-        }
-        InvalidTransaction::RejectCallerWithCode => "sender not an eoa".into(),
-        InvalidTransaction::CreateInitCodeSizeLimit => "max initcode size exceeded".into(),
-        other => other.to_string(),
-    }
-}
-
-/// Readable reason for an exceptional halt.
-pub fn halt_message(reason: &revm::context::result::HaltReason) -> String {
-    use revm::context::result::{HaltReason, OutOfGasError};
-    match reason {
-        HaltReason::OutOfGas(OutOfGasError::Basic | OutOfGasError::Precompile) => {
-            "out of gas".into()
-        }
-        HaltReason::OutOfGas(_) => "out of gas".into(),
-        // An opcode of a later hardfork (CLZ on ZKsync OS's Cancun) is as invalid as an unknown one.
-        HaltReason::OpcodeNotFound | HaltReason::InvalidFEOpcode | HaltReason::NotActivated => {
-            "invalid opcode".into()
-        }
-        other => format!("execution halted: {other:?}"),
     }
 }
 

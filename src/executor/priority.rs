@@ -6,8 +6,17 @@
 use alloy_primitives::{Address, U256};
 use revm::context::CfgEnv;
 
-use super::protocol::ProtocolVersion;
-use crate::{storage::StateSnapshot, tx::L1Tx};
+use alloy_primitives::B256;
+use revm::{ExecuteCommitEvm, InspectCommitEvm, context::result::ExecutionResult};
+
+use super::{
+    BlockContext, Evm, ExecutedTx, ReadyTx, error_message, inspector::OutputInspector, messages,
+    protocol::ProtocolVersion, tx_env,
+};
+use crate::{
+    storage::StateSnapshot,
+    tx::{BOOTLOADER, L1Tx, L2ToL1Log},
+};
 
 /// An L1 tx between its start and its end.
 pub(super) struct L1Frame {
@@ -97,4 +106,92 @@ pub(super) fn l1_cfg(cfg: &CfgEnv) -> CfgEnv {
     cfg.disable_base_fee = true;
     cfg.disable_block_gas_limit = true;
     cfg
+}
+
+impl super::Executor {
+    /// Runs one L1 tx, which is always included: `toMint` is credited to its sender, the call
+    /// runs (at the gas price L1 charged for, with no nonce of the sender's spent), and what
+    /// the tx did not spend of `toMint` (unused gas; the value too if the call failed) goes to
+    /// its refund recipient. Its service log says whether the call succeeded.
+    pub(super) fn execute_l1_tx(
+        &self,
+        evm: &mut Evm<OutputInspector>,
+        tx: ReadyTx,
+        l1: &L1Tx,
+        block: &BlockContext,
+        index: usize,
+        cumulative: &mut u64,
+    ) -> ExecutedTx {
+        let frame = L1Frame::begin(
+            &mut evm.ctx.journaled_state.database.state,
+            l1,
+            self.protocol,
+        );
+        let mut env = tx_env(&tx.envelope, tx.sender);
+        env.nonce = frame.nonce();
+        let cfg = {
+            let l1 = l1_cfg(&evm.ctx.cfg);
+            std::mem::replace(&mut evm.ctx.cfg, l1)
+        };
+        let result = if evm.inspector.needed() {
+            evm.inspect_tx_commit(env)
+        } else {
+            evm.transact_commit(env)
+        };
+        evm.ctx.cfg = cfg;
+        // L1 txs run with native to spare (ZKsync OS's `L1_TX_NATIVE_PER_GAS`): not charged.
+        evm.inspector.meter.take();
+        let (success, gas_used, logs, revert) = match result {
+            Ok(result) => {
+                let gas_used = result.tx_gas_used();
+                match result {
+                    ExecutionResult::Success { logs, .. } => (true, gas_used, logs, None),
+                    ExecutionResult::Revert { output, .. } => {
+                        (false, gas_used, vec![], Some(output))
+                    }
+                    ExecutionResult::Halt { .. } => (false, gas_used, vec![], None),
+                }
+            }
+            // Not even startable (`toMint` does not cover gas and value): nothing ran.
+            Err(err) => {
+                tracing::warn!(hash = %tx.hash, reason = %error_message(&err), "L1 tx could not run");
+                (false, 0, vec![], None)
+            }
+        };
+        let (console, trace) = evm.inspector.take(success);
+        frame.end(
+            &mut evm.ctx.journaled_state.database.state,
+            gas_used,
+            success,
+        );
+        self.pay_base_fee(
+            &mut evm.ctx.journaled_state.database.state,
+            block,
+            &tx,
+            gas_used,
+        );
+        *cumulative += gas_used;
+        let mut l2_to_l1_logs = messages(&logs, index);
+        l2_to_l1_logs.push(L2ToL1Log {
+            shard_id: 0,
+            is_service: true,
+            tx_number_in_block: index as u16,
+            sender: BOOTLOADER,
+            key: tx.hash,
+            value: B256::from(U256::from(success as u8)),
+        });
+        ExecutedTx {
+            tx,
+            success,
+            gas_used,
+            cumulative_gas_used: *cumulative,
+            logs,
+            l2_to_l1_logs,
+            contract_address: None,
+            effective_gas_price: l1.canonical.maxFeePerGas.saturating_to(),
+            revert,
+            console,
+            trace,
+        }
+    }
 }
