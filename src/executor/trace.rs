@@ -5,7 +5,7 @@ use std::convert::Infallible;
 
 use alloy_primitives::{Address, B256, U256};
 use revm::{
-    DatabaseRef, ExecuteCommitEvm, InspectEvm, Inspector,
+    DatabaseRef, InspectEvm, Inspector,
     bytecode::Bytecode,
     context::{BlockEnv, TxEnv, result::ResultAndState},
     handler::MainnetContext,
@@ -78,7 +78,10 @@ impl Executor {
         Ok(state)
     }
 
-    /// `trace_block`, also answering the state after the last tx.
+    /// `trace_block`, also answering the state after the last tx. The txs run as the sequencer
+    /// ran them (`execute_block`: the same gas model, fee payments and L1 tx accounting), so the
+    /// state each traced tx starts from is the one it had when the block was produced; a traced
+    /// tx is then run once more under `inspector`, on that state.
     #[allow(clippy::too_many_arguments)] // trace_block's
     fn replay_block<I, T>(
         &self,
@@ -93,66 +96,53 @@ impl Executor {
     where
         I: Inspector<MainnetContext<StateDb>>,
     {
-        let db = StateDb {
-            state,
-            block_hashes,
+        // The chain id the block's txs were accepted under (it may have changed since), no
+        // node output.
+        let producer = Executor {
+            chain_id: txs
+                .iter()
+                .find_map(|tx| alloy_consensus::Transaction::chain_id(&tx.envelope))
+                .unwrap_or(self.chain_id),
+            output: None,
+            ..self.clone()
         };
-        let mut evm = self.evm(db, block, self.trace_cfg(false), inspector);
+        let produce = |state: StateSnapshot, txs: &[ReadyTx]| -> Result<StateSnapshot, CallError> {
+            let outcome = producer.execute_block(state, block_hashes.clone(), block, txs.to_vec());
+            match outcome.invalid.into_iter().next() {
+                Some((tx, reason)) => Err(CallError::Invalid(format!(
+                    "replaying tx {} of the block: {reason}",
+                    tx.hash
+                ))),
+                None => Ok(outcome.state),
+            }
+        };
+        let first = first.min(txs.len());
+        let mut state = match first {
+            0 => state,
+            n => produce(state, &txs[..n])?,
+        };
         let block_env = block.env();
-        let mut out = Vec::with_capacity(txs.len().saturating_sub(first));
-        for (index, tx) in txs.iter().enumerate() {
+        let mut out = Vec::with_capacity(txs.len() - first);
+        for (index, tx) in txs.iter().enumerate().skip(first) {
+            let db = StateDb {
+                state: state.clone(),
+                block_hashes: block_hashes.clone(),
+            };
+            let mut evm = producer.evm(db, block, producer.trace_cfg(false), &mut *inspector);
             let mut env = tx_env(&tx.envelope, tx.sender);
-            let l1 = tx.envelope.as_l1();
-            let frame = l1.map(|l1| {
-                L1Frame::begin(
+            if let Some(l1) = tx.envelope.as_l1() {
+                let frame = L1Frame::begin(
                     &mut evm.ctx.journaled_state.database.state,
                     l1,
                     self.protocol,
-                )
-            });
-            let cfg = frame.as_ref().map(|frame| {
+                );
                 env.nonce = frame.nonce();
-                {
-                    let l1 = l1_cfg(&evm.ctx.cfg);
-                    std::mem::replace(&mut evm.ctx.cfg, l1)
-                }
-            });
-            if index < first {
-                let result = evm.transact_commit(env);
-                if let Some(cfg) = cfg {
-                    evm.ctx.cfg = cfg;
-                }
-                let result = match (result, frame) {
-                    (Ok(result), Some(frame)) => {
-                        let (gas, ok) = (result.tx_gas_used(), result.is_success());
-                        frame.end(&mut evm.ctx.journaled_state.database.state, gas, ok);
-                        self.pay_base_fee(
-                            &mut evm.ctx.journaled_state.database.state,
-                            block,
-                            tx,
-                            gas,
-                        );
-                        Ok(result)
-                    }
-                    (Err(_), Some(frame)) => {
-                        frame.end(&mut evm.ctx.journaled_state.database.state, 0, false);
-                        continue;
-                    }
-                    (result, None) => result,
-                };
-                let result = result.map_err(|e| CallError::Invalid(error_message(&e)))?;
-                if l1.is_none() {
-                    let gas = result.tx_gas_used();
-                    self.pay_base_fee(&mut evm.ctx.journaled_state.database.state, block, tx, gas);
-                }
-                continue;
+                evm.ctx.cfg = l1_cfg(&evm.ctx.cfg);
             }
             let pre = evm.ctx.journaled_state.database.state.clone();
-            let result = evm.inspect_tx(env.clone());
-            if let Some(cfg) = cfg {
-                evm.ctx.cfg = cfg;
-            }
-            let result = result.map_err(|e| CallError::Invalid(error_message(&e)))?;
+            let result = evm
+                .inspect_tx(env.clone())
+                .map_err(|e| CallError::Invalid(error_message(&e)))?;
             let inspected = Inspected {
                 index,
                 env: &env,
@@ -161,14 +151,9 @@ impl Executor {
                 pre: &pre,
             };
             out.push(each(&mut *evm.inspector, inspected));
-            let (gas, ok) = (result.result.tx_gas_used(), result.result.is_success());
-            evm.commit(result.state);
-            if let Some(frame) = frame {
-                frame.end(&mut evm.ctx.journaled_state.database.state, gas, ok);
-            }
-            self.pay_base_fee(&mut evm.ctx.journaled_state.database.state, block, tx, gas);
+            state = produce(state, std::slice::from_ref(tx))?;
         }
-        Ok((out, evm.ctx.journaled_state.database.state))
+        Ok((out, state))
     }
 
     /// Runs a call under `inspector` without committing anything (`debug_traceCall`).

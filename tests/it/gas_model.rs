@@ -244,3 +244,40 @@ async fn estimates_cover_the_model_for_every_kind_of_tx() {
         );
     }
 }
+
+#[tokio::test]
+async fn traces_replay_a_block_as_it_was_produced() {
+    // A block with a tx that ran out of native, then a transfer from the same sender: the
+    // transfer's trace must start from the state the chain had, where the first tx spent its
+    // whole gas limit and changed nothing else.
+    let node = TestNode::manual().await;
+    let plain = TestNode::start_with(|c| c.chain.prices = ResourcePrices::OFF).await;
+    let code = keccak_heavy(40);
+    // Enough EVM gas to spare, far from enough native.
+    let limit = estimate_create(&plain, &code).await + 10_000;
+    let short = sign(node.signer(0), call_tx(0, TxKind::Create, code, limit));
+    let next = sign(node.signer(0), transfer(1, node.account(5), U256::from(1)));
+    node.send(&short).await;
+    node.send(&next).await;
+    node.mine().await;
+    let receipt = node.receipt(*short.tx_hash()).await;
+    assert!(!receipt.status());
+    let traces = node
+        .rpc
+        .ok(
+            "debug_traceBlockByNumber",
+            json!([format!("{:#x}", receipt.block_number.unwrap()), {"tracer": "prestateTracer"}]),
+        )
+        .await;
+    let sender = format!("{:#x}", node.account(0));
+    let prestate = &traces[1]["result"][&sender];
+    let expected = crate::support::dev_balance() - U256::from(limit) * U256::from(BASE_FEE);
+    assert_eq!(prestate["nonce"], json!(1));
+    assert_eq!(
+        prestate["balance"]
+            .as_str()
+            .map(|b| U256::from_str_radix(&b[2..], 16).unwrap()),
+        Some(expected),
+        "{traces}"
+    );
+}
