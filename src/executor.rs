@@ -18,7 +18,7 @@ mod resources;
 mod rules;
 mod trace;
 
-pub use call::OUT_OF_NATIVE;
+pub use call::{CallMode, OUT_OF_NATIVE, Simulated};
 pub use messages::{error_message, halt_message, invalid_tx_message};
 pub use protocol::ProtocolVersion;
 pub use resources::{ResourcePrices, TxResources, TxShape};

@@ -14,6 +14,7 @@ use super::{
     resources::NativeMeter,
 };
 use crate::storage::state::{BlockHashes, StateDb, StateSnapshot};
+use revm_inspectors::transfer::TransferInspector;
 
 impl Executor {
     /// Runs a call without committing anything. Under ZKsync OS's rules its gas used includes
@@ -26,7 +27,8 @@ impl Executor {
         block: &BlockContext,
         tx: TxEnv,
     ) -> Result<CallOutput, CallError> {
-        self.run_call(state, block_hashes, block, tx)?.0
+        let ran = self.run_call(state, block_hashes, block, tx, CallMode::default())?;
+        ran.outcome
     }
 
     /// Runs a call on `state` and leaves what it changed there, a reverted call's sender nonce
@@ -39,36 +41,56 @@ impl Executor {
         block: &BlockContext,
         tx: TxEnv,
     ) -> Result<CallOutput, CallError> {
-        let (outcome, changes) = self.run_call(state.clone(), block_hashes, block, tx)?;
-        if let Some(changes) = changes {
-            state.apply(changes);
-        }
-        outcome
+        self.simulate_in_place(state, block_hashes, block, tx, CallMode::default())?
+            .outcome
     }
 
-    /// `call`, also answering what the call changed (`None` when it ran out of native). The
-    /// outer error: the call is not a valid tx.
-    #[allow(clippy::type_complexity)] // the call's outcome beside its changes
+    /// `call_in_place` under `mode` (`eth_simulateV1`): also answers the gas a failed call
+    /// used. The outer error: the call is not a valid tx.
+    pub fn simulate_in_place(
+        &self,
+        state: &mut StateSnapshot,
+        block_hashes: BlockHashes,
+        block: &BlockContext,
+        tx: TxEnv,
+        mode: CallMode,
+    ) -> Result<Simulated, CallError> {
+        let ran = self.run_call(state.clone(), block_hashes, block, tx, mode)?;
+        if let Some(changes) = ran.changes {
+            state.apply(changes);
+        }
+        Ok(Simulated {
+            outcome: ran.outcome,
+            gas_used: ran.gas_used,
+        })
+    }
+
+    /// Runs a call, answering what it changed (`None` when it ran out of native). The error:
+    /// the call is not a valid tx.
     fn run_call(
         &self,
         state: StateSnapshot,
         block_hashes: BlockHashes,
         block: &BlockContext,
         tx: TxEnv,
-    ) -> Result<(Result<CallOutput, CallError>, Option<revm::state::EvmState>), CallError> {
+        mode: CallMode,
+    ) -> Result<Ran, CallError> {
         let metered = self.metered();
         let before = state.clone();
         let db = StateDb {
             state,
             block_hashes,
         };
+        // The transfer logs go into the journal, so they sit among the call's own logs in
+        // execution order, as the spec wants.
+        let transfers = TransferInspector::new(false).with_logs(mode.trace_transfers);
         let mut evm = Context::mainnet()
             .with_db(db)
             .with_block(block.env())
-            .with_cfg(self.cfg(true))
-            .build_mainnet_with_inspector(NativeMeter::new(metered))
+            .with_cfg(self.cfg(!mode.validate))
+            .build_mainnet_with_inspector((NativeMeter::new(metered), transfers))
             .with_precompiles(self.rules.precompiles(self.spec()));
-        let result = match metered {
+        let result = match metered || mode.trace_transfers {
             true => evm.inspect_tx(tx.clone()),
             false => evm.transact(tx.clone()),
         }
@@ -82,13 +104,17 @@ impl Executor {
                 &mut diff,
                 &tx,
                 block,
-                evm.inspector.take(),
+                evm.inspector.0.take(),
                 gas_used,
                 u128::from(block.base_fee),
                 &message_lengths(logs),
             );
             if !ran {
-                return Ok((Err(CallError::Halt(OUT_OF_NATIVE.into())), None));
+                return Ok(Ran {
+                    outcome: Err(CallError::Halt(OUT_OF_NATIVE.into())),
+                    gas_used: tx.gas_limit,
+                    changes: None,
+                });
             }
             gas_used = gas;
         }
@@ -101,7 +127,11 @@ impl Executor {
             ExecutionResult::Revert { output, .. } => Err(CallError::Revert(output)),
             ExecutionResult::Halt { reason, .. } => Err(CallError::Halt(halt_message(&reason))),
         };
-        Ok((outcome, Some(result.state)))
+        Ok(Ran {
+            outcome,
+            gas_used,
+            changes: Some(result.state),
+        })
     }
 
     /// The access list a call needs (every account and slot it touches, except the sender,
@@ -199,6 +229,32 @@ impl Executor {
         }
         Ok(hi)
     }
+}
+
+/// How a call runs beyond `eth_call`'s defaults (`eth_simulateV1`'s options).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CallMode {
+    /// The checks a real tx gets (nonce, base fee, block gas limit), else `eth_call`'s.
+    pub validate: bool,
+    /// ETH transfers as ERC-20 style `Transfer` logs from
+    /// `0xEeeeeEeeeEeEeEeEeEeEEEeeeeEeeeeeeEEeE`.
+    pub trace_transfers: bool,
+}
+
+/// A simulated call: its outcome and the gas it used, failed or not.
+#[derive(Debug)]
+pub struct Simulated {
+    /// What `call` would answer.
+    pub outcome: Result<CallOutput, CallError>,
+    /// Gas used, `deltaGas` included.
+    pub gas_used: u64,
+}
+
+/// A call run, before its changes are kept or dropped.
+struct Ran {
+    outcome: Result<CallOutput, CallError>,
+    gas_used: u64,
+    changes: Option<revm::state::EvmState>,
 }
 
 fn is_gas_error(msg: &str) -> bool {

@@ -51,6 +51,9 @@ pub enum RpcError {
     /// A node limit (filters, ...) was reached.
     #[error("{0}")]
     LimitExceeded(String),
+    /// An error with its own code from the method's spec (`eth_simulateV1`'s -38xxx).
+    #[error("{1}")]
+    Coded(i32, String),
     /// Anything else.
     #[error("{0}")]
     Internal(String),
@@ -88,6 +91,7 @@ impl From<RpcError> for ErrorObjectOwned {
                 ErrorObjectOwned::owned(SERVER_ERROR, msg, None::<()>)
             }
             RpcError::NotFound(_) => ErrorObjectOwned::owned(NOT_FOUND, msg, None::<()>),
+            RpcError::Coded(code, _) => ErrorObjectOwned::owned(code, msg, None::<()>),
         }
     }
 }

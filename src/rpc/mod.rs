@@ -19,6 +19,7 @@ pub mod middleware;
 pub mod ots;
 pub mod raw;
 pub mod send;
+pub mod simulate;
 pub mod types;
 pub mod zks;
 pub mod zks_os;
@@ -263,6 +264,7 @@ pub fn module(ctx: Arc<RpcContext>) -> anyhow::Result<RpcModule<RpcContext>> {
     anvil::register(&mut module)?;
     debug::register(&mut module)?;
     call_many::register(&mut module)?;
+    simulate::register(&mut module)?;
     raw::register(&mut module)?;
     chain_config::register(&mut module)?;
     ots::register(&mut module)?;
