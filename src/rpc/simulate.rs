@@ -182,25 +182,25 @@ fn run_block(
     mode: CallMode,
     gas_left: &mut u64,
 ) -> RpcResult<Vec<SimCall>> {
-    if let Some(overrides) = &block.state_overrides {
-        if overrides.values().any(|o| o.move_precompile_to.is_some()) {
-            return Err(RpcError::params(
-                "movePrecompileToAddress is not supported (ZKsync OS's precompiles are fixed)",
-            ));
-        }
+    if let Some(overrides) = &block.state_overrides
+        && overrides.values().any(|o| o.move_precompile_to.is_some())
+    {
+        return Err(RpcError::params(
+            "movePrecompileToAddress is not supported (ZKsync OS's precompiles are fixed)",
+        ));
     }
     apply_state_overrides(state, block.state_overrides.as_ref());
     let mut block_gas_used = 0u64;
     let mut calls = Vec::with_capacity(block.calls.len());
     for request in &block.calls {
         let block_left = context.gas_limit.saturating_sub(block_gas_used);
-        if let Some(gas) = request.gas {
-            if gas > block_left {
-                return Err(RpcError::Coded(
-                    -38015,
-                    format!("block gas limit reached: {gas} > {block_left}"),
-                ));
-            }
+        if let Some(gas) = request.gas
+            && gas > block_left
+        {
+            return Err(RpcError::Coded(
+                -38015,
+                format!("block gas limit reached: {gas} > {block_left}"),
+            ));
         }
         let env = call_env(c, request, state, block_left.min(*gas_left));
         let tx = unsigned_tx(request, &env);

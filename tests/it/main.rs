@@ -31,6 +31,7 @@ mod refusals;
 mod rules;
 mod settlement;
 mod signing;
+mod simulate;
 mod state;
 mod subscriptions;
 mod support;
