@@ -25,7 +25,7 @@ use serde_json::{Value, json};
 
 use super::{
     RpcContext,
-    error::{EXECUTION_REVERTED, RpcError, RpcResult, revert_message},
+    error::{EXECUTION_REVERTED, RpcError, RpcResult, SERVER_ERROR, revert_message},
     eth::{apply_block_overrides, apply_state_overrides, call_env, call_state},
     macros::ok,
 };
@@ -206,7 +206,7 @@ fn run_block(
         let tx = unsigned_tx(request, &env);
         let sim = executor
             .simulate_in_place(state, hashes.clone(), context, env.clone(), mode)
-            .map_err(|e| invalid_call(e, mode.validate))?;
+            .map_err(invalid_call)?;
         block_gas_used += sim.gas_used;
         *gas_left = gas_left.saturating_sub(sim.gas_used);
         let (output, logs, error) = match sim.outcome {
@@ -237,28 +237,27 @@ fn run_block(
     Ok(calls)
 }
 
+/// The spec's code for each way a call can fail to be a valid tx, by the executor's wording.
+const INVALID_CODES: [(&str, i32); 8] = [
+    ("nonce too low", -38010),
+    ("nonce too high", -38011),
+    ("base fee", -38012),
+    ("intrinsic gas", -38013),
+    ("insufficient funds", -38014),
+    ("block gas limit", -38015),
+    ("sender not an eoa", -38024),
+    ("max initcode size", -38025),
+];
+
 /// A call that is not a valid tx fails the whole request, with the spec's code for why.
-fn invalid_call(err: CallError, validate: bool) -> RpcError {
+fn invalid_call(err: CallError) -> RpcError {
     let CallError::Invalid(msg) = err else {
         return err.into();
     };
-    let code = if msg.contains("nonce too low") {
-        -38010
-    } else if msg.contains("nonce too high") {
-        -38011
-    } else if msg.contains("base fee") {
-        -38012
-    } else if msg.contains("intrinsic gas") {
-        -38013
-    } else if msg.contains("insufficient funds") {
-        -38014
-    } else if msg.contains("block gas limit") {
-        -38015
-    } else if validate {
-        -32000
-    } else {
-        -32602
-    };
+    let code = INVALID_CODES
+        .iter()
+        .find(|(wording, _)| msg.contains(wording))
+        .map_or(SERVER_ERROR, |(_, code)| *code);
     RpcError::Coded(code, msg)
 }
 
@@ -414,5 +413,36 @@ impl Sealed {
             map.insert("calls".into(), Value::Array(calls));
         }
         value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_carry_the_spec_codes() {
+        let code = |msg: &str| match invalid_call(CallError::Invalid(msg.into())) {
+            RpcError::Coded(code, _) => code,
+            other => panic!("{other:?}"),
+        };
+        let executor_says = |e: revm::context::result::InvalidTransaction| {
+            code(&crate::executor::invalid_tx_message(&e))
+        };
+        use revm::context::result::InvalidTransaction as I;
+        assert_eq!(executor_says(I::NonceTooLow { tx: 0, state: 1 }), -38010);
+        assert_eq!(executor_says(I::NonceTooHigh { tx: 2, state: 1 }), -38011);
+        assert_eq!(executor_says(I::GasPriceLessThanBasefee), -38012);
+        assert_eq!(
+            executor_says(I::CallGasCostMoreThanGasLimit {
+                initial_gas: 2,
+                gas_limit: 1
+            }),
+            -38013
+        );
+        assert_eq!(executor_says(I::CallerGasLimitMoreThanBlock), -38015);
+        assert_eq!(executor_says(I::RejectCallerWithCode), -38024);
+        assert_eq!(executor_says(I::CreateInitCodeSizeLimit), -38025);
+        assert_eq!(code("invalid chain id"), SERVER_ERROR);
     }
 }
