@@ -41,6 +41,8 @@ pub const MAX_SIMULATED_BLOCKS: u64 = 256;
 /// Seconds between simulated blocks whose time is not overridden (the spec's default).
 const DEFAULT_BLOCK_TIME: u64 = 12;
 
+/// The gas of the cheapest tx (a plain transfer).
+const MIN_TX_GAS: u64 = 21_000;
 /// A block number that does not increase.
 const BLOCK_NUMBER_INVALID: i32 = -38020;
 /// A timestamp that does not increase.
@@ -200,6 +202,16 @@ fn run_block(
             return Err(RpcError::Coded(
                 -38015,
                 format!("block gas limit reached: {gas} > {block_left}"),
+            ));
+        }
+        // No tx runs on less than a transfer's gas: past that, the request is over its budget.
+        if *gas_left < MIN_TX_GAS {
+            return Err(RpcError::Coded(
+                CLIENT_LIMIT_EXCEEDED,
+                format!(
+                    "the calls use more than the gas cap ({})",
+                    c.rpc_config.gas_cap
+                ),
             ));
         }
         let env = call_env(c, request, state, block_left.min(*gas_left));

@@ -186,3 +186,41 @@ async fn block_numbers_and_times_must_increase() {
         .await;
     assert_eq!(err.code, -38026, "{err:?}");
 }
+
+#[tokio::test]
+async fn calls_share_the_gas_cap_and_the_call_timeout() {
+    let cap = 100_000u64;
+    let node = TestNode::start_with(|c| c.rpc.gas_cap = cap).await;
+    let rpc = &node.rpc;
+    let me = node.account(0);
+    // INVALID: burns all the gas it is given.
+    let burner = fresh_address(0x66);
+    let burn = json!({"from": me, "to": burner, "gas": "0x2faf080"});
+    let payload = |calls: Value| json!([{"blockStateCalls": [{"stateOverrides": {burner.to_string(): {"code": "0xfe"}}, "calls": calls}]}]);
+    let out = rpc.ok("eth_simulateV1", payload(json!([burn]))).await;
+    let call = &out[0]["calls"][0];
+    assert_eq!(call["status"], "0x0");
+    assert_eq!(call["error"]["code"], -32015, "{call}");
+    assert_eq!(
+        qty(&call["gasUsed"]),
+        cap,
+        "a call gets at most the gas cap"
+    );
+    // The cap is for the whole request: a second call finds nothing left.
+    let err = rpc
+        .err("eth_simulateV1", payload(json!([burn, burn])))
+        .await;
+    assert_eq!(err.code, -38026, "{err:?}");
+
+    let node =
+        TestNode::start_with(|c| c.rpc.call_timeout = std::time::Duration::from_millis(1)).await;
+    let spin = fresh_address(0x67);
+    // JUMPDEST PUSH1 0 JUMP: loops until the gas runs out.
+    let looping = json!([{"blockStateCalls": [{"stateOverrides": {spin.to_string(): {"code": "0x5b600056"}},
+        "calls": [{"from": me, "to": spin}]}]}]);
+    let err = node.rpc.err("eth_simulateV1", looping).await;
+    assert_eq!(
+        (err.code, err.message.as_str()),
+        (-32000, "execution aborted (timeout = 1ms)")
+    );
+}
