@@ -4,11 +4,13 @@
 //!
 //! Submodules by concept: `rules` (ZKsync OS's or Ethereum's hardfork and precompiles),
 //! `resources` (ZKsync OS's native resource and pubdata on top of EVM gas), `protocol` (the
-//! ZKsync OS version imitated), `priority` (L1 txs), `call` (calls and estimates), `trace`
+//! ZKsync OS version imitated), `charge` (what a finished tx pays: deltaGas, out of native,
+//! the base fee to the coinbase), `priority` (L1 txs), `call` (calls and estimates), `trace`
 //! (re-execution under an inspector), `inspector` and `console` (the node output),
 //! `messages` (the wording of refusals).
 
 mod call;
+mod charge;
 pub mod console;
 mod inspector;
 mod messages;
@@ -25,8 +27,8 @@ pub use resources::{ResourcePrices, TxResources, TxShape};
 pub use rules::EvmRules;
 pub use trace::{Inspected, SnapshotDb};
 
+use charge::Charged;
 use inspector::OutputInspector;
-use resources::Charge;
 
 use alloy_consensus::{Transaction as _, TxEnvelope};
 use alloy_primitives::{Address, B256, Bytes, Log, TxKind, U256};
@@ -219,86 +221,6 @@ impl Executor {
         }
     }
 
-    /// Charges a finished L2 tx its native and pubdata: `deltaGas` is added to its gas used
-    /// (the sender pays it, the coinbase gets it), or, out of native, the tx is undone but for
-    /// its nonce and its whole gas limit's fee. Returns the gas used, and false when it ran out.
-    #[allow(clippy::too_many_arguments)]
-    fn charge_resources(
-        &self,
-        before: &StateSnapshot,
-        diff: &mut revm::state::EvmState,
-        tx: &TxEnv,
-        block: &BlockContext,
-        metered: u64,
-        gas_used: u64,
-        price: u128,
-        messages: &[usize],
-    ) -> (u64, bool) {
-        let shape = TxShape::of(tx);
-        let used = TxResources::measure(
-            &shape,
-            metered,
-            before,
-            diff,
-            tx.caller,
-            block.coinbase,
-            messages,
-        );
-        let per_gas = self.prices.native_per_gas(price);
-        let tip = price.saturating_sub(u128::from(block.base_fee));
-        let credit =
-            |diff: &mut revm::state::EvmState, address: Address, delta: U256, add: bool| {
-                if let Some(account) = diff.get_mut(&address) {
-                    account.info.balance = match add {
-                        true => account.info.balance.saturating_add(delta),
-                        false => account.info.balance.saturating_sub(delta),
-                    };
-                    account.mark_touch();
-                }
-            };
-        match resources::charge(gas_used, tx.gas_limit, used.native(self.prices), per_gas) {
-            Charge::Gas(gas) => {
-                let extra = gas - gas_used;
-                if extra > 0 {
-                    credit(
-                        diff,
-                        tx.caller,
-                        U256::from(extra) * U256::from(price),
-                        false,
-                    );
-                    credit(
-                        diff,
-                        block.coinbase,
-                        U256::from(extra) * U256::from(tip),
-                        true,
-                    );
-                }
-                (gas, true)
-            }
-            Charge::OutOfNative => {
-                // Only the sender's nonce and fee, and the coinbase's tip, remain.
-                diff.retain(|address, _| *address == tx.caller || *address == block.coinbase);
-                for (address, account) in diff.iter_mut() {
-                    account.storage.clear();
-                    account.info.balance = before.balance(address);
-                    account.info.nonce = before.nonce(address);
-                }
-                let fee = U256::from(tx.gas_limit) * U256::from(price);
-                if let Some(sender) = diff.get_mut(&tx.caller) {
-                    sender.info.nonce += 1;
-                }
-                credit(diff, tx.caller, fee, false);
-                credit(
-                    diff,
-                    block.coinbase,
-                    U256::from(tx.gas_limit) * U256::from(tip),
-                    true,
-                );
-                (tx.gas_limit, false)
-            }
-        }
-    }
-
     fn cfg(&self, for_call: bool) -> CfgEnv {
         let mut cfg = CfgEnv::new_with_spec(self.spec());
         cfg.disable_eip7623 = !self.rules.calldata_floor();
@@ -320,29 +242,6 @@ impl Executor {
             .with_cfg(cfg)
             .build_mainnet_with_inspector(inspector)
             .with_precompiles(self.rules.precompiles(self.spec()))
-    }
-
-    /// With ZKsync OS rules the base fee is not burned: what revm burned of the `gas_used` of
-    /// `tx` goes to the coinbase (the operator's fee account).
-    pub(super) fn pay_base_fee(
-        &self,
-        state: &mut StateSnapshot,
-        block: &BlockContext,
-        tx: &ReadyTx,
-        gas_used: u64,
-    ) {
-        if !self.rules.pays_base_fee() || gas_used == 0 {
-            return;
-        }
-        let price = match tx.envelope.as_l1() {
-            Some(l1) => l1.canonical.maxFeePerGas.saturating_to(),
-            None => tx.envelope.effective_gas_price(Some(block.base_fee)),
-        };
-        let burned = U256::from(gas_used) * U256::from(price.min(u128::from(block.base_fee)));
-        if !burned.is_zero() {
-            let info = &mut state.account_mut(block.coinbase).info;
-            info.balance = info.balance.saturating_add(burned);
-        }
     }
 
     /// The config of a re-execution: the txs were accepted when mined (the chain id may have
@@ -395,9 +294,12 @@ impl Executor {
                 continue;
             }
             let env = tx_env(&tx.envelope, tx.sender);
+            let charged = self
+                .metered()
+                .then(|| Charged::of(&env, tx.envelope.effective_gas_price(Some(block.base_fee))));
             let result = match inspected {
-                true => evm.inspect_tx(env.clone()),
-                false => evm.transact(env.clone()),
+                true => evm.inspect_tx(env),
+                false => evm.transact(env),
             };
             let metered = evm.inspector.meter.take();
             match result {
@@ -416,18 +318,19 @@ impl Executor {
                         ExecutionResult::Revert { output, .. } => (false, vec![], Some(output)),
                         ExecutionResult::Halt { .. } => (false, vec![], None),
                     };
-                    if self.metered() {
+                    if let Some(charged) = &charged {
                         let before = &evm.ctx.journaled_state.database.state;
-                        let (gas, ran) = self.charge_resources(
+                        let charge = self.native_charge(
                             before,
-                            &mut diff,
-                            &env,
-                            block,
+                            &diff,
+                            charged,
+                            block.coinbase,
                             metered,
                             gas_used,
-                            effective_gas_price,
                             &message_lengths(&logs),
                         );
+                        let (gas, ran) =
+                            self.settle_charge(before, &mut diff, charged, block, charge, gas_used);
                         gas_used = gas;
                         if !ran {
                             success = false;

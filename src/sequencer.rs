@@ -5,6 +5,7 @@
 
 mod clock;
 mod commands;
+mod handle;
 mod l1_queue;
 mod settings;
 

@@ -10,8 +10,9 @@ use revm::{
 };
 
 use super::{
-    BlockContext, CallError, CallOutput, Executor, error_message, halt_message, message_lengths,
-    resources::NativeMeter,
+    BlockContext, CallError, CallOutput, Charged, Executor, error_message, halt_message,
+    message_lengths,
+    resources::{Charge, NativeMeter},
 };
 use crate::storage::state::{BlockHashes, StateDb, StateSnapshot};
 use revm_inspectors::transfer::TransferInspector;
@@ -90,33 +91,34 @@ impl Executor {
             .with_cfg(self.cfg(!mode.validate))
             .build_mainnet_with_inspector((NativeMeter::new(metered), transfers))
             .with_precompiles(self.rules.precompiles(self.spec()));
+        let charged = Charged::of(&tx, u128::from(block.base_fee));
         let result = match metered || mode.trace_transfers {
-            true => evm.inspect_tx(tx.clone()),
-            false => evm.transact(tx.clone()),
+            true => evm.inspect_tx(tx),
+            false => evm.transact(tx),
         }
         .map_err(|e| CallError::Invalid(error_message(&e)))?;
         let mut gas_used = result.result.tx_gas_used();
         if metered && !result.result.is_halt() {
-            let logs = result.result.logs();
-            let mut diff = result.state.clone();
-            let (gas, ran) = self.charge_resources(
+            // Measured only: a call pays no fees, so there is nothing to settle.
+            let charge = self.native_charge(
                 &before,
-                &mut diff,
-                &tx,
-                block,
+                &result.state,
+                &charged,
+                block.coinbase,
                 evm.inspector.0.take(),
                 gas_used,
-                u128::from(block.base_fee),
-                &message_lengths(logs),
+                &message_lengths(result.result.logs()),
             );
-            if !ran {
-                return Ok(Ran {
-                    outcome: Err(CallError::Halt(OUT_OF_NATIVE.into())),
-                    gas_used: tx.gas_limit,
-                    changes: None,
-                });
+            match charge {
+                Charge::Gas(gas) => gas_used = gas,
+                Charge::OutOfNative => {
+                    return Ok(Ran {
+                        outcome: Err(CallError::Halt(OUT_OF_NATIVE.into())),
+                        gas_used: charged.gas_limit(),
+                        changes: None,
+                    });
+                }
             }
-            gas_used = gas;
         }
         let outcome = match result.result {
             ExecutionResult::Success { output, logs, .. } => Ok(CallOutput {

@@ -34,9 +34,9 @@ pub struct Inspected<'a> {
 }
 
 impl Executor {
-    /// Re-executes txs of a mined block on `state`, the state of its parent: `txs[..first]`
-    /// plainly (to rebuild the state they leave), then each of `txs[first..]` under
-    /// `inspector`, handed to `each` before it is committed. `each` resets the inspector.
+    /// Re-executes txs of a mined block on `state`, the state of its parent: `txs[..first]` as
+    /// the sequencer ran them (to rebuild the state they leave), then each of `txs[first..]`
+    /// under `inspector`, handed to `each`. `each` resets the inspector.
     #[allow(clippy::too_many_arguments)] // the execute_block inputs plus what to trace and how
     pub fn trace_block<I, T>(
         &self,

@@ -2,12 +2,15 @@
 //! (storage, mempool, sequencer, RPC; `node/` wires both), whose genesis holds the rollup
 //! contracts (`genesis.rs`). Serves JSON-RPC on 127.0.0.1:8545 as chain 31337, like anvil.
 //!
-//! Later here: the watcher (`NewPriorityRequest` -> L1 txs on L2) and the settlement sender.
+//! Also here: `contracts` (the bindings), `deploy` (the rollup contracts on an external L1),
+//! `watcher` (`NewPriorityRequest` -> L1 txs on L2), `sender` (commit, prove, execute on L1)
+//! and `settle` (manual settlement commands).
 
 pub mod contracts;
 pub mod deploy;
 pub mod genesis;
 pub mod sender;
+pub mod settle;
 pub mod watcher;
 
 pub use genesis::{L1Contracts, L1Genesis};

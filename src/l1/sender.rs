@@ -20,7 +20,7 @@ use alloy_provider::{DynProvider, Provider};
 use alloy_rpc_types_eth::TransactionRequest;
 use alloy_sol_types::{SolCall, SolValue};
 use anyhow::{Context as _, bail};
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
@@ -43,48 +43,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// How long to wait for an L1 receipt before asking again from the start.
 const RECEIPT_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// A manual settlement step (`anvil_zks_commitBatch` and friends, with `--no-auto-settle`).
-#[derive(Debug)]
-pub struct SettleCommand {
-    /// Which step.
-    pub stage: L1Stage,
-    /// Which batch.
-    pub batch: u64,
-    /// The L1 tx hash, or why not.
-    pub reply: oneshot::Sender<Result<B256, SettleError>>,
-}
-
-/// Why a manual settlement step was not taken.
-#[derive(Debug, thiserror::Error)]
-pub enum SettleError {
-    /// L1 has this step for the batch already.
-    #[error("batch {batch} is already {done}")]
-    AlreadyDone {
-        /// The batch asked for.
-        batch: u64,
-        /// The step, as a past participle (`committed`, `proven`, `executed`).
-        done: &'static str,
-    },
-    /// An earlier batch has to take this step first.
-    #[error("batch {next} must be {done} first")]
-    OutOfOrder {
-        /// The batch next in line for the step.
-        next: u64,
-        /// The step, as a past participle.
-        done: &'static str,
-    },
-    /// The batch has not taken the step before this one (or is not sealed and proven yet).
-    #[error("batch {batch} is not {missing} yet")]
-    NotReady {
-        /// The batch asked for.
-        batch: u64,
-        /// What it lacks: `committed`, `proven`, or `sealed and proven`.
-        missing: &'static str,
-    },
-    /// Reading L1 or sending the step's tx failed.
-    #[error("{0:#}")]
-    L1(#[from] anyhow::Error),
-}
+pub use super::settle::{SettleCommand, SettleError};
 
 /// The chain's settlement counters on L1.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

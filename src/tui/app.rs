@@ -495,18 +495,6 @@ impl App {
     }
 }
 
-/// Name of a command, for messages.
-pub fn command_name(command: &Command) -> &'static str {
-    match command {
-        Command::Mine => "mine",
-        Command::SetMining(MiningState::Manual) => "pause mining",
-        Command::SetMining(_) => "resume mining",
-        Command::Snapshot => "snapshot",
-        Command::Revert(_) => "revert",
-        Command::Reset => "reset",
-    }
-}
-
 fn push_front<T>(ring: &mut VecDeque<T>, item: T, max: usize) {
     ring.push_front(item);
     ring.truncate(max);

@@ -326,3 +326,15 @@ impl App {
         self.toast(text, false);
     }
 }
+
+/// Name of a command, for messages.
+fn command_name(command: &Command) -> &'static str {
+    match command {
+        Command::Mine => "mine",
+        Command::SetMining(MiningState::Manual) => "pause mining",
+        Command::SetMining(_) => "resume mining",
+        Command::Snapshot => "snapshot",
+        Command::Revert(_) => "revert",
+        Command::Reset => "reset",
+    }
+}
