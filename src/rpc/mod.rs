@@ -230,17 +230,17 @@ impl RpcContext {
             }
         };
         let env = crate::executor::tx_env(&tx.envelope, tx.sender);
+        let next = self.next_block();
         // Priced at the base fee at least: a fee below it gets the base fee's error, not this one.
-        let base_fee = self.next_block().base_fee;
-        let price = alloy_consensus::Transaction::effective_gas_price(&tx.envelope, Some(base_fee))
-            .max(u128::from(base_fee));
+        let price =
+            alloy_consensus::Transaction::effective_gas_price(&tx.envelope, Some(next.base_fee))
+                .max(u128::from(next.base_fee));
         let intrinsic = self.executor.intrinsic_gas(&env, price);
         let hash = tx.hash;
         if alloy_eips::Typed2718::is_eip7702(&tx.envelope) && !self.chain_config.allow_eip7702 {
             return Err(crate::mempool::PoolError::Eip7702Disabled.into());
         }
-        self.mempool
-            .add(tx, account, &self.next_block(), intrinsic)?;
+        self.mempool.add(tx, account, &next, intrinsic)?;
         let _ = self.events.send(NodeEvent::TxPending(hash));
         Ok(hash)
     }
