@@ -249,6 +249,124 @@ pub struct InitArgs {
     pub skip_node_check: bool,
 }
 
+/// `zkos-dev start`'s forking flags (anvil's names and defaults).
+#[derive(Debug, Args)]
+pub struct ForkArgs {
+    /// Start the L2 from a block of this live chain (any EVM JSON-RPC: a ZKsync OS chain,
+    /// another zkos-dev, an anvil); its state is read on first use and cached in the data dir.
+    #[arg(
+        long,
+        short = 'f',
+        visible_alias = "rpc-url",
+        value_name = "URL",
+        help_heading = "Fork"
+    )]
+    pub fork_url: Option<String>,
+    /// Fork at this block [default: the remote's latest].
+    #[arg(
+        long,
+        value_name = "BLOCK",
+        requires = "fork_url",
+        help_heading = "Fork"
+    )]
+    pub fork_block_number: Option<u64>,
+    /// Fork at the block before this tx's, then replay that block's txs before it.
+    #[arg(
+        long,
+        value_name = "HASH",
+        requires = "fork_url",
+        conflicts_with = "fork_block_number",
+        help_heading = "Fork"
+    )]
+    pub fork_transaction_hash: Option<alloy_primitives::B256>,
+    /// Chain id of the fork [default: the remote's] (same as --chain-id).
+    #[arg(
+        long,
+        value_name = "ID",
+        requires = "fork_url",
+        conflicts_with = "chain_id",
+        help_heading = "Fork"
+    )]
+    pub fork_chain_id: Option<u64>,
+    /// Retries of a failed request to the remote.
+    #[arg(
+        long,
+        visible_alias = "retries",
+        default_value_t = 5,
+        help_heading = "Fork"
+    )]
+    pub fork_retries: u32,
+    /// Backoff before retrying a request to the remote, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 1000, help_heading = "Fork")]
+    pub fork_retry_backoff: u64,
+    /// Time limit of one request to the remote, in milliseconds.
+    #[arg(
+        long,
+        visible_alias = "timeout",
+        value_name = "MS",
+        default_value_t = 45_000,
+        help_heading = "Fork"
+    )]
+    pub fork_timeout: u64,
+    /// The remote's rate limit, in compute units per second.
+    #[arg(
+        long,
+        value_name = "CUPS",
+        default_value_t = 330,
+        help_heading = "Fork"
+    )]
+    pub compute_units_per_second: u64,
+    /// No rate limit towards the remote.
+    #[arg(
+        long,
+        visible_alias = "no-rpc-rate-limit",
+        conflicts_with = "compute_units_per_second",
+        help_heading = "Fork"
+    )]
+    pub no_rate_limit: bool,
+    /// An HTTP header sent to the remote, "Name: value" (repeatable).
+    #[arg(long, value_name = "HEADER", help_heading = "Fork")]
+    pub fork_header: Vec<String>,
+    /// Do not keep what was read from the remote in the data dir.
+    #[arg(long, help_heading = "Fork")]
+    pub no_storage_caching: bool,
+}
+
+impl ForkArgs {
+    /// The fork config (`None` without --fork-url); `chain_id` is --chain-id.
+    pub fn into_config(
+        self,
+        chain_id: Option<u64>,
+    ) -> anyhow::Result<Option<crate::config::ForkConfig>> {
+        let Some(url) = self.fork_url else {
+            return Ok(None);
+        };
+        let mut fork = crate::config::ForkConfig::new(url);
+        fork.block_number = self.fork_block_number;
+        fork.transaction_hash = self.fork_transaction_hash;
+        fork.chain_id = self.fork_chain_id.or(chain_id);
+        fork.retries = self.fork_retries;
+        fork.retry_backoff = Duration::from_millis(self.fork_retry_backoff);
+        fork.timeout = Duration::from_millis(self.fork_timeout);
+        fork.compute_units_per_second = match self.no_rate_limit {
+            true => u64::MAX,
+            false => self.compute_units_per_second,
+        };
+        fork.headers = self
+            .fork_header
+            .iter()
+            .map(|h| {
+                let (name, value) = h.split_once(':').ok_or_else(|| {
+                    anyhow::anyhow!("--fork-header {h:?}: expected \"Name: value\"")
+                })?;
+                Ok((name.trim().to_string(), value.trim().to_string()))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        fork.cache = !self.no_storage_caching;
+        Ok(Some(fork))
+    }
+}
+
 /// `zkos-dev start`.
 #[derive(Debug, Args)]
 pub struct StartArgs {
@@ -317,9 +435,9 @@ pub struct StartArgs {
     #[arg(long, requires = "block_time", help_heading = "Mining")]
     pub mixed_mining: bool,
 
-    /// L2 chain id.
-    #[arg(long, default_value_t = 270, help_heading = "Chain")]
-    pub chain_id: u64,
+    /// L2 chain id [default: 270, or the forked chain's with --fork-url].
+    #[arg(long, help_heading = "Chain")]
+    pub chain_id: Option<u64>,
     /// Block gas limit.
     #[arg(long, default_value_t = 100_000_000, help_heading = "Chain")]
     pub gas_limit: u64,
@@ -381,6 +499,10 @@ pub struct StartArgs {
     /// Also write the state file every SECS seconds while running.
     #[arg(long, value_name = "SECS", help_heading = "State")]
     pub state_interval: Option<f64>,
+
+    /// Forking a live chain.
+    #[command(flatten)]
+    pub fork: ForkArgs,
 
     /// Port of the embedded L1's JSON-RPC (HTTP and WebSocket).
     #[arg(long, default_value_t = 8545, help_heading = "L1")]
@@ -656,7 +778,8 @@ impl StartArgs {
         config.silent = self.silent;
         config.output.verbosity = self.verbosity;
         config.output.print_traces = self.print_traces;
-        config.chain.chain_id = self.chain_id;
+        config.chain.chain_id = self.chain_id.unwrap_or(270);
+        config.fork = self.fork.into_config(self.chain_id)?;
         config.chain.gas_limit = self.gas_limit;
         config.chain.base_fee = self.base_fee;
         config.chain.rules = match self.evm_rules {

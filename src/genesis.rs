@@ -58,24 +58,32 @@ pub fn system_contracts() -> anyhow::Result<Vec<(Address, Bytes)>> {
 }
 
 /// The L2 state at genesis: `balance` for each dev account, and the system contracts, the
-/// asset router wired to `bridge`.
+/// asset router wired to `bridge`. On a fork (`fork`), the rest is the remote's, and a system
+/// contract the remote has with other code (a real ZKsync OS chain's) is left as it is there.
 pub fn l2_genesis(
     accounts: &[DevAccount],
     balance: U256,
     bridge: L1Bridge,
+    fork: Option<crate::fork::Fork>,
 ) -> anyhow::Result<StateSnapshot> {
-    let mut state = StateSnapshot::default();
+    let mut state = StateSnapshot::forked(fork);
     for account in accounts {
         state.account_mut(account.address).info.balance = balance;
     }
     for (address, code) in system_contracts()? {
+        let there = state.code(&address);
+        if !there.is_empty() && there.original_bytes() != code {
+            continue;
+        }
         state.set_code(address, Bytecode::new_raw(code));
+        if address == L2_ASSET_ROUTER {
+            state.set_storage(
+                L2_ASSET_ROUTER,
+                U256::ZERO,
+                U256::from_be_slice(bridge.asset_router.as_slice()),
+            );
+            state.set_storage(L2_ASSET_ROUTER, U256::from(1), U256::from(bridge.chain_id));
+        }
     }
-    state.set_storage(
-        L2_ASSET_ROUTER,
-        U256::ZERO,
-        U256::from_be_slice(bridge.asset_router.as_slice()),
-    );
-    state.set_storage(L2_ASSET_ROUTER, U256::from(1), U256::from(bridge.chain_id));
     Ok(state)
 }

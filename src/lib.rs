@@ -31,6 +31,7 @@ pub mod config;
 pub mod devnet;
 pub mod events;
 pub mod executor;
+pub mod fork;
 pub mod genesis;
 pub mod init;
 pub mod l1;

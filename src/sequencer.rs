@@ -321,6 +321,26 @@ pub fn genesis_block(config: &ChainConfig, timestamp: u64, writes: BlockWrites) 
     seal(&block, B256::ZERO, vec![], writes)
 }
 
+/// A fork's genesis: the remote's fork block as its header reports it (no txs here: they are
+/// the remote's), with `writes` the local changes made at genesis (the dev accounts' funding).
+pub fn fork_genesis_block(point: &crate::fork::ForkPoint, writes: BlockWrites) -> StoredBlock {
+    let hash = point.header.hash_slow();
+    if hash != point.block_hash {
+        tracing::warn!(
+            remote = %point.block_hash,
+            local = %hash,
+            "the fork block's hash is not the keccak of its header as reported; blocks after it \
+             name the local hash as their parent"
+        );
+    }
+    StoredBlock {
+        header: point.header.clone(),
+        hash,
+        txs: vec![],
+        writes: Arc::new(writes),
+    }
+}
+
 /// Wall clock, whole seconds.
 pub fn now() -> u64 {
     SystemTime::now()

@@ -187,7 +187,7 @@ impl Batcher {
 
     /// The tree and batch 0 from the genesis block.
     fn genesis_cursor(&self) -> Cursor {
-        let genesis = self.chain.block(0).expect("the chain always has genesis");
+        let genesis = self.chain.genesis();
         let mut tree = StateTree::new();
         tree.apply(&keyed(&genesis.writes));
         let commitment = self

@@ -13,37 +13,9 @@ enum Lack {
     NotNeeded,
 }
 
-/// Forking flags: none works without `--fork-url`, which is not there yet.
-const FORKING: &str = "zkos-dev cannot fork a live chain yet (forking is planned: issue #20), \
-                       and this flag only tunes forking";
-
 /// anvil 1.7.1's flags (and a few of older anvils) that `zkos-dev start` lacks, aliases and
 /// short forms included, with the closest alternative.
 const FLAGS: &[(&[&str], Lack, &str)] = &[
-    // Forking.
-    (
-        &["--fork-url", "-f", "--rpc-url"],
-        Lack::Later,
-        "zkos-dev cannot fork a live chain yet (forking is planned: issue #20). To settle on an \
-         L1 that is already running, that is --l1-rpc URL",
-    ),
-    (
-        &[
-            "--fork-block-number",
-            "--fork-transaction-hash",
-            "--fork-chain-id",
-            "--fork-header",
-            "--fork-retry-backoff",
-            "--retries",
-            "--timeout",
-            "--compute-units-per-second",
-            "--no-rate-limit",
-            "--no-rpc-rate-limit",
-            "--no-storage-caching",
-        ],
-        Lack::Later,
-        FORKING,
-    ),
     // Execution rules and networks.
     (
         &["--hardfork"],

@@ -4,9 +4,10 @@
 use revm::context::result::{EVMError, InvalidTransaction};
 
 /// The node's wording for an invalid tx (geth/reth/anvil messages where they exist).
-pub fn error_message<E: std::fmt::Debug>(err: &EVMError<E>) -> String {
+pub fn error_message<E: std::fmt::Debug + std::fmt::Display>(err: &EVMError<E>) -> String {
     match err {
         EVMError::Transaction(tx) => invalid_tx_message(tx),
+        EVMError::Database(e) => e.to_string(),
         other => format!("{other:?}"),
     }
 }

@@ -467,6 +467,7 @@ impl TxResources {
                 }
             }
             let (old_nonce, old_balance, old_code_hash) = old
+                .as_ref()
                 .map(|a| (a.info.nonce, a.info.balance, a.info.code_hash))
                 .unwrap_or((0, U256::ZERO, revm::primitives::KECCAK_EMPTY));
             let info = &account.info;

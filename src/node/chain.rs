@@ -77,6 +77,8 @@ pub(super) struct ChainSpec<'a> {
     pub(super) disk: Option<(Arc<DataDir>, Role)>,
     /// Where named snapshots are kept (`None`: nowhere).
     pub(super) saved: Option<crate::storage::saved::SavedSnapshots>,
+    /// The remote chain it forks (`--fork-url`; `genesis` is over it already).
+    pub(super) fork: Option<crate::fork::Fork>,
 }
 
 /// Opens one chain's storage, wires its stages and binds its RPC port.
@@ -94,7 +96,11 @@ pub(super) async fn spawn_chain(
     };
     let (chain, state, genesis, l1_txs, settings, waiting) = match resumed {
         Some(resumed) => {
-            let rebuilt = resumed.rebuilt;
+            let mut rebuilt = resumed.rebuilt;
+            check_fork(&rebuilt.chain, spec.fork.as_ref())?;
+            rebuilt.states.attach_fork(spec.fork.clone());
+            rebuilt.genesis.attach_fork(spec.fork.clone());
+            rebuilt.chain.set_fork(spec.fork.clone());
             (
                 rebuilt.chain,
                 rebuilt.states,
@@ -107,8 +113,13 @@ pub(super) async fn spawn_chain(
         None => {
             let mut genesis = spec.genesis;
             let writes = genesis.take_writes();
-            let chain = Arc::new(Chain::new(genesis_block(&spec.chain, now(), writes)));
-            let state = Arc::new(StateStore::new(genesis.clone()));
+            let block = match &spec.fork {
+                Some(fork) => crate::sequencer::fork_genesis_block(fork.point(), writes),
+                None => genesis_block(&spec.chain, now(), writes),
+            };
+            let chain = Arc::new(Chain::new(block));
+            chain.set_fork(spec.fork.clone());
+            let state = Arc::new(StateStore::new(chain.first_number(), genesis.clone()));
             let settings = ChainSettings::from(&spec.chain);
             if let Some(disk) = &disk {
                 disk.persist(&chain, None, &genesis, &settings)?;
@@ -220,6 +231,33 @@ pub(super) async fn spawn_chain(
         server,
         sequencer: Some(sequencer),
     })
+}
+
+/// Refuses a data dir whose chain does not start where this node's fork does.
+fn check_fork(chain: &Chain, fork: Option<&crate::fork::Fork>) -> anyhow::Result<()> {
+    let genesis = chain.genesis();
+    match fork.map(|f| f.point()) {
+        None if genesis.header.number > 0 => anyhow::bail!(
+            "the data dir holds a fork (its chain starts at block {}): start with the same \
+             --fork-url and --fork-block-number {} (what it read is cached), or use another \
+             --data-dir",
+            genesis.header.number,
+            genesis.header.number
+        ),
+        Some(point)
+            if genesis.header.number != point.block_number
+                || genesis.header.parent_hash != point.header.parent_hash =>
+        {
+            anyhow::bail!(
+                "the data dir holds a chain that does not start at block {} of {}: use another \
+                 --data-dir (or --ephemeral), or fork the block it holds ({})",
+                point.block_number,
+                point.url,
+                genesis.header.number
+            )
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Keeps pending-tx filters fed until shutdown.

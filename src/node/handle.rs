@@ -114,9 +114,21 @@ impl NodeHandle {
         }
     }
 
+    /// The remote chain the L2 forks (`--fork-url`), with what was read from it.
+    pub fn fork(&self) -> Option<&crate::fork::Fork> {
+        self.fork.as_ref()
+    }
+
+    fn save_fork_cache(&self) {
+        if let Some(Err(e)) = self.fork.as_ref().map(|f| f.save_cache()) {
+            tracing::warn!("the fork cache could not be written: {e:#}");
+        }
+    }
+
     /// Stops both chains and waits for them to finish in-flight work.
     pub async fn shutdown(mut self) {
         self.cancel.cancel();
+        self.save_fork_cache();
         self.l2.shutdown().await;
         if let Some(l1) = self.l1.as_mut().and_then(|l1| l1.chain.as_mut()) {
             l1.shutdown().await;
@@ -142,5 +154,6 @@ impl NodeHandle {
 impl Drop for NodeHandle {
     fn drop(&mut self) {
         self.cancel.cancel();
+        self.save_fork_cache();
     }
 }

@@ -22,6 +22,7 @@ use crate::{
     banner,
     config::Storage,
     devnet::{Devnet, L1Handle},
+    fork::ForkSource,
     l1::sender::SettleCommand,
     output::OutputConfig,
     rpc,
@@ -61,13 +62,28 @@ pub struct NodeHandle {
     ephemeral: Option<tempfile::TempDir>,
     /// The settlement pipeline's stages (watcher, batcher, prover, sender), supervised.
     stages: Stages,
+    /// The remote chain the L2 forks (`--fork-url`).
+    fork: Option<crate::fork::Fork>,
 }
 
 impl Node {
     /// Opens storage, wires the stages of both chains, binds the RPC ports and starts
     /// everything.
-    pub async fn spawn(config: Config) -> anyhow::Result<NodeHandle> {
+    pub async fn spawn(mut config: Config) -> anyhow::Result<NodeHandle> {
         let accounts = dev_accounts(&config.accounts)?;
+        // A fork reaches its remote first: the L2's chain id and genesis are the remote's.
+        let fork = match &config.fork {
+            Some(fork_config) => {
+                let cache_dir = match &config.storage {
+                    Storage::Dir(path) => Some(path.join("fork-cache")),
+                    _ => None,
+                };
+                let fork = Arc::new(ForkSource::connect(fork_config, cache_dir.as_deref()).await?);
+                config.chain.chain_id = fork_config.chain_id.unwrap_or(fork.point().chain_id);
+                Some(fork)
+            }
+            None => None,
+        };
         let embedded_l1_id = match &config.l1 {
             Some(l1) if l1.external.is_none() => l1.chain.chain_id,
             _ => 0,
@@ -89,7 +105,15 @@ impl Node {
             L1Setup::resolve(config.l1.as_ref(), config.chain.chain_id, &accounts).await?;
         let zks = l1_setup.zks_info();
         let bridge = l1_setup.bridge()?;
-        let l2_genesis = crate::genesis::l2_genesis(&accounts, config.accounts.balance, bridge)?;
+        let l2_genesis = {
+            let (accounts, balance, fork) =
+                (accounts.clone(), config.accounts.balance, fork.clone());
+            // On a fork this reads the remote (the dev accounts, the system contracts).
+            tokio::task::spawn_blocking(move || {
+                crate::genesis::l2_genesis(&accounts, balance, bridge, fork)
+            })
+            .await??
+        };
         let batches = Arc::new(match &data_dir {
             Some(dir) => BatchStore::persisted(dir.batches())?,
             None => BatchStore::default(),
@@ -128,6 +152,7 @@ impl Node {
                 is_l2: true,
                 disk: data_dir.clone().map(|d| (d, Role::L2)),
                 saved: saved.clone(),
+                fork: fork.clone(),
             },
             &cancel,
         )
@@ -169,6 +194,7 @@ impl Node {
                         is_l2: false,
                         disk: data_dir.clone().map(|d| (d, Role::L1)),
                         saved: saved.clone(),
+                        fork: None,
                     },
                     &cancel,
                 )
@@ -257,6 +283,10 @@ impl Node {
             std::fs::write(path, json)
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
+        if let Some(fork) = &fork {
+            spawn_cache_saver(fork.clone(), cancel.clone());
+            replay_fork_txs(fork, l2.rpc_addr).await?;
+        }
         stop_on_error.disarm();
         Ok(NodeHandle {
             l2,
@@ -268,6 +298,7 @@ impl Node {
             state: crate::devnet::StateAccess::new(devnet, l2_sender),
             ephemeral,
             stages,
+            fork,
         })
     }
 }
@@ -290,4 +321,51 @@ fn open_storage(
             Ok((None, Some(temp)))
         }
     }
+}
+
+/// Writes what the fork read to the data dir every second (and once more at shutdown, by the
+/// handle), off the executor's path.
+fn spawn_cache_saver(fork: crate::fork::Fork, cancel: CancellationToken) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        loop {
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tick.tick() => {}
+            }
+            let fork = fork.clone();
+            if let Ok(Err(e)) = tokio::task::spawn_blocking(move || fork.save_cache()).await {
+                tracing::warn!("the fork cache could not be written: {e:#}");
+            }
+        }
+    });
+}
+
+/// With `--fork-transaction-hash`: sends the txs of the remote block that came before that tx,
+/// in order, through the L2's own RPC, and waits until they are mined.
+async fn replay_fork_txs(fork: &crate::fork::Fork, rpc: SocketAddr) -> anyhow::Result<()> {
+    let replay = &fork.point().replay;
+    if replay.is_empty() {
+        return Ok(());
+    }
+    let provider = ProviderBuilder::new().connect_http(format!("http://{rpc}").parse()?);
+    let mut pending = vec![];
+    for raw in replay {
+        let sent = provider
+            .send_raw_transaction(raw)
+            .await
+            .context("replaying the forked block's txs before --fork-transaction-hash")?;
+        pending.push(*sent.tx_hash());
+    }
+    for hash in pending {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        while provider.get_transaction_receipt(hash).await?.is_none() {
+            anyhow::ensure!(
+                tokio::time::Instant::now() < deadline,
+                "replayed tx {hash} was not mined (with --no-mining, mine it yourself)"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+    Ok(())
 }

@@ -248,7 +248,7 @@ impl InputSource {
     /// The tree before `batch`: the previous batch's, or genesis (block 0's writes).
     fn prev_tree(&self, batch: &Batch) -> anyhow::Result<StateTree> {
         if batch.number <= 1 {
-            let genesis = self.chain.block(0).context("no genesis block")?;
+            let genesis = self.chain.genesis();
             let mut tree = StateTree::new();
             tree.apply(&keyed(&genesis.writes));
             return Ok(tree);

@@ -414,7 +414,10 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
             .and_then(|o| o.get("forking"))
             .and_then(|f| f.get("jsonRpcUrl"));
         if url.is_some_and(|u| !u.is_null()) {
-            return Err(RpcError::params("forking is not supported"));
+            return Err(RpcError::params(
+                "anvil_reset with forking is not supported yet: restart with --fork-url URL \
+                 [--fork-block-number N]; anvil_reset without params goes back to the fork block",
+            ));
         }
         match &c.devnet {
             Some(devnet) => devnet.reset().await.map_err(RpcError::internal)?,

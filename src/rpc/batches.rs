@@ -141,7 +141,7 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
             let genesis = s.batches.genesis();
             return ok(genesis.map(|g| {
                 json!({
-                    "number": hex(0), "timestamp": hex(c.chain.block(0).map(|b| b.header.timestamp).unwrap_or_default()),
+                    "number": hex(0), "timestamp": hex(c.chain.genesis().header.timestamp),
                     "l1TxCount": 0, "l2TxCount": 0, "rootHash": g.batchHash, "status": "verified",
                     "commitTxHash": Value::Null, "committedAt": Value::Null, "proveTxHash": Value::Null,
                     "provenAt": Value::Null, "executeTxHash": Value::Null, "executedAt": Value::Null,
@@ -201,7 +201,7 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         out.insert("l1TxCount".into(), json!(l1));
         out.insert("l2TxCount".into(), json!(block.txs.len() - l1));
         out.insert("rootHash".into(), json!(block.hash));
-        let status = if block.header.number == 0 {
+        let status = if block.header.number == c.chain.first_number() {
             "verified"
         } else {
             status(record.as_ref())

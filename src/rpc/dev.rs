@@ -183,7 +183,14 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
                 "gasLimit": next.gas_limit,
                 "gasPrice": next.base_fee,
             },
-            "forkConfig": {},
+            "forkConfig": c.chain.fork().map_or(json!({}), |fork| {
+                let point = fork.point();
+                json!({
+                    "forkUrl": point.url,
+                    "forkBlockNumber": point.block_number,
+                    "forkRetryBackoff": null,
+                })
+            }),
         }))
     })?;
     m.register_async_method("anvil_metadata", |_, c, _| async move {
@@ -199,9 +206,17 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         RpcResult::Ok(json!({
             "clientVersion": client_version(),
             "chainId": c.next_block().chain_id,
-            "instanceId": c.chain.block_hash(0),
+            "instanceId": c.chain.genesis().hash,
             "latestBlockNumber": head.header.number,
             "latestBlockHash": head.hash,
+            "forkedNetwork": c.chain.fork().map(|fork| {
+                let point = fork.point();
+                json!({
+                    "chainId": point.chain_id,
+                    "forkBlockNumber": point.block_number,
+                    "forkBlockHash": point.block_hash,
+                })
+            }),
             "snapshots": snapshots,
         }))
     })?;

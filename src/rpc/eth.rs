@@ -71,13 +71,27 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let mut seq = p.sequence();
         let address: Address = seq.next()?;
         let block: Option<BlockId> = seq.optional_next()?;
-        ok(c.state_at(block)?.balance(&address))
+        if c.is_remote(block, false) {
+            return c.ask_remote("eth_getBalance", &p);
+        }
+        let account = c
+            .state_at(block)?
+            .try_account(&address)
+            .map_err(fork_error)?;
+        ok(account.map(|a| a.info.balance).unwrap_or_default())
     });
     method!(m, "eth_getTransactionCount", |p, c| {
         let mut seq = p.sequence();
         let address: Address = seq.next()?;
         let block: Option<BlockId> = seq.optional_next()?;
-        let nonce = c.state_at(block)?.nonce(&address);
+        if c.is_remote(block, false) {
+            return c.ask_remote("eth_getTransactionCount", &p);
+        }
+        let account = c
+            .state_at(block)?
+            .try_account(&address)
+            .map_err(fork_error)?;
+        let nonce = account.map(|a| a.info.nonce).unwrap_or_default();
         let nonce = match block {
             Some(BlockId::Number(BlockNumberOrTag::Pending)) => {
                 c.mempool.pending_nonce(&address, nonce)
@@ -90,14 +104,27 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let mut seq = p.sequence();
         let address: Address = seq.next()?;
         let block: Option<BlockId> = seq.optional_next()?;
-        ok(c.state_at(block)?.code(&address).original_bytes())
+        if c.is_remote(block, false) {
+            return c.ask_remote("eth_getCode", &p);
+        }
+        let state = c.state_at(block)?;
+        let account = state.try_account(&address).map_err(fork_error)?;
+        let code = account.and_then(|a| state.code_by_hash(&a.info.code_hash));
+        ok(code.unwrap_or_default().original_bytes())
     });
     method!(m, "eth_getStorageAt", |p, c| {
         let mut seq = p.sequence();
         let address: Address = seq.next()?;
         let slot: U256 = seq.next()?;
         let block: Option<BlockId> = seq.optional_next()?;
-        ok(B256::from(c.state_at(block)?.storage(&address, slot)))
+        if c.is_remote(block, false) {
+            return c.ask_remote("eth_getStorageAt", &p);
+        }
+        let value = c
+            .state_at(block)?
+            .try_storage(&address, slot)
+            .map_err(fork_error)?;
+        ok(B256::from(value))
     });
 
     // geth's / reth's account object: the storage root is computed on request (see
@@ -192,9 +219,12 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         if let Some(tx) = c.chain.tx(&hash) {
             return ok(c.tx_json(&tx));
         }
-        ok(c.mempool
-            .get(&hash)
-            .map(|tx| tx_json(&tx, None, c.next_block().base_fee)))
+        match c.mempool.get(&hash) {
+            Some(tx) => ok(tx_json(&tx, None, c.next_block().base_fee)),
+            // On a fork, a tx of the remote's history.
+            None if c.chain.fork().is_some() => c.ask_remote("eth_getTransactionByHash", &p),
+            None => ok(Value::Null),
+        }
     });
     method!(m, "eth_getRawTransactionByHash", |p, c| {
         let (hash,): (B256,) = p.parse()?;
@@ -206,7 +236,13 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
     });
     method!(m, "eth_getTransactionReceipt", |p, c| {
         let (hash,): (B256,) = p.parse()?;
-        ok(c.chain.tx(&hash).map(|tx| c.receipt_json(&tx)))
+        match c.chain.tx(&hash) {
+            Some(tx) => ok(c.receipt_json(&tx)),
+            None if c.chain.fork().is_some() && c.mempool.get(&hash).is_none() => {
+                c.ask_remote("eth_getTransactionReceipt", &p)
+            }
+            None => ok(Value::Null),
+        }
     });
     method!(m, "eth_getTransactionByBlockHashAndIndex", |p, c| {
         let (hash, index): (B256, U64) = p.parse()?;
@@ -220,6 +256,9 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let mut seq = p.sequence();
         let tag: BlockNumberOrTag = seq.next()?;
         let full: Option<bool> = seq.optional_next()?;
+        if c.is_remote(Some(BlockId::Number(tag)), true) {
+            return c.ask_remote("eth_getBlockByNumber", &p);
+        }
         ok(c.block(BlockId::Number(tag))
             .map(|b| c.block_json(&b, full.unwrap_or(false))))
     });
@@ -227,9 +266,15 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let mut seq = p.sequence();
         let hash: B256 = seq.next()?;
         let full: Option<bool> = seq.optional_next()?;
-        ok(c.chain
-            .block_by_hash(&hash)
-            .map(|b| c.block_json(&b, full.unwrap_or(false))))
+        let block = c.chain.block_by_hash(&hash);
+        if c.chain.fork().is_some()
+            && block
+                .as_ref()
+                .is_none_or(|b| b.header.number == c.chain.first_number())
+        {
+            return c.ask_remote("eth_getBlockByHash", &p);
+        }
+        ok(block.map(|b| c.block_json(&b, full.unwrap_or(false))))
     });
     method!(m, "eth_getBlockTransactionCountByHash", |p, c| {
         let (hash,): (B256,) = p.parse()?;
@@ -306,6 +351,11 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A read of the fork's remote that failed, as the client sees it.
+fn fork_error(e: crate::fork::ForkError) -> RpcError {
+    RpcError::internal(e.to_string())
+}
+
 /// The root of `address`'s storage as an Ethereum storage trie (keccak256 of each slot as the
 /// key, the RLP value as the leaf): what geth, reth and anvil answer for the same slots, and
 /// `EMPTY_ROOT_HASH` for no storage. zkos-dev commits to its state with ZKsync OS's Blake2s tree
@@ -371,6 +421,7 @@ pub(crate) fn apply_block_overrides(
 
 /// The logs matching `filter`, optionally only in blocks after `after`.
 pub fn logs(c: &RpcContext, filter: &Filter, after: Option<u64>) -> RpcResult<Vec<Value>> {
+    let mut remote_logs = vec![];
     let blocks = match filter.get_block_hash() {
         Some(hash) => vec![
             c.chain
@@ -398,10 +449,26 @@ pub fn logs(c: &RpcContext, filter: &Filter, after: Option<u64>) -> RpcResult<Ve
                     "query exceeds max block range {max_range}"
                 )));
             }
-            c.chain.blocks(from, to)
+            // On a fork, the logs up to the fork block are the remote's: asked, then merged.
+            let first = c.chain.first_number();
+            if let Some(fork) = c.chain.fork().filter(|_| from <= first) {
+                let mut remote_filter = filter.clone();
+                remote_filter.block_option = alloy_rpc_types_eth::FilterBlockOption::Range {
+                    from_block: Some(BlockNumberOrTag::Number(from)),
+                    to_block: Some(BlockNumberOrTag::Number(to.min(first))),
+                };
+                let params = serde_json::json!([remote_filter]);
+                let remote: Vec<Value> = serde_json::from_value(
+                    fork.request_blocking("eth_getLogs", params)
+                        .map_err(fork_error)?,
+                )
+                .map_err(RpcError::internal)?;
+                remote_logs = remote;
+            }
+            c.chain.blocks(from.max(first + 1), to)
         }
     };
-    let mut out = Vec::new();
+    let mut out = remote_logs;
     for block in blocks {
         if !filter.matches_bloom(block.header.logs_bloom) {
             continue;

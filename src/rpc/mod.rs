@@ -127,12 +127,17 @@ impl RpcContext {
         match tag {
             BlockNumberOrTag::Latest | BlockNumberOrTag::Pending => Some(latest),
             // Without an L1 nothing settles: like anvil, every block counts as final.
-            BlockNumberOrTag::Safe => {
-                Some(self.settled(L1Stage::Commit).unwrap_or(latest).min(latest))
-            }
-            BlockNumberOrTag::Finalized => {
-                Some(self.settled(L1Stage::Execute).unwrap_or(latest).min(latest))
-            }
+            // On a fork, nothing before the fork block is this chain's to settle.
+            BlockNumberOrTag::Safe => Some(
+                self.settled(L1Stage::Commit)
+                    .unwrap_or(latest)
+                    .clamp(self.chain.first_number(), latest),
+            ),
+            BlockNumberOrTag::Finalized => Some(
+                self.settled(L1Stage::Execute)
+                    .unwrap_or(latest)
+                    .clamp(self.chain.first_number(), latest),
+            ),
             BlockNumberOrTag::Earliest => Some(0),
             BlockNumberOrTag::Number(n) => (n <= latest).then_some(n),
         }
@@ -144,6 +149,39 @@ impl RpcContext {
             BlockId::Hash(hash) => self.chain.block_by_hash(&hash.block_hash),
             BlockId::Number(tag) => self.chain.block(self.resolve_number(tag)?),
         }
+    }
+
+    /// On a fork, whether `id` names a block the remote has and this chain does not: one before
+    /// the fork block (`through_fork`: or the fork block itself, whose txs are the remote's),
+    /// or a hash this chain does not know.
+    pub fn is_remote(&self, id: Option<BlockId>, through_fork: bool) -> bool {
+        let Some(_) = self.chain.fork() else {
+            return false;
+        };
+        let first = self.chain.first_number();
+        match id {
+            Some(BlockId::Number(BlockNumberOrTag::Number(n))) => {
+                n < first || (through_fork && n == first)
+            }
+            Some(BlockId::Number(BlockNumberOrTag::Earliest)) => true,
+            Some(BlockId::Hash(hash)) => self.chain.block_by_hash(&hash.block_hash).is_none(),
+            _ => false,
+        }
+    }
+
+    /// Asks the fork's remote the same question (the history up to the fork block is its).
+    pub fn ask_remote(
+        &self,
+        method: &'static str,
+        params: &jsonrpsee::types::Params<'_>,
+    ) -> RpcResult<serde_json::Value> {
+        let fork = self
+            .chain
+            .fork()
+            .ok_or_else(|| RpcError::internal("not a fork"))?;
+        let params: serde_json::Value = params.parse().unwrap_or_default();
+        fork.request_blocking(method, params)
+            .map_err(|e| RpcError::internal(e.to_string()))
     }
 
     /// The state after the block a block id refers to.

@@ -235,10 +235,7 @@ fn persisted_batch(record: &BatchRecord) -> Value {
 /// (key, value) `additional_storage_raw`; `genesis_root` is batch 0's state commitment.
 fn genesis(c: &RpcContext) -> RpcResult<Value> {
     let s = settlement(c)?;
-    let block = c
-        .chain
-        .block(0)
-        .ok_or_else(|| RpcError::internal("the chain has no genesis block"))?;
+    let block = c.chain.genesis();
     let state = c.state.latest();
     let mut contracts = Vec::new();
     let mut raw = Vec::new();

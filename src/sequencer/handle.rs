@@ -108,13 +108,14 @@ impl Sequencer {
             SequencerCommand::Reset(reply) => {
                 self.mempool.clear();
                 self.l1_txs = Default::default();
-                let writes = self
-                    .chain
-                    .block(0)
-                    .map(|genesis| (*genesis.writes).clone())
-                    .unwrap_or_default();
-                self.state.reset(rt.genesis.clone());
-                self.chain.reset(genesis_block(&self.config, now(), writes));
+                let genesis = self.chain.genesis();
+                let number = genesis.header.number;
+                self.state.reset(number, rt.genesis.clone());
+                // A fork starts over from the same remote block; a fresh chain from now.
+                self.chain.reset(match rt.genesis.fork() {
+                    Some(_) => (*genesis).clone(),
+                    None => genesis_block(&self.config, now(), (*genesis.writes).clone()),
+                });
                 self.settings.update(|s| *s = rt.initial);
                 self.executor.chain_id = rt.initial.chain_id;
                 rt.snapshots = Snapshots::default();

@@ -62,6 +62,8 @@ pub struct StoredBlock {
 /// Blocks and their indexes. Cloning is O(1).
 #[derive(Debug, Clone, Default)]
 pub struct ChainHistory {
+    /// Number of the genesis block: 0, or the remote block a fork starts from.
+    first: u64,
     blocks: imbl::Vector<Arc<StoredBlock>>,
     by_hash: imbl::HashMap<B256, u64>,
     txs: imbl::HashMap<B256, Arc<StoredTx>>,
@@ -79,12 +81,19 @@ impl ChainHistory {
     pub fn iter(&self) -> impl Iterator<Item = &Arc<StoredBlock>> {
         self.blocks.iter()
     }
+
+    /// Index of block `number` in `blocks`.
+    fn index(&self, number: u64) -> Option<usize> {
+        usize::try_from(number.checked_sub(self.first)?).ok()
+    }
 }
 
 /// All blocks since genesis. Readers take the lock only to clone an `Arc`.
 #[derive(Debug, Default)]
 pub struct Chain {
     inner: RwLock<ChainHistory>,
+    /// On a fork, the remote: the hashes of the blocks before genesis are its.
+    fork: RwLock<Option<crate::fork::Fork>>,
 }
 
 impl Chain {
@@ -98,7 +107,10 @@ impl Chain {
     /// Appends a sealed block; its txs and receipts become visible.
     pub fn push(&self, block: Arc<StoredBlock>) {
         let mut inner = self.inner.write();
-        debug_assert_eq!(block.header.number as usize, inner.blocks.len());
+        if inner.blocks.is_empty() {
+            inner.first = block.header.number;
+        }
+        debug_assert_eq!(block.header.number, inner.first + inner.blocks.len() as u64);
         inner.by_hash.insert(block.hash, block.header.number);
         for tx in &block.txs {
             inner.txs.insert(tx.tx.hash, tx.clone());
@@ -110,7 +122,10 @@ impl Chain {
     /// Drops every block after `number` (and their txs). `anvil_rollback`, `anvil_reorg`.
     pub fn truncate(&self, number: u64) {
         let mut inner = self.inner.write();
-        let keep = (number as usize + 1).min(inner.blocks.len());
+        let keep = inner
+            .index(number)
+            .map_or(1, |i| i + 1)
+            .min(inner.blocks.len());
         let removed = inner.blocks.split_off(keep);
         for block in removed.iter().rev() {
             inner.addresses.remove(block);
@@ -151,28 +166,63 @@ impl Chain {
 
     /// Number of the latest block.
     pub fn latest_number(&self) -> u64 {
-        (self.inner.read().blocks.len() - 1) as u64
+        let inner = self.inner.read();
+        inner.first + inner.blocks.len() as u64 - 1
+    }
+
+    /// Number of the genesis block: 0, or on a fork the remote block it starts from.
+    pub fn first_number(&self) -> u64 {
+        self.inner.read().first
+    }
+
+    /// The genesis block.
+    pub fn genesis(&self) -> Arc<StoredBlock> {
+        self.inner
+            .read()
+            .blocks
+            .front()
+            .cloned()
+            .expect("the chain always has genesis")
     }
 
     /// Block by number.
     pub fn block(&self, number: u64) -> Option<Arc<StoredBlock>> {
-        self.inner
-            .read()
-            .blocks
-            .get(usize::try_from(number).ok()?)
-            .cloned()
+        let inner = self.inner.read();
+        inner.blocks.get(inner.index(number)?).cloned()
     }
 
     /// Block by hash.
     pub fn block_by_hash(&self, hash: &B256) -> Option<Arc<StoredBlock>> {
         let inner = self.inner.read();
         let number = *inner.by_hash.get(hash)?;
-        inner.blocks.get(number as usize).cloned()
+        inner.blocks.get(inner.index(number)?).cloned()
     }
 
-    /// Hash of block `number` (zero when unknown), for `BLOCKHASH`.
+    /// Hash of block `number` (zero when unknown), for `BLOCKHASH`; on a fork, the remote's
+    /// for the blocks before the fork block.
     pub fn block_hash(&self, number: u64) -> B256 {
-        self.block(number).map(|b| b.hash).unwrap_or_default()
+        if let Some(block) = self.block(number) {
+            return block.hash;
+        }
+        match &*self.fork.read() {
+            Some(fork) if number < self.first_number() => {
+                fork.block_hash(number).unwrap_or_else(|e| {
+                    tracing::warn!("{e}");
+                    B256::ZERO
+                })
+            }
+            _ => B256::ZERO,
+        }
+    }
+
+    /// Makes this chain a fork of `fork`'s remote (its history before genesis is the remote's).
+    pub fn set_fork(&self, fork: Option<crate::fork::Fork>) {
+        *self.fork.write() = fork;
+    }
+
+    /// The remote this chain forks, if any.
+    pub fn fork(&self) -> Option<crate::fork::Fork> {
+        self.fork.read().clone()
     }
 
     /// An included tx by hash.
@@ -203,14 +253,19 @@ impl Chain {
     /// Blocks `from..=to` (clamped to the chain).
     pub fn blocks(&self, from: u64, to: u64) -> Vec<Arc<StoredBlock>> {
         let inner = self.inner.read();
-        let end = (to as usize).min(inner.blocks.len().saturating_sub(1));
-        if from as usize > end {
+        let from = from.max(inner.first);
+        if to < from || inner.blocks.is_empty() {
+            return vec![];
+        }
+        let end = ((to - inner.first) as usize).min(inner.blocks.len() - 1);
+        let start = (from - inner.first) as usize;
+        if start > end {
             return vec![];
         }
         inner
             .blocks
             .focus()
-            .narrow(from as usize..=end)
+            .narrow(start..=end)
             .into_iter()
             .cloned()
             .collect()

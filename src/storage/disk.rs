@@ -629,12 +629,17 @@ impl ChainDisk {
     ) -> anyhow::Result<()> {
         let mut hashes = self.hashes.lock();
         let head = chain.latest_number();
+        // `hashes[i]` is block `first + i` (genesis is block 0, or a fork's first block).
+        let first = chain.first_number();
+        if hashes.first().is_some_and(|h| *h != chain.genesis().hash) {
+            hashes.clear();
+        }
         // Where disk and memory part: usually right after the disk's last block.
-        let mut from = hashes.len().min(head as usize + 1);
-        while from > 0 && chain.block_hash(from as u64 - 1) != hashes[from - 1] {
+        let mut from = hashes.len().min((head - first) as usize + 1);
+        while from > 0 && chain.block_hash(first + from as u64 - 1) != hashes[from - 1] {
             from -= 1;
         }
-        let mut blocks: Vec<Arc<super::StoredBlock>> = chain.blocks(from as u64, head);
+        let mut blocks: Vec<Arc<super::StoredBlock>> = chain.blocks(first + from as u64, head);
         if let Some(block) = block {
             blocks.push(Arc::new(block.clone()));
         }
@@ -642,8 +647,12 @@ impl ChainDisk {
         txn.set_durability(Durability::Immediate)?;
         {
             let mut table = txn.open_table(self.role.blocks())?;
-            if from < hashes.len() {
-                table.retain_in((from as u64).., |_, _| false)?;
+            if from < hashes.len() || from == 0 {
+                table.retain_in((first + from as u64).., |_, _| false)?;
+            }
+            if from == 0 {
+                // A new genesis (a reset to another fork block): nothing before it either.
+                table.retain_in(..first, |_, _| false)?;
             }
             let mut codes = txn.open_table(CODES)?;
             for block in &blocks {
@@ -732,7 +741,7 @@ impl ChainDisk {
         })?;
         *self.hashes.lock() = rebuilt
             .chain
-            .blocks(0, rebuilt.chain.latest_number())
+            .blocks(rebuilt.chain.first_number(), rebuilt.chain.latest_number())
             .iter()
             .map(|b| b.hash)
             .collect();

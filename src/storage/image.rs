@@ -534,11 +534,13 @@ pub fn rebuild(
             .with_context(|| format!("the code with hash {hash} is missing"))?;
         Ok(Bytecode::new_raw(bytes.clone()))
     };
-    for (expected, record) in blocks.into_iter().enumerate() {
+    for record in blocks {
         let record = record?;
         let block = record.to_block()?;
         let number = block.header.number;
-        if number != expected as u64 {
+        // Genesis is block 0, or a fork's first block.
+        let expected = chain.as_ref().map_or(number, |c| c.latest_number() + 1);
+        if number != expected {
             bail!("block {number} found where block {expected} belongs");
         }
         state.restore_writes(&block.writes, code, false)?;
@@ -550,7 +552,7 @@ pub fn rebuild(
         match &chain {
             None => {
                 chain = Some(Arc::new(Chain::new(block)));
-                states = Some(Arc::new(StateStore::new(state.clone())));
+                states = Some(Arc::new(StateStore::new(number, state.clone())));
                 genesis = Some(state.clone());
             }
             Some(chain) => {

@@ -3,8 +3,13 @@
 //! Each block's state is a persistent map (`imbl`), so keeping the state of every recent block
 //! costs only what changed, and a reader takes an O(1) clone without holding a lock while it
 //! executes. `StateDb` is the revm database over one snapshot; block building commits into it.
+//!
+//! On a fork (`crate::fork`) the snapshot holds what the chain wrote itself, and anything else
+//! is the remote's at the fork block: a miss falls back to the fork. So that a local write
+//! shadows the remote, written slots are kept even when zero, a destroyed account leaves a
+//! tombstone, and an account created here (`fresh`) never reads the remote's slots.
 
-use std::{collections::VecDeque, convert::Infallible, sync::Arc};
+use std::{collections::VecDeque, sync::Arc};
 
 use alloy_primitives::{Address, B256, KECCAK256_EMPTY, U256, map::AddressMap};
 use parking_lot::RwLock;
@@ -14,6 +19,8 @@ use revm::{
     state::{Account, AccountInfo},
 };
 
+use crate::fork::{Fork, ForkError};
+
 /// How many recent blocks' states stay readable (`eth_call` etc. at a block number).
 pub const STATE_HISTORY: usize = 1024;
 
@@ -22,8 +29,10 @@ pub const STATE_HISTORY: usize = 1024;
 pub struct AccountState {
     /// Balance, nonce and code hash (code itself lives in `StateSnapshot::codes`).
     pub info: AccountInfo,
-    /// Non-zero storage slots.
+    /// Storage slots written (a cleared one stays, as zero).
     pub storage: imbl::HashMap<U256, U256>,
+    /// Created (or destroyed) here: slots missing from `storage` are zero, not the fork's.
+    pub fresh: bool,
 }
 
 /// The whole state after one block. Cloning is O(1).
@@ -37,6 +46,10 @@ pub struct StateSnapshot {
     /// Every account and slot read, while recording (the prover's witness); `None` otherwise,
     /// which costs block production one branch per read. Shared by the clones of a snapshot.
     reads: Option<Arc<ReadLog>>,
+    /// The remote chain behind this one (fork mode).
+    fork: Option<Fork>,
+    /// Accounts destroyed here: on a fork, they must not fall back to the remote.
+    gone: imbl::HashSet<Address>,
 }
 
 /// A key the executor read: an account (balance, nonce, code) or one storage slot.
@@ -117,12 +130,53 @@ impl StateSnapshot {
         self.reads = None;
     }
 
-    /// Balance, nonce and code hash, or `None` for an account never touched.
-    pub fn account(&self, address: &Address) -> Option<&AccountState> {
+    /// A snapshot over `fork` (empty without one): what is not written here is the remote's.
+    pub fn forked(fork: Option<Fork>) -> Self {
+        Self {
+            fork,
+            ..Default::default()
+        }
+    }
+
+    /// The remote chain behind this one, in fork mode.
+    pub fn fork(&self) -> Option<&Fork> {
+        self.fork.as_ref()
+    }
+
+    /// Puts this snapshot over `fork` (a chain rebuilt from the data dir or a dump).
+    pub fn attach_fork(&mut self, fork: Option<Fork>) {
+        self.fork = fork;
+    }
+
+    /// Balance, nonce and code hash, or `None` for an account that does not exist. On a fork,
+    /// an account not written here is read from the remote, which may fail.
+    pub fn try_account(&self, address: &Address) -> Result<Option<AccountState>, ForkError> {
         if let Some(log) = &self.reads {
             log.record(ReadKey::Account(*address));
         }
-        self.accounts.get(address)
+        if let Some(account) = self.accounts.get(address) {
+            return Ok(Some(account.clone()));
+        }
+        match &self.fork {
+            Some(fork) if !self.gone.contains(address) => {
+                let remote = fork.account(address)?;
+                let info = crate::fork::account_info(&remote);
+                Ok((!info.is_empty()).then(|| AccountState {
+                    info,
+                    storage: Default::default(),
+                    fresh: false,
+                }))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// `try_account`, with a remote that failed taken as having no such account (logged).
+    pub fn account(&self, address: &Address) -> Option<AccountState> {
+        self.try_account(address).unwrap_or_else(|e| {
+            tracing::warn!("{e}");
+            None
+        })
     }
 
     /// Balance (zero for unknown accounts).
@@ -142,29 +196,50 @@ impl StateSnapshot {
     /// Deployed code (empty for EOAs).
     pub fn code(&self, address: &Address) -> Bytecode {
         self.account(address)
-            .and_then(|a| self.codes.get(&a.info.code_hash).cloned())
+            .and_then(|a| self.code_by_hash(&a.info.code_hash))
             .unwrap_or_default()
     }
 
     /// One storage slot.
     pub fn storage(&self, address: &Address, slot: U256) -> U256 {
+        self.try_storage(address, slot).unwrap_or_else(|e| {
+            tracing::warn!("{e}");
+            U256::ZERO
+        })
+    }
+
+    /// One storage slot; on a fork, a slot not written here is read from the remote.
+    pub fn try_storage(&self, address: &Address, slot: U256) -> Result<U256, ForkError> {
         if let Some(log) = &self.reads {
             log.record(ReadKey::Slot(*address, slot));
         }
-        self.stored(address, slot)
+        self.try_stored(address, slot)
     }
 
     /// One storage slot, not recorded as a read.
     fn stored(&self, address: &Address, slot: U256) -> U256 {
-        self.accounts
-            .get(address)
-            .and_then(|a| a.storage.get(&slot).copied())
-            .unwrap_or_default()
+        self.try_stored(address, slot).unwrap_or_default()
     }
 
-    /// Code by hash.
+    fn try_stored(&self, address: &Address, slot: U256) -> Result<U256, ForkError> {
+        let local = self.accounts.get(address);
+        if let Some(value) = local.and_then(|a| a.storage.get(&slot)) {
+            return Ok(*value);
+        }
+        match &self.fork {
+            Some(fork) if !local.is_some_and(|a| a.fresh) && !self.gone.contains(address) => {
+                fork.storage(address, slot)
+            }
+            _ => Ok(U256::ZERO),
+        }
+    }
+
+    /// Code by hash (on a fork, also the code of remote accounts read so far).
     pub fn code_by_hash(&self, hash: &B256) -> Option<Bytecode> {
-        self.codes.get(hash).cloned()
+        self.codes
+            .get(hash)
+            .cloned()
+            .or_else(|| self.fork.as_ref()?.code_by_hash(hash))
     }
 
     /// Takes what changed since the last call, with final values: one block's writes.
@@ -179,8 +254,7 @@ impl StateSnapshot {
                     balance: a.info.balance,
                     code_hash: a.info.code_hash,
                     code_len: self
-                        .codes
-                        .get(&a.info.code_hash)
+                        .code_by_hash(&a.info.code_hash)
                         .map(|c| c.original_byte_slice().len() as u32)
                         .unwrap_or_default(),
                 });
@@ -216,6 +290,7 @@ impl StateSnapshot {
             }
             let Some(leaf) = leaf else {
                 self.accounts.remove(address);
+                self.gone.insert(*address);
                 continue;
             };
             if leaf.code_hash != KECCAK256_EMPTY
@@ -224,7 +299,14 @@ impl StateSnapshot {
             {
                 self.codes.insert(leaf.code_hash, code(&leaf.code_hash)?);
             }
-            let account = self.accounts.entry(*address).or_default();
+            let fresh = self.gone.remove(address).is_some();
+            let account = self
+                .accounts
+                .entry(*address)
+                .or_insert_with(|| AccountState {
+                    fresh,
+                    ..Default::default()
+                });
             account.info.nonce = leaf.nonce;
             account.info.balance = leaf.balance;
             account.info.code_hash = leaf.code_hash;
@@ -233,23 +315,18 @@ impl StateSnapshot {
             if pending {
                 self.dirty.slots.insert((*address, *slot));
             }
-            if value.is_zero() {
-                if let Some(account) = self.accounts.get_mut(address) {
-                    account.storage.remove(slot);
-                }
-            } else {
-                let account = self
-                    .accounts
-                    .entry(*address)
-                    .or_insert_with(|| AccountState {
-                        info: AccountInfo {
-                            code_hash: KECCAK256_EMPTY,
-                            ..Default::default()
-                        },
-                        storage: Default::default(),
-                    });
-                account.storage.insert(*slot, *value);
-            }
+            let account = self
+                .accounts
+                .entry(*address)
+                .or_insert_with(|| AccountState {
+                    info: AccountInfo {
+                        code_hash: KECCAK256_EMPTY,
+                        ..Default::default()
+                    },
+                    storage: Default::default(),
+                    fresh: false,
+                });
+            account.storage.insert(*slot, *value);
         }
         Ok(())
     }
@@ -260,15 +337,32 @@ impl StateSnapshot {
             log.record(ReadKey::Account(address));
         }
         self.dirty.accounts.insert(address);
-        self.accounts
-            .entry(address)
-            .or_insert_with(|| AccountState {
-                info: AccountInfo {
-                    code_hash: KECCAK256_EMPTY,
-                    ..Default::default()
-                },
-                storage: Default::default(),
-            })
+        if !self.accounts.contains_key(&address) {
+            // On a fork, an account first written here starts as the remote has it.
+            let fresh = self.gone.remove(&address).is_some();
+            let start = match fresh {
+                true => None,
+                false => self.account(&address),
+            };
+            let code = start
+                .as_ref()
+                .and_then(|a| self.code_by_hash(&a.info.code_hash));
+            if let Some(code) = code {
+                self.codes.insert(code.hash_slow(), code);
+            }
+            self.accounts.insert(
+                address,
+                start.unwrap_or_else(|| AccountState {
+                    info: AccountInfo {
+                        code_hash: KECCAK256_EMPTY,
+                        ..Default::default()
+                    },
+                    storage: Default::default(),
+                    fresh,
+                }),
+            );
+        }
+        self.accounts.get_mut(&address).expect("inserted above")
     }
 
     /// Sets an account's code (dev methods, genesis).
@@ -287,12 +381,7 @@ impl StateSnapshot {
     /// Sets one storage slot (dev methods, genesis).
     pub fn set_storage(&mut self, address: Address, slot: U256, value: U256) {
         self.dirty.slots.insert((address, slot));
-        let storage = &mut self.account_mut(address).storage;
-        if value.is_zero() {
-            storage.remove(&slot);
-        } else {
-            storage.insert(slot, value);
-        }
+        self.account_mut(address).storage.insert(slot, value);
     }
 
     /// Applies the changes of one executed tx, as revm reports them.
@@ -308,6 +397,7 @@ impl StateSnapshot {
                         self.dirty.slots.insert((address, *slot));
                     }
                 }
+                self.gone.insert(address);
                 continue;
             }
             let created = account.is_created();
@@ -320,6 +410,7 @@ impl StateSnapshot {
             let entry = self.account_mut(address);
             entry.info = info;
             if created {
+                entry.fresh = true;
                 for slot in std::mem::take(&mut entry.storage).keys() {
                     self.dirty.slots.insert((address, *slot));
                 }
@@ -331,11 +422,7 @@ impl StateSnapshot {
                     continue;
                 }
                 changed.push(slot);
-                if value.present_value.is_zero() {
-                    entry.storage.remove(&slot);
-                } else {
-                    entry.storage.insert(slot, value.present_value);
-                }
+                entry.storage.insert(slot, value.present_value);
             }
             for slot in changed {
                 self.dirty.slots.insert((address, slot));
@@ -356,25 +443,25 @@ pub struct StateDb {
 }
 
 impl Database for StateDb {
-    type Error = Infallible;
+    type Error = ForkError;
 
-    fn basic(&mut self, address: Address) -> Result<Option<AccountInfo>, Infallible> {
-        Ok(self.state.account(&address).map(|a| {
-            let mut info = a.info.clone();
-            info.code = self.state.codes.get(&info.code_hash).cloned();
+    fn basic(&mut self, address: Address) -> Result<Option<AccountInfo>, ForkError> {
+        Ok(self.state.try_account(&address)?.map(|a| {
+            let mut info = a.info;
+            info.code = self.state.code_by_hash(&info.code_hash);
             info
         }))
     }
 
-    fn code_by_hash(&mut self, code_hash: B256) -> Result<Bytecode, Infallible> {
+    fn code_by_hash(&mut self, code_hash: B256) -> Result<Bytecode, ForkError> {
         Ok(self.state.code_by_hash(&code_hash).unwrap_or_default())
     }
 
-    fn storage(&mut self, address: Address, index: U256) -> Result<U256, Infallible> {
-        Ok(self.state.storage(&address, index))
+    fn storage(&mut self, address: Address, index: U256) -> Result<U256, ForkError> {
+        self.state.try_storage(&address, index)
     }
 
-    fn block_hash(&mut self, number: u64) -> Result<B256, Infallible> {
+    fn block_hash(&mut self, number: u64) -> Result<B256, ForkError> {
         Ok((self.block_hashes)(number))
     }
 }
@@ -398,10 +485,10 @@ pub struct StateStore {
 }
 
 impl StateStore {
-    /// A store whose only state is genesis (block 0).
-    pub fn new(genesis: StateSnapshot) -> Self {
+    /// A store whose only state is genesis, block `number` (0, or a fork's first block).
+    pub fn new(number: u64, genesis: StateSnapshot) -> Self {
         Self {
-            history: RwLock::new(StateHistory(VecDeque::from([(0, genesis)]))),
+            history: RwLock::new(StateHistory(VecDeque::from([(number, genesis)]))),
         }
     }
 
@@ -455,9 +542,16 @@ impl StateStore {
         *self.history.write() = history;
     }
 
-    /// Starts over from `genesis` as block 0 (`anvil_reset`).
-    pub fn reset(&self, genesis: StateSnapshot) {
-        *self.history.write() = StateHistory(VecDeque::from([(0, genesis)]));
+    /// Starts over from `genesis` as block `number` (`anvil_reset`).
+    pub fn reset(&self, number: u64, genesis: StateSnapshot) {
+        *self.history.write() = StateHistory(VecDeque::from([(number, genesis)]));
+    }
+
+    /// Puts every kept state over `fork` (a chain rebuilt from the data dir or a dump).
+    pub fn attach_fork(&self, fork: Option<Fork>) {
+        for (_, state) in self.history.write().0.iter_mut() {
+            state.attach_fork(fork.clone());
+        }
     }
 
     /// Replaces the latest state (dev methods like `anvil_setBalance` act on the head).

@@ -19,6 +19,7 @@ mod durability;
 mod erc20_bridge;
 mod errors;
 mod eth_parity;
+mod fork;
 mod gas_model;
 mod hostile;
 mod l1;

@@ -71,31 +71,11 @@ fn contents(dir: &Path) -> BTreeMap<PathBuf, (usize, u64)> {
 fn an_anvil_flag_zkos_dev_lacks_says_not_supported_yet_and_what_to_use() {
     for (args, says) in [
         (
-            &["--fork-url", "https://eth.example"][..],
-            &[
-                "anvil's --fork-url is not supported yet",
-                "issue #20",
-                "--l1-rpc URL",
-            ][..],
-        ),
-        (
-            &["--fork-url=https://eth.example"],
-            &["anvil's --fork-url is not supported yet"],
-        ),
-        (
-            &["-f", "https://eth.example"],
-            &["anvil's -f is not supported yet"],
-        ),
-        (
-            &["--fork-block-number", "5"],
-            &["--fork-block-number is not supported yet", "fork"],
-        ),
-        (
-            &["--hardfork", "prague"],
+            &["--hardfork", "prague"][..],
             &[
                 "anvil's --hardfork is not supported yet",
                 "--evm-rules ethereum",
-            ],
+            ][..],
         ),
         (
             &["--block-base-fee-per-gas", "7"],
@@ -127,22 +107,28 @@ fn an_anvil_flag_zkos_dev_lacks_says_not_supported_yet_and_what_to_use() {
 }
 
 #[test]
+fn forking_flags_need_a_fork_url_and_a_url_that_is_a_chain() {
+    let out = zkos_dev(&["start", "--fork-block-number", "5"]);
+    let stderr = failed(&out, 2);
+    assert!(stderr.contains("--fork-url <URL>"), "{stderr}");
+    let port = closed_port();
+    let out = start(&["--fork-url", &format!("http://127.0.0.1:{port}")]);
+    let stderr = failed(&out, 1);
+    assert!(
+        stderr.contains(&format!(
+            "--fork-url http://127.0.0.1:{port}: not a reachable JSON-RPC chain"
+        )),
+        "{stderr}"
+    );
+    let out = zkos_dev(&["start", "--fork-url", "x", "--fork-header", "no colon"]);
+    let stderr = failed(&out, 1);
+    assert!(stderr.contains("expected \"Name: value\""), "{stderr}");
+}
+
+#[test]
 fn every_anvil_flag_zkos_dev_lacks_names_an_alternative() {
     // anvil 1.7.1's flags (and older anvils' --optimism) that `zkos-dev start` does not have.
     let lacking = [
-        "--fork-url",
-        "-f",
-        "--rpc-url",
-        "--fork-block-number",
-        "--fork-transaction-hash",
-        "--fork-chain-id",
-        "--fork-header",
-        "--fork-retry-backoff",
-        "--retries",
-        "--timeout",
-        "--compute-units-per-second",
-        "--no-rate-limit",
-        "--no-storage-caching",
         "--hardfork",
         "--network",
         "--optimism",

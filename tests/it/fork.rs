@@ -1,0 +1,352 @@
+//! Fork mode (`--fork-url`): the L2 starts from a block of a live chain — another zkos-dev in
+//! process, or the real anvil — reads its state on first use, answers its history, caches what
+//! it read in the data dir, and fails clearly (naming the remote) when the remote is gone.
+//!
+//! These tests run on the multi-threaded runtime: the remote zkos-dev answers on the same
+//! runtime while the fork's executor waits for it.
+
+use alloy::{
+    network::{EthereumWallet, TransactionBuilder},
+    primitives::{Address, U256},
+    providers::{Provider, ProviderBuilder},
+    rpc::types::TransactionRequest,
+    signers::local::PrivateKeySigner,
+    sol_types::SolCall,
+};
+use serde_json::{Value, json};
+use zkos_dev::config::{ForkConfig, Storage};
+
+use crate::{
+    contracts::Counter,
+    support::{Anvil, TestNode, fresh_address, qty, sign, transfer},
+};
+
+/// A zkos-dev forking `url` at `block`, without an L1 unless `with_l1`.
+async fn fork_of(url: &str, block: Option<u64>, storage: Storage, with_l1: bool) -> TestNode {
+    TestNode::start_with(|c| {
+        let mut fork = ForkConfig::new(url);
+        fork.block_number = block;
+        c.fork = Some(fork);
+        c.storage = storage;
+        c.silent = std::env::var("FORK_DEBUG").is_err();
+        if !with_l1 {
+            c.l1 = None;
+        }
+    })
+    .await
+}
+
+async fn counter_number(node: &TestNode, counter: Address) -> U256 {
+    let out = node
+        .rpc
+        .ok(
+            "eth_call",
+            json!([{"to": counter, "data": alloy::primitives::hex::encode_prefixed(Counter::numberCall {}.abi_encode())}, "latest"]),
+        )
+        .await;
+    U256::from_str_radix(out.as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fork_of_zkos_dev_reads_remote_state_and_history_and_leaves_the_remote_alone() {
+    let remote = TestNode::start_with(|c| c.l1 = None).await;
+    let counter = remote.deploy_counter(0).await;
+    let increment = remote
+        .call_and_wait(0, counter, Counter::incrementCall {})
+        .await;
+    let payee = fresh_address(0x51);
+    let nonce = remote.pending_nonce(remote.account(1)).await;
+    remote
+        .send_and_wait(&sign(
+            remote.signer(1),
+            transfer(nonce, payee, U256::from(7)),
+        ))
+        .await;
+    let fork_block = qty(&remote.rpc.ok("eth_blockNumber", json!([])).await);
+    // The remote moves on after the fork block: the fork must not see it.
+    remote
+        .call_and_wait(0, counter, Counter::incrementCall {})
+        .await;
+    let remote_url = remote.node.rpc_url();
+
+    let fork = fork_of(&remote_url, Some(fork_block), Storage::Memory, false).await;
+    assert_eq!(qty(&fork.rpc.ok("eth_chainId", json!([])).await), 270);
+    assert_eq!(
+        qty(&fork.rpc.ok("eth_blockNumber", json!([])).await),
+        fork_block,
+        "the fork's head is the fork block"
+    );
+    assert_eq!(counter_number(&fork, counter).await, U256::from(1));
+    assert_eq!(counter_number(&remote, counter).await, U256::from(2));
+    let balance = fork
+        .rpc
+        .ok("eth_getBalance", json!([payee, "latest"]))
+        .await;
+    assert_eq!(balance, json!("0x7"), "a remote account's balance");
+    let code = fork.rpc.ok("eth_getCode", json!([counter, "latest"])).await;
+    let remote_code = remote
+        .rpc
+        .ok("eth_getCode", json!([counter, "latest"]))
+        .await;
+    assert_eq!(code, remote_code);
+
+    // History up to the fork block is the remote's.
+    for n in [fork_block - 1, fork_block] {
+        let here = fork
+            .rpc
+            .ok("eth_getBlockByNumber", json!([format!("{n:#x}"), false]))
+            .await;
+        let there = remote
+            .rpc
+            .ok("eth_getBlockByNumber", json!([format!("{n:#x}"), false]))
+            .await;
+        assert_eq!(here["hash"], there["hash"], "block {n}");
+    }
+    let receipt = fork
+        .rpc
+        .ok(
+            "eth_getTransactionReceipt",
+            json!([increment.transaction_hash]),
+        )
+        .await;
+    assert_eq!(receipt["blockHash"], json!(increment.block_hash.unwrap()));
+    let logs = fork
+        .rpc
+        .ok(
+            "eth_getLogs",
+            json!([{"fromBlock": "0x0", "toBlock": "latest", "address": counter}]),
+        )
+        .await;
+    assert_eq!(
+        logs.as_array().unwrap().len(),
+        1,
+        "the remote's log before the fork block: {logs}"
+    );
+
+    // New blocks continue from the fork block; the dev accounts are funded.
+    let fork_hash = remote
+        .rpc
+        .ok(
+            "eth_getBlockByNumber",
+            json!([format!("{fork_block:#x}"), false]),
+        )
+        .await["hash"]
+        .clone();
+    let receipt = fork
+        .call_and_wait(2, counter, Counter::incrementCall {})
+        .await;
+    assert!(receipt.status());
+    assert_eq!(receipt.block_number, Some(fork_block + 1));
+    let block = fork
+        .rpc
+        .ok("eth_getBlockByNumber", json!(["latest", false]))
+        .await;
+    assert_eq!(block["parentHash"], fork_hash);
+    assert_eq!(counter_number(&fork, counter).await, U256::from(2));
+    let logs = fork
+        .rpc
+        .ok(
+            "eth_getLogs",
+            json!([{"fromBlock": "0x0", "toBlock": "latest", "address": counter}]),
+        )
+        .await;
+    assert_eq!(
+        logs.as_array().unwrap().len(),
+        2,
+        "remote and local logs merged"
+    );
+
+    // The remote is unchanged by what happened on the fork.
+    assert_eq!(counter_number(&remote, counter).await, U256::from(2));
+    let remote_next = remote
+        .rpc
+        .ok(
+            "eth_getBlockByNumber",
+            json!([format!("{:#x}", fork_block + 1), false]),
+        )
+        .await;
+    assert_ne!(remote_next["hash"], block["hash"]);
+
+    // Hardhat's and anvil's metadata name the fork.
+    let metadata = fork.rpc.ok("hardhat_metadata", json!([])).await;
+    assert_eq!(
+        metadata["forkedNetwork"]["forkBlockNumber"],
+        json!(fork_block)
+    );
+    assert_eq!(metadata["forkedNetwork"]["forkBlockHash"], fork_hash);
+    let info = fork.rpc.ok("anvil_nodeInfo", json!([])).await;
+    assert_eq!(info["forkConfig"]["forkUrl"], json!(remote_url));
+
+    // `anvil_reset` goes back to the fork block.
+    fork.rpc.ok("anvil_reset", json!([])).await;
+    assert_eq!(
+        qty(&fork.rpc.ok("eth_blockNumber", json!([])).await),
+        fork_block
+    );
+    assert_eq!(counter_number(&fork, counter).await, U256::from(1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fork_cache_outlives_a_restart_and_the_remote() {
+    let remote = TestNode::start_with(|c| c.l1 = None).await;
+    let counter = remote.deploy_counter(0).await;
+    remote
+        .call_and_wait(0, counter, Counter::incrementCall {})
+        .await;
+    let url = remote.node.rpc_url();
+    let dir = tempfile::tempdir().unwrap();
+    let storage = Storage::Dir(dir.path().join("data"));
+
+    let fork = fork_of(&url, None, storage.clone(), false).await;
+    assert_eq!(counter_number(&fork, counter).await, U256::from(1));
+    // A local write to a remote slot shadows it, zero included.
+    fork.call_and_wait(3, counter, Counter::setNumberCall { n: U256::ZERO })
+        .await;
+    assert_eq!(counter_number(&fork, counter).await, U256::ZERO);
+    fork.node.shutdown().await;
+
+    let fork = fork_of(&url, None, storage.clone(), false).await;
+    let calls = fork.node.fork().unwrap().remote_calls();
+    assert_eq!(
+        counter_number(&fork, counter).await,
+        U256::ZERO,
+        "the local write survives the restart"
+    );
+    let code = fork.rpc.ok("eth_getCode", json!([counter, "latest"])).await;
+    assert_ne!(code, json!("0x"));
+    assert_eq!(
+        fork.node.fork().unwrap().remote_calls(),
+        calls,
+        "what was read before the restart comes from the cache"
+    );
+
+    // The remote goes away: cached reads keep working, uncached ones fail naming it.
+    drop(remote);
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(counter_number(&fork, counter).await, U256::ZERO);
+    let err = fork
+        .rpc
+        .err("eth_getBalance", json!([fresh_address(0x77), "latest"]))
+        .await;
+    assert!(
+        err.message.contains("fork") && err.message.contains(&url),
+        "{err:?}"
+    );
+    // The node is still there.
+    assert_eq!(qty(&fork.rpc.ok("eth_chainId", json!([])).await), 270);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fork_of_anvil_with_an_impersonated_remote_account() {
+    let anvil = Anvil::start().unwrap();
+    let key: PrivateKeySigner =
+        "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+            .parse()
+            .unwrap();
+    let whale = fresh_address(0x61);
+    let wallet = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(key))
+        .connect_http(anvil.url.parse().unwrap());
+    let sent = wallet
+        .send_transaction(
+            TransactionRequest::default()
+                .with_to(whale)
+                .with_value(U256::from(10).pow(U256::from(18))),
+        )
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(sent.status());
+    let head = anvil.provider().get_block_number().await.unwrap();
+
+    let fork = fork_of(&anvil.url, None, Storage::Memory, false).await;
+    assert_eq!(qty(&fork.rpc.ok("eth_chainId", json!([])).await), 31337);
+    let remote_block: Value = anvil
+        .provider()
+        .raw_request(
+            "eth_getBlockByNumber".into(),
+            json!([format!("{head:#x}"), false]),
+        )
+        .await
+        .unwrap();
+    let local_latest = fork
+        .rpc
+        .ok("eth_getBlockByNumber", json!(["latest", false]))
+        .await;
+    assert_eq!(local_latest["hash"], remote_block["hash"]);
+
+    // Spend the remote account's ETH on the fork by impersonating it.
+    fork.rpc
+        .ok("anvil_impersonateAccount", json!([whale]))
+        .await;
+    let to = fresh_address(0x62);
+    let hash = fork
+        .rpc
+        .ok(
+            "eth_sendTransaction",
+            json!([{"from": whale, "to": to, "value": "0x5", "gas": "0x100000"}]),
+        )
+        .await;
+    let hash = serde_json::from_value(hash).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let receipt = loop {
+        if let Some(receipt) = fork.provider.get_transaction_receipt(hash).await.unwrap() {
+            break receipt;
+        }
+        assert!(std::time::Instant::now() < deadline, "{hash} is not mined");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    };
+    assert!(receipt.status(), "{receipt:?}");
+    let balance = fork.rpc.ok("eth_getBalance", json!([to, "latest"])).await;
+    assert_eq!(balance, json!("0x5"));
+    // anvil itself never saw it.
+    assert_eq!(anvil.provider().get_balance(to).await.unwrap(), U256::ZERO);
+    assert_eq!(anvil.provider().get_block_number().await.unwrap(), head);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fork_with_the_l1_settles_its_new_blocks() {
+    let remote = TestNode::start_with(|c| c.l1 = None).await;
+    let counter = remote.deploy_counter(0).await;
+    let fork = fork_of(&remote.node.rpc_url(), None, Storage::Memory, true).await;
+    let receipt = fork
+        .call_and_wait(1, counter, Counter::incrementCall {})
+        .await;
+    assert!(receipt.status());
+    let block = receipt.block_number.unwrap();
+    // The batcher seals the fork's blocks and the L1 executes them.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let finalized = fork
+            .rpc
+            .ok("eth_getBlockByNumber", json!(["finalized", false]))
+            .await;
+        if qty(&finalized["number"]) >= block {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "block {block} was not finalized: {finalized}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fork_url_that_is_not_a_chain_is_refused_at_start() {
+    let mut config = zkos_dev::Config::test();
+    config.l1 = None;
+    config.fork = Some(ForkConfig::new("http://127.0.0.1:9"));
+    let err = zkos_dev::Node::spawn(config)
+        .await
+        .err()
+        .expect("no chain there");
+    let message = format!("{err:#}");
+    assert!(
+        message.contains("--fork-url http://127.0.0.1:9")
+            && message.contains("not a reachable JSON-RPC chain"),
+        "{message}"
+    );
+}
