@@ -57,6 +57,26 @@ pub fn system_contracts() -> anyhow::Result<Vec<(Address, Bytes)>> {
     .collect()
 }
 
+/// What the L2's genesis is made of, kept to build it again over another fork (`anvil_reset`
+/// with `forking`, or without it to leave fork mode).
+#[derive(Debug, Clone)]
+pub struct GenesisRecipe {
+    /// The dev accounts.
+    pub accounts: Vec<DevAccount>,
+    /// Each one's balance.
+    pub balance: U256,
+    /// Where the bridge points on L1.
+    pub bridge: L1Bridge,
+}
+
+impl GenesisRecipe {
+    /// The genesis state over `fork` (or a fresh one). Reads the remote: call it off the
+    /// async workers.
+    pub fn build(&self, fork: Option<crate::fork::Fork>) -> anyhow::Result<StateSnapshot> {
+        l2_genesis(&self.accounts, self.balance, self.bridge, fork)
+    }
+}
+
 /// The L2 state at genesis: `balance` for each dev account, and the system contracts, the
 /// asset router wired to `bridge`. On a fork (`fork`), the rest is the remote's, and a system
 /// contract the remote has with other code (a real ZKsync OS chain's) is left as it is there.

@@ -199,7 +199,7 @@ impl Batcher {
             generation: self.batches.generation(),
             tree,
             prev,
-            next_block: 1,
+            next_block: genesis.header.number + 1,
             last_hash: genesis.hash,
             open: None,
         }

@@ -47,6 +47,10 @@ pub struct ForkPoint {
 #[derive(Debug)]
 pub struct ForkSource {
     point: ForkPoint,
+    /// How it was asked for (a re-fork with `anvil_reset` keeps the settings).
+    config: ForkConfig,
+    /// Where its cache is kept (`None`: memory only).
+    cache_dir: Option<std::path::PathBuf>,
     remote: Remote,
     cache: cache::ForkCache,
     /// Code of the remote accounts read so far, by hash.
@@ -132,6 +136,8 @@ impl ForkSource {
         cache.put_block_hash(block_number, block_hash);
         Ok(Self {
             point,
+            config: config.clone(),
+            cache_dir: cache_dir.map(Path::to_path_buf),
             remote,
             cache,
             codes: Default::default(),
@@ -141,6 +147,16 @@ impl ForkSource {
     /// Where the fork starts.
     pub fn point(&self) -> &ForkPoint {
         &self.point
+    }
+
+    /// How it was asked for.
+    pub fn config(&self) -> &ForkConfig {
+        &self.config
+    }
+
+    /// Where its cache is kept.
+    pub fn cache_dir(&self) -> Option<&Path> {
+        self.cache_dir.as_deref()
     }
 
     /// Requests sent to the remote so far.

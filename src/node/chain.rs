@@ -79,6 +79,8 @@ pub(super) struct ChainSpec<'a> {
     pub(super) saved: Option<crate::storage::saved::SavedSnapshots>,
     /// The remote chain it forks (`--fork-url`; `genesis` is over it already).
     pub(super) fork: Option<crate::fork::Fork>,
+    /// How its genesis is built (the L2: `anvil_reset` re-forks with it).
+    pub(super) recipe: Option<crate::genesis::GenesisRecipe>,
 }
 
 /// Opens one chain's storage, wires its stages and binds its RPC port.
@@ -183,6 +185,7 @@ pub(super) async fn spawn_chain(
         devnet: spec.devnet,
         is_l2: spec.is_l2,
         saved: spec.saved,
+        genesis: spec.recipe,
     });
     // Txs left in the pool at the last clean stop go back in (those no longer valid are dropped).
     if !waiting.is_empty() {

@@ -115,12 +115,12 @@ impl NodeHandle {
     }
 
     /// The remote chain the L2 forks (`--fork-url`), with what was read from it.
-    pub fn fork(&self) -> Option<&crate::fork::Fork> {
-        self.fork.as_ref()
+    pub fn fork(&self) -> Option<crate::fork::Fork> {
+        self.l2.chain.fork()
     }
 
     fn save_fork_cache(&self) {
-        if let Some(Err(e)) = self.fork.as_ref().map(|f| f.save_cache()) {
+        if let Some(Err(e)) = self.fork().map(|f| f.save_cache()) {
             tracing::warn!("the fork cache could not be written: {e:#}");
         }
     }

@@ -62,8 +62,6 @@ pub struct NodeHandle {
     ephemeral: Option<tempfile::TempDir>,
     /// The settlement pipeline's stages (watcher, batcher, prover, sender), supervised.
     stages: Stages,
-    /// The remote chain the L2 forks (`--fork-url`).
-    fork: Option<crate::fork::Fork>,
 }
 
 impl Node {
@@ -105,14 +103,15 @@ impl Node {
             L1Setup::resolve(config.l1.as_ref(), config.chain.chain_id, &accounts).await?;
         let zks = l1_setup.zks_info();
         let bridge = l1_setup.bridge()?;
+        let recipe = crate::genesis::GenesisRecipe {
+            accounts: accounts.clone(),
+            balance: config.accounts.balance,
+            bridge,
+        };
         let l2_genesis = {
-            let (accounts, balance, fork) =
-                (accounts.clone(), config.accounts.balance, fork.clone());
+            let (recipe, fork) = (recipe.clone(), fork.clone());
             // On a fork this reads the remote (the dev accounts, the system contracts).
-            tokio::task::spawn_blocking(move || {
-                crate::genesis::l2_genesis(&accounts, balance, bridge, fork)
-            })
-            .await??
+            tokio::task::spawn_blocking(move || recipe.build(fork)).await??
         };
         let batches = Arc::new(match &data_dir {
             Some(dir) => BatchStore::persisted(dir.batches())?,
@@ -153,6 +152,7 @@ impl Node {
                 disk: data_dir.clone().map(|d| (d, Role::L2)),
                 saved: saved.clone(),
                 fork: fork.clone(),
+                recipe: Some(recipe),
             },
             &cancel,
         )
@@ -195,6 +195,7 @@ impl Node {
                         disk: data_dir.clone().map(|d| (d, Role::L1)),
                         saved: saved.clone(),
                         fork: None,
+                        recipe: None,
                     },
                     &cancel,
                 )
@@ -283,8 +284,8 @@ impl Node {
             std::fs::write(path, json)
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
+        spawn_cache_saver(l2.chain.clone(), cancel.clone());
         if let Some(fork) = &fork {
-            spawn_cache_saver(fork.clone(), cancel.clone());
             replay_fork_txs(fork, l2.rpc_addr).await?;
         }
         stop_on_error.disarm();
@@ -298,7 +299,6 @@ impl Node {
             state: crate::devnet::StateAccess::new(devnet, l2_sender),
             ephemeral,
             stages,
-            fork,
         })
     }
 }
@@ -323,9 +323,9 @@ fn open_storage(
     }
 }
 
-/// Writes what the fork read to the data dir every second (and once more at shutdown, by the
-/// handle), off the executor's path.
-fn spawn_cache_saver(fork: crate::fork::Fork, cancel: CancellationToken) {
+/// Writes what the L2's fork (if it is one: `anvil_reset` may make it one) read to the data
+/// dir every second (and once more at shutdown, by the handle), off the executor's path.
+fn spawn_cache_saver(chain: Arc<crate::storage::Chain>, cancel: CancellationToken) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
         loop {
@@ -333,7 +333,9 @@ fn spawn_cache_saver(fork: crate::fork::Fork, cancel: CancellationToken) {
                 _ = cancel.cancelled() => return,
                 _ = tick.tick() => {}
             }
-            let fork = fork.clone();
+            let Some(fork) = chain.fork() else {
+                continue;
+            };
             if let Ok(Err(e)) = tokio::task::spawn_blocking(move || fork.save_cache()).await {
                 tracing::warn!("the fork cache could not be written: {e:#}");
             }

@@ -409,21 +409,7 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
     m.register_async_method("anvil_reset", |p, c, _| async move {
         let mut seq = p.sequence();
         let options: Option<Value> = seq.optional_next()?;
-        let url = options
-            .as_ref()
-            .and_then(|o| o.get("forking"))
-            .and_then(|f| f.get("jsonRpcUrl"));
-        if url.is_some_and(|u| !u.is_null()) {
-            return Err(RpcError::params(
-                "anvil_reset with forking is not supported yet: restart with --fork-url URL \
-                 [--fork-block-number N]; anvil_reset without params goes back to the fork block",
-            ));
-        }
-        match &c.devnet {
-            Some(devnet) => devnet.reset().await.map_err(RpcError::internal)?,
-            None => ask(&c, SequencerCommand::Reset).await?,
-        }
-        RpcResult::Ok(Value::Null)
+        super::fork::reset(&c, options).await
     })?;
     m.register_alias("hardhat_reset", "anvil_reset")?;
     // The whole devnet (both chains with their blocks, and the batches) as opaque bytes, as

@@ -14,6 +14,7 @@ pub mod dev;
 pub mod error;
 pub mod eth;
 pub mod filters;
+mod fork;
 pub mod limits;
 pub mod middleware;
 pub mod ots;
@@ -93,6 +94,8 @@ pub struct RpcContext {
     pub is_l2: bool,
     /// The data dir's named snapshots (`None`: in memory).
     pub saved: Option<crate::storage::saved::SavedSnapshots>,
+    /// How the L2's genesis is built (`anvil_reset` with `forking` builds another).
+    pub genesis: Option<crate::genesis::GenesisRecipe>,
 }
 
 /// What the RPC reads of the settlement pipeline and how it asks for manual steps.

@@ -155,6 +155,17 @@ impl Sequencer {
             }
             SequencerCommand::Load { chain, reply } => {
                 let LoadedChain { rebuilt, settings } = *chain;
+                // A re-fork (or leaving fork mode) brings its own remote; a dump or snapshot
+                // loaded on a fork reads through this chain's.
+                let fork = match rebuilt.chain.fork() {
+                    Some(fork) => Some(fork),
+                    None if rebuilt.chain.first_number() > 0 => self.chain.fork(),
+                    None => None,
+                };
+                rebuilt.states.attach_fork(fork.clone());
+                let mut rebuilt = rebuilt;
+                rebuilt.genesis.attach_fork(fork.clone());
+                self.chain.set_fork(fork);
                 if settings.chain_id != self.config.chain_id {
                     let _ = reply.send(Err(CommandError::WrongChain {
                         expected: self.config.chain_id,

@@ -123,6 +123,26 @@ async fn fork_of_zkos_dev_reads_remote_state_and_history_and_leaves_the_remote_a
         "the remote's log before the fork block: {logs}"
     );
 
+    // BLOCKHASH of a block before the fork is the remote's; so is state at an older block.
+    let n = fork_block - 1;
+    assert!(n < 256);
+    let code = format!("0x60{n:02x}405f5260205ff3");
+    let hash = fork
+        .rpc
+        .ok("eth_call", json!([{"data": code}, "latest"]))
+        .await;
+    let remote_hash = remote
+        .rpc
+        .ok("eth_getBlockByNumber", json!([format!("{n:#x}"), false]))
+        .await["hash"]
+        .clone();
+    assert_eq!(hash, remote_hash);
+    let older = fork
+        .rpc
+        .ok("eth_getBalance", json!([payee, format!("{n:#x}")]))
+        .await;
+    assert_eq!(older, json!("0x0"), "before the transfer, at the remote");
+
     // New blocks continue from the fork block; the dev accounts are funded.
     let fork_hash = remote
         .rpc
@@ -177,13 +197,44 @@ async fn fork_of_zkos_dev_reads_remote_state_and_history_and_leaves_the_remote_a
     let info = fork.rpc.ok("anvil_nodeInfo", json!([])).await;
     assert_eq!(info["forkConfig"]["forkUrl"], json!(remote_url));
 
-    // `anvil_reset` goes back to the fork block.
-    fork.rpc.ok("anvil_reset", json!([])).await;
+    // `anvil_reset` with `forking` re-forks, here at the block before the first increment;
+    // without params it leaves fork mode, as anvil's does.
+    fork.rpc
+        .ok(
+            "anvil_reset",
+            json!([{"forking": {"jsonRpcUrl": remote_url, "blockNumber": fork_block - 2}}]),
+        )
+        .await;
     assert_eq!(
         qty(&fork.rpc.ok("eth_blockNumber", json!([])).await),
-        fork_block
+        fork_block - 2
     );
+    assert_eq!(counter_number(&fork, counter).await, U256::ZERO);
+    let metadata = fork.rpc.ok("anvil_metadata", json!([])).await;
+    assert_eq!(
+        metadata["forkedNetwork"]["forkBlockNumber"],
+        json!(fork_block - 2)
+    );
+    fork.call_and_wait(2, counter, Counter::incrementCall {})
+        .await;
     assert_eq!(counter_number(&fork, counter).await, U256::from(1));
+    fork.rpc.ok("hardhat_reset", json!([])).await;
+    assert_eq!(qty(&fork.rpc.ok("eth_blockNumber", json!([])).await), 0);
+    assert_eq!(
+        fork.rpc.ok("eth_getCode", json!([counter, "latest"])).await,
+        json!("0x"),
+        "out of fork mode, the remote's contracts are gone"
+    );
+    let metadata = fork.rpc.ok("anvil_metadata", json!([])).await;
+    assert!(metadata["forkedNetwork"].is_null(), "{metadata}");
+    let balance = fork
+        .rpc
+        .ok("eth_getBalance", json!([fork.account(0), "latest"]))
+        .await;
+    assert_eq!(
+        balance,
+        json!(format!("{:#x}", crate::support::dev_balance()))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -310,21 +361,38 @@ async fn fork_of_anvil_with_an_impersonated_remote_account() {
 async fn fork_with_the_l1_settles_its_new_blocks() {
     let remote = TestNode::start_with(|c| c.l1 = None).await;
     let counter = remote.deploy_counter(0).await;
-    let fork = fork_of(&remote.node.rpc_url(), None, Storage::Memory, true).await;
+    let url = remote.node.rpc_url();
+    let fork = fork_of(&url, None, Storage::Memory, true).await;
     let receipt = fork
         .call_and_wait(1, counter, Counter::incrementCall {})
         .await;
     assert!(receipt.status());
-    let block = receipt.block_number.unwrap();
-    // The batcher seals the fork's blocks and the L1 executes them.
+    wait_finalized(&fork, receipt.block_number.unwrap()).await;
+    // A re-fork resets the L1 with it, and the new chain's blocks settle from its fork block.
+    remote
+        .call_and_wait(0, counter, Counter::incrementCall {})
+        .await;
+    fork.rpc
+        .ok("anvil_reset", json!([{"forking": {"jsonRpcUrl": url}}]))
+        .await;
+    assert_eq!(counter_number(&fork, counter).await, U256::from(1));
+    let receipt = fork
+        .call_and_wait(1, counter, Counter::incrementCall {})
+        .await;
+    assert_eq!(counter_number(&fork, counter).await, U256::from(2));
+    wait_finalized(&fork, receipt.block_number.unwrap()).await;
+}
+
+/// Waits until the L1 has executed the batch with `block`.
+async fn wait_finalized(node: &TestNode, block: u64) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
-        let finalized = fork
+        let finalized = node
             .rpc
             .ok("eth_getBlockByNumber", json!(["finalized", false]))
             .await;
         if qty(&finalized["number"]) >= block {
-            break;
+            return;
         }
         assert!(
             std::time::Instant::now() < deadline,
@@ -349,4 +417,49 @@ async fn a_fork_url_that_is_not_a_chain_is_refused_at_start() {
             && message.contains("not a reachable JSON-RPC chain"),
         "{message}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fork_at_a_transaction_replays_the_txs_before_it_in_its_block() {
+    let remote = TestNode::start_with(|c| {
+        c.l1 = None;
+        c.mining = zkos_dev::MiningMode::Manual;
+    })
+    .await;
+    let (first, second) = (fresh_address(0x71), fresh_address(0x72));
+    let a = sign(remote.signer(1), transfer(0, first, U256::from(1)));
+    let b = sign(remote.signer(2), transfer(0, second, U256::from(2)));
+    remote.send(&a).await;
+    remote.send(&b).await;
+    remote.rpc.ok("evm_mine", json!([])).await;
+    let receipt = remote
+        .rpc
+        .ok("eth_getTransactionReceipt", json!([b.tx_hash()]))
+        .await;
+    let block = qty(&receipt["blockNumber"]);
+
+    let fork = TestNode::start_with(|c| {
+        let mut fork = ForkConfig::new(remote.node.rpc_url());
+        fork.transaction_hash = Some(*b.tx_hash());
+        c.fork = Some(fork);
+        c.l1 = None;
+    })
+    .await;
+    assert_eq!(
+        qty(&fork.rpc.ok("eth_blockNumber", json!([])).await),
+        block,
+        "the fork block, then a block of the replayed txs"
+    );
+    let got = |who: Address| fork.rpc.ok("eth_getBalance", json!([who, "latest"]));
+    assert_eq!(
+        got(first).await,
+        json!("0x1"),
+        "the tx before it is replayed"
+    );
+    assert_eq!(got(second).await, json!("0x0"), "the tx itself is not");
+    let replayed = fork
+        .rpc
+        .ok("eth_getTransactionReceipt", json!([a.tx_hash()]))
+        .await;
+    assert_eq!(qty(&replayed["blockNumber"]), block);
 }
