@@ -335,16 +335,23 @@ pub struct ForkArgs {
 impl ForkArgs {
     /// The fork config (`None` without --fork-url); `chain_id` is --chain-id.
     pub fn into_config(
-        self,
+        &self,
         chain_id: Option<u64>,
     ) -> anyhow::Result<Option<crate::config::ForkConfig>> {
-        let Some(url) = self.fork_url else {
+        let Some(url) = &self.fork_url else {
             return Ok(None);
         };
-        let mut fork = crate::config::ForkConfig::new(url);
+        let mut fork = self.tuned(url)?;
         fork.block_number = self.fork_block_number;
         fork.transaction_hash = self.fork_transaction_hash;
         fork.chain_id = self.fork_chain_id.or(chain_id);
+        Ok(Some(fork))
+    }
+
+    /// A fork of `url` with these retry, rate-limit, header and cache settings (the L1's fork
+    /// shares them).
+    pub fn tuned(&self, url: &str) -> anyhow::Result<crate::config::ForkConfig> {
+        let mut fork = crate::config::ForkConfig::new(url);
         fork.retries = self.fork_retries;
         fork.retry_backoff = Duration::from_millis(self.fork_retry_backoff);
         fork.timeout = Duration::from_millis(self.fork_timeout);
@@ -363,7 +370,7 @@ impl ForkArgs {
             })
             .collect::<anyhow::Result<_>>()?;
         fork.cache = !self.no_storage_caching;
-        Ok(Some(fork))
+        Ok(fork)
     }
 }
 
@@ -513,6 +520,24 @@ pub struct StartArgs {
     /// Seconds between L1 blocks (fractions allowed) instead of a block per tx.
     #[arg(long, value_name = "SECONDS", help_heading = "L1")]
     pub l1_block_time: Option<f64>,
+    /// Start the embedded L1 from a block of this live chain (Ethereum, Sepolia, an anvil); the
+    /// rollup contracts are added at the fork block and the L1 keeps --l1-chain-id. The --fork-*
+    /// retry, rate-limit, header and cache flags apply to it too.
+    #[arg(
+        long,
+        value_name = "URL",
+        conflicts_with_all = ["no_l1", "l1_rpc"],
+        help_heading = "L1"
+    )]
+    pub l1_fork_url: Option<String>,
+    /// Fork the L1 at this block [default: the remote's latest].
+    #[arg(
+        long,
+        value_name = "BLOCK",
+        requires = "l1_fork_url",
+        help_heading = "L1"
+    )]
+    pub l1_fork_block_number: Option<u64>,
     /// Run without the embedded L1.
     #[arg(long, conflicts_with_all = ["l1_block_time", "l1_rpc"], help_heading = "L1")]
     pub no_l1: bool,
@@ -780,6 +805,14 @@ impl StartArgs {
         config.output.print_traces = self.print_traces;
         config.chain.chain_id = self.chain_id.unwrap_or(270);
         config.fork = self.fork.into_config(self.chain_id)?;
+        let l1_fork = match &self.l1_fork_url {
+            Some(url) => {
+                let mut fork = self.fork.tuned(url)?;
+                fork.block_number = self.l1_fork_block_number;
+                Some(fork)
+            }
+            None => None,
+        };
         config.chain.gas_limit = self.gas_limit;
         config.chain.base_fee = self.base_fee;
         config.chain.rules = match self.evm_rules {
@@ -865,6 +898,7 @@ impl StartArgs {
                 ..L1Config::default()
             };
             l1.chain.chain_id = self.l1_chain_id;
+            l1.fork = l1_fork;
             l1.poll = Duration::from_millis(self.l1_poll_interval.max(1));
             l1.external = self.l1_rpc.clone().map(|url| crate::config::ExternalL1 {
                 url,

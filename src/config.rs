@@ -189,6 +189,8 @@ pub struct L1Config {
     pub external: Option<ExternalL1>,
     /// How often the watcher looks for new L1 txs.
     pub poll: Duration,
+    /// Start the embedded L1 from a block of a live chain (`--l1-fork-url`).
+    pub fork: Option<ForkConfig>,
 }
 
 /// An L1 given by URL (`--l1-rpc`).
@@ -220,6 +222,7 @@ impl Default for L1Config {
             mining: MiningMode::Instant,
             external: None,
             poll: Duration::from_millis(100),
+            fork: None,
         }
     }
 }

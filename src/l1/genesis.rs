@@ -83,7 +83,18 @@ impl L1Genesis {
     /// The L1 state at block 0: the genesis accounts, then each dev account funded with
     /// `balance` (its nonce and code, if the genesis has any, are kept).
     pub fn state(&self, accounts: &[DevAccount], balance: U256) -> StateSnapshot {
-        let mut state = StateSnapshot::default();
+        self.state_over(None, accounts, balance)
+    }
+
+    /// `state` over a forked L1 (`--l1-fork-url`): the rollup contracts and the funding on top
+    /// of the remote's state. Reads the remote: call it off the async workers.
+    pub fn state_over(
+        &self,
+        fork: Option<crate::fork::Fork>,
+        accounts: &[DevAccount],
+        balance: U256,
+    ) -> StateSnapshot {
+        let mut state = StateSnapshot::forked(fork);
         for (address, account) in &self.alloc {
             let info = &mut state.account_mut(*address).info;
             info.balance = account.balance;

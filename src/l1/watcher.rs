@@ -35,13 +35,16 @@ pub struct L1Watcher<P> {
     pub poll: Duration,
     /// Held while handing L1 txs over, so both chains are never saved half-way through.
     pub gate: std::sync::Arc<tokio::sync::RwLock<()>>,
+    /// The L1's first block of its own: 0, or a forked L1's fork block (the remote's history
+    /// before it holds no request of this chain).
+    pub first_block: u64,
 }
 
 impl<P: Provider> L1Watcher<P> {
     /// Polls until `cancel` fires or the sequencer is gone.
     pub async fn run(self, cancel: CancellationToken) -> anyhow::Result<()> {
         // First L1 block that may hold a request not yet handed over.
-        let mut scan_from = 0u64;
+        let mut scan_from = self.first_block;
         let mut backoff = self.poll;
         let mut failing = false;
         loop {
@@ -99,7 +102,7 @@ impl<P: Provider> L1Watcher<P> {
             .context("eth_blockNumber")?;
         if *scan_from > head {
             // L1 went back (a revert or a reset): look at it all again.
-            *scan_from = 0;
+            *scan_from = self.first_block;
         }
         let mut txs = self.requests(*scan_from, head).await?;
         txs.retain(|tx| tx.priority_id() >= next);
@@ -107,7 +110,7 @@ impl<P: Provider> L1Watcher<P> {
         txs.dedup_by_key(|tx| tx.priority_id());
         if txs.first().map(L1Tx::priority_id) != Some(next) {
             // The next request is older than where we looked: look from genesis next time.
-            *scan_from = 0;
+            *scan_from = self.first_block;
             return Ok(false);
         }
         let complete = txs.last().map(L1Tx::priority_id) == Some(total - 1);

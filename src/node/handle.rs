@@ -120,8 +120,15 @@ impl NodeHandle {
     }
 
     fn save_fork_cache(&self) {
-        if let Some(Err(e)) = self.fork().map(|f| f.save_cache()) {
-            tracing::warn!("the fork cache could not be written: {e:#}");
+        let l1 = self.l1.as_ref().and_then(|l1| l1.chain.as_ref());
+        for fork in self
+            .fork()
+            .into_iter()
+            .chain(l1.and_then(|c| c.chain.fork()))
+        {
+            if let Err(e) = fork.save_cache() {
+                tracing::warn!("the fork cache could not be written: {e:#}");
+            }
         }
     }
 

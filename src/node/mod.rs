@@ -82,6 +82,21 @@ impl Node {
             }
             None => None,
         };
+        // The embedded L1 may fork too; it keeps its chain id (the rollup contracts at its
+        // genesis were deployed for it).
+        let l1_fork = match config.l1.as_ref().and_then(|l1| l1.fork.as_ref()) {
+            Some(fork_config) => {
+                let cache_dir = match &config.storage {
+                    Storage::Dir(path) => Some(path.join("fork-cache")),
+                    _ => None,
+                };
+                let fork = ForkSource::connect(fork_config, cache_dir.as_deref())
+                    .await
+                    .context("--l1-fork-url")?;
+                Some(Arc::new(fork))
+            }
+            None => None,
+        };
         let embedded_l1_id = match &config.l1 {
             Some(l1) if l1.external.is_none() => l1.chain.chain_id,
             _ => 0,
@@ -166,7 +181,9 @@ impl Node {
             } => {
                 let mut rpc = config.rpc.clone();
                 rpc.port = l1_config.port;
-                let mut state = genesis.state(&accounts, config.accounts.balance);
+                // On an L1 fork this reads the remote (blocking this worker, at start only).
+                let mut state =
+                    genesis.state_over(l1_fork.clone(), &accounts, config.accounts.balance);
                 // Every ETH on L2 at genesis is backed on L1, so any of it can be withdrawn.
                 let backing = config.accounts.balance * U256::from(accounts.len());
                 state
@@ -194,7 +211,7 @@ impl Node {
                         is_l2: false,
                         disk: data_dir.clone().map(|d| (d, Role::L1)),
                         saved: saved.clone(),
-                        fork: None,
+                        fork: l1_fork.clone(),
                         recipe: None,
                     },
                     &cancel,
@@ -284,7 +301,14 @@ impl Node {
             std::fs::write(path, json)
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
-        spawn_cache_saver(l2.chain.clone(), cancel.clone());
+        let forkable = std::iter::once(l2.chain.clone())
+            .chain(
+                l1.as_ref()
+                    .and_then(|l1| l1.chain.as_ref())
+                    .map(|c| c.chain.clone()),
+            )
+            .collect();
+        spawn_cache_saver(forkable, cancel.clone());
         if let Some(fork) = &fork {
             replay_fork_txs(fork, l2.rpc_addr).await?;
         }
@@ -323,9 +347,10 @@ fn open_storage(
     }
 }
 
-/// Writes what the L2's fork (if it is one: `anvil_reset` may make it one) read to the data
-/// dir every second (and once more at shutdown, by the handle), off the executor's path.
-fn spawn_cache_saver(chain: Arc<crate::storage::Chain>, cancel: CancellationToken) {
+/// Writes what the chains' forks (if they are forks: `anvil_reset` may make the L2 one) read to
+/// the data dir every second (and once more at shutdown, by the handle), off the executor's
+/// path.
+fn spawn_cache_saver(chains: Vec<Arc<crate::storage::Chain>>, cancel: CancellationToken) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
         loop {
@@ -333,11 +358,10 @@ fn spawn_cache_saver(chain: Arc<crate::storage::Chain>, cancel: CancellationToke
                 _ = cancel.cancelled() => return,
                 _ = tick.tick() => {}
             }
-            let Some(fork) = chain.fork() else {
-                continue;
-            };
-            if let Ok(Err(e)) = tokio::task::spawn_blocking(move || fork.save_cache()).await {
-                tracing::warn!("the fork cache could not be written: {e:#}");
+            for fork in chains.iter().filter_map(|c| c.fork()) {
+                if let Ok(Err(e)) = tokio::task::spawn_blocking(move || fork.save_cache()).await {
+                    tracing::warn!("the fork cache could not be written: {e:#}");
+                }
             }
         }
     });

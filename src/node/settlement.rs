@@ -67,6 +67,10 @@ pub(super) async fn spawn(p: Pipeline<'_>) -> anyhow::Result<Stages> {
         sequencer: l2.commands.clone(),
         poll: l1_config.poll,
         gate: gate.clone(),
+        first_block: running
+            .chain
+            .as_ref()
+            .map_or(0, |l1| l1.chain.first_number()),
     };
     stages.spawn("L1 watcher", watcher.run(cancel.clone()));
 

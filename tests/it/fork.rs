@@ -463,3 +463,50 @@ async fn fork_at_a_transaction_replays_the_txs_before_it_in_its_block() {
         .await;
     assert_eq!(qty(&replayed["blockNumber"]), block);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_l1_fork_of_anvil_carries_deposits_to_the_l2_and_settles() {
+    use crate::bridge::{Request, ether, l2_receipt, request_l2_tx};
+    let anvil = Anvil::start().unwrap();
+    // Something on the remote L1 that the fork must see.
+    let marker = fresh_address(0x81);
+    anvil
+        .provider()
+        .raw_request::<_, Value>("anvil_setBalance".into(), json!([marker, "0x1234"]))
+        .await
+        .unwrap();
+    anvil
+        .provider()
+        .raw_request::<_, Value>("evm_mine".into(), json!([]))
+        .await
+        .unwrap();
+    let head = anvil.provider().get_block_number().await.unwrap();
+
+    let node = TestNode::start_with(|c| {
+        c.l1.as_mut().unwrap().fork = Some(ForkConfig::new(anvil.url.clone()));
+    })
+    .await;
+    let l1 = crate::support::l1_wallet(&node, 0);
+    assert_eq!(l1.get_block_number().await.unwrap(), head);
+    assert_eq!(l1.get_balance(marker).await.unwrap(), U256::from(0x1234));
+
+    let receiver = fresh_address(0x82);
+    let (hash, _) = request_l2_tx(
+        &node,
+        1,
+        Request {
+            to: receiver,
+            value: ether(1),
+            calldata: Default::default(),
+            gas_limit: 300_000,
+            refund_recipient: receiver,
+        },
+    )
+    .await;
+    let receipt = l2_receipt(&node, hash).await;
+    assert_eq!(receipt["status"], "0x1");
+    assert!(node.provider.get_balance(receiver).await.unwrap() >= ether(1));
+    wait_finalized(&node, qty(&receipt["blockNumber"])).await;
+    // The remote anvil never saw any of it.
+    assert_eq!(anvil.provider().get_block_number().await.unwrap(), head);
+}
