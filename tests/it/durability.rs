@@ -8,7 +8,7 @@ use std::{
 };
 
 use alloy::{
-    primitives::{Address, U256},
+    primitives::{Address, B256, U256},
     providers::Provider,
 };
 use serde_json::{Value, json};
@@ -152,6 +152,85 @@ async fn a_clean_stop_and_restart_keeps_chains_receipts_batches_and_pending_txs(
     node.send_and_wait(&fill).await;
     node.receipt(queued_hash).await;
     assert!(settled(&node).await > batch);
+    stop(node).await;
+}
+
+/// What a client reads of settlement: `safe`, `finalized`, `zks_L1BatchNumber`, batch `batch`'s
+/// details and the `l1BatchNumber` of `tx`'s receipt.
+async fn settlement_view(rpc: &RawRpc, batch: u64, tx: B256) -> (u64, u64, u64, Value, Value) {
+    let tag = |tag: &'static str| async move {
+        qty(&rpc.ok("eth_getBlockByNumber", json!([tag, false])).await["number"])
+    };
+    (
+        tag("safe").await,
+        tag("finalized").await,
+        qty(&rpc.ok("zks_L1BatchNumber", json!([])).await),
+        rpc.ok("zks_getL1BatchDetails", json!([batch])).await,
+        rpc.ok("eth_getTransactionReceipt", json!([tx])).await["l1BatchNumber"].clone(),
+    )
+}
+
+// Two workers, as the binary has: the node starts while the test calls it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settled_batches_are_answered_from_the_first_call_after_a_restart() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("data");
+    let node = on_dir(&dir).await;
+    node.rpc.ok("anvil_mine", json!([300])).await;
+    let tx = node
+        .transfer_and_wait(0, Address::repeat_byte(0x35))
+        .await
+        .transaction_hash;
+    let batch = settled(&node).await;
+    assert!(batch >= 3, "{batch} batches");
+    let before = settlement_view(&node.rpc, batch, tx).await;
+    assert!(before.3["executeTxHash"].is_string(), "{}", before.3);
+    assert_eq!(
+        before.4,
+        json!(format!("{batch:#x}")),
+        "the tx is in the last batch"
+    );
+    let port = node.node.rpc_addr().port();
+    stop(node).await;
+
+    // Restarted on the same port and called from the first moment it answers, while the rest
+    // of the node (the L1, the settlement pipeline) is still starting: nothing has gone back.
+    let config = {
+        let mut config = zkos_dev::Config::test();
+        config.storage = Storage::Dir(dir.clone());
+        config.rpc.port = port;
+        config
+    };
+    let starting = tokio::spawn(Node::spawn(config));
+    let rpc = RawRpc::new(format!("http://127.0.0.1:{port}"));
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while try_call(&rpc, "eth_chainId", json!([])).await.is_none() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the node never answered"
+        );
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let after = settlement_view(&rpc, batch, tx).await;
+    assert!(
+        after.0 >= before.0,
+        "safe went back: {after:?} after {before:?}"
+    );
+    assert!(
+        after.1 >= before.1,
+        "finalized went back: {after:?} after {before:?}"
+    );
+    assert!(
+        after.2 >= before.2,
+        "the batch number went back: {after:?} after {before:?}"
+    );
+    assert_eq!(after.3, before.3, "batch {batch}'s details changed");
+    assert_eq!(after.4, before.4, "the receipt's batch changed");
+    let node = starting.await.unwrap().expect("node restarts");
+    // Once the batcher has built the batches again, the answers are the same.
+    let node = TestNode::wrap(node);
+    settled(&node).await;
+    assert_eq!(settlement_view(&node.rpc, batch, tx).await, after);
     stop(node).await;
 }
 
