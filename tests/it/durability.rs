@@ -587,6 +587,36 @@ async fn try_call(rpc: &RawRpc, method: &str, params: Value) -> Option<Value> {
     answer.get("result").cloned()
 }
 
+/// `safe`, `finalized` and `zks_L1BatchNumber` as a client reads them (`None`: the node is gone).
+async fn finality(rpc: &RawRpc) -> Option<[u64; 3]> {
+    let tag = |tag: &'static str| async move {
+        try_call(rpc, "eth_getBlockByNumber", json!([tag, false]))
+            .await
+            .map(|block| qty(&block["number"]))
+    };
+    Some([
+        tag("safe").await?,
+        tag("finalized").await?,
+        qty(&try_call(rpc, "zks_L1BatchNumber", json!([])).await?),
+    ])
+}
+
+/// The temporary files in a data dir's snapshots dir (saves cut short).
+fn unfinished_saves(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir.join("snapshots"))
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 #[tokio::test]
 async fn acknowledged_txs_survive_kill_9_under_load() {
     let cycles: u64 = std::env::var("ZKOS_CRASH_CYCLES")
@@ -613,8 +643,28 @@ async fn acknowledged_txs_survive_kill_9_under_load() {
         | 1;
     // (tx hash, block number, block hash) of every receipt a client got back.
     let mut acknowledged: Vec<(Value, Value, Value)> = vec![];
+    // The highest `safe`, `finalized` and batch number a client saw.
+    let mut seen = [0u64; 3];
     for cycle in 0..=cycles {
         let (mut child, l2, l1) = start_binary(&dir).await;
+        // The first answers after the restart: nothing a client saw has gone back.
+        let first = finality(&l2).await.expect("the node answers");
+        for (i, name) in ["safe", "finalized", "zks_L1BatchNumber"]
+            .iter()
+            .enumerate()
+        {
+            assert!(
+                first[i] >= seen[i],
+                "cycle {cycle}: {name} went back from {} to {} across the restart",
+                seen[i],
+                first[i]
+            );
+        }
+        let cut = unfinished_saves(&dir);
+        assert!(
+            cut.is_empty(),
+            "cycle {cycle}: saves cut short are left: {cut:?}"
+        );
         let chain: Address =
             serde_json::from_value(l2.ok("zks_getMainContract", json!([])).await).unwrap();
         for (hash, number, block) in &acknowledged {
@@ -651,8 +701,31 @@ async fn acknowledged_txs_survive_kill_9_under_load() {
             break;
         }
 
-        // Load: transfers from four senders, each acknowledged by its receipt, until the kill.
+        // Load: transfers from four senders, each acknowledged by its receipt, until the kill;
+        // beside them a client watching settlement and one saving a named snapshot over and
+        // over (so some kills land in the middle of a save).
         let kill_after = Duration::from_millis(200 + next(&mut seed) % 1300);
+        let watcher = {
+            let l2 = l2.clone();
+            tokio::spawn(async move {
+                let mut seen = [0u64; 3];
+                while let Some(now) = finality(&l2).await {
+                    for (seen, now) in seen.iter_mut().zip(now) {
+                        *seen = (*seen).max(now);
+                    }
+                }
+                seen
+            })
+        };
+        let saver = {
+            let l2 = l2.clone();
+            tokio::spawn(async move {
+                while try_call(&l2, "zkos_saveSnapshot", json!(["crash"]))
+                    .await
+                    .is_some()
+                {}
+            })
+        };
         let mut load = vec![];
         for signer in &signers {
             let nonce = qty(&l2
@@ -698,6 +771,10 @@ async fn acknowledged_txs_survive_kill_9_under_load() {
         for sender in load {
             acked.extend(sender.await.unwrap());
         }
+        for (seen, watched) in seen.iter_mut().zip(watcher.await.unwrap()) {
+            *seen = (*seen).max(watched);
+        }
+        saver.await.unwrap();
         eprintln!(
             "crash test: cycle {cycle}: killed after {kill_after:?}, {} txs acknowledged",
             acked.len()
