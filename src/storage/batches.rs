@@ -444,3 +444,116 @@ impl BatchStore {
         self.status(n).map_or(0, |s| s.last_block)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use alloy_rlp::{Decodable as _, Encodable as _, RlpEncodable};
+
+    use super::*;
+    use crate::storage::disk::DataDir;
+
+    fn mark(number: u64, blocks: std::ops::RangeInclusive<u64>, executed: bool) -> BatchMark {
+        let step = |taken: bool| StepRecord {
+            tx: B256::repeat_byte(number as u8),
+            at: u64::from(taken) * 1_700_000_000,
+        };
+        BatchMark {
+            number,
+            first_block: *blocks.start(),
+            last_block: *blocks.end(),
+            last_block_hash: B256::repeat_byte(0xb0 + number as u8),
+            prover: "mock".into(),
+            steps: vec![step(true), step(executed), step(executed)],
+            hashes: Some(BatchHashes {
+                state_commitment: B256::repeat_byte(1),
+                state_root: B256::repeat_byte(2),
+                commitment: B256::repeat_byte(3),
+            }),
+        }
+    }
+
+    #[test]
+    fn recorded_batches_are_answered_as_soon_as_the_store_opens_again() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = Arc::new(DataDir::open(temp.path(), (270, 31337)).unwrap());
+        let store = BatchStore::persisted(dir.batches()).unwrap();
+        store.load(vec![
+            mark(1, 1..=10, true),
+            mark(2, 11..=20, true),
+            mark(3, 21..=30, false),
+        ]);
+        drop(store);
+
+        // A restart: nothing built yet, everything recorded answered.
+        let store = BatchStore::persisted(dir.batches()).unwrap();
+        assert_eq!((store.last_sealed(), store.last_built()), (3, 0));
+        assert_eq!(store.last_at(L1Stage::Commit), 3);
+        assert_eq!(store.last_block_at(L1Stage::Commit), 30);
+        assert_eq!(store.last_block_at(L1Stage::Execute), 20);
+        assert_eq!(store.batch_of_block(15), Some(2));
+        assert_eq!(store.batch_of_block(30), Some(3));
+        assert_eq!(store.batch_of_block(31), None);
+        assert_eq!(store.status(2).unwrap().to_mark(), mark(2, 11..=20, true));
+        assert!(store.get(2).is_none(), "not built in this run");
+        assert_eq!(store.marks().len(), 3);
+
+        // Progress made before the batcher has built a batch again is kept too.
+        let step = L1Step {
+            tx: B256::repeat_byte(9),
+            at: 1_700_000_100,
+        };
+        store.set_l1(3, L1Stage::Prove, step);
+        store.set_l1(3, L1Stage::Execute, step);
+        drop(store);
+        let store = BatchStore::persisted(dir.batches()).unwrap();
+        assert_eq!(store.last_block_at(L1Stage::Execute), 30);
+
+        // L1 went back (a revert there): the steps after it go, and stay gone.
+        store.clear_l1_after(L1Stage::Execute, 1);
+        drop(store);
+        let store = BatchStore::persisted(dir.batches()).unwrap();
+        assert_eq!(store.last_at(L1Stage::Execute), 1);
+        assert_eq!(store.last_at(L1Stage::Commit), 3);
+    }
+
+    #[test]
+    fn a_mark_written_before_hashes_were_kept_still_reads() {
+        /// A batch mark as zkos-dev wrote it before it kept the hashes.
+        #[derive(RlpEncodable)]
+        struct Before {
+            number: u64,
+            first_block: u64,
+            last_block: u64,
+            last_block_hash: B256,
+            prover: String,
+            steps: Vec<StepRecord>,
+        }
+        let now = mark(4, 31..=40, true);
+        let before = Before {
+            number: now.number,
+            first_block: now.first_block,
+            last_block: now.last_block,
+            last_block_hash: now.last_block_hash,
+            prover: now.prover.clone(),
+            steps: now.steps.clone(),
+        };
+        let mut bytes = vec![];
+        before.encode(&mut bytes);
+        let read = BatchMark::decode(&mut bytes.as_slice()).unwrap();
+        assert_eq!(
+            read,
+            BatchMark {
+                hashes: None,
+                ..now.clone()
+            }
+        );
+        // Without hashes it is written as before.
+        let mut again = vec![];
+        read.encode(&mut again);
+        assert_eq!(again, bytes);
+        // With them it reads back whole.
+        let mut whole = vec![];
+        now.encode(&mut whole);
+        assert_eq!(BatchMark::decode(&mut whole.as_slice()).unwrap(), now);
+    }
+}

@@ -184,24 +184,22 @@ mod tests {
     #[test]
     fn a_save_cut_short_leaves_nothing_once_the_data_dir_is_opened_again() {
         let temp = tempfile::tempdir().unwrap();
+        let open = || super::super::disk::DataDir::open(temp.path(), (270, 31337)).unwrap();
         let saved = SavedSnapshots::new(temp.path());
-        // No snapshots dir yet: nothing to do.
-        assert_eq!(saved.remove_unfinished().unwrap(), 0);
-        let image_path = saved.path("kept").unwrap();
-        std::fs::create_dir_all(image_path.parent().unwrap()).unwrap();
-        std::fs::write(&image_path, b"whole").unwrap();
-        // What `write_file` leaves when killed before its rename.
-        let cut = tempfile::Builder::new()
+        drop(open());
+        let kept = saved.path("kept").unwrap();
+        std::fs::create_dir_all(kept.parent().unwrap()).unwrap();
+        write_file(&kept, b"a whole snapshot").unwrap();
+        // What `write_file` leaves when the node is killed before its rename.
+        let (_, cut) = tempfile::Builder::new()
             .prefix(TEMP_PREFIX)
-            .tempfile_in(image_path.parent().unwrap())
+            .tempfile_in(temp.path().join(SNAPSHOT_DIR))
             .unwrap()
             .keep()
-            .unwrap()
-            .1;
-        assert!(cut.exists());
-        assert_eq!(saved.remove_unfinished().unwrap(), 1);
-        assert!(!cut.exists());
-        assert_eq!(std::fs::read(&image_path).unwrap(), b"whole");
+            .unwrap();
+        drop(open());
+        assert!(!cut.exists(), "{} is left", cut.display());
+        assert_eq!(std::fs::read(&kept).unwrap(), b"a whole snapshot");
     }
 
     #[test]
