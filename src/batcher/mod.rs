@@ -5,7 +5,8 @@
 //! everything the L1 commit needs: state commitment, priority-ops hash, `l2LogsTreeRoot`,
 //! DA commitment and `StoredBatchInfo`. It runs beside the sequencer, never in its way.
 //! When the L2 goes back (revert, reset, reorg) it drops the batches past the new head and
-//! goes on from the last one still on the chain.
+//! goes on from the last one still on the chain. After a restart the recorded batches are
+//! answered from the start (`restore`) while it builds them again from genesis.
 
 pub mod commitment;
 pub mod seal;
