@@ -222,9 +222,10 @@ impl Devnet {
         self.batches.load(batches);
         *self.taken.lock() = (U256::ZERO, BTreeMap::new());
         // The batcher re-seals the loaded blocks at their recorded bounds: answer once it has,
-        // so the caller sees the batches the dump holds (a few ms; bounded in case it cannot).
+        // so what needs the built batches (`zks_getProof`, the prover) has the ones the dump
+        // holds (a few ms; bounded in case it cannot).
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
-        while self.batches.last_sealed() < sealed && tokio::time::Instant::now() < deadline {
+        while self.batches.last_built() < sealed && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
         Ok(())

@@ -136,7 +136,9 @@ fn snapshot_offline(dir: &Path, action: SnapshotAction, target: &Target) -> anyh
     match action {
         SnapshotAction::Save(name) => {
             saved::check_name(&name)?;
-            let image = open_stopped(dir)?.devnet_image()?;
+            // Held until the file is whole: a node starting on the dir removes unfinished saves.
+            let held = open_stopped(dir)?;
+            let image = held.devnet_image()?;
             Ok(saved_line(&saved.save(&name, &image)?, target))
         }
         SnapshotAction::Load(name) => {

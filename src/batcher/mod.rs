@@ -5,7 +5,8 @@
 //! everything the L1 commit needs: state commitment, priority-ops hash, `l2LogsTreeRoot`,
 //! DA commitment and `StoredBatchInfo`. It runs beside the sequencer, never in its way.
 //! When the L2 goes back (revert, reset, reorg) it drops the batches past the new head and
-//! goes on from the last one still on the chain.
+//! goes on from the last one still on the chain. After a restart the recorded batches are
+//! answered from the start (`restore`) while it builds them again from genesis.
 
 pub mod commitment;
 pub mod seal;
@@ -188,12 +189,7 @@ impl Batcher {
     /// The tree and batch 0 from the genesis block.
     fn genesis_cursor(&self) -> Cursor {
         let genesis = self.chain.genesis();
-        let mut tree = StateTree::new();
-        tree.apply(&keyed(&genesis.writes));
-        let commitment = self
-            .commitment_preimage(&tree, &genesis)
-            .commitment(tree.root());
-        let prev = genesis_batch_info(commitment);
+        let (tree, prev) = genesis_batch(&self.chain);
         self.batches.set_genesis(prev.clone());
         Cursor {
             generation: self.batches.generation(),
@@ -207,14 +203,7 @@ impl Batcher {
 
     /// What the state commitment after block `last` hashes besides the root of `tree`.
     fn commitment_preimage(&self, tree: &StateTree, last: &StoredBlock) -> StateCommitmentPreimage {
-        let number = last.header.number;
-        let hashes: Vec<B256> = self
-            .chain
-            .blocks(number.saturating_sub(255), number)
-            .iter()
-            .map(|b| b.hash)
-            .collect();
-        StateCommitmentPreimage::new(tree.leaf_count(), number, &hashes, last.header.timestamp)
+        commitment_preimage(&self.chain, tree, last)
     }
 
     /// Applies every block the chain has beyond the cursor, sealing full batches. Returns
@@ -286,18 +275,16 @@ impl Batcher {
             open.da.update(key);
             open.da.update(value);
         }
-        for tx in &block.txs {
-            if tx.tx.envelope.as_l1().is_some() {
-                open.l1_txs.push(tx.tx.hash);
-            }
-            for (index_in_tx, log) in tx.l2_to_l1_logs.iter().enumerate() {
-                open.logs.push(BatchLog {
-                    tx_hash: tx.tx.hash,
-                    index_in_tx,
-                    log: *log,
-                });
-                open.da.update(log.encode());
-            }
+        open.l1_txs.extend(
+            block
+                .txs
+                .iter()
+                .filter(|tx| tx.tx.envelope.as_l1().is_some())
+                .map(|tx| tx.tx.hash),
+        );
+        for log in block_logs(block) {
+            open.da.update(log.log.encode());
+            open.logs.push(log);
         }
         open.fill.blocks += fill.blocks;
         open.fill.txs += fill.txs;
@@ -374,28 +361,19 @@ impl Batcher {
     }
 
     /// The L2 went back: keep the batches still on the chain, drop the rest and go on from
-    /// there (the open batch is rebuilt from the chain).
+    /// the last one built (the open batch is rebuilt from the chain; recorded batches not built
+    /// yet are sealed again at their bounds).
     fn rewind(&self, cursor: &mut Cursor) {
-        let head = self.chain.latest_number();
-        let mut keep = self.batches.last_sealed();
-        let mut from = None;
-        while keep > 0 {
-            if let Some(record) = self.batches.get(keep) {
-                let b = &record.batch;
-                if b.last_block <= head && self.chain.block_hash(b.last_block) == b.last_block_hash
-                {
-                    from = Some(b.clone());
-                    break;
-                }
-            }
-            keep -= 1;
-        }
+        let dropped = self.batches.keep_on(&self.chain);
         tracing::info!(
-            kept = keep,
-            dropped = self.batches.last_sealed() - keep,
+            kept = self.batches.last_sealed(),
+            dropped,
             "L2 went back: batches after the new head are dropped"
         );
-        self.batches.truncate(keep);
+        let from = self
+            .batches
+            .get(self.batches.last_built())
+            .map(|record| record.batch);
         *cursor = match from {
             Some(batch) => Cursor {
                 generation: cursor.generation,
@@ -408,6 +386,59 @@ impl Batcher {
             None => self.genesis_cursor(),
         };
     }
+}
+
+/// What the RPC answers about batches before the batcher runs: batch 0, from the genesis block,
+/// and the recorded batches `chain` still has. Called once the chain is open, before its RPC
+/// answers.
+pub fn restore(chain: &Chain, batches: &BatchStore) {
+    batches.set_genesis(genesis_batch(chain).1);
+    let dropped = batches.keep_on(chain);
+    if dropped > 0 {
+        // The node stopped after the L2 went back and before the batcher saw it.
+        tracing::info!(
+            dropped,
+            "recorded batches past the chain's head are dropped"
+        );
+    }
+}
+
+/// The tree after the genesis block, and batch 0 as L1 stores it.
+fn genesis_batch(chain: &Chain) -> (StateTree, StoredBatchInfo) {
+    let genesis = chain.genesis();
+    let mut tree = StateTree::new();
+    tree.apply(&keyed(&genesis.writes));
+    let commitment = commitment_preimage(chain, &tree, &genesis).commitment(tree.root());
+    (tree, genesis_batch_info(commitment))
+}
+
+/// What the state commitment after block `last` hashes besides the root of `tree`.
+fn commitment_preimage(
+    chain: &Chain,
+    tree: &StateTree,
+    last: &StoredBlock,
+) -> StateCommitmentPreimage {
+    let number = last.header.number;
+    let hashes: Vec<B256> = chain
+        .blocks(number.saturating_sub(255), number)
+        .iter()
+        .map(|b| b.hash)
+        .collect();
+    StateCommitmentPreimage::new(tree.leaf_count(), number, &hashes, last.header.timestamp)
+}
+
+/// A block's L2->L1 logs, in order, as its batch holds them.
+pub fn block_logs(block: &StoredBlock) -> impl Iterator<Item = BatchLog> + '_ {
+    block.txs.iter().flat_map(|tx| {
+        tx.l2_to_l1_logs
+            .iter()
+            .enumerate()
+            .map(|(index_in_tx, log)| BatchLog {
+                tx_hash: tx.tx.hash,
+                index_in_tx,
+                log: *log,
+            })
+    })
 }
 
 /// What one block adds to a batch.

@@ -244,7 +244,7 @@ impl L1Sender {
         };
         // Steps L1 has that this run did not record (a restart): mark them done.
         for n in 1..=c.committed.min(self.batches.last_sealed()) {
-            if let Some(record) = self.batches.get(n) {
+            if let Some(record) = self.batches.status(n) {
                 let done = L1Step {
                     tx: B256::ZERO,
                     at: now(),

@@ -129,6 +129,10 @@ pub(super) async fn spawn_chain(
             (chain, state, genesis, L1Queue::default(), settings, vec![])
         }
     };
+    // Batches are answered as soon as the RPC is: the recorded ones, checked against the chain.
+    if let Some(settlement) = &spec.settlement {
+        crate::batcher::restore(&chain, &settlement.batches);
+    }
     let mempool = Arc::new(Mempool::new(PoolRules::from(&spec.config.pool)));
     let executor = Executor {
         chain_id: settings.chain_id,

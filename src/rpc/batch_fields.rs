@@ -78,12 +78,13 @@ impl RpcContext {
             .and_then(|s| s.batches.batch_of_block(block.header.number));
         if let Some(batch) = batch {
             set(&mut value, "l1BatchNumber", hex(batch));
+            // The batch's timestamp is its last block's.
             let timestamp = self
                 .settlement
                 .as_ref()
-                .and_then(|s| s.batches.get(batch))
-                .map(|r| r.batch.commit_info.lastBlockTimestamp)
-                .unwrap_or(block.header.timestamp);
+                .and_then(|s| s.batches.status(batch))
+                .and_then(|r| self.chain.block(r.last_block))
+                .map_or(block.header.timestamp, |b| b.header.timestamp);
             set(&mut value, "l1BatchTimestamp", hex(timestamp));
         }
         value

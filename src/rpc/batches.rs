@@ -15,9 +15,12 @@ use super::{
     macros::ok,
 };
 use crate::{
-    batcher::commitment::log_proof,
+    batcher::{
+        block_logs,
+        commitment::{l2_logs_tree_root, log_proof, logs_local_root},
+    },
     l1::sender::SettleCommand,
-    storage::{BatchRecord, L1Stage, L1Step},
+    storage::{BatchStatus, L1Stage, L1Step},
     tx::Envelope,
 };
 
@@ -57,7 +60,7 @@ pub fn rfc3339(secs: u64) -> String {
 
 fn step_fields(
     out: &mut serde_json::Map<String, Value>,
-    record: Option<&BatchRecord>,
+    record: Option<&BatchStatus>,
     prefix: &str,
 ) {
     let field = |step: Option<L1Step>| {
@@ -109,7 +112,7 @@ fn step_fields(
 }
 
 /// "verified" once executed on L1, "sealed" before (zksync-era's two batch statuses).
-fn status(record: Option<&BatchRecord>) -> &'static str {
+fn status(record: Option<&BatchStatus>) -> &'static str {
     match record {
         Some(r) if r.execute.is_some() => "verified",
         _ => "sealed",
@@ -126,10 +129,7 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let s = settlement(c)?;
         let range = match n.to::<u64>() {
             0 => Some((0, 0)),
-            n => s
-                .batches
-                .get(n)
-                .map(|r| (r.batch.first_block, r.batch.last_block)),
+            n => s.batches.status(n).map(|r| (r.first_block, r.last_block)),
         };
         ok(range.map(|(a, b)| json!([hex(a), hex(b)])))
     });
@@ -150,19 +150,28 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
                 })
             }));
         }
-        let Some(record) = s.batches.get(n) else {
+        // From the batch's status and its blocks, so it is answered from the first call after
+        // a restart, before the batcher has built the batch again.
+        let Some(record) = s.batches.status(n) else {
             return ok(Value::Null);
         };
-        let b = &record.batch;
-        let l1 = b.l1_txs.len() as u64;
+        let blocks = c.chain.blocks(record.first_block, record.last_block);
+        let txs = blocks.iter().map(|b| b.txs.len() as u64).sum::<u64>();
+        let l1 = blocks
+            .iter()
+            .flat_map(|b| &b.txs)
+            .filter(|t| t.tx.envelope.as_l1().is_some())
+            .count() as u64;
+        let timestamp = blocks.last().map_or(0, |b| b.header.timestamp);
+        let hashes = record.hashes;
         let mut out = serde_json::Map::new();
         out.insert("number".into(), hex(n));
-        out.insert("timestamp".into(), hex(b.commit_info.lastBlockTimestamp));
+        out.insert("timestamp".into(), hex(timestamp));
         out.insert("l1TxCount".into(), json!(l1));
-        out.insert("l2TxCount".into(), json!(b.tx_count - l1));
-        out.insert("rootHash".into(), json!(b.commit_info.newStateCommitment));
-        out.insert("stateRoot".into(), json!(b.tree.root()));
-        out.insert("commitment".into(), json!(b.stored.commitment));
+        out.insert("l2TxCount".into(), json!(txs - l1));
+        out.insert("rootHash".into(), json!(hashes.map(|h| h.state_commitment)));
+        out.insert("stateRoot".into(), json!(hashes.map(|h| h.state_root)));
+        out.insert("commitment".into(), json!(hashes.map(|h| h.commitment)));
         out.insert("status".into(), json!(status(Some(&record))));
         step_fields(&mut out, Some(&record), "");
         out.insert("prover".into(), json!(record.prover));
@@ -185,7 +194,7 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
             return ok(Value::Null);
         };
         let batch = s.batches.batch_of_block(block.header.number);
-        let record = batch.and_then(|b| s.batches.get(b));
+        let record = batch.and_then(|b| s.batches.status(b));
         let l1 = block
             .txs
             .iter()
@@ -232,7 +241,7 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
             let record = s
                 .batches
                 .batch_of_block(tx.block_number)
-                .and_then(|b| s.batches.get(b));
+                .and_then(|b| s.batches.status(b));
             let status = match (&record, tx.receipt.status()) {
                 (_, false) => "failed",
                 (Some(r), true) if r.execute.is_some() => "verified",
@@ -249,7 +258,7 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
             out.insert("gasPerPubdata".into(), json!(U256::ZERO));
             out.insert("initiatorAddress".into(), json!(tx.tx.sender));
             out.insert("receivedAt".into(), json!(rfc3339(tx.block_timestamp)));
-            let step = |f: fn(&BatchRecord) -> Option<L1Step>| {
+            let step = |f: fn(&BatchStatus) -> Option<L1Step>| {
                 record
                     .as_ref()
                     .and_then(f)
@@ -333,29 +342,30 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
             )));
         }
         // As zksync-os-server: `null` until the tx's batch exists (the proof is its logs tree;
-        // finalizing on L1 also needs the batch executed there).
+        // finalizing on L1 also needs the batch executed there). The tree is made from the
+        // batch's blocks, so a recorded batch proves its logs before the batcher rebuilt it.
         let record = s
             .batches
             .batch_of_block(tx.block_number)
-            .and_then(|b| s.batches.get(b));
+            .and_then(|b| s.batches.status(b));
         let Some(record) = record else {
             return ok(Value::Null);
         };
-        let b = &record.batch;
-        let id = b
-            .logs
+        let blocks = c.chain.blocks(record.first_block, record.last_block);
+        let logs: Vec<_> = blocks.iter().flat_map(|b| block_logs(b)).collect();
+        let id = logs
             .iter()
             .position(|l| l.tx_hash == hash && l.index_in_tx == index)
             .ok_or_else(|| RpcError::internal("log missing from its batch"))?;
-        let leaves = b.log_leaves();
+        let leaves: Vec<B256> = logs.iter().map(|l| l.leaf()).collect();
         ok(json!({
-            "batchNumber": b.number,
+            "batchNumber": record.number,
             "proof": log_proof(&leaves, id),
             "id": id,
-            "root": b.commit_info.l2LogsTreeRoot,
+            "root": l2_logs_tree_root(logs_local_root(&leaves)),
             // The server's field for chains that settle on a gateway; zkos-dev settles on L1.
             "gatewayBlockNumber": Value::Null,
-            "txNumberInBatch": b.logs[id].log.tx_number_in_block,
+            "txNumberInBatch": logs[id].log.tx_number_in_block,
         }))
     });
     manual(m)?;

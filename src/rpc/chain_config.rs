@@ -113,7 +113,7 @@ fn eth_config(c: &RpcContext) -> RpcResult<Value> {
         }
     }
     let (target, max, fraction) = blob_schedule(spec);
-    let genesis = c.chain.block_hash(0);
+    let genesis = c.chain.genesis().hash;
     ok(json!({
         "current": {
             "activationTime": 0,

@@ -1,15 +1,24 @@
 //! Batches: what the batcher sealed and how far each got on L1. Written by the pipeline
 //! stages, read by the RPC (`zks_getL1BatchDetails`, `safe` / `finalized`, log proofs).
+//!
+//! Two layers. A batch's status (bounds, hashes, progress on L1) is what the RPC answers from:
+//! it is kept in the data dir and read back when the store opens, before the RPC answers, so a
+//! restart never takes back a batch, a step or a `finalized` a client has seen. The batch itself
+//! (state tree, logs, commit info: what the prover, the L1 sender and `zks_getProof` need) lives
+//! in memory: after a restart the batcher builds the recorded ones again in the background,
+//! sealing at their recorded bounds, and their statuses stay as they are meanwhile.
 
 use std::sync::Arc;
 
 use alloy_primitives::B256;
 use parking_lot::RwLock;
 
+pub use crate::storage::image::BatchHashes;
 use crate::{
     batcher::Batch,
     l1::contracts::StoredBatchInfo,
     storage::{
+        Chain,
         disk::BatchDisk,
         image::{BatchMark, StepRecord},
     },
@@ -24,7 +33,7 @@ pub struct L1Step {
     pub at: u64,
 }
 
-/// A sealed batch and its progress.
+/// A sealed batch and its progress (only once the batcher has built it in this run).
 #[derive(Debug, Clone)]
 pub struct BatchRecord {
     /// The batch.
@@ -37,6 +46,111 @@ pub struct BatchRecord {
     pub prove: Option<L1Step>,
     /// `executeBatchesSharedBridge`.
     pub execute: Option<L1Step>,
+}
+
+/// What is known of a sealed batch without its tree: what the RPC answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchStatus {
+    /// Batch number.
+    pub number: u64,
+    /// Its first L2 block.
+    pub first_block: u64,
+    /// Its last L2 block.
+    pub last_block: u64,
+    /// Hash of its last block.
+    pub last_block_hash: B256,
+    /// Its hashes (`None`: recorded by an older zkos-dev, until the batcher seals it again).
+    pub hashes: Option<BatchHashes>,
+    /// Who proved it, once proven.
+    pub prover: Option<String>,
+    /// `commitBatchesSharedBridge`.
+    pub commit: Option<L1Step>,
+    /// `proveBatchesSharedBridge`.
+    pub prove: Option<L1Step>,
+    /// `executeBatchesSharedBridge`.
+    pub execute: Option<L1Step>,
+}
+
+impl BatchStatus {
+    /// A batch just sealed: no progress yet.
+    fn sealed(batch: &Batch) -> Self {
+        Self {
+            number: batch.number,
+            first_block: batch.first_block,
+            last_block: batch.last_block,
+            last_block_hash: batch.last_block_hash,
+            hashes: Some(BatchHashes {
+                state_commitment: batch.commit_info.newStateCommitment,
+                state_root: batch.tree.root(),
+                commitment: batch.stored.commitment,
+            }),
+            prover: None,
+            commit: None,
+            prove: None,
+            execute: None,
+        }
+    }
+
+    fn from_mark(mark: &BatchMark) -> Self {
+        let step = |i: usize| {
+            mark.steps
+                .get(i)
+                .filter(|s| s.at > 0)
+                .map(|s| L1Step { tx: s.tx, at: s.at })
+        };
+        Self {
+            number: mark.number,
+            first_block: mark.first_block,
+            last_block: mark.last_block,
+            last_block_hash: mark.last_block_hash,
+            hashes: mark.hashes,
+            prover: (!mark.prover.is_empty()).then(|| mark.prover.clone()),
+            commit: step(0),
+            prove: step(1),
+            execute: step(2),
+        }
+    }
+
+    fn to_mark(&self) -> BatchMark {
+        let step = |s: Option<L1Step>| {
+            s.map_or(
+                StepRecord {
+                    tx: B256::ZERO,
+                    at: 0,
+                },
+                |s| StepRecord {
+                    tx: s.tx,
+                    at: s.at.max(1),
+                },
+            )
+        };
+        BatchMark {
+            number: self.number,
+            first_block: self.first_block,
+            last_block: self.last_block,
+            last_block_hash: self.last_block_hash,
+            prover: self.prover.clone().unwrap_or_default(),
+            steps: vec![step(self.commit), step(self.prove), step(self.execute)],
+            hashes: self.hashes,
+        }
+    }
+
+    /// Its `stage` step, once taken.
+    pub fn step(&self, stage: L1Stage) -> Option<L1Step> {
+        match stage {
+            L1Stage::Commit => self.commit,
+            L1Stage::Prove => self.prove,
+            L1Stage::Execute => self.execute,
+        }
+    }
+
+    fn step_mut(&mut self, stage: L1Stage) -> &mut Option<L1Step> {
+        match stage {
+            L1Stage::Commit => &mut self.commit,
+            L1Stage::Prove => &mut self.prove,
+            L1Stage::Execute => &mut self.execute,
+        }
+    }
 }
 
 /// A stage a batch reached on L1.
@@ -53,11 +167,11 @@ pub enum L1Stage {
 #[derive(Debug, Default)]
 struct Inner {
     genesis: Option<StoredBatchInfo>,
-    /// Batch `n` at index `n - 1`.
-    batches: Vec<BatchRecord>,
-    /// Batches the data dir (or a loaded image) has, by number: the batcher seals at their
-    /// bounds again, and each one's progress comes back with it.
-    marks: std::collections::BTreeMap<u64, BatchMark>,
+    /// Status of batch `n` at index `n - 1`: every batch sealed, in this run or recorded before.
+    statuses: Vec<BatchStatus>,
+    /// Batch `n` at index `n - 1`, as far as the batcher has built them in this run (never
+    /// more than `statuses`; after a restart it catches up in the background).
+    built: Vec<Arc<Batch>>,
     /// Bumped when the batches are replaced (a loaded dump): the batcher starts over.
     generation: u64,
 }
@@ -70,90 +184,108 @@ pub struct BatchStore {
     disk: Option<BatchDisk>,
 }
 
+/// The statuses of marks, as far as they follow each other from batch 1.
+fn statuses(marks: &[BatchMark]) -> Vec<BatchStatus> {
+    marks
+        .iter()
+        .enumerate()
+        .take_while(|(i, m)| m.number == *i as u64 + 1)
+        .map(|(_, m)| BatchStatus::from_mark(m))
+        .collect()
+}
+
 impl BatchStore {
-    /// A store kept in the data dir, with the batches it already has.
+    /// A store kept in the data dir, with the batches it already has: their statuses are
+    /// answered from now on.
     pub fn persisted(disk: BatchDisk) -> anyhow::Result<Self> {
-        let marks = disk.marks()?.into_iter().map(|m| (m.number, m)).collect();
+        let statuses = statuses(&disk.marks()?);
         Ok(Self {
             inner: RwLock::new(Inner {
-                marks,
+                statuses,
                 ..Default::default()
             }),
             disk: Some(disk),
         })
     }
 
-    /// Forgets every batch and takes these (a loaded image): the batcher seals them again.
+    /// Forgets every batch and takes these (a loaded image): the batcher builds them again.
     pub fn load(&self, marks: Vec<BatchMark>) {
         let mut inner = self.inner.write();
-        inner.batches.clear();
+        inner.built.clear();
         inner.generation += 1;
-        inner.marks = marks.into_iter().map(|m| (m.number, m)).collect();
+        inner.statuses = statuses(&marks);
         if let Some(disk) = &self.disk {
-            let result = disk
-                .truncate(0)
-                .and_then(|()| inner.marks.values().try_for_each(|m| disk.put(m)));
+            let result = disk.truncate(0).and_then(|()| {
+                inner
+                    .statuses
+                    .iter()
+                    .try_for_each(|s| disk.put(&s.to_mark()))
+            });
             if let Err(err) = result {
                 tracing::warn!("batches cannot be written to the data dir: {err:#}");
             }
         }
     }
 
+    /// Keeps the batches whose blocks `chain` still has and drops the rest (the L2 went back,
+    /// perhaps before a restart); returns how many it dropped.
+    pub fn keep_on(&self, chain: &Chain) -> u64 {
+        let head = chain.latest_number();
+        let keep = {
+            let inner = self.inner.read();
+            inner
+                .statuses
+                .iter()
+                .take_while(|s| {
+                    s.last_block <= head && chain.block_hash(s.last_block) == s.last_block_hash
+                })
+                .count() as u64
+        };
+        let dropped = self.last_sealed().saturating_sub(keep);
+        if dropped > 0 {
+            self.truncate(keep);
+        }
+        dropped
+    }
+
     /// Every batch's bounds and progress, in order (a dump).
     pub fn marks(&self) -> Vec<BatchMark> {
-        self.inner.read().marks.values().cloned().collect()
+        self.inner
+            .read()
+            .statuses
+            .iter()
+            .map(BatchStatus::to_mark)
+            .collect()
     }
 
     /// The last block of batch `number` as recorded earlier, if that batch started at
     /// `first_block`: the batcher seals there again.
     pub fn recorded_end(&self, number: u64, first_block: u64) -> Option<u64> {
-        let inner = self.inner.read();
-        let mark = inner.marks.get(&number)?;
-        (mark.first_block == first_block).then_some(mark.last_block)
+        let status = self.status(number)?;
+        (status.first_block == first_block).then_some(status.last_block)
     }
 
-    /// Writes batch `number`'s mark to the data dir.
-    fn save(&self, inner: &mut Inner, number: u64) {
-        let Some(record) = number
-            .checked_sub(1)
-            .and_then(|i| inner.batches.get(i as usize))
-        else {
-            return;
-        };
-        let step = |s: Option<L1Step>| {
-            s.map_or(
-                StepRecord {
-                    tx: B256::ZERO,
-                    at: 0,
-                },
-                |s| StepRecord {
-                    tx: s.tx,
-                    at: s.at.max(1),
-                },
-            )
-        };
-        let mark = BatchMark {
-            number,
-            first_block: record.batch.first_block,
-            last_block: record.batch.last_block,
-            last_block_hash: record.batch.last_block_hash,
-            prover: record.prover.clone().unwrap_or_default(),
-            steps: vec![
-                step(record.commit),
-                step(record.prove),
-                step(record.execute),
-            ],
-        };
-        if inner.marks.get(&number) == Some(&mark) {
-            return;
-        }
+    /// Writes a status to the data dir.
+    fn write(&self, status: &BatchStatus) {
         if let Some(disk) = &self.disk
-            && let Err(err) = disk.put(&mark)
+            && let Err(err) = disk.put(&status.to_mark())
         {
-            tracing::warn!(number, "batch cannot be written to the data dir: {err:#}");
+            tracing::warn!(
+                number = status.number,
+                "batch cannot be written to the data dir: {err:#}"
+            );
         }
-        inner.marks.insert(number, mark);
     }
+
+    /// Drops the statuses after batch `number` from the data dir.
+    fn forget_after(&self, number: u64) {
+        if let Some(disk) = &self.disk
+            && let Err(err) = disk.truncate(number)
+        {
+            tracing::warn!("batches cannot be written to the data dir: {err:#}");
+        }
+    }
+
     /// Sets the genesis batch (number 0) that batch 1 follows.
     pub fn set_genesis(&self, genesis: StoredBatchInfo) {
         self.inner.write().genesis = Some(genesis);
@@ -169,117 +301,124 @@ impl BatchStore {
         self.inner.read().generation
     }
 
-    /// Adds the next sealed batch, unless the batches were replaced since the batcher looked
+    /// Adds the next built batch, unless the batches were replaced since the batcher looked
     /// (`generation`); returns whether it was taken. A batch sealed again at recorded bounds
-    /// gets its recorded progress back; one that differs from the record replaces it and
-    /// every later one.
+    /// keeps its recorded status; one that differs from the record replaces it and every later
+    /// one.
     pub fn push(&self, batch: Arc<Batch>, generation: u64) -> bool {
         let mut inner = self.inner.write();
-        if inner.generation != generation || batch.number as usize != inner.batches.len() + 1 {
+        if inner.generation != generation || batch.number as usize != inner.built.len() + 1 {
             return false;
         }
-        let number = batch.number;
-        let mut record = BatchRecord {
-            batch,
-            prover: None,
-            commit: None,
-            prove: None,
-            execute: None,
-        };
-        match inner.marks.get(&number) {
-            Some(mark)
-                if mark.last_block == record.batch.last_block
-                    && mark.last_block_hash == record.batch.last_block_hash =>
+        let sealed = BatchStatus::sealed(&batch);
+        let index = inner.built.len();
+        match inner.statuses.get_mut(index) {
+            Some(recorded)
+                if recorded.first_block == sealed.first_block
+                    && recorded.last_block == sealed.last_block
+                    && recorded.last_block_hash == sealed.last_block_hash =>
             {
-                let step = |i: usize| {
-                    mark.steps
-                        .get(i)
-                        .filter(|s| s.at > 0)
-                        .map(|s| L1Step { tx: s.tx, at: s.at })
-                };
-                record.prover = (!mark.prover.is_empty()).then(|| mark.prover.clone());
-                record.commit = step(0);
-                record.prove = step(1);
-                record.execute = step(2);
-            }
-            Some(_) => {
-                inner.marks.split_off(&number);
-                if let Some(disk) = &self.disk
-                    && let Err(err) = disk.truncate(number - 1)
-                {
-                    tracing::warn!("batches cannot be written to the data dir: {err:#}");
+                if recorded.hashes != sealed.hashes {
+                    if recorded.hashes.is_some() {
+                        tracing::warn!(
+                            number = batch.number,
+                            "batch sealed again with other hashes than recorded"
+                        );
+                    }
+                    recorded.hashes = sealed.hashes;
+                    let recorded = recorded.clone();
+                    self.write(&recorded);
                 }
             }
-            None => {}
+            Some(_) => {
+                inner.statuses.truncate(index);
+                self.forget_after(index as u64);
+                self.write(&sealed);
+                inner.statuses.push(sealed);
+            }
+            None => {
+                self.write(&sealed);
+                inner.statuses.push(sealed);
+            }
         }
-        inner.batches.push(record);
-        self.save(&mut inner, number);
+        inner.built.push(batch);
         true
     }
 
     /// Drops every batch after `number` (the L2 went back before them).
     pub fn truncate(&self, number: u64) {
         let mut inner = self.inner.write();
-        inner.batches.truncate(number as usize);
-        inner.marks.split_off(&(number + 1));
-        if let Some(disk) = &self.disk
-            && let Err(err) = disk.truncate(number)
-        {
-            tracing::warn!("batches cannot be written to the data dir: {err:#}");
-        }
+        inner.built.truncate(number as usize);
+        inner.statuses.truncate(number as usize);
+        self.forget_after(number);
     }
 
     /// Records who proved batch `number`.
     pub fn set_proven(&self, number: u64, prover: &str) {
-        self.record_mut(number, |r| r.prover = Some(prover.to_string()));
+        self.status_mut(number, |s| s.prover = Some(prover.to_string()));
     }
 
     /// Records an L1 step of batch `number`.
     pub fn set_l1(&self, number: u64, stage: L1Stage, step: L1Step) {
-        self.record_mut(number, |r| match stage {
-            L1Stage::Commit => r.commit = Some(step),
-            L1Stage::Prove => r.prove = Some(step),
-            L1Stage::Execute => r.execute = Some(step),
-        });
+        self.status_mut(number, |s| *s.step_mut(stage) = Some(step));
     }
 
     /// Forgets the `stage` steps of batches after `last` (L1 went back: a revert or reset).
     pub fn clear_l1_after(&self, stage: L1Stage, last: u64) {
         let mut inner = self.inner.write();
-        for record in inner.batches.iter_mut().skip(last as usize) {
-            match stage {
-                L1Stage::Commit => record.commit = None,
-                L1Stage::Prove => record.prove = None,
-                L1Stage::Execute => record.execute = None,
+        for status in inner.statuses.iter_mut().skip(last as usize) {
+            if status.step_mut(stage).take().is_some() {
+                self.write(status);
             }
-        }
-        for number in last + 1..=inner.batches.len() as u64 {
-            self.save(&mut inner, number);
         }
     }
 
-    fn record_mut(&self, number: u64, f: impl FnOnce(&mut BatchRecord)) -> Option<()> {
+    fn status_mut(&self, number: u64, f: impl FnOnce(&mut BatchStatus)) -> Option<()> {
         let mut inner = self.inner.write();
-        let record = inner
-            .batches
+        let status = inner
+            .statuses
             .get_mut(usize::try_from(number).ok()?.checked_sub(1)?)?;
-        f(record);
-        self.save(&mut inner, number);
+        let before = status.clone();
+        f(status);
+        if *status != before {
+            self.write(status);
+        }
         Some(())
     }
 
-    /// Batch `number` and its progress.
+    /// Batch `number` and its progress, once the batcher has built it in this run.
     pub fn get(&self, number: u64) -> Option<BatchRecord> {
         let inner = self.inner.read();
+        let i = usize::try_from(number).ok()?.checked_sub(1)?;
+        let batch = inner.built.get(i)?.clone();
+        let status = inner.statuses.get(i)?;
+        Some(BatchRecord {
+            batch,
+            prover: status.prover.clone(),
+            commit: status.commit,
+            prove: status.prove,
+            execute: status.execute,
+        })
+    }
+
+    /// Batch `number`'s status (from the data dir until the batcher has built it again).
+    pub fn status(&self, number: u64) -> Option<BatchStatus> {
+        let inner = self.inner.read();
         inner
-            .batches
+            .statuses
             .get(usize::try_from(number).ok()?.checked_sub(1)?)
             .cloned()
     }
 
-    /// Number of the last sealed batch (0: none yet).
+    /// Number of the last sealed batch (0: none yet), recorded ones included.
     pub fn last_sealed(&self) -> u64 {
-        self.inner.read().batches.len() as u64
+        self.inner.read().statuses.len() as u64
+    }
+
+    /// Number of the last batch the batcher has built in this run (after a restart it catches
+    /// up with `last_sealed`).
+    pub fn last_built(&self) -> u64 {
+        self.inner.read().built.len() as u64
     }
 
     /// The batch holding L2 block `block` (block 0 is in the genesis batch 0).
@@ -288,27 +427,133 @@ impl BatchStore {
             return Some(0);
         }
         let inner = self.inner.read();
-        let i = inner
-            .batches
-            .partition_point(|r| r.batch.last_block < block);
-        let record = inner.batches.get(i)?;
-        (record.batch.first_block <= block).then_some(record.batch.number)
+        let i = inner.statuses.partition_point(|s| s.last_block < block);
+        let status = inner.statuses.get(i)?;
+        (status.first_block <= block).then_some(status.number)
     }
 
     /// The last batch that reached `stage` (0: none).
     pub fn last_at(&self, stage: L1Stage) -> u64 {
         let inner = self.inner.read();
-        let reached = |r: &BatchRecord| match stage {
-            L1Stage::Commit => r.commit.is_some(),
-            L1Stage::Prove => r.prove.is_some(),
-            L1Stage::Execute => r.execute.is_some(),
-        };
-        inner.batches.partition_point(reached) as u64
+        inner.statuses.partition_point(|s| s.step(stage).is_some()) as u64
     }
 
     /// Last L2 block of the last batch that reached `stage` (0: genesis).
     pub fn last_block_at(&self, stage: L1Stage) -> u64 {
         let n = self.last_at(stage);
-        self.get(n).map(|r| r.batch.last_block).unwrap_or(0)
+        self.status(n).map_or(0, |s| s.last_block)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloy_rlp::{Decodable as _, Encodable as _, RlpEncodable};
+
+    use super::*;
+    use crate::storage::disk::DataDir;
+
+    fn mark(number: u64, blocks: std::ops::RangeInclusive<u64>, executed: bool) -> BatchMark {
+        let step = |taken: bool| StepRecord {
+            tx: B256::repeat_byte(number as u8),
+            at: u64::from(taken) * 1_700_000_000,
+        };
+        BatchMark {
+            number,
+            first_block: *blocks.start(),
+            last_block: *blocks.end(),
+            last_block_hash: B256::repeat_byte(0xb0 + number as u8),
+            prover: "mock".into(),
+            steps: vec![step(true), step(executed), step(executed)],
+            hashes: Some(BatchHashes {
+                state_commitment: B256::repeat_byte(1),
+                state_root: B256::repeat_byte(2),
+                commitment: B256::repeat_byte(3),
+            }),
+        }
+    }
+
+    #[test]
+    fn recorded_batches_are_answered_as_soon_as_the_store_opens_again() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = Arc::new(DataDir::open(temp.path(), (270, 31337)).unwrap());
+        let store = BatchStore::persisted(dir.batches()).unwrap();
+        store.load(vec![
+            mark(1, 1..=10, true),
+            mark(2, 11..=20, true),
+            mark(3, 21..=30, false),
+        ]);
+        drop(store);
+
+        // A restart: nothing built yet, everything recorded answered.
+        let store = BatchStore::persisted(dir.batches()).unwrap();
+        assert_eq!((store.last_sealed(), store.last_built()), (3, 0));
+        assert_eq!(store.last_at(L1Stage::Commit), 3);
+        assert_eq!(store.last_block_at(L1Stage::Commit), 30);
+        assert_eq!(store.last_block_at(L1Stage::Execute), 20);
+        assert_eq!(store.batch_of_block(15), Some(2));
+        assert_eq!(store.batch_of_block(30), Some(3));
+        assert_eq!(store.batch_of_block(31), None);
+        assert_eq!(store.status(2).unwrap().to_mark(), mark(2, 11..=20, true));
+        assert!(store.get(2).is_none(), "not built in this run");
+        assert_eq!(store.marks().len(), 3);
+
+        // Progress made before the batcher has built a batch again is kept too.
+        let step = L1Step {
+            tx: B256::repeat_byte(9),
+            at: 1_700_000_100,
+        };
+        store.set_l1(3, L1Stage::Prove, step);
+        store.set_l1(3, L1Stage::Execute, step);
+        drop(store);
+        let store = BatchStore::persisted(dir.batches()).unwrap();
+        assert_eq!(store.last_block_at(L1Stage::Execute), 30);
+
+        // L1 went back (a revert there): the steps after it go, and stay gone.
+        store.clear_l1_after(L1Stage::Execute, 1);
+        drop(store);
+        let store = BatchStore::persisted(dir.batches()).unwrap();
+        assert_eq!(store.last_at(L1Stage::Execute), 1);
+        assert_eq!(store.last_at(L1Stage::Commit), 3);
+    }
+
+    #[test]
+    fn a_mark_written_before_hashes_were_kept_still_reads() {
+        /// A batch mark as zkos-dev wrote it before it kept the hashes.
+        #[derive(RlpEncodable)]
+        struct Before {
+            number: u64,
+            first_block: u64,
+            last_block: u64,
+            last_block_hash: B256,
+            prover: String,
+            steps: Vec<StepRecord>,
+        }
+        let now = mark(4, 31..=40, true);
+        let before = Before {
+            number: now.number,
+            first_block: now.first_block,
+            last_block: now.last_block,
+            last_block_hash: now.last_block_hash,
+            prover: now.prover.clone(),
+            steps: now.steps.clone(),
+        };
+        let mut bytes = vec![];
+        before.encode(&mut bytes);
+        let read = BatchMark::decode(&mut bytes.as_slice()).unwrap();
+        assert_eq!(
+            read,
+            BatchMark {
+                hashes: None,
+                ..now.clone()
+            }
+        );
+        // Without hashes it is written as before.
+        let mut again = vec![];
+        read.encode(&mut again);
+        assert_eq!(again, bytes);
+        // With them it reads back whole.
+        let mut whole = vec![];
+        now.encode(&mut whole);
+        assert_eq!(BatchMark::decode(&mut whole.as_slice()).unwrap(), now);
     }
 }

@@ -328,6 +328,14 @@ impl DataDir {
             Some(chain_ids) => dir.init(chain_ids)?,
             None => unreachable!("open_existing opens an existing file"),
         }
+        // Holding the data dir, no save into it is under way: a temporary file left there is
+        // one a kill cut short.
+        let saved = super::saved::SavedSnapshots::new(&dir.path);
+        match saved.remove_unfinished() {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "unfinished snapshot saves removed"),
+            Err(err) => tracing::warn!("unfinished snapshot saves cannot be removed: {err:#}"),
+        }
         Ok(dir)
     }
 

@@ -127,6 +127,7 @@ pub struct SettingsRecord {
 /// A sealed batch's bounds and how far it got (the batcher seals at these bounds again after
 /// a restart or a load, so L1's record of each batch stays true).
 #[derive(Debug, Clone, PartialEq, Eq, RlpEncodable, RlpDecodable)]
+#[rlp(trailing)]
 pub struct BatchMark {
     /// Batch number.
     pub number: u64,
@@ -140,6 +141,21 @@ pub struct BatchMark {
     pub prover: String,
     /// L1 steps: commit, prove, execute (`at` 0: not yet).
     pub steps: Vec<StepRecord>,
+    /// The hashes it is known by, so they are answered before the batcher has sealed it again
+    /// (`None`: written by a zkos-dev that did not keep them; a trailing field, so those marks
+    /// still read).
+    pub hashes: Option<BatchHashes>,
+}
+
+/// The hashes of a sealed batch that need its state tree to compute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, RlpEncodable, RlpDecodable)]
+pub struct BatchHashes {
+    /// The state commitment (`rootHash` in `zks_getL1BatchDetails`, `batchHash` on L1).
+    pub state_commitment: B256,
+    /// The state tree's root.
+    pub state_root: B256,
+    /// The batch commitment L1 stores.
+    pub commitment: B256,
 }
 
 /// One L1 step of a batch.

@@ -11,7 +11,7 @@ pub mod saved;
 pub mod snapshot;
 pub mod state;
 
-pub use batches::{BatchRecord, BatchStore, L1Stage, L1Step};
+pub use batches::{BatchRecord, BatchStatus, BatchStore, L1Stage, L1Step};
 pub use chain::{Chain, ChainHistory, StoredBlock, StoredTx};
 pub use snapshot::{Snapshot, Snapshots};
 pub use state::{StateDb, StateHistory, StateSnapshot, StateStore};

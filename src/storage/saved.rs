@@ -13,6 +13,9 @@ use super::{disk::SNAPSHOT_DIR, image::DevnetImage};
 /// The file name ending of a saved snapshot.
 pub const EXTENSION: &str = "zkdump";
 
+/// How the names of the temporary files `write_file` writes through start.
+const TEMP_PREFIX: &str = ".zkos-dev-";
+
 /// The snapshots of one data dir.
 #[derive(Debug, Clone)]
 pub struct SavedSnapshots {
@@ -101,6 +104,28 @@ impl SavedSnapshots {
         Ok(saved)
     }
 
+    /// Removes the temporary files of saves cut short (a node killed while saving); returns how
+    /// many. Only for whoever holds the data dir: no save of its is under way then.
+    pub fn remove_unfinished(&self) -> anyhow::Result<usize> {
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", self.dir.display())),
+        };
+        let mut removed = 0;
+        for entry in entries {
+            let entry = entry?;
+            if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX)
+                && entry.file_type()?.is_file()
+            {
+                std::fs::remove_file(entry.path())
+                    .with_context(|| format!("cannot remove {}", entry.path().display()))?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
     /// Removes snapshot `name`; false if there was none.
     pub fn remove(&self, name: &str) -> anyhow::Result<bool> {
         let path = self.path(name)?;
@@ -135,7 +160,7 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         _ => Path::new("."),
     };
     let mut temp = tempfile::Builder::new()
-        .prefix(".zkos-dev-")
+        .prefix(TEMP_PREFIX)
         .tempfile_in(dir)
         .with_context(|| format!("cannot write in {}", dir.display()))?;
     temp.write_all(bytes)
@@ -155,6 +180,27 @@ pub fn read_file(path: &Path) -> anyhow::Result<DevnetImage> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_save_cut_short_leaves_nothing_once_the_data_dir_is_opened_again() {
+        let temp = tempfile::tempdir().unwrap();
+        let open = || super::super::disk::DataDir::open(temp.path(), (270, 31337)).unwrap();
+        let saved = SavedSnapshots::new(temp.path());
+        drop(open());
+        let kept = saved.path("kept").unwrap();
+        std::fs::create_dir_all(kept.parent().unwrap()).unwrap();
+        write_file(&kept, b"a whole snapshot").unwrap();
+        // What `write_file` leaves when the node is killed before its rename.
+        let (_, cut) = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .tempfile_in(temp.path().join(SNAPSHOT_DIR))
+            .unwrap()
+            .keep()
+            .unwrap();
+        drop(open());
+        assert!(!cut.exists(), "{} is left", cut.display());
+        assert_eq!(std::fs::read(&kept).unwrap(), b"a whole snapshot");
+    }
 
     #[test]
     fn names_stay_inside_the_snapshots_dir() {

@@ -8,7 +8,7 @@ use std::{
 };
 
 use alloy::{
-    primitives::{Address, U256},
+    primitives::{Address, B256, U256},
     providers::Provider,
 };
 use serde_json::{Value, json};
@@ -152,6 +152,85 @@ async fn a_clean_stop_and_restart_keeps_chains_receipts_batches_and_pending_txs(
     node.send_and_wait(&fill).await;
     node.receipt(queued_hash).await;
     assert!(settled(&node).await > batch);
+    stop(node).await;
+}
+
+/// What a client reads of settlement: `safe`, `finalized`, `zks_L1BatchNumber`, batch `batch`'s
+/// details and the `l1BatchNumber` of `tx`'s receipt.
+async fn settlement_view(rpc: &RawRpc, batch: u64, tx: B256) -> (u64, u64, u64, Value, Value) {
+    let tag = |tag: &'static str| async move {
+        qty(&rpc.ok("eth_getBlockByNumber", json!([tag, false])).await["number"])
+    };
+    (
+        tag("safe").await,
+        tag("finalized").await,
+        qty(&rpc.ok("zks_L1BatchNumber", json!([])).await),
+        rpc.ok("zks_getL1BatchDetails", json!([batch])).await,
+        rpc.ok("eth_getTransactionReceipt", json!([tx])).await["l1BatchNumber"].clone(),
+    )
+}
+
+// Two workers, as the binary has: the node starts while the test calls it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settled_batches_are_answered_from_the_first_call_after_a_restart() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("data");
+    let node = on_dir(&dir).await;
+    node.rpc.ok("anvil_mine", json!([300])).await;
+    let tx = node
+        .transfer_and_wait(0, Address::repeat_byte(0x35))
+        .await
+        .transaction_hash;
+    let batch = settled(&node).await;
+    assert!(batch >= 3, "{batch} batches");
+    let before = settlement_view(&node.rpc, batch, tx).await;
+    assert!(before.3["executeTxHash"].is_string(), "{}", before.3);
+    assert_eq!(
+        before.4,
+        json!(format!("{batch:#x}")),
+        "the tx is in the last batch"
+    );
+    let port = node.node.rpc_addr().port();
+    stop(node).await;
+
+    // Restarted on the same port and called from the first moment it answers, while the rest
+    // of the node (the L1, the settlement pipeline) is still starting: nothing has gone back.
+    let config = {
+        let mut config = zkos_dev::Config::test();
+        config.storage = Storage::Dir(dir.clone());
+        config.rpc.port = port;
+        config
+    };
+    let starting = tokio::spawn(Node::spawn(config));
+    let rpc = RawRpc::new(format!("http://127.0.0.1:{port}"));
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while try_call(&rpc, "eth_chainId", json!([])).await.is_none() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the node never answered"
+        );
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let after = settlement_view(&rpc, batch, tx).await;
+    assert!(
+        after.0 >= before.0,
+        "safe went back: {after:?} after {before:?}"
+    );
+    assert!(
+        after.1 >= before.1,
+        "finalized went back: {after:?} after {before:?}"
+    );
+    assert!(
+        after.2 >= before.2,
+        "the batch number went back: {after:?} after {before:?}"
+    );
+    assert_eq!(after.3, before.3, "batch {batch}'s details changed");
+    assert_eq!(after.4, before.4, "the receipt's batch changed");
+    let node = starting.await.unwrap().expect("node restarts");
+    // Once the batcher has built the batches again, the answers are the same.
+    let node = TestNode::wrap(node);
+    settled(&node).await;
+    assert_eq!(settlement_view(&node.rpc, batch, tx).await, after);
     stop(node).await;
 }
 
@@ -508,6 +587,36 @@ async fn try_call(rpc: &RawRpc, method: &str, params: Value) -> Option<Value> {
     answer.get("result").cloned()
 }
 
+/// `safe`, `finalized` and `zks_L1BatchNumber` as a client reads them (`None`: the node is gone).
+async fn finality(rpc: &RawRpc) -> Option<[u64; 3]> {
+    let tag = |tag: &'static str| async move {
+        try_call(rpc, "eth_getBlockByNumber", json!([tag, false]))
+            .await
+            .map(|block| qty(&block["number"]))
+    };
+    Some([
+        tag("safe").await?,
+        tag("finalized").await?,
+        qty(&try_call(rpc, "zks_L1BatchNumber", json!([])).await?),
+    ])
+}
+
+/// The temporary files in a data dir's snapshots dir (saves cut short).
+fn unfinished_saves(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir.join("snapshots"))
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 #[tokio::test]
 async fn acknowledged_txs_survive_kill_9_under_load() {
     let cycles: u64 = std::env::var("ZKOS_CRASH_CYCLES")
@@ -534,8 +643,28 @@ async fn acknowledged_txs_survive_kill_9_under_load() {
         | 1;
     // (tx hash, block number, block hash) of every receipt a client got back.
     let mut acknowledged: Vec<(Value, Value, Value)> = vec![];
+    // The highest `safe`, `finalized` and batch number a client saw.
+    let mut seen = [0u64; 3];
     for cycle in 0..=cycles {
         let (mut child, l2, l1) = start_binary(&dir).await;
+        // The first answers after the restart: nothing a client saw has gone back.
+        let first = finality(&l2).await.expect("the node answers");
+        for (i, name) in ["safe", "finalized", "zks_L1BatchNumber"]
+            .iter()
+            .enumerate()
+        {
+            assert!(
+                first[i] >= seen[i],
+                "cycle {cycle}: {name} went back from {} to {} across the restart",
+                seen[i],
+                first[i]
+            );
+        }
+        let cut = unfinished_saves(&dir);
+        assert!(
+            cut.is_empty(),
+            "cycle {cycle}: saves cut short are left: {cut:?}"
+        );
         let chain: Address =
             serde_json::from_value(l2.ok("zks_getMainContract", json!([])).await).unwrap();
         for (hash, number, block) in &acknowledged {
@@ -572,8 +701,31 @@ async fn acknowledged_txs_survive_kill_9_under_load() {
             break;
         }
 
-        // Load: transfers from four senders, each acknowledged by its receipt, until the kill.
+        // Load: transfers from four senders, each acknowledged by its receipt, until the kill;
+        // beside them a client watching settlement and one saving a named snapshot over and
+        // over (so some kills land in the middle of a save).
         let kill_after = Duration::from_millis(200 + next(&mut seed) % 1300);
+        let watcher = {
+            let l2 = l2.clone();
+            tokio::spawn(async move {
+                let mut seen = [0u64; 3];
+                while let Some(now) = finality(&l2).await {
+                    for (seen, now) in seen.iter_mut().zip(now) {
+                        *seen = (*seen).max(now);
+                    }
+                }
+                seen
+            })
+        };
+        let saver = {
+            let l2 = l2.clone();
+            tokio::spawn(async move {
+                while try_call(&l2, "zkos_saveSnapshot", json!(["crash"]))
+                    .await
+                    .is_some()
+                {}
+            })
+        };
         let mut load = vec![];
         for signer in &signers {
             let nonce = qty(&l2
@@ -619,6 +771,10 @@ async fn acknowledged_txs_survive_kill_9_under_load() {
         for sender in load {
             acked.extend(sender.await.unwrap());
         }
+        for (seen, watched) in seen.iter_mut().zip(watcher.await.unwrap()) {
+            *seen = (*seen).max(watched);
+        }
+        saver.await.unwrap();
         eprintln!(
             "crash test: cycle {cycle}: killed after {kill_after:?}, {} txs acknowledged",
             acked.len()

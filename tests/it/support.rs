@@ -249,6 +249,13 @@ impl TestNode {
         tweak(&mut config);
         let manual = config.mining == MiningMode::Manual;
         let node = Node::spawn(config).await.expect("node starts");
+        let mut node = Self::wrap(node);
+        node.manual = manual;
+        node
+    }
+
+    /// A node the test started itself (instant mining).
+    pub(crate) fn wrap(node: NodeHandle) -> Self {
         let url = node.rpc_url();
         let provider = ProviderBuilder::new()
             .connect_http(url.parse().expect("rpc url"))
@@ -262,7 +269,7 @@ impl TestNode {
             rpc: RawRpc::new(url),
             provider,
             signers,
-            manual,
+            manual: false,
             node,
         }
     }
