@@ -27,6 +27,30 @@ pub struct BannerInfo<'a> {
     pub head: u64,
     /// Each account's L2 balance now, in `accounts` order.
     pub balances: Vec<alloy_primitives::U256>,
+    /// Where the L2 was forked from (`--fork-url`).
+    pub fork: Option<crate::fork::ForkPoint>,
+    /// Where the embedded L1 was forked from (`--l1-fork-url`).
+    pub l1_fork: Option<crate::fork::ForkPoint>,
+}
+
+/// anvil's "Fork" section, for the L2 or the L1.
+fn fork_section(out: &mut String, title: &str, point: &crate::fork::ForkPoint) {
+    let _ = writeln!(
+        out,
+        "{title}\n==================\nEndpoint:       {}\nBlock number:   {}\nBlock hash:     {}\nChain ID:       {}\n",
+        point.url, point.block_number, point.block_hash, point.chain_id
+    );
+}
+
+fn fork_json(point: Option<&crate::fork::ForkPoint>) -> Value {
+    point.map_or(Value::Null, |p| {
+        json!({
+            "url": p.url,
+            "block_number": p.block_number,
+            "block_hash": p.block_hash,
+            "chain_id": p.chain_id,
+        })
+    })
 }
 
 /// The first line after the title: a new devnet or a resumed one, and where it is kept.
@@ -88,6 +112,12 @@ pub fn banner(info: &BannerInfo<'_>) -> String {
         env!("CARGO_PKG_VERSION")
     );
     let _ = writeln!(out, "{}\n", state_line(info));
+    if let Some(point) = &info.fork {
+        fork_section(&mut out, "Fork", point);
+    }
+    if let Some(point) = &info.l1_fork {
+        fork_section(&mut out, "L1 fork", point);
+    }
     let _ = writeln!(
         out,
         "Available Accounts (L2 balances now)\n=================="
@@ -306,6 +336,8 @@ pub fn banner_json(info: &BannerInfo<'_>) -> Value {
         "data_dir": info.data_dir.and_then(|(path, _)| path.map(|p| p.display().to_string())),
         "resumed": matches!(info.data_dir, Some((Some(_), true))),
         "head": info.head,
+        "fork": fork_json(info.fork.as_ref()),
+        "l1_fork": fork_json(info.l1_fork.as_ref()),
         "ephemeral": matches!(info.data_dir, Some((None, _))),
         "base_fee": c.chain.base_fee,
         "gas_limit": c.chain.gas_limit,

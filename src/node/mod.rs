@@ -292,6 +292,8 @@ impl Node {
                 let state = l2.states.latest();
                 accounts.iter().map(|a| state.balance(&a.address)).collect()
             },
+            fork: fork.as_ref().map(|f| f.point().clone()),
+            l1_fork: l1_fork.as_ref().map(|f| f.point().clone()),
         };
         if !config.silent {
             println!("{}", banner::banner(&info));
