@@ -510,3 +510,40 @@ async fn an_l1_fork_of_anvil_carries_deposits_to_the_l2_and_settles() {
     // The remote anvil never saw any of it.
     assert_eq!(anvil.provider().get_block_number().await.unwrap(), head);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshots_tracing_and_cheatcodes_work_on_forked_contracts() {
+    let remote = TestNode::start_with(|c| c.l1 = None).await;
+    let counter = remote.deploy_counter(0).await;
+    remote
+        .call_and_wait(0, counter, Counter::setNumberCall { n: U256::from(5) })
+        .await;
+    let fork = fork_of(&remote.node.rpc_url(), None, Storage::Memory, false).await;
+
+    let id = fork.rpc.ok("evm_snapshot", json!([])).await;
+    let receipt = fork
+        .call_and_wait(1, counter, Counter::incrementCall {})
+        .await;
+    assert_eq!(counter_number(&fork, counter).await, U256::from(6));
+    // A call trace of a tx into a contract only the remote deployed.
+    let trace = fork
+        .rpc
+        .ok(
+            "debug_traceTransaction",
+            json!([receipt.transaction_hash, {"tracer": "callTracer"}]),
+        )
+        .await;
+    assert_eq!(trace["to"], json!(counter.to_string().to_lowercase()));
+    assert!(trace["error"].is_null(), "{trace}");
+    // Cheatcodes on a remote slot, then back to the snapshot: the remote's value again.
+    fork.rpc
+        .ok(
+            "anvil_setStorageAt",
+            json!([counter, "0x0", format!("0x{:064x}", 99)]),
+        )
+        .await;
+    assert_eq!(counter_number(&fork, counter).await, U256::from(99));
+    assert_eq!(fork.rpc.ok("evm_revert", json!([id])).await, json!(true));
+    assert_eq!(counter_number(&fork, counter).await, U256::from(5));
+    assert_eq!(counter_number(&remote, counter).await, U256::from(5));
+}
