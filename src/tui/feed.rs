@@ -133,6 +133,8 @@ pub struct Status {
     pub queued: u64,
     /// Latest L1 block.
     pub l1_head: Option<u64>,
+    /// The remote the L2 forks and the fork block (`anvil_nodeInfo`'s `forkConfig`).
+    pub fork: Option<(String, u64)>,
 }
 
 /// A dev account's balances.

@@ -277,6 +277,13 @@ async fn l2_status(l2: &Rpc, status: &mut Status) -> Result<(), CallError> {
     let pool = l2.call("txpool_status", json!([])).await?;
     status.pending = hex_u64(&pool["pending"]).unwrap_or_default();
     status.queued = hex_u64(&pool["queued"]).unwrap_or_default();
+    // A fork (which `anvil_reset` may start or end) is in anvil's node info.
+    let info = l2.call("anvil_nodeInfo", json!([])).await?;
+    let fork = &info["forkConfig"];
+    status.fork = fork["forkUrl"]
+        .as_str()
+        .zip(fork["forkBlockNumber"].as_u64())
+        .map(|(url, block)| (url.to_string(), block));
     Ok(())
 }
 

@@ -166,6 +166,7 @@ fn status(mining: MiningState) -> Feed {
         pending: 2,
         queued: 1,
         l1_head: Some(14),
+        fork: None,
     })
 }
 
@@ -254,6 +255,25 @@ fn empty_dashboard_without_settlement_80x24() {
     let mut app = App::new(info(), NOW_MS);
     app.on_feed(Feed::Settlement(false));
     insta::assert_snapshot!(draw(&app, 80, 24));
+}
+
+#[test]
+fn a_fork_shows_in_the_header_with_its_remote_and_block() {
+    let mut app = busy();
+    app.on_feed(Feed::Status(Status {
+        fork: Some(("http://10.0.0.7:3050".into(), 1_234)),
+        ..match status(MiningState::Instant) {
+            Feed::Status(s) => s,
+            _ => unreachable!(),
+        }
+    }));
+    let wide = draw(&app, 200, 50);
+    assert!(
+        wide.contains("fork of http://10.0.0.7:3050 @1234"),
+        "{wide}"
+    );
+    let narrow = draw(&app, 80, 24);
+    assert!(narrow.contains("fork of :3050 @1234"), "{narrow}");
 }
 
 #[test]

@@ -112,6 +112,12 @@ fn header_first_line(app: &App, form: UrlForm) -> Line<'static> {
             form.show(&app.info.l2_url)
         )),
     ];
+    if let Some((url, block)) = &s.fork {
+        first.push(Span::styled(
+            format!(" fork of {} @{block}", form.show(url)),
+            Style::new().fg(Color::Magenta),
+        ));
+    }
     if let Some(url) = &app.info.l1_url {
         first.push(sep());
         first.push(Span::raw(format!(
