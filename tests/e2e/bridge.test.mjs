@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { startNode, bin, runOk, DEV_ACCOUNTS, NODE_KIND } from "./harness.mjs";
+import { startNode, bin, runOk, castDeposit, DEV_ACCOUNTS, NODE_KIND } from "./harness.mjs";
 
 const skip = NODE_KIND !== "zkos-dev" && "the bridge needs zkos-dev's L1 and L2";
 let node;
@@ -39,20 +39,8 @@ async function until(what, check) {
 test("deposit with cast send on L1 lands on L2 as a 0x7f tx with a success service log", { skip }, async () => {
   const from = DEV_ACCOUNTS[3];
   const receiver = "0x000000000000000000000000000000000000beef";
-  const bridgehub = await node.rpc("zks_getBridgehubContract", []);
   const value = 10n ** 18n;
-  const gasLimit = 300_000n;
-  const baseCost = BigInt(
-    (await cast("call", "--rpc-url", l1Url, bridgehub, "l2TransactionBaseCost(uint256,uint256,uint256,uint256)(uint256)", "270", "1000", gasLimit.toString(), "800")).split(" ")[0],
-  );
-  const mint = baseCost + value;
-  const request = `(270,${mint},${receiver},${value},0x,${gasLimit},800,[],${from.address})`;
-  const rcpt = JSON.parse(
-    await cast(
-      "send", "--rpc-url", l1Url, "--private-key", from.key, "--json", "--value", mint.toString(), bridgehub,
-      "requestL2TransactionDirect((uint256,uint256,address,uint256,bytes,uint256,uint256,bytes[],address))", request,
-    ),
-  );
+  const rcpt = await castDeposit(node, l1Url, from, receiver, value);
   assert.equal(rcpt.status, "0x1");
   await until("the L2 balance", async () => BigInt(await node.rpc("eth_getBalance", [receiver, "latest"])) === value);
   // The L2 tx hash is the canonical hash: find it in the L2's latest blocks.

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, delimiter } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { startNode, bin, run, runOk, artifact, E2E_DIR, DEV_ACCOUNTS, NODE_KIND, freePort } from "./harness.mjs";
+import { startNode, bin, run, runOk, castDeposit, artifact, E2E_DIR, DEV_ACCOUNTS, NODE_KIND, freePort } from "./harness.mjs";
 import { spawn } from "node:child_process";
 
 const skip = NODE_KIND !== "zkos-dev" && "--fork-url with a zkos-dev remote is zkos-dev's";
@@ -112,20 +112,8 @@ test("--l1-fork-url: the embedded L1 starts from the real anvil's head and carri
     // A deposit sent with cast on the forked L1 lands on the L2.
     const from = DEV_ACCOUNTS[3];
     const receiver = "0x000000000000000000000000000000000000beef";
-    const bridgehub = await node.rpc("zks_getBridgehubContract", []);
     const value = 10n ** 18n;
-    const gasLimit = 300_000n;
-    const baseCost = BigInt(
-      (await cast("call", "--rpc-url", l1Url, bridgehub, "l2TransactionBaseCost(uint256,uint256,uint256,uint256)(uint256)", "270", "1000", gasLimit.toString(), "800")).split(" ")[0],
-    );
-    const mint = baseCost + value;
-    const request = `(270,${mint},${receiver},${value},0x,${gasLimit},800,[],${from.address})`;
-    const rcpt = JSON.parse(
-      await cast(
-        "send", "--rpc-url", l1Url, "--private-key", from.key, "--json", "--value", mint.toString(), bridgehub,
-        "requestL2TransactionDirect((uint256,uint256,address,uint256,bytes,uint256,uint256,bytes[],address))", request,
-      ),
-    );
+    const rcpt = await castDeposit(node, l1Url, from, receiver, value);
     assert.equal(rcpt.status, "0x1");
     for (let i = 0; BigInt(await node.rpc("eth_getBalance", [receiver, "latest"])) !== value; i++) {
       assert.ok(i < 600, "the deposit never reached the L2");

@@ -334,3 +334,25 @@ export async function runOk(cmd, args, opts) {
   }
   return r.stdout.trim();
 }
+
+/**
+ * Deposits `value` wei to `receiver` on the L2 with `cast send` on the L1 at `l1Url`
+ * (`requestL2TransactionDirect` through the Bridgehub the L2 names, the base cost from
+ * `l2TransactionBaseCost`). Returns the L1 receipt; the L2 tx follows once the watcher sees it.
+ */
+export async function castDeposit(node, l1Url, from, receiver, value, gasLimit = 300_000n) {
+  const cast = (...args) => runOk(bin("cast"), args);
+  const bridgehub = await node.rpc("zks_getBridgehubContract", []);
+  const chainId = String(BigInt(await node.rpc("eth_chainId", [])));
+  const baseCost = BigInt(
+    (await cast("call", "--rpc-url", l1Url, bridgehub, "l2TransactionBaseCost(uint256,uint256,uint256,uint256)(uint256)", chainId, "1000", gasLimit.toString(), "800")).split(" ")[0],
+  );
+  const mint = baseCost + value;
+  const request = `(${chainId},${mint},${receiver},${value},0x,${gasLimit},800,[],${from.address})`;
+  return JSON.parse(
+    await cast(
+      "send", "--rpc-url", l1Url, "--private-key", from.key, "--json", "--value", mint.toString(), bridgehub,
+      "requestL2TransactionDirect((uint256,uint256,address,uint256,bytes,uint256,uint256,bytes[],address))", request,
+    ),
+  );
+}

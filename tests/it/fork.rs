@@ -18,6 +18,7 @@ use zkos_dev::config::{ForkConfig, Storage};
 
 use crate::{
     contracts::Counter,
+    settlement::wait_finalized,
     support::{Anvil, TestNode, fresh_address, qty, sign, transfer},
 };
 
@@ -45,6 +46,18 @@ async fn counter_number(node: &TestNode, counter: Address) -> U256 {
         )
         .await;
     U256::from_str_radix(out.as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
+}
+
+/// How many logs `counter` emitted from block 0 to the head.
+async fn counter_logs(node: &TestNode, counter: Address) -> usize {
+    let logs = node
+        .rpc
+        .ok(
+            "eth_getLogs",
+            json!([{"fromBlock": "0x0", "toBlock": "latest", "address": counter}]),
+        )
+        .await;
+    logs.as_array().unwrap().len()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -110,17 +123,10 @@ async fn fork_of_zkos_dev_reads_remote_state_and_history_and_leaves_the_remote_a
         )
         .await;
     assert_eq!(receipt["blockHash"], json!(increment.block_hash.unwrap()));
-    let logs = fork
-        .rpc
-        .ok(
-            "eth_getLogs",
-            json!([{"fromBlock": "0x0", "toBlock": "latest", "address": counter}]),
-        )
-        .await;
     assert_eq!(
-        logs.as_array().unwrap().len(),
+        counter_logs(&fork, counter).await,
         1,
-        "the remote's log before the fork block: {logs}"
+        "the remote's log before the fork block"
     );
 
     // BLOCKHASH of a block before the fork is the remote's; so is state at an older block.
@@ -163,15 +169,8 @@ async fn fork_of_zkos_dev_reads_remote_state_and_history_and_leaves_the_remote_a
         .await;
     assert_eq!(block["parentHash"], fork_hash);
     assert_eq!(counter_number(&fork, counter).await, U256::from(2));
-    let logs = fork
-        .rpc
-        .ok(
-            "eth_getLogs",
-            json!([{"fromBlock": "0x0", "toBlock": "latest", "address": counter}]),
-        )
-        .await;
     assert_eq!(
-        logs.as_array().unwrap().len(),
+        counter_logs(&fork, counter).await,
         2,
         "remote and local logs merged"
     );
@@ -381,25 +380,6 @@ async fn fork_with_the_l1_settles_its_new_blocks() {
         .await;
     assert_eq!(counter_number(&fork, counter).await, U256::from(2));
     wait_finalized(&fork, receipt.block_number.unwrap()).await;
-}
-
-/// Waits until the L1 has executed the batch with `block`.
-async fn wait_finalized(node: &TestNode, block: u64) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
-        let finalized = node
-            .rpc
-            .ok("eth_getBlockByNumber", json!(["finalized", false]))
-            .await;
-        if qty(&finalized["number"]) >= block {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "block {block} was not finalized: {finalized}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
