@@ -2,6 +2,7 @@
 //! inward. Flag names follow anvil where anvil has them.
 
 mod anvil_flags;
+pub mod snapshot_cmd;
 
 use std::{ffi::OsString, net::IpAddr, path::PathBuf, time::Duration};
 
@@ -149,7 +150,7 @@ pub enum SnapshotCommand {
     },
 }
 
-impl From<SnapshotCommand> for crate::persist::SnapshotAction {
+impl From<SnapshotCommand> for crate::cli::snapshot_cmd::SnapshotAction {
     fn from(command: SnapshotCommand) -> Self {
         match command {
             SnapshotCommand::Save { name } => Self::Save(name),
@@ -592,7 +593,7 @@ impl AccountArgs {
 impl StartArgs {
     /// The state files these flags ask for (`--state`, `--load-state`, `--dump-state`,
     /// `--state-interval`).
-    pub fn state_files(&self) -> anyhow::Result<crate::persist::StateFiles> {
+    pub fn dump_files(&self) -> anyhow::Result<crate::persistence::dump::DumpFiles> {
         let interval = match self.state_interval {
             None => None,
             Some(secs) => Some(
@@ -613,7 +614,7 @@ impl StartArgs {
                 "--state-interval needs a file to write: pass --dump-state PATH or --state PATH"
             );
         }
-        Ok(crate::persist::StateFiles {
+        Ok(crate::persistence::dump::DumpFiles {
             load,
             dump,
             interval,

@@ -1,6 +1,8 @@
 //! Devnet: the L1 and the L2 saved, restored and reset together, so `evm_snapshot` /
 //! `evm_revert` / `anvil_reset` on either RPC act on the whole rollup: both chains and the
-//! settlement pipeline. `Devnet::{snapshot, revert, reset}` -> commands to both sequencers.
+//! settlement pipeline. `Devnet::{snapshot, revert, reset, dump, load}` -> commands to both
+//! sequencers. The words (snapshot, dump, data dir) are `persistence`'s; this module sits
+//! above the sequencers it commands, `persistence` below them.
 //!
 //! The pipeline (L1 watcher and L1 sender) holds `gate` shared while it acts on L1; saving and
 //! restoring hold it exclusively, so no deposit or settlement step is half-way between the two
@@ -15,11 +17,9 @@ use parking_lot::Mutex;
 use tokio::sync::{RwLock, mpsc, oneshot};
 
 use crate::{
+    persistence::dump::{ChainDump, DevnetDump},
     sequencer::{LoadedChain, SequencerCommand},
-    storage::{
-        BatchStore,
-        image::{ChainImage, DevnetImage},
-    },
+    storage::BatchStore,
 };
 
 /// The L1 as the devnet saves it.
@@ -69,25 +69,23 @@ pub enum DevnetError {
 }
 
 /// One chain as a dump holds it (the blocks become records off the sequencer's loop).
-pub async fn chain_image(
-    chain: &mpsc::Sender<SequencerCommand>,
-) -> Result<ChainImage, DevnetError> {
-    let parts = ask(chain, SequencerCommand::Image).await?;
-    tokio::task::spawn_blocking(move || parts.to_image())
+pub async fn chain_dump(chain: &mpsc::Sender<SequencerCommand>) -> Result<ChainDump, DevnetError> {
+    let parts = ask(chain, SequencerCommand::Copy).await?;
+    tokio::task::spawn_blocking(move || parts.to_dump())
         .await
         .map_err(|_| DevnetError::ShuttingDown)
 }
 
-/// Replaces one chain with the one in `image` (rebuilt off the sequencer's loop).
+/// Replaces one chain with the one in `dump` (rebuilt off the sequencer's loop).
 pub async fn load_chain(
     chain: &mpsc::Sender<SequencerCommand>,
-    image: ChainImage,
+    dump: ChainDump,
 ) -> Result<(), DevnetError> {
     let loaded = tokio::task::spawn_blocking(move || {
-        let rebuilt = crate::storage::disk::rebuild(&image)?;
+        let rebuilt = dump.rebuild()?;
         anyhow::Ok(LoadedChain {
             rebuilt,
-            settings: image.settings.to_settings(),
+            settings: dump.settings.to_settings(),
         })
     })
     .await
@@ -106,11 +104,11 @@ pub async fn load_chain(
 pub async fn dump(
     devnet: Option<&Devnet>,
     l2: &mpsc::Sender<SequencerCommand>,
-) -> Result<DevnetImage, DevnetError> {
+) -> Result<DevnetDump, DevnetError> {
     match devnet {
         Some(devnet) => devnet.dump().await,
-        None => Ok(DevnetImage {
-            l2: chain_image(l2).await?,
+        None => Ok(DevnetDump {
+            l2: chain_dump(l2).await?,
             l1: vec![],
             batches: vec![],
         }),
@@ -121,38 +119,38 @@ pub async fn dump(
 pub async fn load(
     devnet: Option<&Devnet>,
     l2: &mpsc::Sender<SequencerCommand>,
-    image: DevnetImage,
+    dump: DevnetDump,
 ) -> Result<(), DevnetError> {
     match devnet {
-        Some(devnet) => devnet.load(image).await,
-        None if !image.l1.is_empty() => Err(DevnetError::Load(
+        Some(devnet) => devnet.load(dump).await,
+        None if !dump.l1.is_empty() => Err(DevnetError::Load(
             "the state dump holds an L1 and this node runs without one (--no-l1)".into(),
         )),
-        None => load_chain(l2, image.l2).await,
+        None => load_chain(l2, dump.l2).await,
     }
 }
 
 /// Dumps and loads of a running devnet, whichever chains it has (cheap to clone).
 #[derive(Clone)]
-pub struct StateAccess {
+pub struct DumpAccess {
     devnet: Option<Arc<Devnet>>,
     l2: mpsc::Sender<SequencerCommand>,
 }
 
-impl StateAccess {
+impl DumpAccess {
     /// Access through the devnet (with an L1) or the L2 alone.
     pub fn new(devnet: Option<Arc<Devnet>>, l2: mpsc::Sender<SequencerCommand>) -> Self {
         Self { devnet, l2 }
     }
 
     /// See [`dump`].
-    pub async fn dump(&self) -> Result<DevnetImage, DevnetError> {
+    pub async fn dump(&self) -> Result<DevnetDump, DevnetError> {
         dump(self.devnet.as_deref(), &self.l2).await
     }
 
     /// See [`load`].
-    pub async fn load(&self, image: DevnetImage) -> Result<(), DevnetError> {
-        load(self.devnet.as_deref(), &self.l2, image).await
+    pub async fn load(&self, dump: DevnetDump) -> Result<(), DevnetError> {
+        load(self.devnet.as_deref(), &self.l2, dump).await
     }
 }
 
@@ -181,16 +179,16 @@ impl Devnet {
     }
 
     /// Both chains and the batches, as one dump (`anvil_dumpState`, `zkos-dev snapshot save`).
-    pub async fn dump(&self) -> Result<DevnetImage, DevnetError> {
+    pub async fn dump(&self) -> Result<DevnetDump, DevnetError> {
         let _quiet = self.gate.write().await;
         let L1Handle::Embedded(l1) = &self.l1 else {
             return Err(DevnetError::Unsupported(
                 "a state dump with an external L1 (--l1-rpc) is not supported: the L1 is not zkos-dev's to save",
             ));
         };
-        let l1 = chain_image(l1).await?;
-        let l2 = chain_image(&self.l2).await?;
-        Ok(DevnetImage {
+        let l1 = chain_dump(l1).await?;
+        let l2 = chain_dump(&self.l2).await?;
+        Ok(DevnetDump {
             l2,
             l1: vec![l1],
             batches: self.batches.marks(),
@@ -199,25 +197,25 @@ impl Devnet {
 
     /// Replaces both chains and the batches with a dump's (`anvil_loadState`,
     /// `zkos-dev snapshot load`). The snapshots taken before are gone.
-    pub async fn load(&self, image: DevnetImage) -> Result<(), DevnetError> {
+    pub async fn load(&self, dump: DevnetDump) -> Result<(), DevnetError> {
         let _quiet = self.gate.write().await;
         let L1Handle::Embedded(l1) = &self.l1 else {
             return Err(DevnetError::Unsupported(
                 "loading a state dump with an external L1 (--l1-rpc) is not supported",
             ));
         };
-        let DevnetImage {
+        let DevnetDump {
             l2,
-            l1: mut l1_image,
+            l1: mut l1_dump,
             batches,
-        } = image;
-        let Some(l1_image) = l1_image.pop() else {
+        } = dump;
+        let Some(l1_dump) = l1_dump.pop() else {
             return Err(DevnetError::Load(
                 "the state dump holds no L1 (it was taken with --no-l1)".into(),
             ));
         };
         let sealed = batches.last().map_or(0, |mark| mark.number);
-        load_chain(l1, l1_image).await?;
+        load_chain(l1, l1_dump).await?;
         load_chain(&self.l2, l2).await?;
         self.batches.load(batches);
         *self.taken.lock() = (U256::ZERO, BTreeMap::new());

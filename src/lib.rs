@@ -38,7 +38,7 @@ pub mod mempool;
 pub mod metrics;
 pub mod node;
 pub mod output;
-pub mod persist;
+pub mod persistence;
 pub mod ports;
 pub mod prover;
 pub mod rpc;

@@ -8,6 +8,7 @@ mod commands;
 mod handle;
 mod l1_queue;
 mod settings;
+mod snapshot;
 
 pub use clock::BlockClock;
 pub use commands::{AccountEdit, CommandError, LoadedChain, SequencerCommand, SettingsEdit};
@@ -35,9 +36,9 @@ use crate::{
     events::NodeEvent,
     executor::{BlockContext, BlockOutcome, Executor, ReadyTx},
     mempool::Mempool,
+    persistence::data_dir::ChainOnDisk,
     storage::{
         Chain, StateSnapshot, StateStore, StoredBlock, StoredTx,
-        disk::ChainDisk,
         state::{BlockHashes, BlockWrites},
     },
     tx::Envelope,
@@ -68,7 +69,7 @@ pub struct Sequencer {
     /// The state at genesis (`anvil_reset` goes back to it).
     pub genesis: StateSnapshot,
     /// Where blocks are made durable (`None`: nothing is kept).
-    pub disk: Option<Arc<ChainDisk>>,
+    pub disk: Option<Arc<ChainOnDisk>>,
 }
 
 impl Sequencer {

@@ -20,13 +20,11 @@ use crate::{
     executor::Executor,
     mempool::{Mempool, PoolRules},
     output::OutputConfig,
+    persistence::data_dir::{DataDir, Role},
     rpc::{self, RpcContext},
     sequencer::L1Queue,
     sequencer::{ChainSettings, Sequencer, SequencerCommand, SettingsWriter, genesis_block, now},
-    storage::{
-        Chain, StateSnapshot, StateStore,
-        disk::{DataDir, Role},
-    },
+    storage::{Chain, StateSnapshot, StateStore},
 };
 
 /// One chain's stages while they run.
@@ -76,7 +74,7 @@ pub(super) struct ChainSpec<'a> {
     /// Where its blocks are kept (`None`: in memory).
     pub(super) disk: Option<(Arc<DataDir>, Role)>,
     /// Where named snapshots are kept (`None`: nowhere).
-    pub(super) saved: Option<crate::storage::saved::SavedSnapshots>,
+    pub(super) saved: Option<crate::persistence::named::NamedSnapshots>,
 }
 
 /// Opens one chain's storage, wires its stages and binds its RPC port.

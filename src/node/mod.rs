@@ -24,11 +24,9 @@ use crate::{
     devnet::{Devnet, L1Handle},
     l1::sender::SettleCommand,
     output::OutputConfig,
+    persistence::data_dir::{DataDir, Role},
     rpc,
-    storage::{
-        BatchStore,
-        disk::{DataDir, Role},
-    },
+    storage::BatchStore,
 };
 
 mod chain;
@@ -56,7 +54,7 @@ pub struct NodeHandle {
     /// The data dir (`None`: in memory).
     data_dir: Option<Arc<DataDir>>,
     /// Dumps and loads of the devnet.
-    state: crate::devnet::StateAccess,
+    dumps: crate::devnet::DumpAccess,
     /// The temporary dir of `--ephemeral` (its named snapshots), removed when the handle is dropped.
     ephemeral: Option<tempfile::TempDir>,
     /// The settlement pipeline's stages (watcher, batcher, prover, sender), supervised.
@@ -79,7 +77,7 @@ impl Node {
             .as_deref()
             .map(DataDir::path)
             .or(ephemeral.as_ref().map(tempfile::TempDir::path))
-            .map(crate::storage::saved::SavedSnapshots::new);
+            .map(crate::persistence::named::NamedSnapshots::new);
         let cancel = CancellationToken::new();
         // If the second chain fails to start, the first one stops with it.
         let stop_on_error = cancel.clone().drop_guard();
@@ -265,7 +263,7 @@ impl Node {
             metrics_addr,
             cancel,
             data_dir,
-            state: crate::devnet::StateAccess::new(devnet, l2_sender),
+            dumps: crate::devnet::DumpAccess::new(devnet, l2_sender),
             ephemeral,
             stages,
         })

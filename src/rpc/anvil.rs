@@ -29,8 +29,8 @@ use super::{
 use crate::{
     executor::ReadyTx,
     mempool::PoolError,
+    persistence::named,
     sequencer::{AccountEdit, CommandError, SequencerCommand, SettingsEdit},
-    storage::saved,
 };
 
 mod erc20;
@@ -134,15 +134,18 @@ async fn settings(c: &RpcContext, edit: SettingsEdit) -> RpcResult<Value> {
 }
 
 /// The devnet as a dump (see [`crate::devnet::dump`]).
-async fn dump(c: &RpcContext) -> Result<crate::storage::image::DevnetImage, RpcError> {
+async fn dump(c: &RpcContext) -> Result<crate::persistence::dump::DevnetDump, RpcError> {
     crate::devnet::dump(c.devnet.as_deref(), &c.sequencer)
         .await
         .map_err(RpcError::internal)
 }
 
 /// Replaces the devnet with a dump; a dump that does not fit this node is bad params.
-async fn load(c: &RpcContext, image: crate::storage::image::DevnetImage) -> Result<(), RpcError> {
-    crate::devnet::load(c.devnet.as_deref(), &c.sequencer, image)
+async fn load(
+    c: &RpcContext,
+    devnet_dump: crate::persistence::dump::DevnetDump,
+) -> Result<(), RpcError> {
+    crate::devnet::load(c.devnet.as_deref(), &c.sequencer, devnet_dump)
         .await
         .map_err(|e| match e {
             crate::devnet::DevnetError::Load(msg) => RpcError::params(msg),
@@ -151,7 +154,7 @@ async fn load(c: &RpcContext, image: crate::storage::image::DevnetImage) -> Resu
 }
 
 /// The data dir's saved snapshots (a node in memory has none).
-fn saved_snapshots(c: &RpcContext) -> Result<saved::SavedSnapshots, RpcError> {
+fn saved_snapshots(c: &RpcContext) -> Result<named::NamedSnapshots, RpcError> {
     c.saved.clone().ok_or_else(|| {
         RpcError::params("this node keeps no data dir, so it has no named snapshots")
     })
@@ -426,14 +429,14 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
     // The whole devnet (both chains with their blocks, and the batches) as opaque bytes, as
     // anvil's dump is; `anvil_loadState` replaces the devnet with one.
     m.register_async_method("anvil_dumpState", |_, c, _| async move {
-        let image = dump(&c).await?;
-        RpcResult::Ok(Bytes::from(image.to_bytes()))
+        let devnet_dump = dump(&c).await?;
+        RpcResult::Ok(Bytes::from(devnet_dump.to_bytes()))
     })?;
     m.register_async_method("anvil_loadState", |p, c, _| async move {
         let (bytes,): (Bytes,) = p.parse()?;
-        let image = crate::storage::image::DevnetImage::from_bytes(&bytes)
+        let devnet_dump = crate::persistence::dump::DevnetDump::from_bytes(&bytes)
             .map_err(|e| RpcError::params(format!("{e:#}")))?;
-        load(&c, image).await?;
+        load(&c, devnet_dump).await?;
         RpcResult::Ok(true)
     })?;
     // Named snapshots in the data dir (`zkos-dev snapshot save|load|list|rm`): whole-devnet
@@ -441,9 +444,9 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
     m.register_async_method("zkos_saveSnapshot", |p, c, _| async move {
         let (name,): (String,) = p.parse()?;
         let saved = saved_snapshots(&c)?;
-        saved::check_name(&name).map_err(RpcError::params)?;
-        let image = dump(&c).await?;
-        let info = tokio::task::spawn_blocking(move || saved.save(&name, &image))
+        named::check_name(&name).map_err(RpcError::params)?;
+        let devnet_dump = dump(&c).await?;
+        let info = tokio::task::spawn_blocking(move || saved.save(&name, &devnet_dump))
             .await
             .map_err(RpcError::internal)?
             .map_err(|e| RpcError::Internal(format!("{e:#}")))?;
@@ -452,11 +455,11 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
     m.register_async_method("zkos_loadSnapshot", |p, c, _| async move {
         let (name,): (String,) = p.parse()?;
         let saved = saved_snapshots(&c)?;
-        let image = tokio::task::spawn_blocking(move || saved.load(&name))
+        let devnet_dump = tokio::task::spawn_blocking(move || saved.load(&name))
             .await
             .map_err(RpcError::internal)?
             .map_err(|e| RpcError::params(format!("{e:#}")))?;
-        load(&c, image).await?;
+        load(&c, devnet_dump).await?;
         RpcResult::Ok(true)
     })?;
     m.register_async_method("zkos_listSnapshots", |_, c, _| async move {
@@ -469,7 +472,7 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
     m.register_async_method("zkos_removeSnapshot", |p, c, _| async move {
         let (name,): (String,) = p.parse()?;
         let saved = saved_snapshots(&c)?;
-        saved::check_name(&name).map_err(RpcError::params)?;
+        named::check_name(&name).map_err(RpcError::params)?;
         let removed = saved
             .remove(&name)
             .map_err(|e| RpcError::Internal(format!("{e:#}")))?;

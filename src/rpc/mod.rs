@@ -92,7 +92,7 @@ pub struct RpcContext {
     /// Whether this is the L2 (for the devnet's per-chain views).
     pub is_l2: bool,
     /// The data dir's named snapshots (`None`: in memory).
-    pub saved: Option<crate::storage::saved::SavedSnapshots>,
+    pub saved: Option<crate::persistence::named::NamedSnapshots>,
 }
 
 /// What the RPC reads of the settlement pipeline and how it asks for manual steps.

@@ -9,9 +9,9 @@ use parking_lot::RwLock;
 use crate::{
     batcher::Batch,
     l1::contracts::StoredBatchInfo,
-    storage::{
-        disk::BatchDisk,
-        image::{BatchMark, StepRecord},
+    persistence::{
+        data_dir::BatchesOnDisk,
+        records::{BatchMark, StepRecord},
     },
 };
 
@@ -67,12 +67,12 @@ struct Inner {
 pub struct BatchStore {
     inner: RwLock<Inner>,
     /// Where batches are kept (`None`: in memory only).
-    disk: Option<BatchDisk>,
+    disk: Option<BatchesOnDisk>,
 }
 
 impl BatchStore {
     /// A store kept in the data dir, with the batches it already has.
-    pub fn persisted(disk: BatchDisk) -> anyhow::Result<Self> {
+    pub fn persisted(disk: BatchesOnDisk) -> anyhow::Result<Self> {
         let marks = disk.marks()?.into_iter().map(|m| (m.number, m)).collect();
         Ok(Self {
             inner: RwLock::new(Inner {

@@ -29,13 +29,17 @@ use redb::{
 };
 
 use super::{
-    Chain, StateSnapshot,
-    image::{
-        self, BatchMark, BlockRecord, ChainImage, DevnetImage, FORMAT_VERSION, PoolTx, Rebuilt,
-        SettingsRecord, WritesRecord,
+    dump::{ChainDump, DevnetDump},
+    records::{
+        self, BatchMark, BlockRecord, FORMAT_VERSION, PoolTx, RebuiltChain, SettingsRecord,
+        WritesRecord,
     },
 };
-use crate::{executor::ReadyTx, sequencer::ChainSettings};
+use crate::{
+    executor::ReadyTx,
+    sequencer::ChainSettings,
+    storage::{Chain, StateSnapshot, StoredBlock},
+};
 
 /// The database file inside a data dir.
 pub const DB_FILE: &str = "devnet.redb";
@@ -130,7 +134,7 @@ fn check(
             .map_err(|_| refuse(path, format!("{key} is damaged")))?;
         Ok(u64::from_be_bytes(bytes))
     };
-    image::check_version(number("format")?, "data dir").map_err(|e| refuse(path, e))?;
+    records::check_version(number("format")?, "data dir").map_err(|e| refuse(path, e))?;
     let (had_l2, had_l1) = (number("l2_chain_id")?, number("l1_chain_id")?);
     let Some((l2, l1)) = chain_ids else {
         return Ok(());
@@ -354,9 +358,9 @@ impl DataDir {
         Ok(())
     }
 
-    /// One chain's part of the data dir ([`ChainDisk::resume`] reads it back).
-    pub fn chain(self: &Arc<Self>, role: Role) -> ChainDisk {
-        ChainDisk {
+    /// One chain's part of the data dir ([`ChainOnDisk::resume`] reads it back).
+    pub fn chain(self: &Arc<Self>, role: Role) -> ChainOnDisk {
+        ChainOnDisk {
             dir: self.clone(),
             role,
             hashes: Mutex::new(vec![]),
@@ -364,12 +368,12 @@ impl DataDir {
     }
 
     /// The batches' part of the data dir.
-    pub fn batches(self: &Arc<Self>) -> BatchDisk {
-        BatchDisk { dir: self.clone() }
+    pub fn batches(self: &Arc<Self>) -> BatchesOnDisk {
+        BatchesOnDisk { dir: self.clone() }
     }
 
     /// Reads one chain whole (`None`: the data dir has none yet).
-    pub fn chain_image(&self, role: Role) -> anyhow::Result<Option<ChainImage>> {
+    pub fn chain_dump(&self, role: Role) -> anyhow::Result<Option<ChainDump>> {
         let txn = self.db.begin_read()?;
         let Some(blocks) = blocks_table(&txn, role)? else {
             return Ok(None);
@@ -415,7 +419,7 @@ impl DataDir {
                 codes.push(Bytes::copy_from_slice(code.value()));
             }
         }
-        Ok(Some(ChainImage {
+        Ok(Some(ChainDump {
             chain_id: settings.chain_id,
             blocks: records,
             codes,
@@ -455,24 +459,24 @@ impl DataDir {
     }
 
     /// The whole devnet as a dump (its L1 too, if it has one).
-    pub fn devnet_image(&self) -> anyhow::Result<DevnetImage> {
+    pub fn devnet_dump(&self) -> anyhow::Result<DevnetDump> {
         let (_, l1) = self.chain_ids()?;
-        self.image(l1 != 0)
+        self.dump(l1 != 0)
     }
 
     /// The whole devnet as a dump.
-    pub fn image(&self, with_l1: bool) -> anyhow::Result<DevnetImage> {
+    pub fn dump(&self, with_l1: bool) -> anyhow::Result<DevnetDump> {
         let l2 = self
-            .chain_image(Role::L2)?
+            .chain_dump(Role::L2)?
             .context("the data dir holds no devnet yet")?;
         let l1 = match with_l1 {
             true => vec![
-                self.chain_image(Role::L1)?
+                self.chain_dump(Role::L1)?
                     .context("the data dir holds no L1")?,
             ],
             false => vec![],
         };
-        Ok(DevnetImage {
+        Ok(DevnetDump {
             l2,
             l1,
             batches: self.batch_marks()?,
@@ -494,21 +498,21 @@ impl DataDir {
         Ok((number("l2_chain_id")?, number("l1_chain_id")?))
     }
 
-    /// Replaces everything with `image` (a stopped data dir loading a snapshot or a dump),
+    /// Replaces everything with `dump` (a stopped data dir loading a snapshot or a dump),
     /// after checking it holds the same chains.
-    pub fn replace(&self, image: &DevnetImage) -> anyhow::Result<()> {
+    pub fn replace(&self, dump: &DevnetDump) -> anyhow::Result<()> {
         let (l2, l1) = self.chain_ids()?;
-        let image_l1 = image.l1.first().map_or(0, |l1| l1.chain_id);
-        if image.l2.chain_id != l2 || image_l1 != l1 {
+        let dump_l1 = dump.l1.first().map_or(0, |l1| l1.chain_id);
+        if dump.l2.chain_id != l2 || dump_l1 != l1 {
             bail!(
-                "the dump holds chains {} and {image_l1} (L2, L1; 0: none), the data dir {} holds {l2} and {l1}",
-                image.l2.chain_id,
+                "the dump holds chains {} and {dump_l1} (L2, L1; 0: none), the data dir {} holds {l2} and {l1}",
+                dump.l2.chain_id,
                 self.path.display()
             );
         }
         let txn = self.db.begin_write()?;
         for (role, chain) in
-            std::iter::once((Role::L2, &image.l2)).chain(image.l1.first().map(|l1| (Role::L1, l1)))
+            std::iter::once((Role::L2, &dump.l2)).chain(dump.l1.first().map(|l1| (Role::L1, l1)))
         {
             let mut blocks = txn.open_table(role.blocks())?;
             blocks.retain(|_, _| false)?;
@@ -522,14 +526,14 @@ impl DataDir {
         }
         {
             let mut codes = txn.open_table(CODES)?;
-            for chain in std::iter::once(&image.l2).chain(&image.l1) {
+            for chain in std::iter::once(&dump.l2).chain(&dump.l1) {
                 for code in &chain.codes {
                     codes.insert(&alloy_primitives::keccak256(code).0, code.as_ref())?;
                 }
             }
             let mut batches = txn.open_table(BATCHES)?;
             batches.retain(|_, _| false)?;
-            for mark in &image.batches {
+            for mark in &dump.batches {
                 batches.insert(mark.number, encode(mark).as_slice())?;
             }
         }
@@ -582,7 +586,7 @@ struct ChainMeta {
 /// A chain read back from the data dir at start.
 pub struct Resumed {
     /// Its blocks and states.
-    pub rebuilt: Rebuilt,
+    pub rebuilt: RebuiltChain,
     /// The next block's settings.
     pub settings: SettingsRecord,
     /// The txs the pool held at the last clean stop.
@@ -596,26 +600,16 @@ fn encode<T: Encodable>(value: &T) -> Vec<u8> {
     out
 }
 
-/// Rebuilds a chain from its image (the data dir's, a snapshot's or a dump's).
-pub fn rebuild(image: &ChainImage) -> anyhow::Result<Rebuilt> {
-    let codes: HashMap<B256, Bytes> = image
-        .codes
-        .iter()
-        .map(|code| (alloy_primitives::keccak256(code), code.clone()))
-        .collect();
-    image::rebuild(image.blocks.iter().cloned().map(Ok), &codes, &image.pending)
-}
-
 /// One chain's blocks on disk. The sequencer is its only writer.
 #[derive(Debug)]
-pub struct ChainDisk {
+pub struct ChainOnDisk {
     dir: Arc<DataDir>,
     role: Role,
     /// Hashes of the blocks on disk, by number.
     hashes: Mutex<Vec<B256>>,
 }
 
-impl ChainDisk {
+impl ChainOnDisk {
     /// Makes the disk hold exactly `chain`, then `block` after it, in one durable transaction:
     /// blocks past the point where disk and memory part are replaced. `state` is the state
     /// after them (its codes, and the changes made since: dev methods between blocks);
@@ -623,7 +617,7 @@ impl ChainDisk {
     pub fn persist(
         &self,
         chain: &Chain,
-        block: Option<&super::StoredBlock>,
+        block: Option<&StoredBlock>,
         state: &StateSnapshot,
         settings: &ChainSettings,
     ) -> anyhow::Result<()> {
@@ -634,7 +628,7 @@ impl ChainDisk {
         while from > 0 && chain.block_hash(from as u64 - 1) != hashes[from - 1] {
             from -= 1;
         }
-        let mut blocks: Vec<Arc<super::StoredBlock>> = chain.blocks(from as u64, head);
+        let mut blocks: Vec<Arc<StoredBlock>> = chain.blocks(from as u64, head);
         if let Some(block) = block {
             blocks.push(Arc::new(block.clone()));
         }
@@ -690,8 +684,8 @@ impl ChainDisk {
     }
 
     /// This chain as the data dir has it (`None`: not yet written).
-    pub fn image(&self) -> anyhow::Result<Option<ChainImage>> {
-        self.dir.chain_image(self.role)
+    pub fn dump(&self) -> anyhow::Result<Option<ChainDump>> {
+        self.dir.chain_dump(self.role)
     }
 
     /// Rebuilds the chain from disk (`None`: it has none yet), decoding one block at a time.
@@ -724,7 +718,7 @@ impl ChainDisk {
                 )
             })
         });
-        let rebuilt = image::rebuild(records, &codes, &pending).map_err(|e| {
+        let rebuilt = records::rebuild(records, &codes, &pending).map_err(|e| {
             refuse(
                 &dir.path,
                 format!("{} cannot be rebuilt: {e:#}", role.name()),
@@ -746,11 +740,11 @@ impl ChainDisk {
 
 /// The batches on disk. Written by the batch store as batches move.
 #[derive(Debug, Clone)]
-pub struct BatchDisk {
+pub struct BatchesOnDisk {
     dir: Arc<DataDir>,
 }
 
-impl BatchDisk {
+impl BatchesOnDisk {
     /// Writes (or rewrites) one batch's mark.
     pub fn put(&self, mark: &BatchMark) -> anyhow::Result<()> {
         let txn = self.dir.db.begin_write()?;
