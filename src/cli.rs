@@ -593,7 +593,7 @@ impl AccountArgs {
 impl StartArgs {
     /// The state files these flags ask for (`--state`, `--load-state`, `--dump-state`,
     /// `--state-interval`).
-    pub fn dump_files(&self) -> anyhow::Result<crate::persistence::dump::DumpFiles> {
+    pub fn dump_files(&self) -> anyhow::Result<crate::devnet::DumpFiles> {
         let interval = match self.state_interval {
             None => None,
             Some(secs) => Some(
@@ -614,7 +614,7 @@ impl StartArgs {
                 "--state-interval needs a file to write: pass --dump-state PATH or --state PATH"
             );
         }
-        Ok(crate::persistence::dump::DumpFiles {
+        Ok(crate::devnet::DumpFiles {
             load,
             dump,
             interval,

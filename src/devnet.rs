@@ -9,7 +9,9 @@
 //! chains when they are saved. Everything else of the pipeline follows from the chains: the
 //! batcher keeps the batches still on the restored L2, the sender re-reads L1's counters.
 
-use std::{collections::BTreeMap, sync::Arc};
+use std::{collections::BTreeMap, path::PathBuf, sync::Arc, time::Duration};
+
+use anyhow::Context as _;
 
 use alloy_primitives::{B256, U256};
 use alloy_provider::{DynProvider, Provider};
@@ -17,7 +19,7 @@ use parking_lot::Mutex;
 use tokio::sync::{RwLock, mpsc, oneshot};
 
 use crate::{
-    persistence::dump::{ChainDump, DevnetDump},
+    persistence::dump::{ChainDump, DevnetDump, read_file, write_file},
     sequencer::{LoadedChain, SequencerCommand},
     storage::BatchStore,
 };
@@ -304,5 +306,54 @@ impl Devnet {
                 chain_ids.get(&own).map(|head| (*id, *head))
             })
             .collect()
+    }
+}
+
+/// `start`'s dump files (anvil's state files): `--load-state`, `--dump-state`, `--state`.
+#[derive(Debug, Clone, Default)]
+pub struct DumpFiles {
+    /// Loaded once the node is up (`--load-state`, or `--state` if the file exists).
+    pub load: Option<PathBuf>,
+    /// Written on exit, and every `interval` (`--dump-state`, `--state`).
+    pub dump: Option<PathBuf>,
+    /// How often to write `dump` while running (`--state-interval`).
+    pub interval: Option<Duration>,
+}
+
+impl DumpFiles {
+    /// Loads the state file into the node, if there is one to load.
+    pub async fn load_into(&self, node: &DumpAccess) -> anyhow::Result<()> {
+        let Some(path) = &self.load else {
+            return Ok(());
+        };
+        let path2 = path.clone();
+        let dump = tokio::task::spawn_blocking(move || read_file(&path2)).await??;
+        node.load(dump)
+            .await
+            .with_context(|| format!("cannot load the state in {}", path.display()))
+    }
+
+    /// Writes the state file, if one is asked for.
+    pub async fn dump_from(&self, node: &DumpAccess) -> anyhow::Result<()> {
+        let Some(path) = self.dump.clone() else {
+            return Ok(());
+        };
+        let dump = node.dump().await?;
+        tokio::task::spawn_blocking(move || write_file(&path, &dump.to_bytes())).await?
+    }
+
+    /// Writes the state file every interval, forever (a failed write is logged, not fatal).
+    pub async fn dump_periodically(&self, node: &DumpAccess) {
+        let (Some(_), Some(interval)) = (&self.dump, self.interval) else {
+            return std::future::pending().await;
+        };
+        let mut ticker = tokio::time::interval(interval);
+        ticker.tick().await;
+        loop {
+            ticker.tick().await;
+            if let Err(e) = self.dump_from(node).await {
+                tracing::warn!("--state-interval: cannot write the state file: {e:#}");
+            }
+        }
     }
 }

@@ -22,6 +22,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod abi;
 pub mod accounts;
 pub mod banner;
 pub mod batcher;

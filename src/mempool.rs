@@ -9,7 +9,7 @@ use alloy_primitives::{Address, B256, U256};
 use parking_lot::Mutex;
 use tokio::sync::Notify;
 
-use crate::{executor::ReadyTx, sequencer::ChainSettings, tx::Envelope};
+use crate::{sequencer::ChainSettings, tx::Envelope, tx::ReadyTx};
 
 /// Why a tx was not admitted. Messages follow geth/reth/anvil.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -69,10 +69,27 @@ pub fn log_block(block: &StoredBlock, config: &OutputConfig) {
 fn settlement_line(block: &StoredBlock, tx: &StoredTx) -> String {
     let input = tx.tx.envelope.input();
     let step = match input.get(..4) {
-        Some(selector) if selector == crate::l1::contracts::IValidatorTimelock::commitBatchesSharedBridgeCall::SELECTOR => "commit",
-        Some(selector) if selector == crate::l1::contracts::IValidatorTimelock::proveBatchesSharedBridgeCall::SELECTOR => "prove",
-        Some(selector) if selector == crate::l1::contracts::IValidatorTimelock::executeBatchesSharedBridgeCall::SELECTOR => "execute",
-        Some(selector) if selector == crate::l1::contracts::ZKChain::setGenesisBatchCall::SELECTOR => "genesis batch",
+        Some(selector)
+            if selector
+                == crate::abi::IValidatorTimelock::commitBatchesSharedBridgeCall::SELECTOR =>
+        {
+            "commit"
+        }
+        Some(selector)
+            if selector
+                == crate::abi::IValidatorTimelock::proveBatchesSharedBridgeCall::SELECTOR =>
+        {
+            "prove"
+        }
+        Some(selector)
+            if selector
+                == crate::abi::IValidatorTimelock::executeBatchesSharedBridgeCall::SELECTOR =>
+        {
+            "execute"
+        }
+        Some(selector) if selector == crate::abi::ZKChain::setGenesisBatchCall::SELECTOR => {
+            "genesis batch"
+        }
         _ => "rollup set-up",
     };
     let status = if tx.receipt.status() { "" } else { " (failed)" };

@@ -34,7 +34,7 @@ use tokio_util::sync::CancellationToken;
 use crate::{
     config::{ChainConfig, MiningMode},
     events::NodeEvent,
-    executor::{BlockContext, BlockOutcome, Executor, ReadyTx},
+    executor::{BlockContext, BlockOutcome, Executor},
     mempool::Mempool,
     persistence::data_dir::ChainOnDisk,
     storage::{
@@ -42,6 +42,7 @@ use crate::{
         state::{BlockHashes, BlockWrites},
     },
     tx::Envelope,
+    tx::ReadyTx,
 };
 
 /// Produces blocks. Its fields are its dependencies.

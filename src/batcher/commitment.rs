@@ -5,7 +5,7 @@
 use alloy_primitives::{B256, U256, keccak256};
 use alloy_sol_types::SolValue;
 
-use crate::l1::contracts::{CommitBatchInfoZKsyncOS, StoredBatchInfo};
+use crate::abi::{CommitBatchInfoZKsyncOS, StoredBatchInfo};
 
 /// Leaves of the L2->L1 logs tree (16384 = 2^14).
 pub const LOGS_TREE_LEAVES: usize = 1 << LOGS_TREE_DEPTH;

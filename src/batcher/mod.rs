@@ -22,8 +22,8 @@ use tokio_util::sync::CancellationToken;
 pub use seal::SealCriteria;
 
 use crate::{
+    abi::{CommitBatchInfoZKsyncOS, StoredBatchInfo},
     events::{BatchEvent, BatchStage, NodeEvent},
-    l1::contracts::{CommitBatchInfoZKsyncOS, StoredBatchInfo},
     storage::{BatchStore, Chain, StoredBlock, state::BlockWrites},
     tree::{StateCommitmentPreimage, StateTree, account_key, account_value, storage_key},
     tx::L2ToL1Log,

@@ -1,6 +1,6 @@
 //! `zkos-dev snapshot save|load|list|rm` and `zkos-dev reset`: on a running node over its
 //! JSON-RPC, or on a stopped node's data dir (`persistence` has the words and the formats).
-//! `start`'s dump files (`--dump-state`, ...) are `persistence::dump::DumpFiles`.
+//! `start`'s dump files (`--dump-state`, ...) are `devnet::DumpFiles`.
 //!
 //! Which devnet a command acts on: `--rpc URL` names a running node; `--data-dir DIR` (or
 //! `ZKOS_DEV_DATA_DIR`) a stopped one; with neither, the node at 127.0.0.1:3050 if one

@@ -10,9 +10,10 @@ use alloy_primitives::B256;
 use revm::{ExecuteCommitEvm, InspectCommitEvm, context::result::ExecutionResult};
 
 use super::{
-    BlockContext, Evm, ExecutedTx, ReadyTx, error_message, inspector::OutputInspector, messages,
+    BlockContext, Evm, ExecutedTx, error_message, inspector::OutputInspector, messages,
     protocol::ProtocolVersion, tx_env,
 };
+use crate::tx::ReadyTx;
 use crate::{
     storage::StateSnapshot,
     tx::{BOOTLOADER, L1Tx, L2ToL1Log},

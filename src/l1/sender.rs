@@ -24,15 +24,12 @@ use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
+    abi::{
+        IValidatorTimelock, IZKChain, InteropRoot, PriorityOpsBatchInfo, StoredBatchInfo, ZKChain,
+    },
     batcher::commitment::stored_batch_hash,
     events::{BatchStage, NodeEvent},
-    l1::{
-        L1Contracts,
-        contracts::{
-            IValidatorTimelock, IZKChain, InteropRoot, PriorityOpsBatchInfo, StoredBatchInfo,
-            ZKChain,
-        },
-    },
+    l1::L1Contracts,
     prover::ProvenBatch,
     sequencer::now,
     storage::{BatchStore, L1Stage, L1Step},

@@ -36,9 +36,9 @@ use super::{
     },
 };
 use crate::{
-    executor::ReadyTx,
     sequencer::ChainSettings,
     storage::{Chain, StateSnapshot, StoredBlock},
+    tx::ReadyTx,
 };
 
 /// The database file inside a data dir.

@@ -2,16 +2,13 @@
 //! `anvil_loadState` takes one, `start --dump-state F` / `--load-state F` / `--state F`
 //! write and read one as a file, and a named snapshot (`named`) is one kept in the data dir.
 //! `DevnetDump` -> `DUMP_MAGIC ‖ version ‖ RLP` and back; `ChainCopy` (a sequencer's O(1) copy)
-//! -> `ChainDump` (records) -> `RebuiltChain`.
+//! -> `ChainDump` (records) -> `RebuiltChain`. Loading one into a running node, and `start`'s
+//! dump files, are `devnet`'s.
 //!
 //! Files are written whole to a temporary name and renamed, so a crash leaves the old file or
 //! the new one, never half of one.
 
-use std::{
-    collections::HashMap,
-    path::{Path, PathBuf},
-    time::Duration,
-};
+use std::{collections::HashMap, path::Path};
 
 use alloy_primitives::{B256, Bytes};
 use alloy_rlp::{Decodable as _, Encodable as _, RlpDecodable, RlpEncodable};
@@ -22,10 +19,9 @@ use super::records::{
     WritesRecord, check_version,
 };
 use crate::{
-    devnet::DumpAccess,
-    executor::ReadyTx,
     sequencer::ChainSettings,
     storage::{ChainHistory, StateSnapshot},
+    tx::ReadyTx,
 };
 
 /// First bytes of a dump.
@@ -109,55 +105,6 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 pub fn read_file(path: &Path) -> anyhow::Result<DevnetDump> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     DevnetDump::from_bytes(&bytes).with_context(|| format!("{}", path.display()))
-}
-
-/// `start`'s state files, with anvil's meaning.
-#[derive(Debug, Clone, Default)]
-pub struct DumpFiles {
-    /// Loaded once the node is up (`--load-state`, or `--state` if the file exists).
-    pub load: Option<PathBuf>,
-    /// Written on exit, and every `interval` (`--dump-state`, `--state`).
-    pub dump: Option<PathBuf>,
-    /// How often to write `dump` while running (`--state-interval`).
-    pub interval: Option<Duration>,
-}
-
-impl DumpFiles {
-    /// Loads the state file into the node, if there is one to load.
-    pub async fn load_into(&self, node: &DumpAccess) -> anyhow::Result<()> {
-        let Some(path) = &self.load else {
-            return Ok(());
-        };
-        let path2 = path.clone();
-        let dump = tokio::task::spawn_blocking(move || read_file(&path2)).await??;
-        node.load(dump)
-            .await
-            .with_context(|| format!("cannot load the state in {}", path.display()))
-    }
-
-    /// Writes the state file, if one is asked for.
-    pub async fn dump_from(&self, node: &DumpAccess) -> anyhow::Result<()> {
-        let Some(path) = self.dump.clone() else {
-            return Ok(());
-        };
-        let dump = node.dump().await?;
-        tokio::task::spawn_blocking(move || write_file(&path, &dump.to_bytes())).await?
-    }
-
-    /// Writes the state file every interval, forever (a failed write is logged, not fatal).
-    pub async fn dump_periodically(&self, node: &DumpAccess) {
-        let (Some(_), Some(interval)) = (&self.dump, self.interval) else {
-            return std::future::pending().await;
-        };
-        let mut ticker = tokio::time::interval(interval);
-        ticker.tick().await;
-        loop {
-            ticker.tick().await;
-            if let Err(e) = self.dump_from(node).await {
-                tracing::warn!("--state-interval: cannot write the state file: {e:#}");
-            }
-        }
-    }
 }
 
 /// What a dump of one chain holds, as the sequencer hands it over (O(1) copies).

@@ -19,12 +19,12 @@ use anyhow::{Context as _, bail};
 use revm::bytecode::Bytecode;
 
 use crate::{
-    executor::ReadyTx,
     sequencer::{BlockClock, ChainSettings},
     storage::{
         Chain, StateSnapshot, StateStore, StoredBlock, StoredTx,
         state::{AccountLeaf, BlockWrites},
     },
+    tx::ReadyTx,
     tx::{Envelope, L1_TX_TYPE, L1Tx, L2ToL1Log},
 };
 
@@ -366,7 +366,7 @@ impl TxRecord {
 pub fn decode_envelope(raw: &[u8]) -> anyhow::Result<Envelope> {
     match raw.split_first() {
         Some((&L1_TX_TYPE, body)) => {
-            let canonical = crate::l1::contracts::L2CanonicalTransaction::abi_decode(body)
+            let canonical = crate::abi::L2CanonicalTransaction::abi_decode(body)
                 .context("an L1 tx that does not decode")?;
             Ok(Envelope::L1(Box::new(L1Tx::new(canonical))))
         }

@@ -316,8 +316,7 @@ impl InputSource {
             } else {
                 apply_overrides(&mut state, &overrides, &code_map(&codes))?;
             }
-            let txs: Vec<crate::executor::ReadyTx> =
-                block.txs.iter().map(|t| t.tx.clone()).collect();
+            let txs: Vec<crate::tx::ReadyTx> = block.txs.iter().map(|t| t.tx.clone()).collect();
             let input = BlockInput {
                 number,
                 timestamp: block.header.timestamp,

@@ -27,10 +27,10 @@ use super::{
     send::{fill_request, sign_request},
 };
 use crate::{
-    executor::ReadyTx,
     mempool::PoolError,
     persistence::named,
     sequencer::{AccountEdit, CommandError, SequencerCommand, SettingsEdit},
+    tx::ReadyTx,
 };
 
 mod erc20;

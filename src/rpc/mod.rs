@@ -46,10 +46,11 @@ use crate::{
     accounts::DevAccount,
     config::{ChainConfig, Cors, RpcConfig},
     events::NodeEvent,
-    executor::{BlockContext, Executor, ReadyTx},
+    executor::{BlockContext, Executor},
     mempool::{AccountView, Mempool},
     sequencer::{ChainSettings, SequencerCommand, Settings, now},
     storage::{Chain, StateSnapshot, StateStore, StoredBlock, state::BlockHashes},
+    tx::ReadyTx,
 };
 use error::{RpcError, RpcResult};
 

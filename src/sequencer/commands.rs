@@ -10,10 +10,10 @@ use tokio::sync::oneshot;
 use super::{ChainSettings, snapshot::Snapshots};
 use crate::{
     config::MiningMode,
-    executor::ReadyTx,
     persistence::{dump::ChainCopy, records::RebuiltChain},
     storage::StateSnapshot,
     tx::L1Tx,
+    tx::ReadyTx,
 };
 
 /// What the sequencer can be asked to do.

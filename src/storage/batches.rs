@@ -7,8 +7,8 @@ use alloy_primitives::B256;
 use parking_lot::RwLock;
 
 use crate::{
+    abi::StoredBatchInfo,
     batcher::Batch,
-    l1::contracts::StoredBatchInfo,
     persistence::{
         data_dir::BatchesOnDisk,
         records::{BatchMark, StepRecord},
