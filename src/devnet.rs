@@ -19,9 +19,9 @@ use parking_lot::Mutex;
 use tokio::sync::{RwLock, mpsc, oneshot};
 
 use crate::{
+    batcher::BatchStore,
     persistence::dump::{ChainDump, DevnetDump, read_file, write_file},
     sequencer::{LoadedChain, SequencerCommand},
-    storage::BatchStore,
 };
 
 /// The L1 as the devnet saves it.

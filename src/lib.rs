@@ -27,6 +27,7 @@ pub mod accounts;
 pub mod banner;
 pub mod batcher;
 pub mod bench;
+pub mod chain_settings;
 pub mod cli;
 pub mod config;
 pub mod devnet;

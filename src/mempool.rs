@@ -9,7 +9,7 @@ use alloy_primitives::{Address, B256, U256};
 use parking_lot::Mutex;
 use tokio::sync::Notify;
 
-use crate::{sequencer::ChainSettings, tx::Envelope, tx::ReadyTx};
+use crate::{chain_settings::ChainSettings, tx::Envelope, tx::ReadyTx};
 
 /// Why a tx was not admitted. Messages follow geth/reth/anvil.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -495,7 +495,7 @@ fn is_bump(old: &Envelope, new: &Envelope) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{config::Config, sequencer::ChainSettings};
+    use crate::{chain_settings::ChainSettings, config::Config};
     use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
     use alloy_primitives::TxKind;
     use alloy_signer::SignerSync;

@@ -3,17 +3,13 @@
 //! It owns the chain head: dev methods change state, settings, the clock and snapshots only
 //! through `SequencerCommand`s (`commands.rs`), so they never race a block being built.
 
-mod clock;
 mod commands;
 mod handle;
 mod l1_queue;
-mod settings;
 mod snapshot;
 
-pub use clock::BlockClock;
 pub use commands::{AccountEdit, CommandError, LoadedChain, SequencerCommand, SettingsEdit};
 pub use l1_queue::L1Queue;
-pub use settings::{ChainSettings, Settings, SettingsWriter};
 
 use std::{
     sync::Arc,
@@ -32,6 +28,7 @@ use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
+    chain_settings::SettingsWriter,
     config::{ChainConfig, MiningMode},
     events::NodeEvent,
     executor::{BlockContext, BlockOutcome, Executor},

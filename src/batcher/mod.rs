@@ -9,6 +9,7 @@
 
 pub mod commitment;
 pub mod seal;
+pub mod store;
 
 use std::{
     sync::Arc,
@@ -20,11 +21,12 @@ use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
 pub use seal::SealCriteria;
+pub use store::{BatchRecord, BatchStore, L1Stage, L1Step};
 
 use crate::{
     abi::{CommitBatchInfoZKsyncOS, StoredBatchInfo},
     events::{BatchEvent, BatchStage, NodeEvent},
-    storage::{BatchStore, Chain, StoredBlock, state::BlockWrites},
+    storage::{Chain, StoredBlock, state::BlockWrites},
     tree::{StateCommitmentPreimage, StateTree, account_key, account_value, storage_key},
     tx::L2ToL1Log,
 };

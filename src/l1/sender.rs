@@ -27,12 +27,14 @@ use crate::{
     abi::{
         IValidatorTimelock, IZKChain, InteropRoot, PriorityOpsBatchInfo, StoredBatchInfo, ZKChain,
     },
+    batcher::BatchStore,
+    batcher::L1Stage,
+    batcher::L1Step,
     batcher::commitment::stored_batch_hash,
     events::{BatchStage, NodeEvent},
     l1::L1Contracts,
     prover::ProvenBatch,
     sequencer::now,
-    storage::{BatchStore, L1Stage, L1Step},
 };
 
 /// Longest wait between two attempts while L1 fails.

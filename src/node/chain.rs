@@ -14,6 +14,8 @@ use tokio_util::sync::CancellationToken;
 use crate::accounts::DevAccount;
 use crate::{
     Config, MiningMode,
+    chain_settings::ChainSettings,
+    chain_settings::SettingsWriter,
     config::{ChainConfig, RpcConfig},
     devnet::Devnet,
     events::{EVENT_CAPACITY, NodeEvent},
@@ -23,7 +25,7 @@ use crate::{
     persistence::data_dir::{DataDir, Role},
     rpc::{self, RpcContext},
     sequencer::L1Queue,
-    sequencer::{ChainSettings, Sequencer, SequencerCommand, SettingsWriter, genesis_block, now},
+    sequencer::{Sequencer, SequencerCommand, genesis_block, now},
     storage::{Chain, StateSnapshot, StateStore},
 };
 

@@ -20,13 +20,13 @@ use crate::{
     Config,
     accounts::dev_accounts,
     banner,
+    batcher::BatchStore,
     config::Storage,
     devnet::{Devnet, L1Handle},
     l1::sender::SettleCommand,
     output::OutputConfig,
     persistence::data_dir::{DataDir, Role},
     rpc,
-    storage::BatchStore,
 };
 
 mod chain;

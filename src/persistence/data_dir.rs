@@ -36,7 +36,7 @@ use super::{
     },
 };
 use crate::{
-    sequencer::ChainSettings,
+    chain_settings::ChainSettings,
     storage::{Chain, StateSnapshot, StoredBlock},
     tx::ReadyTx,
 };

@@ -19,7 +19,7 @@ use super::records::{
     WritesRecord, check_version,
 };
 use crate::{
-    sequencer::ChainSettings,
+    chain_settings::ChainSettings,
     storage::{ChainHistory, StateSnapshot},
     tx::ReadyTx,
 };

@@ -19,7 +19,8 @@ use anyhow::{Context as _, bail};
 use revm::bytecode::Bytecode;
 
 use crate::{
-    sequencer::{BlockClock, ChainSettings},
+    chain_settings::BlockClock,
+    chain_settings::ChainSettings,
     storage::{
         Chain, StateSnapshot, StateStore, StoredBlock, StoredTx,
         state::{AccountLeaf, BlockWrites},

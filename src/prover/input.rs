@@ -32,10 +32,11 @@ use anyhow::{Context as _, bail, ensure};
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    batcher::BatchStore,
     batcher::{Batch, keyed},
     executor::{BlockContext, Executor},
     storage::{
-        BatchStore, Chain,
+        Chain,
         state::{BlockHashes, BlockWrites, ReadKey, StateSnapshot, StateStore},
     },
     tree::{LeafProof, StateTree, TreeProof, account_key, account_value, storage_key},

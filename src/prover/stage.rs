@@ -18,8 +18,8 @@ use super::{
 };
 use crate::{
     batcher::Batch,
+    batcher::BatchStore,
     events::{BatchStage, NodeEvent},
-    storage::BatchStore,
 };
 
 /// Proves batches by stateless re-execution, in process. Its fields are its dependencies.

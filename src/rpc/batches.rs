@@ -15,10 +15,8 @@ use super::{
     macros::ok,
 };
 use crate::{
-    batcher::commitment::log_proof,
-    l1::sender::SettleCommand,
-    storage::{BatchRecord, L1Stage, L1Step},
-    tx::Envelope,
+    batcher::BatchRecord, batcher::L1Stage, batcher::L1Step, batcher::commitment::log_proof,
+    l1::sender::SettleCommand, tx::Envelope,
 };
 
 type Module = RpcModule<RpcContext>;

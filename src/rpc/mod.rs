@@ -24,7 +24,7 @@ pub mod types;
 pub mod zks;
 pub mod zks_os;
 
-use crate::storage::L1Stage;
+use crate::batcher::L1Stage;
 use std::{collections::HashMap, net::SocketAddr, sync::Arc};
 
 use alloy_consensus::{TxEnvelope, transaction::SignerRecoverable};
@@ -44,11 +44,13 @@ use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
 use crate::{
     accounts::DevAccount,
+    chain_settings::ChainSettings,
+    chain_settings::Settings,
     config::{ChainConfig, Cors, RpcConfig},
     events::NodeEvent,
     executor::{BlockContext, Executor},
     mempool::{AccountView, Mempool},
-    sequencer::{ChainSettings, SequencerCommand, Settings, now},
+    sequencer::{SequencerCommand, now},
     storage::{Chain, StateSnapshot, StateStore, StoredBlock, state::BlockHashes},
     tx::ReadyTx,
 };
@@ -100,7 +102,7 @@ pub struct RpcContext {
 #[derive(Debug, Clone)]
 pub struct Settlement {
     /// Sealed batches and their L1 progress.
-    pub batches: std::sync::Arc<crate::storage::BatchStore>,
+    pub batches: std::sync::Arc<crate::batcher::BatchStore>,
     /// Manual commit / prove / execute.
     pub settle: mpsc::Sender<crate::l1::sender::SettleCommand>,
 }

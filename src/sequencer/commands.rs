@@ -7,7 +7,8 @@ use alloy_primitives::{Address, B256, U256};
 use revm::bytecode::Bytecode;
 use tokio::sync::oneshot;
 
-use super::{ChainSettings, snapshot::Snapshots};
+use super::snapshot::Snapshots;
+use crate::chain_settings::ChainSettings;
 use crate::{
     config::MiningMode,
     persistence::{dump::ChainCopy, records::RebuiltChain},

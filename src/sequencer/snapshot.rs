@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 
 use alloy_primitives::{B256, U256};
 
-use super::{ChainSettings, L1Queue};
+use super::L1Queue;
+use crate::chain_settings::ChainSettings;
 use crate::{
     mempool::PoolSnapshot,
     storage::{ChainHistory, StateHistory},

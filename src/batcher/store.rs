@@ -6,9 +6,9 @@ use std::sync::Arc;
 use alloy_primitives::B256;
 use parking_lot::RwLock;
 
+use super::Batch;
 use crate::{
     abi::StoredBatchInfo,
-    batcher::Batch,
     persistence::{
         data_dir::BatchesOnDisk,
         records::{BatchMark, StepRecord},

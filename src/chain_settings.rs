@@ -3,12 +3,15 @@
 //! admission read them (`Settings`), so a runtime change (`anvil_setChainId`, ...) is visible
 //! to `eth_chainId`, `eth_gasPrice` and tx validation at once.
 
+mod clock;
+
+pub use clock::BlockClock;
+
 use std::sync::Arc;
 
 use alloy_primitives::Address;
 use parking_lot::RwLock;
 
-use super::clock::BlockClock;
 use crate::config::ChainConfig;
 
 /// The settings of the next block. Small and `Copy`: readers take a copy.
