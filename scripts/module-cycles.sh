@@ -3,7 +3,7 @@
 # `crate::X` paths (grouped `use crate::{a, b::c}` too) outside test code, and its strongly
 # connected components: every group of modules that reach each other (an import cycle).
 #
-#   scripts/module-cycles.sh          # prints the cycles; exit 1 if there is one
+#   scripts/module-cycles.sh          # prints the cycles (none: an order, leaves first); exit 1 on one
 #   scripts/module-cycles.sh --edges  # also prints every edge, and the files behind it
 #
 # Test code does not count: files named tests.rs and everything from a `#[cfg(test)]` module
@@ -105,5 +105,8 @@ for scc in cycles:
     inner = [f"{a}->{b}" for (a, b) in sorted(edges) if a in scc and b in scc]
     print(f"  cycle of {len(scc)}: {' '.join(scc)}")
     print(f"    edges inside: {' '.join(inner)}")
+if not cycles:
+    # Tarjan emits components callees first: that is an order from the leaves up.
+    print("  leaves first: " + " ".join(s[0] for s in sccs))
 sys.exit(1 if cycles else 0)
 PY

@@ -555,7 +555,7 @@ impl ProverArgs {
             workers: self.workers,
             key: self
                 .prover_key
-                .unwrap_or_else(crate::prover::attest::default_prover_key),
+                .unwrap_or_else(crate::config::default_prover_key),
             poll: Duration::from_millis(self.poll.max(1)),
             id: self.id,
         }
@@ -667,7 +667,7 @@ impl StartArgs {
         // Ethereum's rules keep anvil's zero coinbase unless told otherwise.
         config.chain.fee_account = match (self.fee_account, config.chain.rules) {
             (Some(account), _) => account,
-            (None, crate::executor::EvmRules::ZksyncOs) => crate::accounts::RICH_ADDRESS,
+            (None, crate::executor::EvmRules::ZksyncOs) => crate::config::RICH_ADDRESS,
             (None, crate::executor::EvmRules::Ethereum) => alloy_primitives::Address::ZERO,
         };
         config.chain.allow_eip7702 =
@@ -708,7 +708,7 @@ impl StartArgs {
         );
         anyhow::ensure!(self.batch_max_txs > 0, "--batch-max-txs must be at least 1");
         config.settlement = crate::config::SettlementConfig {
-            seal: crate::batcher::SealCriteria {
+            seal: crate::config::SealCriteria {
                 max_blocks: self.batch_max_blocks,
                 max_txs: self.batch_max_txs,
                 timeout: Duration::from_millis(self.batch_timeout),
@@ -724,14 +724,14 @@ impl StartArgs {
                 },
                 key: self
                     .prover_key
-                    .unwrap_or_else(crate::prover::attest::default_prover_key),
+                    .unwrap_or_else(crate::config::default_prover_key),
                 port: self.prover_port,
                 job_timeout: Duration::from_secs(self.prover_job_timeout),
                 ..Default::default()
             },
             auto: !self.no_auto_settle,
         };
-        config.metrics = (!self.no_metrics).then_some(crate::metrics::MetricsConfig {
+        config.metrics = (!self.no_metrics).then_some(crate::config::MetricsConfig {
             host: self.host,
             port: self.metrics_port,
         });

@@ -5,6 +5,10 @@ use std::{net::IpAddr, path::PathBuf, time::Duration};
 
 use alloy_primitives::U256;
 
+mod shared;
+
+pub use shared::{MetricsConfig, RICH_ADDRESS, RICH_KEY, SealCriteria, default_prover_key};
+
 /// Default mnemonic of anvil and Hardhat: the dev keys are public.
 pub const DEFAULT_MNEMONIC: &str = "test test test test test test test test test test test junk";
 /// Default BIP-44 derivation path prefix; the account index is appended.
@@ -47,7 +51,7 @@ pub struct Config {
     /// Batcher, prover and L1 sender (they run whenever there is an L1).
     pub settlement: SettlementConfig,
     /// The Prometheus endpoint (`None` with `--no-metrics`).
-    pub metrics: Option<crate::metrics::MetricsConfig>,
+    pub metrics: Option<MetricsConfig>,
     /// Where the devnet is kept.
     pub storage: Storage,
 }
@@ -68,7 +72,7 @@ pub enum Storage {
 #[derive(Debug, Clone)]
 pub struct SettlementConfig {
     /// When the batcher closes a batch.
-    pub seal: crate::batcher::SealCriteria,
+    pub seal: SealCriteria,
     /// How long the mock prover takes per batch.
     pub prover_delay: Duration,
     /// Which prover proves batches, and its key and API.
@@ -121,7 +125,7 @@ impl Default for ProverConfig {
     fn default() -> Self {
         Self {
             mode: ProverMode::Mock,
-            key: crate::prover::attest::default_prover_key(),
+            key: default_prover_key(),
             port: 3124,
             job_timeout: Duration::from_secs(30),
             max_jobs: 16,
@@ -280,7 +284,7 @@ impl Default for Config {
                 base_fee: 1_000,
                 max_txs_per_block: 10_000,
                 rules: crate::executor::EvmRules::ZksyncOs,
-                fee_account: crate::accounts::RICH_ADDRESS,
+                fee_account: RICH_ADDRESS,
                 allow_eip7702: false,
                 prices: crate::executor::ResourcePrices::DEFAULT,
                 protocol: crate::executor::ProtocolVersion::default(),
@@ -318,7 +322,7 @@ impl Default for Config {
             },
             l1: Some(L1Config::default()),
             settlement: SettlementConfig::default(),
-            metrics: Some(crate::metrics::MetricsConfig::default()),
+            metrics: Some(MetricsConfig::default()),
             storage: Storage::Memory,
         }
     }

@@ -20,11 +20,11 @@ use alloy_primitives::{Address, B256, Bytes, Keccak256, U256};
 use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
-pub use seal::SealCriteria;
 pub use store::{BatchRecord, BatchStore, L1Stage, L1Step};
 
 use crate::{
     abi::{CommitBatchInfoZKsyncOS, StoredBatchInfo},
+    config::SealCriteria,
     events::{BatchEvent, BatchStage, NodeEvent},
     storage::{Chain, StoredBlock, state::BlockWrites},
     tree::{StateCommitmentPreimage, StateTree, account_key, account_value, storage_key},
