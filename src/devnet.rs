@@ -71,7 +71,9 @@ pub enum DevnetError {
 }
 
 /// One chain as a dump holds it (the blocks become records off the sequencer's loop).
-pub async fn chain_dump(chain: &mpsc::Sender<SequencerCommand>) -> Result<ChainDump, DevnetError> {
+pub(crate) async fn chain_dump(
+    chain: &mpsc::Sender<SequencerCommand>,
+) -> Result<ChainDump, DevnetError> {
     let parts = ask(chain, SequencerCommand::Copy).await?;
     tokio::task::spawn_blocking(move || parts.to_dump())
         .await
@@ -79,7 +81,7 @@ pub async fn chain_dump(chain: &mpsc::Sender<SequencerCommand>) -> Result<ChainD
 }
 
 /// Replaces one chain with the one in `dump` (rebuilt off the sequencer's loop).
-pub async fn load_chain(
+pub(crate) async fn load_chain(
     chain: &mpsc::Sender<SequencerCommand>,
     dump: ChainDump,
 ) -> Result<(), DevnetError> {
@@ -103,7 +105,7 @@ pub async fn load_chain(
 
 /// The whole devnet as a dump: both chains and the batches with an L1 (`devnet`), the L2
 /// alone without one.
-pub async fn dump(
+pub(crate) async fn dump(
     devnet: Option<&Devnet>,
     l2: &mpsc::Sender<SequencerCommand>,
 ) -> Result<DevnetDump, DevnetError> {
@@ -118,7 +120,7 @@ pub async fn dump(
 }
 
 /// Replaces the devnet with a dump (see [`dump`]).
-pub async fn load(
+pub(crate) async fn load(
     devnet: Option<&Devnet>,
     l2: &mpsc::Sender<SequencerCommand>,
     dump: DevnetDump,

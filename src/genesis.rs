@@ -33,7 +33,7 @@ struct Code {
 
 /// Where the L2 bridge contracts point on L1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct L1Bridge {
+pub(crate) struct L1Bridge {
     /// The L1 asset router: deposits come from its alias.
     pub asset_router: Address,
     /// The L1's chain id (part of every asset id).
@@ -41,7 +41,7 @@ pub struct L1Bridge {
 }
 
 /// The system contracts: (address, runtime code).
-pub fn system_contracts() -> anyhow::Result<Vec<(Address, Bytes)>> {
+pub(crate) fn system_contracts() -> anyhow::Result<Vec<(Address, Bytes)>> {
     [
         (L1_MESSENGER, L1_MESSENGER_JSON),
         (L2_BASE_TOKEN, L2_BASE_TOKEN_JSON),
@@ -59,7 +59,7 @@ pub fn system_contracts() -> anyhow::Result<Vec<(Address, Bytes)>> {
 
 /// The L2 state at genesis: `balance` for each dev account, and the system contracts, the
 /// asset router wired to `bridge`.
-pub fn l2_genesis(
+pub(crate) fn l2_genesis(
     accounts: &[DevAccount],
     balance: U256,
     bridge: L1Bridge,

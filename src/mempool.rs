@@ -52,7 +52,7 @@ pub enum PoolError {
 
 /// A tx waiting in the pool.
 #[derive(Debug, Clone)]
-pub struct PoolTx {
+pub(crate) struct PoolTx {
     /// The tx.
     pub tx: ReadyTx,
     /// Arrival order, to break fee ties first come first served.

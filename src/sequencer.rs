@@ -8,8 +8,8 @@ mod handle;
 mod l1_queue;
 mod snapshot;
 
-pub use commands::{AccountEdit, CommandError, LoadedChain, SequencerCommand, SettingsEdit};
-pub use l1_queue::L1Queue;
+pub(crate) use commands::{AccountEdit, CommandError, LoadedChain, SequencerCommand, SettingsEdit};
+pub(crate) use l1_queue::L1Queue;
 
 use std::{
     sync::Arc,
@@ -43,7 +43,7 @@ use crate::{
 };
 
 /// Produces blocks. Its fields are its dependencies.
-pub struct Sequencer {
+pub(crate) struct Sequencer {
     /// Runs the txs.
     pub executor: Executor,
     /// Where state goes.
@@ -72,7 +72,7 @@ pub struct Sequencer {
 
 impl Sequencer {
     /// Runs until `cancel` fires or the command channel closes.
-    pub async fn run(
+    pub(crate) async fn run(
         mut self,
         mut commands: mpsc::Receiver<SequencerCommand>,
         cancel: CancellationToken,
@@ -219,7 +219,7 @@ impl Sequencer {
 }
 
 /// Builds the header and the stored txs of a block.
-pub fn seal(
+pub(crate) fn seal(
     block: &BlockContext,
     parent_hash: B256,
     executed: Vec<crate::executor::ExecutedTx>,
@@ -305,7 +305,11 @@ pub fn seal(
 }
 
 /// The genesis block (no txs); `writes` is the genesis state (everything in it).
-pub fn genesis_block(config: &ChainConfig, timestamp: u64, writes: BlockWrites) -> StoredBlock {
+pub(crate) fn genesis_block(
+    config: &ChainConfig,
+    timestamp: u64,
+    writes: BlockWrites,
+) -> StoredBlock {
     let block = BlockContext {
         number: 0,
         timestamp,
@@ -321,7 +325,7 @@ pub fn genesis_block(config: &ChainConfig, timestamp: u64, writes: BlockWrites) 
 }
 
 /// Wall clock, whole seconds.
-pub fn now() -> u64 {
+pub(crate) fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())

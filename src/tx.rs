@@ -14,11 +14,11 @@ use alloy_sol_types::SolValue;
 use crate::abi::L2CanonicalTransaction;
 
 /// Type byte of an L1 tx on the L2.
-pub const L1_TX_TYPE: u8 = 0x7f;
+pub(crate) const L1_TX_TYPE: u8 = 0x7f;
 /// Formal sender of the service logs (the bootloader).
-pub const BOOTLOADER: Address = address!("0x0000000000000000000000000000000000008001");
+pub(crate) const BOOTLOADER: Address = address!("0x0000000000000000000000000000000000008001");
 /// The L1 messenger: `sendToL1(bytes)`.
-pub const L1_MESSENGER: Address = address!("0x0000000000000000000000000000000000008008");
+pub(crate) const L1_MESSENGER: Address = address!("0x0000000000000000000000000000000000008008");
 /// The L2 base token: `withdraw(address)`.
 pub const L2_BASE_TOKEN: Address = address!("0x000000000000000000000000000000000000800a");
 /// The L2 asset router (the L2 side of the shared bridge): ERC-20 deposits and withdrawals.

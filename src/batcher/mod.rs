@@ -7,9 +7,9 @@
 //! When the L2 goes back (revert, reset, reorg) it drops the batches past the new head and
 //! goes on from the last one still on the chain.
 
-pub mod commitment;
-pub mod seal;
-pub mod store;
+pub(crate) mod commitment;
+pub(crate) mod seal;
+pub(crate) mod store;
 
 use std::{
     sync::Arc,
@@ -20,7 +20,7 @@ use alloy_primitives::{Address, B256, Bytes, Keccak256, U256};
 use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
-pub use store::{BatchRecord, BatchStore, L1Stage, L1Step};
+pub(crate) use store::{BatchRecord, BatchStore, L1Stage, L1Step};
 
 use crate::{
     abi::{CommitBatchInfoZKsyncOS, StoredBatchInfo},
@@ -122,7 +122,7 @@ struct OpenBatch {
 }
 
 /// Closes batches. Its fields are its dependencies.
-pub struct Batcher {
+pub(crate) struct Batcher {
     /// Where blocks come from.
     pub chain: Arc<Chain>,
     /// Where sealed batches are recorded.
@@ -148,7 +148,7 @@ struct Cursor {
 
 impl Batcher {
     /// Seals batches until `cancel` fires or the next stage is gone.
-    pub async fn run(
+    pub(crate) async fn run(
         self,
         output: mpsc::Sender<Arc<Batch>>,
         cancel: CancellationToken,
@@ -424,7 +424,7 @@ fn block_fill(block: &StoredBlock) -> Fill {
 }
 
 /// A block's writes as tree keys and values, sorted by key (the tree's insertion order).
-pub fn keyed(writes: &BlockWrites) -> Vec<(B256, B256)> {
+pub(crate) fn keyed(writes: &BlockWrites) -> Vec<(B256, B256)> {
     let mut out: Vec<(B256, B256)> = writes
         .accounts
         .iter()
