@@ -8,38 +8,28 @@
 //! changes between blocks, the batches' progress and, on a clean stop, the pool are written
 //! as they happen.
 //!
-//! Read path: only at start. `load` rebuilds each chain by re-applying its blocks' changes.
+//! Read path: only at start. `ChainOnDisk::resume` rebuilds each chain by re-applying its
+//! blocks' changes.
+//!
+//! Here: opening, checking and creating a data dir. The write path and `resume` are
+//! `writes.rs`; the data dir as a dump and back (a stopped node's snapshot commands) is
+//! `as_dump.rs`.
 //!
 //! A data dir that is not ours, is damaged or has a newer format is refused with a clear
 //! error and never written to.
 
-use std::{
-    collections::HashMap,
-    path::{Path, PathBuf},
-    sync::Arc,
-};
+use std::path::{Path, PathBuf};
 
-use alloy_primitives::{B256, Bytes};
 use alloy_rlp::{Decodable, Encodable};
 use anyhow::{Context as _, bail};
-use parking_lot::Mutex;
-use redb::{
-    Database, DatabaseError, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata,
-    TableDefinition,
-};
+use redb::{Database, DatabaseError, ReadableDatabase, ReadableTableMetadata, TableDefinition};
 
-use super::{
-    dump::{ChainDump, DevnetDump},
-    records::{
-        self, BatchMark, BlockRecord, FORMAT_VERSION, PoolTx, RebuiltChain, SettingsRecord,
-        WritesRecord,
-    },
-};
-use crate::{
-    chain_settings::ChainSettings,
-    storage::{Chain, StateSnapshot, StoredBlock},
-    tx::ReadyTx,
-};
+use super::records::{self, FORMAT_VERSION, PoolTx, SettingsRecord, WritesRecord};
+
+mod as_dump;
+mod writes;
+
+pub use writes::{BatchesOnDisk, ChainOnDisk, Resumed};
 
 /// The database file inside a data dir.
 pub const DB_FILE: &str = "devnet.redb";
@@ -358,77 +348,6 @@ impl DataDir {
         Ok(())
     }
 
-    /// One chain's part of the data dir ([`ChainOnDisk::resume`] reads it back).
-    pub fn chain(self: &Arc<Self>, role: Role) -> ChainOnDisk {
-        ChainOnDisk {
-            dir: self.clone(),
-            role,
-            hashes: Mutex::new(vec![]),
-        }
-    }
-
-    /// The batches' part of the data dir.
-    pub fn batches(self: &Arc<Self>) -> BatchesOnDisk {
-        BatchesOnDisk { dir: self.clone() }
-    }
-
-    /// Reads one chain whole (`None`: the data dir has none yet).
-    pub fn chain_dump(&self, role: Role) -> anyhow::Result<Option<ChainDump>> {
-        let txn = self.db.begin_read()?;
-        let Some(blocks) = blocks_table(&txn, role)? else {
-            return Ok(None);
-        };
-        let damaged = |what: String| refuse(&self.path, format!("{what} is damaged"));
-        let mut records = Vec::with_capacity(blocks.len()? as usize);
-        for row in blocks.iter()? {
-            let (number, value) = row?;
-            let record = BlockRecord::decode(&mut value.value())
-                .map_err(|e| damaged(format!("{} block {} ({e})", role.name(), number.value())))?;
-            records.push(record);
-        }
-        let codes_table = txn.open_table(CODES)?;
-        let mut codes = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for record in &records {
-            for hash in record.writes.code_hashes() {
-                if seen.insert(hash) {
-                    let code = codes_table.get(&hash.0)?.ok_or_else(|| {
-                        damaged(format!(
-                            "the code {hash} of {} block {}",
-                            role.name(),
-                            record.header.number
-                        ))
-                    })?;
-                    codes.push(Bytes::copy_from_slice(code.value()));
-                }
-            }
-        }
-        let ChainMeta {
-            pending,
-            settings,
-            pool,
-        } = self.chain_meta(&txn, role)?;
-        for hash in pending.code_hashes() {
-            if seen.insert(hash) {
-                let code = codes_table.get(&hash.0)?.ok_or_else(|| {
-                    damaged(format!(
-                        "the code {hash} of {} pending changes",
-                        role.name()
-                    ))
-                })?;
-                codes.push(Bytes::copy_from_slice(code.value()));
-            }
-        }
-        Ok(Some(ChainDump {
-            chain_id: settings.chain_id,
-            blocks: records,
-            codes,
-            pending,
-            settings,
-            pool,
-        }))
-    }
-
     /// A chain's changes since its last block, settings and pool.
     fn chain_meta(&self, txn: &redb::ReadTransaction, role: Role) -> anyhow::Result<ChainMeta> {
         let damaged = |what: String| refuse(&self.path, format!("{what} is damaged"));
@@ -458,31 +377,6 @@ impl DataDir {
         })
     }
 
-    /// The whole devnet as a dump (its L1 too, if it has one).
-    pub fn devnet_dump(&self) -> anyhow::Result<DevnetDump> {
-        let (_, l1) = self.chain_ids()?;
-        self.dump(l1 != 0)
-    }
-
-    /// The whole devnet as a dump.
-    pub fn dump(&self, with_l1: bool) -> anyhow::Result<DevnetDump> {
-        let l2 = self
-            .chain_dump(Role::L2)?
-            .context("the data dir holds no devnet yet")?;
-        let l1 = match with_l1 {
-            true => vec![
-                self.chain_dump(Role::L1)?
-                    .context("the data dir holds no L1")?,
-            ],
-            false => vec![],
-        };
-        Ok(DevnetDump {
-            l2,
-            l1,
-            batches: self.batch_marks()?,
-        })
-    }
-
     /// The chain ids it was created for: the L2's and the embedded L1's (0: none).
     pub fn chain_ids(&self) -> anyhow::Result<(u64, u64)> {
         let txn = self.db.begin_read()?;
@@ -496,70 +390,6 @@ impl DataDir {
             Ok(u64::from_be_bytes(bytes))
         };
         Ok((number("l2_chain_id")?, number("l1_chain_id")?))
-    }
-
-    /// Replaces everything with `dump` (a stopped data dir loading a snapshot or a dump),
-    /// after checking it holds the same chains.
-    pub fn replace(&self, dump: &DevnetDump) -> anyhow::Result<()> {
-        let (l2, l1) = self.chain_ids()?;
-        let dump_l1 = dump.l1.first().map_or(0, |l1| l1.chain_id);
-        if dump.l2.chain_id != l2 || dump_l1 != l1 {
-            bail!(
-                "the dump holds chains {} and {dump_l1} (L2, L1; 0: none), the data dir {} holds {l2} and {l1}",
-                dump.l2.chain_id,
-                self.path.display()
-            );
-        }
-        let txn = self.db.begin_write()?;
-        for (role, chain) in
-            std::iter::once((Role::L2, &dump.l2)).chain(dump.l1.first().map(|l1| (Role::L1, l1)))
-        {
-            let mut blocks = txn.open_table(role.blocks())?;
-            blocks.retain(|_, _| false)?;
-            for record in &chain.blocks {
-                blocks.insert(record.header.number, encode(record).as_slice())?;
-            }
-            let mut meta = txn.open_table(role.meta())?;
-            meta.insert("pending", encode(&chain.pending).as_slice())?;
-            meta.insert("settings", encode(&chain.settings).as_slice())?;
-            meta.insert("pool", encode(&chain.pool).as_slice())?;
-        }
-        {
-            let mut codes = txn.open_table(CODES)?;
-            for chain in std::iter::once(&dump.l2).chain(&dump.l1) {
-                for code in &chain.codes {
-                    codes.insert(&alloy_primitives::keccak256(code).0, code.as_ref())?;
-                }
-            }
-            let mut batches = txn.open_table(BATCHES)?;
-            batches.retain(|_, _| false)?;
-            for mark in &dump.batches {
-                batches.insert(mark.number, encode(mark).as_slice())?;
-            }
-        }
-        txn.commit()?;
-        Ok(())
-    }
-
-    /// The batches recorded, in order.
-    pub fn batch_marks(&self) -> anyhow::Result<Vec<BatchMark>> {
-        let txn = self.db.begin_read()?;
-        let table = match txn.open_table(BATCHES) {
-            Ok(table) => table,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(vec![]),
-            Err(err) => return Err(err.into()),
-        };
-        let mut marks = vec![];
-        for row in table.iter()? {
-            let (number, value) = row?;
-            marks.push(BatchMark::decode(&mut value.value()).map_err(|e| {
-                refuse(
-                    &self.path,
-                    format!("batch {} is damaged ({e})", number.value()),
-                )
-            })?);
-        }
-        Ok(marks)
     }
 }
 
@@ -583,188 +413,9 @@ struct ChainMeta {
     pool: Vec<PoolTx>,
 }
 
-/// A chain read back from the data dir at start.
-pub struct Resumed {
-    /// Its blocks and states.
-    pub rebuilt: RebuiltChain,
-    /// The next block's settings.
-    pub settings: SettingsRecord,
-    /// The txs the pool held at the last clean stop.
-    pub pool: Vec<PoolTx>,
-}
-
 /// RLP of a record.
 fn encode<T: Encodable>(value: &T) -> Vec<u8> {
     let mut out = Vec::with_capacity(value.length());
     value.encode(&mut out);
     out
-}
-
-/// One chain's blocks on disk. The sequencer is its only writer.
-#[derive(Debug)]
-pub struct ChainOnDisk {
-    dir: Arc<DataDir>,
-    role: Role,
-    /// Hashes of the blocks on disk, by number.
-    hashes: Mutex<Vec<B256>>,
-}
-
-impl ChainOnDisk {
-    /// Makes the disk hold exactly `chain`, then `block` after it, in one durable transaction:
-    /// blocks past the point where disk and memory part are replaced. `state` is the state
-    /// after them (its codes, and the changes made since: dev methods between blocks);
-    /// `settings` are the next block's.
-    pub fn persist(
-        &self,
-        chain: &Chain,
-        block: Option<&StoredBlock>,
-        state: &StateSnapshot,
-        settings: &ChainSettings,
-    ) -> anyhow::Result<()> {
-        let mut hashes = self.hashes.lock();
-        let head = chain.latest_number();
-        // Where disk and memory part: usually right after the disk's last block.
-        let mut from = hashes.len().min(head as usize + 1);
-        while from > 0 && chain.block_hash(from as u64 - 1) != hashes[from - 1] {
-            from -= 1;
-        }
-        let mut blocks: Vec<Arc<StoredBlock>> = chain.blocks(from as u64, head);
-        if let Some(block) = block {
-            blocks.push(Arc::new(block.clone()));
-        }
-        let mut txn = self.dir.db.begin_write().context("starting a write")?;
-        txn.set_durability(Durability::Immediate)?;
-        {
-            let mut table = txn.open_table(self.role.blocks())?;
-            if from < hashes.len() {
-                table.retain_in((from as u64).., |_, _| false)?;
-            }
-            let mut codes = txn.open_table(CODES)?;
-            for block in &blocks {
-                let record = BlockRecord::from_block(block);
-                for hash in record.writes.code_hashes() {
-                    if codes.get(&hash.0)?.is_none()
-                        && let Some(code) = state.code_by_hash(&hash)
-                    {
-                        codes.insert(&hash.0, code.original_byte_slice())?;
-                    }
-                }
-                table.insert(block.header.number, encode(&record).as_slice())?;
-            }
-            let mut meta = txn.open_table(self.role.meta())?;
-            // Dev-method changes since the last block (none right after one).
-            let pending = WritesRecord::from_writes(&state.peek_writes());
-            for hash in pending.code_hashes() {
-                if codes.get(&hash.0)?.is_none()
-                    && let Some(code) = state.code_by_hash(&hash)
-                {
-                    codes.insert(&hash.0, code.original_byte_slice())?;
-                }
-            }
-            meta.insert("pending", encode(&pending).as_slice())?;
-            meta.insert(
-                "settings",
-                encode(&SettingsRecord::from_settings(settings)).as_slice(),
-            )?;
-        }
-        txn.commit().context("writing the block")?;
-        hashes.truncate(from);
-        hashes.extend(blocks.iter().map(|b| b.hash));
-        Ok(())
-    }
-
-    /// Keeps the pool's txs (a clean stop) or clears them (an empty list).
-    pub fn set_pool(&self, txs: &[ReadyTx]) -> anyhow::Result<()> {
-        let raw: Vec<PoolTx> = txs.iter().map(PoolTx::from_tx).collect();
-        let txn = self.dir.db.begin_write()?;
-        txn.open_table(self.role.meta())?
-            .insert("pool", encode(&raw).as_slice())?;
-        txn.commit()?;
-        Ok(())
-    }
-
-    /// This chain as the data dir has it (`None`: not yet written).
-    pub fn dump(&self) -> anyhow::Result<Option<ChainDump>> {
-        self.dir.chain_dump(self.role)
-    }
-
-    /// Rebuilds the chain from disk (`None`: it has none yet), decoding one block at a time.
-    pub fn resume(&self) -> anyhow::Result<Option<Resumed>> {
-        let dir = &self.dir;
-        let role = self.role;
-        let txn = dir.db.begin_read()?;
-        let Some(blocks) = blocks_table(&txn, role)? else {
-            return Ok(None);
-        };
-        let ChainMeta {
-            pending,
-            settings,
-            pool,
-        } = dir.chain_meta(&txn, role)?;
-        let mut codes = HashMap::new();
-        for row in txn.open_table(CODES)?.iter()? {
-            let (hash, code) = row?;
-            codes.insert(
-                B256::from(*hash.value()),
-                Bytes::copy_from_slice(code.value()),
-            );
-        }
-        let records = blocks.iter()?.map(|row| {
-            let (number, value) = row?;
-            BlockRecord::decode(&mut value.value()).map_err(|e| {
-                refuse(
-                    &dir.path,
-                    format!("{} block {} is damaged ({e})", role.name(), number.value()),
-                )
-            })
-        });
-        let rebuilt = records::rebuild(records, &codes, &pending).map_err(|e| {
-            refuse(
-                &dir.path,
-                format!("{} cannot be rebuilt: {e:#}", role.name()),
-            )
-        })?;
-        *self.hashes.lock() = rebuilt
-            .chain
-            .blocks(0, rebuilt.chain.latest_number())
-            .iter()
-            .map(|b| b.hash)
-            .collect();
-        Ok(Some(Resumed {
-            rebuilt,
-            settings,
-            pool,
-        }))
-    }
-}
-
-/// The batches on disk. Written by the batch store as batches move.
-#[derive(Debug, Clone)]
-pub struct BatchesOnDisk {
-    dir: Arc<DataDir>,
-}
-
-impl BatchesOnDisk {
-    /// Writes (or rewrites) one batch's mark.
-    pub fn put(&self, mark: &BatchMark) -> anyhow::Result<()> {
-        let txn = self.dir.db.begin_write()?;
-        txn.open_table(BATCHES)?
-            .insert(mark.number, encode(mark).as_slice())?;
-        txn.commit()?;
-        Ok(())
-    }
-
-    /// Drops the marks of the batches after `number`.
-    pub fn truncate(&self, number: u64) -> anyhow::Result<()> {
-        let txn = self.dir.db.begin_write()?;
-        txn.open_table(BATCHES)?
-            .retain_in((number + 1).., |_, _| false)?;
-        txn.commit()?;
-        Ok(())
-    }
-
-    /// Every mark, in order.
-    pub fn marks(&self) -> anyhow::Result<Vec<BatchMark>> {
-        self.dir.batch_marks()
-    }
 }
