@@ -323,7 +323,7 @@ pub struct DumpFiles {
 }
 
 impl DumpFiles {
-    /// Loads the state file into the node, if there is one to load.
+    /// Loads the dump file into the node, if there is one to load.
     pub async fn load_into(&self, node: &DumpAccess) -> anyhow::Result<()> {
         let Some(path) = &self.load else {
             return Ok(());
@@ -335,7 +335,7 @@ impl DumpFiles {
             .with_context(|| format!("cannot load the state in {}", path.display()))
     }
 
-    /// Writes the state file, if one is asked for.
+    /// Writes the dump file, if one is asked for.
     pub async fn dump_from(&self, node: &DumpAccess) -> anyhow::Result<()> {
         let Some(path) = self.dump.clone() else {
             return Ok(());
@@ -344,7 +344,7 @@ impl DumpFiles {
         tokio::task::spawn_blocking(move || write_file(&path, &dump.to_bytes())).await?
     }
 
-    /// Writes the state file every interval, forever (a failed write is logged, not fatal).
+    /// Writes the dump file every interval, forever (a failed write is logged, not fatal).
     pub async fn dump_periodically(&self, node: &DumpAccess) {
         let (Some(_), Some(interval)) = (&self.dump, self.interval) else {
             return std::future::pending().await;

@@ -286,7 +286,7 @@ pub enum ProverMode {
 }
 
 impl StartArgs {
-    /// The state files these flags ask for (`--state`, `--load-state`, `--dump-state`,
+    /// The dump files these flags ask for (`--state`, `--load-state`, `--dump-state`,
     /// `--state-interval`).
     pub fn dump_files(&self) -> anyhow::Result<crate::devnet::DumpFiles> {
         let interval = match self.state_interval {

@@ -13,7 +13,10 @@
 //! - **records**: the RLP records dumps and the data dir are both made of ([`records`]), with
 //!   one format version.
 //!
-//! The commands that act on a running node or a stopped data dir are `cli::snapshot_cmd`.
+//! This module is the formats and where they are kept; it sits below the sequencer, which
+//! writes every block through `data_dir::ChainOnDisk`. Saving, restoring and resetting a
+//! running devnet (both chains at once) is `devnet`'s; the `zkos-dev snapshot` and `reset`
+//! commands are `cli::snapshot_cmd`.
 
 pub mod data_dir;
 pub mod dump;

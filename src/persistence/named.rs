@@ -12,7 +12,7 @@ use super::{
     dump::{DevnetDump, read_file, write_file},
 };
 
-/// The file name ending of a saved snapshot.
+/// The file name ending of a named snapshot.
 pub const EXTENSION: &str = "zkdump";
 
 /// The snapshots of one data dir.
@@ -21,7 +21,7 @@ pub struct NamedSnapshots {
     dir: PathBuf,
 }
 
-/// One saved snapshot, as `list` reports it.
+/// One named snapshot, as `list` reports it.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct NamedSnapshotInfo {
@@ -81,7 +81,7 @@ impl NamedSnapshots {
         read_file(&path)
     }
 
-    /// The saved snapshots, by name.
+    /// The named snapshots, by name.
     pub fn list(&self) -> anyhow::Result<Vec<NamedSnapshotInfo>> {
         let entries = match std::fs::read_dir(&self.dir) {
             Ok(entries) => entries,

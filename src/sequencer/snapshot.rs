@@ -1,5 +1,6 @@
-//! Snapshot: a saved copy of the devnet (state, chain, mempool, chain settings and clock)
-//! that `evm_revert` puts back. `Snapshots`: the ones taken, by id.
+//! Snapshot: an in-memory copy of one chain (state, blocks, mempool, chain settings and clock)
+//! that `evm_revert` puts back. `Snapshots`: the ones taken, by id. With an L1, `devnet::Devnet`
+//! ties the two chains' ids into one devnet snapshot.
 //!
 //! Taking one is cheap: the states and the chain are persistent maps, so a copy shares its
 //! structure with the live data and costs only what changes afterwards.

@@ -27,7 +27,7 @@ async fn load(c: &RpcContext, devnet_dump: DevnetDump) -> Result<(), RpcError> {
         })
 }
 
-/// The data dir's saved snapshots (a node in memory has none).
+/// The data dir's named snapshots (a node in memory has none).
 fn saved_snapshots(c: &RpcContext) -> Result<named::NamedSnapshots, RpcError> {
     c.saved.clone().ok_or_else(|| {
         RpcError::params("this node keeps no data dir, so it has no named snapshots")
