@@ -17,13 +17,16 @@
 //! -> `l1::sender` settle the blocks on L1.
 //!
 //! Public, because `main`, the integration tests (`tests/it`) or the examples use them:
-//! `config` (what can be configured), `node` (wiring; `Node::spawn` is the one entry point),
-//! `cli` (flags -> config, and the `snapshot` / `reset` commands), `accounts`, `executor`
-//! (execution rules and prices), `storage`, `events`, `rpc`, `l1`, `abi` (the rollup
-//! contracts' bindings), `prover`, `tree` (the state tree), `persistence` (data dir, dumps,
-//! named snapshots), `metrics`, `ports` (which flag sets each listening port), `tui`, `bench`,
-//! `init`. Crate-private: `mempool`, `sequencer`, `chain_settings`, `batcher`, `tx`, `devnet`
-//! (saving and restoring both chains together), `genesis`, `output`, `banner`.
+//! `config` (what can be configured), `cli` (flags -> config, and the `snapshot` / `reset`
+//! commands), `accounts`, `executor` (execution rules and prices), `storage`, `events`, `rpc`,
+//! `l1`, `abi` (the rollup contracts' bindings), `prover`, `tree` (the state tree),
+//! `persistence` (data dir, dumps, named snapshots), `metrics`, `ports` (which flag sets each
+//! listening port), `tui`, `bench`, `init`; and, at the root, `Node` and `NodeHandle`
+//! (`Node::spawn` is the one entry point). Crate-private: `node` (the wiring), `mempool`,
+//! `sequencer`, `chain_settings`, `batcher`, `tx`, `devnet` (saving and restoring both chains
+//! together), `genesis`, `output`, `banner`. Nothing outside uses `storage` either; it stays
+//! public for now because making it crate-private rewrites `pub` items of `storage/state.rs`,
+//! where the fork mode is being written.
 //!
 //! The modules import each other without cycles (`scripts/module-cycles.sh`).
 
@@ -45,7 +48,7 @@ pub mod init;
 pub mod l1;
 pub(crate) mod mempool;
 pub mod metrics;
-pub mod node;
+pub(crate) mod node;
 pub(crate) mod output;
 pub mod persistence;
 pub mod ports;

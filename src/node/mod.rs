@@ -15,7 +15,7 @@ use anyhow::Context as _;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-pub use crate::accounts::DevAccount;
+use crate::accounts::DevAccount;
 use crate::{
     Config,
     accounts::dev_accounts,
