@@ -7,7 +7,8 @@
 #   scripts/module-cycles.sh --edges  # also prints every edge, and the files behind it
 #
 # Test code does not count: files named tests.rs and everything from a `#[cfg(test)]` module
-# to the end of its file.
+# to the end of its file. Paths out of a module are written `crate::...` in this crate (no
+# `super::` reaches the root), so `crate::` paths are all the edges.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exec python3 - "$@" <<'PY'
