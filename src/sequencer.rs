@@ -38,8 +38,7 @@ use crate::{
         Chain, StateSnapshot, StateStore, StoredBlock, StoredTx,
         state::{BlockHashes, BlockWrites},
     },
-    tx::Envelope,
-    tx::ReadyTx,
+    tx::{Envelope, ReadyTx},
 };
 
 /// Produces blocks. Its fields are its dependencies.

@@ -9,8 +9,7 @@ use super::{
     BlockContext, Executor,
     resources::{self, Charge, TxResources, TxShape},
 };
-use crate::storage::state::StateSnapshot;
-use crate::tx::ReadyTx;
+use crate::{storage::state::StateSnapshot, tx::ReadyTx};
 
 /// What charging a tx's native needs of it, taken before the tx runs.
 #[derive(Debug, Clone, Copy)]

@@ -13,10 +13,9 @@ use super::{
     BlockContext, Evm, ExecutedTx, error_message, inspector::OutputInspector, messages,
     protocol::ProtocolVersion, tx_env,
 };
-use crate::tx::ReadyTx;
 use crate::{
     storage::StateSnapshot,
-    tx::{BOOTLOADER, L1Tx, L2ToL1Log},
+    tx::{BOOTLOADER, L1Tx, L2ToL1Log, ReadyTx},
 };
 
 /// An L1 tx between its start and its end.

@@ -17,8 +17,10 @@ use super::{
     priority::{L1Frame, l1_cfg},
     tx_env,
 };
-use crate::storage::state::{BlockHashes, StateDb, StateSnapshot};
-use crate::tx::ReadyTx;
+use crate::{
+    storage::state::{BlockHashes, StateDb, StateSnapshot},
+    tx::ReadyTx,
+};
 
 /// One tx (or call) re-run under an inspector, as `trace_block` / `trace_call` hand it over.
 pub struct Inspected<'a> {

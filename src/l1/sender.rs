@@ -27,10 +27,7 @@ use crate::{
     abi::{
         IValidatorTimelock, IZKChain, InteropRoot, PriorityOpsBatchInfo, StoredBatchInfo, ZKChain,
     },
-    batcher::BatchStore,
-    batcher::L1Stage,
-    batcher::L1Step,
-    batcher::commitment::stored_batch_hash,
+    batcher::{BatchStore, L1Stage, L1Step, commitment::stored_batch_hash},
     events::{BatchStage, NodeEvent},
     l1::L1Contracts,
     prover::ProvenBatch,

@@ -14,8 +14,7 @@ use tokio_util::sync::CancellationToken;
 use crate::accounts::DevAccount;
 use crate::{
     Config, MiningMode,
-    chain_settings::ChainSettings,
-    chain_settings::SettingsWriter,
+    chain_settings::{ChainSettings, SettingsWriter},
     config::{ChainConfig, RpcConfig},
     devnet::Devnet,
     events::{EVENT_CAPACITY, NodeEvent},
@@ -24,8 +23,7 @@ use crate::{
     output::OutputConfig,
     persistence::data_dir::{DataDir, Role},
     rpc::{self, RpcContext},
-    sequencer::L1Queue,
-    sequencer::{Sequencer, SequencerCommand, genesis_block, now},
+    sequencer::{L1Queue, Sequencer, SequencerCommand, genesis_block, now},
     storage::{Chain, StateSnapshot, StateStore},
 };
 

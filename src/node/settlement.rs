@@ -14,8 +14,7 @@ use super::{RunningL1, chain::RunningChain, stages::Stages};
 use crate::{
     Config, L1Config,
     accounts::DevAccount,
-    batcher::BatchStore,
-    batcher::Batcher,
+    batcher::{BatchStore, Batcher},
     config::ProverMode,
     devnet::Devnet,
     l1::{

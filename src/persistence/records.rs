@@ -19,14 +19,12 @@ use anyhow::{Context as _, bail};
 use revm::bytecode::Bytecode;
 
 use crate::{
-    chain_settings::BlockClock,
-    chain_settings::ChainSettings,
+    chain_settings::{BlockClock, ChainSettings},
     storage::{
         Chain, StateSnapshot, StateStore, StoredBlock, StoredTx,
         state::{AccountLeaf, BlockWrites},
     },
-    tx::ReadyTx,
-    tx::{Envelope, L1_TX_TYPE, L1Tx, L2ToL1Log},
+    tx::{Envelope, L1_TX_TYPE, L1Tx, L2ToL1Log, ReadyTx},
 };
 
 /// Version of the records. Bumped on any change to them or to what they mean; older versions are

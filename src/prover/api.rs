@@ -34,8 +34,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{ProvenBatch, ProverError, attest, input::InputSource, stage};
 use crate::{
-    batcher::Batch,
-    batcher::BatchStore,
+    batcher::{Batch, BatchStore},
     events::{BatchStage, NodeEvent},
 };
 

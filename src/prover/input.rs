@@ -32,8 +32,7 @@ use anyhow::{Context as _, bail, ensure};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    batcher::BatchStore,
-    batcher::{Batch, keyed},
+    batcher::{Batch, BatchStore, keyed},
     executor::{BlockContext, Executor},
     storage::{
         Chain,

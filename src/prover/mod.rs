@@ -31,8 +31,7 @@ use alloy_primitives::U256;
 use tokio::sync::{broadcast, mpsc};
 
 use crate::{
-    batcher::BatchStore,
-    batcher::{Batch, commitment::public_input},
+    batcher::{Batch, BatchStore, commitment::public_input},
     events::{BatchStage, NodeEvent},
 };
 

@@ -47,8 +47,7 @@ use crate::{
     executor::Executor,
     storage::state::{BlockHashes, ReadKey, StateSnapshot},
     tree::{TreeProof, account_key, state_commitment, storage_key},
-    tx::ReadyTx,
-    tx::{Envelope, L1_TX_TYPE, L1Tx},
+    tx::{Envelope, L1_TX_TYPE, L1Tx, ReadyTx},
 };
 
 /// A batch transition the re-executor checked: what the attestation signs.

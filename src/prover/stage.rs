@@ -17,8 +17,7 @@ use super::{
     reexec::{self, Verified},
 };
 use crate::{
-    batcher::Batch,
-    batcher::BatchStore,
+    batcher::{Batch, BatchStore},
     events::{BatchStage, NodeEvent},
 };
 

@@ -44,8 +44,7 @@ use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
 use crate::{
     accounts::DevAccount,
-    chain_settings::ChainSettings,
-    chain_settings::Settings,
+    chain_settings::{ChainSettings, Settings},
     config::{ChainConfig, Cors, RpcConfig},
     events::NodeEvent,
     executor::{BlockContext, Executor},

@@ -8,8 +8,7 @@ use serde_json::{Value, json};
 
 use crate::{
     storage::{StoredBlock, StoredTx},
-    tx::ReadyTx,
-    tx::{Envelope, L1_TX_TYPE, L1Tx},
+    tx::{Envelope, L1_TX_TYPE, L1Tx, ReadyTx},
 };
 
 fn insert(value: &mut Value, key: &str, v: Value) {

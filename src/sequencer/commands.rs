@@ -8,13 +8,12 @@ use revm::bytecode::Bytecode;
 use tokio::sync::oneshot;
 
 use super::snapshot::Snapshots;
-use crate::chain_settings::ChainSettings;
 use crate::{
+    chain_settings::ChainSettings,
     config::MiningMode,
     persistence::{dump::ChainCopy, records::RebuiltChain},
     storage::StateSnapshot,
-    tx::L1Tx,
-    tx::ReadyTx,
+    tx::{L1Tx, ReadyTx},
 };
 
 /// What the sequencer can be asked to do.

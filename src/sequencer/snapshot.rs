@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use alloy_primitives::{B256, U256};
 
 use super::L1Queue;
-use crate::chain_settings::ChainSettings;
 use crate::{
+    chain_settings::ChainSettings,
     mempool::PoolSnapshot,
     storage::{ChainHistory, StateHistory},
 };
