@@ -13,6 +13,9 @@ command -v npm >/dev/null || { echo "error: npm not found (install Node.js 20+)"
 echo "==> npm packages of state/ (solc, and the anvil the Rust tests use as an external L1)"
 (cd state && npm ci --no-audit --no-fund --loglevel=error)
 
+echo "==> module graph: no import cycles between src/'s top-level modules"
+scripts/module-cycles.sh
+
 echo "==> cargo test (the abuse run sends ${ZKOS_ABUSE_REQUESTS:=100000} hostile requests)"
 export ZKOS_ABUSE_REQUESTS
 cargo test --locked

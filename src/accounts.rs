@@ -1,17 +1,11 @@
 //! Dev accounts: the mnemonic's accounts (anvil's and Hardhat's addresses) plus the ZKsync
 //! rich account. The keys are public; they exist to be used on a local devnet.
 
-use alloy_primitives::{Address, B256, address, b256};
+use alloy_primitives::{Address, B256};
 use alloy_signer_local::{MnemonicBuilder, PrivateKeySigner};
 use anyhow::Context as _;
 
-use crate::config::AccountsConfig;
-
-/// The ZKsync rich account, funded on both chains (as in zksync-os-server's local setup).
-pub const RICH_ADDRESS: Address = address!("0x36615Cf349d7F6344891B1e7CA7C72883F5dc049");
-/// Private key of [`RICH_ADDRESS`].
-pub const RICH_KEY: B256 =
-    b256!("0x7726827caac94a7f9e1b160f7ea819f172f7b6f9d2a97f992c38edeab82d4110");
+use crate::config::{AccountsConfig, RICH_ADDRESS, RICH_KEY};
 
 /// A funded, unlocked dev account.
 #[derive(Debug, Clone)]
@@ -57,6 +51,8 @@ pub fn dev_accounts(config: &AccountsConfig) -> anyhow::Result<Vec<DevAccount>> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloy_primitives::{address, b256};
+
     use crate::Config;
 
     #[test]

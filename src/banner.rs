@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::{Config, L1Config, MiningMode, accounts::DevAccount, l1::L1Genesis};
 
 /// What the banner shows.
-pub struct BannerInfo<'a> {
+pub(crate) struct BannerInfo<'a> {
     /// The node's config.
     pub config: &'a Config,
     /// Funded accounts (on both chains).
@@ -74,7 +74,7 @@ fn state_line(info: &BannerInfo<'_>) -> String {
 }
 
 /// What the banner shows of the embedded L1.
-pub struct L1Info<'a> {
+pub(crate) struct L1Info<'a> {
     /// Its config.
     pub config: &'a L1Config,
     /// Where its RPC listens.
@@ -93,7 +93,7 @@ fn prover_name(c: &Config) -> &'static str {
 }
 
 /// Human name of a mining mode.
-pub fn mining_name(mode: MiningMode) -> String {
+pub(crate) fn mining_name(mode: MiningMode) -> String {
     match mode {
         MiningMode::Instant => "instant (a block as soon as txs are ready)".into(),
         MiningMode::Interval(d) => format!("interval ({} s)", d.as_secs_f64()),
@@ -103,7 +103,7 @@ pub fn mining_name(mode: MiningMode) -> String {
 }
 
 /// The banner text.
-pub fn banner(info: &BannerInfo<'_>) -> String {
+pub(crate) fn banner(info: &BannerInfo<'_>) -> String {
     let c = info.config;
     let mut out = String::new();
     let _ = writeln!(
@@ -291,7 +291,7 @@ fn rules_line(chain: &crate::config::ChainConfig) -> String {
 }
 
 /// The banner as JSON (`--config-out`).
-pub fn banner_json(info: &BannerInfo<'_>) -> Value {
+pub(crate) fn banner_json(info: &BannerInfo<'_>) -> Value {
     let c = info.config;
     let l1 = info.l1.as_ref().map(|l1| {
         json!({

@@ -5,6 +5,10 @@ use std::{net::IpAddr, path::PathBuf, time::Duration};
 
 use alloy_primitives::U256;
 
+mod shared;
+
+pub use shared::{MetricsConfig, RICH_ADDRESS, RICH_KEY, SealCriteria, default_prover_key};
+
 /// Default mnemonic of anvil and Hardhat: the dev keys are public.
 pub const DEFAULT_MNEMONIC: &str = "test test test test test test test test test test test junk";
 /// Default BIP-44 derivation path prefix; the account index is appended.
@@ -47,54 +51,32 @@ pub struct Config {
     /// Batcher, prover and L1 sender (they run whenever there is an L1).
     pub settlement: SettlementConfig,
     /// The Prometheus endpoint (`None` with `--no-metrics`).
-    pub metrics: Option<crate::metrics::MetricsConfig>,
+    pub metrics: Option<MetricsConfig>,
     /// Where the devnet is kept.
     pub storage: Storage,
+    /// When the data dir's writes are synced to the disk.
+    pub sync: SyncPolicy,
     /// Start the L2 from a block of a live chain (`--fork-url`).
     pub fork: Option<ForkConfig>,
 }
 
-/// Fork mode: the remote chain and how to read from it (anvil's flags and defaults).
-#[derive(Debug, Clone)]
-pub struct ForkConfig {
-    /// The remote's JSON-RPC URL (`--fork-url`).
-    pub url: String,
-    /// The block to fork at (`--fork-block-number`; default the remote's latest).
-    pub block_number: Option<u64>,
-    /// Fork at the block before this tx's and replay the txs before it (`--fork-transaction-hash`).
-    pub transaction_hash: Option<alloy_primitives::B256>,
-    /// The local chain id (`--fork-chain-id` / `--chain-id`; default the remote's).
-    pub chain_id: Option<u64>,
-    /// Retries of a failed request (`--fork-retries`, anvil's `--retries`; default 5).
-    pub retries: u32,
-    /// Backoff before a retry (`--fork-retry-backoff`, ms; default 1000).
-    pub retry_backoff: Duration,
-    /// Time limit of one request (`--timeout`, ms; default 45 s).
-    pub timeout: Duration,
-    /// The remote's rate limit, in compute units per second (`--compute-units-per-second`;
-    /// `--no-rate-limit`: unlimited).
-    pub compute_units_per_second: u64,
-    /// Extra HTTP headers (`--fork-header "Name: value"`).
-    pub headers: Vec<(String, String)>,
-    /// Keep what was read in the data dir (`--no-storage-caching`: off).
-    pub cache: bool,
+/// Fork mode's settings (`--fork-url` and the flags that tune it).
+pub use crate::fork::ForkConfig;
+
+/// When the data dir's writes reach the disk (`--sync`, `--sync-interval`). A block is in the
+/// operating system before its receipts show either way, so a killed process loses nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncPolicy {
+    /// Synced in groups, at most this long after being written: a power loss may take the
+    /// last interval's blocks (the default, 100 ms).
+    Interval(Duration),
+    /// Each block synced before its receipts show.
+    Always,
 }
 
-impl ForkConfig {
-    /// Forking `url` with anvil's defaults.
-    pub fn new(url: impl Into<String>) -> Self {
-        Self {
-            url: url.into(),
-            block_number: None,
-            transaction_hash: None,
-            chain_id: None,
-            retries: 5,
-            retry_backoff: Duration::from_millis(1000),
-            timeout: Duration::from_secs(45),
-            compute_units_per_second: 330,
-            headers: vec![],
-            cache: true,
-        }
+impl Default for SyncPolicy {
+    fn default() -> Self {
+        Self::Interval(Duration::from_millis(100))
     }
 }
 
@@ -114,7 +96,7 @@ pub enum Storage {
 #[derive(Debug, Clone)]
 pub struct SettlementConfig {
     /// When the batcher closes a batch.
-    pub seal: crate::batcher::SealCriteria,
+    pub seal: SealCriteria,
     /// How long the mock prover takes per batch.
     pub prover_delay: Duration,
     /// Which prover proves batches, and its key and API.
@@ -167,7 +149,7 @@ impl Default for ProverConfig {
     fn default() -> Self {
         Self {
             mode: ProverMode::Mock,
-            key: crate::prover::attest::default_prover_key(),
+            key: default_prover_key(),
             port: 3124,
             job_timeout: Duration::from_secs(30),
             max_jobs: 16,
@@ -329,7 +311,7 @@ impl Default for Config {
                 base_fee: 1_000,
                 max_txs_per_block: 10_000,
                 rules: crate::executor::EvmRules::ZksyncOs,
-                fee_account: crate::accounts::RICH_ADDRESS,
+                fee_account: RICH_ADDRESS,
                 allow_eip7702: false,
                 prices: crate::executor::ResourcePrices::DEFAULT,
                 protocol: crate::executor::ProtocolVersion::default(),
@@ -367,8 +349,9 @@ impl Default for Config {
             },
             l1: Some(L1Config::default()),
             settlement: SettlementConfig::default(),
-            metrics: Some(crate::metrics::MetricsConfig::default()),
+            metrics: Some(MetricsConfig::default()),
             storage: Storage::Memory,
+            sync: SyncPolicy::default(),
             fork: None,
         }
     }

@@ -1,13 +1,17 @@
 //! Devnet: the L1 and the L2 saved, restored and reset together, so `evm_snapshot` /
 //! `evm_revert` / `anvil_reset` on either RPC act on the whole rollup: both chains and the
-//! settlement pipeline. `Devnet::{snapshot, revert, reset}` -> commands to both sequencers.
+//! settlement pipeline. `Devnet::{snapshot, revert, reset, dump, load}` -> commands to both
+//! sequencers. The words (snapshot, dump, data dir) are `persistence`'s; this module sits
+//! above the sequencers it commands, `persistence` below them.
 //!
 //! The pipeline (L1 watcher and L1 sender) holds `gate` shared while it acts on L1; saving and
 //! restoring hold it exclusively, so no deposit or settlement step is half-way between the two
 //! chains when they are saved. Everything else of the pipeline follows from the chains: the
 //! batcher keeps the batches still on the restored L2, the sender re-reads L1's counters.
 
-use std::{collections::BTreeMap, sync::Arc};
+use std::{collections::BTreeMap, path::PathBuf, sync::Arc, time::Duration};
+
+use anyhow::Context as _;
 
 use alloy_primitives::{B256, U256};
 use alloy_provider::{DynProvider, Provider};
@@ -15,11 +19,9 @@ use parking_lot::Mutex;
 use tokio::sync::{RwLock, mpsc, oneshot};
 
 use crate::{
+    batcher::BatchStore,
+    persistence::dump::{ChainDump, DevnetDump, read_file, write_file},
     sequencer::{LoadedChain, SequencerCommand},
-    storage::{
-        BatchStore,
-        image::{ChainImage, DevnetImage},
-    },
 };
 
 /// The L1 as the devnet saves it.
@@ -69,25 +71,25 @@ pub enum DevnetError {
 }
 
 /// One chain as a dump holds it (the blocks become records off the sequencer's loop).
-pub async fn chain_image(
+pub(crate) async fn chain_dump(
     chain: &mpsc::Sender<SequencerCommand>,
-) -> Result<ChainImage, DevnetError> {
-    let parts = ask(chain, SequencerCommand::Image).await?;
-    tokio::task::spawn_blocking(move || parts.to_image())
+) -> Result<ChainDump, DevnetError> {
+    let parts = ask(chain, SequencerCommand::Copy).await?;
+    tokio::task::spawn_blocking(move || parts.to_dump())
         .await
         .map_err(|_| DevnetError::ShuttingDown)
 }
 
-/// Replaces one chain with the one in `image` (rebuilt off the sequencer's loop).
-pub async fn load_chain(
+/// Replaces one chain with the one in `dump` (rebuilt off the sequencer's loop).
+pub(crate) async fn load_chain(
     chain: &mpsc::Sender<SequencerCommand>,
-    image: ChainImage,
+    dump: ChainDump,
 ) -> Result<(), DevnetError> {
     let loaded = tokio::task::spawn_blocking(move || {
-        let rebuilt = crate::storage::disk::rebuild(&image)?;
+        let rebuilt = dump.rebuild()?;
         anyhow::Ok(LoadedChain {
             rebuilt,
-            settings: image.settings.to_settings(),
+            settings: dump.settings.to_settings(),
         })
     })
     .await
@@ -103,14 +105,14 @@ pub async fn load_chain(
 
 /// The whole devnet as a dump: both chains and the batches with an L1 (`devnet`), the L2
 /// alone without one.
-pub async fn dump(
+pub(crate) async fn dump(
     devnet: Option<&Devnet>,
     l2: &mpsc::Sender<SequencerCommand>,
-) -> Result<DevnetImage, DevnetError> {
+) -> Result<DevnetDump, DevnetError> {
     match devnet {
         Some(devnet) => devnet.dump().await,
-        None => Ok(DevnetImage {
-            l2: chain_image(l2).await?,
+        None => Ok(DevnetDump {
+            l2: chain_dump(l2).await?,
             l1: vec![],
             batches: vec![],
         }),
@@ -118,41 +120,41 @@ pub async fn dump(
 }
 
 /// Replaces the devnet with a dump (see [`dump`]).
-pub async fn load(
+pub(crate) async fn load(
     devnet: Option<&Devnet>,
     l2: &mpsc::Sender<SequencerCommand>,
-    image: DevnetImage,
+    dump: DevnetDump,
 ) -> Result<(), DevnetError> {
     match devnet {
-        Some(devnet) => devnet.load(image).await,
-        None if !image.l1.is_empty() => Err(DevnetError::Load(
+        Some(devnet) => devnet.load(dump).await,
+        None if !dump.l1.is_empty() => Err(DevnetError::Load(
             "the state dump holds an L1 and this node runs without one (--no-l1)".into(),
         )),
-        None => load_chain(l2, image.l2).await,
+        None => load_chain(l2, dump.l2).await,
     }
 }
 
 /// Dumps and loads of a running devnet, whichever chains it has (cheap to clone).
 #[derive(Clone)]
-pub struct StateAccess {
+pub struct DumpAccess {
     devnet: Option<Arc<Devnet>>,
     l2: mpsc::Sender<SequencerCommand>,
 }
 
-impl StateAccess {
+impl DumpAccess {
     /// Access through the devnet (with an L1) or the L2 alone.
     pub fn new(devnet: Option<Arc<Devnet>>, l2: mpsc::Sender<SequencerCommand>) -> Self {
         Self { devnet, l2 }
     }
 
     /// See [`dump`].
-    pub async fn dump(&self) -> Result<DevnetImage, DevnetError> {
+    pub async fn dump(&self) -> Result<DevnetDump, DevnetError> {
         dump(self.devnet.as_deref(), &self.l2).await
     }
 
     /// See [`load`].
-    pub async fn load(&self, image: DevnetImage) -> Result<(), DevnetError> {
-        load(self.devnet.as_deref(), &self.l2, image).await
+    pub async fn load(&self, dump: DevnetDump) -> Result<(), DevnetError> {
+        load(self.devnet.as_deref(), &self.l2, dump).await
     }
 }
 
@@ -181,16 +183,16 @@ impl Devnet {
     }
 
     /// Both chains and the batches, as one dump (`anvil_dumpState`, `zkos-dev snapshot save`).
-    pub async fn dump(&self) -> Result<DevnetImage, DevnetError> {
+    pub async fn dump(&self) -> Result<DevnetDump, DevnetError> {
         let _quiet = self.gate.write().await;
         let L1Handle::Embedded(l1) = &self.l1 else {
             return Err(DevnetError::Unsupported(
                 "a state dump with an external L1 (--l1-rpc) is not supported: the L1 is not zkos-dev's to save",
             ));
         };
-        let l1 = chain_image(l1).await?;
-        let l2 = chain_image(&self.l2).await?;
-        Ok(DevnetImage {
+        let l1 = chain_dump(l1).await?;
+        let l2 = chain_dump(&self.l2).await?;
+        Ok(DevnetDump {
             l2,
             l1: vec![l1],
             batches: self.batches.marks(),
@@ -199,25 +201,25 @@ impl Devnet {
 
     /// Replaces both chains and the batches with a dump's (`anvil_loadState`,
     /// `zkos-dev snapshot load`). The snapshots taken before are gone.
-    pub async fn load(&self, image: DevnetImage) -> Result<(), DevnetError> {
+    pub async fn load(&self, dump: DevnetDump) -> Result<(), DevnetError> {
         let _quiet = self.gate.write().await;
         let L1Handle::Embedded(l1) = &self.l1 else {
             return Err(DevnetError::Unsupported(
                 "loading a state dump with an external L1 (--l1-rpc) is not supported",
             ));
         };
-        let DevnetImage {
+        let DevnetDump {
             l2,
-            l1: mut l1_image,
+            l1: mut l1_dump,
             batches,
-        } = image;
-        let Some(l1_image) = l1_image.pop() else {
+        } = dump;
+        let Some(l1_dump) = l1_dump.pop() else {
             return Err(DevnetError::Load(
                 "the state dump holds no L1 (it was taken with --no-l1)".into(),
             ));
         };
         let sealed = batches.last().map_or(0, |mark| mark.number);
-        load_chain(l1, l1_image).await?;
+        load_chain(l1, l1_dump).await?;
         load_chain(&self.l2, l2).await?;
         self.batches.load(batches);
         *self.taken.lock() = (U256::ZERO, BTreeMap::new());
@@ -307,5 +309,54 @@ impl Devnet {
                 chain_ids.get(&own).map(|head| (*id, *head))
             })
             .collect()
+    }
+}
+
+/// `start`'s dump files (anvil's state files): `--load-state`, `--dump-state`, `--state`.
+#[derive(Debug, Clone, Default)]
+pub struct DumpFiles {
+    /// Loaded once the node is up (`--load-state`, or `--state` if the file exists).
+    pub load: Option<PathBuf>,
+    /// Written on exit, and every `interval` (`--dump-state`, `--state`).
+    pub dump: Option<PathBuf>,
+    /// How often to write `dump` while running (`--state-interval`).
+    pub interval: Option<Duration>,
+}
+
+impl DumpFiles {
+    /// Loads the dump file into the node, if there is one to load.
+    pub async fn load_into(&self, node: &DumpAccess) -> anyhow::Result<()> {
+        let Some(path) = &self.load else {
+            return Ok(());
+        };
+        let path2 = path.clone();
+        let dump = tokio::task::spawn_blocking(move || read_file(&path2)).await??;
+        node.load(dump)
+            .await
+            .with_context(|| format!("cannot load the state in {}", path.display()))
+    }
+
+    /// Writes the dump file, if one is asked for.
+    pub async fn dump_from(&self, node: &DumpAccess) -> anyhow::Result<()> {
+        let Some(path) = self.dump.clone() else {
+            return Ok(());
+        };
+        let dump = node.dump().await?;
+        tokio::task::spawn_blocking(move || write_file(&path, &dump.to_bytes())).await?
+    }
+
+    /// Writes the dump file every interval, forever (a failed write is logged, not fatal).
+    pub async fn dump_periodically(&self, node: &DumpAccess) {
+        let (Some(_), Some(interval)) = (&self.dump, self.interval) else {
+            return std::future::pending().await;
+        };
+        let mut ticker = tokio::time::interval(interval);
+        ticker.tick().await;
+        loop {
+            ticker.tick().await;
+            if let Err(e) = self.dump_from(node).await {
+                tracing::warn!("--state-interval: cannot write the state file: {e:#}");
+            }
+        }
     }
 }

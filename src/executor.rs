@@ -46,10 +46,10 @@ use revm::{
 };
 
 use crate::{
-    l1::contracts::IL1Messenger,
+    abi::IL1Messenger,
     output::OutputConfig,
     storage::state::{BlockHashes, StateDb, StateSnapshot},
-    tx::{Envelope, L1_MESSENGER, L1Tx, L2ToL1Log},
+    tx::{Envelope, L1_MESSENGER, L2ToL1Log, ReadyTx},
 };
 
 /// What a block is executed in.
@@ -82,28 +82,6 @@ impl BlockContext {
             prevrandao: Some(self.prevrandao),
             blob_excess_gas_and_price: Some(BlobExcessGasAndPrice::new(0, 1)),
             ..Default::default()
-        }
-    }
-}
-
-/// A tx ready to execute: decoded, sender recovered.
-#[derive(Debug, Clone)]
-pub struct ReadyTx {
-    /// Tx hash.
-    pub hash: B256,
-    /// Recovered sender.
-    pub sender: Address,
-    /// The tx: signed, or an L1 tx.
-    pub envelope: Envelope,
-}
-
-impl ReadyTx {
-    /// An L1 tx, ready: its sender is the `from` L1 gave it.
-    pub fn l1(tx: L1Tx) -> Self {
-        Self {
-            hash: tx.hash,
-            sender: tx.from(),
-            envelope: Envelope::L1(Box::new(tx)),
         }
     }
 }

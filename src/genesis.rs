@@ -33,7 +33,7 @@ struct Code {
 
 /// Where the L2 bridge contracts point on L1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct L1Bridge {
+pub(crate) struct L1Bridge {
     /// The L1 asset router: deposits come from its alias.
     pub asset_router: Address,
     /// The L1's chain id (part of every asset id).
@@ -41,7 +41,7 @@ pub struct L1Bridge {
 }
 
 /// The system contracts: (address, runtime code).
-pub fn system_contracts() -> anyhow::Result<Vec<(Address, Bytes)>> {
+pub(crate) fn system_contracts() -> anyhow::Result<Vec<(Address, Bytes)>> {
     [
         (L1_MESSENGER, L1_MESSENGER_JSON),
         (L2_BASE_TOKEN, L2_BASE_TOKEN_JSON),
@@ -60,19 +60,19 @@ pub fn system_contracts() -> anyhow::Result<Vec<(Address, Bytes)>> {
 /// What the L2's genesis is made of, kept to build it again over another fork (`anvil_reset`
 /// with `forking`, or without it to leave fork mode).
 #[derive(Debug, Clone)]
-pub struct GenesisRecipe {
+pub(crate) struct GenesisRecipe {
     /// The dev accounts.
-    pub accounts: Vec<DevAccount>,
+    pub(crate) accounts: Vec<DevAccount>,
     /// Each one's balance.
-    pub balance: U256,
+    pub(crate) balance: U256,
     /// Where the bridge points on L1.
-    pub bridge: L1Bridge,
+    pub(crate) bridge: L1Bridge,
 }
 
 impl GenesisRecipe {
     /// The genesis state over `fork` (or a fresh one). Reads the remote: call it off the
     /// async workers.
-    pub fn build(&self, fork: Option<crate::fork::Fork>) -> anyhow::Result<StateSnapshot> {
+    pub(crate) fn build(&self, fork: Option<crate::fork::Fork>) -> anyhow::Result<StateSnapshot> {
         l2_genesis(&self.accounts, self.balance, self.bridge, fork)
     }
 }
@@ -80,7 +80,7 @@ impl GenesisRecipe {
 /// The L2 state at genesis: `balance` for each dev account, and the system contracts, the
 /// asset router wired to `bridge`. On a fork (`fork`), the rest is the remote's, and a system
 /// contract the remote has with other code (a real ZKsync OS chain's) is left as it is there.
-pub fn l2_genesis(
+pub(crate) fn l2_genesis(
     accounts: &[DevAccount],
     balance: U256,
     bridge: L1Bridge,

@@ -423,7 +423,10 @@ mod tests {
             .collect();
         assert_eq!(
             env,
-            [format!("ETH_RPC_URL={}", crate::persist::DEFAULT_RPC)]
+            [format!(
+                "ETH_RPC_URL={}",
+                crate::cli::snapshot_cmd::DEFAULT_RPC
+            )]
         );
         let toml = find("foundry.toml");
         assert!(

@@ -13,41 +13,53 @@
 //! ```
 //!
 //! `node` runs these stages twice, each chain with its own storage: the L2 and the embedded L1
-//! (`l1`: chain 31337 with the rollup contracts at genesis).
+//! (`l1`: chain 31337 with the rollup contracts at genesis). On the L2, `batcher` -> `prover`
+//! -> `l1::sender` settle the blocks on L1.
 //!
-//! Modules: `config` (what can be configured), `cli` (flags -> config), `node` (wiring),
-//! `accounts`, `mempool`, `executor`, `sequencer`, `storage` (state, chain), `events`,
-//! `rpc` (eth, dev, filters, error map), `l1` (embedded L1 genesis), `banner`, `ports` (which
-//! flag sets each listening port).
+//! Public, because `main`, the integration tests (`tests/it`) or the examples use them:
+//! `config` (what can be configured), `cli` (flags -> config, and the `snapshot` / `reset`
+//! commands), `accounts`, `executor` (execution rules and prices), `storage`, `events`, `rpc`,
+//! `l1`, `abi` (the rollup contracts' bindings), `prover`, `tree` (the state tree),
+//! `persistence` (data dir, dumps, named snapshots), `metrics`, `ports` (which flag sets each
+//! listening port), `tui`, `bench`, `init`; and, at the root, `Node` and `NodeHandle`
+//! (`Node::spawn` is the one entry point). Crate-private: `node` (the wiring), `mempool`,
+//! `sequencer`, `chain_settings`, `batcher`, `tx`, `devnet` (saving and restoring both chains
+//! together), `genesis`, `output`, `banner`. Nothing outside uses `storage` either; it stays
+//! public for now because making it crate-private rewrites `pub` items of `storage/state.rs`,
+//! where the fork mode is being written.
+//!
+//! The modules import each other without cycles (`scripts/module-cycles.sh`).
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod abi;
 pub mod accounts;
-pub mod banner;
-pub mod batcher;
+pub(crate) mod banner;
+pub(crate) mod batcher;
 pub mod bench;
+pub(crate) mod chain_settings;
 pub mod cli;
 pub mod config;
-pub mod devnet;
+pub(crate) mod devnet;
 pub mod events;
 pub mod executor;
 pub mod fork;
-pub mod genesis;
+pub(crate) mod genesis;
 pub mod init;
 pub mod l1;
-pub mod mempool;
+pub(crate) mod mempool;
 pub mod metrics;
-pub mod node;
-pub mod output;
-pub mod persist;
+pub(crate) mod node;
+pub(crate) mod output;
+pub mod persistence;
 pub mod ports;
 pub mod prover;
 pub mod rpc;
-pub mod sequencer;
+pub(crate) mod sequencer;
 pub mod storage;
 pub mod tree;
 pub mod tui;
-pub mod tx;
+pub(crate) mod tx;
 
 pub use config::{Config, L1Config, MiningMode};
 pub use node::{Node, NodeHandle};

@@ -8,7 +8,7 @@ use zkos_dev::{
     accounts::dev_accounts,
     cli::{Cli, Command},
     config::Storage,
-    storage::disk::NewDataDir,
+    persistence::data_dir::NewDataDir,
 };
 
 #[tokio::main]
@@ -42,7 +42,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let mut shutdown = Shutdown::listen();
             // The dashboard only on a terminal: piped or in CI, the anvil-style lines.
             let tui = !args.no_tui && !args.silent && std::io::stdout().is_terminal();
-            let files = args.state_files()?;
+            let files = args.dump_files()?;
             let mut config = args.into_config()?;
             // The dashboard shows the banner's facts; per-tx lines would scribble over it.
             config.silent |= tui;
@@ -55,7 +55,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let started = async {
                 let node = Node::spawn(config).await?;
-                match files.load_into(&node.state()).await {
+                match files.load_into(&node.dumps()).await {
                     Ok(()) => Ok(node),
                     Err(err) => {
                         node.shutdown().await;
@@ -72,25 +72,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     return Err(err);
                 }
             };
-            let state = node.state();
+            let dumps = node.dumps();
             let ended = if tui {
                 let dashboard = zkos_dev::tui::Dashboard::in_process(&node)?;
                 tokio::select! {
                     result = dashboard.run() => result,
                     result = node.stopped() => result,
-                    _ = files.dump_periodically(&state) => Ok(()),
+                    _ = files.dump_periodically(&dumps) => Ok(()),
                     _ = shutdown.received() => Ok(()),
                 }
             } else {
                 tokio::select! {
                     result = node.stopped() => result,
-                    _ = files.dump_periodically(&state) => Ok(()),
+                    _ = files.dump_periodically(&dumps) => Ok(()),
                     _ = shutdown.received() => Ok(()),
                 }
             };
-            // The state file is written while the node still runs, before it stops.
+            // The dump file is written while the node still runs, before it stops.
             let dumped = match ended {
-                Ok(()) => files.dump_from(&state).await,
+                Ok(()) => files.dump_from(&dumps).await,
                 Err(_) => Ok(()),
             };
             node.shutdown().await;
@@ -98,16 +98,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             dumped.context("--dump-state")
         }
         Command::Snapshot(args) => {
-            let target = zkos_dev::persist::target(args.target.rpc, args.target.data_dir).await?;
+            let target =
+                zkos_dev::cli::snapshot_cmd::target(args.target.rpc, args.target.data_dir).await?;
             println!(
                 "{}",
-                zkos_dev::persist::snapshot(&target, args.action.into()).await?
+                zkos_dev::cli::snapshot_cmd::snapshot(&target, args.action.into()).await?
             );
             Ok(())
         }
         Command::Reset(args) => {
-            let target = zkos_dev::persist::target(args.rpc, args.data_dir).await?;
-            println!("{}", zkos_dev::persist::reset(&target).await?);
+            let target = zkos_dev::cli::snapshot_cmd::target(args.rpc, args.data_dir).await?;
+            println!("{}", zkos_dev::cli::snapshot_cmd::reset(&target).await?);
             Ok(())
         }
         Command::Tui(args) => {

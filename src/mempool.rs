@@ -9,7 +9,7 @@ use alloy_primitives::{Address, B256, U256};
 use parking_lot::Mutex;
 use tokio::sync::Notify;
 
-use crate::{executor::ReadyTx, sequencer::ChainSettings, tx::Envelope};
+use crate::{chain_settings::ChainSettings, tx::Envelope, tx::ReadyTx};
 
 /// Why a tx was not admitted. Messages follow geth/reth/anvil.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -52,7 +52,7 @@ pub enum PoolError {
 
 /// A tx waiting in the pool.
 #[derive(Debug, Clone)]
-pub struct PoolTx {
+pub(crate) struct PoolTx {
     /// The tx.
     pub tx: ReadyTx,
     /// Arrival order, to break fee ties first come first served.
@@ -495,7 +495,7 @@ fn is_bump(old: &Envelope, new: &Envelope) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{config::Config, sequencer::ChainSettings};
+    use crate::{chain_settings::ChainSettings, config::Config};
     use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
     use alloy_primitives::TxKind;
     use alloy_signer::SignerSync;

@@ -32,6 +32,7 @@ use tokio::{net::TcpListener, sync::broadcast};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
+    config::MetricsConfig,
     events::{BatchStage, NodeEvent},
     mempool::Mempool,
     storage::StoredBlock,
@@ -78,15 +79,6 @@ const BUCKETS: [f64; 16] = [
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
     10.0, 30.0,
 ];
-
-/// Where the metrics endpoint listens.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MetricsConfig {
-    /// Interface (the RPC's `--host`).
-    pub host: IpAddr,
-    /// Port (0 = any free port).
-    pub port: u16,
-}
 
 impl Default for MetricsConfig {
     fn default() -> Self {

@@ -42,7 +42,7 @@ impl OutputConfig {
 }
 
 /// Prints the lines of every tx of a block.
-pub fn log_block(block: &StoredBlock, config: &OutputConfig) {
+pub(crate) fn log_block(block: &StoredBlock, config: &OutputConfig) {
     for tx in &block.txs {
         let internal = config.internal_senders.contains(&Some(tx.tx.sender));
         let lines = match internal {
@@ -69,10 +69,27 @@ pub fn log_block(block: &StoredBlock, config: &OutputConfig) {
 fn settlement_line(block: &StoredBlock, tx: &StoredTx) -> String {
     let input = tx.tx.envelope.input();
     let step = match input.get(..4) {
-        Some(selector) if selector == crate::l1::contracts::IValidatorTimelock::commitBatchesSharedBridgeCall::SELECTOR => "commit",
-        Some(selector) if selector == crate::l1::contracts::IValidatorTimelock::proveBatchesSharedBridgeCall::SELECTOR => "prove",
-        Some(selector) if selector == crate::l1::contracts::IValidatorTimelock::executeBatchesSharedBridgeCall::SELECTOR => "execute",
-        Some(selector) if selector == crate::l1::contracts::ZKChain::setGenesisBatchCall::SELECTOR => "genesis batch",
+        Some(selector)
+            if selector
+                == crate::abi::IValidatorTimelock::commitBatchesSharedBridgeCall::SELECTOR =>
+        {
+            "commit"
+        }
+        Some(selector)
+            if selector
+                == crate::abi::IValidatorTimelock::proveBatchesSharedBridgeCall::SELECTOR =>
+        {
+            "prove"
+        }
+        Some(selector)
+            if selector
+                == crate::abi::IValidatorTimelock::executeBatchesSharedBridgeCall::SELECTOR =>
+        {
+            "execute"
+        }
+        Some(selector) if selector == crate::abi::ZKChain::setGenesisBatchCall::SELECTOR => {
+            "genesis batch"
+        }
         _ => "rollup set-up",
     };
     let status = if tx.receipt.status() { "" } else { " (failed)" };
@@ -83,7 +100,7 @@ fn settlement_line(block: &StoredBlock, tx: &StoredTx) -> String {
 }
 
 /// The lines printed for one tx of a block (the first is empty: a separator).
-pub fn tx_lines(block: &StoredBlock, tx: &StoredTx, config: &OutputConfig) -> Vec<String> {
+pub(crate) fn tx_lines(block: &StoredBlock, tx: &StoredTx, config: &OutputConfig) -> Vec<String> {
     let envelope = &tx.tx.envelope;
     let mut lines = vec![String::new(), format!("    Transaction: {}", tx.tx.hash)];
     let to = match envelope.to() {
@@ -150,7 +167,7 @@ fn block_time(timestamp: u64) -> String {
 
 /// Why a call reverted, from its revert data: the `Error(string)` message, the `Panic(uint)`
 /// kind, the selector of a custom error, or the raw bytes.
-pub fn revert_reason(data: &Bytes) -> String {
+pub(crate) fn revert_reason(data: &Bytes) -> String {
     if let Ok(revert) = Revert::abi_decode(data) {
         return revert.reason;
     }

@@ -3,16 +3,13 @@
 //! It owns the chain head: dev methods change state, settings, the clock and snapshots only
 //! through `SequencerCommand`s (`commands.rs`), so they never race a block being built.
 
-mod clock;
 mod commands;
 mod handle;
 mod l1_queue;
-mod settings;
+mod snapshot;
 
-pub use clock::BlockClock;
-pub use commands::{AccountEdit, CommandError, LoadedChain, SequencerCommand, SettingsEdit};
-pub use l1_queue::L1Queue;
-pub use settings::{ChainSettings, Settings, SettingsWriter};
+pub(crate) use commands::{AccountEdit, CommandError, LoadedChain, SequencerCommand, SettingsEdit};
+pub(crate) use l1_queue::L1Queue;
 
 use std::{
     sync::Arc,
@@ -31,20 +28,21 @@ use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
+    chain_settings::SettingsWriter,
     config::{ChainConfig, MiningMode},
     events::NodeEvent,
-    executor::{BlockContext, BlockOutcome, Executor, ReadyTx},
+    executor::{BlockContext, BlockOutcome, Executor},
     mempool::Mempool,
+    persistence::data_dir::ChainOnDisk,
     storage::{
         Chain, StateSnapshot, StateStore, StoredBlock, StoredTx,
-        disk::ChainDisk,
         state::{BlockHashes, BlockWrites},
     },
-    tx::Envelope,
+    tx::{Envelope, ReadyTx},
 };
 
 /// Produces blocks. Its fields are its dependencies.
-pub struct Sequencer {
+pub(crate) struct Sequencer {
     /// Runs the txs.
     pub executor: Executor,
     /// Where state goes.
@@ -68,12 +66,12 @@ pub struct Sequencer {
     /// The state at genesis (`anvil_reset` goes back to it).
     pub genesis: StateSnapshot,
     /// Where blocks are made durable (`None`: nothing is kept).
-    pub disk: Option<Arc<ChainDisk>>,
+    pub disk: Option<Arc<ChainOnDisk>>,
 }
 
 impl Sequencer {
     /// Runs until `cancel` fires or the command channel closes.
-    pub async fn run(
+    pub(crate) async fn run(
         mut self,
         mut commands: mpsc::Receiver<SequencerCommand>,
         cancel: CancellationToken,
@@ -220,7 +218,7 @@ impl Sequencer {
 }
 
 /// Builds the header and the stored txs of a block.
-pub fn seal(
+pub(crate) fn seal(
     block: &BlockContext,
     parent_hash: B256,
     executed: Vec<crate::executor::ExecutedTx>,
@@ -306,7 +304,11 @@ pub fn seal(
 }
 
 /// The genesis block (no txs); `writes` is the genesis state (everything in it).
-pub fn genesis_block(config: &ChainConfig, timestamp: u64, writes: BlockWrites) -> StoredBlock {
+pub(crate) fn genesis_block(
+    config: &ChainConfig,
+    timestamp: u64,
+    writes: BlockWrites,
+) -> StoredBlock {
     let block = BlockContext {
         number: 0,
         timestamp,
@@ -323,7 +325,10 @@ pub fn genesis_block(config: &ChainConfig, timestamp: u64, writes: BlockWrites) 
 
 /// A fork's genesis: the remote's fork block as its header reports it (no txs here: they are
 /// the remote's), with `writes` the local changes made at genesis (the dev accounts' funding).
-pub fn fork_genesis_block(point: &crate::fork::ForkPoint, writes: BlockWrites) -> StoredBlock {
+pub(crate) fn fork_genesis_block(
+    point: &crate::fork::ForkPoint,
+    writes: BlockWrites,
+) -> StoredBlock {
     let hash = point.header.hash_slow();
     if hash != point.block_hash {
         tracing::warn!(
@@ -342,7 +347,7 @@ pub fn fork_genesis_block(point: &crate::fork::ForkPoint, writes: BlockWrites) -
 }
 
 /// Wall clock, whole seconds.
-pub fn now() -> u64 {
+pub(crate) fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())

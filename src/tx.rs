@@ -11,14 +11,14 @@ use alloy_eips::{
 use alloy_primitives::{Address, B256, Bytes, ChainId, TxKind, U256, address};
 use alloy_sol_types::SolValue;
 
-use crate::l1::contracts::L2CanonicalTransaction;
+use crate::abi::L2CanonicalTransaction;
 
 /// Type byte of an L1 tx on the L2.
-pub const L1_TX_TYPE: u8 = 0x7f;
+pub(crate) const L1_TX_TYPE: u8 = 0x7f;
 /// Formal sender of the service logs (the bootloader).
-pub const BOOTLOADER: Address = address!("0x0000000000000000000000000000000000008001");
+pub(crate) const BOOTLOADER: Address = address!("0x0000000000000000000000000000000000008001");
 /// The L1 messenger: `sendToL1(bytes)`.
-pub const L1_MESSENGER: Address = address!("0x0000000000000000000000000000000000008008");
+pub(crate) const L1_MESSENGER: Address = address!("0x0000000000000000000000000000000000008008");
 /// The L2 base token: `withdraw(address)`.
 pub const L2_BASE_TOKEN: Address = address!("0x000000000000000000000000000000000000800a");
 /// The L2 asset router (the L2 side of the shared bridge): ERC-20 deposits and withdrawals.
@@ -246,5 +246,27 @@ impl L2ToL1Log {
         out[24..56].copy_from_slice(self.key.as_slice());
         out[56..88].copy_from_slice(self.value.as_slice());
         out
+    }
+}
+
+/// A tx ready to execute: decoded, sender recovered.
+#[derive(Debug, Clone)]
+pub struct ReadyTx {
+    /// Tx hash.
+    pub hash: B256,
+    /// Recovered sender.
+    pub sender: Address,
+    /// The tx: signed, or an L1 tx.
+    pub envelope: Envelope,
+}
+
+impl ReadyTx {
+    /// An L1 tx, ready: its sender is the `from` L1 gave it.
+    pub fn l1(tx: L1Tx) -> Self {
+        Self {
+            hash: tx.hash,
+            sender: tx.from(),
+            envelope: Envelope::L1(Box::new(tx)),
+        }
     }
 }

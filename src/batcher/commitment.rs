@@ -5,20 +5,20 @@
 use alloy_primitives::{B256, U256, keccak256};
 use alloy_sol_types::SolValue;
 
-use crate::l1::contracts::{CommitBatchInfoZKsyncOS, StoredBatchInfo};
+use crate::abi::{CommitBatchInfoZKsyncOS, StoredBatchInfo};
 
 /// Leaves of the L2->L1 logs tree (16384 = 2^14).
-pub const LOGS_TREE_LEAVES: usize = 1 << LOGS_TREE_DEPTH;
+pub(crate) const LOGS_TREE_LEAVES: usize = 1 << LOGS_TREE_DEPTH;
 /// Depth of the L2->L1 logs tree.
-pub const LOGS_TREE_DEPTH: usize = 14;
+pub(crate) const LOGS_TREE_DEPTH: usize = 14;
 
 /// keccak256("") : the start of the priority-ops rolling hash.
-pub fn empty_rolling_hash() -> B256 {
+pub(crate) fn empty_rolling_hash() -> B256 {
     keccak256([])
 }
 
 /// Rolling hash over the L1 txs a batch ran: keccak(prev ‖ hash) for each.
-pub fn priority_ops_hash(l1_tx_hashes: &[B256]) -> B256 {
+pub(crate) fn priority_ops_hash(l1_tx_hashes: &[B256]) -> B256 {
     l1_tx_hashes.iter().fold(empty_rolling_hash(), |acc, h| {
         keccak256([acc.as_slice(), h.as_slice()].concat())
     })
@@ -53,7 +53,7 @@ fn levels(leaves: &[B256]) -> (Vec<Vec<B256>>, Vec<B256>) {
 }
 
 /// The root of the batch's logs tree (`localRoot`).
-pub fn logs_local_root(leaves: &[B256]) -> B256 {
+pub(crate) fn logs_local_root(leaves: &[B256]) -> B256 {
     let (levels, empty) = levels(leaves);
     levels[LOGS_TREE_DEPTH]
         .first()
@@ -62,14 +62,14 @@ pub fn logs_local_root(leaves: &[B256]) -> B256 {
 }
 
 /// `l2LogsTreeRoot` = keccak256(localRoot ‖ 32 zero bytes).
-pub fn l2_logs_tree_root(local_root: B256) -> B256 {
+pub(crate) fn l2_logs_tree_root(local_root: B256) -> B256 {
     keccak256([local_root.as_slice(), &[0u8; 32]].concat())
 }
 
 /// The proof `zks_getL2ToL1LogProof` returns for leaf `index`: metadata, the 14 siblings
 /// bottom-up, and the aggregated root's sibling (zero). Hashing the leaf up these gives
 /// `l2LogsTreeRoot`.
-pub fn log_proof(leaves: &[B256], index: usize) -> Vec<B256> {
+pub(crate) fn log_proof(leaves: &[B256], index: usize) -> Vec<B256> {
     let (levels, empty) = levels(leaves);
     let mut metadata = [0u8; 32];
     metadata[0] = 0x01; // version
@@ -88,7 +88,7 @@ pub fn log_proof(leaves: &[B256], index: usize) -> Vec<B256> {
 }
 
 /// The batch output hash the contract stores as `StoredBatchInfo.commitment`.
-pub fn batch_commitment(b: &CommitBatchInfoZKsyncOS) -> B256 {
+pub(crate) fn batch_commitment(b: &CommitBatchInfoZKsyncOS) -> B256 {
     let mut out = Vec::with_capacity(32 + 8 + 8 + 20 + 32 * 6);
     out.extend_from_slice(&b.chainId.to_be_bytes::<32>());
     out.extend_from_slice(&b.firstBlockTimestamp.to_be_bytes());
@@ -104,7 +104,7 @@ pub fn batch_commitment(b: &CommitBatchInfoZKsyncOS) -> B256 {
 }
 
 /// What L1 stores for a committed batch.
-pub fn stored_batch_info(b: &CommitBatchInfoZKsyncOS) -> StoredBatchInfo {
+pub(crate) fn stored_batch_info(b: &CommitBatchInfoZKsyncOS) -> StoredBatchInfo {
     StoredBatchInfo {
         batchNumber: b.batchNumber,
         batchHash: b.newStateCommitment,
@@ -119,7 +119,7 @@ pub fn stored_batch_info(b: &CommitBatchInfoZKsyncOS) -> StoredBatchInfo {
 }
 
 /// The genesis batch (number 0) for a state commitment.
-pub fn genesis_batch_info(state_commitment: B256) -> StoredBatchInfo {
+pub(crate) fn genesis_batch_info(state_commitment: B256) -> StoredBatchInfo {
     StoredBatchInfo {
         batchNumber: 0,
         batchHash: state_commitment,
@@ -134,12 +134,12 @@ pub fn genesis_batch_info(state_commitment: B256) -> StoredBatchInfo {
 }
 
 /// `storedBatchHash(n)` = keccak256(abi.encode(StoredBatchInfo)).
-pub fn stored_batch_hash(info: &StoredBatchInfo) -> B256 {
+pub(crate) fn stored_batch_hash(info: &StoredBatchInfo) -> B256 {
     keccak256(info.abi_encode())
 }
 
 /// The proof's public input of one batch: keccak(prev state commitment ‖ new ‖ commitment) >> 32.
-pub fn public_input(prev: &StoredBatchInfo, batch: &StoredBatchInfo) -> U256 {
+pub(crate) fn public_input(prev: &StoredBatchInfo, batch: &StoredBatchInfo) -> U256 {
     let hash = keccak256(
         [
             prev.batchHash.as_slice(),

@@ -8,8 +8,9 @@
 //! goes on from the last one still on the chain. After a restart the recorded batches are
 //! answered from the start (`restore`) while it builds them again from genesis.
 
-pub mod commitment;
-pub mod seal;
+pub(crate) mod commitment;
+pub(crate) mod seal;
+pub(crate) mod store;
 
 use std::{
     sync::Arc,
@@ -20,12 +21,13 @@ use alloy_primitives::{Address, B256, Bytes, Keccak256, U256};
 use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
-pub use seal::SealCriteria;
+pub(crate) use store::{BatchRecord, BatchStore, L1Stage, L1Step};
 
 use crate::{
+    abi::{CommitBatchInfoZKsyncOS, StoredBatchInfo},
+    config::SealCriteria,
     events::{BatchEvent, BatchStage, NodeEvent},
-    l1::contracts::{CommitBatchInfoZKsyncOS, StoredBatchInfo},
-    storage::{BatchStore, Chain, StoredBlock, state::BlockWrites},
+    storage::{Chain, StoredBlock, state::BlockWrites},
     tree::{StateCommitmentPreimage, StateTree, account_key, account_value, storage_key},
     tx::L2ToL1Log,
 };
@@ -121,7 +123,7 @@ struct OpenBatch {
 }
 
 /// Closes batches. Its fields are its dependencies.
-pub struct Batcher {
+pub(crate) struct Batcher {
     /// Where blocks come from.
     pub chain: Arc<Chain>,
     /// Where sealed batches are recorded.
@@ -147,7 +149,7 @@ struct Cursor {
 
 impl Batcher {
     /// Seals batches until `cancel` fires or the next stage is gone.
-    pub async fn run(
+    pub(crate) async fn run(
         self,
         output: mpsc::Sender<Arc<Batch>>,
         cancel: CancellationToken,
@@ -391,7 +393,7 @@ impl Batcher {
 /// What the RPC answers about batches before the batcher runs: batch 0, from the genesis block,
 /// and the recorded batches `chain` still has. Called once the chain is open, before its RPC
 /// answers.
-pub fn restore(chain: &Chain, batches: &BatchStore) {
+pub(crate) fn restore(chain: &Chain, batches: &BatchStore) {
     batches.set_genesis(genesis_batch(chain).1);
     let dropped = batches.keep_on(chain);
     if dropped > 0 {
@@ -428,7 +430,7 @@ fn commitment_preimage(
 }
 
 /// A block's L2->L1 logs, in order, as its batch holds them.
-pub fn block_logs(block: &StoredBlock) -> impl Iterator<Item = BatchLog> + '_ {
+pub(crate) fn block_logs(block: &StoredBlock) -> impl Iterator<Item = BatchLog> + '_ {
     block.txs.iter().flat_map(|tx| {
         tx.l2_to_l1_logs
             .iter()
@@ -453,7 +455,7 @@ fn block_fill(block: &StoredBlock) -> Fill {
 }
 
 /// A block's writes as tree keys and values, sorted by key (the tree's insertion order).
-pub fn keyed(writes: &BlockWrites) -> Vec<(B256, B256)> {
+pub(crate) fn keyed(writes: &BlockWrites) -> Vec<(B256, B256)> {
     let mut out: Vec<(B256, B256)> = writes
         .accounts
         .iter()

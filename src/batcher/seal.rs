@@ -4,21 +4,7 @@
 use std::time::Duration;
 
 use super::commitment::LOGS_TREE_LEAVES;
-
-/// When to close a batch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SealCriteria {
-    /// Most blocks in one batch.
-    pub max_blocks: u64,
-    /// Most txs in one batch.
-    pub max_txs: u64,
-    /// Most L2->L1 logs (the logs tree holds 16384).
-    pub max_logs: usize,
-    /// Most pubdata bytes (state writes and logs).
-    pub max_pubdata: usize,
-    /// Longest a batch stays open after its first block.
-    pub timeout: Duration,
-}
+use crate::config::SealCriteria;
 
 impl Default for SealCriteria {
     fn default() -> Self {

@@ -6,10 +6,10 @@ use alloy_primitives::{Address, U256};
 use revm::context::TxEnv;
 
 use super::{
-    BlockContext, Executor, ReadyTx,
+    BlockContext, Executor,
     resources::{self, Charge, TxResources, TxShape},
 };
-use crate::storage::state::StateSnapshot;
+use crate::{storage::state::StateSnapshot, tx::ReadyTx};
 
 /// What charging a tx's native needs of it, taken before the tx runs.
 #[derive(Debug, Clone, Copy)]

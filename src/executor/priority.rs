@@ -10,12 +10,12 @@ use alloy_primitives::B256;
 use revm::{ExecuteCommitEvm, InspectCommitEvm, context::result::ExecutionResult};
 
 use super::{
-    BlockContext, Evm, ExecutedTx, ReadyTx, error_message, inspector::OutputInspector, messages,
+    BlockContext, Evm, ExecutedTx, error_message, inspector::OutputInspector, messages,
     protocol::ProtocolVersion, tx_env,
 };
 use crate::{
     storage::StateSnapshot,
-    tx::{BOOTLOADER, L1Tx, L2ToL1Log},
+    tx::{BOOTLOADER, L1Tx, L2ToL1Log, ReadyTx},
 };
 
 /// An L1 tx between its start and its end.

@@ -13,11 +13,14 @@ use revm::{
 };
 
 use super::{
-    BlockContext, CallError, Executor, ReadyTx, error_message,
+    BlockContext, CallError, Executor, error_message,
     priority::{L1Frame, l1_cfg},
     tx_env,
 };
-use crate::storage::state::{BlockHashes, StateDb, StateSnapshot};
+use crate::{
+    storage::state::{BlockHashes, StateDb, StateSnapshot},
+    tx::ReadyTx,
+};
 
 /// One tx (or call) re-run under an inspector, as `trace_block` / `trace_call` hand it over.
 pub struct Inspected<'a> {

@@ -11,7 +11,7 @@
 pub mod cache;
 pub mod remote;
 
-use std::{path::Path, sync::Arc};
+use std::{path::Path, sync::Arc, time::Duration};
 
 use alloy_consensus::Header;
 use alloy_primitives::{Address, B256, Bloom, Bytes, KECCAK256_EMPTY, U256, keccak256};
@@ -23,7 +23,49 @@ use serde_json::{Value, json};
 pub use cache::RemoteAccount;
 pub use remote::{ForkError, Remote};
 
-use crate::config::ForkConfig;
+/// Fork mode: the remote chain and how to read from it (anvil's flags and defaults).
+#[derive(Debug, Clone)]
+pub struct ForkConfig {
+    /// The remote's JSON-RPC URL (`--fork-url`).
+    pub url: String,
+    /// The block to fork at (`--fork-block-number`; default the remote's latest).
+    pub block_number: Option<u64>,
+    /// Fork at the block before this tx's and replay the txs before it (`--fork-transaction-hash`).
+    pub transaction_hash: Option<alloy_primitives::B256>,
+    /// The local chain id (`--fork-chain-id` / `--chain-id`; default the remote's).
+    pub chain_id: Option<u64>,
+    /// Retries of a failed request (`--fork-retries`, anvil's `--retries`; default 5).
+    pub retries: u32,
+    /// Backoff before a retry (`--fork-retry-backoff`, ms; default 1000).
+    pub retry_backoff: Duration,
+    /// Time limit of one request (`--timeout`, ms; default 45 s).
+    pub timeout: Duration,
+    /// The remote's rate limit, in compute units per second (`--compute-units-per-second`;
+    /// `--no-rate-limit`: unlimited).
+    pub compute_units_per_second: u64,
+    /// Extra HTTP headers (`--fork-header "Name: value"`).
+    pub headers: Vec<(String, String)>,
+    /// Keep what was read in the data dir (`--no-storage-caching`: off).
+    pub cache: bool,
+}
+
+impl ForkConfig {
+    /// Forking `url` with anvil's defaults.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            block_number: None,
+            transaction_hash: None,
+            chain_id: None,
+            retries: 5,
+            retry_backoff: Duration::from_millis(1000),
+            timeout: Duration::from_secs(45),
+            compute_units_per_second: 330,
+            headers: vec![],
+            cache: true,
+        }
+    }
+}
 
 /// Where a fork starts: the remote and its block.
 #[derive(Debug, Clone)]

@@ -13,7 +13,7 @@ use alloy_transport_http::reqwest;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::config::ForkConfig;
+use super::ForkConfig;
 
 impl revm::database_interface::DBErrorMarker for ForkError {}
 

@@ -26,7 +26,8 @@ use bindings::{Bridgehub, ChainTypeManager, L1AssetRouter, ZKChain};
 use client::L1Client;
 pub use client::{reach, rpc_url};
 
-use super::{L1Contracts, contracts::StoredBatchInfo};
+use super::L1Contracts;
+use crate::abi::StoredBatchInfo;
 
 /// Gas the whole deployment takes, with headroom (measured on anvil: 9.2M, of which the eight
 /// creations 8.8M and the wiring 0.4M). With the L1's gas price it sets how much ETH the

@@ -1,12 +1,12 @@
 //! The embedded L1: a second chain in the same process, built from the same stages as the L2
 //! (storage, mempool, sequencer, RPC; `node/` wires both), whose genesis holds the rollup
-//! contracts (`genesis.rs`). Serves JSON-RPC on 127.0.0.1:8545 as chain 31337, like anvil.
+//! contracts (`genesis.rs`; their ABI is `crate::abi`). Serves JSON-RPC on 127.0.0.1:8545 as
+//! chain 31337, like anvil.
 //!
-//! Also here: `contracts` (the bindings), `deploy` (the rollup contracts on an external L1),
+//! Also here: `deploy` (the rollup contracts on an external L1),
 //! `watcher` (`NewPriorityRequest` -> L1 txs on L2), `sender` (commit, prove, execute on L1)
 //! and `settle` (manual settlement commands).
 
-pub mod contracts;
 pub mod deploy;
 pub mod genesis;
 pub mod sender;

@@ -24,18 +24,14 @@ use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    batcher::commitment::stored_batch_hash,
-    events::{BatchStage, NodeEvent},
-    l1::{
-        L1Contracts,
-        contracts::{
-            IValidatorTimelock, IZKChain, InteropRoot, PriorityOpsBatchInfo, StoredBatchInfo,
-            ZKChain,
-        },
+    abi::{
+        IValidatorTimelock, IZKChain, InteropRoot, PriorityOpsBatchInfo, StoredBatchInfo, ZKChain,
     },
+    batcher::{BatchStore, L1Stage, L1Step, commitment::stored_batch_hash},
+    events::{BatchStage, NodeEvent},
+    l1::L1Contracts,
     prover::ProvenBatch,
     sequencer::now,
-    storage::{BatchStore, L1Stage, L1Step},
 };
 
 /// Longest wait between two attempts while L1 fails.

@@ -4,7 +4,7 @@
 use alloy_primitives::B256;
 use tokio::sync::oneshot;
 
-use crate::storage::L1Stage;
+use crate::batcher::L1Stage;
 
 /// A manual settlement step (`anvil_zks_commitBatch` and friends, with `--no-auto-settle`).
 #[derive(Debug)]

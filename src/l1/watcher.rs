@@ -16,7 +16,7 @@ use anyhow::Context as _;
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
-use crate::{l1::contracts::IZKChain, sequencer::SequencerCommand, tx::L1Tx};
+use crate::{abi::IZKChain, sequencer::SequencerCommand, tx::L1Tx};
 
 /// Most L1 blocks one `eth_getLogs` asks for (below the node's default range limit).
 const LOGS_CHUNK: u64 = 50_000;

@@ -14,19 +14,17 @@ use tokio_util::sync::CancellationToken;
 use crate::accounts::DevAccount;
 use crate::{
     Config, MiningMode,
+    chain_settings::{ChainSettings, SettingsWriter},
     config::{ChainConfig, RpcConfig},
     devnet::Devnet,
     events::{EVENT_CAPACITY, NodeEvent},
     executor::Executor,
     mempool::{Mempool, PoolRules},
     output::OutputConfig,
+    persistence::data_dir::{DataDir, Role},
     rpc::{self, RpcContext},
-    sequencer::L1Queue,
-    sequencer::{ChainSettings, Sequencer, SequencerCommand, SettingsWriter, genesis_block, now},
-    storage::{
-        Chain, StateSnapshot, StateStore,
-        disk::{DataDir, Role},
-    },
+    sequencer::{L1Queue, Sequencer, SequencerCommand, genesis_block, now},
+    storage::{Chain, StateSnapshot, StateStore},
 };
 
 /// One chain's stages while they run.
@@ -76,7 +74,7 @@ pub(super) struct ChainSpec<'a> {
     /// Where its blocks are kept (`None`: in memory).
     pub(super) disk: Option<(Arc<DataDir>, Role)>,
     /// Where named snapshots are kept (`None`: nowhere).
-    pub(super) saved: Option<crate::storage::saved::SavedSnapshots>,
+    pub(super) saved: Option<crate::persistence::named::NamedSnapshots>,
     /// The remote chain it forks (`--fork-url`; `genesis` is over it already).
     pub(super) fork: Option<crate::fork::Fork>,
     /// How its genesis is built (the L2: `anvil_reset` re-forks with it).

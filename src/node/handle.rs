@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use tokio::sync::broadcast;
 
 use crate::accounts::DevAccount;
-use crate::{events::NodeEvent, l1::L1Contracts, storage::disk::DataDir};
+use crate::{events::NodeEvent, l1::L1Contracts, persistence::data_dir::DataDir};
 
 use super::{NodeHandle, chain::RunningChain};
 
@@ -21,8 +21,8 @@ impl NodeHandle {
     }
 
     /// Dumps and loads of the whole devnet (`--dump-state`, `--load-state`).
-    pub fn state(&self) -> crate::devnet::StateAccess {
-        self.state.clone()
+    pub fn dumps(&self) -> crate::devnet::DumpAccess {
+        self.dumps.clone()
     }
 
     /// `http://HOST:PORT` of the L2 JSON-RPC.

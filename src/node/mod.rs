@@ -15,21 +15,19 @@ use anyhow::Context as _;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-pub use crate::accounts::DevAccount;
+use crate::accounts::DevAccount;
 use crate::{
     Config,
     accounts::dev_accounts,
     banner,
+    batcher::BatchStore,
     config::Storage,
     devnet::{Devnet, L1Handle},
     fork::ForkSource,
     l1::sender::SettleCommand,
     output::OutputConfig,
+    persistence::data_dir::{DataDir, Role},
     rpc,
-    storage::{
-        BatchStore,
-        disk::{DataDir, Role},
-    },
 };
 
 mod chain;
@@ -57,7 +55,7 @@ pub struct NodeHandle {
     /// The data dir (`None`: in memory).
     data_dir: Option<Arc<DataDir>>,
     /// Dumps and loads of the devnet.
-    state: crate::devnet::StateAccess,
+    dumps: crate::devnet::DumpAccess,
     /// The temporary dir of `--ephemeral` (its named snapshots), removed when the handle is dropped.
     ephemeral: Option<tempfile::TempDir>,
     /// The settlement pipeline's stages (watcher, batcher, prover, sender), supervised.
@@ -108,8 +106,16 @@ impl Node {
             .as_deref()
             .map(DataDir::path)
             .or(ephemeral.as_ref().map(tempfile::TempDir::path))
-            .map(crate::storage::saved::SavedSnapshots::new);
+            .map(crate::persistence::named::NamedSnapshots::new);
         let cancel = CancellationToken::new();
+        if let Some(dir) = &data_dir {
+            match config.sync {
+                crate::config::SyncPolicy::Always => dir.set_sync_always(true),
+                crate::config::SyncPolicy::Interval(every) => {
+                    spawn_checkpoints(dir.clone(), every, cancel.clone());
+                }
+            }
+        }
         // If the second chain fails to start, the first one stops with it.
         let stop_on_error = cancel.clone().drop_guard();
 
@@ -322,7 +328,7 @@ impl Node {
             metrics_addr,
             cancel,
             data_dir,
-            state: crate::devnet::StateAccess::new(devnet, l2_sender),
+            dumps: crate::devnet::DumpAccess::new(devnet, l2_sender),
             ephemeral,
             stages,
         })
@@ -364,6 +370,26 @@ fn spawn_cache_saver(chains: Vec<Arc<crate::storage::Chain>>, cancel: Cancellati
                 if let Ok(Err(e)) = tokio::task::spawn_blocking(move || fork.save_cache()).await {
                     tracing::warn!("the fork cache could not be written: {e:#}");
                 }
+            }
+        }
+    });
+}
+
+/// Syncs the data dir's writes every `every` (`--sync-interval`), off the sequencer's path:
+/// a block is in the write-ahead log before its receipts show, and on the disk after the next
+/// checkpoint. The data dir checkpoints once more when it closes.
+fn spawn_checkpoints(dir: Arc<DataDir>, every: std::time::Duration, cancel: CancellationToken) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tick.tick() => {}
+            }
+            let dir = dir.clone();
+            if let Ok(Err(err)) = tokio::task::spawn_blocking(move || dir.checkpoint()).await {
+                tracing::warn!("data dir checkpoint failed: {err:#}");
             }
         }
     });

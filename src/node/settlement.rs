@@ -14,7 +14,7 @@ use super::{RunningL1, chain::RunningChain, stages::Stages};
 use crate::{
     Config, L1Config,
     accounts::DevAccount,
-    batcher::Batcher,
+    batcher::{BatchStore, Batcher},
     config::ProverMode,
     devnet::Devnet,
     l1::{
@@ -26,7 +26,6 @@ use crate::{
         InputSource, MockProver, ProverApi, ReexecProver,
         attest::{allow_fake_proofs, prover_signer, register_prover},
     },
-    storage::BatchStore,
 };
 
 /// What the pipeline is wired from: the L2 it settles, the L1 it settles on.

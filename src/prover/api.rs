@@ -34,9 +34,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::{ProvenBatch, ProverError, attest, input::InputSource, stage};
 use crate::{
-    batcher::Batch,
+    batcher::{Batch, BatchStore},
     events::{BatchStage, NodeEvent},
-    storage::BatchStore,
 };
 
 /// A batch waiting for a proof.

@@ -31,12 +31,6 @@ sol! {
     }
 }
 
-/// The default prover key: `keccak256("zkos-dev prover")` (public, like every devnet key),
-/// derived like the L1 governor's; address `0x965aC2B4fFFc32b876ca026C196Fac0Cb49917B0`.
-pub fn default_prover_key() -> B256 {
-    keccak256("zkos-dev prover")
-}
-
 /// The prover signer for `key`.
 pub fn prover_signer(key: &B256) -> anyhow::Result<PrivateKeySigner> {
     PrivateKeySigner::from_bytes(key).context("the prover key is not a valid secp256k1 key")
@@ -176,7 +170,7 @@ mod tests {
 
     #[test]
     fn a_signature_checks_only_for_its_key_and_transition() {
-        let signer = prover_signer(&default_prover_key()).unwrap();
+        let signer = prover_signer(&crate::config::default_prover_key()).unwrap();
         let t = transition();
         let signature = sign(&signer, &t).unwrap();
         let bytes = signature.as_bytes();

@@ -32,10 +32,10 @@ use anyhow::{Context as _, bail, ensure};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    batcher::{Batch, keyed},
+    batcher::{Batch, BatchStore, keyed},
     executor::{BlockContext, Executor},
     storage::{
-        BatchStore, Chain,
+        Chain,
         state::{BlockHashes, BlockWrites, ReadKey, StateSnapshot, StateStore},
     },
     tree::{LeafProof, StateTree, TreeProof, account_key, account_value, storage_key},
@@ -316,8 +316,7 @@ impl InputSource {
             } else {
                 apply_overrides(&mut state, &overrides, &code_map(&codes))?;
             }
-            let txs: Vec<crate::executor::ReadyTx> =
-                block.txs.iter().map(|t| t.tx.clone()).collect();
+            let txs: Vec<crate::tx::ReadyTx> = block.txs.iter().map(|t| t.tx.clone()).collect();
             let input = BlockInput {
                 number,
                 timestamp: block.header.timestamp,

@@ -31,9 +31,8 @@ use alloy_primitives::U256;
 use tokio::sync::{broadcast, mpsc};
 
 use crate::{
-    batcher::{Batch, commitment::public_input},
+    batcher::{Batch, BatchStore, commitment::public_input},
     events::{BatchStage, NodeEvent},
-    storage::BatchStore,
 };
 
 /// Proof type of the fake proof.

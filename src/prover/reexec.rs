@@ -39,15 +39,15 @@ use super::{
     partial_tree::{PartialTree, PartialTreeError},
 };
 use crate::{
+    abi::{CommitBatchInfoZKsyncOS, L2CanonicalTransaction},
     batcher::{
         commitment::{batch_commitment, l2_logs_tree_root, logs_local_root, priority_ops_hash},
         keyed,
     },
-    executor::{Executor, ReadyTx},
-    l1::contracts::{CommitBatchInfoZKsyncOS, L2CanonicalTransaction},
+    executor::Executor,
     storage::state::{BlockHashes, ReadKey, StateSnapshot},
     tree::{TreeProof, account_key, state_commitment, storage_key},
-    tx::{Envelope, L1_TX_TYPE, L1Tx},
+    tx::{Envelope, L1_TX_TYPE, L1Tx, ReadyTx},
 };
 
 /// A batch transition the re-executor checked: what the attestation signs.

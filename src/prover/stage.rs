@@ -17,9 +17,8 @@ use super::{
     reexec::{self, Verified},
 };
 use crate::{
-    batcher::Batch,
+    batcher::{Batch, BatchStore},
     events::{BatchStage, NodeEvent},
-    storage::BatchStore,
 };
 
 /// Proves batches by stateless re-execution, in process. Its fields are its dependencies.

@@ -4,12 +4,10 @@
 //! reorg and reset. Everything that changes the chain goes to the sequencer as a
 //! `SequencerCommand`; impersonation is the RPC's own business (who may send without a key).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use alloy_consensus::{
-    SignableTransaction, Signed, TxEnvelope, transaction::SignerRecoverable as _,
-};
+use alloy_consensus::{SignableTransaction, Signed, TxEnvelope};
 use alloy_eips::eip2718::Encodable2718;
 use alloy_primitives::{Address, B256, Bytes, Signature, U256, keccak256};
 use alloy_rpc_types_eth::TransactionRequest;
@@ -24,16 +22,17 @@ use super::{
     RpcContext,
     dev::{ask, tell},
     error::{RpcError, RpcResult},
-    send::{fill_request, sign_request},
+    send::fill_request,
 };
 use crate::{
-    executor::ReadyTx,
     mempool::PoolError,
-    sequencer::{AccountEdit, CommandError, SequencerCommand, SettingsEdit},
-    storage::saved,
+    sequencer::{AccountEdit, SequencerCommand, SettingsEdit},
+    tx::ReadyTx,
 };
 
+mod dumps;
 mod erc20;
+mod reorg;
 
 use erc20::{allowance_slots, allowanceCall, balance_slots, balanceOfCall, erc20_slot};
 
@@ -131,30 +130,6 @@ async fn edit(c: &RpcContext, address: Address, edit: AccountEdit) -> RpcResult<
 async fn settings(c: &RpcContext, edit: SettingsEdit) -> RpcResult<Value> {
     ask(c, |reply| SequencerCommand::Settings { edit, reply }).await?;
     Ok(Value::Null)
-}
-
-/// The devnet as a dump (see [`crate::devnet::dump`]).
-async fn dump(c: &RpcContext) -> Result<crate::storage::image::DevnetImage, RpcError> {
-    crate::devnet::dump(c.devnet.as_deref(), &c.sequencer)
-        .await
-        .map_err(RpcError::internal)
-}
-
-/// Replaces the devnet with a dump; a dump that does not fit this node is bad params.
-async fn load(c: &RpcContext, image: crate::storage::image::DevnetImage) -> Result<(), RpcError> {
-    crate::devnet::load(c.devnet.as_deref(), &c.sequencer, image)
-        .await
-        .map_err(|e| match e {
-            crate::devnet::DevnetError::Load(msg) => RpcError::params(msg),
-            e => RpcError::internal(e),
-        })
-}
-
-/// The data dir's saved snapshots (a node in memory has none).
-fn saved_snapshots(c: &RpcContext) -> Result<saved::SavedSnapshots, RpcError> {
-    c.saved.clone().ok_or_else(|| {
-        RpcError::params("this node keeps no data dir, so it has no named snapshots")
-    })
 }
 
 /// Registers the methods.
@@ -412,154 +387,7 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         super::fork::reset(&c, options).await
     })?;
     m.register_alias("hardhat_reset", "anvil_reset")?;
-    // The whole devnet (both chains with their blocks, and the batches) as opaque bytes, as
-    // anvil's dump is; `anvil_loadState` replaces the devnet with one.
-    m.register_async_method("anvil_dumpState", |_, c, _| async move {
-        let image = dump(&c).await?;
-        RpcResult::Ok(Bytes::from(image.to_bytes()))
-    })?;
-    m.register_async_method("anvil_loadState", |p, c, _| async move {
-        let (bytes,): (Bytes,) = p.parse()?;
-        let image = crate::storage::image::DevnetImage::from_bytes(&bytes)
-            .map_err(|e| RpcError::params(format!("{e:#}")))?;
-        load(&c, image).await?;
-        RpcResult::Ok(true)
-    })?;
-    // Named snapshots in the data dir (`zkos-dev snapshot save|load|list|rm`): whole-devnet
-    // dumps that outlive the node, unlike `evm_snapshot` ids.
-    m.register_async_method("zkos_saveSnapshot", |p, c, _| async move {
-        let (name,): (String,) = p.parse()?;
-        let saved = saved_snapshots(&c)?;
-        saved::check_name(&name).map_err(RpcError::params)?;
-        let image = dump(&c).await?;
-        let info = tokio::task::spawn_blocking(move || saved.save(&name, &image))
-            .await
-            .map_err(RpcError::internal)?
-            .map_err(|e| RpcError::Internal(format!("{e:#}")))?;
-        RpcResult::Ok(info)
-    })?;
-    m.register_async_method("zkos_loadSnapshot", |p, c, _| async move {
-        let (name,): (String,) = p.parse()?;
-        let saved = saved_snapshots(&c)?;
-        let image = tokio::task::spawn_blocking(move || saved.load(&name))
-            .await
-            .map_err(RpcError::internal)?
-            .map_err(|e| RpcError::params(format!("{e:#}")))?;
-        load(&c, image).await?;
-        RpcResult::Ok(true)
-    })?;
-    m.register_async_method("zkos_listSnapshots", |_, c, _| async move {
-        let saved = saved_snapshots(&c)?;
-        let list = saved
-            .list()
-            .map_err(|e| RpcError::Internal(format!("{e:#}")))?;
-        RpcResult::Ok(list)
-    })?;
-    m.register_async_method("zkos_removeSnapshot", |p, c, _| async move {
-        let (name,): (String,) = p.parse()?;
-        let saved = saved_snapshots(&c)?;
-        saved::check_name(&name).map_err(RpcError::params)?;
-        let removed = saved
-            .remove(&name)
-            .map_err(|e| RpcError::Internal(format!("{e:#}")))?;
-        RpcResult::Ok(removed)
-    })?;
-    m.register_async_method("anvil_rollback", |p, c, _| async move {
-        let mut seq = p.sequence();
-        let depth: Option<Num> = seq.optional_next()?;
-        let depth = depth.map_or(1, Num::u64);
-        ask(&c, |reply| SequencerCommand::Rollback { depth, reply }).await??;
-        RpcResult::Ok(Value::Null)
-    })?;
-    m.register_async_method("anvil_reorg", |p, c, _| async move {
-        let options: ReorgOptions = p.parse()?;
-        let blocks = {
-            let c = c.clone();
-            tokio::task::spawn_blocking(move || reorg_blocks(&c, options))
-                .await
-                .map_err(RpcError::internal)??
-        };
-        ask(&c, |reply| SequencerCommand::Reorg { blocks, reply }).await??;
-        RpcResult::Ok(Value::Null)
-    })?;
+    dumps::register(m)?;
+    reorg::register(m)?;
     Ok(())
-}
-
-/// `anvil_reorg` params: `{depth, txBlockPairs}` or `[depth, txBlockPairs]`.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ReorgOptions {
-    depth: u64,
-    #[serde(default)]
-    tx_block_pairs: Vec<(TransactionData, u64)>,
-}
-
-/// A tx of a reorged block: a request (signed by a dev key or impersonated) or a raw tx.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum TransactionData {
-    Json(Box<TransactionRequest>),
-    Raw(Bytes),
-}
-
-/// The txs of each of the `depth` new blocks, nonces counted from the common ancestor.
-fn reorg_blocks(c: &RpcContext, options: ReorgOptions) -> RpcResult<Vec<Vec<ReadyTx>>> {
-    let ReorgOptions {
-        depth,
-        mut tx_block_pairs,
-    } = options;
-    let height = c.chain.latest_number();
-    let common = height.checked_sub(depth).ok_or(CommandError::TooDeep {
-        kind: "Reorg",
-        height,
-        depth,
-    })?;
-    if let Some((_, n)) = tx_block_pairs.iter().find(|(_, n)| *n >= depth) {
-        return Err(RpcError::params(format!(
-            "Block number for reorg tx will exceed the reorged chain height. Block number {n} must not exceed (depth-1) {}",
-            depth.saturating_sub(1)
-        )));
-    }
-    tx_block_pairs.sort_by_key(|(_, n)| *n);
-    let common_state = c
-        .state
-        .at(common)
-        .ok_or(CommandError::StateNotKept(common))?;
-    let mut nonces: HashMap<Address, u64> = HashMap::new();
-    let mut blocks = vec![Vec::new(); depth as usize];
-    for (data, index) in tx_block_pairs {
-        let tx = match data {
-            TransactionData::Raw(raw) => c.decode_raw(&raw)?,
-            TransactionData::Json(request) => {
-                let mut request = *request;
-                let from = match request.from {
-                    Some(from) => from,
-                    None => c
-                        .accounts
-                        .first()
-                        .map(|a| a.address)
-                        .ok_or_else(|| RpcError::internal("no signer available"))?,
-                };
-                let nonce = nonces
-                    .entry(from)
-                    .or_insert_with(|| common_state.nonce(&from));
-                request.from = Some(from);
-                request.nonce = Some(*nonce);
-                *nonce += 1;
-                if c.impersonation.is_impersonated(&from) {
-                    impersonated_tx(c, request)?
-                } else {
-                    let envelope = sign_request(c, request)?;
-                    let sender = envelope.recover_signer().map_err(|_| RpcError::DecodeTx)?;
-                    ReadyTx {
-                        hash: *envelope.tx_hash(),
-                        sender,
-                        envelope: envelope.into(),
-                    }
-                }
-            }
-        };
-        blocks[index as usize].push(tx);
-    }
-    Ok(blocks)
 }

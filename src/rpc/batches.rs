@@ -16,11 +16,11 @@ use super::{
 };
 use crate::{
     batcher::{
-        block_logs,
+        L1Stage, L1Step, block_logs,
         commitment::{l2_logs_tree_root, log_proof, logs_local_root},
+        store::BatchStatus,
     },
     l1::sender::SettleCommand,
-    storage::{BatchStatus, L1Stage, L1Step},
     tx::Envelope,
 };
 

@@ -17,8 +17,9 @@ use super::{
     macros::ok,
 };
 use crate::{
-    executor::{BlockContext, CallError, ReadyTx},
+    executor::{BlockContext, CallError},
     storage::{StateSnapshot, state::BlockHashes},
+    tx::ReadyTx,
 };
 
 type Module = RpcModule<RpcContext>;

@@ -24,8 +24,9 @@ use super::{
     eth::{call_env, call_state},
 };
 use crate::{
-    executor::{BlockContext, Inspected, ReadyTx, SnapshotDb},
+    executor::{BlockContext, Inspected, SnapshotDb},
     storage::StoredBlock,
+    tx::ReadyTx,
 };
 
 type Module = RpcModule<RpcContext>;

@@ -242,7 +242,7 @@ fn detailed_block(block: &crate::storage::StoredBlock) -> Value {
     value
 }
 
-fn pool_json(content: PoolContent, f: impl Fn(&crate::executor::ReadyTx) -> Value) -> Value {
+fn pool_json(content: PoolContent, f: impl Fn(&crate::tx::ReadyTx) -> Value) -> Value {
     let side = |txs: BTreeMap<_, BTreeMap<u64, _>>| -> Value {
         let map: serde_json::Map<String, Value> = txs
             .into_iter()

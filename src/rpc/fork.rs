@@ -16,8 +16,9 @@ use super::{
 use crate::{
     config::ForkConfig,
     fork::ForkSource,
+    persistence::records::RebuiltChain as Rebuilt,
     sequencer::{LoadedChain, SequencerCommand, fork_genesis_block, genesis_block, now},
-    storage::{Chain, StateStore, image::Rebuilt},
+    storage::{Chain, StateStore},
 };
 
 /// Where `anvil_reset`'s params ask the chain to go.

@@ -25,7 +25,7 @@ pub mod types;
 pub mod zks;
 pub mod zks_os;
 
-use crate::storage::L1Stage;
+use crate::batcher::L1Stage;
 use std::{collections::HashMap, net::SocketAddr, sync::Arc};
 
 use alloy_consensus::{TxEnvelope, transaction::SignerRecoverable};
@@ -45,12 +45,14 @@ use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
 use crate::{
     accounts::DevAccount,
+    chain_settings::{ChainSettings, Settings},
     config::{ChainConfig, Cors, RpcConfig},
     events::NodeEvent,
-    executor::{BlockContext, Executor, ReadyTx},
+    executor::{BlockContext, Executor},
     mempool::{AccountView, Mempool},
-    sequencer::{ChainSettings, SequencerCommand, Settings, now},
+    sequencer::{SequencerCommand, now},
     storage::{Chain, StateSnapshot, StateStore, StoredBlock, state::BlockHashes},
+    tx::ReadyTx,
 };
 use error::{RpcError, RpcResult};
 
@@ -93,16 +95,16 @@ pub struct RpcContext {
     /// Whether this is the L2 (for the devnet's per-chain views).
     pub is_l2: bool,
     /// The data dir's named snapshots (`None`: in memory).
-    pub saved: Option<crate::storage::saved::SavedSnapshots>,
+    pub saved: Option<crate::persistence::named::NamedSnapshots>,
     /// How the L2's genesis is built (`anvil_reset` with `forking` builds another).
-    pub genesis: Option<crate::genesis::GenesisRecipe>,
+    pub(crate) genesis: Option<crate::genesis::GenesisRecipe>,
 }
 
 /// What the RPC reads of the settlement pipeline and how it asks for manual steps.
 #[derive(Debug, Clone)]
 pub struct Settlement {
     /// Sealed batches and their L1 progress.
-    pub batches: std::sync::Arc<crate::storage::BatchStore>,
+    pub batches: std::sync::Arc<crate::batcher::BatchStore>,
     /// Manual commit / prove / execute.
     pub settle: mpsc::Sender<crate::l1::sender::SettleCommand>,
 }

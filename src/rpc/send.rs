@@ -19,7 +19,7 @@ use super::{
     eth::call_env,
     macros::ok,
 };
-use crate::{events::NodeEvent, executor::ReadyTx};
+use crate::{events::NodeEvent, tx::ReadyTx};
 
 /// How long `eth_sendRawTransactionSync` waits for the receipt.
 const SYNC_SEND_TIMEOUT: Duration = Duration::from_secs(30);

@@ -7,9 +7,8 @@ use alloy_rpc_types_eth::{Log, Transaction, TransactionInfo, TransactionReceipt}
 use serde_json::{Value, json};
 
 use crate::{
-    executor::ReadyTx,
     storage::{StoredBlock, StoredTx},
-    tx::{Envelope, L1_TX_TYPE, L1Tx},
+    tx::{Envelope, L1_TX_TYPE, L1Tx, ReadyTx},
 };
 
 fn insert(value: &mut Value, key: &str, v: Value) {

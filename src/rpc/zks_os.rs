@@ -18,8 +18,7 @@ use super::{
     macros::ok,
 };
 use crate::{
-    batcher::{Batch, commitment::logs_local_root},
-    storage::BatchRecord,
+    batcher::{Batch, BatchRecord, commitment::logs_local_root},
     tree::{
         LeafProof, StateTree, TREE_DEPTH, TreeProof, account_key, account_properties,
         account_value, storage_key,

@@ -7,12 +7,13 @@ use alloy_primitives::{Address, B256, U256};
 use revm::bytecode::Bytecode;
 use tokio::sync::oneshot;
 
-use super::ChainSettings;
+use super::snapshot::Snapshots;
 use crate::{
+    chain_settings::ChainSettings,
     config::MiningMode,
-    executor::ReadyTx,
-    storage::{Snapshots, StateSnapshot, image::ChainParts, image::Rebuilt},
-    tx::L1Tx,
+    persistence::{dump::ChainCopy, records::RebuiltChain},
+    storage::StateSnapshot,
+    tx::{L1Tx, ReadyTx},
 };
 
 /// What the sequencer can be asked to do.
@@ -109,7 +110,7 @@ pub enum SequencerCommand {
     /// Reply with the priority id of the next L1 tx the sequencer expects.
     NextL1TxId(oneshot::Sender<u64>),
     /// Reply with what a dump of this chain holds (copies that share structure: O(1)).
-    Image(oneshot::Sender<ChainParts>),
+    Copy(oneshot::Sender<ChainCopy>),
     /// Replace the whole chain with one rebuilt from a dump.
     Load {
         /// The chain, its state and settings.
@@ -211,7 +212,7 @@ pub enum CommandError {
 /// A chain rebuilt from a dump, for `SequencerCommand::Load`.
 pub struct LoadedChain {
     /// Blocks, states, genesis state, next L1 tx.
-    pub rebuilt: Rebuilt,
+    pub rebuilt: RebuiltChain,
     /// Settings of the next block.
     pub settings: ChainSettings,
 }

@@ -1,15 +1,13 @@
 //! How the sequencer carries out a command (`commands.rs`) between two blocks: mining on
 //! demand, settings and account edits, snapshots, rollbacks, loads and resets.
 
+use super::snapshot::{Snapshot, Snapshots};
 use super::{
     Sequencer,
     commands::{AccountEdit, CommandError, LoadedChain, Runtime, SequencerCommand, SettingsEdit},
     genesis_block, new_ticker, now,
 };
-use crate::{
-    config::MiningMode,
-    storage::{Snapshot, Snapshots, image::ChainParts},
-};
+use crate::{config::MiningMode, persistence::dump::ChainCopy};
 
 impl Sequencer {
     /// Carries out one command. Fails only when block production fails.
@@ -139,9 +137,9 @@ impl Sequencer {
                     }
                 }
             }
-            SequencerCommand::Image(reply) => {
+            SequencerCommand::Copy(reply) => {
                 let content = self.mempool.content();
-                let _ = reply.send(ChainParts {
+                let _ = reply.send(ChainCopy {
                     chain: self.chain.snapshot(),
                     state: self.state.latest(),
                     settings: self.settings.get(),

@@ -9,7 +9,7 @@ use crate::tx::L1Tx;
 /// Waiting L1 txs plus the id the next one must have. Cloning is cheap enough for snapshots
 /// (the queue is empty but for the txs of one L1 block at most).
 #[derive(Debug, Clone, Default)]
-pub struct L1Queue {
+pub(crate) struct L1Queue {
     waiting: VecDeque<L1Tx>,
     /// Priority id of the next tx to accept (ids below are included or waiting).
     next_id: u64,
@@ -18,7 +18,7 @@ pub struct L1Queue {
 impl L1Queue {
     /// Accepts the txs that come next in priority order; returns how many were new.
     /// A gap (an id beyond the next expected one) stops acceptance: the watcher resends.
-    pub fn push(&mut self, txs: impl IntoIterator<Item = L1Tx>) -> usize {
+    pub(crate) fn push(&mut self, txs: impl IntoIterator<Item = L1Tx>) -> usize {
         let mut accepted = 0;
         for tx in txs {
             let id = tx.priority_id();
@@ -42,7 +42,7 @@ impl L1Queue {
 
     /// An empty queue whose next tx must have priority id `next_id` (a chain rebuilt from
     /// the data dir, where txs up to it are in blocks).
-    pub fn starting_at(next_id: u64) -> Self {
+    pub(crate) fn starting_at(next_id: u64) -> Self {
         Self {
             waiting: VecDeque::new(),
             next_id,
@@ -50,18 +50,18 @@ impl L1Queue {
     }
 
     /// Takes up to `max` txs for a block, oldest first.
-    pub fn take(&mut self, max: usize) -> Vec<L1Tx> {
+    pub(crate) fn take(&mut self, max: usize) -> Vec<L1Tx> {
         let n = max.min(self.waiting.len());
         self.waiting.drain(..n).collect()
     }
 
     /// Whether any tx waits.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.waiting.is_empty()
     }
 
     /// Priority id the next new tx must have.
-    pub fn next_id(&self) -> u64 {
+    pub(crate) fn next_id(&self) -> u64 {
         self.next_id
     }
 }

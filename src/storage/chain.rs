@@ -10,7 +10,7 @@ use alloy_consensus::{Header, ReceiptEnvelope};
 use alloy_primitives::{Address, B256, Bytes, Log};
 use parking_lot::RwLock;
 
-use crate::executor::ReadyTx;
+use crate::tx::ReadyTx;
 
 /// A tx as included in a block, with its receipt.
 #[derive(Debug, Clone)]

@@ -1,17 +1,12 @@
-//! Storage, split by reader: `state` (executor, RPC) and `chain` (blocks, txs, receipts,
-//! logs: the receipts repository the RPC reads), plus `snapshot` (saved copies of both for
-//! `evm_snapshot` / `evm_revert`).
+//! Storage: a chain's live data, split by reader: `state` (executor, RPC) and `chain` (blocks,
+//! txs, receipts, logs: the receipts repository the RPC reads). The batches are the batcher's
+//! (`batcher::store`); saving and restoring is `persistence`'s, which writes through `wal` (the
+//! write-ahead log).
 
 pub mod address_index;
-pub mod batches;
 pub mod chain;
-pub mod disk;
-pub mod image;
-pub mod saved;
-pub mod snapshot;
 pub mod state;
+pub mod wal;
 
-pub use batches::{BatchRecord, BatchStatus, BatchStore, L1Stage, L1Step};
 pub use chain::{Chain, ChainHistory, StoredBlock, StoredTx};
-pub use snapshot::{Snapshot, Snapshots};
 pub use state::{StateDb, StateHistory, StateSnapshot, StateStore};

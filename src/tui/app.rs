@@ -18,7 +18,8 @@ use super::{
     search::{Found, find},
 };
 use crate::{
-    accounts::{DevAccount, RICH_ADDRESS},
+    accounts::DevAccount,
+    config::RICH_ADDRESS,
     events::{BatchEvent, BatchStage},
 };
 

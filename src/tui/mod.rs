@@ -60,7 +60,7 @@ use self::{
     feed::{ChainKind, Feed, Key, LogLevel, LogLine},
     format::ws_url,
 };
-use crate::{Config, NodeHandle, accounts::dev_accounts, storage::disk::DB_FILE};
+use crate::{Config, NodeHandle, accounts::dev_accounts, persistence::data_dir::DB_FILE};
 
 /// Time between frames.
 const FRAME: Duration = Duration::from_millis(100);

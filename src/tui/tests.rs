@@ -19,7 +19,8 @@ use super::{
 };
 use crate::{
     Config,
-    accounts::{DevAccount, RICH_ADDRESS, dev_accounts},
+    accounts::{DevAccount, dev_accounts},
+    config::RICH_ADDRESS,
     events::{BatchEvent, BatchStage},
 };
 

@@ -7,7 +7,8 @@ use std::{process::Command, time::Duration};
 use serde_json::Value;
 use zkos_dev::{
     bench::{self, BenchConfig, Kind, Report},
-    metrics::{MetricsConfig, names},
+    config::MetricsConfig,
+    metrics::names,
 };
 
 use crate::support::{PATIENCE, TestNode};

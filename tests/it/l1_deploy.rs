@@ -11,9 +11,9 @@ use alloy::{
     signers::local::PrivateKeySigner,
     sol_types::{SolCall, SolValue},
 };
+use zkos_dev::abi::IZKChain;
 use zkos_dev::l1::{
     L1Genesis,
-    contracts::IZKChain,
     deploy::{
         DeployParams, deterministic_addresses, find_or_deploy, from_bridgehub,
         genesis_stored_batch, governor_signer,

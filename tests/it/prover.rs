@@ -19,11 +19,11 @@ use alloy::{
 use base64::{Engine as _, engine::general_purpose::STANDARD};
 use serde_json::{Value, json};
 use zkos_dev::{
-    config::ProverMode,
+    config::{ProverMode, default_prover_key},
     events::{BatchStage, NodeEvent},
     prover::{
         Rejection,
-        attest::{self, default_prover_key, prover_signer},
+        attest::{self, prover_signer},
         input::{ProverInput, decode},
         reexecute,
     },

@@ -10,8 +10,8 @@ use alloy_sol_types::{SolConstructor as _, sol};
 use anyhow::Context as _;
 
 use super::DeployParams;
+pub(super) use crate::abi::ZKChain;
 use crate::l1::L1Contracts;
-pub(super) use crate::l1::contracts::ZKChain;
 
 sol! {
     contract Verifier {

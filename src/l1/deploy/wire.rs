@@ -15,7 +15,7 @@ use super::{
     bindings::{Bridgehub, L1AssetRouter, L1Nullifier, ValidatorTimelock, Verifier, ZKChain},
     client::L1Client,
 };
-use crate::l1::{L1Contracts, contracts::IZKChain};
+use crate::{abi::IZKChain, l1::L1Contracts};
 
 /// What the constructors fixed must be what `params` asks for: these cannot be changed later.
 pub(super) async fn check_constructor_params(

@@ -2,45 +2,46 @@
 //! (`<data dir>/devnet.redb`), plus named snapshots (`<data dir>/snapshots/NAME.zkdump`).
 //!
 //! Write path: the sequencer persists each sealed block (txs, receipts, state changes, new
-//! codes) in one transaction with one sync before any of its receipts is visible (group
-//! commit: one sync per block, not per tx). History going back (revert, reset, rollback,
+//! codes) before any of its receipts is visible, as one operation: appended to the write-ahead
+//! log (`<data dir>/devnet.wal`, written to the OS without a sync, so a killed process keeps
+//! it) and applied to the database without a sync. A checkpoint every `--sync-interval` (and
+//! at a clean stop) syncs the database and empties the log; `--sync always` instead syncs each
+//! block's database write and logs nothing. History going back (revert, reset, rollback,
 //! reorg, load) rewrites the blocks past the point where disk and memory part. Dev-method
 //! changes between blocks, the batches' progress and, on a clean stop, the pool are written
-//! as they happen.
+//! (and synced) as they happen.
 //!
-//! Read path: only at start. `load` rebuilds each chain by re-applying its blocks' changes.
+//! Read path: only at start. Opening the data dir first re-applies what the log holds (the
+//! operations after the last checkpoint, in order; applying one twice changes nothing), then
+//! `ChainOnDisk::resume` rebuilds each chain by re-applying its blocks' changes.
+//!
+//! Here: opening, checking and creating a data dir. The write path and `resume` are
+//! `writes.rs`; the data dir as a dump and back (a stopped node's snapshot commands) is
+//! `as_dump.rs`.
 //!
 //! A data dir that is not ours, is damaged or has a newer format is refused with a clear
 //! error and never written to.
 
-use std::{
-    collections::HashMap,
-    path::{Path, PathBuf},
-    sync::Arc,
-};
+use std::path::{Path, PathBuf};
 
-use alloy_primitives::{B256, Bytes};
 use alloy_rlp::{Decodable, Encodable};
 use anyhow::{Context as _, bail};
-use parking_lot::Mutex;
-use redb::{
-    Database, DatabaseError, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata,
-    TableDefinition,
-};
+use redb::{Database, DatabaseError, ReadableDatabase, ReadableTableMetadata, TableDefinition};
 
-use super::{
-    Chain, StateSnapshot,
-    image::{
-        self, BatchMark, BlockRecord, ChainImage, DevnetImage, FORMAT_VERSION, PoolTx, Rebuilt,
-        SettingsRecord, WritesRecord,
-    },
-};
-use crate::{executor::ReadyTx, sequencer::ChainSettings};
+use super::records::{self, FORMAT_VERSION, PoolTx, SettingsRecord, WritesRecord};
+use crate::storage::wal::Wal;
+
+mod as_dump;
+mod writes;
+
+pub use writes::{BatchesOnDisk, ChainOnDisk, Resumed};
 
 /// The database file inside a data dir.
 pub const DB_FILE: &str = "devnet.redb";
 /// Named snapshots inside a data dir.
 pub const SNAPSHOT_DIR: &str = "snapshots";
+/// The write-ahead log inside a data dir.
+pub const WAL_FILE: &str = "devnet.wal";
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const CODES: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("codes");
@@ -89,6 +90,65 @@ pub struct DataDir {
     db: Database,
     /// Whether it held a devnet when opened (else it was just created).
     existed: bool,
+    /// The operations applied since the last checkpoint. Held while one is logged and applied,
+    /// and while a checkpoint syncs, so a checkpoint never empties the log of an operation
+    /// the database does not hold yet.
+    wal: parking_lot::Mutex<Wal>,
+    /// `--sync always`: each block's write is synced, and nothing is logged.
+    sync_always: std::sync::atomic::AtomicBool,
+}
+
+/// One chain's persisted blocks as one operation: the write-ahead log's record.
+#[derive(Debug, alloy_rlp::RlpEncodable, alloy_rlp::RlpDecodable)]
+struct PersistOp {
+    /// 0: the L2, 1: the L1.
+    role: u8,
+    /// Blocks from this number on are replaced by `blocks`.
+    from: u64,
+    /// `blocks` start with a new genesis: every block goes, those before `from` too.
+    genesis: bool,
+    blocks: Vec<records::BlockRecord>,
+    /// Codes the blocks and `pending` use that the database may lack, with their hashes.
+    code_hashes: Vec<alloy_primitives::B256>,
+    codes: Vec<alloy_primitives::Bytes>,
+    /// Dev-method changes since the last block.
+    pending: WritesRecord,
+    /// The next block's settings.
+    settings: SettingsRecord,
+}
+
+impl PersistOp {
+    fn role(&self) -> anyhow::Result<Role> {
+        match self.role {
+            0 => Ok(Role::L2),
+            1 => Ok(Role::L1),
+            n => bail!("a logged write names chain {n}"),
+        }
+    }
+
+    /// Applies it in `txn`: the same result however often it is applied.
+    fn apply(&self, txn: &redb::WriteTransaction) -> anyhow::Result<()> {
+        use redb::ReadableTable as _;
+        let role = self.role()?;
+        let mut table = txn.open_table(role.blocks())?;
+        match self.genesis {
+            true => table.retain(|_, _| false)?,
+            false => table.retain_in(self.from.., |_, _| false)?,
+        }
+        let mut codes = txn.open_table(CODES)?;
+        for (hash, code) in self.code_hashes.iter().zip(&self.codes) {
+            if codes.get(&hash.0)?.is_none() {
+                codes.insert(&hash.0, code.as_ref())?;
+            }
+        }
+        for record in &self.blocks {
+            table.insert(record.header.number, encode(record).as_slice())?;
+        }
+        let mut meta = txn.open_table(role.meta())?;
+        meta.insert("pending", encode(&self.pending).as_slice())?;
+        meta.insert("settings", encode(&self.settings).as_slice())?;
+        Ok(())
+    }
 }
 
 /// Why a data dir that holds a zkos-dev database cannot be used, and what to do.
@@ -130,7 +190,7 @@ fn check(
             .map_err(|_| refuse(path, format!("{key} is damaged")))?;
         Ok(u64::from_be_bytes(bytes))
     };
-    image::check_version(number("format")?, "data dir").map_err(|e| refuse(path, e))?;
+    records::check_version(number("format")?, "data dir").map_err(|e| refuse(path, e))?;
     let (had_l2, had_l1) = (number("l2_chain_id")?, number("l1_chain_id")?);
     let Some((l2, l1)) = chain_ids else {
         return Ok(());
@@ -227,7 +287,13 @@ impl NewDataDir {
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
         let removed = match self.created == self.db {
-            true => std::fs::remove_file(&self.created),
+            true => std::fs::remove_file(&self.created).and_then(|()| {
+                let wal = self.db.with_file_name(WAL_FILE);
+                match std::fs::remove_file(&wal) {
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                    other => other,
+                }
+            }),
             false => std::fs::remove_dir_all(&self.created),
         };
         if let Err(err) = removed
@@ -283,7 +349,7 @@ impl DataDir {
             let foreign = std::fs::read_dir(path)
                 .with_context(|| format!("cannot read {}", path.display()))?
                 .filter_map(Result::ok)
-                .any(|entry| entry.file_name() != SNAPSHOT_DIR);
+                .any(|entry| entry.file_name() != SNAPSHOT_DIR && entry.file_name() != WAL_FILE);
             if foreign {
                 return Err(refuse_foreign(
                     path,
@@ -322,15 +388,18 @@ impl DataDir {
             path: std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
             db,
             existed,
+            wal: parking_lot::Mutex::new(Wal::open(&path.join(WAL_FILE))?),
+            sync_always: Default::default(),
         };
         match chain_ids {
             _ if existed => check(&dir.db, path, chain_ids)?,
             Some(chain_ids) => dir.init(chain_ids)?,
             None => unreachable!("open_existing opens an existing file"),
         }
+        dir.replay_wal()?;
         // Holding the data dir, no save into it is under way: a temporary file left there is
         // one a kill cut short.
-        let saved = super::saved::SavedSnapshots::new(&dir.path);
+        let saved = super::named::NamedSnapshots::new(&dir.path);
         match saved.remove_unfinished() {
             Ok(0) => {}
             Ok(removed) => tracing::info!(removed, "unfinished snapshot saves removed"),
@@ -342,6 +411,71 @@ impl DataDir {
     /// Where it is.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// `--sync always`: sync each block's write instead of logging it and syncing in groups.
+    pub fn set_sync_always(&self, always: bool) {
+        self.sync_always
+            .store(always, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Re-applies the operations a killed process logged after its last checkpoint, then
+    /// checkpoints.
+    fn replay_wal(&self) -> anyhow::Result<()> {
+        let mut wal = self.wal.lock();
+        let records = wal.records()?;
+        if records.is_empty() {
+            return Ok(());
+        }
+        let txn = self.db.begin_write()?;
+        for record in &records {
+            let op = PersistOp::decode(&mut record.as_slice()).map_err(|e| {
+                refuse(
+                    &self.path,
+                    format!(
+                        "its write-ahead log {WAL_FILE} holds a record this version cannot read ({e})"
+                    ),
+                )
+            })?;
+            op.apply(&txn)?;
+        }
+        txn.commit().context("re-applying the write-ahead log")?;
+        wal.clear()?;
+        tracing::info!(
+            operations = records.len(),
+            "blocks written after the last checkpoint re-applied from the write-ahead log"
+        );
+        Ok(())
+    }
+
+    /// Logs `op` and applies it to the database (synced only with `--sync always`).
+    fn write(&self, op: &PersistOp) -> anyhow::Result<()> {
+        let always = self.sync_always.load(std::sync::atomic::Ordering::Relaxed);
+        let mut wal = self.wal.lock();
+        if !always {
+            wal.append(&encode(op))?;
+        }
+        let mut txn = self.db.begin_write().context("starting a write")?;
+        txn.set_durability(match always {
+            true => redb::Durability::Immediate,
+            false => redb::Durability::None,
+        })?;
+        op.apply(&txn)?;
+        txn.commit().context("writing the block")?;
+        Ok(())
+    }
+
+    /// Makes every write so far durable in the database and empties the write-ahead log
+    /// (every `--sync-interval`, and when the data dir closes).
+    pub fn checkpoint(&self) -> anyhow::Result<()> {
+        let mut wal = self.wal.lock();
+        if wal.is_empty() {
+            return Ok(());
+        }
+        let mut txn = self.db.begin_write()?;
+        txn.set_durability(redb::Durability::Immediate)?;
+        txn.commit().context("a checkpoint")?;
+        wal.clear()
     }
 
     /// Whether it held a devnet when opened.
@@ -360,77 +494,6 @@ impl DataDir {
         }
         txn.commit()?;
         Ok(())
-    }
-
-    /// One chain's part of the data dir ([`ChainDisk::resume`] reads it back).
-    pub fn chain(self: &Arc<Self>, role: Role) -> ChainDisk {
-        ChainDisk {
-            dir: self.clone(),
-            role,
-            hashes: Mutex::new(vec![]),
-        }
-    }
-
-    /// The batches' part of the data dir.
-    pub fn batches(self: &Arc<Self>) -> BatchDisk {
-        BatchDisk { dir: self.clone() }
-    }
-
-    /// Reads one chain whole (`None`: the data dir has none yet).
-    pub fn chain_image(&self, role: Role) -> anyhow::Result<Option<ChainImage>> {
-        let txn = self.db.begin_read()?;
-        let Some(blocks) = blocks_table(&txn, role)? else {
-            return Ok(None);
-        };
-        let damaged = |what: String| refuse(&self.path, format!("{what} is damaged"));
-        let mut records = Vec::with_capacity(blocks.len()? as usize);
-        for row in blocks.iter()? {
-            let (number, value) = row?;
-            let record = BlockRecord::decode(&mut value.value())
-                .map_err(|e| damaged(format!("{} block {} ({e})", role.name(), number.value())))?;
-            records.push(record);
-        }
-        let codes_table = txn.open_table(CODES)?;
-        let mut codes = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for record in &records {
-            for hash in record.writes.code_hashes() {
-                if seen.insert(hash) {
-                    let code = codes_table.get(&hash.0)?.ok_or_else(|| {
-                        damaged(format!(
-                            "the code {hash} of {} block {}",
-                            role.name(),
-                            record.header.number
-                        ))
-                    })?;
-                    codes.push(Bytes::copy_from_slice(code.value()));
-                }
-            }
-        }
-        let ChainMeta {
-            pending,
-            settings,
-            pool,
-        } = self.chain_meta(&txn, role)?;
-        for hash in pending.code_hashes() {
-            if seen.insert(hash) {
-                let code = codes_table.get(&hash.0)?.ok_or_else(|| {
-                    damaged(format!(
-                        "the code {hash} of {} pending changes",
-                        role.name()
-                    ))
-                })?;
-                codes.push(Bytes::copy_from_slice(code.value()));
-            }
-        }
-        Ok(Some(ChainImage {
-            chain_id: settings.chain_id,
-            blocks: records,
-            codes,
-            pending,
-            settings,
-            pool,
-        }))
     }
 
     /// A chain's changes since its last block, settings and pool.
@@ -462,31 +525,6 @@ impl DataDir {
         })
     }
 
-    /// The whole devnet as a dump (its L1 too, if it has one).
-    pub fn devnet_image(&self) -> anyhow::Result<DevnetImage> {
-        let (_, l1) = self.chain_ids()?;
-        self.image(l1 != 0)
-    }
-
-    /// The whole devnet as a dump.
-    pub fn image(&self, with_l1: bool) -> anyhow::Result<DevnetImage> {
-        let l2 = self
-            .chain_image(Role::L2)?
-            .context("the data dir holds no devnet yet")?;
-        let l1 = match with_l1 {
-            true => vec![
-                self.chain_image(Role::L1)?
-                    .context("the data dir holds no L1")?,
-            ],
-            false => vec![],
-        };
-        Ok(DevnetImage {
-            l2,
-            l1,
-            batches: self.batch_marks()?,
-        })
-    }
-
     /// The chain ids it was created for: the L2's and the embedded L1's (0: none).
     pub fn chain_ids(&self) -> anyhow::Result<(u64, u64)> {
         let txn = self.db.begin_read()?;
@@ -500,70 +538,6 @@ impl DataDir {
             Ok(u64::from_be_bytes(bytes))
         };
         Ok((number("l2_chain_id")?, number("l1_chain_id")?))
-    }
-
-    /// Replaces everything with `image` (a stopped data dir loading a snapshot or a dump),
-    /// after checking it holds the same chains.
-    pub fn replace(&self, image: &DevnetImage) -> anyhow::Result<()> {
-        let (l2, l1) = self.chain_ids()?;
-        let image_l1 = image.l1.first().map_or(0, |l1| l1.chain_id);
-        if image.l2.chain_id != l2 || image_l1 != l1 {
-            bail!(
-                "the dump holds chains {} and {image_l1} (L2, L1; 0: none), the data dir {} holds {l2} and {l1}",
-                image.l2.chain_id,
-                self.path.display()
-            );
-        }
-        let txn = self.db.begin_write()?;
-        for (role, chain) in
-            std::iter::once((Role::L2, &image.l2)).chain(image.l1.first().map(|l1| (Role::L1, l1)))
-        {
-            let mut blocks = txn.open_table(role.blocks())?;
-            blocks.retain(|_, _| false)?;
-            for record in &chain.blocks {
-                blocks.insert(record.header.number, encode(record).as_slice())?;
-            }
-            let mut meta = txn.open_table(role.meta())?;
-            meta.insert("pending", encode(&chain.pending).as_slice())?;
-            meta.insert("settings", encode(&chain.settings).as_slice())?;
-            meta.insert("pool", encode(&chain.pool).as_slice())?;
-        }
-        {
-            let mut codes = txn.open_table(CODES)?;
-            for chain in std::iter::once(&image.l2).chain(&image.l1) {
-                for code in &chain.codes {
-                    codes.insert(&alloy_primitives::keccak256(code).0, code.as_ref())?;
-                }
-            }
-            let mut batches = txn.open_table(BATCHES)?;
-            batches.retain(|_, _| false)?;
-            for mark in &image.batches {
-                batches.insert(mark.number, encode(mark).as_slice())?;
-            }
-        }
-        txn.commit()?;
-        Ok(())
-    }
-
-    /// The batches recorded, in order.
-    pub fn batch_marks(&self) -> anyhow::Result<Vec<BatchMark>> {
-        let txn = self.db.begin_read()?;
-        let table = match txn.open_table(BATCHES) {
-            Ok(table) => table,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(vec![]),
-            Err(err) => return Err(err.into()),
-        };
-        let mut marks = vec![];
-        for row in table.iter()? {
-            let (number, value) = row?;
-            marks.push(BatchMark::decode(&mut value.value()).map_err(|e| {
-                refuse(
-                    &self.path,
-                    format!("batch {} is damaged ({e})", number.value()),
-                )
-            })?);
-        }
-        Ok(marks)
     }
 }
 
@@ -587,16 +561,6 @@ struct ChainMeta {
     pool: Vec<PoolTx>,
 }
 
-/// A chain read back from the data dir at start.
-pub struct Resumed {
-    /// Its blocks and states.
-    pub rebuilt: Rebuilt,
-    /// The next block's settings.
-    pub settings: SettingsRecord,
-    /// The txs the pool held at the last clean stop.
-    pub pool: Vec<PoolTx>,
-}
-
 /// RLP of a record.
 fn encode<T: Encodable>(value: &T) -> Vec<u8> {
     let mut out = Vec::with_capacity(value.length());
@@ -604,190 +568,11 @@ fn encode<T: Encodable>(value: &T) -> Vec<u8> {
     out
 }
 
-/// Rebuilds a chain from its image (the data dir's, a snapshot's or a dump's).
-pub fn rebuild(image: &ChainImage) -> anyhow::Result<Rebuilt> {
-    let codes: HashMap<B256, Bytes> = image
-        .codes
-        .iter()
-        .map(|code| (alloy_primitives::keccak256(code), code.clone()))
-        .collect();
-    image::rebuild(image.blocks.iter().cloned().map(Ok), &codes, &image.pending)
-}
-
-/// One chain's blocks on disk. The sequencer is its only writer.
-#[derive(Debug)]
-pub struct ChainDisk {
-    dir: Arc<DataDir>,
-    role: Role,
-    /// Hashes of the blocks on disk, by number.
-    hashes: Mutex<Vec<B256>>,
-}
-
-impl ChainDisk {
-    /// Makes the disk hold exactly `chain`, then `block` after it, in one durable transaction:
-    /// blocks past the point where disk and memory part are replaced. `state` is the state
-    /// after them (its codes, and the changes made since: dev methods between blocks);
-    /// `settings` are the next block's.
-    pub fn persist(
-        &self,
-        chain: &Chain,
-        block: Option<&super::StoredBlock>,
-        state: &StateSnapshot,
-        settings: &ChainSettings,
-    ) -> anyhow::Result<()> {
-        let mut hashes = self.hashes.lock();
-        let head = chain.latest_number();
-        // `hashes[i]` is block `first + i` (genesis is block 0, or a fork's first block).
-        let first = chain.first_number();
-        if hashes.first().is_some_and(|h| *h != chain.genesis().hash) {
-            hashes.clear();
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        // A clean close leaves nothing to re-apply.
+        if let Err(err) = self.checkpoint() {
+            tracing::warn!("the data dir's last checkpoint failed: {err:#}");
         }
-        // Where disk and memory part: usually right after the disk's last block.
-        let mut from = hashes.len().min((head - first) as usize + 1);
-        while from > 0 && chain.block_hash(first + from as u64 - 1) != hashes[from - 1] {
-            from -= 1;
-        }
-        let mut blocks: Vec<Arc<super::StoredBlock>> = chain.blocks(first + from as u64, head);
-        if let Some(block) = block {
-            blocks.push(Arc::new(block.clone()));
-        }
-        let mut txn = self.dir.db.begin_write().context("starting a write")?;
-        txn.set_durability(Durability::Immediate)?;
-        {
-            let mut table = txn.open_table(self.role.blocks())?;
-            if from < hashes.len() || from == 0 {
-                table.retain_in((first + from as u64).., |_, _| false)?;
-            }
-            if from == 0 {
-                // A new genesis (a reset to another fork block): nothing before it either.
-                table.retain_in(..first, |_, _| false)?;
-            }
-            let mut codes = txn.open_table(CODES)?;
-            for block in &blocks {
-                let record = BlockRecord::from_block(block);
-                for hash in record.writes.code_hashes() {
-                    if codes.get(&hash.0)?.is_none()
-                        && let Some(code) = state.code_by_hash(&hash)
-                    {
-                        codes.insert(&hash.0, code.original_byte_slice())?;
-                    }
-                }
-                table.insert(block.header.number, encode(&record).as_slice())?;
-            }
-            let mut meta = txn.open_table(self.role.meta())?;
-            // Dev-method changes since the last block (none right after one).
-            let pending = WritesRecord::from_writes(&state.peek_writes());
-            for hash in pending.code_hashes() {
-                if codes.get(&hash.0)?.is_none()
-                    && let Some(code) = state.code_by_hash(&hash)
-                {
-                    codes.insert(&hash.0, code.original_byte_slice())?;
-                }
-            }
-            meta.insert("pending", encode(&pending).as_slice())?;
-            meta.insert(
-                "settings",
-                encode(&SettingsRecord::from_settings(settings)).as_slice(),
-            )?;
-        }
-        txn.commit().context("writing the block")?;
-        hashes.truncate(from);
-        hashes.extend(blocks.iter().map(|b| b.hash));
-        Ok(())
-    }
-
-    /// Keeps the pool's txs (a clean stop) or clears them (an empty list).
-    pub fn set_pool(&self, txs: &[ReadyTx]) -> anyhow::Result<()> {
-        let raw: Vec<PoolTx> = txs.iter().map(PoolTx::from_tx).collect();
-        let txn = self.dir.db.begin_write()?;
-        txn.open_table(self.role.meta())?
-            .insert("pool", encode(&raw).as_slice())?;
-        txn.commit()?;
-        Ok(())
-    }
-
-    /// This chain as the data dir has it (`None`: not yet written).
-    pub fn image(&self) -> anyhow::Result<Option<ChainImage>> {
-        self.dir.chain_image(self.role)
-    }
-
-    /// Rebuilds the chain from disk (`None`: it has none yet), decoding one block at a time.
-    pub fn resume(&self) -> anyhow::Result<Option<Resumed>> {
-        let dir = &self.dir;
-        let role = self.role;
-        let txn = dir.db.begin_read()?;
-        let Some(blocks) = blocks_table(&txn, role)? else {
-            return Ok(None);
-        };
-        let ChainMeta {
-            pending,
-            settings,
-            pool,
-        } = dir.chain_meta(&txn, role)?;
-        let mut codes = HashMap::new();
-        for row in txn.open_table(CODES)?.iter()? {
-            let (hash, code) = row?;
-            codes.insert(
-                B256::from(*hash.value()),
-                Bytes::copy_from_slice(code.value()),
-            );
-        }
-        let records = blocks.iter()?.map(|row| {
-            let (number, value) = row?;
-            BlockRecord::decode(&mut value.value()).map_err(|e| {
-                refuse(
-                    &dir.path,
-                    format!("{} block {} is damaged ({e})", role.name(), number.value()),
-                )
-            })
-        });
-        let rebuilt = image::rebuild(records, &codes, &pending).map_err(|e| {
-            refuse(
-                &dir.path,
-                format!("{} cannot be rebuilt: {e:#}", role.name()),
-            )
-        })?;
-        *self.hashes.lock() = rebuilt
-            .chain
-            .blocks(rebuilt.chain.first_number(), rebuilt.chain.latest_number())
-            .iter()
-            .map(|b| b.hash)
-            .collect();
-        Ok(Some(Resumed {
-            rebuilt,
-            settings,
-            pool,
-        }))
-    }
-}
-
-/// The batches on disk. Written by the batch store as batches move.
-#[derive(Debug, Clone)]
-pub struct BatchDisk {
-    dir: Arc<DataDir>,
-}
-
-impl BatchDisk {
-    /// Writes (or rewrites) one batch's mark.
-    pub fn put(&self, mark: &BatchMark) -> anyhow::Result<()> {
-        let txn = self.dir.db.begin_write()?;
-        txn.open_table(BATCHES)?
-            .insert(mark.number, encode(mark).as_slice())?;
-        txn.commit()?;
-        Ok(())
-    }
-
-    /// Drops the marks of the batches after `number`.
-    pub fn truncate(&self, number: u64) -> anyhow::Result<()> {
-        let txn = self.dir.db.begin_write()?;
-        txn.open_table(BATCHES)?
-            .retain_in((number + 1).., |_, _| false)?;
-        txn.commit()?;
-        Ok(())
-    }
-
-    /// Every mark, in order.
-    pub fn marks(&self) -> anyhow::Result<Vec<BatchMark>> {
-        self.dir.batch_marks()
     }
 }

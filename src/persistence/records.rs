@@ -1,29 +1,30 @@
-//! Devnet image: what the data dir stores for each chain, as records. A block record is the
+//! Records: what the data dir stores for each chain. A block record is the
 //! block as the RPC serves it (header, txs, receipts, L2->L1 logs) plus the final values of
 //! everything it changed, so a chain comes back by re-applying each block's changes in order:
 //! nothing is re-executed. Records are RLP (alloy-rlp derive).
 //!
-//! The same records make up a dump (`anvil_dumpState`, `--dump-state`, `zkos-dev snapshot`):
-//! `DevnetImage` holds both chains and the batches whole, behind a magic and a format version.
+//! The same records make up a dump (`dump::DevnetDump`: `anvil_dumpState`, `--dump-state`, a
+//! named snapshot). One `FORMAT_VERSION` covers both.
+//!
+//! `rebuild`: records -> a chain's stores (`RebuiltChain`).
 
 use std::{collections::HashMap, sync::Arc};
 
 use alloy_consensus::{Header, ReceiptEnvelope, TxEnvelope};
 use alloy_eips::eip2718::{Decodable2718, Encodable2718};
 use alloy_primitives::{Address, B256, Bytes, KECCAK256_EMPTY, U256};
-use alloy_rlp::{Decodable, Encodable, RlpDecodable, RlpEncodable};
+use alloy_rlp::{RlpDecodable, RlpEncodable};
 use alloy_sol_types::SolValue;
 use anyhow::{Context as _, bail};
 use revm::bytecode::Bytecode;
 
-use super::{
-    Chain, StateSnapshot, StateStore, StoredBlock, StoredTx,
-    state::{AccountLeaf, BlockWrites},
-};
 use crate::{
-    executor::ReadyTx,
-    sequencer::{BlockClock, ChainSettings},
-    tx::{Envelope, L1_TX_TYPE, L1Tx, L2ToL1Log},
+    chain_settings::{BlockClock, ChainSettings},
+    storage::{
+        Chain, StateSnapshot, StateStore, StoredBlock, StoredTx,
+        state::{AccountLeaf, BlockWrites},
+    },
+    tx::{Envelope, L1_TX_TYPE, L1Tx, L2ToL1Log, ReadyTx},
 };
 
 /// Version of the records. Bumped on any change to them or to what they mean; older versions are
@@ -31,8 +32,6 @@ use crate::{
 /// the L1 genesis the native token vault, and L2->L1 log leaves number a tx by its index in its
 /// block.
 pub const FORMAT_VERSION: u64 = 2;
-/// First bytes of a dump.
-pub const DUMP_MAGIC: &[u8; 8] = b"zkosdev\0";
 
 /// One tx of a block, with its receipt.
 #[derive(Debug, Clone, RlpEncodable, RlpDecodable)]
@@ -167,24 +166,6 @@ pub struct StepRecord {
     pub at: u64,
 }
 
-/// One chain whole: blocks from genesis, the codes they use, changes made since the last
-/// block, settings and the txs waiting in the pool.
-#[derive(Debug, Clone, RlpEncodable, RlpDecodable)]
-pub struct ChainImage {
-    /// Chain id (checked on load).
-    pub chain_id: u64,
-    /// Blocks from genesis.
-    pub blocks: Vec<BlockRecord>,
-    /// Every code the blocks' accounts have.
-    pub codes: Vec<Bytes>,
-    /// Dev-method changes since the last block (they ride with the next one).
-    pub pending: WritesRecord,
-    /// Settings of the next block.
-    pub settings: SettingsRecord,
-    /// Txs waiting in the pool.
-    pub pool: Vec<PoolTx>,
-}
-
 /// A tx waiting in the pool, with its sender (impersonated txs carry no valid signature).
 #[derive(Debug, Clone, RlpEncodable, RlpDecodable)]
 pub struct PoolTx {
@@ -215,43 +196,6 @@ impl PoolTx {
             sender: self.sender,
             envelope,
         })
-    }
-}
-
-/// The whole devnet: the L2, the embedded L1 (if any) and the L2's batches.
-#[derive(Debug, Clone, RlpEncodable, RlpDecodable)]
-pub struct DevnetImage {
-    /// The L2.
-    pub l2: ChainImage,
-    /// The embedded L1 (empty list: none).
-    pub l1: Vec<ChainImage>,
-    /// Batches sealed on the L2.
-    pub batches: Vec<BatchMark>,
-}
-
-impl DevnetImage {
-    /// `DUMP_MAGIC ‖ version (8 bytes, big endian) ‖ RLP`.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(16 + self.length());
-        out.extend_from_slice(DUMP_MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_be_bytes());
-        self.encode(&mut out);
-        out
-    }
-
-    /// Reads a dump, saying exactly why one cannot be read.
-    pub fn from_bytes(bytes: &[u8]) -> anyhow::Result<Self> {
-        let Some(rest) = bytes.strip_prefix(DUMP_MAGIC.as_slice()) else {
-            bail!("not a zkos-dev state dump (it does not start with the zkos-dev magic)");
-        };
-        let (version, mut body) = rest.split_at_checked(8).context("truncated state dump")?;
-        let version = u64::from_be_bytes(version.try_into().expect("8 bytes"));
-        check_version(version, "state dump")?;
-        let image = Self::decode(&mut body).context("corrupt state dump")?;
-        if !body.is_empty() {
-            bail!("corrupt state dump: {} bytes after its end", body.len());
-        }
-        Ok(image)
     }
 }
 
@@ -437,7 +381,7 @@ impl TxRecord {
 pub fn decode_envelope(raw: &[u8]) -> anyhow::Result<Envelope> {
     match raw.split_first() {
         Some((&L1_TX_TYPE, body)) => {
-            let canonical = crate::l1::contracts::L2CanonicalTransaction::abi_decode(body)
+            let canonical = crate::abi::L2CanonicalTransaction::abi_decode(body)
                 .context("an L1 tx that does not decode")?;
             Ok(Envelope::L1(Box::new(L1Tx::new(canonical))))
         }
@@ -478,50 +422,8 @@ impl SettingsRecord {
     }
 }
 
-/// What a dump of one chain holds, as the sequencer hands it over (O(1) copies).
-#[derive(Debug)]
-pub struct ChainParts {
-    /// Blocks from genesis.
-    pub chain: super::ChainHistory,
-    /// The latest state (codes, and changes since the last block).
-    pub state: StateSnapshot,
-    /// Settings of the next block.
-    pub settings: ChainSettings,
-    /// Txs in the pool.
-    pub pool: Vec<ReadyTx>,
-}
-
-impl ChainParts {
-    /// The chain as records.
-    pub fn to_image(&self) -> ChainImage {
-        let blocks: Vec<BlockRecord> = self
-            .chain
-            .iter()
-            .map(|b| BlockRecord::from_block(b))
-            .collect();
-        let pending = WritesRecord::from_writes(&self.state.peek_writes());
-        let mut seen = std::collections::HashSet::new();
-        let codes = blocks
-            .iter()
-            .flat_map(|b| b.writes.code_hashes())
-            .chain(pending.code_hashes())
-            .filter(|hash| seen.insert(*hash))
-            .filter_map(|hash| self.state.code_by_hash(&hash))
-            .map(|code| code.original_bytes())
-            .collect();
-        ChainImage {
-            chain_id: self.settings.chain_id,
-            blocks,
-            codes,
-            pending,
-            settings: SettingsRecord::from_settings(&self.settings),
-            pool: self.pool.iter().map(PoolTx::from_tx).collect(),
-        }
-    }
-}
-
 /// A chain rebuilt from its records.
-pub struct Rebuilt {
+pub struct RebuiltChain {
     /// Blocks, txs, receipts.
     pub chain: Arc<Chain>,
     /// The recent states.
@@ -538,7 +440,7 @@ pub fn rebuild(
     blocks: impl IntoIterator<Item = anyhow::Result<BlockRecord>>,
     codes: &HashMap<B256, Bytes>,
     pending: &WritesRecord,
-) -> anyhow::Result<Rebuilt> {
+) -> anyhow::Result<RebuiltChain> {
     let mut state = StateSnapshot::default();
     let mut chain: Option<Arc<Chain>> = None;
     let mut states: Option<Arc<StateStore>> = None;
@@ -594,7 +496,7 @@ pub fn rebuild(
         });
         restored?;
     }
-    Ok(Rebuilt {
+    Ok(RebuiltChain {
         chain,
         states,
         genesis,

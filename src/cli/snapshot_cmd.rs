@@ -1,6 +1,6 @@
 //! `zkos-dev snapshot save|load|list|rm` and `zkos-dev reset`: on a running node over its
-//! JSON-RPC, or on a stopped node's data dir. And `start`'s state files: `--load-state`,
-//! `--dump-state`, `--state`, `--state-interval`.
+//! JSON-RPC, or on a stopped node's data dir (`persistence` has the words and the formats).
+//! `start`'s dump files (`--dump-state`, ...) are `devnet::DumpFiles`.
 //!
 //! Which devnet a command acts on: `--rpc URL` names a running node; `--data-dir DIR` (or
 //! `ZKOS_DEV_DATA_DIR`) a stopped one; with neither, the node at 127.0.0.1:3050 if one
@@ -17,12 +17,9 @@ use alloy_provider::{Provider as _, RootProvider};
 use anyhow::{Context as _, bail};
 use serde_json::{Value, json};
 
-use crate::{
-    devnet::StateAccess,
-    storage::{
-        disk::{DB_FILE, DataDir},
-        saved::{self, SavedInfo, SavedSnapshots},
-    },
+use crate::persistence::{
+    data_dir::{DB_FILE, DataDir, WAL_FILE},
+    named::{self, NamedSnapshotInfo, NamedSnapshots},
 };
 
 /// The node a command talks to when none is named.
@@ -104,7 +101,7 @@ async fn snapshot_online(
     let long = Duration::from_secs(600);
     match action {
         SnapshotAction::Save(name) => {
-            let info: SavedInfo = serde_json::from_value(
+            let info: NamedSnapshotInfo = serde_json::from_value(
                 client
                     .call("zkos_saveSnapshot", json!([name]), long)
                     .await?,
@@ -118,7 +115,7 @@ async fn snapshot_online(
             Ok(format!("loaded snapshot {name} into {target}"))
         }
         SnapshotAction::List => {
-            let list: Vec<SavedInfo> =
+            let list: Vec<NamedSnapshotInfo> =
                 serde_json::from_value(client.call("zkos_listSnapshots", json!([]), long).await?)?;
             Ok(list_text(&list))
         }
@@ -132,18 +129,18 @@ async fn snapshot_online(
 }
 
 fn snapshot_offline(dir: &Path, action: SnapshotAction, target: &Target) -> anyhow::Result<String> {
-    let saved = SavedSnapshots::new(dir);
+    let saved = NamedSnapshots::new(dir);
     match action {
         SnapshotAction::Save(name) => {
-            saved::check_name(&name)?;
+            named::check_name(&name)?;
             // Held until the file is whole: a node starting on the dir removes unfinished saves.
             let held = open_stopped(dir)?;
-            let image = held.devnet_image()?;
-            Ok(saved_line(&saved.save(&name, &image)?, target))
+            let dump = held.devnet_dump()?;
+            Ok(saved_line(&saved.save(&name, &dump)?, target))
         }
         SnapshotAction::Load(name) => {
-            let image = saved.load(&name)?;
-            open_stopped(dir)?.replace(&image)?;
+            let dump = saved.load(&name)?;
+            open_stopped(dir)?.replace(&dump)?;
             Ok(format!(
                 "loaded snapshot {name} into {target}: the next start resumes from it"
             ))
@@ -190,6 +187,13 @@ pub async fn reset(target: &Target) -> anyhow::Result<String> {
             }
             std::fs::remove_file(&file)
                 .with_context(|| format!("cannot remove {}", file.display()))?;
+            // What a killed node logged after its last checkpoint belongs to that devnet too.
+            let wal = dir.join(WAL_FILE);
+            if let Err(e) = std::fs::remove_file(&wal)
+                && e.kind() != std::io::ErrorKind::NotFound
+            {
+                return Err(e).with_context(|| format!("cannot remove {}", wal.display()));
+            }
             Ok(format!(
                 "reset {target}: the next start begins at genesis (saved snapshots are kept)"
             ))
@@ -197,7 +201,7 @@ pub async fn reset(target: &Target) -> anyhow::Result<String> {
     }
 }
 
-fn saved_line(info: &SavedInfo, target: &Target) -> String {
+fn saved_line(info: &NamedSnapshotInfo, target: &Target) -> String {
     format!(
         "saved snapshot {} ({}) from {target}",
         info.name,
@@ -214,7 +218,7 @@ fn removed_line(name: &str, removed: bool) -> anyhow::Result<String> {
     }
 }
 
-fn list_text(list: &[SavedInfo]) -> String {
+fn list_text(list: &[NamedSnapshotInfo]) -> String {
     if list.is_empty() {
         return "no saved snapshots (`zkos-dev snapshot save NAME` saves one)".to_string();
     }
@@ -272,55 +276,6 @@ impl Client {
                 Some(payload) => bail!("{}: {method}: {}", self.url, payload.message),
                 None => bail!("cannot reach a zkos-dev node at {}: {err}", self.url),
             },
-        }
-    }
-}
-
-/// `start`'s state files, with anvil's meaning.
-#[derive(Debug, Clone, Default)]
-pub struct StateFiles {
-    /// Loaded once the node is up (`--load-state`, or `--state` if the file exists).
-    pub load: Option<PathBuf>,
-    /// Written on exit, and every `interval` (`--dump-state`, `--state`).
-    pub dump: Option<PathBuf>,
-    /// How often to write `dump` while running (`--state-interval`).
-    pub interval: Option<Duration>,
-}
-
-impl StateFiles {
-    /// Loads the state file into the node, if there is one to load.
-    pub async fn load_into(&self, node: &StateAccess) -> anyhow::Result<()> {
-        let Some(path) = &self.load else {
-            return Ok(());
-        };
-        let path2 = path.clone();
-        let image = tokio::task::spawn_blocking(move || saved::read_file(&path2)).await??;
-        node.load(image)
-            .await
-            .with_context(|| format!("cannot load the state in {}", path.display()))
-    }
-
-    /// Writes the state file, if one is asked for.
-    pub async fn dump_from(&self, node: &StateAccess) -> anyhow::Result<()> {
-        let Some(path) = self.dump.clone() else {
-            return Ok(());
-        };
-        let image = node.dump().await?;
-        tokio::task::spawn_blocking(move || saved::write_file(&path, &image.to_bytes())).await?
-    }
-
-    /// Writes the state file every interval, forever (a failed write is logged, not fatal).
-    pub async fn dump_periodically(&self, node: &StateAccess) {
-        let (Some(_), Some(interval)) = (&self.dump, self.interval) else {
-            return std::future::pending().await;
-        };
-        let mut ticker = tokio::time::interval(interval);
-        ticker.tick().await;
-        loop {
-            ticker.tick().await;
-            if let Err(e) = self.dump_from(node).await {
-                tracing::warn!("--state-interval: cannot write the state file: {e:#}");
-            }
         }
     }
 }

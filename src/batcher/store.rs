@@ -13,15 +13,15 @@ use std::sync::Arc;
 use alloy_primitives::B256;
 use parking_lot::RwLock;
 
-pub use crate::storage::image::BatchHashes;
+use super::Batch;
+pub(crate) use crate::persistence::records::BatchHashes;
 use crate::{
-    batcher::Batch,
-    l1::contracts::StoredBatchInfo,
-    storage::{
-        Chain,
-        disk::BatchDisk,
-        image::{BatchMark, StepRecord},
+    abi::StoredBatchInfo,
+    persistence::{
+        data_dir::BatchesOnDisk,
+        records::{BatchMark, StepRecord},
     },
+    storage::Chain,
 };
 
 /// One L1 step of a batch: its tx and when it landed.
@@ -181,7 +181,7 @@ struct Inner {
 pub struct BatchStore {
     inner: RwLock<Inner>,
     /// Where batches are kept (`None`: in memory only).
-    disk: Option<BatchDisk>,
+    disk: Option<BatchesOnDisk>,
 }
 
 /// The statuses of marks, as far as they follow each other from batch 1.
@@ -197,7 +197,7 @@ fn statuses(marks: &[BatchMark]) -> Vec<BatchStatus> {
 impl BatchStore {
     /// A store kept in the data dir, with the batches it already has: their statuses are
     /// answered from now on.
-    pub fn persisted(disk: BatchDisk) -> anyhow::Result<Self> {
+    pub fn persisted(disk: BatchesOnDisk) -> anyhow::Result<Self> {
         let statuses = statuses(&disk.marks()?);
         Ok(Self {
             inner: RwLock::new(Inner {
@@ -450,7 +450,7 @@ mod tests {
     use alloy_rlp::{Decodable as _, Encodable as _, RlpEncodable};
 
     use super::*;
-    use crate::storage::disk::DataDir;
+    use crate::persistence::data_dir::DataDir;
 
     fn mark(number: u64, blocks: std::ops::RangeInclusive<u64>, executed: bool) -> BatchMark {
         let step = |taken: bool| StepRecord {

@@ -3,12 +3,15 @@
 //! admission read them (`Settings`), so a runtime change (`anvil_setChainId`, ...) is visible
 //! to `eth_chainId`, `eth_gasPrice` and tx validation at once.
 
+mod clock;
+
+pub(crate) use clock::BlockClock;
+
 use std::sync::Arc;
 
 use alloy_primitives::Address;
 use parking_lot::RwLock;
 
-use super::clock::BlockClock;
 use crate::config::ChainConfig;
 
 /// The settings of the next block. Small and `Copy`: readers take a copy.
@@ -55,26 +58,26 @@ impl Settings {
 
 /// The sequencer's write handle. Not `Clone`: one writer.
 #[derive(Debug)]
-pub struct SettingsWriter(Settings);
+pub(crate) struct SettingsWriter(Settings);
 
 impl SettingsWriter {
     /// Settings starting at `initial`.
-    pub fn new(initial: ChainSettings) -> Self {
+    pub(crate) fn new(initial: ChainSettings) -> Self {
         Self(Settings(Arc::new(RwLock::new(initial))))
     }
 
     /// A read handle for RPC and the mempool.
-    pub fn reader(&self) -> Settings {
+    pub(crate) fn reader(&self) -> Settings {
         self.0.clone()
     }
 
     /// The current settings.
-    pub fn get(&self) -> ChainSettings {
+    pub(crate) fn get(&self) -> ChainSettings {
         self.0.get()
     }
 
     /// Changes the settings; returns what `f` returns.
-    pub fn update<T>(&self, f: impl FnOnce(&mut ChainSettings) -> T) -> T {
+    pub(crate) fn update<T>(&self, f: impl FnOnce(&mut ChainSettings) -> T) -> T {
         f(&mut self.0.0.write())
     }
 }

@@ -1,31 +1,30 @@
-//! Named snapshots on disk: `<data-dir>/snapshots/NAME.zkdump`, each a whole devnet image
-//! (`zkos_saveSnapshot`, `zkos-dev snapshot save|load|list|rm`), and the state files of
-//! `--dump-state` / `--load-state` / `--state`. Files are written whole to a temporary name
-//! and renamed, so a crash leaves the old file or the new one, never half of one.
+//! Named snapshots: `<data-dir>/snapshots/NAME.zkdump`, each a dump of the whole devnet
+//! (`zkos_saveSnapshot` / `zkos_loadSnapshot`, `zkos-dev snapshot save|load|list|rm`).
+//! `NamedSnapshots::{save, load, list, remove}` -> files, written as `dump` writes them.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 use serde::Serialize;
 
-use super::{disk::SNAPSHOT_DIR, image::DevnetImage};
+use super::{
+    data_dir::SNAPSHOT_DIR,
+    dump::{DevnetDump, TEMP_PREFIX, read_file, write_file},
+};
 
-/// The file name ending of a saved snapshot.
+/// The file name ending of a named snapshot.
 pub const EXTENSION: &str = "zkdump";
-
-/// How the names of the temporary files `write_file` writes through start.
-const TEMP_PREFIX: &str = ".zkos-dev-";
 
 /// The snapshots of one data dir.
 #[derive(Debug, Clone)]
-pub struct SavedSnapshots {
+pub struct NamedSnapshots {
     dir: PathBuf,
 }
 
-/// One saved snapshot, as `list` reports it.
+/// One named snapshot, as `list` reports it.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
-pub struct SavedInfo {
+pub struct NamedSnapshotInfo {
     /// Its name.
     pub name: String,
     /// Its size in bytes.
@@ -50,7 +49,7 @@ pub fn check_name(name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-impl SavedSnapshots {
+impl NamedSnapshots {
     /// The snapshots of the data dir at `data_dir`.
     pub fn new(data_dir: &Path) -> Self {
         Self {
@@ -64,17 +63,17 @@ impl SavedSnapshots {
         Ok(self.dir.join(format!("{name}.{EXTENSION}")))
     }
 
-    /// Saves `image` as `name`, replacing a snapshot of that name.
-    pub fn save(&self, name: &str, image: &DevnetImage) -> anyhow::Result<SavedInfo> {
+    /// Saves `dump` as `name`, replacing a snapshot of that name.
+    pub fn save(&self, name: &str, dump: &DevnetDump) -> anyhow::Result<NamedSnapshotInfo> {
         let path = self.path(name)?;
         std::fs::create_dir_all(&self.dir)
             .with_context(|| format!("cannot create {}", self.dir.display()))?;
-        write_file(&path, &image.to_bytes())?;
+        write_file(&path, &dump.to_bytes())?;
         info(&path, name)
     }
 
     /// Reads snapshot `name`.
-    pub fn load(&self, name: &str) -> anyhow::Result<DevnetImage> {
+    pub fn load(&self, name: &str) -> anyhow::Result<DevnetDump> {
         let path = self.path(name)?;
         if !path.exists() {
             bail!("no snapshot named {name:?} (`zkos-dev snapshot list` shows the saved ones)");
@@ -82,8 +81,8 @@ impl SavedSnapshots {
         read_file(&path)
     }
 
-    /// The saved snapshots, by name.
-    pub fn list(&self) -> anyhow::Result<Vec<SavedInfo>> {
+    /// The named snapshots, by name.
+    pub fn list(&self) -> anyhow::Result<Vec<NamedSnapshotInfo>> {
         let entries = match std::fs::read_dir(&self.dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
@@ -137,7 +136,7 @@ impl SavedSnapshots {
     }
 }
 
-fn info(path: &Path, name: &str) -> anyhow::Result<SavedInfo> {
+fn info(path: &Path, name: &str) -> anyhow::Result<NamedSnapshotInfo> {
     let meta =
         std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
     let saved_at = meta
@@ -145,36 +144,11 @@ fn info(path: &Path, name: &str) -> anyhow::Result<SavedInfo> {
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_secs());
-    Ok(SavedInfo {
+    Ok(NamedSnapshotInfo {
         name: name.to_string(),
         bytes: meta.len(),
         saved_at,
     })
-}
-
-/// Writes `bytes` to `path` through a synced temporary file and a rename.
-pub fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let mut temp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
-    temp.write_all(bytes)
-        .and_then(|()| temp.as_file().sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    temp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
-}
-
-/// Reads a devnet image from a file, naming the file in any error.
-pub fn read_file(path: &Path) -> anyhow::Result<DevnetImage> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    DevnetImage::from_bytes(&bytes).with_context(|| format!("{}", path.display()))
 }
 
 #[cfg(test)]
@@ -184,8 +158,8 @@ mod tests {
     #[test]
     fn a_save_cut_short_leaves_nothing_once_the_data_dir_is_opened_again() {
         let temp = tempfile::tempdir().unwrap();
-        let open = || super::super::disk::DataDir::open(temp.path(), (270, 31337)).unwrap();
-        let saved = SavedSnapshots::new(temp.path());
+        let open = || super::super::data_dir::DataDir::open(temp.path(), (270, 31337)).unwrap();
+        let saved = NamedSnapshots::new(temp.path());
         drop(open());
         let kept = saved.path("kept").unwrap();
         std::fs::create_dir_all(kept.parent().unwrap()).unwrap();

@@ -1,0 +1,142 @@
+//! The write-ahead log: an append-only file of records, each written to the OS (`write`, no
+//! sync) before what it describes becomes visible, so it survives a killed process. Its owner
+//! makes what the records describe durable elsewhere now and then, and clears the log.
+//!
+//! A record is `len (u32 LE) ‖ check (first 4 bytes of keccak256(payload)) ‖ payload`. A
+//! record cut short by a crash (or one whose check fails) ends the log: it and anything after
+//! it were never acknowledged.
+
+use std::{
+    fs::{File, OpenOptions},
+    io::{Read as _, Seek as _, SeekFrom, Write as _},
+    path::{Path, PathBuf},
+};
+
+use alloy_primitives::keccak256;
+use anyhow::Context as _;
+
+/// An open log.
+#[derive(Debug)]
+pub struct Wal {
+    path: PathBuf,
+    file: File,
+}
+
+fn check(payload: &[u8]) -> [u8; 4] {
+    let hash = keccak256(payload);
+    [hash[0], hash[1], hash[2], hash[3]]
+}
+
+impl Wal {
+    /// Opens (or creates) the log at `path`.
+    pub fn open(path: &Path) -> anyhow::Result<Self> {
+        let file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(path)
+            .with_context(|| format!("cannot open the write-ahead log {}", path.display()))?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            file,
+        })
+    }
+
+    /// Every whole record, oldest first; a torn or damaged tail is cut off (and left out).
+    pub fn records(&mut self) -> anyhow::Result<Vec<Vec<u8>>> {
+        let mut bytes = Vec::new();
+        self.file.seek(SeekFrom::Start(0))?;
+        self.file.read_to_end(&mut bytes)?;
+        let mut records = Vec::new();
+        let mut at = 0;
+        while let Some(header) = bytes.get(at..at + 8) {
+            let len = u32::from_le_bytes(header[..4].try_into().expect("4 bytes")) as usize;
+            let Some(payload) = bytes.get(at + 8..at + 8 + len) else {
+                break;
+            };
+            if header[4..8] != check(payload) {
+                break;
+            }
+            records.push(payload.to_vec());
+            at += 8 + len;
+        }
+        if at < bytes.len() {
+            tracing::warn!(
+                path = %self.path.display(),
+                dropped = bytes.len() - at,
+                "the write-ahead log ends in a record cut short (a crash while writing it): it is dropped"
+            );
+            self.file.set_len(at as u64)?;
+        }
+        Ok(records)
+    }
+
+    /// Appends one record: in the OS once this returns (a killed process keeps it).
+    pub fn append(&mut self, payload: &[u8]) -> anyhow::Result<()> {
+        let len = u32::try_from(payload.len()).context("a write-ahead log record over 4 GiB")?;
+        let mut record = Vec::with_capacity(8 + payload.len());
+        record.extend_from_slice(&len.to_le_bytes());
+        record.extend_from_slice(&check(payload));
+        record.extend_from_slice(payload);
+        self.file.write_all(&record)?;
+        Ok(())
+    }
+
+    /// Whether it holds no record.
+    pub fn is_empty(&self) -> bool {
+        self.file.metadata().is_ok_and(|m| m.len() == 0)
+    }
+
+    /// Empties the log (what it held is durable elsewhere now).
+    pub fn clear(&mut self) -> anyhow::Result<()> {
+        self.file.set_len(0)?;
+        self.file.sync_data()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_survive_reopening_and_a_torn_tail_is_cut_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wal");
+        let mut wal = Wal::open(&path).unwrap();
+        wal.append(b"one").unwrap();
+        wal.append(&[7u8; 1000]).unwrap();
+        drop(wal);
+        // A record cut short by a crash: its header and half its payload.
+        let mut file = OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(&10u32.to_le_bytes()).unwrap();
+        file.write_all(&check(b"0123456789")).unwrap();
+        file.write_all(b"01234").unwrap();
+        drop(file);
+
+        let mut wal = Wal::open(&path).unwrap();
+        let records = wal.records().unwrap();
+        assert_eq!(records, vec![b"one".to_vec(), vec![7u8; 1000]]);
+        // The torn tail is gone: what comes next follows the whole records.
+        wal.append(b"three").unwrap();
+        assert_eq!(wal.records().unwrap().len(), 3);
+        wal.clear().unwrap();
+        assert!(wal.records().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_damaged_record_ends_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wal");
+        let mut wal = Wal::open(&path).unwrap();
+        wal.append(b"good").unwrap();
+        wal.append(b"flipped").unwrap();
+        drop(wal);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        std::fs::write(&path, bytes).unwrap();
+        let mut wal = Wal::open(&path).unwrap();
+        assert_eq!(wal.records().unwrap(), vec![b"good".to_vec()]);
+    }
+}
