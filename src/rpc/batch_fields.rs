@@ -29,7 +29,8 @@ impl RpcContext {
         Some((batches.batch_of_block(block)?, tx_index))
     }
 
-    /// An included tx's JSON with its batch fields.
+    /// An included tx's JSON with its batch fields; an L1 tx gets the chain's `chainId` too,
+    /// which its canonical form does not carry but every other tx's JSON has.
     pub fn tx_json(&self, tx: &StoredTx) -> Value {
         let base_fee = self
             .chain
@@ -37,6 +38,9 @@ impl RpcContext {
             .and_then(|b| b.header.base_fee_per_gas)
             .unwrap_or_default();
         let mut value = tx_json(&tx.tx, Some(tx), base_fee);
+        if tx.tx.envelope.as_l1().is_some() {
+            set(&mut value, "chainId", hex(self.next_block().chain_id));
+        }
         if let Some((batch, index)) = self.batch_position(tx.block_number, tx.index) {
             set(&mut value, "l1BatchNumber", hex(batch));
             set(&mut value, "l1BatchTxIndex", hex(index));

@@ -75,6 +75,7 @@ fn l1_tx_json(l1: &L1Tx, info: &TransactionInfo) -> Value {
         "yParity": "0x0",
         "blockHash": info.block_hash,
         "blockNumber": info.block_number.map(|n| format!("{n:#x}")),
+        "blockTimestamp": info.block_timestamp.map(|n| format!("{n:#x}")),
         "transactionIndex": info.index.map(|n| format!("{n:#x}")),
     })
 }

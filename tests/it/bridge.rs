@@ -184,6 +184,13 @@ async fn deposit_lands_on_l2_as_a_priority_tx_with_a_success_service_log() {
     assert_eq!(tx["toMint"], json!(format!("{mint:#x}")));
     assert_eq!(tx["refundRecipient"], json!(refund));
     assert_eq!(tx["from"], json!(sender));
+    // The fields every tx has: the chain's id and its block's timestamp.
+    assert_eq!(tx["chainId"], "0x10e");
+    let block = node
+        .rpc
+        .ok("eth_getBlockByHash", json!([tx["blockHash"], false]))
+        .await;
+    assert_eq!(tx["blockTimestamp"], block["timestamp"]);
 }
 
 #[tokio::test]
