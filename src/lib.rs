@@ -24,9 +24,10 @@
 //! listening port), `tui`, `bench`, `init`; and, at the root, `Node` and `NodeHandle`
 //! (`Node::spawn` is the one entry point). Crate-private: `node` (the wiring), `mempool`,
 //! `sequencer`, `chain_settings`, `batcher`, `tx`, `devnet` (saving and restoring both chains
-//! together), `genesis`, `output`, `banner`. Nothing outside uses `storage` either; it stays
-//! public for now because making it crate-private rewrites `pub` items of `storage/state.rs`,
-//! where the fork mode is being written.
+//! together), `genesis`, `output`, `banner`. Nothing outside uses `storage` directly; it stays
+//! public because its types (`ChainStore`, `StateSnapshot`, `StateDb`) appear in public items of
+//! `rpc`, `executor`, `prover` and `persistence`. `fork` is public for `ForkConfig` and what
+//! `NodeHandle::fork` returns.
 //!
 //! The modules import each other without cycles (`scripts/module-cycles.sh`).
 

@@ -35,7 +35,7 @@ use crate::{
     mempool::Mempool,
     persistence::data_dir::ChainOnDisk,
     storage::{
-        Chain, StateSnapshot, StateStore, StoredBlock, StoredTx,
+        ChainStore, StateSnapshot, StateStore, StoredBlock, StoredTx,
         state::{BlockHashes, BlockWrites},
     },
     tx::{Envelope, ReadyTx},
@@ -48,7 +48,7 @@ pub(crate) struct Sequencer {
     /// Where state goes.
     pub state: Arc<StateStore>,
     /// Where blocks and receipts go.
-    pub chain: Arc<Chain>,
+    pub chain: Arc<ChainStore>,
     /// Where txs come from.
     pub mempool: Arc<Mempool>,
     /// Where events go.

@@ -27,7 +27,7 @@ use crate::{
     abi::{CommitBatchInfoZKsyncOS, StoredBatchInfo},
     config::SealCriteria,
     events::{BatchEvent, BatchStage, NodeEvent},
-    storage::{Chain, StoredBlock, state::BlockWrites},
+    storage::{ChainStore, StoredBlock, state::BlockWrites},
     tree::{StateCommitmentPreimage, StateTree, account_key, account_value, storage_key},
     tx::L2ToL1Log,
 };
@@ -125,7 +125,7 @@ struct OpenBatch {
 /// Closes batches. Its fields are its dependencies.
 pub(crate) struct Batcher {
     /// Where blocks come from.
-    pub chain: Arc<Chain>,
+    pub chain: Arc<ChainStore>,
     /// Where sealed batches are recorded.
     pub batches: Arc<BatchStore>,
     /// When to seal.
@@ -393,7 +393,7 @@ impl Batcher {
 /// What the RPC answers about batches before the batcher runs: batch 0, from the genesis block,
 /// and the recorded batches `chain` still has. Called once the chain is open, before its RPC
 /// answers.
-pub(crate) fn restore(chain: &Chain, batches: &BatchStore) {
+pub(crate) fn restore(chain: &ChainStore, batches: &BatchStore) {
     batches.set_genesis(genesis_batch(chain).1);
     let dropped = batches.keep_on(chain);
     if dropped > 0 {
@@ -406,7 +406,7 @@ pub(crate) fn restore(chain: &Chain, batches: &BatchStore) {
 }
 
 /// The tree after the genesis block, and batch 0 as L1 stores it.
-fn genesis_batch(chain: &Chain) -> (StateTree, StoredBatchInfo) {
+fn genesis_batch(chain: &ChainStore) -> (StateTree, StoredBatchInfo) {
     let genesis = chain.genesis();
     let mut tree = StateTree::new();
     tree.apply(&keyed(&genesis.writes));
@@ -416,7 +416,7 @@ fn genesis_batch(chain: &Chain) -> (StateTree, StoredBatchInfo) {
 
 /// What the state commitment after block `last` hashes besides the root of `tree`.
 fn commitment_preimage(
-    chain: &Chain,
+    chain: &ChainStore,
     tree: &StateTree,
     last: &StoredBlock,
 ) -> StateCommitmentPreimage {

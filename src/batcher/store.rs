@@ -21,7 +21,7 @@ use crate::{
         data_dir::BatchesOnDisk,
         records::{BatchMark, StepRecord},
     },
-    storage::Chain,
+    storage::ChainStore,
 };
 
 /// One L1 step of a batch: its tx and when it landed.
@@ -229,7 +229,7 @@ impl BatchStore {
 
     /// Keeps the batches whose blocks `chain` still has and drops the rest (the L2 went back,
     /// perhaps before a restart); returns how many it dropped.
-    pub fn keep_on(&self, chain: &Chain) -> u64 {
+    pub fn keep_on(&self, chain: &ChainStore) -> u64 {
         let head = chain.latest_number();
         let keep = {
             let inner = self.inner.read();

@@ -24,7 +24,7 @@ use crate::{
     persistence::data_dir::{DataDir, Role},
     rpc::{self, RpcContext},
     sequencer::{L1Queue, Sequencer, SequencerCommand, genesis_block, now},
-    storage::{Chain, StateSnapshot, StateStore},
+    storage::{ChainStore, StateSnapshot, StateStore},
 };
 
 /// One chain's stages while they run.
@@ -37,7 +37,7 @@ pub(super) struct RunningChain {
     /// Every JSON-RPC method name the server answers (sorted).
     pub(super) rpc_methods: Vec<&'static str>,
     /// Its blocks.
-    pub(super) chain: Arc<Chain>,
+    pub(super) chain: Arc<ChainStore>,
     /// Its pending txs (the metrics task samples their count).
     pub(super) mempool: Arc<Mempool>,
     /// Its recent states (the re-executing prover builds witnesses from them).
@@ -117,7 +117,7 @@ pub(super) async fn spawn_chain(
                 Some(fork) => crate::sequencer::fork_genesis_block(fork.point(), writes),
                 None => genesis_block(&spec.chain, now(), writes),
             };
-            let chain = Arc::new(Chain::new(block));
+            let chain = Arc::new(ChainStore::new(block));
             chain.set_fork(spec.fork.clone());
             let state = Arc::new(StateStore::new(chain.first_number(), genesis.clone()));
             let settings = ChainSettings::from(&spec.chain);
@@ -239,7 +239,7 @@ pub(super) async fn spawn_chain(
 }
 
 /// Refuses a data dir whose chain does not start where this node's fork does.
-fn check_fork(chain: &Chain, fork: Option<&crate::fork::Fork>) -> anyhow::Result<()> {
+fn check_fork(chain: &ChainStore, fork: Option<&crate::fork::Fork>) -> anyhow::Result<()> {
     let genesis = chain.genesis();
     match fork.map(|f| f.point()) {
         None if genesis.header.number > 0 => anyhow::bail!(

@@ -358,7 +358,7 @@ fn open_storage(
 /// Writes what the chains' forks (if they are forks: `anvil_reset` may make the L2 one) read to
 /// the data dir every second (and once more at shutdown, by the handle), off the executor's
 /// path.
-fn spawn_cache_saver(chains: Vec<Arc<crate::storage::Chain>>, cancel: CancellationToken) {
+fn spawn_cache_saver(chains: Vec<Arc<crate::storage::ChainStore>>, cancel: CancellationToken) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
         loop {

@@ -21,7 +21,7 @@ use revm::bytecode::Bytecode;
 use crate::{
     chain_settings::{BlockClock, ChainSettings},
     storage::{
-        Chain, StateSnapshot, StateStore, StoredBlock, StoredTx,
+        ChainStore, StateSnapshot, StateStore, StoredBlock, StoredTx,
         state::{AccountLeaf, BlockWrites},
     },
     tx::{Envelope, L1_TX_TYPE, L1Tx, L2ToL1Log, ReadyTx},
@@ -425,7 +425,7 @@ impl SettingsRecord {
 /// A chain rebuilt from its records.
 pub struct RebuiltChain {
     /// Blocks, txs, receipts.
-    pub chain: Arc<Chain>,
+    pub chain: Arc<ChainStore>,
     /// The recent states.
     pub states: Arc<StateStore>,
     /// The state at genesis (`anvil_reset` goes back to it).
@@ -442,7 +442,7 @@ pub fn rebuild(
     pending: &WritesRecord,
 ) -> anyhow::Result<RebuiltChain> {
     let mut state = StateSnapshot::default();
-    let mut chain: Option<Arc<Chain>> = None;
+    let mut chain: Option<Arc<ChainStore>> = None;
     let mut states: Option<Arc<StateStore>> = None;
     let mut genesis = None;
     let mut next_l1_tx = 0;
@@ -469,7 +469,7 @@ pub fn rebuild(
         }
         match &chain {
             None => {
-                chain = Some(Arc::new(Chain::new(block)));
+                chain = Some(Arc::new(ChainStore::new(block)));
                 states = Some(Arc::new(StateStore::new(number, state.clone())));
                 genesis = Some(state.clone());
             }

@@ -22,6 +22,10 @@
 //!
 //! It is built by re-running the batch's blocks on the node's state before the batch with
 //! the state recording every read, then proving each key in the previous batch's tree.
+//!
+//! Size: one file over 500 lines on purpose. The format's description above, the types it
+//! names, the builder that fills them and the encoder/decoder change together (a new field is a
+//! new version byte), so they stay side by side.
 
 use std::{collections::BTreeSet, sync::Arc};
 
@@ -35,7 +39,7 @@ use crate::{
     batcher::{Batch, BatchStore, keyed},
     executor::{BlockContext, Executor},
     storage::{
-        Chain,
+        ChainStore,
         state::{BlockHashes, BlockWrites, ReadKey, StateSnapshot, StateStore},
     },
     tree::{LeafProof, StateTree, TreeProof, account_key, account_value, storage_key},
@@ -227,7 +231,7 @@ pub fn decode(bytes: &[u8]) -> anyhow::Result<ProverInput> {
 #[derive(Clone)]
 pub struct InputSource {
     /// Blocks.
-    pub chain: Arc<Chain>,
+    pub chain: Arc<ChainStore>,
     /// States of recent blocks.
     pub states: Arc<StateStore>,
     /// Batches (for the previous batch's tree).

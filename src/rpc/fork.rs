@@ -18,7 +18,7 @@ use crate::{
     fork::ForkSource,
     persistence::records::RebuiltChain as Rebuilt,
     sequencer::{LoadedChain, SequencerCommand, fork_genesis_block, genesis_block, now},
-    storage::{Chain, StateStore},
+    storage::{ChainStore, StateStore},
 };
 
 /// Where `anvil_reset`'s params ask the chain to go.
@@ -126,7 +126,7 @@ pub(super) async fn reset(c: &RpcContext, options: Option<Value>) -> RpcResult<V
             Some(fork) => fork_genesis_block(fork.point(), writes),
             None => genesis_block(&config, now(), writes),
         };
-        let chain = Arc::new(Chain::new(block));
+        let chain = Arc::new(ChainStore::new(block));
         chain.set_fork(fork);
         Ok(Rebuilt {
             states: Arc::new(StateStore::new(chain.first_number(), genesis.clone())),

@@ -51,7 +51,7 @@ use crate::{
     executor::{BlockContext, Executor},
     mempool::{AccountView, Mempool},
     sequencer::{SequencerCommand, now},
-    storage::{Chain, StateSnapshot, StateStore, StoredBlock, state::BlockHashes},
+    storage::{ChainStore, StateSnapshot, StateStore, StoredBlock, state::BlockHashes},
     tx::ReadyTx,
 };
 use error::{RpcError, RpcResult};
@@ -59,7 +59,7 @@ use error::{RpcError, RpcResult};
 /// What every RPC method can reach. Cheap to share: all handles.
 pub struct RpcContext {
     /// Blocks, txs, receipts.
-    pub chain: Arc<Chain>,
+    pub chain: Arc<ChainStore>,
     /// State per block.
     pub state: Arc<StateStore>,
     /// Pending txs.

@@ -1,4 +1,4 @@
-//! Chain: the receipts repository. Blocks, txs and receipts as the RPC serves them;
+//! ChainStore: the receipts repository. Blocks, txs and receipts as the RPC serves them;
 //! a block is visible here as soon as the sequencer has sealed it.
 //!
 //! The indexes are persistent collections (`imbl`), so a snapshot of the whole chain is an
@@ -90,13 +90,13 @@ impl ChainHistory {
 
 /// All blocks since genesis. Readers take the lock only to clone an `Arc`.
 #[derive(Debug, Default)]
-pub struct Chain {
+pub struct ChainStore {
     inner: RwLock<ChainHistory>,
     /// On a fork, the remote: the hashes of the blocks before genesis are its.
     fork: RwLock<Option<crate::fork::Fork>>,
 }
 
-impl Chain {
+impl ChainStore {
     /// A chain holding only `genesis`.
     pub fn new(genesis: StoredBlock) -> Self {
         let chain = Self::default();

@@ -19,7 +19,7 @@ use crate::{
             self, BatchMark, BlockRecord, PoolTx, RebuiltChain, SettingsRecord, WritesRecord,
         },
     },
-    storage::{Chain, StateSnapshot, StoredBlock},
+    storage::{ChainStore, StateSnapshot, StoredBlock},
     tx::ReadyTx,
 };
 
@@ -65,7 +65,7 @@ impl ChainOnDisk {
     /// since: dev methods between blocks); `settings` are the next block's.
     pub fn persist(
         &self,
-        chain: &Chain,
+        chain: &ChainStore,
         block: Option<&StoredBlock>,
         state: &StateSnapshot,
         settings: &ChainSettings,
