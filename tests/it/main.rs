@@ -27,6 +27,7 @@ mod l1_deploy;
 mod logs;
 mod mining;
 mod ots;
+mod otterscan_pages;
 mod prover;
 mod refusals;
 mod rules;

@@ -20,7 +20,7 @@ use crate::{
 const FORWARDER_RUNTIME: &str = "60006000600060003460003560601c5af100";
 
 /// Init code returning `FORWARDER_RUNTIME`.
-fn forwarder_init_code() -> Bytes {
+pub(crate) fn forwarder_init_code() -> Bytes {
     let runtime = alloy::hex::decode(FORWARDER_RUNTIME).unwrap();
     let mut init = alloy::hex::decode("6012600c60003960126000f3").unwrap();
     assert_eq!(runtime.len(), 0x12);
