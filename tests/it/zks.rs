@@ -175,6 +175,15 @@ async fn zks_methods_are_l2_only() {
         );
         assert!(node.node.rpc_methods().contains(&method), "{method} on L2");
     }
+    // zksync-os-server answers its config's `BytecodesSupplier` (an L1 contract protocol
+    // upgrades publish bytecodes through); zkos-dev's L1 deploys none, so there is none to name.
+    assert_eq!(
+        node.rpc
+            .err("zks_getBytecodeSupplierContract", json!([]))
+            .await
+            .code,
+        -32601
+    );
 }
 
 #[tokio::test]
