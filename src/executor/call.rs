@@ -63,6 +63,7 @@ impl Executor {
         Ok(Simulated {
             outcome: ran.outcome,
             gas_used: ran.gas_used,
+            max_used_gas: ran.max_used_gas,
         })
     }
 
@@ -98,6 +99,9 @@ impl Executor {
         }
         .map_err(|e| CallError::Invalid(error_message(&e)))?;
         let mut gas_used = result.result.tx_gas_used();
+        // Before refunds (geth's `peakGasUsed`: the EIP-7623 floor when that is more).
+        let gas = result.result.gas();
+        let peak = gas.total_gas_spent().max(gas.floor_gas());
         if metered && !result.result.is_halt() {
             // Measured only: a call pays no fees, so there is nothing to settle.
             let charge = self.native_charge(
@@ -115,6 +119,7 @@ impl Executor {
                     return Ok(Ran {
                         outcome: Err(CallError::Halt(OUT_OF_NATIVE.into())),
                         gas_used: charged.gas_limit(),
+                        max_used_gas: charged.gas_limit(),
                         changes: None,
                     });
                 }
@@ -132,6 +137,8 @@ impl Executor {
         Ok(Ran {
             outcome,
             gas_used,
+            // `deltaGas` is charged after the refund, so it can be the larger.
+            max_used_gas: peak.max(gas_used),
             changes: Some(result.state),
         })
     }
@@ -250,12 +257,16 @@ pub struct Simulated {
     pub outcome: Result<CallOutput, CallError>,
     /// Gas used, `deltaGas` included.
     pub gas_used: u64,
+    /// The most gas it held at once: before the refund, or `gas_used` if more
+    /// (`eth_simulateV1`'s `maxUsedGas`).
+    pub max_used_gas: u64,
 }
 
 /// A call run, before its changes are kept or dropped.
 struct Ran {
     outcome: Result<CallOutput, CallError>,
     gas_used: u64,
+    max_used_gas: u64,
     changes: Option<revm::state::EvmState>,
 }
 

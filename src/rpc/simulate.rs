@@ -169,6 +169,7 @@ struct SimCall {
     output: Bytes,
     logs: Vec<alloy_primitives::Log>,
     gas_used: u64,
+    max_used_gas: u64,
     error: Option<Value>,
 }
 
@@ -243,6 +244,7 @@ fn run_block(
             output,
             logs,
             gas_used: sim.gas_used,
+            max_used_gas: sim.max_used_gas,
             error,
         });
     }
@@ -395,6 +397,7 @@ impl Sealed {
                 "returnData": call.output,
                 "logs": logs,
                 "gasUsed": format!("{:#x}", call.gas_used),
+                "maxUsedGas": format!("{:#x}", call.max_used_gas),
                 "status": if call.error.is_none() { "0x1" } else { "0x0" },
             });
             if let (Some(error), Some(map)) = (&call.error, result.as_object_mut()) {

@@ -224,3 +224,49 @@ async fn calls_share_the_gas_cap_and_the_call_timeout() {
         (-32000, "execution aborted (timeout = 1ms)")
     );
 }
+
+#[tokio::test]
+async fn max_used_gas_is_the_gas_before_the_refund() {
+    let node = TestNode::start().await;
+    let me = node.account(0);
+    let counter = node.deploy_counter(0).await;
+    let call = |input: Vec<u8>| json!({"from": me, "to": counter, "data": Bytes::from(input)});
+    // Setting the slot then clearing it: the clearing call is refunded, the others are not.
+    let calls = json!([
+        call(
+            Counter::setNumberCall {
+                n: alloy::primitives::U256::from(7)
+            }
+            .abi_encode()
+        ),
+        call(
+            Counter::setNumberCall {
+                n: alloy::primitives::U256::ZERO
+            }
+            .abi_encode()
+        ),
+        call(Counter::failCall {}.abi_encode()),
+    ]);
+    let out = node
+        .rpc
+        .ok(
+            "eth_simulateV1",
+            json!([{"blockStateCalls": [{"calls": calls}]}, "latest"]),
+        )
+        .await;
+    let calls = out[0]["calls"].as_array().unwrap();
+    let gas = |i: usize| (qty(&calls[i]["gasUsed"]), qty(&calls[i]["maxUsedGas"]));
+    let (set_used, set_max) = gas(0);
+    assert_eq!(set_max, set_used, "no refund: {calls:?}");
+    let (clear_used, clear_max) = gas(1);
+    assert!(
+        clear_max > clear_used,
+        "the refund comes after the peak: {calls:?}"
+    );
+    let (fail_used, fail_max) = gas(2);
+    assert_eq!(calls[2]["status"], "0x0");
+    assert_eq!(
+        fail_max, fail_used,
+        "a reverted call is not refunded: {calls:?}"
+    );
+}
