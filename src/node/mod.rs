@@ -68,33 +68,18 @@ impl Node {
     pub async fn spawn(mut config: Config) -> anyhow::Result<NodeHandle> {
         let accounts = dev_accounts(&config.accounts)?;
         // A fork reaches its remote first: the L2's chain id and genesis are the remote's.
-        let fork = match &config.fork {
-            Some(fork_config) => {
-                let cache_dir = match &config.storage {
-                    Storage::Dir(path) => Some(path.join("fork-cache")),
-                    _ => None,
-                };
-                let fork = Arc::new(ForkSource::connect(fork_config, cache_dir.as_deref()).await?);
-                config.chain.chain_id = fork_config.chain_id.unwrap_or(fork.point().chain_id);
-                Some(fork)
-            }
-            None => None,
-        };
         // The embedded L1 may fork too; it keeps its chain id (the rollup contracts at its
         // genesis were deployed for it).
-        let l1_fork = match config.l1.as_ref().and_then(|l1| l1.fork.as_ref()) {
-            Some(fork_config) => {
-                let cache_dir = match &config.storage {
-                    Storage::Dir(path) => Some(path.join("fork-cache")),
-                    _ => None,
-                };
-                let fork = ForkSource::connect(fork_config, cache_dir.as_deref())
-                    .await
-                    .context("--l1-fork-url")?;
-                Some(Arc::new(fork))
-            }
-            None => None,
-        };
+        let fork = connect_fork(config.fork.as_ref(), &config.storage).await?;
+        let l1_fork = connect_fork(
+            config.l1.as_ref().and_then(|l1| l1.fork.as_ref()),
+            &config.storage,
+        )
+        .await
+        .context("--l1-fork-url")?;
+        if let (Some(fork), Some(fork_config)) = (&fork, &config.fork) {
+            config.chain.chain_id = fork_config.chain_id.unwrap_or(fork.point().chain_id);
+        }
         let embedded_l1_id = match &config.l1 {
             Some(l1) if l1.external.is_none() => l1.chain.chain_id,
             _ => 0,
@@ -333,6 +318,24 @@ impl Node {
             stages,
         })
     }
+}
+
+/// Reaches a fork's remote (`None` without a fork); what it reads is cached in the data dir's
+/// `fork-cache/` (in memory without a data dir).
+async fn connect_fork(
+    fork: Option<&crate::fork::ForkConfig>,
+    storage: &Storage,
+) -> anyhow::Result<Option<crate::fork::Fork>> {
+    let Some(fork) = fork else {
+        return Ok(None);
+    };
+    let cache_dir = match storage {
+        Storage::Dir(path) => Some(path.join("fork-cache")),
+        _ => None,
+    };
+    Ok(Some(Arc::new(
+        ForkSource::connect(fork, cache_dir.as_deref()).await?,
+    )))
 }
 
 /// Opens the data dir the config asks for (`None` in memory). `--ephemeral` keeps the chains in

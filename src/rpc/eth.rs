@@ -12,6 +12,12 @@ use jsonrpsee::RpcModule;
 use revm::{bytecode::Bytecode, context::TxEnv};
 use serde_json::{Value, json};
 
+mod call_env;
+mod logs;
+
+pub(crate) use call_env::{apply_block_overrides, apply_state_overrides, call_env, call_state};
+pub use logs::logs;
+
 use super::{
     RpcContext,
     error::{RpcError, RpcResult},
@@ -378,204 +384,11 @@ fn storage_root(state: &crate::storage::StateSnapshot, address: &Address) -> B25
 /// Most slots `eth_getStorageValues` reads in one call (geth's limit).
 pub const MAX_STORAGE_VALUES: usize = 1024;
 
-/// Applies `eth_call`'s block overrides to the block the call runs in. The blob base fee is not
-/// one of the block values zkos-dev's executor takes (`BLOBBASEFEE` is 1 on ZKsync OS): asking
-/// for it is an error rather than an override silently dropped.
-pub(crate) fn apply_block_overrides(
-    context: &mut crate::executor::BlockContext,
-    hashes: &mut crate::storage::state::BlockHashes,
-    o: BlockOverrides,
-) -> RpcResult<()> {
-    let u64_of = |value: U256, what: &str| {
-        u64::try_from(value).map_err(|_| RpcError::params(format!("{what} override too large")))
-    };
-    if o.blob_base_fee.is_some() {
-        return Err(RpcError::params(
-            "the blobBaseFee override is not supported (BLOBBASEFEE is fixed on this chain)",
-        ));
-    }
-    if let Some(number) = o.number {
-        context.number = u64_of(number, "block number")?;
-    }
-    if let Some(time) = o.time {
-        context.timestamp = time;
-    }
-    if let Some(gas_limit) = o.gas_limit {
-        context.gas_limit = gas_limit;
-    }
-    if let Some(coinbase) = o.coinbase {
-        context.coinbase = coinbase;
-    }
-    if let Some(random) = o.random {
-        context.prevrandao = random;
-    }
-    if let Some(base_fee) = o.base_fee {
-        context.base_fee = u64_of(base_fee, "base fee")?;
-    }
-    if let Some(map) = o.block_hash {
-        let inner = hashes.clone();
-        *hashes = Arc::new(move |n| map.get(&n).copied().unwrap_or_else(|| inner(n)));
-    }
-    Ok(())
-}
-
-/// The logs matching `filter`, optionally only in blocks after `after`.
-pub fn logs(c: &RpcContext, filter: &Filter, after: Option<u64>) -> RpcResult<Vec<Value>> {
-    let mut remote_logs = vec![];
-    let blocks = match filter.get_block_hash() {
-        Some(hash) => vec![
-            c.chain
-                .block_by_hash(&hash)
-                .ok_or_else(|| RpcError::NotFound("unknown block".into()))?,
-        ],
-        None => {
-            let resolve = |tag: Option<BlockNumberOrTag>, default: u64| -> u64 {
-                match tag {
-                    None => default,
-                    Some(BlockNumberOrTag::Number(n)) => n,
-                    Some(tag) => c.resolve_number(tag).unwrap_or(default),
-                }
-            };
-            let latest = c.chain.latest_number();
-            let from = resolve(filter.block_option.get_from_block().copied(), latest);
-            let from = after.map_or(from, |a| from.max(a + 1));
-            let to = resolve(filter.block_option.get_to_block().copied(), latest).min(latest);
-            if from > to {
-                return Ok(vec![]);
-            }
-            let max_range = c.rpc_config.max_logs_block_range;
-            if to - from >= max_range {
-                return Err(RpcError::params(format!(
-                    "query exceeds max block range {max_range}"
-                )));
-            }
-            // On a fork, the logs up to the fork block are the remote's: asked, then merged.
-            let first = c.chain.first_number();
-            if let Some(fork) = c.chain.fork().filter(|_| from <= first) {
-                let mut remote_filter = filter.clone();
-                remote_filter.block_option = alloy_rpc_types_eth::FilterBlockOption::Range {
-                    from_block: Some(BlockNumberOrTag::Number(from)),
-                    to_block: Some(BlockNumberOrTag::Number(to.min(first))),
-                };
-                let params = serde_json::json!([remote_filter]);
-                let remote: Vec<Value> = serde_json::from_value(
-                    fork.request_blocking("eth_getLogs", params)
-                        .map_err(fork_error)?,
-                )
-                .map_err(RpcError::internal)?;
-                remote_logs = remote;
-            }
-            c.chain.blocks(from.max(first + 1), to)
-        }
-    };
-    let mut out = remote_logs;
-    for block in blocks {
-        if !filter.matches_bloom(block.header.logs_bloom) {
-            continue;
-        }
-        for tx in &block.txs {
-            for (i, log) in tx_logs(tx).iter().enumerate() {
-                if filter.matches(&log.inner) {
-                    out.push(c.log_json(log, i as u64));
-                    if out.len() > c.rpc_config.max_logs {
-                        let max = c.rpc_config.max_logs;
-                        return Err(RpcError::params(format!("query exceeds max results {max}")));
-                    }
-                }
-            }
-        }
-    }
-    Ok(out)
-}
-
 fn tx_by_index(c: &RpcContext, id: BlockId, index: U64) -> RpcResult<Value> {
     let tx = c
         .block(id)
         .and_then(|b| b.txs.get(index.to::<usize>()).cloned());
     ok(tx.map(|t| c.tx_json(&t)))
-}
-
-/// The state a call runs on (with its state overrides) and the block it runs on top of.
-pub(crate) fn call_state(
-    c: &RpcContext,
-    block: Option<BlockId>,
-    overrides: Option<&StateOverride>,
-) -> RpcResult<(
-    crate::storage::StateSnapshot,
-    Arc<crate::storage::StoredBlock>,
-)> {
-    let id = block.unwrap_or(BlockId::latest());
-    let parent = c
-        .block(id)
-        .ok_or_else(|| RpcError::NotFound("header not found".into()))?;
-    let mut state = c.state_at(Some(id))?;
-    apply_state_overrides(&mut state, overrides);
-    Ok((state, parent))
-}
-
-/// Applies `eth_call`'s state overrides to the state a call runs on.
-pub(crate) fn apply_state_overrides(
-    state: &mut crate::storage::StateSnapshot,
-    overrides: Option<&StateOverride>,
-) {
-    for (address, o) in overrides.into_iter().flatten() {
-        let account = state.account_mut(*address);
-        if let Some(balance) = o.balance {
-            account.info.balance = balance;
-        }
-        if let Some(nonce) = o.nonce {
-            account.info.nonce = nonce;
-        }
-        if let Some(full) = &o.state {
-            account.storage.clear();
-            for (k, v) in full {
-                state.set_storage(*address, (*k).into(), (*v).into());
-            }
-        }
-        if let Some(diff) = &o.state_diff {
-            for (k, v) in diff {
-                state.set_storage(*address, (*k).into(), (*v).into());
-            }
-        }
-        if let Some(code) = &o.code {
-            state.set_code(*address, Bytecode::new_raw(code.clone()));
-        }
-    }
-}
-
-/// The revm tx for a call request.
-pub(crate) fn call_env(
-    c: &RpcContext,
-    r: &TransactionRequest,
-    state: &crate::storage::StateSnapshot,
-    cap: u64,
-) -> TxEnv {
-    let caller = r.from.unwrap_or_default();
-    let is_1559 = r.max_fee_per_gas.is_some() || r.max_priority_fee_per_gas.is_some();
-    TxEnv {
-        tx_type: if is_1559 {
-            2
-        } else if r.access_list.is_some() {
-            1
-        } else {
-            0
-        },
-        caller,
-        gas_limit: r.gas.unwrap_or(cap).min(cap),
-        gas_price: r.gas_price.or(r.max_fee_per_gas).unwrap_or(0),
-        kind: r.to.unwrap_or(TxKind::Create),
-        value: r.value.unwrap_or_default(),
-        data: r.input.input().cloned().unwrap_or_default(),
-        nonce: r.nonce.unwrap_or_else(|| state.nonce(&caller)),
-        chain_id: Some(c.next_block().chain_id),
-        access_list: r.access_list.clone().unwrap_or_default(),
-        gas_priority_fee: if is_1559 {
-            Some(r.max_priority_fee_per_gas.unwrap_or(0))
-        } else {
-            None
-        },
-        ..Default::default()
-    }
 }
 
 /// Fills and signs a request with an unlocked dev account's key.

@@ -4,9 +4,6 @@
 //!
 //! Everything is held in bounded ring buffers (newest first), so memory stays flat at any load:
 //! a block carries its tx count and only a sample of its txs.
-//!
-//! Size: just over 500 lines: the model's state and its three entry points; the updates and the
-//! key handling already live in `app/`.
 
 use std::{collections::VecDeque, ops::RangeInclusive, path::PathBuf, time::Duration};
 
@@ -27,7 +24,10 @@ use crate::{
 };
 
 mod input;
+mod pane;
 mod updates;
+
+pub use pane::Pane;
 
 /// Most L2 blocks kept.
 pub const MAX_BLOCKS: usize = 256;
@@ -56,63 +56,6 @@ const WITHDRAWAL_TARGETS: [Address; 3] = [
     address!("0x0000000000000000000000000000000000008008"),
     address!("0x0000000000000000000000000000000000010003"),
 ];
-
-/// The panes, in focus order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    /// L2 blocks.
-    Blocks,
-    /// L2 txs.
-    Txs,
-    /// Batches and their lifecycle.
-    Batches,
-    /// Proof results.
-    Proofs,
-    /// L1 blocks, deposits and withdrawals.
-    L1,
-    /// Dev account balances.
-    Accounts,
-    /// Logs.
-    Logs,
-}
-
-impl Pane {
-    /// Every pane, in focus order.
-    pub const ALL: [Pane; 7] = [
-        Pane::Blocks,
-        Pane::Txs,
-        Pane::Batches,
-        Pane::Proofs,
-        Pane::L1,
-        Pane::Accounts,
-        Pane::Logs,
-    ];
-
-    /// The panes that share one slot in a small terminal.
-    pub const SIDE: [Pane; 4] = [Pane::Proofs, Pane::L1, Pane::Accounts, Pane::Logs];
-
-    /// Its title.
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::Blocks => "Blocks",
-            Pane::Txs => "Transactions",
-            Pane::Batches => "Batches",
-            Pane::Proofs => "Proofs",
-            Pane::L1 => "L1",
-            Pane::Accounts => "Accounts",
-            Pane::Logs => "Logs",
-        }
-    }
-
-    fn index(self) -> usize {
-        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
-    }
-
-    /// Whether it shares the side slot.
-    pub fn is_side(self) -> bool {
-        Pane::SIDE.contains(&self)
-    }
-}
 
 /// What a detail view shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
