@@ -56,9 +56,15 @@ pub struct Config {
     pub storage: Storage,
     /// When the data dir's writes are synced to the disk.
     pub sync: SyncPolicy,
+    /// With a data dir: how many of the latest blocks each chain keeps in memory (older ones
+    /// are read from the data dir).
+    pub cache_blocks: usize,
     /// Start the L2 from a block of a live chain (`--fork-url`).
     pub fork: Option<ForkConfig>,
 }
+
+/// `--cache-blocks`' default: with 200 transfers a block, ~25 MB of blocks in memory.
+pub const DEFAULT_CACHE_BLOCKS: usize = 128;
 
 /// Fork mode's settings (`--fork-url` and the flags that tune it).
 pub use crate::fork::ForkConfig;
@@ -352,6 +358,7 @@ impl Default for Config {
             metrics: Some(MetricsConfig::default()),
             storage: Storage::Memory,
             sync: SyncPolicy::default(),
+            cache_blocks: DEFAULT_CACHE_BLOCKS,
             fork: None,
         }
     }

@@ -131,11 +131,9 @@ impl Sequencer {
         };
         let chain = self.chain.clone();
         let settings = self.settings.get();
-        tokio::task::spawn_blocking(move || {
-            disk.persist(&chain, block.as_deref(), &state, &settings)
-        })
-        .await?
-        .context("the data dir cannot be written: block production stops")
+        tokio::task::spawn_blocking(move || disk.persist(&chain, block.as_ref(), &state, &settings))
+            .await?
+            .context("the data dir cannot be written: block production stops")
     }
 
     /// Builds, executes and seals one block from the mempool's best txs. Returns its number
@@ -208,7 +206,7 @@ impl Sequencer {
             .update(|s| s.clock.on_sealed(block.timestamp, now));
         // Durable before any of its receipts is visible.
         self.persist(Some(sealed.clone()), state.clone()).await?;
-        self.state.push(number, state);
+        self.state.push(number, state, sealed.writes.len());
         self.chain.push(sealed.clone());
         self.mempool.on_block(nonces, &invalid);
         crate::metrics::block_built(self.config.chain_id, &sealed, started.elapsed());

@@ -270,6 +270,10 @@ pub struct StartArgs {
     /// With --sync interval: milliseconds between syncs.
     #[arg(long, value_name = "MS", default_value_t = 100, help_heading = "State")]
     pub sync_interval: u64,
+    /// With a data dir: how many of the latest blocks each chain keeps in memory; older
+    /// blocks, txs, receipts and logs are read from the data dir.
+    #[arg(long, value_name = "N", default_value_t = crate::config::DEFAULT_CACHE_BLOCKS as u64, value_parser = clap::value_parser!(u64).range(1..), help_heading = "State")]
+    pub cache_blocks: u64,
     /// Load a state file (`--dump-state`'s or `anvil_dumpState`'s) once started.
     #[arg(long, value_name = "PATH", help_heading = "State")]
     pub load_state: Option<PathBuf>,
@@ -523,6 +527,7 @@ impl StartArgs {
                 crate::config::SyncPolicy::Interval(Duration::from_millis(self.sync_interval))
             }
         };
+        config.cache_blocks = self.cache_blocks as usize;
         config.silent = self.silent;
         config.output.verbosity = self.verbosity;
         config.output.print_traces = self.print_traces;

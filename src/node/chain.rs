@@ -91,7 +91,10 @@ pub(super) async fn spawn_chain(
         .as_ref()
         .map(|(dir, role)| Arc::new(dir.chain(*role)));
     let resumed = match disk.clone() {
-        Some(disk) => tokio::task::spawn_blocking(move || disk.resume()).await??,
+        Some(disk) => {
+            let window = spec.config.cache_blocks;
+            tokio::task::spawn_blocking(move || disk.resume(window)).await??
+        }
         None => None,
     };
     let (chain, state, genesis, l1_txs, settings, waiting) = match resumed {
@@ -123,6 +126,7 @@ pub(super) async fn spawn_chain(
             let settings = ChainSettings::from(&spec.chain);
             if let Some(disk) = &disk {
                 disk.persist(&chain, None, &genesis, &settings)?;
+                chain.keep_in(disk.clone(), spec.config.cache_blocks);
             }
             (chain, state, genesis, L1Queue::default(), settings, vec![])
         }

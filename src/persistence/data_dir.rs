@@ -28,16 +28,22 @@ use alloy_rlp::{Decodable, Encodable};
 use anyhow::{Context as _, bail};
 use redb::{Database, DatabaseError, ReadableDatabase, ReadableTableMetadata, TableDefinition};
 
-use super::records::{self, FORMAT_VERSION, PoolTx, SettingsRecord, WritesRecord};
+use super::records::{self, PoolTx, SettingsRecord, WritesRecord};
 use crate::storage::wal::Wal;
 
+mod archive;
 mod as_dump;
 mod log;
+mod tables;
 mod writes;
 
 use log::PersistOp;
 
 pub use writes::{BatchesOnDisk, ChainOnDisk, Resumed};
+
+/// Version of the data dir's layout (its tables; the records in them are `FORMAT_VERSION`'s).
+/// 3: blocks by hash with a canonical index, tx and address indexes, and the latest state.
+pub const DATA_DIR_FORMAT: u64 = 3;
 
 /// The database file inside a data dir.
 pub const DB_FILE: &str = "devnet.redb";
@@ -49,8 +55,6 @@ pub const WAL_FILE: &str = "devnet.wal";
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const CODES: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("codes");
 const BATCHES: TableDefinition<u64, &[u8]> = TableDefinition::new("batches");
-const L2_BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("l2_blocks");
-const L1_BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("l1_blocks");
 const L2_META: TableDefinition<&str, &[u8]> = TableDefinition::new("l2_meta");
 const L1_META: TableDefinition<&str, &[u8]> = TableDefinition::new("l1_meta");
 
@@ -64,13 +68,6 @@ pub enum Role {
 }
 
 impl Role {
-    fn blocks(self) -> TableDefinition<'static, u64, &'static [u8]> {
-        match self {
-            Self::L2 => L2_BLOCKS,
-            Self::L1 => L1_BLOCKS,
-        }
-    }
-
     fn meta(self) -> TableDefinition<'static, &'static str, &'static [u8]> {
         match self {
             Self::L2 => L2_META,
@@ -140,7 +137,8 @@ fn check(
             .map_err(|_| refuse(path, format!("{key} is damaged")))?;
         Ok(u64::from_be_bytes(bytes))
     };
-    records::check_version(number("format")?, "data dir").map_err(|e| refuse(path, e))?;
+    records::check_version(number("format")?, DATA_DIR_FORMAT, "data dir")
+        .map_err(|e| refuse(path, e))?;
     let (had_l2, had_l1) = (number("l2_chain_id")?, number("l1_chain_id")?);
     let Some((l2, l1)) = chain_ids else {
         return Ok(());
@@ -372,7 +370,7 @@ impl DataDir {
         let txn = self.db.begin_write()?;
         {
             let mut meta = txn.open_table(META)?;
-            meta.insert("format", FORMAT_VERSION.to_be_bytes().as_slice())?;
+            meta.insert("format", DATA_DIR_FORMAT.to_be_bytes().as_slice())?;
             meta.insert("l2_chain_id", l2.to_be_bytes().as_slice())?;
             meta.insert("l1_chain_id", l1.to_be_bytes().as_slice())?;
             meta.insert("created_by", env!("CARGO_PKG_VERSION").as_bytes())?;
@@ -426,12 +424,12 @@ impl DataDir {
     }
 }
 
-/// A chain's blocks (`None`: it has none yet).
-fn blocks_table(
+/// A chain's canonical index (`None`: it has no blocks yet).
+fn canonical_table(
     txn: &redb::ReadTransaction,
     role: Role,
-) -> anyhow::Result<Option<redb::ReadOnlyTable<u64, &'static [u8]>>> {
-    let table = match txn.open_table(role.blocks()) {
+) -> anyhow::Result<Option<redb::ReadOnlyTable<u64, &'static [u8; 40]>>> {
+    let table = match txn.open_table(role.canonical()) {
         Ok(table) => table,
         Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
         Err(err) => return Err(err.into()),

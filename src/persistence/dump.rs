@@ -73,7 +73,7 @@ impl DevnetDump {
         };
         let (version, mut body) = rest.split_at_checked(8).context("truncated state dump")?;
         let version = u64::from_be_bytes(version.try_into().expect("8 bytes"));
-        check_version(version, "state dump")?;
+        check_version(version, FORMAT_VERSION, "state dump")?;
         let dump = Self::decode(&mut body).context("corrupt state dump")?;
         if !body.is_empty() {
             bail!("corrupt state dump: {} bytes after its end", body.len());
@@ -130,7 +130,7 @@ impl ChainCopy {
         let blocks: Vec<BlockRecord> = self
             .chain
             .iter()
-            .map(|b| BlockRecord::from_block(b))
+            .map(|b| BlockRecord::from_block(&b))
             .collect();
         let pending = WritesRecord::from_writes(&self.state.peek_writes());
         let mut seen = std::collections::HashSet::new();

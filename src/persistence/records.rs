@@ -76,6 +76,20 @@ pub struct AccountWrite {
     pub code_len: u32,
 }
 
+impl AccountWrite {
+    /// The write of an account that does not exist.
+    pub fn absent(address: Address) -> Self {
+        Self {
+            address,
+            exists: false,
+            nonce: 0,
+            balance: U256::ZERO,
+            code_hash: KECCAK256_EMPTY,
+            code_len: 0,
+        }
+    }
+}
+
 /// A storage slot's final value after a block (zero: cleared).
 #[derive(Debug, Clone, RlpEncodable, RlpDecodable)]
 pub struct SlotWrite {
@@ -202,15 +216,15 @@ impl PoolTx {
     }
 }
 
-/// Accepts `version` of the records, or says why not.
-pub fn check_version(version: u64, what: &str) -> anyhow::Result<()> {
+/// Accepts `version` of a format whose current version is `current`, or says why not.
+pub fn check_version(version: u64, current: u64, what: &str) -> anyhow::Result<()> {
     match version {
-        FORMAT_VERSION => Ok(()),
-        v if v > FORMAT_VERSION => bail!(
-            "this {what} has format version {v}, newer than this zkos-dev reads ({FORMAT_VERSION}): use a newer zkos-dev"
+        v if v == current => Ok(()),
+        v if v > current => bail!(
+            "this {what} has format version {v}, newer than this zkos-dev reads ({current}): use a newer zkos-dev"
         ),
         v => bail!(
-            "this {what} has format version {v}, which this zkos-dev (format {FORMAT_VERSION}) cannot read: start over with `zkos-dev reset`"
+            "this {what} has format version {v}, which this zkos-dev (format {current}) cannot read: start over with `zkos-dev reset`"
         ),
     }
 }
@@ -231,14 +245,7 @@ impl WritesRecord {
                         code_hash: leaf.code_hash,
                         code_len: leaf.code_len,
                     },
-                    None => AccountWrite {
-                        address: *address,
-                        exists: false,
-                        nonce: 0,
-                        balance: U256::ZERO,
-                        code_hash: KECCAK256_EMPTY,
-                        code_len: 0,
-                    },
+                    None => AccountWrite::absent(*address),
                 })
                 .collect(),
             slots: writes

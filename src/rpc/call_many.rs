@@ -132,12 +132,7 @@ fn bundles_start(
     let parent = number
         .checked_sub(1)
         .and_then(|parent| c.state.at(parent))
-        .ok_or_else(|| {
-            RpcError::NotFound(format!(
-                "state before block {number} is not kept (only the latest {} blocks)",
-                crate::storage::state::STATE_HISTORY
-            ))
-        })?;
+        .ok_or_else(|| RpcError::NotFound(c.state.not_kept(number.saturating_sub(1))))?;
     let txs: Vec<ReadyTx> = block.txs.iter().take(index).map(|t| t.tx.clone()).collect();
     let context = block_context(&block);
     let mut state = c

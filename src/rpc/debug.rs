@@ -179,13 +179,7 @@ where
     let state = number
         .checked_sub(1)
         .and_then(|parent| c.state.at(parent))
-        .ok_or_else(|| {
-            RpcError::NotFound(format!(
-                "state of block {} is no longer kept (only the latest {} blocks)",
-                number.saturating_sub(1),
-                crate::storage::state::STATE_HISTORY
-            ))
-        })?;
+        .ok_or_else(|| RpcError::NotFound(c.state.not_kept(number.saturating_sub(1))))?;
     let txs: Vec<ReadyTx> = block.txs[..end].iter().map(|t| t.tx.clone()).collect();
     let results = c.executor.trace_block(
         state,

@@ -204,13 +204,9 @@ impl RpcContext {
         if block.header.number == self.chain.latest_number() {
             return Ok(self.state.latest());
         }
-        self.state.at(block.header.number).ok_or_else(|| {
-            RpcError::NotFound(format!(
-                "state of block {} is no longer kept (only the latest {} blocks)",
-                block.header.number,
-                crate::storage::state::STATE_HISTORY
-            ))
-        })
+        self.state
+            .at(block.header.number)
+            .ok_or_else(|| RpcError::NotFound(self.state.not_kept(block.header.number)))
     }
 
     /// The current settings of the next block.

@@ -242,8 +242,8 @@ fn search_before(
     check_page_size(page_size)?;
     let all = c.chain.txs_of(&address);
     let bound = if block == 0 { u64::MAX } else { block };
-    let end = partition_point(&all, |t| t.block_number < bound);
-    let newest_first = (0..end).rev().filter_map(|i| all.get(i).cloned());
+    let end = all.partition_point(|t| t.block < bound);
+    let newest_first = all[..end].iter().rev().filter_map(|at| c.chain.tx_at(*at));
     let (page, more) = take_page(newest_first.peekable(), page_size);
     Ok(search_result(c, &page, block == 0, !more))
 }
@@ -259,20 +259,11 @@ fn search_after(
 ) -> RpcResult<Value> {
     check_page_size(page_size)?;
     let all = c.chain.txs_of(&address);
-    let start = partition_point(&all, |t| t.block_number <= block);
-    let oldest_first = (start..all.len()).filter_map(|i| all.get(i).cloned());
+    let start = all.partition_point(|t| t.block <= block);
+    let oldest_first = all[start..].iter().filter_map(|at| c.chain.tx_at(*at));
     let (mut page, more) = take_page(oldest_first.peekable(), page_size);
     page.reverse();
     Ok(search_result(c, &page, !more, block == 0))
-}
-
-/// The number of leading txs of `txs` (in chain order) for which `before` holds.
-fn partition_point(txs: &imbl::Vector<Arc<StoredTx>>, before: impl Fn(&StoredTx) -> bool) -> usize {
-    let found = txs.binary_search_by(|t| match before(t) {
-        true => std::cmp::Ordering::Less,
-        false => std::cmp::Ordering::Greater,
-    });
-    found.unwrap_or_else(|index| index)
 }
 
 fn search_result(c: &RpcContext, page: &[Arc<StoredTx>], first: bool, last: bool) -> Value {

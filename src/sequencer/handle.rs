@@ -181,6 +181,8 @@ impl Sequencer {
                 self.executor.chain_id = settings.chain_id;
                 rt.snapshots = Snapshots::default();
                 self.persist_head().await?;
+                // The loaded chain is on disk now: its older blocks can leave memory.
+                self.chain.use_archive();
                 let _ = reply.send(Ok(()));
             }
             SequencerCommand::NextL1TxId(reply) => {

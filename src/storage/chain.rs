@@ -1,6 +1,12 @@
 //! ChainStore: the receipts repository. Blocks, txs and receipts as the RPC serves them;
 //! a block is visible here as soon as the sequencer has sealed it.
 //!
+//! In memory (`--ephemeral`) it holds every block and its indexes. With a data dir it holds
+//! every block's hash and a window of the latest blocks (`--cache-blocks`) with their indexes;
+//! older blocks, txs and the address index are read from the data dir (`Archive`), which holds
+//! every block before the sequencer makes it visible here, so a block can leave the window at
+//! any time.
+//!
 //! The indexes are persistent collections (`imbl`), so a snapshot of the whole chain is an
 //! O(1) clone that shares structure with the live one (`evm_snapshot` per test stays cheap).
 
@@ -59,32 +65,190 @@ pub struct StoredBlock {
     pub writes: Arc<super::state::BlockWrites>,
 }
 
+/// Where an included tx is: its block's number and its position in the block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TxRef {
+    /// Block number.
+    pub block: u64,
+    /// Position in the block.
+    pub index: u32,
+}
+
+/// The blocks that have left memory: every block the chain ever persisted, by hash (blocks are
+/// never overwritten, so a chain snapshot taken before a revert or a reorg still finds its own),
+/// with the tx and address indexes over them. Entries of blocks that are no longer in the chain
+/// stay; the chain keeps the ones whose block hash it still has.
+pub trait Archive: Send + Sync + std::fmt::Debug {
+    /// A block by hash.
+    fn block(&self, hash: &B256) -> anyhow::Result<Option<StoredBlock>>;
+    /// Every block that included the tx with `hash`: (block hash, where in it).
+    fn tx_locations(&self, hash: &B256) -> anyhow::Result<Vec<(B256, TxRef)>>;
+    /// The txs `address` appears in (`address_index::tx_entries`), in chain order, with the
+    /// hash of each one's block.
+    fn txs_of(&self, address: &Address) -> anyhow::Result<Vec<(B256, TxRef)>>;
+    /// The blocks (number, hash) after which `address` had code (`address_index::new_code`),
+    /// in chain order.
+    fn code_blocks(&self, address: &Address) -> anyhow::Result<Vec<(u64, B256)>>;
+}
+
+/// A read that failed is logged and answered as missing (the chain's reads are infallible).
+fn logged<T: Default>(read: anyhow::Result<T>) -> T {
+    read.unwrap_or_else(|e| {
+        tracing::error!("reading the data dir: {e:#}");
+        T::default()
+    })
+}
+
 /// Blocks and their indexes. Cloning is O(1).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ChainHistory {
     /// Number of the genesis block: 0, or the remote block a fork starts from.
     first: u64,
+    /// Every block's hash, from genesis.
+    hashes: imbl::Vector<B256>,
+    /// The latest blocks (all of them without an archive); never empty.
     blocks: imbl::Vector<Arc<StoredBlock>>,
+    /// Numbers of the blocks in `blocks`, by hash.
     by_hash: imbl::HashMap<B256, u64>,
+    /// The txs of the blocks in `blocks`.
     txs: imbl::HashMap<B256, Arc<StoredTx>>,
-    addresses: super::address_index::AddressIndex,
+    /// The address index, in memory (`None` with an archive, which has it).
+    addresses: Option<super::address_index::AddressIndex>,
+    /// Where the blocks that left `blocks` are (`None`: nothing leaves).
+    archive: Option<Arc<dyn Archive>>,
+    /// How many blocks `blocks` keeps with an archive.
+    window: usize,
+}
+
+impl Default for ChainHistory {
+    fn default() -> Self {
+        Self::empty(None)
+    }
 }
 
 impl ChainHistory {
+    fn empty(archive: Option<(Arc<dyn Archive>, usize)>) -> Self {
+        let (archive, window) = match archive {
+            Some((archive, window)) => (Some(archive), window.max(1)),
+            None => (None, usize::MAX),
+        };
+        Self {
+            first: 0,
+            hashes: Default::default(),
+            blocks: Default::default(),
+            by_hash: Default::default(),
+            txs: Default::default(),
+            addresses: archive.is_none().then(Default::default),
+            archive,
+            window,
+        }
+    }
+
     /// Number and hash of the latest block.
     pub fn head(&self) -> (u64, B256) {
-        let last = self.blocks.last().expect("the chain always has genesis");
-        (last.header.number, last.hash)
+        let hash = *self.hashes.last().expect("the chain always has genesis");
+        (self.first + self.hashes.len() as u64 - 1, hash)
     }
 
-    /// Every block from genesis.
-    pub fn iter(&self) -> impl Iterator<Item = &Arc<StoredBlock>> {
-        self.blocks.iter()
+    /// Number of the first block in memory.
+    fn window_first(&self) -> u64 {
+        self.first + (self.hashes.len() - self.blocks.len()) as u64
     }
 
-    /// Index of block `number` in `blocks`.
-    fn index(&self, number: u64) -> Option<usize> {
-        usize::try_from(number.checked_sub(self.first)?).ok()
+    /// Hash of block `number`, when the chain has it.
+    fn hash_of(&self, number: u64) -> Option<B256> {
+        let index = usize::try_from(number.checked_sub(self.first)?).ok()?;
+        self.hashes.get(index).copied()
+    }
+
+    /// Block `number`: from memory, or read from the archive.
+    fn block(&self, number: u64) -> Option<Arc<StoredBlock>> {
+        let hash = self.hash_of(number)?;
+        let window_first = self.window_first();
+        if number >= window_first {
+            return self.blocks.get((number - window_first) as usize).cloned();
+        }
+        let block = logged(self.archive.as_ref()?.block(&hash))?;
+        Some(Arc::new(block))
+    }
+
+    /// Every block from genesis, in order (read one at a time from the archive when it has
+    /// them: a dump of a long chain never holds all of it).
+    pub fn iter(&self) -> impl Iterator<Item = Arc<StoredBlock>> + '_ {
+        let head = self.head().0;
+        (self.first..=head).map_while(|number| self.block(number))
+    }
+
+    fn push(&mut self, block: Arc<StoredBlock>) {
+        if self.hashes.is_empty() {
+            self.first = block.header.number;
+        }
+        debug_assert_eq!(block.header.number, self.first + self.hashes.len() as u64);
+        self.hashes.push_back(block.hash);
+        self.by_hash.insert(block.hash, block.header.number);
+        for tx in &block.txs {
+            self.txs.insert(tx.tx.hash, tx.clone());
+        }
+        if let Some(addresses) = &mut self.addresses {
+            addresses.add(&block);
+        }
+        self.blocks.push_back(block);
+        self.evict();
+    }
+
+    /// Lets the oldest blocks in memory go, down to the window (only with an archive).
+    fn evict(&mut self) {
+        while self.archive.is_some() && self.blocks.len() > self.window {
+            let Some(block) = self.blocks.pop_front() else {
+                break;
+            };
+            self.forget(&block);
+        }
+    }
+
+    /// Drops the memory indexes' entries of `block`.
+    fn forget(&mut self, block: &StoredBlock) {
+        if self.by_hash.get(&block.hash) == Some(&block.header.number) {
+            self.by_hash.remove(&block.hash);
+        }
+        for tx in &block.txs {
+            if self
+                .txs
+                .get(&tx.tx.hash)
+                .is_some_and(|t| t.block_hash == block.hash)
+            {
+                self.txs.remove(&tx.tx.hash);
+            }
+        }
+    }
+
+    /// Drops every block after `number`.
+    fn truncate(&mut self, number: u64) {
+        let keep = number
+            .checked_sub(self.first)
+            .map_or(1, |n| n as usize + 1)
+            .min(self.hashes.len());
+        let window_first = self.window_first();
+        let keep_blocks = (self.first + keep as u64).saturating_sub(window_first) as usize;
+        let removed = self.blocks.split_off(keep_blocks.min(self.blocks.len()));
+        for block in removed.iter().rev() {
+            if let Some(addresses) = &mut self.addresses {
+                addresses.remove(block);
+            }
+            self.forget(block);
+        }
+        self.hashes.truncate(keep);
+        // The new head left memory earlier: it comes back (the head is always in memory).
+        if self.blocks.is_empty() {
+            let head = self.head().0;
+            if let Some(block) = self.block(head) {
+                self.by_hash.insert(block.hash, head);
+                for tx in &block.txs {
+                    self.txs.insert(tx.tx.hash, tx.clone());
+                }
+                self.blocks.push_back(block);
+            }
+        }
     }
 }
 
@@ -94,48 +258,74 @@ pub struct ChainStore {
     inner: RwLock<ChainHistory>,
     /// On a fork, the remote: the hashes of the blocks before genesis are its.
     fork: RwLock<Option<crate::fork::Fork>>,
+    /// The data dir's blocks and how many blocks stay in memory (`None`: all do).
+    archive: RwLock<Option<(Arc<dyn Archive>, usize)>>,
 }
 
 impl ChainStore {
-    /// A chain holding only `genesis`.
+    /// A chain holding only `genesis`, every block in memory.
     pub fn new(genesis: StoredBlock) -> Self {
         let chain = Self::default();
         chain.push(Arc::new(genesis));
         chain
     }
 
+    /// A chain read back from a data dir: every block's hash from `first` on, the latest
+    /// `recent` blocks (at least the head) in memory, the rest in `archive`; `window` blocks
+    /// stay in memory from now on.
+    pub fn resumed(
+        first: u64,
+        hashes: Vec<B256>,
+        recent: Vec<Arc<StoredBlock>>,
+        archive: Arc<dyn Archive>,
+        window: usize,
+    ) -> Self {
+        let mut history = ChainHistory::empty(Some((archive.clone(), window)));
+        history.first = first;
+        history.hashes = hashes.into_iter().collect();
+        for block in recent {
+            history.by_hash.insert(block.hash, block.header.number);
+            for tx in &block.txs {
+                history.txs.insert(tx.tx.hash, tx.clone());
+            }
+            history.blocks.push_back(block);
+        }
+        debug_assert!(!history.blocks.is_empty(), "the head is in memory");
+        Self {
+            inner: RwLock::new(history),
+            fork: Default::default(),
+            archive: RwLock::new(Some((archive, window))),
+        }
+    }
+
+    /// From now on, keeps only the latest `window` blocks in memory and reads older ones from
+    /// `archive`, which must hold every block of the chain (the data dir, once written).
+    pub fn keep_in(&self, archive: Arc<dyn Archive>, window: usize) {
+        *self.archive.write() = Some((archive, window));
+        self.use_archive();
+    }
+
+    /// Lets the blocks beyond the window go (a restored or loaded history held them all): call
+    /// once the archive holds them.
+    pub fn use_archive(&self) {
+        let Some((archive, window)) = self.archive.read().clone() else {
+            return;
+        };
+        let mut inner = self.inner.write();
+        inner.archive = Some(archive);
+        inner.window = window.max(1);
+        inner.addresses = None;
+        inner.evict();
+    }
+
     /// Appends a sealed block; its txs and receipts become visible.
     pub fn push(&self, block: Arc<StoredBlock>) {
-        let mut inner = self.inner.write();
-        if inner.blocks.is_empty() {
-            inner.first = block.header.number;
-        }
-        debug_assert_eq!(block.header.number, inner.first + inner.blocks.len() as u64);
-        inner.by_hash.insert(block.hash, block.header.number);
-        for tx in &block.txs {
-            inner.txs.insert(tx.tx.hash, tx.clone());
-        }
-        inner.addresses.add(&block);
-        inner.blocks.push_back(block);
+        self.inner.write().push(block);
     }
 
     /// Drops every block after `number` (and their txs). `anvil_rollback`, `anvil_reorg`.
     pub fn truncate(&self, number: u64) {
-        let mut inner = self.inner.write();
-        let keep = inner
-            .index(number)
-            .map_or(1, |i| i + 1)
-            .min(inner.blocks.len());
-        let removed = inner.blocks.split_off(keep);
-        for block in removed.iter().rev() {
-            inner.addresses.remove(block);
-        }
-        for block in removed.iter() {
-            inner.by_hash.remove(&block.hash);
-            for tx in &block.txs {
-                inner.txs.remove(&tx.tx.hash);
-            }
-        }
+        self.inner.write().truncate(number);
     }
 
     /// The whole chain as it is now (O(1)).
@@ -143,15 +333,18 @@ impl ChainStore {
         self.inner.read().clone()
     }
 
-    /// Puts back a chain taken with `snapshot`.
+    /// Puts back a chain taken with `snapshot` (or rebuilt from a dump: it holds every block
+    /// in memory until [`ChainStore::use_archive`]).
     pub fn restore(&self, history: ChainHistory) {
         *self.inner.write() = history;
     }
 
     /// Starts over from a new genesis block (`anvil_reset`).
     pub fn reset(&self, genesis: StoredBlock) {
-        *self.inner.write() = ChainHistory::default();
-        self.push(Arc::new(genesis));
+        let archive = self.archive.read().clone();
+        let mut history = ChainHistory::empty(archive);
+        history.push(Arc::new(genesis));
+        *self.inner.write() = history;
     }
 
     /// The latest block.
@@ -166,8 +359,12 @@ impl ChainStore {
 
     /// Number of the latest block.
     pub fn latest_number(&self) -> u64 {
-        let inner = self.inner.read();
-        inner.first + inner.blocks.len() as u64 - 1
+        self.inner.read().head().0
+    }
+
+    /// Number of the oldest block in memory (older ones are read from the archive).
+    pub fn window_first(&self) -> u64 {
+        self.inner.read().window_first()
     }
 
     /// Number of the genesis block: 0, or on a fork the remote block it starts from.
@@ -175,34 +372,55 @@ impl ChainStore {
         self.inner.read().first
     }
 
+    /// Hash of the genesis block.
+    pub fn genesis_hash(&self) -> B256 {
+        *self
+            .inner
+            .read()
+            .hashes
+            .front()
+            .expect("the chain always has genesis")
+    }
+
     /// The genesis block.
     pub fn genesis(&self) -> Arc<StoredBlock> {
-        self.inner
-            .read()
-            .blocks
-            .front()
-            .cloned()
-            .expect("the chain always has genesis")
+        let first = self.first_number();
+        self.block(first).expect("the chain always has genesis")
     }
 
     /// Block by number.
     pub fn block(&self, number: u64) -> Option<Arc<StoredBlock>> {
-        let inner = self.inner.read();
-        inner.blocks.get(inner.index(number)?).cloned()
+        // The lock is not held while the archive reads.
+        let history = {
+            let inner = self.inner.read();
+            let window_first = inner.window_first();
+            if number >= window_first {
+                return inner.blocks.get((number - window_first) as usize).cloned();
+            }
+            inner.clone()
+        };
+        history.block(number)
     }
 
     /// Block by hash.
     pub fn block_by_hash(&self, hash: &B256) -> Option<Arc<StoredBlock>> {
-        let inner = self.inner.read();
-        let number = *inner.by_hash.get(hash)?;
-        inner.blocks.get(inner.index(number)?).cloned()
+        let (history, archive) = {
+            let inner = self.inner.read();
+            if let Some(number) = inner.by_hash.get(hash) {
+                let window_first = inner.window_first();
+                return inner.blocks.get((number - window_first) as usize).cloned();
+            }
+            (inner.clone(), inner.archive.clone()?)
+        };
+        let block = logged(archive.block(hash))?;
+        (history.hash_of(block.header.number) == Some(*hash)).then(|| Arc::new(block))
     }
 
     /// Hash of block `number` (zero when unknown), for `BLOCKHASH`; on a fork, the remote's
     /// for the blocks before the fork block.
     pub fn block_hash(&self, number: u64) -> B256 {
-        if let Some(block) = self.block(number) {
-            return block.hash;
+        if let Some(hash) = self.inner.read().hash_of(number) {
+            return hash;
         }
         match &*self.fork.read() {
             Some(fork) if number < self.first_number() => {
@@ -227,47 +445,94 @@ impl ChainStore {
 
     /// An included tx by hash.
     pub fn tx(&self, hash: &B256) -> Option<Arc<StoredTx>> {
-        self.inner.read().txs.get(hash).cloned()
+        let (history, archive) = {
+            let inner = self.inner.read();
+            if let Some(tx) = inner.txs.get(hash) {
+                return Some(tx.clone());
+            }
+            (inner.clone(), inner.archive.clone()?)
+        };
+        logged(archive.tx_locations(hash))
+            .into_iter()
+            .find(|(block, at)| history.hash_of(at.block) == Some(*block))
+            .and_then(|(_, at)| history.block(at.block)?.txs.get(at.index as usize).cloned())
+    }
+
+    /// The included tx at `at`.
+    pub fn tx_at(&self, at: TxRef) -> Option<Arc<StoredTx>> {
+        self.block(at.block)?.txs.get(at.index as usize).cloned()
     }
 
     /// The included txs `address` appears in, in chain order (see `AddressIndex`).
-    pub fn txs_of(&self, address: &Address) -> imbl::Vector<Arc<StoredTx>> {
-        self.inner.read().addresses.txs_of(address)
+    pub fn txs_of(&self, address: &Address) -> Vec<TxRef> {
+        let (history, archive) = {
+            let inner = self.inner.read();
+            match (&inner.addresses, &inner.archive) {
+                (Some(addresses), _) => return addresses.txs_of(address),
+                (None, Some(archive)) => (inner.clone(), archive.clone()),
+                (None, None) => return vec![],
+            }
+        };
+        logged(archive.txs_of(address))
+            .into_iter()
+            .filter(|(block, at)| history.hash_of(at.block) == Some(*block))
+            .map(|(_, at)| at)
+            .collect()
     }
 
     /// The block after which `address` first had code (`None`: it never had any).
     pub fn code_since(&self, address: &Address) -> Option<u64> {
-        self.inner.read().addresses.code_since(address)
+        let (history, archive) = {
+            let inner = self.inner.read();
+            match (&inner.addresses, &inner.archive) {
+                (Some(addresses), _) => return addresses.code_since(address),
+                (None, Some(archive)) => (inner.clone(), archive.clone()),
+                (None, None) => return None,
+            }
+        };
+        logged(archive.code_blocks(address))
+            .into_iter()
+            .find(|(number, hash)| history.hash_of(*number) == Some(*hash))
+            .map(|(number, _)| number)
     }
 
     /// The included tx `sender` signed with `nonce` (L1 txs have no sender nonce).
     pub fn tx_by_sender_and_nonce(&self, sender: &Address, nonce: u64) -> Option<Arc<StoredTx>> {
         use alloy_consensus::Transaction as _;
-        self.txs_of(sender).into_iter().find(|t| {
-            t.tx.sender == *sender
-                && t.tx.envelope.as_eth().is_some()
-                && t.tx.envelope.nonce() == nonce
-        })
+        self.txs_of(sender)
+            .into_iter()
+            .filter_map(|at| self.tx_at(at))
+            .find(|t| {
+                t.tx.sender == *sender
+                    && t.tx.envelope.as_eth().is_some()
+                    && t.tx.envelope.nonce() == nonce
+            })
     }
 
     /// Blocks `from..=to` (clamped to the chain).
     pub fn blocks(&self, from: u64, to: u64) -> Vec<Arc<StoredBlock>> {
-        let inner = self.inner.read();
-        let from = from.max(inner.first);
-        if to < from || inner.blocks.is_empty() {
+        let history = self.snapshot();
+        let (head, _) = history.head();
+        let from = from.max(history.first);
+        let to = to.min(head);
+        if to < from {
             return vec![];
         }
-        let end = ((to - inner.first) as usize).min(inner.blocks.len() - 1);
-        let start = (from - inner.first) as usize;
-        if start > end {
-            return vec![];
+        let window_first = history.window_first();
+        let mut out: Vec<Arc<StoredBlock>> = (from..to.saturating_add(1).min(window_first))
+            .filter_map(|number| history.block(number))
+            .collect();
+        let start = from.max(window_first);
+        if start <= to {
+            out.extend(
+                history
+                    .blocks
+                    .focus()
+                    .narrow((start - window_first) as usize..=(to - window_first) as usize)
+                    .into_iter()
+                    .cloned(),
+            );
         }
-        inner
-            .blocks
-            .focus()
-            .narrow(start..=end)
-            .into_iter()
-            .cloned()
-            .collect()
+        out
     }
 }

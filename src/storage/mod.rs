@@ -8,5 +8,5 @@ pub mod chain;
 pub mod state;
 pub mod wal;
 
-pub use chain::{ChainHistory, ChainStore, StoredBlock, StoredTx};
+pub use chain::{Archive, ChainHistory, ChainStore, StoredBlock, StoredTx, TxRef};
 pub use state::{StateDb, StateHistory, StateSnapshot, StateStore};

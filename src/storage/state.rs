@@ -21,8 +21,13 @@ use revm::{
 
 use crate::fork::{Fork, ForkError};
 
-/// How many recent blocks' states stay readable (`eth_call` etc. at a block number).
+/// How many recent blocks' states stay readable at most (`eth_call` etc. at a block number).
 pub const STATE_HISTORY: usize = 1024;
+
+/// How many account and slot writes the kept states may add up to: each kept state holds its
+/// own copy of what its block changed, so large blocks keep fewer states (at 200 transfers a
+/// block, ~80 blocks), and memory does not grow with block size.
+pub const STATE_HISTORY_WRITES: usize = 32_768;
 
 /// One account: balance, nonce, code hash and its storage.
 #[derive(Debug, Clone, Default)]
@@ -269,6 +274,40 @@ impl StateSnapshot {
         BlockWrites { accounts, slots }
     }
 
+    /// Everything this snapshot holds as final values (accounts, slots, and the accounts
+    /// destroyed here as `None`), in key order: the data dir's copy of the state.
+    pub fn image(&self) -> BlockWrites {
+        let mut accounts: Vec<(Address, Option<AccountLeaf>)> = self
+            .accounts
+            .iter()
+            .map(|(address, a)| {
+                let leaf = AccountLeaf {
+                    nonce: a.info.nonce,
+                    balance: a.info.balance,
+                    code_hash: a.info.code_hash,
+                    code_len: self
+                        .code_by_hash(&a.info.code_hash)
+                        .map(|c| c.original_byte_slice().len() as u32)
+                        .unwrap_or_default(),
+                };
+                (*address, Some(leaf))
+            })
+            .chain(self.gone.iter().map(|address| (*address, None)))
+            .collect();
+        accounts.sort_by_key(|(address, _)| *address);
+        let mut slots: Vec<(Address, U256, U256)> = self
+            .accounts
+            .iter()
+            .flat_map(|(address, a)| {
+                a.storage
+                    .iter()
+                    .map(|(slot, value)| (*address, *slot, *value))
+            })
+            .collect();
+        slots.sort();
+        BlockWrites { accounts, slots }
+    }
+
     /// What changed since the last `take_writes`, with final values, leaving it pending
     /// (the data dir keeps dev-method changes made between blocks).
     pub fn peek_writes(&self) -> BlockWrites {
@@ -472,10 +511,11 @@ impl DatabaseCommit for StateDb {
     }
 }
 
-/// The states of the recent blocks, oldest first: (block number, state after it).
-/// Cloning costs one pointer copy per kept block (each state shares structure).
+/// The states of the recent blocks, oldest first: (block number, state after it, how many
+/// writes its block made). Cloning costs one pointer copy per kept block (each state shares
+/// structure).
 #[derive(Debug, Clone, Default)]
-pub struct StateHistory(VecDeque<(u64, StateSnapshot)>);
+pub struct StateHistory(VecDeque<(u64, StateSnapshot, usize)>);
 
 /// The state of the latest block and of recent ones.
 #[derive(Debug, Default)]
@@ -488,7 +528,7 @@ impl StateStore {
     /// A store whose only state is genesis, block `number` (0, or a fork's first block).
     pub fn new(number: u64, genesis: StateSnapshot) -> Self {
         Self {
-            history: RwLock::new(StateHistory(VecDeque::from([(number, genesis)]))),
+            history: RwLock::new(StateHistory(VecDeque::from([(number, genesis, 0)]))),
         }
     }
 
@@ -498,24 +538,39 @@ impl StateStore {
             .read()
             .0
             .back()
-            .map(|(_, s)| s.clone())
+            .map(|(_, s, _)| s.clone())
             .unwrap_or_default()
     }
 
     /// State after block `number`, if still kept.
     pub fn at(&self, number: u64) -> Option<StateSnapshot> {
         let history = self.history.read();
-        let (first, _) = history.0.front()?;
+        let (first, _, _) = history.0.front()?;
         let index = number.checked_sub(*first)? as usize;
-        history.0.get(index).map(|(_, s)| s.clone())
+        history.0.get(index).map(|(_, s, _)| s.clone())
     }
 
-    /// Records the state after a new block.
-    pub fn push(&self, number: u64, state: StateSnapshot) {
+    /// Why the state of block `number` cannot be read: which blocks' states are kept.
+    pub fn not_kept(&self, number: u64) -> String {
+        let history = self.history.read();
+        let (first, last) = match (history.0.front(), history.0.back()) {
+            (Some((first, _, _)), Some((last, _, _))) => (*first, *last),
+            _ => (0, 0),
+        };
+        format!(
+            "state of block {number} is no longer kept (kept: blocks {first} to {last}; the latest {STATE_HISTORY} blocks at most, fewer when they are large)"
+        )
+    }
+
+    /// Records the state after a new block, which made `writes` writes.
+    pub fn push(&self, number: u64, state: StateSnapshot, writes: usize) {
         let history = &mut self.history.write().0;
-        history.push_back((number, state));
-        while history.len() > STATE_HISTORY {
-            history.pop_front();
+        history.push_back((number, state, writes));
+        let mut total: usize = history.iter().map(|(_, _, w)| w).sum();
+        while history.len() > STATE_HISTORY || (history.len() > 2 && total > STATE_HISTORY_WRITES) {
+            if let Some((_, _, w)) = history.pop_front() {
+                total -= w;
+            }
         }
     }
 
@@ -523,10 +578,10 @@ impl StateStore {
     /// changes nothing) when the state of `number` is no longer kept.
     pub fn truncate(&self, number: u64) -> bool {
         let history = &mut self.history.write().0;
-        if !history.iter().any(|(n, _)| *n == number) {
+        if !history.iter().any(|(n, _, _)| *n == number) {
             return false;
         }
-        while history.back().is_some_and(|(n, _)| *n > number) {
+        while history.back().is_some_and(|(n, _, _)| *n > number) {
             history.pop_back();
         }
         true
@@ -544,12 +599,12 @@ impl StateStore {
 
     /// Starts over from `genesis` as block `number` (`anvil_reset`).
     pub fn reset(&self, number: u64, genesis: StateSnapshot) {
-        *self.history.write() = StateHistory(VecDeque::from([(number, genesis)]));
+        *self.history.write() = StateHistory(VecDeque::from([(number, genesis, 0)]));
     }
 
     /// Puts every kept state over `fork` (a chain rebuilt from the data dir or a dump).
     pub fn attach_fork(&self, fork: Option<Fork>) {
-        for (_, state) in self.history.write().0.iter_mut() {
+        for (_, state, _) in self.history.write().0.iter_mut() {
             state.attach_fork(fork.clone());
         }
     }
@@ -557,7 +612,7 @@ impl StateStore {
     /// Replaces the latest state (dev methods like `anvil_setBalance` act on the head).
     pub fn update_latest(&self, f: impl FnOnce(&mut StateSnapshot)) {
         let mut history = self.history.write();
-        if let Some((_, state)) = history.0.back_mut() {
+        if let Some((_, state, _)) = history.0.back_mut() {
             f(state);
         }
     }

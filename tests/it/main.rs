@@ -21,6 +21,7 @@ mod errors;
 mod eth_parity;
 mod fork;
 mod gas_model;
+mod history;
 mod hostile;
 mod l1;
 mod l1_deploy;

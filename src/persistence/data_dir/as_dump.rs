@@ -6,25 +6,76 @@ use alloy_rlp::Decodable as _;
 use anyhow::{Context as _, bail};
 use redb::{ReadableDatabase as _, ReadableTable as _, ReadableTableMetadata as _};
 
-use super::{BATCHES, CODES, ChainMeta, DataDir, Role, blocks_table, encode, refuse};
+use super::{
+    BATCHES, CODES, ChainMeta, DataDir, PersistOp, Role, canonical_table, encode, refuse, tables,
+};
 use crate::persistence::{
     dump::{ChainDump, DevnetDump},
     records::{BatchMark, BlockRecord},
 };
 
+/// The operation that makes a chain exactly `chain`: a new genesis, its blocks in order.
+fn chain_op(role: Role, chain: &ChainDump) -> anyhow::Result<PersistOp> {
+    let first = chain
+        .blocks
+        .first()
+        .context("the dump's chain has no blocks")?
+        .header
+        .number;
+    let (mut hashes, mut next_l1_txs) = (vec![], vec![]);
+    let mut next = 0;
+    for record in &chain.blocks {
+        let block = record.to_block()?;
+        for tx in &block.txs {
+            if let Some(l1) = tx.tx.envelope.as_l1() {
+                next = l1.priority_id() + 1;
+            }
+        }
+        hashes.push(block.hash);
+        next_l1_txs.push(next);
+    }
+    Ok(PersistOp {
+        role: match role {
+            Role::L2 => 0,
+            Role::L1 => 1,
+        },
+        from: first,
+        genesis: true,
+        hashes,
+        next_l1_txs,
+        blocks: chain.blocks.clone(),
+        code_hashes: chain
+            .codes
+            .iter()
+            .map(alloy_primitives::keccak256)
+            .collect(),
+        codes: chain.codes.clone(),
+        image: false,
+        state: Default::default(),
+        pending: chain.pending.clone(),
+        settings: chain.settings,
+    })
+}
+
 impl DataDir {
     /// Reads one chain whole (`None`: the data dir has none yet).
     pub fn chain_dump(&self, role: Role) -> anyhow::Result<Option<ChainDump>> {
         let txn = self.db.begin_read()?;
-        let Some(blocks) = blocks_table(&txn, role)? else {
+        let Some(canonical) = canonical_table(&txn, role)? else {
             return Ok(None);
         };
         let damaged = |what: String| refuse(&self.path, format!("{what} is damaged"));
-        let mut records = Vec::with_capacity(blocks.len()? as usize);
-        for row in blocks.iter()? {
+        let data = txn.open_table(role.block_data())?;
+        let mut records = Vec::with_capacity(canonical.len()? as usize);
+        for row in canonical.iter()? {
             let (number, value) = row?;
+            let (hash, _) = tables::from_canonical(value.value());
+            let what = || format!("{} block {}", role.name(), number.value());
+            let value = data
+                .get(&hash.0)?
+                .ok_or_else(|| damaged(format!("{} (missing)", what())))?;
             let record = BlockRecord::decode(&mut value.value())
-                .map_err(|e| damaged(format!("{} block {} ({e})", role.name(), number.value())))?;
+                .map_err(|e| damaged(format!("{} ({e})", what())))?;
             records.push(record);
         }
         let codes_table = txn.open_table(CODES)?;
@@ -111,15 +162,9 @@ impl DataDir {
         for (role, chain) in
             std::iter::once((Role::L2, &dump.l2)).chain(dump.l1.first().map(|l1| (Role::L1, l1)))
         {
-            let mut blocks = txn.open_table(role.blocks())?;
-            blocks.retain(|_, _| false)?;
-            for record in &chain.blocks {
-                blocks.insert(record.header.number, encode(record).as_slice())?;
-            }
-            let mut meta = txn.open_table(role.meta())?;
-            meta.insert("pending", encode(&chain.pending).as_slice())?;
-            meta.insert("settings", encode(&chain.settings).as_slice())?;
-            meta.insert("pool", encode(&chain.pool).as_slice())?;
+            chain_op(role, chain)?.apply(&txn, None)?;
+            txn.open_table(role.meta())?
+                .insert("pool", encode(&chain.pool).as_slice())?;
         }
         {
             let mut codes = txn.open_table(CODES)?;

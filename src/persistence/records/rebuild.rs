@@ -66,11 +66,13 @@ pub fn rebuild(
                 if block.header.parent_hash != parent {
                     bail!("block {number} does not follow block {}", number - 1);
                 }
+                let block_writes = block.writes.len();
                 chain.push(Arc::new(block));
-                states
-                    .as_ref()
-                    .expect("set with the chain")
-                    .push(number, state.clone());
+                states.as_ref().expect("set with the chain").push(
+                    number,
+                    state.clone(),
+                    block_writes,
+                );
             }
         }
     }
