@@ -381,10 +381,28 @@ pub(super) fn messages(logs: &[Log], tx_index: usize) -> Vec<L2ToL1Log> {
         .collect()
 }
 
-/// The revm tx for a tx of a block. An L1 tx runs as a legacy tx at the gas price L1 charged.
+/// The revm tx for a tx of a block. An L1 tx runs as a legacy tx at the gas price L1 charged,
+/// an EIP-712 tx as an EIP-1559 call without an access list (ZKsync OS's fields aside, that is
+/// what it is).
 pub fn tx_env(envelope: &Envelope, sender: Address) -> TxEnv {
     let envelope = match envelope {
         Envelope::Eth(envelope) => envelope,
+        Envelope::Eip712(signed) => {
+            let tx = signed.tx();
+            return TxEnv {
+                tx_type: alloy_consensus::TxType::Eip1559 as u8,
+                caller: sender,
+                gas_limit: tx.gas_limit,
+                gas_price: tx.max_fee_per_gas,
+                gas_priority_fee: Some(tx.max_priority_fee_per_gas),
+                kind: TxKind::Call(tx.to),
+                value: tx.value,
+                data: tx.input.clone(),
+                nonce: tx.nonce,
+                chain_id: Some(tx.chain_id),
+                ..Default::default()
+            };
+        }
         Envelope::L1(l1) => {
             return TxEnv {
                 tx_type: 0,

@@ -245,7 +245,7 @@ impl ChainStore {
         use alloy_consensus::Transaction as _;
         self.txs_of(sender).into_iter().find(|t| {
             t.tx.sender == *sender
-                && t.tx.envelope.as_eth().is_some()
+                && t.tx.envelope.as_l1().is_none()
                 && t.tx.envelope.nonce() == nonce
         })
     }
