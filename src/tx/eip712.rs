@@ -4,7 +4,7 @@
 //!
 //! The spec is the server's decoder, `lib/types/src/transaction/eip712.rs` of
 //! matter-labs/zksync-os-server at 803cca286d09bb79f7a79d9e6cec51bfc81f4366 (the newest of the
-//! three versions of its PR #439, which main has not merged; docs/chain-rules.md has the story).
+//! versions of its PR #439 found, which was still open; docs/chain-rules.md has the story).
 //! What it does, and so what this does:
 //! - the body is ZKsync Era's RLP list: `nonce, maxPriorityFeePerGas, maxFeePerGas, gasLimit, to,
 //!   value, data, v, r, s, chainId, from, gasPerPubdata, factoryDeps, customSignature?,
