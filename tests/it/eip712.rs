@@ -326,6 +326,22 @@ async fn with_eip712_a_tx_signed_over_the_servers_hash_runs_as_a_call_from_its_s
         hash
     );
 
+    // Block receipts and traces re-run it as the block did.
+    let receipts = node
+        .rpc
+        .ok("eth_getBlockReceipts", json!([receipt["blockNumber"]]))
+        .await;
+    assert_eq!(receipts[0], receipt);
+    let trace = node
+        .rpc
+        .ok(
+            "debug_traceTransaction",
+            json!([hash, {"tracer": "callTracer"}]),
+        )
+        .await;
+    assert_eq!(trace["from"], json!(sender));
+    assert_eq!(trace["value"], json!("0x4d2"));
+
     // A call: the contract sees the signer as msg.sender.
     let call = Zk712::new(sender, 1, contract, 0, &[], 100_000);
     let (raw, hash) = call.signed(node.signer(1));
