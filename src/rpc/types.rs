@@ -42,7 +42,10 @@ pub fn tx_json(tx: &ReadyTx, included: Option<&StoredTx>, base_fee: u64) -> Valu
             serde_json::to_value(rpc).unwrap_or(Value::Null)
         }
         Envelope::L1(l1) => l1_tx_json(l1, &info),
-        Envelope::Eip712(signed) => eip712_tx_json(signed, tx.sender, &info),
+        Envelope::Eip712(signed) => {
+            let price = tx.envelope.effective_gas_price(info.base_fee);
+            eip712_tx_json(signed, tx.sender, price, &info)
+        }
     };
     insert(&mut value, "l1BatchNumber", Value::Null);
     insert(&mut value, "l1BatchTxIndex", Value::Null);
@@ -83,11 +86,15 @@ fn l1_tx_json(l1: &L1Tx, info: &TransactionInfo) -> Value {
 
 /// An EIP-712 tx (type `0x71`): an EIP-1559 tx's fields (no access list) and the ZKsync ones
 /// zksync-os-server's `TxEip712` has (`gasPerPubdata`, and an empty paymaster and factory deps).
-fn eip712_tx_json(signed: &Eip712Tx, sender: Address, info: &TransactionInfo) -> Value {
+fn eip712_tx_json(
+    signed: &Eip712Tx,
+    sender: Address,
+    price: u128,
+    info: &TransactionInfo,
+) -> Value {
     let q = |v: u128| json!(format!("{v:#x}"));
     let tx = signed.tx();
     let sig = signed.signature();
-    let price = Envelope::Eip712(Box::new(signed.clone())).effective_gas_price(info.base_fee);
     let parity = json!(format!("{:#x}", sig.v() as u8));
     json!({
         "type": format!("{EIP712_TX_TYPE:#x}"),
