@@ -151,6 +151,13 @@ pub(crate) fn banner(info: &BannerInfo<'_>) -> String {
         "\nEVM Rules\n==================\n{}",
         rules_line(&c.chain)
     );
+    if c.chain.eip712 {
+        let _ = writeln!(
+            out,
+            "EIP-712 (type 0x71) txs accepted (--eip712), as zksync-os-server's eip712-tx feature \
+             takes them: signed over its hash, no paymaster, factory deps or custom signature"
+        );
+    }
     let _ = writeln!(
         out,
         "\nBase Fee\n==================\n{} wei",
@@ -329,6 +336,7 @@ pub(crate) fn banner_json(info: &BannerInfo<'_>) -> Value {
             "evm_rules": c.chain.rules.name(),
             "fee_account": c.chain.fee_account,
             "allow_eip7702": c.chain.allow_eip7702,
+            "eip712": c.chain.eip712,
             "protocol_version": c.chain.protocol.minor(),
             "native_price": c.chain.prices.native_price,
             "pubdata_price": c.chain.prices.pubdata_price,

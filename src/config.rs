@@ -203,6 +203,7 @@ impl Default for L1Config {
                 rules: crate::executor::EvmRules::Ethereum,
                 fee_account: alloy_primitives::Address::ZERO,
                 allow_eip7702: true,
+                eip712: false,
                 prices: crate::executor::ResourcePrices::OFF,
                 protocol: crate::executor::ProtocolVersion::default(),
             },
@@ -243,6 +244,9 @@ pub struct ChainConfig {
     pub fee_account: alloy_primitives::Address,
     /// Whether EIP-7702 txs are accepted (zksync-os-server refuses them).
     pub allow_eip7702: bool,
+    /// Whether EIP-712 (`0x71`) txs are accepted, as zksync-os-server built with its optional
+    /// `eip712-tx` feature does (`--eip712`).
+    pub eip712: bool,
     /// ZKsync OS's native and pubdata prices (its rules only; off on the L1).
     pub prices: crate::executor::ResourcePrices,
     /// The ZKsync OS protocol version imitated.
@@ -319,6 +323,7 @@ impl Default for Config {
                 rules: crate::executor::EvmRules::ZksyncOs,
                 fee_account: RICH_ADDRESS,
                 allow_eip7702: false,
+                eip712: false,
                 prices: crate::executor::ResourcePrices::DEFAULT,
                 protocol: crate::executor::ProtocolVersion::default(),
             },

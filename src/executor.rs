@@ -19,6 +19,7 @@ mod protocol;
 mod resources;
 mod rules;
 mod trace;
+mod tx_env;
 
 pub use call::{CallMode, OUT_OF_NATIVE, Simulated};
 pub use messages::{error_message, halt_message, invalid_tx_message};
@@ -26,11 +27,12 @@ pub use protocol::ProtocolVersion;
 pub use resources::{ResourcePrices, TxResources, TxShape};
 pub use rules::EvmRules;
 pub use trace::{Inspected, SnapshotDb};
+pub use tx_env::tx_env;
 
 use charge::Charged;
 use inspector::OutputInspector;
 
-use alloy_consensus::{Transaction as _, TxEnvelope};
+use alloy_consensus::Transaction as _;
 use alloy_primitives::{Address, B256, Bytes, Log, TxKind, U256};
 use alloy_sol_types::SolEvent as _;
 use revm::{
@@ -39,9 +41,7 @@ use revm::{
         BlockEnv, CfgEnv, TxEnv,
         result::{ExecResultAndState, ExecutionResult},
     },
-    context_interface::{
-        block::BlobExcessGasAndPrice, cfg::gas::calculate_initial_tx_gas_for_tx, either::Either,
-    },
+    context_interface::{block::BlobExcessGasAndPrice, cfg::gas::calculate_initial_tx_gas_for_tx},
     handler::{MainnetContext, MainnetEvm},
 };
 
@@ -381,62 +381,11 @@ pub(super) fn messages(logs: &[Log], tx_index: usize) -> Vec<L2ToL1Log> {
         .collect()
 }
 
-/// The revm tx for a tx of a block. An L1 tx runs as a legacy tx at the gas price L1 charged.
-pub fn tx_env(envelope: &Envelope, sender: Address) -> TxEnv {
-    let envelope = match envelope {
-        Envelope::Eth(envelope) => envelope,
-        Envelope::L1(l1) => {
-            return TxEnv {
-                tx_type: 0,
-                caller: sender,
-                gas_limit: l1.canonical.gasLimit.saturating_to(),
-                gas_price: l1.canonical.maxFeePerGas.saturating_to(),
-                kind: TxKind::Call(l1.to()),
-                value: l1.canonical.value,
-                data: l1.canonical.data.clone(),
-                nonce: 0,
-                chain_id: None,
-                ..Default::default()
-            };
-        }
-    };
-    let (access_list, authorization_list) = match envelope {
-        TxEnvelope::Legacy(_) => (Default::default(), vec![]),
-        TxEnvelope::Eip2930(tx) => (tx.tx().access_list.clone(), vec![]),
-        TxEnvelope::Eip1559(tx) => (tx.tx().access_list.clone(), vec![]),
-        TxEnvelope::Eip4844(tx) => (tx.tx().tx().access_list.clone(), vec![]),
-        TxEnvelope::Eip7702(tx) => (
-            tx.tx().access_list.clone(),
-            tx.tx()
-                .authorization_list
-                .iter()
-                .map(|a| Either::Left(a.clone()))
-                .collect(),
-        ),
-    };
-    TxEnv {
-        tx_type: envelope.tx_type() as u8,
-        caller: sender,
-        gas_limit: envelope.gas_limit(),
-        gas_price: envelope.max_fee_per_gas(),
-        kind: envelope.kind(),
-        value: envelope.value(),
-        data: envelope.input().clone(),
-        nonce: envelope.nonce(),
-        chain_id: envelope.chain_id(),
-        access_list,
-        gas_priority_fee: envelope.max_priority_fee_per_gas(),
-        blob_hashes: vec![],
-        max_fee_per_blob_gas: 0,
-        authorization_list,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::{accounts::dev_accounts, config::Config};
-    use alloy_consensus::{SignableTransaction, TxEip1559};
+    use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
     use alloy_signer::SignerSync;
     use std::sync::Arc;
 

@@ -1,5 +1,6 @@
 //! Transactions as blocks hold them: signed Ethereum txs from the mempool, and L1 txs
-//! (priority txs, type `0x7f`) that the L1 watcher turns `NewPriorityRequest` events into.
+//! (priority txs, type `0x7f`) that the L1 watcher turns `NewPriorityRequest` events into,
+//! and EIP-712 txs (`0x71`, with `--eip712`; `eip712`).
 //! Also the L2->L1 logs txs send, and the system addresses they come from.
 
 use alloy_consensus::{Transaction, TxEnvelope};
@@ -12,6 +13,10 @@ use alloy_primitives::{Address, B256, Bytes, ChainId, TxKind, U256, address};
 use alloy_sol_types::SolValue;
 
 use crate::abi::L2CanonicalTransaction;
+
+mod eip712;
+pub(crate) use eip712::{EIP712_TX_TYPE, decode as decode_eip712};
+pub(crate) use eip712::{Eip712Tx, TxEip712};
 
 /// Type byte of an L1 tx on the L2.
 pub(crate) const L1_TX_TYPE: u8 = 0x7f;
@@ -85,6 +90,8 @@ pub enum Envelope {
     Eth(TxEnvelope),
     /// An L1 tx.
     L1(Box<L1Tx>),
+    /// An EIP-712 tx (`--eip712`).
+    Eip712(Box<Eip712Tx>),
 }
 
 impl From<TxEnvelope> for Envelope {
@@ -94,50 +101,74 @@ impl From<TxEnvelope> for Envelope {
 }
 
 impl Envelope {
-    /// The signed tx, unless this is an L1 tx.
+    /// The signed Ethereum tx, if this is one.
     pub fn as_eth(&self) -> Option<&TxEnvelope> {
         match self {
             Self::Eth(tx) => Some(tx),
-            Self::L1(_) => None,
+            _ => None,
         }
     }
 
     /// The L1 tx, if this is one.
     pub fn as_l1(&self) -> Option<&L1Tx> {
         match self {
-            Self::Eth(_) => None,
             Self::L1(tx) => Some(tx),
+            _ => None,
         }
     }
 
-    /// The receipt type (L1 txs get a legacy-shaped consensus receipt; the RPC says `0x7f`).
+    /// The tx hash.
+    pub fn hash(&self) -> B256 {
+        match self {
+            Self::Eth(tx) => *tx.tx_hash(),
+            Self::L1(tx) => tx.hash,
+            Self::Eip712(tx) => tx.hash(),
+        }
+    }
+
+    /// Who signed it (`None` for an L1 tx, or a signature that recovers no one).
+    pub fn recover_signer(&self) -> Option<Address> {
+        match self {
+            Self::Eth(tx) => {
+                alloy_consensus::transaction::SignerRecoverable::recover_signer(tx).ok()
+            }
+            Self::L1(_) => None,
+            Self::Eip712(tx) => tx.recover_sender(),
+        }
+    }
+
+    /// The receipt type (L1 txs get a legacy-shaped consensus receipt, EIP-712 txs an
+    /// EIP-1559-shaped one; the RPC says `0x7f` / `0x71`).
     pub fn receipt_type(&self) -> alloy_consensus::TxType {
         match self {
             Self::Eth(tx) => tx.tx_type(),
             Self::L1(_) => alloy_consensus::TxType::Legacy,
+            Self::Eip712(_) => alloy_consensus::TxType::Eip1559,
         }
     }
 }
 
-/// Forwards to the signed tx, or answers for the L1 tx.
+/// Forwards to the signed tx, or answers for the L1 tx or the EIP-712 tx.
 macro_rules! either {
-    ($self:ident, $eth:ident => $e:expr, $l1:ident => $l:expr) => {
+    ($self:ident, $eth:ident => $e:expr, $l1:ident => $l:expr, $zk:ident => $z:expr) => {
         match $self {
             Envelope::Eth($eth) => $e,
             Envelope::L1($l1) => $l,
+            Envelope::Eip712($zk) => $z,
         }
     };
 }
 
 impl Typed2718 for Envelope {
     fn ty(&self) -> u8 {
-        either!(self, tx => tx.ty(), _l1 => L1_TX_TYPE)
+        either!(self, tx => tx.ty(), _l1 => L1_TX_TYPE, _zk => EIP712_TX_TYPE)
     }
 }
 
 impl Encodable2718 for Envelope {
     fn encode_2718_len(&self) -> usize {
-        either!(self, tx => tx.encode_2718_len(), l1 => 1 + l1.canonical.abi_encoded_size())
+        either!(self, tx => tx.encode_2718_len(), l1 => 1 + l1.canonical.abi_encoded_size(),
+            zk => zk.encoded_len())
     }
 
     fn encode_2718(&self, out: &mut dyn alloy_rlp::BufMut) {
@@ -147,62 +178,79 @@ impl Encodable2718 for Envelope {
                 out.put_u8(L1_TX_TYPE);
                 out.put_slice(&l1.canonical.abi_encode());
             }
+            Self::Eip712(tx) => tx.encode(out),
         }
     }
 }
 
 impl Transaction for Envelope {
     fn chain_id(&self) -> Option<ChainId> {
-        either!(self, tx => tx.chain_id(), _l1 => None)
+        either!(self, tx => tx.chain_id(), _l1 => None, zk => Some(zk.tx().chain_id))
     }
     fn nonce(&self) -> u64 {
-        either!(self, tx => tx.nonce(), l1 => l1.priority_id())
+        either!(self, tx => tx.nonce(), l1 => l1.priority_id(), zk => zk.tx().nonce)
     }
     fn gas_limit(&self) -> u64 {
-        either!(self, tx => tx.gas_limit(), l1 => l1.canonical.gasLimit.saturating_to())
+        either!(self, tx => tx.gas_limit(), l1 => l1.canonical.gasLimit.saturating_to(),
+            zk => zk.tx().gas_limit)
     }
     fn gas_price(&self) -> Option<u128> {
-        either!(self, tx => tx.gas_price(), _l1 => None)
+        either!(self, tx => tx.gas_price(), _l1 => None, _zk => None)
     }
     fn max_fee_per_gas(&self) -> u128 {
-        either!(self, tx => tx.max_fee_per_gas(), l1 => l1.canonical.maxFeePerGas.saturating_to())
+        either!(self, tx => tx.max_fee_per_gas(), l1 => l1.canonical.maxFeePerGas.saturating_to(),
+            zk => zk.tx().max_fee_per_gas)
     }
     fn max_priority_fee_per_gas(&self) -> Option<u128> {
-        either!(self, tx => tx.max_priority_fee_per_gas(), l1 => Some(l1.canonical.maxPriorityFeePerGas.saturating_to()))
+        either!(self, tx => tx.max_priority_fee_per_gas(),
+            l1 => Some(l1.canonical.maxPriorityFeePerGas.saturating_to()),
+            zk => Some(zk.tx().max_priority_fee_per_gas))
     }
     fn max_fee_per_blob_gas(&self) -> Option<u128> {
-        either!(self, tx => tx.max_fee_per_blob_gas(), _l1 => None)
+        either!(self, tx => tx.max_fee_per_blob_gas(), _l1 => None, _zk => None)
     }
     fn priority_fee_or_price(&self) -> u128 {
-        either!(self, tx => tx.priority_fee_or_price(), l1 => l1.canonical.maxPriorityFeePerGas.saturating_to())
+        either!(self, tx => tx.priority_fee_or_price(),
+            l1 => l1.canonical.maxPriorityFeePerGas.saturating_to(),
+            zk => zk.tx().max_priority_fee_per_gas)
     }
     fn effective_gas_price(&self, base_fee: Option<u64>) -> u128 {
-        either!(self, tx => tx.effective_gas_price(base_fee), l1 => l1.canonical.maxFeePerGas.saturating_to())
+        either!(self, tx => tx.effective_gas_price(base_fee),
+            l1 => l1.canonical.maxFeePerGas.saturating_to(),
+            zk => dynamic_fee_price(zk.tx(), base_fee))
     }
     fn is_dynamic_fee(&self) -> bool {
-        either!(self, tx => tx.is_dynamic_fee(), _l1 => true)
+        either!(self, tx => tx.is_dynamic_fee(), _l1 => true, _zk => true)
     }
     fn kind(&self) -> TxKind {
-        either!(self, tx => tx.kind(), l1 => TxKind::Call(l1.to()))
+        either!(self, tx => tx.kind(), l1 => TxKind::Call(l1.to()), zk => TxKind::Call(zk.tx().to))
     }
     fn is_create(&self) -> bool {
-        either!(self, tx => tx.is_create(), _l1 => false)
+        either!(self, tx => tx.is_create(), _l1 => false, _zk => false)
     }
     fn value(&self) -> U256 {
-        either!(self, tx => tx.value(), l1 => l1.canonical.value)
+        either!(self, tx => tx.value(), l1 => l1.canonical.value, zk => zk.tx().value)
     }
     fn input(&self) -> &Bytes {
-        either!(self, tx => tx.input(), l1 => &l1.canonical.data)
+        either!(self, tx => tx.input(), l1 => &l1.canonical.data, zk => &zk.tx().input)
     }
     fn access_list(&self) -> Option<&AccessList> {
-        either!(self, tx => tx.access_list(), _l1 => None)
+        either!(self, tx => tx.access_list(), _l1 => None, _zk => None)
     }
     fn blob_versioned_hashes(&self) -> Option<&[B256]> {
-        either!(self, tx => tx.blob_versioned_hashes(), _l1 => None)
+        either!(self, tx => tx.blob_versioned_hashes(), _l1 => None, _zk => None)
     }
     fn authorization_list(&self) -> Option<&[SignedAuthorization]> {
-        either!(self, tx => tx.authorization_list(), _l1 => None)
+        either!(self, tx => tx.authorization_list(), _l1 => None, _zk => None)
     }
+}
+
+/// An EIP-1559 price: the fee cap, or the base fee plus the tip when that is less.
+fn dynamic_fee_price(tx: &TxEip712, base_fee: Option<u64>) -> u128 {
+    base_fee.map_or(tx.max_fee_per_gas, |base_fee| {
+        tx.max_fee_per_gas
+            .min(u128::from(base_fee).saturating_add(tx.max_priority_fee_per_gas))
+    })
 }
 
 /// A log a tx sends to L1 (a message, a withdrawal, or an L1 tx's service log). Proven on L1

@@ -232,6 +232,10 @@ pub struct StartArgs {
     /// Accept EIP-7702 txs on the L2 (zksync-os-server's mempool refuses them).
     #[arg(long, help_heading = "Chain")]
     pub allow_eip7702: bool,
+    /// Accept EIP-712 (type 0x71) txs on the L2 as zksync-os-server built with its optional
+    /// eip712-tx feature does: signed over its hash, without paymaster or factory deps.
+    #[arg(long, help_heading = "Chain")]
+    pub eip712: bool,
     /// Price of ZKsync OS's native resource (proving work), in wei per unit: a tx gets
     /// gas price / native price native units per gas; 0 turns native accounting off.
     #[arg(long, value_name = "WEI", default_value_t = crate::executor::ResourcePrices::DEFAULT.native_price, help_heading = "Chain")]
@@ -555,6 +559,7 @@ impl StartArgs {
         };
         config.chain.allow_eip7702 =
             self.allow_eip7702 || config.chain.rules == crate::executor::EvmRules::Ethereum;
+        config.chain.eip712 = self.eip712;
         config.chain.protocol = self.protocol_version;
         anyhow::ensure!(
             !self.allow_eip7702 || config.chain.protocol.executes_eip7702(),

@@ -27,7 +27,7 @@ use crate::{
         StoredBlock, StoredTx,
         state::{AccountLeaf, BlockWrites},
     },
-    tx::{Envelope, L1_TX_TYPE, L1Tx, L2ToL1Log, ReadyTx},
+    tx::{EIP712_TX_TYPE, Envelope, L1_TX_TYPE, L1Tx, L2ToL1Log, ReadyTx, decode_eip712},
 };
 
 /// Version of the records. Bumped on any change to them or to what they mean; older versions are
@@ -204,10 +204,7 @@ impl PoolTx {
     /// The tx back.
     pub fn to_tx(&self) -> anyhow::Result<ReadyTx> {
         let envelope = decode_envelope(&self.raw)?;
-        let hash = match &envelope {
-            Envelope::Eth(tx) => *tx.tx_hash(),
-            Envelope::L1(tx) => tx.hash,
-        };
+        let hash = envelope.hash();
         Ok(ReadyTx {
             hash,
             sender: self.sender,
@@ -353,10 +350,7 @@ impl TxRecord {
         first_log_index: u64,
     ) -> anyhow::Result<StoredTx> {
         let envelope = decode_envelope(&self.raw)?;
-        let hash = match &envelope {
-            Envelope::Eth(tx) => *tx.tx_hash(),
-            Envelope::L1(tx) => tx.hash,
-        };
+        let hash = envelope.hash();
         let receipt = ReceiptEnvelope::decode_2718(&mut self.receipt.as_ref())
             .map_err(|e| anyhow::anyhow!("receipt of tx {hash}: {e}"))?;
         let contract_address = match self.contract_address.len() {
@@ -394,6 +388,11 @@ pub fn decode_envelope(raw: &[u8]) -> anyhow::Result<Envelope> {
             let canonical = crate::abi::L2CanonicalTransaction::abi_decode(body)
                 .context("an L1 tx that does not decode")?;
             Ok(Envelope::L1(Box::new(L1Tx::new(canonical))))
+        }
+        Some((&EIP712_TX_TYPE, mut body)) => {
+            let tx = decode_eip712(&mut body)
+                .map_err(|e| anyhow::anyhow!("an EIP-712 tx that does not decode: {e}"))?;
+            Ok(Envelope::Eip712(Box::new(tx.tx)))
         }
         _ => Ok(Envelope::Eth(
             TxEnvelope::decode_2718(&mut &raw[..])

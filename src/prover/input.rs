@@ -10,7 +10,8 @@
 //!   and timestamp and its last (up to) 256 block hashes, oldest first, all of which the
 //!   previous state commitment (L1's `batchHash` of batch n-1) commits to;
 //! - `blocks`: per block its context and its txs (EIP-2718 bytes + sender; an L1 tx is
-//!   `0x7f ‖ abi.encode(L2CanonicalTransaction)`), plus `overrides`: dev-method edits made
+//!   `0x7f ‖ abi.encode(L2CanonicalTransaction)`, an EIP-712 tx (`--eip712`) `0x71 ‖` its RLP
+//!   list up to `factoryDeps`, as `crate::tx::eip712` encodes it), plus `overrides`: dev-method edits made
 //!   before it (`anvil_setBalance` & co.; empty unless someone used them);
 //! - `accounts` / `slots`: every account and slot the batch reads or writes, with its value
 //!   before the batch and its tree proof (present, or absent by its two neighbours) against
@@ -29,7 +30,6 @@
 
 use std::{collections::BTreeSet, sync::Arc};
 
-use alloy_consensus::transaction::SignerRecoverable;
 use alloy_eips::eip2718::Encodable2718;
 use alloy_primitives::{Address, B256, Bytes, KECCAK256_EMPTY, U256};
 use anyhow::{Context as _, bail, ensure};
@@ -333,10 +333,8 @@ impl InputSource {
                     .map(|tx| TxInput {
                         raw: tx.envelope.encoded_2718().into(),
                         sender: tx.sender,
-                        impersonated: tx
-                            .envelope
-                            .as_eth()
-                            .is_some_and(|e| e.recover_signer().ok() != Some(tx.sender)),
+                        impersonated: tx.envelope.as_l1().is_none()
+                            && tx.envelope.recover_signer() != Some(tx.sender),
                     })
                     .collect(),
                 overrides,

@@ -28,7 +28,7 @@ use std::{
     sync::Arc,
 };
 
-use alloy_consensus::{TxEnvelope, transaction::SignerRecoverable};
+use alloy_consensus::TxEnvelope;
 use alloy_eips::eip2718::Decodable2718;
 use alloy_primitives::{Address, B256, Bytes, KECCAK256_EMPTY, Keccak256, U256, keccak256};
 use alloy_sol_types::SolValue;
@@ -47,7 +47,7 @@ use crate::{
     executor::Executor,
     storage::state::{BlockHashes, ReadKey, StateSnapshot},
     tree::{TreeProof, account_key, state_commitment, storage_key},
-    tx::{Envelope, L1_TX_TYPE, L1Tx, ReadyTx},
+    tx::{EIP712_TX_TYPE, Envelope, L1_TX_TYPE, L1Tx, ReadyTx, decode_eip712},
 };
 
 /// A batch transition the re-executor checked: what the attestation signs.
@@ -384,15 +384,22 @@ fn decode_tx(tx: &TxInput) -> Result<ReadyTx, String> {
         return Ok(ReadyTx::l1(l1));
     }
     let mut buf = tx.raw.as_ref();
-    let envelope = TxEnvelope::decode_2718(&mut buf).map_err(|e| format!("bad tx: {e}"))?;
+    let envelope = match buf.split_first() {
+        Some((&EIP712_TX_TYPE, mut body)) => {
+            let decoded = decode_eip712(&mut body).map_err(|e| format!("bad EIP-712 tx: {e}"))?;
+            buf = body;
+            Envelope::Eip712(Box::new(decoded.refuse_zksync_fields()?))
+        }
+        _ => Envelope::Eth(TxEnvelope::decode_2718(&mut buf).map_err(|e| format!("bad tx: {e}"))?),
+    };
     if !buf.is_empty() {
         return Err("bad tx: trailing bytes".into());
     }
-    let hash = *envelope.tx_hash();
+    let hash = envelope.hash();
     if !tx.impersonated {
         let signer = envelope
             .recover_signer()
-            .map_err(|e| format!("tx {hash}: bad signature: {e}"))?;
+            .ok_or_else(|| format!("tx {hash}: bad signature"))?;
         if signer != tx.sender {
             return Err(format!(
                 "tx {hash} is signed by {signer}, not {}",
@@ -403,6 +410,6 @@ fn decode_tx(tx: &TxInput) -> Result<ReadyTx, String> {
     Ok(ReadyTx {
         hash,
         sender: tx.sender,
-        envelope: Envelope::Eth(envelope),
+        envelope,
     })
 }

@@ -299,7 +299,7 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
                         "maxFeePerGas": e.max_fee_per_gas(), "gasPerPubdataLimit": l1.gas_per_pubdata(),
                         "canonicalTxHash": l1.hash,
                     }}),
-                    Envelope::Eth(_) => json!({"L2": {
+                    Envelope::Eth(_) | Envelope::Eip712(_) => json!({"L2": {
                         "nonce": e.nonce(), "initiatorAddress": t.tx.sender,
                         "fee": {"gas_limit": e.gas_limit(), "max_fee_per_gas": e.max_fee_per_gas(),
                                 "max_priority_fee_per_gas": e.max_priority_fee_per_gas().unwrap_or_default()},

@@ -11,6 +11,7 @@ pub mod call_many;
 pub mod chain_config;
 pub mod debug;
 pub mod dev;
+mod eip712;
 pub mod error;
 pub mod eth;
 pub mod filters;
@@ -242,6 +243,9 @@ impl RpcContext {
 
     /// Decodes a raw tx and recovers its sender.
     pub fn decode_raw(&self, raw: &Bytes) -> RpcResult<ReadyTx> {
+        if raw.first() == Some(&crate::tx::EIP712_TX_TYPE) && self.chain_config.eip712 {
+            return eip712::decode_raw(raw);
+        }
         if let Some(refusal) = raw.first().and_then(|ty| refused_type(*ty)) {
             return Err(RpcError::TxType(refusal.to_string()));
         }
@@ -383,14 +387,14 @@ fn cors_layer(cors: &Cors) -> anyhow::Result<Option<CorsLayer>> {
 }
 
 /// Why a raw tx of type byte `ty` is refused before decoding: the ZKsync types that never come
-/// over JSON-RPC, and EIP-712 txs, which zksync-os-server decodes only with its optional
-/// `eip712-tx` feature (off by default) and zkos-dev does not.
+/// over JSON-RPC, and EIP-712 txs without `--eip712` (zksync-os-server decodes them only with its
+/// optional `eip712-tx` feature, off by default).
 fn refused_type(ty: u8) -> Option<&'static str> {
     match ty {
         0x71 => Some(
             "EIP-712 (type 0x71) transactions are not accepted: zksync-os-server only decodes them \
-             with its optional eip712-tx feature; send a type 0, 1 or 2 transaction (zksync-ethers: \
-             overrides {type: 2})",
+             with its optional eip712-tx feature (start zkos-dev with --eip712 for that); or send \
+             a type 0, 1 or 2 transaction (zksync-ethers: overrides {type: 2})",
         ),
         0x7f => {
             Some("type 0x7f (L1 -> L2) transactions come from L1 (the Bridgehub), never over RPC")

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::{
     storage::{StoredBlock, StoredTx},
-    tx::{Envelope, L1_TX_TYPE, L1Tx, ReadyTx},
+    tx::{EIP712_TX_TYPE, Eip712Tx, Envelope, L1_TX_TYPE, L1Tx, ReadyTx},
 };
 
 fn insert(value: &mut Value, key: &str, v: Value) {
@@ -42,6 +42,10 @@ pub fn tx_json(tx: &ReadyTx, included: Option<&StoredTx>, base_fee: u64) -> Valu
             serde_json::to_value(rpc).unwrap_or(Value::Null)
         }
         Envelope::L1(l1) => l1_tx_json(l1, &info),
+        Envelope::Eip712(signed) => {
+            let price = tx.envelope.effective_gas_price(info.base_fee);
+            eip712_tx_json(signed, tx.sender, price, &info)
+        }
     };
     insert(&mut value, "l1BatchNumber", Value::Null);
     insert(&mut value, "l1BatchTxIndex", Value::Null);
@@ -73,6 +77,46 @@ fn l1_tx_json(l1: &L1Tx, info: &TransactionInfo) -> Value {
         "r": "0x0",
         "s": "0x0",
         "yParity": "0x0",
+        "blockHash": info.block_hash,
+        "blockNumber": info.block_number.map(|n| format!("{n:#x}")),
+        "blockTimestamp": info.block_timestamp.map(|n| format!("{n:#x}")),
+        "transactionIndex": info.index.map(|n| format!("{n:#x}")),
+    })
+}
+
+/// An EIP-712 tx (type `0x71`): an EIP-1559 tx's fields (no access list) and the ZKsync ones
+/// zksync-os-server's `TxEip712` has (`gasPerPubdata`, and an empty paymaster and factory deps).
+fn eip712_tx_json(
+    signed: &Eip712Tx,
+    sender: Address,
+    price: u128,
+    info: &TransactionInfo,
+) -> Value {
+    let q = |v: u128| json!(format!("{v:#x}"));
+    let tx = signed.tx();
+    let sig = signed.signature();
+    let parity = json!(format!("{:#x}", sig.v() as u8));
+    json!({
+        "type": format!("{EIP712_TX_TYPE:#x}"),
+        "hash": signed.hash(),
+        "chainId": q(tx.chain_id.into()),
+        "nonce": q(tx.nonce.into()),
+        "from": sender,
+        "to": tx.to,
+        "gas": q(tx.gas_limit.into()),
+        "gasPrice": q(price),
+        "maxFeePerGas": q(tx.max_fee_per_gas),
+        "maxPriorityFeePerGas": q(tx.max_priority_fee_per_gas),
+        "gasPerPubdata": q(tx.gas_per_pubdata.into()),
+        "value": format!("{:#x}", tx.value),
+        "input": tx.input,
+        "paymaster": Address::ZERO,
+        "paymasterInput": "0x",
+        "factoryDeps": [],
+        "v": parity,
+        "yParity": parity,
+        "r": format!("{:#x}", sig.r()),
+        "s": format!("{:#x}", sig.s()),
         "blockHash": info.block_hash,
         "blockNumber": info.block_number.map(|n| format!("{n:#x}")),
         "blockTimestamp": info.block_timestamp.map(|n| format!("{n:#x}")),
@@ -137,8 +181,10 @@ pub fn receipt_json(tx: &StoredTx) -> Value {
         contract_address: tx.contract_address,
     };
     let mut value = serde_json::to_value(receipt).unwrap_or(Value::Null);
-    if tx.tx.envelope.as_l1().is_some() {
-        insert(&mut value, "type", json!(format!("{:#x}", L1_TX_TYPE)));
+    // L1 and EIP-712 txs have receipts of an Ethereum type; the RPC says theirs.
+    let ty = alloy_eips::Typed2718::ty(&tx.tx.envelope);
+    if matches!(ty, L1_TX_TYPE | EIP712_TX_TYPE) {
+        insert(&mut value, "type", json!(format!("{ty:#x}")));
     }
     let logs: Vec<Value> = logs
         .iter()

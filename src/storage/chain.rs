@@ -504,7 +504,7 @@ impl ChainStore {
             .filter_map(|at| self.tx_at(at))
             .find(|t| {
                 t.tx.sender == *sender
-                    && t.tx.envelope.as_eth().is_some()
+                    && t.tx.envelope.as_l1().is_none()
                     && t.tx.envelope.nonce() == nonce
             })
     }

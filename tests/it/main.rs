@@ -16,6 +16,7 @@ mod concurrency;
 mod contracts;
 mod devnet_snapshots;
 mod durability;
+mod eip712;
 mod erc20_bridge;
 mod errors;
 mod eth_parity;
