@@ -406,9 +406,10 @@ impl ChainStore {
     pub fn block_by_hash(&self, hash: &B256) -> Option<Arc<StoredBlock>> {
         let (history, archive) = {
             let inner = self.inner.read();
-            if let Some(number) = inner.by_hash.get(hash) {
-                let window_first = inner.window_first();
-                return inner.blocks.get((number - window_first) as usize).cloned();
+            if let Some(number) = inner.by_hash.get(hash)
+                && let Some(offset) = number.checked_sub(inner.window_first())
+            {
+                return inner.blocks.get(offset as usize).cloned();
             }
             (inner.clone(), inner.archive.clone()?)
         };
