@@ -4,6 +4,7 @@
 //! commands `snapshot_cmd.rs`.
 
 mod anvil_flags;
+mod chains_flags;
 pub mod snapshot_cmd;
 mod start;
 

@@ -58,6 +58,19 @@ pub struct Config {
     pub sync: SyncPolicy,
     /// Start the L2 from a block of a live chain (`--fork-url`).
     pub fork: Option<ForkConfig>,
+    /// The L2s after the first (`--chains`): each the same machinery as the first (its own
+    /// sequencer, state, storage and settlement pipeline, its own contract on the L1), with
+    /// the first one's settings but its own chain id and port. Empty: one L2 (the default).
+    pub more_chains: Vec<MoreChain>,
+}
+
+/// One more L2 of a multi-chain devnet (`--chains`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MoreChain {
+    /// Its chain id (not the first L2's nor the L1's).
+    pub chain_id: u64,
+    /// Port of its JSON-RPC (0 = any free port).
+    pub port: u16,
 }
 
 /// Fork mode's settings (`--fork-url` and the flags that tune it).
@@ -353,11 +366,26 @@ impl Default for Config {
             storage: Storage::Memory,
             sync: SyncPolicy::default(),
             fork: None,
+            more_chains: vec![],
         }
     }
 }
 
 impl Config {
+    /// Every L2's chain config and port, the first one's first (`--chains`).
+    pub fn l2_chains(&self) -> Vec<(ChainConfig, u16)> {
+        let first = (self.chain.clone(), self.rpc.port);
+        std::iter::once(first)
+            .chain(self.more_chains.iter().map(|more| {
+                let chain = ChainConfig {
+                    chain_id: more.chain_id,
+                    ..self.chain.clone()
+                };
+                (chain, more.port)
+            }))
+            .collect()
+    }
+
     /// A node for tests: any free ports on 127.0.0.1 (L2 and L1), silent, instant mining, no
     /// metrics endpoint.
     pub fn test() -> Self {

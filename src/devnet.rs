@@ -1,7 +1,7 @@
-//! Devnet: the L1 and the L2 saved, restored and reset together, so `evm_snapshot` /
-//! `evm_revert` / `anvil_reset` on either RPC act on the whole rollup: both chains and the
-//! settlement pipeline. `Devnet::{snapshot, revert, reset, dump, load}` -> commands to both
-//! sequencers. The words (snapshot, dump, data dir) are `persistence`'s; this module sits
+//! Devnet: the L1 and the L2s saved, restored and reset together, so `evm_snapshot` /
+//! `evm_revert` / `anvil_reset` on any RPC act on the whole rollup: every chain and the
+//! settlement pipelines. `Devnet::{snapshot, revert, reset, dump, load}` -> commands to every
+//! sequencer (dumps: one L2 only, for now). The words (snapshot, dump, data dir) are `persistence`'s; this module sits
 //! above the sequencers it commands, `persistence` below them.
 //!
 //! The pipeline (L1 watcher and L1 sender) holds `gate` shared while it acts on L1; saving and
@@ -34,23 +34,32 @@ pub enum L1Handle {
 }
 
 /// One devnet snapshot: the id each chain gave it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Taken {
-    l2: U256,
+    /// Each L2's, in the devnet's order.
+    l2: Vec<U256>,
     l1: U256,
 }
 
-/// Saves, restores and resets both chains together.
+/// One L2 of the devnet, as the devnet saves it.
+#[derive(Debug, Clone)]
+pub struct DevnetL2 {
+    /// Its sequencer.
+    pub commands: mpsc::Sender<SequencerCommand>,
+    /// Its batches (dumped and loaded with it).
+    pub batches: Arc<BatchStore>,
+}
+
+/// Saves, restores and resets every chain together.
 #[derive(Debug)]
 pub struct Devnet {
-    l2: mpsc::Sender<SequencerCommand>,
+    /// The L2s, the first one first.
+    l2s: Vec<DevnetL2>,
     l1: L1Handle,
-    /// Shared by the watcher and the sender while they act, exclusive while saving/restoring.
+    /// Shared by the watchers and the senders while they act, exclusive while saving/restoring.
     pub gate: Arc<RwLock<()>>,
     /// Devnet snapshot id -> the chains' ids. Ids count up from 0 as in anvil.
     taken: Mutex<(U256, BTreeMap<U256, Taken>)>,
-    /// The L2's batches (dumped and loaded with the chains).
-    batches: Arc<BatchStore>,
 }
 
 /// Why a devnet-wide operation failed.
@@ -170,20 +179,34 @@ async fn ask<T>(
     answer.await.map_err(|_| DevnetError::ShuttingDown)
 }
 
+/// Dumps hold one L2 (their format predates `--chains`).
+const SEVERAL_L2S: &str = "state dumps and named snapshots of a devnet with several L2s \
+                           (--chains) are not supported yet: use evm_snapshot / evm_revert, or \
+                           the data dir";
+
 impl Devnet {
-    /// A devnet of these two chains.
-    pub fn new(l2: mpsc::Sender<SequencerCommand>, l1: L1Handle, batches: Arc<BatchStore>) -> Self {
+    /// A devnet of these L2s (at least one, the first one first) and this L1.
+    pub fn new(l2s: Vec<DevnetL2>, l1: L1Handle) -> Self {
+        assert!(!l2s.is_empty(), "a devnet has an L2");
         Self {
-            l2,
+            l2s,
             l1,
             gate: Arc::new(RwLock::new(())),
             taken: Mutex::new((U256::ZERO, BTreeMap::new())),
-            batches,
+        }
+    }
+
+    /// The one L2 a dump holds, or why there is none.
+    fn only_l2(&self) -> Result<&DevnetL2, DevnetError> {
+        match self.l2s.as_slice() {
+            [l2] => Ok(l2),
+            _ => Err(DevnetError::Unsupported(SEVERAL_L2S)),
         }
     }
 
     /// Both chains and the batches, as one dump (`anvil_dumpState`, `zkos-dev snapshot save`).
     pub async fn dump(&self) -> Result<DevnetDump, DevnetError> {
+        let only = self.only_l2()?;
         let _quiet = self.gate.write().await;
         let L1Handle::Embedded(l1) = &self.l1 else {
             return Err(DevnetError::Unsupported(
@@ -191,17 +214,18 @@ impl Devnet {
             ));
         };
         let l1 = chain_dump(l1).await?;
-        let l2 = chain_dump(&self.l2).await?;
+        let l2 = chain_dump(&only.commands).await?;
         Ok(DevnetDump {
             l2,
             l1: vec![l1],
-            batches: self.batches.marks(),
+            batches: only.batches.marks(),
         })
     }
 
     /// Replaces both chains and the batches with a dump's (`anvil_loadState`,
     /// `zkos-dev snapshot load`). The snapshots taken before are gone.
     pub async fn load(&self, dump: DevnetDump) -> Result<(), DevnetError> {
+        let only = self.only_l2()?;
         let _quiet = self.gate.write().await;
         let L1Handle::Embedded(l1) = &self.l1 else {
             return Err(DevnetError::Unsupported(
@@ -220,20 +244,20 @@ impl Devnet {
         };
         let sealed = batches.last().map_or(0, |mark| mark.number);
         load_chain(l1, l1_dump).await?;
-        load_chain(&self.l2, l2).await?;
-        self.batches.load(batches);
+        load_chain(&only.commands, l2).await?;
+        only.batches.load(batches);
         *self.taken.lock() = (U256::ZERO, BTreeMap::new());
         // The batcher re-seals the loaded blocks at their recorded bounds: answer once it has,
         // so what needs the built batches (`zks_getProof`, the prover) has the ones the dump
         // holds (a few ms; bounded in case it cannot).
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
-        while self.batches.last_built() < sealed && tokio::time::Instant::now() < deadline {
+        while only.batches.last_built() < sealed && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
         Ok(())
     }
 
-    /// Saves both chains; returns the devnet snapshot id.
+    /// Saves every chain; returns the devnet snapshot id.
     pub async fn snapshot(&self) -> Result<U256, DevnetError> {
         let _quiet = self.gate.write().await;
         let l1 = match &self.l1 {
@@ -243,7 +267,10 @@ impl Devnet {
                 .await
                 .map_err(|e| DevnetError::L1(e.to_string()))?,
         };
-        let l2 = ask(&self.l2, SequencerCommand::Snapshot).await?;
+        let mut l2 = Vec::with_capacity(self.l2s.len());
+        for chain in &self.l2s {
+            l2.push(ask(&chain.commands, SequencerCommand::Snapshot).await?);
+        }
         let mut taken = self.taken.lock();
         let id = taken.0;
         taken.0 = id.saturating_add(U256::from(1));
@@ -251,10 +278,10 @@ impl Devnet {
         Ok(id)
     }
 
-    /// Restores snapshot `id` on both chains (dropping it and later ones); false if unknown.
+    /// Restores snapshot `id` on every chain (dropping it and later ones); false if unknown.
     pub async fn revert(&self, id: U256) -> Result<bool, DevnetError> {
         let _quiet = self.gate.write().await;
-        let Some(taken) = self.taken.lock().1.get(&id).copied() else {
+        let Some(taken) = self.taken.lock().1.get(&id).cloned() else {
             return Ok(false);
         };
         let l1 = match &self.l1 {
@@ -270,16 +297,15 @@ impl Devnet {
                 .await
                 .map_err(|e| DevnetError::L1(e.to_string()))?,
         };
-        let l2 = ask(&self.l2, |reply| SequencerCommand::Revert {
-            id: taken.l2,
-            reply,
-        })
-        .await?;
+        let mut l2 = true;
+        for (chain, own) in self.l2s.iter().zip(&taken.l2) {
+            l2 &= ask(&chain.commands, |reply| SequencerCommand::Revert { id: *own, reply }).await?;
+        }
         self.taken.lock().1.retain(|taken, _| *taken < id);
         Ok(l1 && l2)
     }
 
-    /// Both chains back to a fresh genesis (`anvil_reset`).
+    /// Every chain back to a fresh genesis (`anvil_reset`).
     pub async fn reset(&self) -> Result<(), DevnetError> {
         let _quiet = self.gate.write().await;
         let L1Handle::Embedded(l1) = &self.l1 else {
@@ -288,24 +314,34 @@ impl Devnet {
             ));
         };
         ask(l1, SequencerCommand::Reset).await?;
-        ask(&self.l2, SequencerCommand::Reset).await?;
+        for chain in &self.l2s {
+            ask(&chain.commands, SequencerCommand::Reset).await?;
+        }
         *self.taken.lock() = (U256::ZERO, BTreeMap::new());
         Ok(())
     }
 
-    /// The devnet snapshots as one chain sees them: devnet id -> that chain's head when taken
-    /// (`anvil_metadata`). `chain_ids` are the chain's own snapshot ids and heads.
+    /// The devnet snapshots as one chain (the one `sequencer` commands) sees them: devnet id ->
+    /// that chain's head when taken (`anvil_metadata`). `chain_ids` are the chain's own
+    /// snapshot ids and heads.
     pub fn translate(
         &self,
-        l2: bool,
+        sequencer: &mpsc::Sender<SequencerCommand>,
         chain_ids: BTreeMap<U256, (u64, B256)>,
     ) -> BTreeMap<U256, (u64, B256)> {
+        let l2 = self
+            .l2s
+            .iter()
+            .position(|chain| chain.commands.same_channel(sequencer));
         self.taken
             .lock()
             .1
             .iter()
             .filter_map(|(id, taken)| {
-                let own = if l2 { taken.l2 } else { taken.l1 };
+                let own = match l2 {
+                    Some(i) => taken.l2.get(i).copied()?,
+                    None => taken.l1,
+                };
                 chain_ids.get(&own).map(|head| (*id, *head))
             })
             .collect()

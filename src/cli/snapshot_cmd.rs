@@ -194,6 +194,13 @@ pub async fn reset(target: &Target) -> anyhow::Result<String> {
             {
                 return Err(e).with_context(|| format!("cannot remove {}", wal.display()));
             }
+            // The L2s after the first (`--chains`) go with it.
+            let chains = dir.join(crate::node::CHAINS_DIR);
+            if let Err(e) = std::fs::remove_dir_all(&chains)
+                && e.kind() != std::io::ErrorKind::NotFound
+            {
+                return Err(e).with_context(|| format!("cannot remove {}", chains.display()));
+            }
             Ok(format!(
                 "reset {target}: the next start begins at genesis (saved snapshots are kept)"
             ))

@@ -213,6 +213,9 @@ pub struct StartArgs {
     /// L2 chain id [default: 270, or the forked chain's with --fork-url].
     #[arg(long, help_heading = "Chain")]
     pub chain_id: Option<u64>,
+    /// Several L2s (`--chains`, `--chain-ports`).
+    #[command(flatten)]
+    pub chains: super::chains_flags::ChainsArgs,
     /// Block gas limit.
     #[arg(long, default_value_t = 100_000_000, help_heading = "Chain")]
     pub gas_limit: u64,
@@ -642,6 +645,7 @@ impl StartArgs {
             );
             Some(l1)
         };
+        self.chains.apply(&mut config)?;
         Ok(config)
     }
 }

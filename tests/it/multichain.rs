@@ -1,0 +1,329 @@
+//! Several L2s in one devnet (`--chains`): each answers as its own chain, gets the deposits
+//! made to it and no others, settles its batches on its own L1 contract, and comes back from
+//! the data dir; snapshots cover every chain together.
+
+use alloy::{
+    consensus::TxEip1559,
+    primitives::{Address, B256, Bytes, TxKind, U256},
+    providers::{Provider, ProviderBuilder},
+    sol_types::SolCall,
+};
+use serde_json::{Value, json};
+use zkos_dev::{Config, L2Endpoint, Node, config::MoreChain};
+
+use crate::{
+    bridge::ether,
+    support::{MAX_FEE, PATIENCE, RawRpc, TestNode, l1_wallet, qty, raw_hex, sign},
+};
+
+mod l1 {
+    alloy::sol! {
+        #[sol(rpc)]
+        contract Bridgehub {
+            struct L2TransactionRequestDirect {
+                uint256 chainId;
+                uint256 mintValue;
+                address l2Contract;
+                uint256 l2Value;
+                bytes l2Calldata;
+                uint256 l2GasLimit;
+                uint256 l2GasPerPubdataByteLimit;
+                bytes[] factoryDeps;
+                address refundRecipient;
+            }
+            function requestL2TransactionDirect(L2TransactionRequestDirect request)
+                external payable returns (bytes32 canonicalTxHash);
+            function getZKChain(uint256 chainId) external view returns (address);
+        }
+        event NewPriorityRequestId(uint256 indexed txId, bytes32 indexed txHash);
+        function getTotalBatchesExecuted() external view returns (uint256);
+        function getChainId() external view returns (uint256);
+    }
+}
+
+/// A devnet of chains 270 and 271 (and the embedded L1), `tweak`ed.
+async fn two_chains(tweak: impl FnOnce(&mut Config)) -> TestNode {
+    TestNode::start_with(|config| {
+        config.more_chains = vec![MoreChain {
+            chain_id: 271,
+            port: 0,
+        }];
+        tweak(config);
+    })
+    .await
+}
+
+/// Raw JSON-RPC to each L2, the first one first.
+fn rpcs(node: &TestNode) -> Vec<(L2Endpoint, RawRpc)> {
+    node.node
+        .l2s()
+        .into_iter()
+        .map(|l2| {
+            let rpc = RawRpc::new(l2.rpc_url());
+            (l2, rpc)
+        })
+        .collect()
+}
+
+/// Sends 1 wei from dev account 0 on `chain` and waits for its receipt.
+async fn transfer_on(node: &TestNode, l2: &L2Endpoint, rpc: &RawRpc, to: Address) -> Value {
+    let from = node.account(0);
+    let nonce = qty(&rpc.ok("eth_getTransactionCount", json!([from, "latest"])).await);
+    let tx = TxEip1559 {
+        chain_id: l2.chain_id,
+        nonce,
+        gas_limit: 100_000,
+        max_fee_per_gas: MAX_FEE,
+        max_priority_fee_per_gas: 0,
+        to: TxKind::Call(to),
+        value: U256::from(1),
+        access_list: Default::default(),
+        input: Bytes::new(),
+    };
+    let hash = rpc
+        .ok("eth_sendRawTransaction", json!([raw_hex(&sign(node.signer(0), tx))]))
+        .await;
+    receipt_on(rpc, &hash).await
+}
+
+async fn receipt_on(rpc: &RawRpc, hash: &Value) -> Value {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let receipt = rpc.ok("eth_getTransactionReceipt", json!([hash])).await;
+        if !receipt.is_null() {
+            return receipt;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no receipt for {hash}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// Deposits `value` to `to` on L2 chain `chain_id` through the Bridgehub; the L2 tx hash.
+async fn deposit(node: &TestNode, chain_id: u64, to: Address, value: U256) -> B256 {
+    let l1 = l1_wallet(node, 1);
+    let hub = l1::Bridgehub::new(node.node.l1_contracts().unwrap().bridgehub, &l1);
+    let gas_limit = 300_000u64;
+    let mint = value + U256::from(gas_limit * 1000);
+    let receipt = hub
+        .requestL2TransactionDirect(l1::Bridgehub::L2TransactionRequestDirect {
+            chainId: U256::from(chain_id),
+            mintValue: mint,
+            l2Contract: to,
+            l2Value: value,
+            l2Calldata: Bytes::new(),
+            l2GasLimit: U256::from(gas_limit),
+            l2GasPerPubdataByteLimit: U256::from(800u64),
+            factoryDeps: vec![],
+            refundRecipient: Address::repeat_byte(0xee),
+        })
+        .value(mint)
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(receipt.status(), "the deposit to chain {chain_id} reverted");
+    receipt
+        .decoded_log::<l1::NewPriorityRequestId>()
+        .expect("a NewPriorityRequestId log")
+        .txHash
+}
+
+async fn l1_view(node: &TestNode, to: Address, call: Vec<u8>) -> U256 {
+    let l1 = ProviderBuilder::new().connect_http(node.node.l1_rpc_url().unwrap().parse().unwrap());
+    let out = l1
+        .call(
+            alloy::rpc::types::TransactionRequest::default()
+                .to(to)
+                .input(call.into()),
+        )
+        .await
+        .unwrap();
+    U256::from_be_slice(&out)
+}
+
+#[tokio::test]
+async fn each_chain_answers_with_its_own_chain_id_and_l1_contract() {
+    let node = two_chains(|_| {}).await;
+    let chains = rpcs(&node);
+    assert_eq!(chains.len(), 2);
+    let bridgehub = node.node.l1_contracts().unwrap().bridgehub;
+    for (l2, rpc) in &chains {
+        assert_eq!(qty(&rpc.ok("eth_chainId", json!([])).await), l2.chain_id);
+        let contracts = l2.l1_contracts.unwrap();
+        assert_eq!(contracts.bridgehub, bridgehub);
+        assert_eq!(
+            rpc.ok("zks_getBridgehubContract", json!([])).await,
+            json!(bridgehub)
+        );
+        assert_eq!(
+            rpc.ok("zks_getMainContract", json!([])).await,
+            json!(contracts.zk_chain)
+        );
+        // The Bridgehub knows the chain there, and the contract knows its chain.
+        let registered = l1_view(
+            &node,
+            bridgehub,
+            l1::Bridgehub::getZKChainCall {
+                chainId: U256::from(l2.chain_id),
+            }
+            .abi_encode(),
+        )
+        .await;
+        assert_eq!(Address::from_word(registered.into()), contracts.zk_chain);
+        let id = l1_view(&node, contracts.zk_chain, l1::getChainIdCall {}.abi_encode()).await;
+        assert_eq!(id, U256::from(l2.chain_id));
+        // The dev accounts are funded on every chain.
+        let balance = rpc
+            .ok("eth_getBalance", json!([node.account(0), "latest"]))
+            .await;
+        assert_eq!(balance, json!(format!("{:#x}", crate::support::dev_balance())));
+    }
+    assert_ne!(
+        chains[0].0.l1_contracts.unwrap().zk_chain,
+        chains[1].0.l1_contracts.unwrap().zk_chain
+    );
+}
+
+#[tokio::test]
+async fn a_deposit_to_each_chain_arrives_on_that_chain_only() {
+    let node = two_chains(|_| {}).await;
+    let chains = rpcs(&node);
+    let (to_270, to_271) = (Address::repeat_byte(0x70), Address::repeat_byte(0x71));
+    let hash_270 = deposit(&node, 270, to_270, ether(1)).await;
+    let hash_271 = deposit(&node, 271, to_271, ether(2)).await;
+    let (first, second) = (&chains[0].1, &chains[1].1);
+    assert_eq!(receipt_on(first, &json!(hash_270)).await["status"], "0x1");
+    assert_eq!(receipt_on(second, &json!(hash_271)).await["status"], "0x1");
+    let balance = |rpc: &RawRpc, who: Address| {
+        let rpc = rpc.clone();
+        async move { rpc.ok("eth_getBalance", json!([who, "latest"])).await }
+    };
+    assert_eq!(balance(first, to_270).await, json!(format!("{:#x}", ether(1))));
+    assert_eq!(balance(second, to_271).await, json!(format!("{:#x}", ether(2))));
+    // Neither chain ran the other's deposit.
+    assert_eq!(balance(first, to_271).await, json!("0x0"));
+    assert_eq!(balance(second, to_270).await, json!("0x0"));
+    for (rpc, other) in [(first, hash_271), (second, hash_270)] {
+        let receipt = rpc.ok("eth_getTransactionReceipt", json!([other])).await;
+        assert!(receipt.is_null(), "{other} ran on the wrong chain");
+    }
+}
+
+#[tokio::test]
+async fn a_tx_on_each_chain_settles_on_that_chains_l1_contract() {
+    let node = two_chains(|_| {}).await;
+    for (l2, rpc) in rpcs(&node) {
+        let receipt = transfer_on(&node, &l2, &rpc, Address::repeat_byte(0x33)).await;
+        assert_eq!(receipt["status"], "0x1");
+        let zk_chain = l2.l1_contracts.unwrap().zk_chain;
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let executed = l1_view(
+                &node,
+                zk_chain,
+                l1::getTotalBatchesExecutedCall {}.abi_encode(),
+            )
+            .await;
+            if executed >= U256::from(1) {
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no batch of chain {} executed on L1",
+                l2.chain_id
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        // `finalized` on the chain follows its own contract on L1.
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        while rpc
+            .ok("eth_getBlockByNumber", json!(["finalized", false]))
+            .await["number"]
+            == json!("0x0")
+        {
+            assert!(tokio::time::Instant::now() < deadline, "nothing finalized");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_snapshot_taken_on_one_chain_reverts_every_chain() {
+    let node = two_chains(|_| {}).await;
+    let chains = rpcs(&node);
+    let id = chains[1].1.ok("evm_snapshot", json!([])).await;
+    let mut heads = vec![];
+    for (l2, rpc) in &chains {
+        heads.push(rpc.ok("eth_blockNumber", json!([])).await);
+        transfer_on(&node, l2, rpc, Address::repeat_byte(0x44)).await;
+    }
+    assert_eq!(chains[0].1.ok("evm_revert", json!([id])).await, json!(true));
+    for ((_, rpc), head) in chains.iter().zip(heads) {
+        assert_eq!(rpc.ok("eth_blockNumber", json!([])).await, head);
+    }
+    // anvil_reset sends every chain back to genesis.
+    for (l2, rpc) in &chains {
+        transfer_on(&node, l2, rpc, Address::repeat_byte(0x45)).await;
+    }
+    chains[1].1.ok("anvil_reset", json!([])).await;
+    for (_, rpc) in &chains {
+        assert_eq!(rpc.ok("eth_blockNumber", json!([])).await, json!("0x0"));
+    }
+}
+
+#[tokio::test]
+async fn every_chain_comes_back_from_the_data_dir() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("devnet");
+    let config = || {
+        let mut config = Config::test();
+        config.storage = zkos_dev::config::Storage::Dir(dir.clone());
+        config.more_chains = vec![MoreChain {
+            chain_id: 271,
+            port: 0,
+        }];
+        config
+    };
+    let node = TestNode::wrap(Node::spawn(config()).await.unwrap());
+    let receiver = Address::repeat_byte(0x55);
+    let deposited = deposit(&node, 271, Address::repeat_byte(0x56), ether(1)).await;
+    receipt_on(&rpcs(&node)[1].1, &json!(deposited)).await;
+    let mut heads = vec![];
+    for (l2, rpc) in rpcs(&node) {
+        transfer_on(&node, &l2, &rpc, receiver).await;
+        if l2.chain_id == 271 {
+            // A second block on the second chain, so the heads differ.
+            transfer_on(&node, &l2, &rpc, receiver).await;
+        }
+        heads.push(rpc.ok("eth_blockNumber", json!([])).await);
+    }
+    let contracts: Vec<_> = node.node.l2s().iter().map(|l| l.l1_contracts).collect();
+    node.node.shutdown().await;
+    assert!(dir.join("chains").join("271").join("devnet.redb").is_file());
+
+    let node = TestNode::wrap(Node::spawn(config()).await.unwrap());
+    let chains = rpcs(&node);
+    for ((l2, rpc), head) in chains.iter().zip(&heads) {
+        assert_eq!(&rpc.ok("eth_blockNumber", json!([])).await, head);
+        assert_eq!(
+            rpc.ok("eth_getBalance", json!([receiver, "latest"])).await,
+            json!(if l2.chain_id == 271 { "0x2" } else { "0x1" })
+        );
+    }
+    let now: Vec<_> = node.node.l2s().iter().map(|l| l.l1_contracts).collect();
+    assert_eq!(now, contracts);
+    let receipt = chains[1]
+        .1
+        .ok("eth_getTransactionReceipt", json!([deposited]))
+        .await;
+    assert_eq!(receipt["status"], "0x1");
+    // Both chains keep producing blocks.
+    for (l2, rpc) in &chains {
+        assert_eq!(
+            transfer_on(&node, l2, rpc, receiver).await["status"],
+            "0x1"
+        );
+    }
+}
