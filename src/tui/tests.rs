@@ -8,7 +8,7 @@ use ratatui::{Terminal, backend::TestBackend};
 
 use super::{
     app::{
-        App, BridgeKind, Detail, Filter, Leave, MAX_BLOCKS, MAX_TXS, Mode, NodeInfo, Pane,
+        App, BridgeKind, ChainChoice, Detail, Filter, Leave, MAX_BLOCKS, MAX_TXS, Mode, NodeInfo, Pane,
         ProofVerdict,
     },
     feed::{
@@ -44,6 +44,7 @@ fn info() -> NodeInfo {
         owned: true,
         data_dir: Some(".zkos-dev".into()),
         keys: dev_keys(),
+        chains: vec![],
     }
 }
 
