@@ -1,7 +1,7 @@
 //! Devnet: the L1 and the L2s saved, restored and reset together, so `evm_snapshot` /
 //! `evm_revert` / `anvil_reset` on any RPC act on the whole rollup: every chain and the
 //! settlement pipelines. `Devnet::{snapshot, revert, reset, dump, load}` -> commands to every
-//! sequencer (dumps: one L2 only, for now). The words (snapshot, dump, data dir) are `persistence`'s; this module sits
+//! sequencer. The words (snapshot, dump, data dir) are `persistence`'s; this module sits
 //! above the sequencers it commands, `persistence` below them.
 //!
 //! The pipeline (L1 watcher and L1 sender) holds `gate` shared while it acts on L1; saving and
@@ -20,7 +20,7 @@ use tokio::sync::{RwLock, mpsc, oneshot};
 
 use crate::{
     batcher::BatchStore,
-    persistence::dump::{ChainDump, DevnetDump, read_file, write_file},
+    persistence::dump::{ChainDump, DevnetDump, L2Dump, read_file, write_file},
     sequencer::{LoadedChain, SequencerCommand},
 };
 
@@ -44,6 +44,8 @@ struct Taken {
 /// One L2 of the devnet, as the devnet saves it.
 #[derive(Debug, Clone)]
 pub struct DevnetL2 {
+    /// Its chain id (a dump loads into the L2s of the same ids).
+    pub chain_id: u64,
     /// Its sequencer.
     pub commands: mpsc::Sender<SequencerCommand>,
     /// Its batches (dumped and loaded with it).
@@ -124,6 +126,7 @@ pub(crate) async fn dump(
             l2: chain_dump(l2).await?,
             l1: vec![],
             batches: vec![],
+            more_l2s: None,
         }),
     }
 }
@@ -138,6 +141,9 @@ pub(crate) async fn load(
         Some(devnet) => devnet.load(dump).await,
         None if !dump.l1.is_empty() => Err(DevnetError::Load(
             "the state dump holds an L1 and this node runs without one (--no-l1)".into(),
+        )),
+        None if dump.more_l2s.is_some() => Err(DevnetError::Load(
+            "the state dump holds several L2s (--chains), which need the embedded L1".into(),
         )),
         None => load_chain(l2, dump.l2).await,
     }
@@ -179,11 +185,6 @@ async fn ask<T>(
     answer.await.map_err(|_| DevnetError::ShuttingDown)
 }
 
-/// Dumps hold one L2 (their format predates `--chains`).
-const SEVERAL_L2S: &str = "state dumps and named snapshots of a devnet with several L2s \
-                           (--chains) are not supported yet: use evm_snapshot / evm_revert, or \
-                           the data dir";
-
 impl Devnet {
     /// A devnet of these L2s (at least one, the first one first) and this L1.
     pub fn new(l2s: Vec<DevnetL2>, l1: L1Handle) -> Self {
@@ -196,17 +197,8 @@ impl Devnet {
         }
     }
 
-    /// The one L2 a dump holds, or why there is none.
-    fn only_l2(&self) -> Result<&DevnetL2, DevnetError> {
-        match self.l2s.as_slice() {
-            [l2] => Ok(l2),
-            _ => Err(DevnetError::Unsupported(SEVERAL_L2S)),
-        }
-    }
-
-    /// Both chains and the batches, as one dump (`anvil_dumpState`, `zkos-dev snapshot save`).
+    /// Every chain and the batches, as one dump (`anvil_dumpState`, `zkos-dev snapshot save`).
     pub async fn dump(&self) -> Result<DevnetDump, DevnetError> {
-        let only = self.only_l2()?;
         let _quiet = self.gate.write().await;
         let L1Handle::Embedded(l1) = &self.l1 else {
             return Err(DevnetError::Unsupported(
@@ -214,18 +206,25 @@ impl Devnet {
             ));
         };
         let l1 = chain_dump(l1).await?;
-        let l2 = chain_dump(&only.commands).await?;
+        let mut l2s = Vec::with_capacity(self.l2s.len());
+        for l2 in &self.l2s {
+            l2s.push(L2Dump {
+                chain: chain_dump(&l2.commands).await?,
+                batches: l2.batches.marks(),
+            });
+        }
+        let first = l2s.remove(0);
         Ok(DevnetDump {
-            l2,
+            l2: first.chain,
             l1: vec![l1],
-            batches: only.batches.marks(),
+            batches: first.batches,
+            more_l2s: (!l2s.is_empty()).then_some(l2s),
         })
     }
 
-    /// Replaces both chains and the batches with a dump's (`anvil_loadState`,
+    /// Replaces every chain and the batches with a dump's (`anvil_loadState`,
     /// `zkos-dev snapshot load`). The snapshots taken before are gone.
     pub async fn load(&self, dump: DevnetDump) -> Result<(), DevnetError> {
-        let only = self.only_l2()?;
         let _quiet = self.gate.write().await;
         let L1Handle::Embedded(l1) = &self.l1 else {
             return Err(DevnetError::Unsupported(
@@ -236,23 +235,57 @@ impl Devnet {
             l2,
             l1: mut l1_dump,
             batches,
+            more_l2s,
         } = dump;
         let Some(l1_dump) = l1_dump.pop() else {
             return Err(DevnetError::Load(
                 "the state dump holds no L1 (it was taken with --no-l1)".into(),
             ));
         };
-        let sealed = batches.last().map_or(0, |mark| mark.number);
+        // Each running L2 takes the dumped one of its chain id (a dump of a stopped data dir
+        // lists the L2s after the first by id, not in --chains order).
+        let mut dumped: Vec<L2Dump> = std::iter::once(L2Dump { chain: l2, batches })
+            .chain(more_l2s.unwrap_or_default())
+            .collect();
+        let ids = |ids: &mut Vec<u64>| {
+            ids.sort_unstable();
+            ids.iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut l2s = Vec::with_capacity(self.l2s.len());
+        for chain in &self.l2s {
+            match dumped.iter().position(|d| d.chain.chain_id == chain.chain_id) {
+                Some(at) => l2s.push(dumped.swap_remove(at)),
+                None => break,
+            }
+        }
+        if l2s.len() != self.l2s.len() || !dumped.is_empty() {
+            let mut running: Vec<u64> = self.l2s.iter().map(|l2| l2.chain_id).collect();
+            let mut held: Vec<u64> = l2s.iter().chain(&dumped).map(|d| d.chain.chain_id).collect();
+            return Err(DevnetError::Load(format!(
+                "the state dump holds L2 chains {}, this devnet runs {} (--chains)",
+                ids(&mut held),
+                ids(&mut running)
+            )));
+        }
         load_chain(l1, l1_dump).await?;
-        load_chain(&only.commands, l2).await?;
-        only.batches.load(batches);
+        let mut sealed = Vec::with_capacity(l2s.len());
+        for (chain, dump) in self.l2s.iter().zip(l2s) {
+            sealed.push(dump.batches.last().map_or(0, |mark| mark.number));
+            load_chain(&chain.commands, dump.chain).await?;
+            chain.batches.load(dump.batches);
+        }
         *self.taken.lock() = (U256::ZERO, BTreeMap::new());
-        // The batcher re-seals the loaded blocks at their recorded bounds: answer once it has,
-        // so what needs the built batches (`zks_getProof`, the prover) has the ones the dump
-        // holds (a few ms; bounded in case it cannot).
+        // Each batcher re-seals the loaded blocks at their recorded bounds: answer once they
+        // have, so what needs the built batches (`zks_getProof`, the prover) has the ones the
+        // dump holds (a few ms; bounded in case it cannot).
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
-        while only.batches.last_built() < sealed && tokio::time::Instant::now() < deadline {
-            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        for (chain, sealed) in self.l2s.iter().zip(sealed) {
+            while chain.batches.last_built() < sealed && tokio::time::Instant::now() < deadline {
+                tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+            }
         }
         Ok(())
     }

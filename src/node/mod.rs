@@ -148,6 +148,7 @@ impl Node {
             let l2s = plans
                 .iter()
                 .map(|plan| DevnetL2 {
+                    chain_id: plan.chain.chain_id,
                     commands: plan.commands.0.clone(),
                     batches: plan.batches.clone(),
                 })

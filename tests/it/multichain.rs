@@ -327,3 +327,93 @@ async fn every_chain_comes_back_from_the_data_dir() {
         );
     }
 }
+
+/// Each L2's head block, the first one first.
+async fn heads(node: &TestNode) -> Vec<Value> {
+    let mut heads = vec![];
+    for (_, rpc) in rpcs(node) {
+        heads.push(rpc.ok("eth_blockNumber", json!([])).await);
+    }
+    heads
+}
+
+/// A tx on every L2.
+async fn a_tx_on_each(node: &TestNode, to: Address) {
+    for (l2, rpc) in rpcs(node) {
+        transfer_on(node, &l2, &rpc, to).await;
+    }
+}
+
+#[tokio::test]
+async fn a_dump_and_a_named_snapshot_hold_every_chain() {
+    let node = two_chains(|c| c.storage = zkos_dev::config::Storage::Ephemeral).await;
+    let chains = rpcs(&node);
+    a_tx_on_each(&node, Address::repeat_byte(0x61)).await;
+    let before = heads(&node).await;
+    let dump = chains[0].1.ok("anvil_dumpState", json!([])).await;
+    a_tx_on_each(&node, Address::repeat_byte(0x62)).await;
+    assert_ne!(heads(&node).await, before);
+    assert_eq!(
+        chains[1].1.ok("anvil_loadState", json!([dump])).await,
+        json!(true)
+    );
+    assert_eq!(heads(&node).await, before);
+
+    chains[1].1.ok("zkos_saveSnapshot", json!(["two"])).await;
+    a_tx_on_each(&node, Address::repeat_byte(0x63)).await;
+    chains[0].1.ok("zkos_loadSnapshot", json!(["two"])).await;
+    assert_eq!(heads(&node).await, before);
+    // Both keep going from there.
+    a_tx_on_each(&node, Address::repeat_byte(0x64)).await;
+
+    // A dump of one chain does not load into a devnet of two.
+    let single = TestNode::start().await;
+    let one = single.rpc.ok("anvil_dumpState", json!([])).await;
+    let err = chains[0].1.call("anvil_loadState", json!([one])).await.unwrap_err();
+    assert!(err.message.contains("L2 chains 270, this devnet runs 270, 271"), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_stopped_data_dir_of_two_chains_saves_loads_and_resets_every_chain() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("devnet");
+    let dir_arg = dir.to_str().unwrap();
+    let config = || {
+        let mut config = Config::test();
+        config.storage = zkos_dev::config::Storage::Dir(dir.clone());
+        config.more_chains = vec![MoreChain {
+            chain_id: 271,
+            port: 0,
+        }];
+        config
+    };
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_zkos-dev"))
+            .args(args)
+            .env_remove("ZKOS_DEV_DATA_DIR")
+            .output()
+            .expect("zkos-dev runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let node = TestNode::wrap(Node::spawn(config()).await.unwrap());
+    a_tx_on_each(&node, Address::repeat_byte(0x71)).await;
+    let before = heads(&node).await;
+    node.node.shutdown().await;
+
+    cli(&["snapshot", "save", "s1", "--data-dir", dir_arg]);
+    cli(&["reset", "--data-dir", dir_arg]);
+    assert!(!dir.join("chains").exists(), "reset takes every chain");
+    let node = TestNode::wrap(Node::spawn(config()).await.unwrap());
+    assert_eq!(heads(&node).await, vec![json!("0x0"), json!("0x0")]);
+    node.node.shutdown().await;
+
+    cli(&["snapshot", "load", "s1", "--data-dir", dir_arg]);
+    let node = TestNode::wrap(Node::spawn(config()).await.unwrap());
+    assert_eq!(heads(&node).await, before);
+    a_tx_on_each(&node, Address::repeat_byte(0x72)).await;
+    node.node.shutdown().await;
+}
