@@ -189,10 +189,14 @@ pub(crate) fn banner(info: &BannerInfo<'_>) -> String {
         out,
         "(the last account is the ZKsync rich account; all keys are public)"
     );
+    let ids: Vec<String> = match info.chains.len() {
+        0 | 1 => vec![c.chain.chain_id.to_string()],
+        _ => info.chains.iter().map(|c| c.chain_id.to_string()).collect(),
+    };
     let _ = writeln!(
         out,
         "\nL2 Chain ID\n==================\n{}",
-        c.chain.chain_id
+        ids.join(", ")
     );
     let _ = writeln!(
         out,
@@ -322,16 +326,17 @@ pub(crate) fn banner(info: &BannerInfo<'_>) -> String {
             "\nWARNING: listening on a non-loopback address while the public dev keys are funded."
         );
     }
+    let l2s: Vec<String> = match info.chains.len() {
+        0 | 1 => vec![info.rpc_addr.to_string()],
+        _ => info.chains.iter().map(|c| c.rpc_addr.to_string()).collect(),
+    };
+    let l2s = l2s.join(", ");
     match &info.l1 {
         Some(l1) => {
-            let _ = write!(
-                out,
-                "\nListening on {} (L2) and {} (L1)",
-                info.rpc_addr, l1.rpc_addr
-            );
+            let _ = write!(out, "\nListening on {l2s} (L2) and {} (L1)", l1.rpc_addr);
         }
         None => {
-            let _ = write!(out, "\nListening on {}", info.rpc_addr);
+            let _ = write!(out, "\nListening on {l2s}");
         }
     }
     out
