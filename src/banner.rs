@@ -193,11 +193,7 @@ pub(crate) fn banner(info: &BannerInfo<'_>) -> String {
         0 | 1 => vec![c.chain.chain_id.to_string()],
         _ => info.chains.iter().map(|c| c.chain_id.to_string()).collect(),
     };
-    let _ = writeln!(
-        out,
-        "\nL2 Chain ID\n==================\n{}",
-        ids.join(", ")
-    );
+    let _ = writeln!(out, "\nL2 Chain ID\n==================\n{}", ids.join(", "));
     let _ = writeln!(
         out,
         "\nEVM Rules\n==================\n{}",
@@ -241,12 +237,18 @@ pub(crate) fn banner(info: &BannerInfo<'_>) -> String {
         let g = l1.genesis;
         let k = g.contracts;
         let _ = writeln!(out, "\nL1 (embedded)\n==================");
-        let chain_rows: Vec<(String, String)> = match info.chains.iter().any(|c| c.on_l1.is_some()) {
+        let chain_rows: Vec<(String, String)> = match info.chains.iter().any(|c| c.on_l1.is_some())
+        {
             true => info
                 .chains
                 .iter()
                 .filter_map(|c| c.on_l1)
-                .map(|c| (format!("Chain {}", c.chain_id), c.contracts.zk_chain.to_string()))
+                .map(|c| {
+                    (
+                        format!("Chain {}", c.chain_id),
+                        c.contracts.zk_chain.to_string(),
+                    )
+                })
                 .collect(),
             false => vec![(format!("Chain {}", g.l2_chain_id), k.zk_chain.to_string())],
         };
@@ -261,18 +263,24 @@ pub(crate) fn banner(info: &BannerInfo<'_>) -> String {
             ("L1 Token Vault", k.l1_native_token_vault.to_string()),
             ("Verifier", format!("{} (fake proofs accepted)", k.verifier)),
             ("Validator Timelock", k.validator_timelock.to_string()),
-            ("Operator", match info.chains.first().and_then(|c| c.on_l1) {
-                Some(first) if first.operator.address() != g.operator => {
-                    first.operator.address().to_string()
-                }
-                _ => format!("{} (dev account #9)", g.operator),
-            }),
+            (
+                "Operator",
+                match info.chains.first().and_then(|c| c.on_l1) {
+                    Some(first) if first.operator.address() != g.operator => {
+                        first.operator.address().to_string()
+                    }
+                    _ => format!("{} (dev account #9)", g.operator),
+                },
+            ),
         ];
         let rows = head
             .into_iter()
             .map(|(label, value)| (label.to_string(), value))
             .chain(chain_rows)
-            .chain(rows.into_iter().map(|(label, value)| (label.to_string(), value)));
+            .chain(
+                rows.into_iter()
+                    .map(|(label, value)| (label.to_string(), value)),
+            );
         for (label, value) in rows {
             let _ = writeln!(out, "{:<20}{value}", format!("{label}:"));
         }

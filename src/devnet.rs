@@ -256,14 +256,21 @@ impl Devnet {
         };
         let mut l2s = Vec::with_capacity(self.l2s.len());
         for chain in &self.l2s {
-            match dumped.iter().position(|d| d.chain.chain_id == chain.chain_id) {
+            match dumped
+                .iter()
+                .position(|d| d.chain.chain_id == chain.chain_id)
+            {
                 Some(at) => l2s.push(dumped.swap_remove(at)),
                 None => break,
             }
         }
         if l2s.len() != self.l2s.len() || !dumped.is_empty() {
             let mut running: Vec<u64> = self.l2s.iter().map(|l2| l2.chain_id).collect();
-            let mut held: Vec<u64> = l2s.iter().chain(&dumped).map(|d| d.chain.chain_id).collect();
+            let mut held: Vec<u64> = l2s
+                .iter()
+                .chain(&dumped)
+                .map(|d| d.chain.chain_id)
+                .collect();
             return Err(DevnetError::Load(format!(
                 "the state dump holds L2 chains {}, this devnet runs {} (--chains)",
                 ids(&mut held),
@@ -332,7 +339,11 @@ impl Devnet {
         };
         let mut l2 = true;
         for (chain, own) in self.l2s.iter().zip(&taken.l2) {
-            l2 &= ask(&chain.commands, |reply| SequencerCommand::Revert { id: *own, reply }).await?;
+            l2 &= ask(&chain.commands, |reply| SequencerCommand::Revert {
+                id: *own,
+                reply,
+            })
+            .await?;
         }
         self.taken.lock().1.retain(|taken, _| *taken < id);
         Ok(l1 && l2)

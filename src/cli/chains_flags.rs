@@ -89,8 +89,7 @@ impl ChainsArgs {
             }
         }
         anyhow::ensure!(
-            more.is_empty()
-                || config.settlement.prover.mode != crate::config::ProverMode::External,
+            more.is_empty() || config.settlement.prover.mode != crate::config::ProverMode::External,
             "--prover external runs one prover API for one L2: with several --chains, use the \
              mock or reexec prover"
         );

@@ -195,7 +195,11 @@ fn more_chains(dir: &Path) -> anyhow::Result<Vec<(u64, PathBuf)>> {
         .filter_map(Result::ok)
         .filter_map(|entry| {
             let id = entry.file_name().to_str()?.parse().ok()?;
-            entry.path().join(DB_FILE).is_file().then(|| (id, entry.path()))
+            entry
+                .path()
+                .join(DB_FILE)
+                .is_file()
+                .then(|| (id, entry.path()))
         })
         .collect();
     found.sort_unstable();

@@ -161,10 +161,7 @@ impl L1Genesis {
         }
         Ok(ChainOnL1 {
             chain_id,
-            contracts: L1Contracts {
-                zk_chain,
-                ..shared
-            },
+            contracts: L1Contracts { zk_chain, ..shared },
             admin: operator.clone(),
             operator,
         })
@@ -179,7 +176,12 @@ struct Runner<'a> {
 
 impl Runner<'_> {
     /// Runs one call (or creation) from `from`; the created contract's address, if any.
-    fn run(&mut self, from: Address, kind: TxKind, input: Bytes) -> anyhow::Result<Option<Address>> {
+    fn run(
+        &mut self,
+        from: Address,
+        kind: TxKind,
+        input: Bytes,
+    ) -> anyhow::Result<Option<Address>> {
         let mut cfg = CfgEnv::new_with_spec(revm::primitives::hardfork::SpecId::CANCUN);
         cfg.chain_id = self.chain_id;
         cfg.disable_base_fee = true;

@@ -1,16 +1,19 @@
 //! The L1 the devnet settles on, resolved once from the config: none (`--no-l1`), the embedded
-//! one (the pre-built genesis), or an external one given by URL (its contracts found or deployed).
+//! one (the pre-built genesis), or an external one given by URL (its contracts found or deployed);
+//! and each L2's side on it (`l1_side`: its chain contract, operator and admin).
 
 use alloy_primitives::U256;
+use alloy_provider::{Provider as _, ProviderBuilder};
 use anyhow::Context as _;
 
 use super::chain::RunningChain;
 use crate::{
-    L1Config,
+    Config, L1Config,
     accounts::DevAccount,
     config::ExternalL1,
-    l1::{L1Contracts, L1Genesis, deploy},
+    l1::{ChainOnL1, L1Contracts, L1Genesis, deploy},
     rpc::zks::ZksInfo,
+    storage::StateSnapshot,
 };
 
 /// Which L1, before anything runs.
@@ -166,4 +169,86 @@ async fn external_l1(
         chain_id,
         contracts,
     })
+}
+
+/// The L1 side of every L2: with the embedded L1, its genesis state with every L2 registered
+/// (and every L2's genesis ETH backed in the vault, so any of it can be withdrawn); with an
+/// external one, the one L2's contracts found there. Empty without an L1.
+pub(super) fn l1_side(
+    setup: &L1Setup<'_>,
+    plans: &[super::l2s::L2Plan],
+    l1_fork: Option<crate::fork::Fork>,
+    accounts: &[DevAccount],
+    config: &Config,
+) -> anyhow::Result<(Option<StateSnapshot>, Vec<ChainOnL1>)> {
+    let ids: Vec<u64> = plans.iter().map(|p| p.chain.chain_id).collect();
+    match setup {
+        L1Setup::None => Ok((None, vec![])),
+        L1Setup::Embedded { genesis, .. } => {
+            // On an L1 fork this reads the remote (blocking this worker, at start only).
+            let mut state = genesis.state_over(l1_fork, accounts, config.accounts.balance);
+            let on_l1 = genesis.register_chains(&mut state, &ids, accounts)?;
+            let backing =
+                config.accounts.balance * U256::from(accounts.len()) * U256::from(ids.len());
+            state
+                .account_mut(genesis.contracts.l1_native_token_vault)
+                .info
+                .balance = backing;
+            Ok((Some(state), on_l1))
+        }
+        L1Setup::External {
+            genesis, target, ..
+        } => {
+            anyhow::ensure!(
+                ids.len() == 1,
+                "several L2s (--chains) settle on the embedded L1 only, not yet on --l1-rpc"
+            );
+            let own = genesis.own_chain(accounts)?;
+            Ok((
+                None,
+                vec![ChainOnL1 {
+                    chain_id: ids[0],
+                    contracts: target.contracts,
+                    ..own
+                }],
+            ))
+        }
+    }
+}
+
+/// Every L2 is registered on the L1 where its genesis put it: a data dir whose L1 was made
+/// with other chains (another `--chains`, or a zkos-dev before them) is refused.
+pub(super) async fn check_registered(
+    running: &RunningL1,
+    on_l1: &[ChainOnL1],
+) -> anyhow::Result<()> {
+    if running.chain.is_none() || on_l1.len() < 2 {
+        return Ok(());
+    }
+    let l1 = ProviderBuilder::new().connect_http(running.url.parse()?);
+    for chain in on_l1 {
+        let call = crate::l1::chains::getZKChainCall {
+            chainId: U256::from(chain.chain_id),
+        };
+        let found = l1
+            .call(
+                alloy_rpc_types_eth::TransactionRequest::default()
+                    .to(chain.contracts.bridgehub)
+                    .input(alloy_sol_types::SolCall::abi_encode(&call).into()),
+            )
+            .await
+            .context("Bridgehub.getZKChain on the embedded L1")?;
+        let found =
+            <crate::l1::chains::getZKChainCall as alloy_sol_types::SolCall>::abi_decode_returns(
+                &found,
+            )?;
+        anyhow::ensure!(
+            found == chain.contracts.zk_chain,
+            "the data dir's L1 does not register chain {} where --chains puts it (it was made \
+             with other chains): start with the --chains it was made with, or use another \
+             --data-dir",
+            chain.chain_id
+        );
+    }
+    Ok(())
 }

@@ -11,12 +11,8 @@ use std::{path::Path, sync::Arc};
 use tokio::sync::mpsc;
 
 use crate::{
-    Config,
-    batcher::BatchStore,
-    config::ChainConfig,
-    l1::sender::SettleCommand,
-    persistence::data_dir::DataDir,
-    sequencer::SequencerCommand,
+    Config, batcher::BatchStore, config::ChainConfig, l1::sender::SettleCommand,
+    persistence::data_dir::DataDir, sequencer::SequencerCommand,
 };
 
 /// Where the data dir keeps the L2s after the first.

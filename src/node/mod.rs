@@ -10,7 +10,6 @@
 
 use std::{net::SocketAddr, sync::Arc};
 
-use alloy_primitives::U256;
 use alloy_provider::{Provider as _, ProviderBuilder};
 use anyhow::Context as _;
 use tokio_util::sync::CancellationToken;
@@ -27,9 +26,9 @@ use crate::{
     output::OutputConfig,
     persistence::data_dir::{DataDir, Role},
     rpc,
-    storage::StateSnapshot,
 };
 
+mod background;
 mod chain;
 mod handle;
 mod l1;
@@ -37,9 +36,10 @@ mod l2s;
 mod settlement;
 mod stages;
 
+use background::{spawn_cache_saver, spawn_checkpoints};
 use chain::{ChainSpec, RunningChain, spawn_chain};
 pub use handle::L2Endpoint;
-use l1::{L1Setup, RunningL1};
+use l1::{L1Setup, RunningL1, check_registered, l1_side};
 pub(crate) use l2s::CHAINS_DIR;
 use stages::Stages;
 
@@ -215,7 +215,13 @@ impl Node {
         }
 
         let embedded = match (&l1_setup, l1_genesis_state) {
-            (L1Setup::Embedded { config: l1_config, genesis }, Some(state)) => {
+            (
+                L1Setup::Embedded {
+                    config: l1_config,
+                    genesis,
+                },
+                Some(state),
+            ) => {
                 let mut rpc = config.rpc.clone();
                 rpc.port = l1_config.port;
                 let chain = spawn_chain(
@@ -388,85 +394,6 @@ impl Node {
     }
 }
 
-/// The L1 side of every L2: with the embedded L1, its genesis state with every L2 registered
-/// (and every L2's genesis ETH backed in the vault, so any of it can be withdrawn); with an
-/// external one, the one L2's contracts found there. Empty without an L1.
-fn l1_side(
-    setup: &L1Setup<'_>,
-    plans: &[l2s::L2Plan],
-    l1_fork: Option<crate::fork::Fork>,
-    accounts: &[DevAccount],
-    config: &Config,
-) -> anyhow::Result<(Option<StateSnapshot>, Vec<ChainOnL1>)> {
-    let ids: Vec<u64> = plans.iter().map(|p| p.chain.chain_id).collect();
-    match setup {
-        L1Setup::None => Ok((None, vec![])),
-        L1Setup::Embedded { genesis, .. } => {
-            // On an L1 fork this reads the remote (blocking this worker, at start only).
-            let mut state = genesis.state_over(l1_fork, accounts, config.accounts.balance);
-            let on_l1 = genesis.register_chains(&mut state, &ids, accounts)?;
-            let backing =
-                config.accounts.balance * U256::from(accounts.len()) * U256::from(ids.len());
-            state
-                .account_mut(genesis.contracts.l1_native_token_vault)
-                .info
-                .balance = backing;
-            Ok((Some(state), on_l1))
-        }
-        L1Setup::External {
-            genesis, target, ..
-        } => {
-            anyhow::ensure!(
-                ids.len() == 1,
-                "several L2s (--chains) settle on the embedded L1 only, not yet on --l1-rpc"
-            );
-            let own = genesis.own_chain(accounts)?;
-            Ok((
-                None,
-                vec![ChainOnL1 {
-                    chain_id: ids[0],
-                    contracts: target.contracts,
-                    ..own
-                }],
-            ))
-        }
-    }
-}
-
-/// Every L2 is registered on the L1 where its genesis put it: a data dir whose L1 was made
-/// with other chains (another `--chains`, or a zkos-dev before them) is refused.
-async fn check_registered(running: &RunningL1, on_l1: &[ChainOnL1]) -> anyhow::Result<()> {
-    if running.chain.is_none() || on_l1.len() < 2 {
-        return Ok(());
-    }
-    let l1 = ProviderBuilder::new().connect_http(running.url.parse()?);
-    for chain in on_l1 {
-        let call = crate::l1::chains::getZKChainCall {
-            chainId: U256::from(chain.chain_id),
-        };
-        let found = l1
-            .call(
-                alloy_rpc_types_eth::TransactionRequest::default()
-                    .to(chain.contracts.bridgehub)
-                    .input(alloy_sol_types::SolCall::abi_encode(&call).into()),
-            )
-            .await
-            .context("Bridgehub.getZKChain on the embedded L1")?;
-        let found =
-            <crate::l1::chains::getZKChainCall as alloy_sol_types::SolCall>::abi_decode_returns(
-                &found,
-            )?;
-        anyhow::ensure!(
-            found == chain.contracts.zk_chain,
-            "the data dir's L1 does not register chain {} where --chains puts it (it was made \
-             with other chains): start with the --chains it was made with, or use another \
-             --data-dir",
-            chain.chain_id
-        );
-    }
-    Ok(())
-}
-
 /// Reaches a fork's remote (`None` without a fork); what it reads is cached in the data dir's
 /// `fork-cache/` (in memory without a data dir).
 async fn connect_fork(
@@ -503,46 +430,6 @@ fn open_storage(
             Ok((None, Some(temp)))
         }
     }
-}
-
-/// Writes what the chains' forks (if they are forks: `anvil_reset` may make the L2 one) read to
-/// the data dir every second (and once more at shutdown, by the handle), off the executor's
-/// path.
-fn spawn_cache_saver(chains: Vec<Arc<crate::storage::ChainStore>>, cancel: CancellationToken) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
-        loop {
-            tokio::select! {
-                _ = cancel.cancelled() => return,
-                _ = tick.tick() => {}
-            }
-            for fork in chains.iter().filter_map(|c| c.fork()) {
-                if let Ok(Err(e)) = tokio::task::spawn_blocking(move || fork.save_cache()).await {
-                    tracing::warn!("the fork cache could not be written: {e:#}");
-                }
-            }
-        }
-    });
-}
-
-/// Syncs the data dir's writes every `every` (`--sync-interval`), off the sequencer's path:
-/// a block is in the write-ahead log before its receipts show, and on the disk after the next
-/// checkpoint. The data dir checkpoints once more when it closes.
-fn spawn_checkpoints(dir: Arc<DataDir>, every: std::time::Duration, cancel: CancellationToken) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = cancel.cancelled() => return,
-                _ = tick.tick() => {}
-            }
-            let dir = dir.clone();
-            if let Ok(Err(err)) = tokio::task::spawn_blocking(move || dir.checkpoint()).await {
-                tracing::warn!("data dir checkpoint failed: {err:#}");
-            }
-        }
-    });
 }
 
 /// With `--fork-transaction-hash`: sends the txs of the remote block that came before that tx,

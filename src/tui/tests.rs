@@ -8,8 +8,8 @@ use ratatui::{Terminal, backend::TestBackend};
 
 use super::{
     app::{
-        App, BridgeKind, ChainChoice, Detail, Filter, Leave, MAX_BLOCKS, MAX_TXS, Mode, NodeInfo, Pane,
-        ProofVerdict,
+        App, BridgeKind, ChainChoice, Detail, Filter, Leave, MAX_BLOCKS, MAX_TXS, Mode, NodeInfo,
+        Pane, ProofVerdict,
     },
     feed::{
         Balance, BlockInfo, ChainKind, Command, Feed, Key, LogLevel, LogLine, MiningState, Outcome,

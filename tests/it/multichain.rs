@@ -68,7 +68,9 @@ fn rpcs(node: &TestNode) -> Vec<(L2Endpoint, RawRpc)> {
 /// Sends 1 wei from dev account 0 on `chain` and waits for its receipt.
 async fn transfer_on(node: &TestNode, l2: &L2Endpoint, rpc: &RawRpc, to: Address) -> Value {
     let from = node.account(0);
-    let nonce = qty(&rpc.ok("eth_getTransactionCount", json!([from, "latest"])).await);
+    let nonce = qty(&rpc
+        .ok("eth_getTransactionCount", json!([from, "latest"]))
+        .await);
     let tx = TxEip1559 {
         chain_id: l2.chain_id,
         nonce,
@@ -81,7 +83,10 @@ async fn transfer_on(node: &TestNode, l2: &L2Endpoint, rpc: &RawRpc, to: Address
         input: Bytes::new(),
     };
     let hash = rpc
-        .ok("eth_sendRawTransaction", json!([raw_hex(&sign(node.signer(0), tx))]))
+        .ok(
+            "eth_sendRawTransaction",
+            json!([raw_hex(&sign(node.signer(0), tx))]),
+        )
         .await;
     receipt_on(rpc, &hash).await
 }
@@ -93,7 +98,10 @@ async fn receipt_on(rpc: &RawRpc, hash: &Value) -> Value {
         if !receipt.is_null() {
             return receipt;
         }
-        assert!(tokio::time::Instant::now() < deadline, "no receipt for {hash}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no receipt for {hash}"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
@@ -172,13 +180,21 @@ async fn each_chain_answers_with_its_own_chain_id_and_l1_contract() {
         )
         .await;
         assert_eq!(Address::from_word(registered.into()), contracts.zk_chain);
-        let id = l1_view(&node, contracts.zk_chain, l1::getChainIdCall {}.abi_encode()).await;
+        let id = l1_view(
+            &node,
+            contracts.zk_chain,
+            l1::getChainIdCall {}.abi_encode(),
+        )
+        .await;
         assert_eq!(id, U256::from(l2.chain_id));
         // The dev accounts are funded on every chain.
         let balance = rpc
             .ok("eth_getBalance", json!([node.account(0), "latest"]))
             .await;
-        assert_eq!(balance, json!(format!("{:#x}", crate::support::dev_balance())));
+        assert_eq!(
+            balance,
+            json!(format!("{:#x}", crate::support::dev_balance()))
+        );
     }
     assert_ne!(
         chains[0].0.l1_contracts.unwrap().zk_chain,
@@ -200,8 +216,14 @@ async fn a_deposit_to_each_chain_arrives_on_that_chain_only() {
         let rpc = rpc.clone();
         async move { rpc.ok("eth_getBalance", json!([who, "latest"])).await }
     };
-    assert_eq!(balance(first, to_270).await, json!(format!("{:#x}", ether(1))));
-    assert_eq!(balance(second, to_271).await, json!(format!("{:#x}", ether(2))));
+    assert_eq!(
+        balance(first, to_270).await,
+        json!(format!("{:#x}", ether(1)))
+    );
+    assert_eq!(
+        balance(second, to_271).await,
+        json!(format!("{:#x}", ether(2)))
+    );
     // Neither chain ran the other's deposit.
     assert_eq!(balance(first, to_271).await, json!("0x0"));
     assert_eq!(balance(second, to_270).await, json!("0x0"));
@@ -321,10 +343,7 @@ async fn every_chain_comes_back_from_the_data_dir() {
     assert_eq!(receipt["status"], "0x1");
     // Both chains keep producing blocks.
     for (l2, rpc) in &chains {
-        assert_eq!(
-            transfer_on(&node, l2, rpc, receiver).await["status"],
-            "0x1"
-        );
+        assert_eq!(transfer_on(&node, l2, rpc, receiver).await["status"], "0x1");
     }
 }
 
@@ -369,8 +388,16 @@ async fn a_dump_and_a_named_snapshot_hold_every_chain() {
     // A dump of one chain does not load into a devnet of two.
     let single = TestNode::start().await;
     let one = single.rpc.ok("anvil_dumpState", json!([])).await;
-    let err = chains[0].1.call("anvil_loadState", json!([one])).await.unwrap_err();
-    assert!(err.message.contains("L2 chains 270, this devnet runs 270, 271"), "{err:?}");
+    let err = chains[0]
+        .1
+        .call("anvil_loadState", json!([one]))
+        .await
+        .unwrap_err();
+    assert!(
+        err.message
+            .contains("L2 chains 270, this devnet runs 270, 271"),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]

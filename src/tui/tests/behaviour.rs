@@ -375,7 +375,10 @@ fn c_follows_the_next_l2_and_the_header_says_which() {
         },
     ];
     let screen = draw(&app, 200, 50);
-    assert!(screen.contains("[1/2, c] http://127.0.0.1:3050"), "{screen}");
+    assert!(
+        screen.contains("[1/2, c] http://127.0.0.1:3050"),
+        "{screen}"
+    );
     let (logs, l1_blocks) = (app.logs.len(), app.l1_blocks.len());
     assert_eq!(app.on_key(Key::Char('c')), None);
     assert_eq!(app.switch_to.take(), Some(1));
@@ -385,7 +388,10 @@ fn c_follows_the_next_l2_and_the_header_says_which() {
     assert_eq!((app.logs.len(), app.l1_blocks.len()), (logs, l1_blocks));
     assert_eq!(app.info.l2_url, "http://127.0.0.1:3051");
     let screen = draw(&app, 200, 50);
-    assert!(screen.contains("[2/2, c] http://127.0.0.1:3051"), "{screen}");
+    assert!(
+        screen.contains("[2/2, c] http://127.0.0.1:3051"),
+        "{screen}"
+    );
     assert!(screen.contains("following L2 chain 271"), "{screen}");
     // And round again to the first.
     app.on_key(Key::Char('c'));
