@@ -31,6 +31,8 @@ pub enum L1Handle {
     Embedded(mpsc::Sender<SequencerCommand>),
     /// An external L1 (`--l1-rpc`): saved with its own `evm_snapshot` (anvil, Hardhat).
     External(DynProvider),
+    /// No L1 (`--no-l1`), with several L2s (`--chains`): they are saved together.
+    None,
 }
 
 /// One devnet snapshot: the id each chain gave it.
@@ -200,12 +202,15 @@ impl Devnet {
     /// Every chain and the batches, as one dump (`anvil_dumpState`, `zkos-dev snapshot save`).
     pub async fn dump(&self) -> Result<DevnetDump, DevnetError> {
         let _quiet = self.gate.write().await;
-        let L1Handle::Embedded(l1) = &self.l1 else {
-            return Err(DevnetError::Unsupported(
-                "a state dump with an external L1 (--l1-rpc) is not supported: the L1 is not zkos-dev's to save",
-            ));
+        let l1 = match &self.l1 {
+            L1Handle::Embedded(l1) => vec![chain_dump(l1).await?],
+            L1Handle::None => vec![],
+            L1Handle::External(_) => {
+                return Err(DevnetError::Unsupported(
+                    "a state dump with an external L1 (--l1-rpc) is not supported: the L1 is not zkos-dev's to save",
+                ));
+            }
         };
-        let l1 = chain_dump(l1).await?;
         let mut l2s = Vec::with_capacity(self.l2s.len());
         for l2 in &self.l2s {
             l2s.push(L2Dump {
@@ -216,7 +221,7 @@ impl Devnet {
         let first = l2s.remove(0);
         Ok(DevnetDump {
             l2: first.chain,
-            l1: vec![l1],
+            l1,
             batches: first.batches,
             more_l2s: (!l2s.is_empty()).then_some(l2s),
         })
@@ -226,21 +231,30 @@ impl Devnet {
     /// `zkos-dev snapshot load`). The snapshots taken before are gone.
     pub async fn load(&self, dump: DevnetDump) -> Result<(), DevnetError> {
         let _quiet = self.gate.write().await;
-        let L1Handle::Embedded(l1) = &self.l1 else {
-            return Err(DevnetError::Unsupported(
-                "loading a state dump with an external L1 (--l1-rpc) is not supported",
-            ));
-        };
         let DevnetDump {
             l2,
             l1: mut l1_dump,
             batches,
             more_l2s,
         } = dump;
-        let Some(l1_dump) = l1_dump.pop() else {
-            return Err(DevnetError::Load(
-                "the state dump holds no L1 (it was taken with --no-l1)".into(),
-            ));
+        let l1 = match (&self.l1, l1_dump.pop()) {
+            (L1Handle::Embedded(l1), Some(dump)) => Some((l1, dump)),
+            (L1Handle::Embedded(_), None) => {
+                return Err(DevnetError::Load(
+                    "the state dump holds no L1 (it was taken with --no-l1)".into(),
+                ));
+            }
+            (L1Handle::None, None) => None,
+            (L1Handle::None, Some(_)) => {
+                return Err(DevnetError::Load(
+                    "the state dump holds an L1 and this node runs without one (--no-l1)".into(),
+                ));
+            }
+            (L1Handle::External(_), _) => {
+                return Err(DevnetError::Unsupported(
+                    "loading a state dump with an external L1 (--l1-rpc) is not supported",
+                ));
+            }
         };
         // Each running L2 takes the dumped one of its chain id (a dump of a stopped data dir
         // lists the L2s after the first by id, not in --chains order).
@@ -277,7 +291,9 @@ impl Devnet {
                 ids(&mut running)
             )));
         }
-        load_chain(l1, l1_dump).await?;
+        if let Some((l1, dump)) = l1 {
+            load_chain(l1, dump).await?;
+        }
         let mut sealed = Vec::with_capacity(l2s.len());
         for (chain, dump) in self.l2s.iter().zip(l2s) {
             sealed.push(dump.batches.last().map_or(0, |mark| mark.number));
@@ -306,6 +322,7 @@ impl Devnet {
                 .raw_request::<_, U256>("evm_snapshot".into(), ())
                 .await
                 .map_err(|e| DevnetError::L1(e.to_string()))?,
+            L1Handle::None => U256::ZERO,
         };
         let mut l2 = Vec::with_capacity(self.l2s.len());
         for chain in &self.l2s {
@@ -336,6 +353,7 @@ impl Devnet {
                 .raw_request::<_, bool>("evm_revert".into(), (taken.l1,))
                 .await
                 .map_err(|e| DevnetError::L1(e.to_string()))?,
+            L1Handle::None => true,
         };
         let mut l2 = true;
         for (chain, own) in self.l2s.iter().zip(&taken.l2) {
@@ -352,12 +370,15 @@ impl Devnet {
     /// Every chain back to a fresh genesis (`anvil_reset`).
     pub async fn reset(&self) -> Result<(), DevnetError> {
         let _quiet = self.gate.write().await;
-        let L1Handle::Embedded(l1) = &self.l1 else {
-            return Err(DevnetError::Unsupported(
-                "anvil_reset with an external L1 (--l1-rpc) is not supported: the rollup contracts there cannot be reset; restart with a fresh L1",
-            ));
-        };
-        ask(l1, SequencerCommand::Reset).await?;
+        match &self.l1 {
+            L1Handle::Embedded(l1) => ask(l1, SequencerCommand::Reset).await?,
+            L1Handle::None => {}
+            L1Handle::External(_) => {
+                return Err(DevnetError::Unsupported(
+                    "anvil_reset with an external L1 (--l1-rpc) is not supported: the rollup contracts there cannot be reset; restart with a fresh L1",
+                ));
+            }
+        }
         for chain in &self.l2s {
             ask(&chain.commands, SequencerCommand::Reset).await?;
         }

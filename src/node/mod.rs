@@ -136,7 +136,8 @@ impl Node {
         };
         let l1_commands = tokio::sync::mpsc::channel(64);
         let devnet = match &l1_setup {
-            L1Setup::None => None,
+            // Several L2s without an L1 are still saved together.
+            L1Setup::None => (plans.len() > 1).then_some(L1Handle::None),
             L1Setup::External { target, .. } => Some(L1Handle::External(
                 ProviderBuilder::new()
                     .connect_http(target.url.parse()?)

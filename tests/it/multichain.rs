@@ -444,3 +444,19 @@ async fn a_stopped_data_dir_of_two_chains_saves_loads_and_resets_every_chain() {
     a_tx_on_each(&node, Address::repeat_byte(0x72)).await;
     node.node.shutdown().await;
 }
+
+#[tokio::test]
+async fn two_chains_without_an_l1_are_still_saved_together() {
+    let node = two_chains(|c| c.l1 = None).await;
+    let chains = rpcs(&node);
+    assert!(chains.iter().all(|(l2, _)| l2.l1_contracts.is_none()));
+    let before = heads(&node).await;
+    let id = chains[0].1.ok("evm_snapshot", json!([])).await;
+    let dump = chains[1].1.ok("anvil_dumpState", json!([])).await;
+    a_tx_on_each(&node, Address::repeat_byte(0x81)).await;
+    assert_eq!(chains[1].1.ok("evm_revert", json!([id])).await, json!(true));
+    assert_eq!(heads(&node).await, before);
+    a_tx_on_each(&node, Address::repeat_byte(0x82)).await;
+    chains[0].1.ok("anvil_loadState", json!([dump])).await;
+    assert_eq!(heads(&node).await, before);
+}
