@@ -460,3 +460,21 @@ async fn two_chains_without_an_l1_are_still_saved_together() {
     chains[0].1.ok("anvil_loadState", json!([dump])).await;
     assert_eq!(heads(&node).await, before);
 }
+
+#[tokio::test]
+async fn a_single_l2_of_another_chain_id_gets_its_own_contract_and_deposits() {
+    let node = TestNode::start_with(|c| c.chain.chain_id = 300).await;
+    let l2 = &node.node.l2s()[0];
+    let contracts = l2.l1_contracts.unwrap();
+    let genesis = zkos_dev::l1::L1Genesis::embedded().unwrap();
+    assert_ne!(
+        contracts.zk_chain, genesis.contracts.zk_chain,
+        "that one is chain 270's"
+    );
+    let to = Address::repeat_byte(0x30);
+    let hash = deposit(&node, 300, to, ether(1)).await;
+    assert_eq!(receipt_on(&node.rpc, &json!(hash)).await["status"], "0x1");
+    let (_, rpc) = &rpcs(&node)[0];
+    let receipt = transfer_on(&node, l2, rpc, to).await;
+    assert_eq!(receipt["status"], "0x1");
+}
