@@ -22,11 +22,29 @@ pub struct OutputConfig {
     pub verbosity: u8,
     /// `--print-traces`: the decoded call trace after every tx.
     pub print_traces: bool,
-    /// Put before every line (`[L1]` for the embedded L1).
-    pub label: Option<&'static str>,
+    /// Put before every line (`[L1]` for the embedded L1, `[271]` for an L2 after the first).
+    pub label: Option<LineLabel>,
     /// Txs from these accounts (the L1 operator's settlement txs, the governor's set-up) get
     /// one summary line each.
     pub internal_senders: [Option<Address>; 2],
+}
+
+/// Which chain a line is from, when the output mixes chains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineLabel {
+    /// The embedded L1: `[L1]`.
+    L1,
+    /// An L2 after the first (`--chains`): `[<chain id>]`.
+    Chain(u64),
+}
+
+impl std::fmt::Display for LineLabel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::L1 => f.write_str("[L1]"),
+            Self::Chain(id) => write!(f, "[{id}]"),
+        }
+    }
 }
 
 impl OutputConfig {

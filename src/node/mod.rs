@@ -23,7 +23,7 @@ use crate::{
     devnet::{Devnet, DevnetL2, L1Handle},
     fork::ForkSource,
     l1::ChainOnL1,
-    output::OutputConfig,
+    output::{LineLabel, OutputConfig},
     persistence::data_dir::{DataDir, Role},
     rpc,
 };
@@ -177,8 +177,7 @@ impl Node {
             let mut rpc = config.rpc.clone();
             rpc.port = plan.port;
             // The first L2's lines are unlabelled, as when it is the only one.
-            let label: Option<&'static str> =
-                (i > 0).then(|| &*Box::leak(format!("[{chain_id}]").into_boxed_str()));
+            let label = (i > 0).then_some(LineLabel::Chain(chain_id));
             let running = spawn_chain(
                 ChainSpec {
                     chain: plan.chain.clone(),
@@ -233,7 +232,7 @@ impl Node {
                         genesis: state,
                         // Labelled, so a tool that reached the L1 by default is seen doing so.
                         output: (!config.silent).then_some(OutputConfig {
-                            label: Some("[L1]"),
+                            label: Some(LineLabel::L1),
                             internal_senders: [Some(genesis.operator), Some(genesis.governor)],
                             ..config.output
                         }),
