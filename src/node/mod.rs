@@ -277,11 +277,10 @@ impl Node {
         if let (Some(l1_config), Some(running), Some(genesis), Some(devnet)) =
             (l1_setup.config(), &l1, l1_setup.genesis(), &devnet)
         {
-            let governor = on_l1
-                .iter()
-                .find(|c| c.chain_id == genesis.l2_chain_id)
-                .map_or_else(|| genesis.own_chain(&accounts), |c| Ok(c.clone()))?
-                .admin;
+            // The governor owns the verifier, which every chain shares.
+            let governor =
+                alloy_signer_local::PrivateKeySigner::from_bytes(&genesis.governor_private_key)
+                    .context("L1 governor key")?;
             settlement::prepare_verifier(&config, running, &running.contracts, governor).await?;
             for (((chain, batches, settle_rx), l2), on_l1) in
                 pipelines.into_iter().zip(&l2s).zip(&on_l1)
