@@ -478,3 +478,23 @@ async fn a_single_l2_of_another_chain_id_gets_its_own_contract_and_deposits() {
     let receipt = transfer_on(&node, l2, rpc, to).await;
     assert_eq!(receipt["status"], "0x1");
 }
+
+#[test]
+fn a_taken_port_of_another_chain_refuses_the_start_before_the_data_dir() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("devnet");
+    let ports = format!("0,{port}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zkos-dev"))
+        .args(["start", "--no-tui", "--silent", "--chains", "270,271"])
+        .args(["--chain-ports", &ports, "--l1-port", "0", "--no-metrics"])
+        .arg("--data-dir")
+        .arg(&dir)
+        .output()
+        .expect("zkos-dev runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("pass another --chain-ports"), "{err}");
+    assert!(!dir.exists(), "the data dir is left untouched");
+}
