@@ -150,12 +150,24 @@ pub struct ProverConfig {
     /// The key that signs attestations (registered with the L1 verifier at start-up in the
     /// `reexec` and `external` modes); default `keccak256("zkos-dev prover")`.
     pub key: alloy_primitives::B256,
-    /// Port of the prover API (`external`; 0 = any free port), on 127.0.0.1.
+    /// Port of the prover API (`external`; 0 = any free port), on 127.0.0.1; the L2s after
+    /// the first (`--chains`) have theirs on the following ports ([`ProverConfig::port_of`]).
     pub port: u16,
     /// A picked job goes to another worker after this long without a proof.
     pub job_timeout: Duration,
     /// Jobs that may wait for workers at once (backpressure beyond).
     pub max_jobs: usize,
+}
+
+impl ProverConfig {
+    /// The prover API's port for L2 number `index` (0: the first): `port + index`, so each L2
+    /// of `--chains` has its own API (0 stays 0: any free port); `None` past 65535.
+    pub fn port_of(&self, index: usize) -> Option<u16> {
+        match self.port {
+            0 => Some(0),
+            port => u16::try_from(usize::from(port) + index).ok(),
+        }
+    }
 }
 
 impl Default for ProverConfig {

@@ -102,7 +102,16 @@ pub fn check_free(config: &Config) -> anyhow::Result<()> {
         let prover = &config.settlement.prover;
         if prover.mode == ProverMode::External {
             let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
-            wanted.push((Port::ProverApi, SocketAddr::new(loopback, prover.port)));
+            // One API per L2: the first on --prover-port, the others on the following ports.
+            for index in 0..=config.more_chains.len() {
+                let port = prover.port_of(index).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--prover-port {} leaves no port for the prover API of every chain: pass a lower one",
+                        prover.port
+                    )
+                })?;
+                wanted.push((Port::ProverApi, SocketAddr::new(loopback, port)));
+            }
         }
     }
     wanted.retain(|(_, addr)| addr.port() != 0);

@@ -88,11 +88,6 @@ impl ChainsArgs {
                 );
             }
         }
-        anyhow::ensure!(
-            more.is_empty() || config.settlement.prover.mode != crate::config::ProverMode::External,
-            "--prover external runs one prover API for one L2: with several --chains, use the \
-             mock or reexec prover"
-        );
         config.chain.chain_id = first;
         config.rpc.port = ports[0];
         config.more_chains = more

@@ -365,7 +365,8 @@ pub struct StartArgs {
     /// start-up in the `reexec` and `external` modes [default: keccak256("zkos-dev prover")].
     #[arg(long, value_name = "HEX", help_heading = "Settlement")]
     pub prover_key: Option<alloy_primitives::B256>,
-    /// Port of the prover API (`--prover external`; 0 = any free port).
+    /// Port of the prover API (`--prover external`; 0 = any free port); with --chains, each
+    /// further chain's API on the following port.
     #[arg(long, default_value_t = 3124, help_heading = "Settlement")]
     pub prover_port: u16,
     /// Seconds after which a picked prover job goes to another worker.

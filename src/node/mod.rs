@@ -282,8 +282,8 @@ impl Node {
                 alloy_signer_local::PrivateKeySigner::from_bytes(&genesis.governor_private_key)
                     .context("L1 governor key")?;
             settlement::prepare_verifier(&config, running, &running.contracts, governor).await?;
-            for (((chain, batches, settle_rx), l2), on_l1) in
-                pipelines.into_iter().zip(&l2s).zip(&on_l1)
+            for (index, (((chain, batches, settle_rx), l2), on_l1)) in
+                pipelines.into_iter().zip(&l2s).zip(&on_l1).enumerate()
             {
                 let pipeline = settlement::Pipeline {
                     config: &config,
@@ -295,6 +295,7 @@ impl Node {
                     l2,
                     batches: &batches,
                     several,
+                    index,
                     settle_rx,
                     cancel: &cancel,
                 };

@@ -44,6 +44,8 @@ pub(super) struct Pipeline<'a> {
     /// How the stages are named in failures: `batcher`, or `batcher of chain 271` when there
     /// are several L2s.
     pub(super) several: bool,
+    /// Which L2 of the devnet it is (0: the first): its prover API's port follows from it.
+    pub(super) index: usize,
     /// Manual settlement commands (`anvil_zks_*`) for the sender.
     pub(super) settle_rx: mpsc::Receiver<SettleCommand>,
     pub(super) cancel: &'a CancellationToken,
@@ -94,6 +96,7 @@ pub(super) async fn spawn(p: Pipeline<'_>, stages: &mut Stages) -> anyhow::Resul
         l2,
         batches,
         several,
+        index,
         settle_rx,
         cancel,
     } = p;
@@ -160,7 +163,10 @@ pub(super) async fn spawn(p: Pipeline<'_>, stages: &mut Stages) -> anyhow::Resul
             stages.spawn(name("prover"), prover.run(batch_in, proven_out));
         }
         ProverMode::External => {
-            let addr = std::net::SocketAddr::from(([127, 0, 0, 1], prover.port));
+            let port = prover
+                .port_of(index)
+                .context("--prover-port leaves no port for every chain's prover API")?;
+            let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .map_err(|e| crate::ports::Port::ProverApi.bind_error(addr, &e))?;

@@ -498,3 +498,46 @@ fn a_taken_port_of_another_chain_refuses_the_start_before_the_data_dir() {
     assert!(err.contains("pass another --chain-ports"), "{err}");
     assert!(!dir.exists(), "the data dir is left untouched");
 }
+
+/// Two free ports in a row on 127.0.0.1 (the first returned).
+fn two_free_ports() -> u16 {
+    loop {
+        let port = crate::prover::free_port();
+        if port < u16::MAX && std::net::TcpListener::bind(("127.0.0.1", port + 1)).is_ok() {
+            return port;
+        }
+    }
+}
+
+#[tokio::test]
+async fn external_workers_prove_each_chain_through_its_own_prover_api() {
+    let port = two_free_ports();
+    let node = two_chains(|c| {
+        c.settlement.prover.mode = zkos_dev::config::ProverMode::External;
+        c.settlement.prover.port = port;
+    })
+    .await;
+    let _workers: Vec<_> = (0..2u16)
+        .map(|i| {
+            let url = format!("http://127.0.0.1:{}", port + i);
+            crate::prover::Worker::start(&url, &format!("worker-{i}"))
+        })
+        .collect();
+    for (l2, rpc) in rpcs(&node) {
+        let receipt = transfer_on(&node, &l2, &rpc, Address::repeat_byte(0x91)).await;
+        let block = qty(&receipt["blockNumber"]);
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        while qty(&rpc
+            .ok("eth_getBlockByNumber", json!(["finalized", false]))
+            .await["number"])
+            < block
+        {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "chain {} never finalized block {block}",
+                l2.chain_id
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+}
