@@ -17,7 +17,7 @@ pub struct ChainsArgs {
         long,
         value_name = "IDS",
         value_delimiter = ',',
-        conflicts_with_all = ["chain_id", "fork_url", "l1_rpc"],
+        conflicts_with_all = ["chain_id", "fork_url"],
         help_heading = "Chain"
     )]
     pub chains: Vec<u64>,

@@ -9,10 +9,12 @@
 //! (shared bridge, chain registration, validators, the vault on the router and the nullifier,
 //! prover, genesis batch) is read back first and only sent when
 //! it differs, so a second run sends nothing and an interrupted run picks up where it stopped.
+//! More L2s (`--chains`) are registered on the deployment afterwards (`register`).
 
 mod bindings;
 mod client;
 mod funding;
+mod register;
 mod wire;
 
 use alloy_eips::BlockId;
@@ -26,6 +28,7 @@ use anyhow::{bail, ensure};
 use bindings::{Bridgehub, ChainTypeManager, L1AssetRouter, ZKChain};
 use client::L1Client;
 pub use client::{reach, rpc_url};
+pub use register::register_chain;
 
 use super::L1Contracts;
 use crate::abi::StoredBatchInfo;

@@ -35,10 +35,11 @@ pub(super) enum L1Setup<'a> {
 
 impl<'a> L1Setup<'a> {
     /// Reads the embedded genesis (it also names the operator and the admin for an external L1)
-    /// and, for an external L1, reaches it and finds or deploys the contracts there.
+    /// and, for an external L1, reaches it and finds or deploys the contracts there, for every
+    /// L2 of `l2_chain_ids` (the first one first).
     pub(super) async fn resolve(
         config: Option<&'a L1Config>,
-        l2_chain_id: u64,
+        l2_chain_ids: &[u64],
         accounts: &[DevAccount],
     ) -> anyhow::Result<Self> {
         let Some(config) = config else {
@@ -48,7 +49,7 @@ impl<'a> L1Setup<'a> {
         Ok(match &config.external {
             None => Self::Embedded { config, genesis },
             Some(ext) => {
-                let target = external_l1(ext, l2_chain_id, accounts, &genesis).await?;
+                let target = external_l1(ext, l2_chain_ids, accounts, &genesis).await?;
                 Self::External {
                     config,
                     genesis,
@@ -128,7 +129,11 @@ pub(super) struct RunningL1 {
 pub(super) struct ExternalTarget {
     pub(super) url: String,
     pub(super) chain_id: u64,
+    /// The first L2's.
     pub(super) contracts: L1Contracts,
+    /// Those of the L2s after the first (`--chains`), in order: the same with their own
+    /// chain contract.
+    pub(super) more: Vec<L1Contracts>,
 }
 
 /// Finds the rollup contracts on an external L1, deploying them with `--l1-deploy`. The L1 is
@@ -136,14 +141,15 @@ pub(super) struct ExternalTarget {
 /// before any contract is looked for.
 async fn external_l1(
     ext: &ExternalL1,
-    l2_chain_id: u64,
+    l2_chain_ids: &[u64],
     accounts: &[DevAccount],
     genesis: &L1Genesis,
 ) -> anyhow::Result<ExternalTarget> {
     let url = deploy::rpc_url(&ext.url)?;
     let chain_id = deploy::reach(&url).await?;
+    let (&l2_chain_id, more_ids) = l2_chain_ids.split_first().context("a devnet has an L2")?;
     anyhow::ensure!(
-        chain_id != l2_chain_id,
+        !l2_chain_ids.contains(&chain_id),
         "the chain at {url} has chain id {chain_id}, the L2's own: point --l1-rpc at the L1 (an \
          anvil, say), not at an L2, or give the L2 another --chain-id"
     );
@@ -164,10 +170,27 @@ async fn external_l1(
                 .with_context(|| format!("chain {chain_id} has no rollup contracts where zkos-dev deploys them: pass --l1-deploy to deploy them, or --l1-bridgehub ADDRESS"))?
         }
     };
+    // The L2s after the first: registered by zkos-dev (each with its own operator), found or,
+    // with --l1-deploy, registered now.
+    let mut more = Vec::with_capacity(more_ids.len());
+    for &id in more_ids {
+        let found = match ext.deploy {
+            true => {
+                let funder = accounts.first().map(DevAccount::signer);
+                let operator = crate::l1::chains::operator_signer(id);
+                deploy::register_chain(&url, &contracts, id, &operator, funder).await?
+            }
+            false => deploy::from_bridgehub(&url, contracts.bridgehub, id)
+                .await
+                .with_context(|| format!("pass --l1-deploy to register chain {id}"))?,
+        };
+        more.push(found);
+    }
     Ok(ExternalTarget {
         url,
         chain_id,
         contracts,
+        more,
     })
 }
 
@@ -199,19 +222,26 @@ pub(super) fn l1_side(
         L1Setup::External {
             genesis, target, ..
         } => {
-            anyhow::ensure!(
-                ids.len() == 1,
-                "several L2s (--chains) settle on the embedded L1 only, not yet on --l1-rpc"
-            );
-            let own = genesis.own_chain(accounts)?;
-            Ok((
-                None,
-                vec![ChainOnL1 {
-                    chain_id: ids[0],
-                    contracts: target.contracts,
-                    ..own
-                }],
-            ))
+            // The first L2 as zkos-dev deploys it (dev account #9 its operator, the governor its
+            // admin), each other one with an operator of its own, as on the embedded L1.
+            let first = ChainOnL1 {
+                chain_id: ids[0],
+                contracts: target.contracts,
+                ..genesis.own_chain(accounts)?
+            };
+            let more = ids[1..]
+                .iter()
+                .zip(&target.more)
+                .map(|(&chain_id, &contracts)| {
+                    let operator = crate::l1::chains::operator_signer(chain_id);
+                    ChainOnL1 {
+                        chain_id,
+                        contracts,
+                        admin: operator.clone(),
+                        operator,
+                    }
+                });
+            Ok((None, std::iter::once(first).chain(more).collect()))
         }
     }
 }

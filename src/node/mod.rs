@@ -123,8 +123,8 @@ impl Node {
 
         // Resolved before the L2s start: their `zks_` methods and their bridge name the L1's
         // contracts.
-        let l1_setup =
-            L1Setup::resolve(config.l1.as_ref(), config.chain.chain_id, &accounts).await?;
+        let chain_ids: Vec<u64> = plans.iter().map(|plan| plan.chain.chain_id).collect();
+        let l1_setup = L1Setup::resolve(config.l1.as_ref(), &chain_ids, &accounts).await?;
         let (l1_genesis_state, on_l1) =
             l1_side(&l1_setup, &plans, l1_fork.clone(), &accounts, &config)?;
         let zks = l1_setup.zks_info();

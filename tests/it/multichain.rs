@@ -541,3 +541,59 @@ async fn external_workers_prove_each_chain_through_its_own_prover_api() {
         }
     }
 }
+
+#[tokio::test]
+async fn two_chains_settle_on_an_external_anvil_the_node_deploys_them_on() {
+    let anvil = crate::support::Anvil::start().unwrap();
+    let url = anvil.url.clone();
+    let node = two_chains(move |c| {
+        c.l1.as_mut().unwrap().external = Some(zkos_dev::config::ExternalL1 {
+            url,
+            deploy: true,
+            bridgehub: None,
+        });
+    })
+    .await;
+    assert_eq!(node.node.l1_rpc_url(), Some(anvil.url.clone()));
+    let to = Address::repeat_byte(0xa1);
+    let hash = deposit(&node, 271, to, ether(1)).await;
+    let chains = rpcs(&node);
+    assert_eq!(
+        receipt_on(&chains[1].1, &json!(hash)).await["status"],
+        "0x1"
+    );
+    assert_eq!(
+        chains[0]
+            .1
+            .ok("eth_getBalance", json!([to, "latest"]))
+            .await,
+        json!("0x0")
+    );
+    for (l2, rpc) in &chains {
+        transfer_on(&node, l2, rpc, Address::repeat_byte(0xa2)).await;
+        let zk_chain = l2.l1_contracts.unwrap().zk_chain;
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        while l1_view(
+            &node,
+            zk_chain,
+            l1::getTotalBatchesExecutedCall {}.abi_encode(),
+        )
+        .await
+            < U256::from(1)
+        {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "chain {}",
+                l2.chain_id
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+    // Both chains' contracts: the first at the deployment's, the second its own.
+    let l2s = node.node.l2s();
+    assert_eq!(l2s[0].l1_contracts, node.node.l1_contracts());
+    assert_ne!(
+        l2s[0].l1_contracts.unwrap().zk_chain,
+        l2s[1].l1_contracts.unwrap().zk_chain
+    );
+}
