@@ -29,7 +29,8 @@ pub(super) enum L1Setup<'a> {
     External {
         config: &'a L1Config,
         genesis: L1Genesis,
-        target: ExternalTarget,
+        /// Boxed: its contracts for every chain make it the largest variant by far.
+        target: Box<ExternalTarget>,
     },
 }
 
@@ -53,7 +54,7 @@ impl<'a> L1Setup<'a> {
                 Self::External {
                     config,
                     genesis,
-                    target,
+                    target: Box::new(target),
                 }
             }
         })
