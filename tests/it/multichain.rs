@@ -1,6 +1,9 @@
 //! Several L2s in one devnet (`--chains`): each answers as its own chain, gets the deposits
-//! made to it and no others, settles its batches on its own L1 contract, and comes back from
-//! the data dir; snapshots cover every chain together.
+//! made to it and no others, and settles its batches on its own L1 contract (the embedded L1
+//! or an external anvil, with any prover). `saving`: snapshots, dumps and the data dir cover
+//! every chain together.
+
+mod saving;
 
 use alloy::{
     consensus::TxEip1559,
@@ -9,7 +12,7 @@ use alloy::{
     sol_types::SolCall,
 };
 use serde_json::{Value, json};
-use zkos_dev::{Config, L2Endpoint, Node, config::MoreChain};
+use zkos_dev::{Config, L2Endpoint, config::MoreChain};
 
 use crate::{
     bridge::ether,
@@ -42,7 +45,7 @@ mod l1 {
 }
 
 /// A devnet of chains 270 and 271 (and the embedded L1), `tweak`ed.
-async fn two_chains(tweak: impl FnOnce(&mut Config)) -> TestNode {
+pub(super) async fn two_chains(tweak: impl FnOnce(&mut Config)) -> TestNode {
     TestNode::start_with(|config| {
         config.more_chains = vec![MoreChain {
             chain_id: 271,
@@ -54,7 +57,7 @@ async fn two_chains(tweak: impl FnOnce(&mut Config)) -> TestNode {
 }
 
 /// Raw JSON-RPC to each L2, the first one first.
-fn rpcs(node: &TestNode) -> Vec<(L2Endpoint, RawRpc)> {
+pub(super) fn rpcs(node: &TestNode) -> Vec<(L2Endpoint, RawRpc)> {
     node.node
         .l2s()
         .into_iter()
@@ -66,7 +69,12 @@ fn rpcs(node: &TestNode) -> Vec<(L2Endpoint, RawRpc)> {
 }
 
 /// Sends 1 wei from dev account 0 on `chain` and waits for its receipt.
-async fn transfer_on(node: &TestNode, l2: &L2Endpoint, rpc: &RawRpc, to: Address) -> Value {
+pub(super) async fn transfer_on(
+    node: &TestNode,
+    l2: &L2Endpoint,
+    rpc: &RawRpc,
+    to: Address,
+) -> Value {
     let from = node.account(0);
     let nonce = qty(&rpc
         .ok("eth_getTransactionCount", json!([from, "latest"]))
@@ -91,7 +99,7 @@ async fn transfer_on(node: &TestNode, l2: &L2Endpoint, rpc: &RawRpc, to: Address
     receipt_on(rpc, &hash).await
 }
 
-async fn receipt_on(rpc: &RawRpc, hash: &Value) -> Value {
+pub(super) async fn receipt_on(rpc: &RawRpc, hash: &Value) -> Value {
     let deadline = tokio::time::Instant::now() + PATIENCE;
     loop {
         let receipt = rpc.ok("eth_getTransactionReceipt", json!([hash])).await;
@@ -107,7 +115,7 @@ async fn receipt_on(rpc: &RawRpc, hash: &Value) -> Value {
 }
 
 /// Deposits `value` to `to` on L2 chain `chain_id` through the Bridgehub; the L2 tx hash.
-async fn deposit(node: &TestNode, chain_id: u64, to: Address, value: U256) -> B256 {
+pub(super) async fn deposit(node: &TestNode, chain_id: u64, to: Address, value: U256) -> B256 {
     let l1 = l1_wallet(node, 1);
     let hub = l1::Bridgehub::new(node.node.l1_contracts().unwrap().bridgehub, &l1);
     let gas_limit = 300_000u64;
@@ -138,7 +146,7 @@ async fn deposit(node: &TestNode, chain_id: u64, to: Address, value: U256) -> B2
         .txHash
 }
 
-async fn l1_view(node: &TestNode, to: Address, call: Vec<u8>) -> U256 {
+pub(super) async fn l1_view(node: &TestNode, to: Address, call: Vec<u8>) -> U256 {
     let l1 = ProviderBuilder::new().connect_http(node.node.l1_rpc_url().unwrap().parse().unwrap());
     let out = l1
         .call(
@@ -269,196 +277,6 @@ async fn a_tx_on_each_chain_settles_on_that_chains_l1_contract() {
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
     }
-}
-
-#[tokio::test]
-async fn a_snapshot_taken_on_one_chain_reverts_every_chain() {
-    let node = two_chains(|_| {}).await;
-    let chains = rpcs(&node);
-    let id = chains[1].1.ok("evm_snapshot", json!([])).await;
-    let mut heads = vec![];
-    for (l2, rpc) in &chains {
-        heads.push(rpc.ok("eth_blockNumber", json!([])).await);
-        transfer_on(&node, l2, rpc, Address::repeat_byte(0x44)).await;
-    }
-    assert_eq!(chains[0].1.ok("evm_revert", json!([id])).await, json!(true));
-    for ((_, rpc), head) in chains.iter().zip(heads) {
-        assert_eq!(rpc.ok("eth_blockNumber", json!([])).await, head);
-    }
-    // anvil_reset sends every chain back to genesis.
-    for (l2, rpc) in &chains {
-        transfer_on(&node, l2, rpc, Address::repeat_byte(0x45)).await;
-    }
-    chains[1].1.ok("anvil_reset", json!([])).await;
-    for (_, rpc) in &chains {
-        assert_eq!(rpc.ok("eth_blockNumber", json!([])).await, json!("0x0"));
-    }
-}
-
-#[tokio::test]
-async fn every_chain_comes_back_from_the_data_dir() {
-    let temp = tempfile::tempdir().unwrap();
-    let dir = temp.path().join("devnet");
-    let config = || {
-        let mut config = Config::test();
-        config.storage = zkos_dev::config::Storage::Dir(dir.clone());
-        config.more_chains = vec![MoreChain {
-            chain_id: 271,
-            port: 0,
-        }];
-        config
-    };
-    let node = TestNode::wrap(Node::spawn(config()).await.unwrap());
-    let receiver = Address::repeat_byte(0x55);
-    let deposited = deposit(&node, 271, Address::repeat_byte(0x56), ether(1)).await;
-    receipt_on(&rpcs(&node)[1].1, &json!(deposited)).await;
-    let mut heads = vec![];
-    for (l2, rpc) in rpcs(&node) {
-        transfer_on(&node, &l2, &rpc, receiver).await;
-        if l2.chain_id == 271 {
-            // A second block on the second chain, so the heads differ.
-            transfer_on(&node, &l2, &rpc, receiver).await;
-        }
-        heads.push(rpc.ok("eth_blockNumber", json!([])).await);
-    }
-    let contracts: Vec<_> = node.node.l2s().iter().map(|l| l.l1_contracts).collect();
-    node.node.shutdown().await;
-    assert!(dir.join("chains").join("271").join("devnet.redb").is_file());
-
-    let node = TestNode::wrap(Node::spawn(config()).await.unwrap());
-    let chains = rpcs(&node);
-    for ((l2, rpc), head) in chains.iter().zip(&heads) {
-        assert_eq!(&rpc.ok("eth_blockNumber", json!([])).await, head);
-        assert_eq!(
-            rpc.ok("eth_getBalance", json!([receiver, "latest"])).await,
-            json!(if l2.chain_id == 271 { "0x2" } else { "0x1" })
-        );
-    }
-    let now: Vec<_> = node.node.l2s().iter().map(|l| l.l1_contracts).collect();
-    assert_eq!(now, contracts);
-    let receipt = chains[1]
-        .1
-        .ok("eth_getTransactionReceipt", json!([deposited]))
-        .await;
-    assert_eq!(receipt["status"], "0x1");
-    // Both chains keep producing blocks.
-    for (l2, rpc) in &chains {
-        assert_eq!(transfer_on(&node, l2, rpc, receiver).await["status"], "0x1");
-    }
-}
-
-/// Each L2's head block, the first one first.
-async fn heads(node: &TestNode) -> Vec<Value> {
-    let mut heads = vec![];
-    for (_, rpc) in rpcs(node) {
-        heads.push(rpc.ok("eth_blockNumber", json!([])).await);
-    }
-    heads
-}
-
-/// A tx on every L2.
-async fn a_tx_on_each(node: &TestNode, to: Address) {
-    for (l2, rpc) in rpcs(node) {
-        transfer_on(node, &l2, &rpc, to).await;
-    }
-}
-
-#[tokio::test]
-async fn a_dump_and_a_named_snapshot_hold_every_chain() {
-    let node = two_chains(|c| c.storage = zkos_dev::config::Storage::Ephemeral).await;
-    let chains = rpcs(&node);
-    a_tx_on_each(&node, Address::repeat_byte(0x61)).await;
-    let before = heads(&node).await;
-    let dump = chains[0].1.ok("anvil_dumpState", json!([])).await;
-    a_tx_on_each(&node, Address::repeat_byte(0x62)).await;
-    assert_ne!(heads(&node).await, before);
-    assert_eq!(
-        chains[1].1.ok("anvil_loadState", json!([dump])).await,
-        json!(true)
-    );
-    assert_eq!(heads(&node).await, before);
-
-    chains[1].1.ok("zkos_saveSnapshot", json!(["two"])).await;
-    a_tx_on_each(&node, Address::repeat_byte(0x63)).await;
-    chains[0].1.ok("zkos_loadSnapshot", json!(["two"])).await;
-    assert_eq!(heads(&node).await, before);
-    // Both keep going from there.
-    a_tx_on_each(&node, Address::repeat_byte(0x64)).await;
-
-    // A dump of one chain does not load into a devnet of two.
-    let single = TestNode::start().await;
-    let one = single.rpc.ok("anvil_dumpState", json!([])).await;
-    let err = chains[0]
-        .1
-        .call("anvil_loadState", json!([one]))
-        .await
-        .unwrap_err();
-    assert!(
-        err.message
-            .contains("L2 chains 270, this devnet runs 270, 271"),
-        "{err:?}"
-    );
-}
-
-#[tokio::test]
-async fn a_stopped_data_dir_of_two_chains_saves_loads_and_resets_every_chain() {
-    let temp = tempfile::tempdir().unwrap();
-    let dir = temp.path().join("devnet");
-    let dir_arg = dir.to_str().unwrap();
-    let config = || {
-        let mut config = Config::test();
-        config.storage = zkos_dev::config::Storage::Dir(dir.clone());
-        config.more_chains = vec![MoreChain {
-            chain_id: 271,
-            port: 0,
-        }];
-        config
-    };
-    let cli = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_zkos-dev"))
-            .args(args)
-            .env_remove("ZKOS_DEV_DATA_DIR")
-            .output()
-            .expect("zkos-dev runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    let node = TestNode::wrap(Node::spawn(config()).await.unwrap());
-    a_tx_on_each(&node, Address::repeat_byte(0x71)).await;
-    let before = heads(&node).await;
-    node.node.shutdown().await;
-
-    cli(&["snapshot", "save", "s1", "--data-dir", dir_arg]);
-    cli(&["reset", "--data-dir", dir_arg]);
-    assert!(!dir.join("chains").exists(), "reset takes every chain");
-    let node = TestNode::wrap(Node::spawn(config()).await.unwrap());
-    assert_eq!(heads(&node).await, vec![json!("0x0"), json!("0x0")]);
-    node.node.shutdown().await;
-
-    cli(&["snapshot", "load", "s1", "--data-dir", dir_arg]);
-    let node = TestNode::wrap(Node::spawn(config()).await.unwrap());
-    assert_eq!(heads(&node).await, before);
-    a_tx_on_each(&node, Address::repeat_byte(0x72)).await;
-    node.node.shutdown().await;
-}
-
-#[tokio::test]
-async fn two_chains_without_an_l1_are_still_saved_together() {
-    let node = two_chains(|c| c.l1 = None).await;
-    let chains = rpcs(&node);
-    assert!(chains.iter().all(|(l2, _)| l2.l1_contracts.is_none()));
-    let before = heads(&node).await;
-    let id = chains[0].1.ok("evm_snapshot", json!([])).await;
-    let dump = chains[1].1.ok("anvil_dumpState", json!([])).await;
-    a_tx_on_each(&node, Address::repeat_byte(0x81)).await;
-    assert_eq!(chains[1].1.ok("evm_revert", json!([id])).await, json!(true));
-    assert_eq!(heads(&node).await, before);
-    a_tx_on_each(&node, Address::repeat_byte(0x82)).await;
-    chains[0].1.ok("anvil_loadState", json!([dump])).await;
-    assert_eq!(heads(&node).await, before);
 }
 
 #[tokio::test]
