@@ -234,6 +234,7 @@ impl Node {
                         output: (!config.silent).then_some(OutputConfig {
                             label: Some(LineLabel::L1),
                             internal_senders: [Some(genesis.operator), Some(genesis.governor)],
+                            settlement_target: Some(genesis.contracts.validator_timelock),
                             ..config.output
                         }),
                         config: &config,
