@@ -232,8 +232,8 @@ pub struct NodeInfo {
 /// An L2 the dashboard can follow.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainChoice {
-    /// Its chain id.
-    pub chain_id: u64,
+    /// Its chain id (`None`: not known here, attached to a URL).
+    pub chain_id: Option<u64>,
     /// Its JSON-RPC URL.
     pub url: String,
 }
@@ -394,7 +394,11 @@ impl App {
         fresh.focus = self.focus;
         fresh.side = self.side;
         fresh.chain = index;
-        fresh.toast(format!("following L2 chain {}", choice.chain_id), false);
+        let which = match choice.chain_id {
+            Some(id) => format!("L2 chain {id}"),
+            None => format!("the L2 at {}", fresh.info.l2_url),
+        };
+        fresh.toast(format!("following {which}"), false);
         *self = fresh;
     }
 

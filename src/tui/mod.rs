@@ -106,7 +106,7 @@ impl Dashboard {
                 .l2s()
                 .iter()
                 .map(|l2| app::ChainChoice {
-                    chain_id: l2.chain_id,
+                    chain_id: Some(l2.chain_id),
                     url: l2.rpc_url(),
                 })
                 .collect(),
@@ -140,9 +140,14 @@ impl Dashboard {
         Ok(dashboard)
     }
 
-    /// The dashboard of a node running elsewhere (`zkos-dev tui --rpc URL`): everything over
-    /// its JSON-RPC.
-    pub fn attach(l2_url: &str, l1_url: Option<&str>) -> anyhow::Result<Self> {
+    /// The dashboard of a node running elsewhere (`zkos-dev tui --rpc URL[,URL...]`):
+    /// everything over its JSON-RPC; with several L2 URLs (a devnet of `--chains`), `c` switches
+    /// between them.
+    pub fn attach(l2_urls: &[String], l1_url: Option<&str>) -> anyhow::Result<Self> {
+        let l2_url = l2_urls
+            .first()
+            .map(String::as_str)
+            .context("zkos-dev tui needs the URL of an L2")?;
         let info = NodeInfo {
             l2_url: l2_url.to_string(),
             l2_ws_url: Some(ws_url(l2_url)),
@@ -153,7 +158,16 @@ impl Dashboard {
             // The node's mnemonic is not known here: the default one's keys, shown for the
             // addresses the node lists (all of them unless it runs with a mnemonic of its own).
             keys: dev_accounts(&Config::default().accounts).unwrap_or_default(),
-            chains: vec![],
+            chains: match l2_urls.len() {
+                1 => vec![],
+                _ => l2_urls
+                    .iter()
+                    .map(|url| app::ChainChoice {
+                        chain_id: None,
+                        url: url.clone(),
+                    })
+                    .collect(),
+            },
         };
         let (feed_tx, feed) = mpsc::channel(FEED_CAPACITY);
         let l2 = Rpc::new(l2_url)?;

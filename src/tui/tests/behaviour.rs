@@ -366,11 +366,11 @@ fn c_follows_the_next_l2_and_the_header_says_which() {
 
     app.info.chains = vec![
         ChainChoice {
-            chain_id: 270,
+            chain_id: Some(270),
             url: "http://127.0.0.1:3050".into(),
         },
         ChainChoice {
-            chain_id: 271,
+            chain_id: Some(271),
             url: "http://127.0.0.1:3051".into(),
         },
     ];
