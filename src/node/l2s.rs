@@ -15,8 +15,8 @@ use crate::{
     persistence::data_dir::DataDir, sequencer::SequencerCommand,
 };
 
-/// Where the data dir keeps the L2s after the first.
-pub(crate) const CHAINS_DIR: &str = "chains";
+/// Where the data dir keeps the L2s after the first (`<data dir>/chains/<chain id>/`).
+pub const CHAINS_DIR: &str = "chains";
 
 /// A channel's two ends.
 pub(super) type Channel<T> = (mpsc::Sender<T>, mpsc::Receiver<T>);

@@ -40,7 +40,7 @@ use background::{spawn_cache_saver, spawn_checkpoints};
 use chain::{ChainSpec, RunningChain, spawn_chain};
 pub use handle::L2Endpoint;
 use l1::{L1Setup, RunningL1, check_registered, l1_side};
-pub(crate) use l2s::CHAINS_DIR;
+pub use l2s::CHAINS_DIR;
 use stages::Stages;
 
 /// Starts nodes.

@@ -415,3 +415,22 @@ async fn two_chains_settle_on_an_external_anvil_the_node_deploys_them_on() {
         l2s[1].l1_contracts.unwrap().zk_chain
     );
 }
+
+#[test]
+fn a_failed_start_in_an_empty_dir_takes_every_chains_data_dir_away() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("empty");
+    std::fs::create_dir(&dir).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zkos-dev"))
+        .args(["start", "--no-tui", "--silent", "--chains", "270,271"])
+        .args(["--chain-ports", "0,0", "--l1-port", "0", "--no-metrics"])
+        .arg("--load-state")
+        .arg(temp.path().join("no-such-dump"))
+        .arg("--data-dir")
+        .arg(&dir)
+        .output()
+        .expect("zkos-dev runs");
+    assert!(!out.status.success());
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
