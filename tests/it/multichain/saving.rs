@@ -198,3 +198,29 @@ async fn two_chains_without_an_l1_are_still_saved_together() {
     chains[0].1.ok("anvil_loadState", json!([dump])).await;
     assert_eq!(heads(&node).await, before);
 }
+
+/// How many fields the RLP list of a dump (`magic ‖ version ‖ RLP`) has.
+fn dump_fields(dump: &Value) -> usize {
+    let bytes = alloy::hex::decode(dump.as_str().unwrap()).unwrap();
+    let mut body = &bytes[16..];
+    let header = alloy_rlp::Header::decode(&mut body).unwrap();
+    assert!(header.list);
+    let mut list = &body[..header.payload_length];
+    let mut fields = 0;
+    while !list.is_empty() {
+        let item = alloy_rlp::Header::decode(&mut list).unwrap();
+        list = &list[item.payload_length..];
+        fields += 1;
+    }
+    fields
+}
+
+#[tokio::test]
+async fn a_dump_of_one_l2_has_the_fields_it_had_before_several_l2s() {
+    let one = TestNode::start().await;
+    let dump = one.rpc.ok("anvil_dumpState", json!([])).await;
+    assert_eq!(dump_fields(&dump), 3, "L2, L1, batches: as before --chains");
+    let two = two_chains(|_| {}).await;
+    let dump = two.rpc.ok("anvil_dumpState", json!([])).await;
+    assert_eq!(dump_fields(&dump), 4, "and the L2s after the first");
+}
