@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Start-up time of `zkos-dev start`: from exec to both JSON-RPCs (L2 and embedded L1) answering
-# eth_chainId, median of N runs (and the same for anvil when it is installed, for comparison).
+# Start-up time of `zkos-dev start`: from exec to every JSON-RPC (the L2s and the embedded L1)
+# answering eth_chainId, median of N runs, with one L2, then two and three (`--chains`); and the
+# same for anvil when it is installed, for comparison.
 #
 #   scripts/bench-startup.sh [RUNS]        # default 9 runs; uses the release build
 #   ZKOS_DEV_BIN=path/to/zkos-dev ANVIL_BIN=path/to/anvil scripts/bench-startup.sh
 #
-# Ports 23050 / 28545 / 28546 must be free. Prints one line per node: median, min, max in ms.
+# Ports 23050-23052 / 28545 / 28546 must be free. Prints one line per node: median, min, max in ms.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${1:-9}"
@@ -25,7 +26,8 @@ answers() {
 # One run: start the command, wait for the URLs, print ms, stop it.
 measure() {
   local urls=("$1") ; shift
-  [ "${EXTRA_URL:-}" ] && urls+=("$EXTRA_URL")
+  local extra
+  for extra in ${EXTRA_URLS:-}; do urls+=("$extra"); done
   local start end pid
   start=$(now_ns)
   "$@" >/dev/null 2>&1 &
@@ -45,9 +47,19 @@ stats() {
 
 echo "zkos-dev start (L2 + embedded L1, settlement on), until both RPCs answer:"
 for _ in $(seq "$RUNS"); do
-  EXTRA_URL=http://127.0.0.1:28545 measure http://127.0.0.1:23050 \
+  EXTRA_URLS=http://127.0.0.1:28545 measure http://127.0.0.1:23050 \
     "$BIN" start --ephemeral --port 23050 --l1-port 28545 --no-metrics --silent
 done | stats
+for chains in 270,271 270,271,272; do
+  n=$(echo "$chains" | tr ',' '\n' | wc -l)
+  others="http://127.0.0.1:28545"
+  for i in $(seq 1 $((n - 1))); do others="$others http://127.0.0.1:$((23050 + i))"; done
+  echo "zkos-dev start --chains $chains ($n L2s + embedded L1), until every RPC answers:"
+  for _ in $(seq "$RUNS"); do
+    EXTRA_URLS="$others" measure http://127.0.0.1:23050 \
+      "$BIN" start --ephemeral --chains "$chains" --port 23050 --l1-port 28545 --no-metrics --silent
+  done | stats
+done
 if [ -x "$ANVIL" ]; then
   echo "anvil ($("$ANVIL" --version | head -1)), until its RPC answers:"
   for _ in $(seq "$RUNS"); do

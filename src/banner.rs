@@ -14,8 +14,10 @@ pub(crate) struct BannerInfo<'a> {
     pub config: &'a Config,
     /// Funded accounts (on both chains).
     pub accounts: &'a [DevAccount],
-    /// Where the L2 RPC listens.
+    /// Where the first L2's RPC listens.
     pub rpc_addr: SocketAddr,
+    /// Every L2, the first one first (`--chains`; one without it).
+    pub chains: Vec<ChainInfo<'a>>,
     /// The embedded L1, if it runs.
     pub l1: Option<L1Info<'a>>,
     /// The external L1 (`--l1-rpc`) and the rollup contracts there, if settling on one.
@@ -31,6 +33,52 @@ pub(crate) struct BannerInfo<'a> {
     pub fork: Option<crate::fork::ForkPoint>,
     /// Where the embedded L1 was forked from (`--l1-fork-url`).
     pub l1_fork: Option<crate::fork::ForkPoint>,
+}
+
+/// What the banner shows of one L2.
+pub(crate) struct ChainInfo<'a> {
+    pub chain_id: u64,
+    /// Where its RPC listens.
+    pub rpc_addr: SocketAddr,
+    /// Its contract and operator on the L1 (`None` without an L1).
+    pub on_l1: Option<&'a crate::l1::ChainOnL1>,
+}
+
+/// The "Chains" section of a devnet with several L2s: each one's URL, contract and operator.
+fn chains_section(out: &mut String, chains: &[ChainInfo<'_>]) {
+    if chains.len() < 2 {
+        return;
+    }
+    let _ = writeln!(out, "\nL2 Chains\n==================");
+    for chain in chains {
+        let _ = write!(out, "Chain {:<8} http://{}", chain.chain_id, chain.rpc_addr);
+        if let Some(on_l1) = chain.on_l1 {
+            let _ = write!(
+                out,
+                "  L1 contract {}  operator {}",
+                on_l1.contracts.zk_chain,
+                on_l1.operator.address()
+            );
+        }
+        let _ = writeln!(out);
+    }
+}
+
+/// The chains as JSON: `[{chain_id, rpc_url, ws_url, port, l1_contracts, operator}]`.
+fn chains_json(chains: &[ChainInfo<'_>]) -> Value {
+    chains
+        .iter()
+        .map(|chain| {
+            json!({
+                "chain_id": chain.chain_id,
+                "rpc_url": format!("http://{}", chain.rpc_addr),
+                "ws_url": format!("ws://{}", chain.rpc_addr),
+                "port": chain.rpc_addr.port(),
+                "l1_contracts": chain.on_l1.map(|c| c.contracts),
+                "operator": chain.on_l1.map(|c| c.operator.address()),
+            })
+        })
+        .collect()
 }
 
 /// anvil's "Fork" section, for the L2 or the L1.
@@ -141,11 +189,11 @@ pub(crate) fn banner(info: &BannerInfo<'_>) -> String {
         out,
         "(the last account is the ZKsync rich account; all keys are public)"
     );
-    let _ = writeln!(
-        out,
-        "\nL2 Chain ID\n==================\n{}",
-        c.chain.chain_id
-    );
+    let ids: Vec<String> = match info.chains.len() {
+        0 | 1 => vec![c.chain.chain_id.to_string()],
+        _ => info.chains.iter().map(|c| c.chain_id.to_string()).collect(),
+    };
+    let _ = writeln!(out, "\nL2 Chain ID\n==================\n{}", ids.join(", "));
     let _ = writeln!(
         out,
         "\nEVM Rules\n==================\n{}",
@@ -173,12 +221,20 @@ pub(crate) fn banner(info: &BannerInfo<'_>) -> String {
         "\nMining\n==================\n{}",
         mining_name(c.mining)
     );
+    chains_section(&mut out, &info.chains);
     let _ = writeln!(out, "\nEndpoints\n==================");
     let _ = writeln!(
         out,
         "L2 JSON-RPC:  http://{0}  ws://{0}  (GET /health)",
         info.rpc_addr
     );
+    for chain in info.chains.iter().skip(1) {
+        let _ = writeln!(
+            out,
+            "L2 JSON-RPC:  http://{0}  ws://{0}  (chain {1})",
+            chain.rpc_addr, chain.chain_id
+        );
+    }
     if let Some(l1) = &info.l1 {
         let _ = writeln!(
             out,
@@ -188,27 +244,58 @@ pub(crate) fn banner(info: &BannerInfo<'_>) -> String {
         let g = l1.genesis;
         let k = g.contracts;
         let _ = writeln!(out, "\nL1 (embedded)\n==================");
-        let chain_label = format!("Chain {}", g.l2_chain_id);
-        let rows = [
+        let chain_rows: Vec<(String, String)> = match info.chains.iter().any(|c| c.on_l1.is_some())
+        {
+            true => info
+                .chains
+                .iter()
+                .filter_map(|c| c.on_l1)
+                .map(|c| {
+                    (
+                        format!("Chain {}", c.chain_id),
+                        c.contracts.zk_chain.to_string(),
+                    )
+                })
+                .collect(),
+            false => vec![(format!("Chain {}", g.l2_chain_id), k.zk_chain.to_string())],
+        };
+        let head = [
             ("Chain ID", l1.config.chain.chain_id.to_string()),
             ("Mining", mining_name(l1.config.mining)),
             ("Bridgehub", k.bridgehub.to_string()),
-            (chain_label.as_str(), k.zk_chain.to_string()),
+        ];
+        let rows = [
             ("L1 Nullifier", k.l1_nullifier.to_string()),
             ("L1 Asset Router", k.l1_asset_router.to_string()),
             ("L1 Token Vault", k.l1_native_token_vault.to_string()),
             ("Verifier", format!("{} (fake proofs accepted)", k.verifier)),
             ("Validator Timelock", k.validator_timelock.to_string()),
-            ("Operator", format!("{} (dev account #9)", g.operator)),
+            (
+                "Operator",
+                match info.chains.first().and_then(|c| c.on_l1) {
+                    Some(first) if first.operator.address() != g.operator => {
+                        first.operator.address().to_string()
+                    }
+                    _ => format!("{} (dev account #9)", g.operator),
+                },
+            ),
         ];
+        let rows = head
+            .into_iter()
+            .map(|(label, value)| (label.to_string(), value))
+            .chain(chain_rows)
+            .chain(
+                rows.into_iter()
+                    .map(|(label, value)| (label.to_string(), value)),
+            );
         for (label, value) in rows {
             let _ = writeln!(out, "{:<20}{value}", format!("{label}:"));
         }
-        if g.l2_chain_id != c.chain.chain_id {
+        if info.chains.len() > 1 {
             let _ = writeln!(
                 out,
-                "WARNING: the L1 contracts serve chain {}, not this L2's chain id {}.",
-                g.l2_chain_id, c.chain.chain_id
+                "(each chain's own operator settles it; dev account #9 settles chain {})",
+                g.l2_chain_id
             );
         }
     }
@@ -254,16 +341,17 @@ pub(crate) fn banner(info: &BannerInfo<'_>) -> String {
             "\nWARNING: listening on a non-loopback address while the public dev keys are funded."
         );
     }
+    let l2s: Vec<String> = match info.chains.len() {
+        0 | 1 => vec![info.rpc_addr.to_string()],
+        _ => info.chains.iter().map(|c| c.rpc_addr.to_string()).collect(),
+    };
+    let l2s = l2s.join(", ");
     match &info.l1 {
         Some(l1) => {
-            let _ = write!(
-                out,
-                "\nListening on {} (L2) and {} (L1)",
-                info.rpc_addr, l1.rpc_addr
-            );
+            let _ = write!(out, "\nListening on {l2s} (L2) and {} (L1)", l1.rpc_addr);
         }
         None => {
-            let _ = write!(out, "\nListening on {}", info.rpc_addr);
+            let _ = write!(out, "\nListening on {l2s}");
         }
     }
     out
@@ -321,6 +409,7 @@ pub(crate) fn banner_json(info: &BannerInfo<'_>) -> Value {
     json!({
         "version": env!("CARGO_PKG_VERSION"),
         "l1": l1,
+        "chains": chains_json(&info.chains),
         "settlement": c.l1.as_ref().map(|_| json!({
             "batch_timeout_ms": c.settlement.seal.timeout.as_millis() as u64,
             "batch_max_blocks": c.settlement.seal.max_blocks,

@@ -4,6 +4,7 @@
 //! commands `snapshot_cmd.rs`.
 
 mod anvil_flags;
+mod chains_flags;
 pub mod snapshot_cmd;
 mod start;
 
@@ -169,9 +170,10 @@ impl From<SnapshotCommand> for crate::cli::snapshot_cmd::SnapshotAction {
 /// `zkos-dev tui`.
 #[derive(Debug, Args)]
 pub struct TuiArgs {
-    /// The L2 JSON-RPC of the node to watch.
-    #[arg(long, default_value = "http://127.0.0.1:3050")]
-    pub rpc: String,
+    /// The L2 JSON-RPC of the node to watch; several, comma-separated, for a devnet of
+    /// several L2s (`start --chains`), which `c` switches between.
+    #[arg(long, value_delimiter = ',', default_value = "http://127.0.0.1:3050")]
+    pub rpc: Vec<String>,
     /// Its L1's JSON-RPC.
     #[arg(long, default_value = "http://127.0.0.1:8545")]
     pub l1_rpc: String,

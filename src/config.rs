@@ -61,6 +61,19 @@ pub struct Config {
     pub cache_blocks: usize,
     /// Start the L2 from a block of a live chain (`--fork-url`).
     pub fork: Option<ForkConfig>,
+    /// The L2s after the first (`--chains`): each the same machinery as the first (its own
+    /// sequencer, state, storage and settlement pipeline, its own contract on the L1), with
+    /// the first one's settings but its own chain id and port. Empty: one L2 (the default).
+    pub more_chains: Vec<MoreChain>,
+}
+
+/// One more L2 of a multi-chain devnet (`--chains`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MoreChain {
+    /// Its chain id (not the first L2's nor the L1's).
+    pub chain_id: u64,
+    /// Port of its JSON-RPC (0 = any free port).
+    pub port: u16,
 }
 
 /// `--cache-blocks`' default: with 200 transfers a block, ~25 MB of blocks in memory.
@@ -143,12 +156,24 @@ pub struct ProverConfig {
     /// The key that signs attestations (registered with the L1 verifier at start-up in the
     /// `reexec` and `external` modes); default `keccak256("zkos-dev prover")`.
     pub key: alloy_primitives::B256,
-    /// Port of the prover API (`external`; 0 = any free port), on 127.0.0.1.
+    /// Port of the prover API (`external`; 0 = any free port), on 127.0.0.1; the L2s after
+    /// the first (`--chains`) have theirs on the following ports ([`ProverConfig::port_of`]).
     pub port: u16,
     /// A picked job goes to another worker after this long without a proof.
     pub job_timeout: Duration,
     /// Jobs that may wait for workers at once (backpressure beyond).
     pub max_jobs: usize,
+}
+
+impl ProverConfig {
+    /// The prover API's port for L2 number `index` (0: the first): `port + index`, so each L2
+    /// of `--chains` has its own API (0 stays 0: any free port); `None` past 65535.
+    pub fn port_of(&self, index: usize) -> Option<u16> {
+        match self.port {
+            0 => Some(0),
+            port => u16::try_from(usize::from(port) + index).ok(),
+        }
+    }
 }
 
 impl Default for ProverConfig {
@@ -365,11 +390,26 @@ impl Default for Config {
             sync: SyncPolicy::default(),
             cache_blocks: DEFAULT_CACHE_BLOCKS,
             fork: None,
+            more_chains: vec![],
         }
     }
 }
 
 impl Config {
+    /// Every L2's chain config and port, the first one's first (`--chains`).
+    pub fn l2_chains(&self) -> Vec<(ChainConfig, u16)> {
+        let first = (self.chain.clone(), self.rpc.port);
+        std::iter::once(first)
+            .chain(self.more_chains.iter().map(|more| {
+                let chain = ChainConfig {
+                    chain_id: more.chain_id,
+                    ..self.chain.clone()
+                };
+                (chain, more.port)
+            }))
+            .collect()
+    }
+
     /// A node for tests: any free ports on 127.0.0.1 (L2 and L1), silent, instant mining, no
     /// metrics endpoint.
     pub fn test() -> Self {

@@ -1,7 +1,7 @@
-//! Devnet: the L1 and the L2 saved, restored and reset together, so `evm_snapshot` /
-//! `evm_revert` / `anvil_reset` on either RPC act on the whole rollup: both chains and the
-//! settlement pipeline. `Devnet::{snapshot, revert, reset, dump, load}` -> commands to both
-//! sequencers. The words (snapshot, dump, data dir) are `persistence`'s; this module sits
+//! Devnet: the L1 and the L2s saved, restored and reset together, so `evm_snapshot` /
+//! `evm_revert` / `anvil_reset` on any RPC act on the whole rollup: every chain and the
+//! settlement pipelines. `Devnet::{snapshot, revert, reset, dump, load}` -> commands to every
+//! sequencer. The words (snapshot, dump, data dir) are `persistence`'s; this module sits
 //! above the sequencers it commands, `persistence` below them.
 //!
 //! The pipeline (L1 watcher and L1 sender) holds `gate` shared while it acts on L1; saving and
@@ -20,7 +20,7 @@ use tokio::sync::{RwLock, mpsc, oneshot};
 
 use crate::{
     batcher::BatchStore,
-    persistence::dump::{ChainDump, DevnetDump, read_file, write_file},
+    persistence::dump::{ChainDump, DevnetDump, L2Dump, read_file, write_file},
     sequencer::{LoadedChain, SequencerCommand},
 };
 
@@ -31,26 +31,39 @@ pub enum L1Handle {
     Embedded(mpsc::Sender<SequencerCommand>),
     /// An external L1 (`--l1-rpc`): saved with its own `evm_snapshot` (anvil, Hardhat).
     External(DynProvider),
+    /// No L1 (`--no-l1`), with several L2s (`--chains`): they are saved together.
+    None,
 }
 
 /// One devnet snapshot: the id each chain gave it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Taken {
-    l2: U256,
+    /// Each L2's, in the devnet's order.
+    l2: Vec<U256>,
     l1: U256,
 }
 
-/// Saves, restores and resets both chains together.
+/// One L2 of the devnet, as the devnet saves it.
+#[derive(Debug, Clone)]
+pub struct DevnetL2 {
+    /// Its chain id (a dump loads into the L2s of the same ids).
+    pub chain_id: u64,
+    /// Its sequencer.
+    pub commands: mpsc::Sender<SequencerCommand>,
+    /// Its batches (dumped and loaded with it).
+    pub batches: Arc<BatchStore>,
+}
+
+/// Saves, restores and resets every chain together.
 #[derive(Debug)]
 pub struct Devnet {
-    l2: mpsc::Sender<SequencerCommand>,
+    /// The L2s, the first one first.
+    l2s: Vec<DevnetL2>,
     l1: L1Handle,
-    /// Shared by the watcher and the sender while they act, exclusive while saving/restoring.
+    /// Shared by the watchers and the senders while they act, exclusive while saving/restoring.
     pub gate: Arc<RwLock<()>>,
     /// Devnet snapshot id -> the chains' ids. Ids count up from 0 as in anvil.
     taken: Mutex<(U256, BTreeMap<U256, Taken>)>,
-    /// The L2's batches (dumped and loaded with the chains).
-    batches: Arc<BatchStore>,
 }
 
 /// Why a devnet-wide operation failed.
@@ -115,6 +128,7 @@ pub(crate) async fn dump(
             l2: chain_dump(l2).await?,
             l1: vec![],
             batches: vec![],
+            more_l2s: None,
         }),
     }
 }
@@ -129,6 +143,9 @@ pub(crate) async fn load(
         Some(devnet) => devnet.load(dump).await,
         None if !dump.l1.is_empty() => Err(DevnetError::Load(
             "the state dump holds an L1 and this node runs without one (--no-l1)".into(),
+        )),
+        None if dump.more_l2s.is_some() => Err(DevnetError::Load(
+            "the state dump holds several L2s (--chains), which need the embedded L1".into(),
         )),
         None => load_chain(l2, dump.l2).await,
     }
@@ -171,69 +188,132 @@ async fn ask<T>(
 }
 
 impl Devnet {
-    /// A devnet of these two chains.
-    pub fn new(l2: mpsc::Sender<SequencerCommand>, l1: L1Handle, batches: Arc<BatchStore>) -> Self {
+    /// A devnet of these L2s (at least one, the first one first) and this L1.
+    pub fn new(l2s: Vec<DevnetL2>, l1: L1Handle) -> Self {
+        assert!(!l2s.is_empty(), "a devnet has an L2");
         Self {
-            l2,
+            l2s,
             l1,
             gate: Arc::new(RwLock::new(())),
             taken: Mutex::new((U256::ZERO, BTreeMap::new())),
-            batches,
         }
     }
 
-    /// Both chains and the batches, as one dump (`anvil_dumpState`, `zkos-dev snapshot save`).
+    /// Every chain and the batches, as one dump (`anvil_dumpState`, `zkos-dev snapshot save`).
     pub async fn dump(&self) -> Result<DevnetDump, DevnetError> {
         let _quiet = self.gate.write().await;
-        let L1Handle::Embedded(l1) = &self.l1 else {
-            return Err(DevnetError::Unsupported(
-                "a state dump with an external L1 (--l1-rpc) is not supported: the L1 is not zkos-dev's to save",
-            ));
+        let l1 = match &self.l1 {
+            L1Handle::Embedded(l1) => vec![chain_dump(l1).await?],
+            L1Handle::None => vec![],
+            L1Handle::External(_) => {
+                return Err(DevnetError::Unsupported(
+                    "a state dump with an external L1 (--l1-rpc) is not supported: the L1 is not zkos-dev's to save",
+                ));
+            }
         };
-        let l1 = chain_dump(l1).await?;
-        let l2 = chain_dump(&self.l2).await?;
+        let mut l2s = Vec::with_capacity(self.l2s.len());
+        for l2 in &self.l2s {
+            l2s.push(L2Dump {
+                chain: chain_dump(&l2.commands).await?,
+                batches: l2.batches.marks(),
+            });
+        }
+        let first = l2s.remove(0);
         Ok(DevnetDump {
-            l2,
-            l1: vec![l1],
-            batches: self.batches.marks(),
+            l2: first.chain,
+            l1,
+            batches: first.batches,
+            more_l2s: (!l2s.is_empty()).then_some(l2s),
         })
     }
 
-    /// Replaces both chains and the batches with a dump's (`anvil_loadState`,
+    /// Replaces every chain and the batches with a dump's (`anvil_loadState`,
     /// `zkos-dev snapshot load`). The snapshots taken before are gone.
     pub async fn load(&self, dump: DevnetDump) -> Result<(), DevnetError> {
         let _quiet = self.gate.write().await;
-        let L1Handle::Embedded(l1) = &self.l1 else {
-            return Err(DevnetError::Unsupported(
-                "loading a state dump with an external L1 (--l1-rpc) is not supported",
-            ));
-        };
         let DevnetDump {
             l2,
             l1: mut l1_dump,
             batches,
+            more_l2s,
         } = dump;
-        let Some(l1_dump) = l1_dump.pop() else {
-            return Err(DevnetError::Load(
-                "the state dump holds no L1 (it was taken with --no-l1)".into(),
-            ));
+        let l1 = match (&self.l1, l1_dump.pop()) {
+            (L1Handle::Embedded(l1), Some(dump)) => Some((l1, dump)),
+            (L1Handle::Embedded(_), None) => {
+                return Err(DevnetError::Load(
+                    "the state dump holds no L1 (it was taken with --no-l1)".into(),
+                ));
+            }
+            (L1Handle::None, None) => None,
+            (L1Handle::None, Some(_)) => {
+                return Err(DevnetError::Load(
+                    "the state dump holds an L1 and this node runs without one (--no-l1)".into(),
+                ));
+            }
+            (L1Handle::External(_), _) => {
+                return Err(DevnetError::Unsupported(
+                    "loading a state dump with an external L1 (--l1-rpc) is not supported",
+                ));
+            }
         };
-        let sealed = batches.last().map_or(0, |mark| mark.number);
-        load_chain(l1, l1_dump).await?;
-        load_chain(&self.l2, l2).await?;
-        self.batches.load(batches);
+        // Each running L2 takes the dumped one of its chain id (a dump of a stopped data dir
+        // lists the L2s after the first by id, not in --chains order).
+        let mut dumped: Vec<L2Dump> = std::iter::once(L2Dump { chain: l2, batches })
+            .chain(more_l2s.unwrap_or_default())
+            .collect();
+        let ids = |ids: &mut Vec<u64>| {
+            ids.sort_unstable();
+            ids.iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut l2s = Vec::with_capacity(self.l2s.len());
+        for chain in &self.l2s {
+            match dumped
+                .iter()
+                .position(|d| d.chain.chain_id == chain.chain_id)
+            {
+                Some(at) => l2s.push(dumped.swap_remove(at)),
+                None => break,
+            }
+        }
+        if l2s.len() != self.l2s.len() || !dumped.is_empty() {
+            let mut running: Vec<u64> = self.l2s.iter().map(|l2| l2.chain_id).collect();
+            let mut held: Vec<u64> = l2s
+                .iter()
+                .chain(&dumped)
+                .map(|d| d.chain.chain_id)
+                .collect();
+            return Err(DevnetError::Load(format!(
+                "the state dump holds L2 chains {}, this devnet runs {} (--chains)",
+                ids(&mut held),
+                ids(&mut running)
+            )));
+        }
+        if let Some((l1, dump)) = l1 {
+            load_chain(l1, dump).await?;
+        }
+        let mut sealed = Vec::with_capacity(l2s.len());
+        for (chain, dump) in self.l2s.iter().zip(l2s) {
+            sealed.push(dump.batches.last().map_or(0, |mark| mark.number));
+            load_chain(&chain.commands, dump.chain).await?;
+            chain.batches.load(dump.batches);
+        }
         *self.taken.lock() = (U256::ZERO, BTreeMap::new());
-        // The batcher re-seals the loaded blocks at their recorded bounds: answer once it has,
-        // so what needs the built batches (`zks_getProof`, the prover) has the ones the dump
-        // holds (a few ms; bounded in case it cannot).
+        // Each batcher re-seals the loaded blocks at their recorded bounds: answer once they
+        // have, so what needs the built batches (`zks_getProof`, the prover) has the ones the
+        // dump holds (a few ms; bounded in case it cannot).
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
-        while self.batches.last_built() < sealed && tokio::time::Instant::now() < deadline {
-            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        for (chain, sealed) in self.l2s.iter().zip(sealed) {
+            while chain.batches.last_built() < sealed && tokio::time::Instant::now() < deadline {
+                tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+            }
         }
         Ok(())
     }
 
-    /// Saves both chains; returns the devnet snapshot id.
+    /// Saves every chain; returns the devnet snapshot id.
     pub async fn snapshot(&self) -> Result<U256, DevnetError> {
         let _quiet = self.gate.write().await;
         let l1 = match &self.l1 {
@@ -242,8 +322,12 @@ impl Devnet {
                 .raw_request::<_, U256>("evm_snapshot".into(), ())
                 .await
                 .map_err(|e| DevnetError::L1(e.to_string()))?,
+            L1Handle::None => U256::ZERO,
         };
-        let l2 = ask(&self.l2, SequencerCommand::Snapshot).await?;
+        let mut l2 = Vec::with_capacity(self.l2s.len());
+        for chain in &self.l2s {
+            l2.push(ask(&chain.commands, SequencerCommand::Snapshot).await?);
+        }
         let mut taken = self.taken.lock();
         let id = taken.0;
         taken.0 = id.saturating_add(U256::from(1));
@@ -251,10 +335,10 @@ impl Devnet {
         Ok(id)
     }
 
-    /// Restores snapshot `id` on both chains (dropping it and later ones); false if unknown.
+    /// Restores snapshot `id` on every chain (dropping it and later ones); false if unknown.
     pub async fn revert(&self, id: U256) -> Result<bool, DevnetError> {
         let _quiet = self.gate.write().await;
-        let Some(taken) = self.taken.lock().1.get(&id).copied() else {
+        let Some(taken) = self.taken.lock().1.get(&id).cloned() else {
             return Ok(false);
         };
         let l1 = match &self.l1 {
@@ -269,43 +353,60 @@ impl Devnet {
                 .raw_request::<_, bool>("evm_revert".into(), (taken.l1,))
                 .await
                 .map_err(|e| DevnetError::L1(e.to_string()))?,
+            L1Handle::None => true,
         };
-        let l2 = ask(&self.l2, |reply| SequencerCommand::Revert {
-            id: taken.l2,
-            reply,
-        })
-        .await?;
+        let mut l2 = true;
+        for (chain, own) in self.l2s.iter().zip(&taken.l2) {
+            l2 &= ask(&chain.commands, |reply| SequencerCommand::Revert {
+                id: *own,
+                reply,
+            })
+            .await?;
+        }
         self.taken.lock().1.retain(|taken, _| *taken < id);
         Ok(l1 && l2)
     }
 
-    /// Both chains back to a fresh genesis (`anvil_reset`).
+    /// Every chain back to a fresh genesis (`anvil_reset`).
     pub async fn reset(&self) -> Result<(), DevnetError> {
         let _quiet = self.gate.write().await;
-        let L1Handle::Embedded(l1) = &self.l1 else {
-            return Err(DevnetError::Unsupported(
-                "anvil_reset with an external L1 (--l1-rpc) is not supported: the rollup contracts there cannot be reset; restart with a fresh L1",
-            ));
-        };
-        ask(l1, SequencerCommand::Reset).await?;
-        ask(&self.l2, SequencerCommand::Reset).await?;
+        match &self.l1 {
+            L1Handle::Embedded(l1) => ask(l1, SequencerCommand::Reset).await?,
+            L1Handle::None => {}
+            L1Handle::External(_) => {
+                return Err(DevnetError::Unsupported(
+                    "anvil_reset with an external L1 (--l1-rpc) is not supported: the rollup contracts there cannot be reset; restart with a fresh L1",
+                ));
+            }
+        }
+        for chain in &self.l2s {
+            ask(&chain.commands, SequencerCommand::Reset).await?;
+        }
         *self.taken.lock() = (U256::ZERO, BTreeMap::new());
         Ok(())
     }
 
-    /// The devnet snapshots as one chain sees them: devnet id -> that chain's head when taken
-    /// (`anvil_metadata`). `chain_ids` are the chain's own snapshot ids and heads.
+    /// The devnet snapshots as one chain (the one `sequencer` commands) sees them: devnet id ->
+    /// that chain's head when taken (`anvil_metadata`). `chain_ids` are the chain's own
+    /// snapshot ids and heads.
     pub fn translate(
         &self,
-        l2: bool,
+        sequencer: &mpsc::Sender<SequencerCommand>,
         chain_ids: BTreeMap<U256, (u64, B256)>,
     ) -> BTreeMap<U256, (u64, B256)> {
+        let l2 = self
+            .l2s
+            .iter()
+            .position(|chain| chain.commands.same_channel(sequencer));
         self.taken
             .lock()
             .1
             .iter()
             .filter_map(|(id, taken)| {
-                let own = if l2 { taken.l2 } else { taken.l1 };
+                let own = match l2 {
+                    Some(i) => taken.l2.get(i).copied()?,
+                    None => taken.l1,
+                };
                 chain_ids.get(&own).map(|head| (*id, *head))
             })
             .collect()

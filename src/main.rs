@@ -53,6 +53,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Storage::Dir(path) => NewDataDir::before_start(path),
                 _ => None,
             };
+            // The data dirs of the L2s after the first (`--chains`) go with a new one too.
+            let created_chains = match (&config.storage, &created) {
+                (Storage::Dir(path), Some(_)) => {
+                    Some(path.join(zkos_dev::CHAINS_DIR)).filter(|dir| !dir.exists())
+                }
+                _ => None,
+            };
             let started = async {
                 let node = Node::spawn(config).await?;
                 match files.load_into(&node.dumps()).await {
@@ -68,6 +75,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(err) => {
                     if let Some(created) = created {
                         let _ = tokio::task::spawn_blocking(move || created.remove()).await;
+                    }
+                    if let Some(chains) = created_chains {
+                        let _ = std::fs::remove_dir_all(chains);
                     }
                     return Err(err);
                 }

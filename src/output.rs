@@ -22,11 +22,32 @@ pub struct OutputConfig {
     pub verbosity: u8,
     /// `--print-traces`: the decoded call trace after every tx.
     pub print_traces: bool,
-    /// Put before every line (`[L1]` for the embedded L1).
-    pub label: Option<&'static str>,
+    /// Put before every line (`[L1]` for the embedded L1, `[271]` for an L2 after the first).
+    pub label: Option<LineLabel>,
     /// Txs from these accounts (the L1 operator's settlement txs, the governor's set-up) get
     /// one summary line each.
     pub internal_senders: [Option<Address>; 2],
+    /// Txs to this contract (the validator timelock: every L2's settlement calls, whichever
+    /// operator sends them), and any chain's genesis batch, get one summary line each too.
+    pub settlement_target: Option<Address>,
+}
+
+/// Which chain a line is from, when the output mixes chains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineLabel {
+    /// The embedded L1: `[L1]`.
+    L1,
+    /// An L2 after the first (`--chains`): `[<chain id>]`.
+    Chain(u64),
+}
+
+impl std::fmt::Display for LineLabel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::L1 => f.write_str("[L1]"),
+            Self::Chain(id) => write!(f, "[{id}]"),
+        }
+    }
 }
 
 impl OutputConfig {
@@ -44,7 +65,11 @@ impl OutputConfig {
 /// Prints the lines of every tx of a block.
 pub(crate) fn log_block(block: &StoredBlock, config: &OutputConfig) {
     for tx in &block.txs {
-        let internal = config.internal_senders.contains(&Some(tx.tx.sender));
+        let internal = config.internal_senders.contains(&Some(tx.tx.sender))
+            || (config.settlement_target.is_some()
+                && (tx.tx.envelope.to() == config.settlement_target
+                    || tx.tx.envelope.input().get(..4)
+                        == Some(crate::abi::ZKChain::setGenesisBatchCall::SELECTOR.as_slice())));
         let lines = match internal {
             true => vec![settlement_line(block, tx)],
             false => tx_lines(block, tx, config),

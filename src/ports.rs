@@ -15,6 +15,8 @@ use crate::{Config, config::ProverMode};
 pub enum Port {
     /// The L2 JSON-RPC (`--port`).
     L2Rpc,
+    /// The JSON-RPC of an L2 after the first (`--chains`, `--chain-ports`).
+    MoreL2Rpc,
     /// The embedded L1's JSON-RPC (`--l1-port`).
     L1Rpc,
     /// The Prometheus endpoint (`--metrics-port`).
@@ -28,6 +30,7 @@ impl Port {
     pub fn flag(self) -> &'static str {
         match self {
             Self::L2Rpc => "--port",
+            Self::MoreL2Rpc => "--chain-ports",
             Self::L1Rpc => "--l1-port",
             Self::Metrics => "--metrics-port",
             Self::ProverApi => "--prover-port",
@@ -38,6 +41,7 @@ impl Port {
     fn serves(self) -> &'static str {
         match self {
             Self::L2Rpc => "the L2 JSON-RPC",
+            Self::MoreL2Rpc => "an L2's JSON-RPC (--chains)",
             Self::L1Rpc => "the embedded L1's JSON-RPC",
             Self::Metrics => "metrics",
             Self::ProverApi => "the prover API",
@@ -49,7 +53,7 @@ impl Port {
         match self {
             Self::L1Rpc => ", or --no-l1",
             Self::Metrics => ", or --no-metrics",
-            Self::L2Rpc | Self::ProverApi => "",
+            Self::L2Rpc | Self::MoreL2Rpc | Self::ProverApi => "",
         }
     }
 
@@ -79,7 +83,7 @@ impl Port {
     }
 }
 
-/// Binds every fixed port a start of `config` must have (the L2's, the embedded L1's, the
+/// Binds every fixed port a start of `config` must have (the L2s', the embedded L1's, the
 /// prover API's), all at once so that two flags given the same port clash too, then lets them
 /// go. Run before the data dir is opened, a taken port refuses the start without touching it.
 /// The metrics port is not checked: a taken one only turns metrics off, with a warning.
@@ -88,6 +92,9 @@ pub fn check_free(config: &Config) -> anyhow::Result<()> {
         Port::L2Rpc,
         SocketAddr::new(config.rpc.host, config.rpc.port),
     )];
+    for more in &config.more_chains {
+        wanted.push((Port::MoreL2Rpc, SocketAddr::new(config.rpc.host, more.port)));
+    }
     if let Some(l1) = &config.l1 {
         if l1.external.is_none() {
             wanted.push((Port::L1Rpc, SocketAddr::new(config.rpc.host, l1.port)));
@@ -95,7 +102,16 @@ pub fn check_free(config: &Config) -> anyhow::Result<()> {
         let prover = &config.settlement.prover;
         if prover.mode == ProverMode::External {
             let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
-            wanted.push((Port::ProverApi, SocketAddr::new(loopback, prover.port)));
+            // One API per L2: the first on --prover-port, the others on the following ports.
+            for index in 0..=config.more_chains.len() {
+                let port = prover.port_of(index).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--prover-port {} leaves no port for the prover API of every chain: pass a lower one",
+                        prover.port
+                    )
+                })?;
+                wanted.push((Port::ProverApi, SocketAddr::new(loopback, port)));
+            }
         }
     }
     wanted.retain(|(_, addr)| addr.port() != 0);

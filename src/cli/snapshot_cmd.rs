@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 
 use crate::persistence::{
     data_dir::{DB_FILE, DataDir, WAL_FILE},
+    dump::{DevnetDump, L2Dump},
     named::{self, NamedSnapshotInfo, NamedSnapshots},
 };
 
@@ -135,12 +136,44 @@ fn snapshot_offline(dir: &Path, action: SnapshotAction, target: &Target) -> anyh
             named::check_name(&name)?;
             // Held until the file is whole: a node starting on the dir removes unfinished saves.
             let held = open_stopped(dir)?;
-            let dump = held.devnet_dump()?;
+            let mut dump = held.devnet_dump()?;
+            let more = more_chains(dir)?;
+            let mut more_l2s = Vec::with_capacity(more.len());
+            for (_, sub) in &more {
+                let l2 = open_stopped(sub)?.devnet_dump()?;
+                more_l2s.push(L2Dump {
+                    chain: l2.l2,
+                    batches: l2.batches,
+                });
+            }
+            dump.more_l2s = (!more_l2s.is_empty()).then_some(more_l2s);
             Ok(saved_line(&saved.save(&name, &dump)?, target))
         }
         SnapshotAction::Load(name) => {
-            let dump = saved.load(&name)?;
+            let mut dump = saved.load(&name)?;
+            let more = more_chains(dir)?;
+            let more_l2s = dump.more_l2s.take().unwrap_or_default();
+            let mut held: Vec<u64> = more_l2s.iter().map(|l2| l2.chain.chain_id).collect();
+            held.sort_unstable();
+            let here: Vec<u64> = more.iter().map(|(id, _)| *id).collect();
+            anyhow::ensure!(
+                held == here,
+                "snapshot {name} holds the L2s {held:?} after the first, the data dir {} holds \
+                 {here:?} (--chains)",
+                dir.display()
+            );
             open_stopped(dir)?.replace(&dump)?;
+            for l2 in more_l2s {
+                let sub = dir
+                    .join(crate::node::CHAINS_DIR)
+                    .join(l2.chain.chain_id.to_string());
+                open_stopped(&sub)?.replace(&DevnetDump {
+                    l2: l2.chain,
+                    l1: vec![],
+                    batches: l2.batches,
+                    more_l2s: None,
+                })?;
+            }
             Ok(format!(
                 "loaded snapshot {name} into {target}: the next start resumes from it"
             ))
@@ -148,6 +181,29 @@ fn snapshot_offline(dir: &Path, action: SnapshotAction, target: &Target) -> anyh
         SnapshotAction::List => Ok(list_text(&saved.list()?)),
         SnapshotAction::Remove(name) => removed_line(&name, saved.remove(&name)?),
     }
+}
+
+/// The L2s after the first a data dir holds (`<dir>/chains/<id>/`), by chain id.
+fn more_chains(dir: &Path) -> anyhow::Result<Vec<(u64, PathBuf)>> {
+    let chains = dir.join(crate::node::CHAINS_DIR);
+    let entries = match std::fs::read_dir(&chains) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", chains.display())),
+    };
+    let mut found: Vec<(u64, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let id = entry.file_name().to_str()?.parse().ok()?;
+            entry
+                .path()
+                .join(DB_FILE)
+                .is_file()
+                .then(|| (id, entry.path()))
+        })
+        .collect();
+    found.sort_unstable();
+    Ok(found)
 }
 
 /// Opens a stopped node's data dir, saying what to do when the node still runs.
@@ -193,6 +249,13 @@ pub async fn reset(target: &Target) -> anyhow::Result<String> {
                 && e.kind() != std::io::ErrorKind::NotFound
             {
                 return Err(e).with_context(|| format!("cannot remove {}", wal.display()));
+            }
+            // The L2s after the first (`--chains`) go with it.
+            let chains = dir.join(crate::node::CHAINS_DIR);
+            if let Err(e) = std::fs::remove_dir_all(&chains)
+                && e.kind() != std::io::ErrorKind::NotFound
+            {
+                return Err(e).with_context(|| format!("cannot remove {}", chains.display()));
             }
             Ok(format!(
                 "reset {target}: the next start begins at genesis (saved snapshots are kept)"

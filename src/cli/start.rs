@@ -213,6 +213,9 @@ pub struct StartArgs {
     /// L2 chain id [default: 270, or the forked chain's with --fork-url].
     #[arg(long, help_heading = "Chain")]
     pub chain_id: Option<u64>,
+    /// Several L2s (`--chains`, `--chain-ports`).
+    #[command(flatten)]
+    pub chains: super::chains_flags::ChainsArgs,
     /// Block gas limit.
     #[arg(long, default_value_t = 100_000_000, help_heading = "Chain")]
     pub gas_limit: u64,
@@ -370,7 +373,8 @@ pub struct StartArgs {
     /// start-up in the `reexec` and `external` modes [default: keccak256("zkos-dev prover")].
     #[arg(long, value_name = "HEX", help_heading = "Settlement")]
     pub prover_key: Option<alloy_primitives::B256>,
-    /// Port of the prover API (`--prover external`; 0 = any free port).
+    /// Port of the prover API (`--prover external`; 0 = any free port); with --chains, each
+    /// further chain's API on the following port.
     #[arg(long, default_value_t = 3124, help_heading = "Settlement")]
     pub prover_port: u16,
     /// Seconds after which a picked prover job goes to another worker.
@@ -652,6 +656,7 @@ impl StartArgs {
             );
             Some(l1)
         };
+        self.chains.apply(&mut config)?;
         Ok(config)
     }
 }

@@ -9,10 +9,12 @@
 //! (shared bridge, chain registration, validators, the vault on the router and the nullifier,
 //! prover, genesis batch) is read back first and only sent when
 //! it differs, so a second run sends nothing and an interrupted run picks up where it stopped.
+//! More L2s (`--chains`) are registered on the deployment afterwards (`register`).
 
 mod bindings;
 mod client;
 mod funding;
+mod register;
 mod wire;
 
 use alloy_eips::BlockId;
@@ -20,11 +22,13 @@ use alloy_network::TransactionBuilder as _;
 use alloy_primitives::{Address, B256, KECCAK256_EMPTY, U256, keccak256};
 use alloy_rpc_types_eth::TransactionRequest;
 use alloy_signer_local::PrivateKeySigner;
+use alloy_sol_types::SolConstructor as _;
 use anyhow::{bail, ensure};
 
 use bindings::{Bridgehub, ChainTypeManager, L1AssetRouter, ZKChain};
 use client::L1Client;
 pub use client::{reach, rpc_url};
+pub use register::register_chain;
 
 use super::L1Contracts;
 use crate::abi::StoredBatchInfo;
@@ -128,6 +132,30 @@ pub fn deterministic_addresses(deployer: Address) -> L1Contracts {
         zk_chain: deployer.create(6),
         l1_native_token_vault: deployer.create(7),
     }
+}
+
+/// The creation code of a chain contract (`ZKChain`) for L2 chain `chain_id` of the deployment
+/// `at`, administered by `admin`, with a zero genesis state commitment (the L1 sender sets the
+/// real one before batch 1) and the minimal L2 gas price of `deploy.mjs` (1000 wei): what
+/// registers one more L2 in the embedded L1's genesis (`l1::chains`).
+pub(crate) fn zk_chain_creation(
+    chain_id: u64,
+    at: &L1Contracts,
+    admin: Address,
+) -> anyhow::Result<alloy_primitives::Bytes> {
+    let params = DeployParams::new(chain_id, Address::ZERO);
+    bindings::ZK_CHAIN.creation_code(
+        ZKChain::constructorCall {
+            _chainId: U256::from(chain_id),
+            _bridgehub: at.bridgehub,
+            _chainTypeManager: at.chain_type_manager,
+            _verifier: at.verifier,
+            _admin: admin,
+            _minimalL2GasPrice: U256::from(params.min_l2_gas_price),
+            _genesisBatch: params.genesis_stored_batch,
+        }
+        .abi_encode(),
+    )
 }
 
 /// Finds the contracts at the addresses the deployer's nonces 0..=7 give (checking their code,

@@ -7,10 +7,12 @@
 //! `watcher` (`NewPriorityRequest` -> L1 txs on L2), `sender` (commit, prove, execute on L1)
 //! and `settle` (manual settlement commands).
 
+pub mod chains;
 pub mod deploy;
 pub mod genesis;
 pub mod sender;
 pub mod settle;
 pub mod watcher;
 
+pub use chains::ChainOnL1;
 pub use genesis::{L1Contracts, L1Genesis};

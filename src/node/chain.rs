@@ -29,6 +29,7 @@ use crate::{
 
 /// One chain's stages while they run.
 pub(super) struct RunningChain {
+    pub(super) chain_id: u64,
     pub(super) rpc_addr: SocketAddr,
     /// What happened on this chain (subscribe for a receiver).
     pub(super) events: broadcast::Sender<NodeEvent>,
@@ -55,7 +56,7 @@ pub(super) struct ChainSpec<'a> {
     pub(super) genesis: StateSnapshot,
     /// Per-tx lines, if any.
     pub(super) output: Option<OutputConfig>,
-    /// Shared with the other chain: pool limits, impersonation, accounts.
+    /// Shared with the other chains: pool limits, impersonation, accounts.
     pub(super) config: &'a Config,
     pub(super) accounts: &'a [DevAccount],
     /// What the `zks_` methods report (the L2 with an L1 only; `None`: no `zks_` methods).
@@ -67,7 +68,7 @@ pub(super) struct ChainSpec<'a> {
         mpsc::Sender<SequencerCommand>,
         mpsc::Receiver<SequencerCommand>,
     ),
-    /// Both chains together (with an L1).
+    /// Every chain together (with an L1).
     pub(super) devnet: Option<Arc<Devnet>>,
     /// Whether this is the L2.
     pub(super) is_l2: bool,
@@ -222,6 +223,7 @@ pub(super) async fn spawn_chain(
         events.subscribe(),
         cancel.clone(),
     ));
+    let chain_id = ctx.chain_config.chain_id;
     let (rpc_addr, server, rpc_methods) = match rpc::serve(ctx, &spec.rpc).await {
         Ok(bound) => bound,
         Err(err) => {
@@ -230,6 +232,7 @@ pub(super) async fn spawn_chain(
         }
     };
     Ok(RunningChain {
+        chain_id,
         rpc_addr,
         chain,
         mempool: pool,

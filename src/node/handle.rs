@@ -11,7 +11,51 @@ use crate::{events::NodeEvent, l1::L1Contracts, persistence::data_dir::DataDir};
 
 use super::{NodeHandle, chain::RunningChain};
 
+/// One L2 of the devnet, as a client reaches it.
+#[derive(Debug, Clone)]
+pub struct L2Endpoint {
+    /// Its chain id.
+    pub chain_id: u64,
+    /// Its bound JSON-RPC address (HTTP and WebSocket).
+    pub rpc_addr: SocketAddr,
+    /// Its contracts on the L1 (the shared ones and its own `zk_chain`; `None` without an L1).
+    pub l1_contracts: Option<L1Contracts>,
+    /// Its validator on the L1, which sends its settlement txs (`None` without an L1).
+    pub operator: Option<alloy_primitives::Address>,
+}
+
+impl L2Endpoint {
+    /// `http://HOST:PORT` of its JSON-RPC.
+    pub fn rpc_url(&self) -> String {
+        format!("http://{}", self.rpc_addr)
+    }
+}
+
 impl NodeHandle {
+    /// The first L2 (`--port`; the only one without `--chains`).
+    fn l2(&self) -> &RunningChain {
+        &self.l2s[0]
+    }
+
+    /// Every L2, the first one first (`--chains`; one without it).
+    pub fn l2s(&self) -> Vec<L2Endpoint> {
+        self.l2s
+            .iter()
+            .enumerate()
+            .map(|(i, l2)| L2Endpoint {
+                chain_id: l2.chain_id,
+                rpc_addr: l2.rpc_addr,
+                l1_contracts: self.on_l1.get(i).map(|c| c.contracts),
+                operator: self.on_l1.get(i).map(|c| c.operator.address()),
+            })
+            .collect()
+    }
+
+    /// A receiver of the events of L2 number `index` (0: the first; `None` past the last).
+    pub fn l2_events(&self, index: usize) -> Option<broadcast::Receiver<NodeEvent>> {
+        self.l2s.get(index).map(|l2| l2.events.subscribe())
+    }
+
     /// The data dir (`None`: in memory; a temporary one for snapshots with `--ephemeral`).
     pub fn data_dir(&self) -> Option<&std::path::Path> {
         self.data_dir
@@ -27,17 +71,17 @@ impl NodeHandle {
 
     /// `http://HOST:PORT` of the L2 JSON-RPC.
     pub fn rpc_url(&self) -> String {
-        format!("http://{}", self.l2.rpc_addr)
+        format!("http://{}", self.l2().rpc_addr)
     }
 
     /// `ws://HOST:PORT` of the L2 JSON-RPC.
     pub fn ws_url(&self) -> String {
-        format!("ws://{}", self.l2.rpc_addr)
+        format!("ws://{}", self.l2().rpc_addr)
     }
 
     /// The bound L2 RPC address.
     pub fn rpc_addr(&self) -> SocketAddr {
-        self.l2.rpc_addr
+        self.l2().rpc_addr
     }
 
     /// The bound metrics address (`None`: metrics off, or the port was taken).
@@ -65,14 +109,15 @@ impl NodeHandle {
         self.l1.as_ref().and_then(|l1| l1.chain.as_ref())
     }
 
-    /// Where the rollup contracts are on the L1 (`None` without an L1).
+    /// Where the rollup contracts are on the L1, with the first L2's chain contract (`None`
+    /// without an L1).
     pub fn l1_contracts(&self) -> Option<L1Contracts> {
-        self.l1.as_ref().map(|l1| l1.contracts)
+        self.on_l1.first().map(|c| c.contracts)
     }
 
-    /// A receiver of the L2's events (blocks, pending txs, L1 txs queued, batch stages).
+    /// A receiver of the first L2's events (blocks, pending txs, L1 txs queued, batch stages).
     pub fn events(&self) -> broadcast::Receiver<NodeEvent> {
-        self.l2.events.subscribe()
+        self.l2().events.subscribe()
     }
 
     /// A receiver of the embedded L1's events (`None` without an embedded L1).
@@ -80,30 +125,39 @@ impl NodeHandle {
         self.embedded_l1().map(|l1| l1.events.subscribe())
     }
 
-    /// The dev accounts (mnemonic ones first, then the rich account), funded on both chains.
+    /// The dev accounts (mnemonic ones first, then the rich account), funded on every chain.
     pub fn accounts(&self) -> &[DevAccount] {
         &self.accounts
     }
 
     /// Every JSON-RPC method name the L2 answers, aliases included (sorted).
     pub fn rpc_methods(&self) -> &[&'static str] {
-        &self.l2.rpc_methods
+        &self.l2().rpc_methods
     }
 
-    /// Waits until the node stops by itself (a sequencer of either chain or a stage of the
+    /// Waits until the node stops by itself (a sequencer of any chain or a stage of a
     /// settlement pipeline failed) or `shutdown` is called elsewhere. Returns the failure, if any.
     pub async fn stopped(&mut self) -> anyhow::Result<()> {
         let l1_running = self.embedded_l1().is_some_and(|l1| l1.sequencer.is_some());
-        if self.l2.sequencer.is_none() && !l1_running {
+        if self.l2s.iter().all(|l2| l2.sequencer.is_none()) && !l1_running {
             return Ok(());
         }
-        let l2 = &mut self.l2;
+        let several = self.l2s.len() > 1;
+        let l2s = futures::future::select_all(self.l2s.iter_mut().map(|l2| {
+            Box::pin(async move {
+                let id = l2.chain_id;
+                (id, l2.sequencer_ended().await)
+            })
+        }));
         let l1 = self.l1.as_mut().and_then(|l1| l1.chain.as_mut());
         let stages = &mut self.stages;
         // A sequencer's own failure first: the stages that depend on it end after it.
         tokio::select! {
             biased;
-            result = l2.sequencer_ended() => result.context("L2"),
+            ((id, result), _, _) = l2s => result.with_context(|| match several {
+                true => format!("L2 chain {id}"),
+                false => "L2".to_string(),
+            }),
             result = async {
                 match l1 {
                     Some(l1) => l1.sequencer_ended().await,
@@ -116,7 +170,7 @@ impl NodeHandle {
 
     /// The remote chain the L2 forks (`--fork-url`), with what was read from it.
     pub fn fork(&self) -> Option<crate::fork::Fork> {
-        self.l2.chain.fork()
+        self.l2().chain.fork()
     }
 
     fn save_fork_cache(&self) {
@@ -132,11 +186,13 @@ impl NodeHandle {
         }
     }
 
-    /// Stops both chains and waits for them to finish in-flight work.
+    /// Stops every chain and waits for them to finish in-flight work.
     pub async fn shutdown(mut self) {
         self.cancel.cancel();
         self.save_fork_cache();
-        self.l2.shutdown().await;
+        for l2 in &mut self.l2s {
+            l2.shutdown().await;
+        }
         if let Some(l1) = self.l1.as_mut().and_then(|l1| l1.chain.as_mut()) {
             l1.shutdown().await;
         }
@@ -146,7 +202,7 @@ impl NodeHandle {
             .await;
         // What else may still hold the data dir (the RPC servers' contexts) goes with the
         // servers; the dir closes with this handle and can be opened again at once.
-        if let Some(dir) = &self.data_dir {
+        for dir in self.data_dir.iter().chain(&self.more_dirs) {
             let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
             while Arc::strong_count(dir) > 1 && tokio::time::Instant::now() < deadline {
                 tokio::time::sleep(std::time::Duration::from_millis(5)).await;

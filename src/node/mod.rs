@@ -1,18 +1,17 @@
 //! Node: opens storage and wires the devnet. `Node::spawn` is the one entry point used by
 //! `main`, the tests and the examples; dropping the handle stops everything.
 //!
+//! - `l2s`: each L2 before it runs (`--chains`: one or more), with its data dir and channels.
 //! - `chain`: one chain's machinery in pipeline order, RPC -> mempool -> sequencer -> storage ->
-//!   events; it runs twice, for the L2 and for the embedded L1 (the rollup contracts at genesis).
-//! - `settlement`: the L2's settlement pipeline, L1 watcher and batcher -> prover -> L1 sender.
-//! - `stages`: the pipeline's supervised tasks (a failing stage stops the node).
+//!   events; it runs once per L2 and once for the embedded L1 (the rollup contracts at genesis).
+//! - `settlement`: an L2's settlement pipeline, L1 watcher and batcher -> prover -> L1 sender.
+//! - `stages`: the pipelines' supervised tasks (a failing stage stops the node).
 //! - `handle`: what `spawn` returns (addresses, events, `stopped`, `shutdown`).
 
 use std::{net::SocketAddr, sync::Arc};
 
-use alloy_primitives::U256;
 use alloy_provider::{Provider as _, ProviderBuilder};
 use anyhow::Context as _;
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::accounts::DevAccount;
@@ -20,32 +19,39 @@ use crate::{
     Config,
     accounts::dev_accounts,
     banner,
-    batcher::BatchStore,
     config::Storage,
-    devnet::{Devnet, L1Handle},
+    devnet::{Devnet, DevnetL2, L1Handle},
     fork::ForkSource,
-    l1::sender::SettleCommand,
-    output::OutputConfig,
+    l1::ChainOnL1,
+    output::{LineLabel, OutputConfig},
     persistence::data_dir::{DataDir, Role},
     rpc,
 };
 
+mod background;
 mod chain;
 mod handle;
 mod l1;
+mod l2s;
 mod settlement;
 mod stages;
 
+use background::{spawn_cache_saver, spawn_checkpoints};
 use chain::{ChainSpec, RunningChain, spawn_chain};
-use l1::{L1Setup, RunningL1};
+pub use handle::L2Endpoint;
+use l1::{L1Setup, RunningL1, check_registered, l1_side};
+pub use l2s::CHAINS_DIR;
 use stages::Stages;
 
 /// Starts nodes.
 pub struct Node;
 
-/// A running node: the L2 and, unless disabled, the embedded L1. Dropping it stops both.
+/// A running node: the L2s and, unless disabled, the embedded L1. Dropping it stops them all.
 pub struct NodeHandle {
-    l2: RunningChain,
+    /// The L2s, the first one (`--port`) first.
+    l2s: Vec<RunningChain>,
+    /// Each L2's side on the L1, in the same order (empty without an L1).
+    on_l1: Vec<ChainOnL1>,
     l1: Option<RunningL1>,
     accounts: Vec<DevAccount>,
     /// Where the metrics endpoint listens (`None`: off, or its port was taken).
@@ -54,19 +60,25 @@ pub struct NodeHandle {
     cancel: CancellationToken,
     /// The data dir (`None`: in memory).
     data_dir: Option<Arc<DataDir>>,
+    /// The data dirs of the L2s after the first (`<data dir>/chains/<id>/`).
+    more_dirs: Vec<Arc<DataDir>>,
     /// Dumps and loads of the devnet.
     dumps: crate::devnet::DumpAccess,
     /// The temporary dir of `--ephemeral` (its named snapshots), removed when the handle is dropped.
     ephemeral: Option<tempfile::TempDir>,
-    /// The settlement pipeline's stages (watcher, batcher, prover, sender), supervised.
+    /// The settlement pipelines' stages (watcher, batcher, prover, sender), supervised.
     stages: Stages,
 }
 
 impl Node {
-    /// Opens storage, wires the stages of both chains, binds the RPC ports and starts
+    /// Opens storage, wires the stages of every chain, binds the RPC ports and starts
     /// everything.
     pub async fn spawn(mut config: Config) -> anyhow::Result<NodeHandle> {
         let accounts = dev_accounts(&config.accounts)?;
+        anyhow::ensure!(
+            config.more_chains.is_empty() || config.fork.is_none(),
+            "several L2s (--chains) and --fork-url together are not supported yet"
+        );
         // A fork reaches its remote first: the L2's chain id and genesis are the remote's.
         // The embedded L1 may fork too; it keeps its chain id (the rollup contracts at its
         // genesis were deployed for it).
@@ -86,6 +98,11 @@ impl Node {
         };
         let (data_dir, ephemeral) =
             open_storage(&config.storage, (config.chain.chain_id, embedded_l1_id))?;
+        let plans = l2s::plan(&config, data_dir.as_ref())?;
+        let more_dirs: Vec<Arc<DataDir>> = plans[1..]
+            .iter()
+            .filter_map(|plan| plan.disk.clone())
+            .collect();
         // Named snapshots live in the data dir, or in the temporary dir of `--ephemeral`.
         let saved = data_dir
             .as_deref()
@@ -93,7 +110,7 @@ impl Node {
             .or(ephemeral.as_ref().map(tempfile::TempDir::path))
             .map(crate::persistence::named::NamedSnapshots::new);
         let cancel = CancellationToken::new();
-        if let Some(dir) = &data_dir {
+        for dir in data_dir.iter().chain(&more_dirs) {
             match config.sync {
                 crate::config::SyncPolicy::Always => dir.set_sync_always(true),
                 crate::config::SyncPolicy::Interval(every) => {
@@ -101,12 +118,15 @@ impl Node {
                 }
             }
         }
-        // If the second chain fails to start, the first one stops with it.
+        // If a later chain fails to start, the ones already running stop with it.
         let stop_on_error = cancel.clone().drop_guard();
 
-        // Resolved before the L2 starts: its `zks_` methods and its bridge name the L1's contracts.
-        let l1_setup =
-            L1Setup::resolve(config.l1.as_ref(), config.chain.chain_id, &accounts).await?;
+        // Resolved before the L2s start: their `zks_` methods and their bridge name the L1's
+        // contracts.
+        let chain_ids: Vec<u64> = plans.iter().map(|plan| plan.chain.chain_id).collect();
+        let l1_setup = L1Setup::resolve(config.l1.as_ref(), &chain_ids, &accounts).await?;
+        let (l1_genesis_state, on_l1) =
+            l1_side(&l1_setup, &plans, l1_fork.clone(), &accounts, &config)?;
         let zks = l1_setup.zks_info();
         let bridge = l1_setup.bridge()?;
         let recipe = crate::genesis::GenesisRecipe {
@@ -114,25 +134,10 @@ impl Node {
             balance: config.accounts.balance,
             bridge,
         };
-        let l2_genesis = {
-            let (recipe, fork) = (recipe.clone(), fork.clone());
-            // On a fork this reads the remote (the dev accounts, the system contracts).
-            tokio::task::spawn_blocking(move || recipe.build(fork)).await??
-        };
-        let batches = Arc::new(match &data_dir {
-            Some(dir) => BatchStore::persisted(dir.batches())?,
-            None => BatchStore::default(),
-        });
-        let (settle, settle_rx) = mpsc::channel::<SettleCommand>(16);
-        let settlement_rpc = config.l1.as_ref().map(|_| rpc::Settlement {
-            batches: batches.clone(),
-            settle,
-        });
-        let l2_commands = mpsc::channel(64);
-        let l2_sender = l2_commands.0.clone();
-        let l1_commands = mpsc::channel(64);
+        let l1_commands = tokio::sync::mpsc::channel(64);
         let devnet = match &l1_setup {
-            L1Setup::None => None,
+            // Several L2s without an L1 are still saved together.
+            L1Setup::None => (plans.len() > 1).then_some(L1Handle::None),
             L1Setup::External { target, .. } => Some(L1Handle::External(
                 ProviderBuilder::new()
                     .connect_http(target.url.parse()?)
@@ -140,47 +145,85 @@ impl Node {
             )),
             L1Setup::Embedded { .. } => Some(L1Handle::Embedded(l1_commands.0.clone())),
         }
-        .map(|l1| Arc::new(Devnet::new(l2_commands.0.clone(), l1, batches.clone())));
-        let l2 = spawn_chain(
-            ChainSpec {
-                chain: config.chain.clone(),
-                rpc: config.rpc.clone(),
-                mining: config.mining,
-                genesis: l2_genesis,
-                output: (!config.silent).then_some(config.output),
-                config: &config,
-                accounts: &accounts,
-                zks,
-                settlement: settlement_rpc.clone(),
-                commands: l2_commands,
-                devnet: devnet.clone(),
-                is_l2: true,
-                disk: data_dir.clone().map(|d| (d, Role::L2)),
-                saved: saved.clone(),
-                fork: fork.clone(),
-                recipe: Some(recipe),
-            },
-            &cancel,
-        )
-        .await
-        .context("L2")?;
+        .map(|l1| {
+            let l2s = plans
+                .iter()
+                .map(|plan| DevnetL2 {
+                    chain_id: plan.chain.chain_id,
+                    commands: plan.commands.0.clone(),
+                    batches: plan.batches.clone(),
+                })
+                .collect();
+            Arc::new(Devnet::new(l2s, l1))
+        });
+        let l2_sender = plans[0].commands.0.clone();
+        let several = plans.len() > 1;
 
-        let embedded = match &l1_setup {
-            L1Setup::Embedded {
-                config: l1_config,
-                genesis,
-            } => {
+        // The L2s, the first one first: the same machinery each, with its own everything.
+        let mut l2s = Vec::with_capacity(plans.len());
+        let mut pipelines = Vec::with_capacity(plans.len());
+        for (i, plan) in plans.into_iter().enumerate() {
+            let chain_id = plan.chain.chain_id;
+            let fork = if i == 0 { fork.clone() } else { None };
+            let genesis = {
+                let (recipe, fork) = (recipe.clone(), fork.clone());
+                // On a fork this reads the remote (the dev accounts, the system contracts).
+                tokio::task::spawn_blocking(move || recipe.build(fork)).await??
+            };
+            let settlement_rpc = config.l1.as_ref().map(|_| rpc::Settlement {
+                batches: plan.batches.clone(),
+                settle: plan.settle.0.clone(),
+            });
+            let mut rpc = config.rpc.clone();
+            rpc.port = plan.port;
+            // The first L2's lines are unlabelled, as when it is the only one.
+            let label = (i > 0).then_some(LineLabel::Chain(chain_id));
+            let running = spawn_chain(
+                ChainSpec {
+                    chain: plan.chain.clone(),
+                    rpc,
+                    mining: config.mining,
+                    genesis,
+                    output: (!config.silent).then_some(OutputConfig {
+                        label,
+                        ..config.output
+                    }),
+                    config: &config,
+                    accounts: &accounts,
+                    zks: zks.map(|zks| rpc::zks::ZksInfo {
+                        contracts: on_l1[i].contracts,
+                        ..zks
+                    }),
+                    settlement: settlement_rpc,
+                    commands: plan.commands,
+                    devnet: devnet.clone(),
+                    is_l2: true,
+                    disk: plan.disk.clone().map(|d| (d, Role::L2)),
+                    saved: saved.clone(),
+                    fork,
+                    recipe: Some(recipe.clone()),
+                },
+                &cancel,
+            )
+            .await
+            .with_context(|| match several {
+                true => format!("L2 chain {chain_id}"),
+                false => "L2".to_string(),
+            })?;
+            l2s.push(running);
+            pipelines.push((plan.chain, plan.batches, plan.settle.1));
+        }
+
+        let embedded = match (&l1_setup, l1_genesis_state) {
+            (
+                L1Setup::Embedded {
+                    config: l1_config,
+                    genesis,
+                },
+                Some(state),
+            ) => {
                 let mut rpc = config.rpc.clone();
                 rpc.port = l1_config.port;
-                // On an L1 fork this reads the remote (blocking this worker, at start only).
-                let mut state =
-                    genesis.state_over(l1_fork.clone(), &accounts, config.accounts.balance);
-                // Every ETH on L2 at genesis is backed on L1, so any of it can be withdrawn.
-                let backing = config.accounts.balance * U256::from(accounts.len());
-                state
-                    .account_mut(genesis.contracts.l1_native_token_vault)
-                    .info
-                    .balance = backing;
                 let chain = spawn_chain(
                     ChainSpec {
                         chain: l1_config.chain.clone(),
@@ -189,8 +232,9 @@ impl Node {
                         genesis: state,
                         // Labelled, so a tool that reached the L1 by default is seen doing so.
                         output: (!config.silent).then_some(OutputConfig {
-                            label: Some("[L1]"),
+                            label: Some(LineLabel::L1),
                             internal_senders: [Some(genesis.operator), Some(genesis.governor)],
+                            settlement_target: Some(genesis.contracts.validator_timelock),
                             ..config.output
                         }),
                         config: &config,
@@ -226,31 +270,51 @@ impl Node {
             }),
             _ => None,
         };
+        if let Some(running) = &l1 {
+            check_registered(running, &on_l1).await?;
+        }
 
-        let stages = match (l1_setup.config(), &l1, l1_setup.genesis(), &devnet) {
-            (Some(l1_config), Some(running), Some(genesis), Some(devnet)) => {
-                settlement::spawn(settlement::Pipeline {
+        let mut stages = Stages::default();
+        if let (Some(l1_config), Some(running), Some(genesis), Some(devnet)) =
+            (l1_setup.config(), &l1, l1_setup.genesis(), &devnet)
+        {
+            // The governor owns the verifier, which every chain shares.
+            let governor =
+                alloy_signer_local::PrivateKeySigner::from_bytes(&genesis.governor_private_key)
+                    .context("L1 governor key")?;
+            settlement::prepare_verifier(&config, running, &running.contracts, governor).await?;
+            for (index, (((chain, batches, settle_rx), l2), on_l1)) in
+                pipelines.into_iter().zip(&l2s).zip(&on_l1).enumerate()
+            {
+                let pipeline = settlement::Pipeline {
                     config: &config,
                     l1_config,
                     running,
-                    genesis,
+                    chain: &chain,
+                    on_l1,
                     devnet,
-                    l2: &l2,
-                    accounts: &accounts,
+                    l2,
                     batches: &batches,
+                    several,
+                    index,
                     settle_rx,
                     cancel: &cancel,
-                })
-                .await?
+                };
+                settlement::spawn(pipeline, &mut stages).await?;
             }
-            _ => Stages::default(),
-        };
+        }
+        let first = &l2s[0];
 
-        // Metrics: the L2's events and mempool size -> Prometheus text (`--metrics-port`).
+        // Metrics: the first L2's events and mempool size -> Prometheus text (`--metrics-port`).
         let metrics_addr = match &config.metrics {
             Some(metrics) => {
-                crate::metrics::spawn(metrics, l2.events.subscribe(), l2.mempool.clone(), &cancel)
-                    .await
+                crate::metrics::spawn(
+                    metrics,
+                    first.events.subscribe(),
+                    first.mempool.clone(),
+                    &cancel,
+                )
+                .await
             }
             None => None,
         };
@@ -258,7 +322,16 @@ impl Node {
         let info = banner::BannerInfo {
             config: &config,
             accounts: &accounts,
-            rpc_addr: l2.rpc_addr,
+            rpc_addr: first.rpc_addr,
+            chains: l2s
+                .iter()
+                .enumerate()
+                .map(|(i, l2)| banner::ChainInfo {
+                    chain_id: l2.chain_id,
+                    rpc_addr: l2.rpc_addr,
+                    on_l1: on_l1.get(i),
+                })
+                .collect(),
             l1: match (&l1_setup, &l1) {
                 (
                     L1Setup::Embedded { config, genesis },
@@ -278,9 +351,9 @@ impl Node {
                 (_, Some(dir)) => Some((Some(dir.path()), dir.existed())),
                 _ => None,
             },
-            head: l2.chain.latest().header.number,
+            head: first.chain.latest().header.number,
             balances: {
-                let state = l2.states.latest();
+                let state = first.states.latest();
                 accounts.iter().map(|a| state.balance(&a.address)).collect()
             },
             fork: fork.as_ref().map(|f| f.point().clone()),
@@ -294,7 +367,7 @@ impl Node {
             std::fs::write(path, json)
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
-        let forkable = std::iter::once(l2.chain.clone())
+        let forkable = std::iter::once(first.chain.clone())
             .chain(
                 l1.as_ref()
                     .and_then(|l1| l1.chain.as_ref())
@@ -303,16 +376,18 @@ impl Node {
             .collect();
         spawn_cache_saver(forkable, cancel.clone());
         if let Some(fork) = &fork {
-            replay_fork_txs(fork, l2.rpc_addr).await?;
+            replay_fork_txs(fork, first.rpc_addr).await?;
         }
         stop_on_error.disarm();
         Ok(NodeHandle {
-            l2,
+            l2s,
+            on_l1,
             l1,
             accounts,
             metrics_addr,
             cancel,
             data_dir,
+            more_dirs,
             dumps: crate::devnet::DumpAccess::new(devnet, l2_sender),
             ephemeral,
             stages,
@@ -356,46 +431,6 @@ fn open_storage(
             Ok((None, Some(temp)))
         }
     }
-}
-
-/// Writes what the chains' forks (if they are forks: `anvil_reset` may make the L2 one) read to
-/// the data dir every second (and once more at shutdown, by the handle), off the executor's
-/// path.
-fn spawn_cache_saver(chains: Vec<Arc<crate::storage::ChainStore>>, cancel: CancellationToken) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
-        loop {
-            tokio::select! {
-                _ = cancel.cancelled() => return,
-                _ = tick.tick() => {}
-            }
-            for fork in chains.iter().filter_map(|c| c.fork()) {
-                if let Ok(Err(e)) = tokio::task::spawn_blocking(move || fork.save_cache()).await {
-                    tracing::warn!("the fork cache could not be written: {e:#}");
-                }
-            }
-        }
-    });
-}
-
-/// Syncs the data dir's writes every `every` (`--sync-interval`), off the sequencer's path:
-/// a block is in the write-ahead log before its receipts show, and on the disk after the next
-/// checkpoint. The data dir checkpoints once more when it closes.
-fn spawn_checkpoints(dir: Arc<DataDir>, every: std::time::Duration, cancel: CancellationToken) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = cancel.cancelled() => return,
-                _ = tick.tick() => {}
-            }
-            let dir = dir.clone();
-            if let Ok(Err(err)) = tokio::task::spawn_blocking(move || dir.checkpoint()).await {
-                tracing::warn!("data dir checkpoint failed: {err:#}");
-            }
-        }
-    });
 }
 
 /// With `--fork-transaction-hash`: sends the txs of the remote block that came before that tx,

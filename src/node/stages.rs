@@ -8,18 +8,18 @@ use std::{collections::HashMap, future::Future, time::Duration};
 #[derive(Default)]
 pub(super) struct Stages {
     tasks: tokio::task::JoinSet<anyhow::Result<()>>,
-    names: HashMap<tokio::task::Id, &'static str>,
+    names: HashMap<tokio::task::Id, String>,
 }
 
 impl Stages {
     /// Runs `stage` as the task named `name`.
     pub(super) fn spawn(
         &mut self,
-        name: &'static str,
+        name: impl Into<String>,
         stage: impl Future<Output = anyhow::Result<()>> + Send + 'static,
     ) {
         let id = self.tasks.spawn(stage).id();
-        self.names.insert(id, name);
+        self.names.insert(id, name.into());
     }
 
     /// The first stage to end: how it ended, as the node's failure (a stage only ends by itself
@@ -32,7 +32,10 @@ impl Stages {
             Ok((id, outcome)) => (id, outcome),
             Err(err) => (err.id(), Err(anyhow::anyhow!("panicked: {err}"))),
         };
-        let name = self.names.remove(&id).unwrap_or("a pipeline stage");
+        let name = self
+            .names
+            .remove(&id)
+            .unwrap_or_else(|| "a pipeline stage".to_string());
         match outcome {
             Ok(()) => anyhow::anyhow!("the {name} stopped by itself"),
             Err(err) => err.context(format!("the {name} failed")),

@@ -47,12 +47,25 @@ pub struct ChainDump {
 
 /// The whole devnet: the L2, the embedded L1 (if any) and the L2's batches.
 #[derive(Debug, Clone, RlpEncodable, RlpDecodable)]
+#[rlp(trailing)]
 pub struct DevnetDump {
     /// The L2.
     pub l2: ChainDump,
     /// The embedded L1 (empty list: none).
     pub l1: Vec<ChainDump>,
     /// Batches sealed on the L2.
+    pub batches: Vec<BatchMark>,
+    /// The L2s after the first (`--chains`), each with its batches; `None` for a devnet of one
+    /// L2 (encoded as nothing, so such a dump reads as before `--chains`).
+    pub more_l2s: Option<Vec<L2Dump>>,
+}
+
+/// One more L2 of a devnet (`--chains`), with its batches.
+#[derive(Debug, Clone, RlpEncodable, RlpDecodable)]
+pub struct L2Dump {
+    /// The chain.
+    pub chain: ChainDump,
+    /// Batches sealed on it.
     pub batches: Vec<BatchMark>,
 }
 

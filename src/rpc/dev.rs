@@ -196,7 +196,7 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
     m.register_async_method("anvil_metadata", |_, c, _| async move {
         let mut snapshots = ask(&c, SequencerCommand::ListSnapshots).await?;
         if let Some(devnet) = &c.devnet {
-            snapshots = devnet.translate(c.is_l2, snapshots);
+            snapshots = devnet.translate(&c.sequencer, snapshots);
         }
         let head = c.chain.latest();
         let snapshots: serde_json::Map<String, Value> = snapshots

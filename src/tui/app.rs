@@ -224,6 +224,18 @@ pub struct NodeInfo {
     /// Dev accounts with their keys: the node's own in process; attached, the default
     /// mnemonic's, shown only for the addresses the node lists.
     pub keys: Vec<DevAccount>,
+    /// Every L2 of the devnet (`--chains`), the first one first; `c` switches between them.
+    /// One (or none, when not known) for a devnet of one L2.
+    pub chains: Vec<ChainChoice>,
+}
+
+/// An L2 the dashboard can follow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainChoice {
+    /// Its chain id (`None`: not known here, attached to a URL).
+    pub chain_id: Option<u64>,
+    /// Its JSON-RPC URL.
+    pub url: String,
 }
 
 /// A dev account as the dashboard shows it.
@@ -317,6 +329,11 @@ pub struct App {
     rewind_in_flight: bool,
     /// The user asked to leave.
     pub leave: Option<Leave>,
+    /// Which of `info.chains` the dashboard follows.
+    pub chain: usize,
+    /// The user asked to follow another L2 (`c`): the caller restarts the sources, then calls
+    /// [`App::follow_chain`].
+    pub switch_to: Option<usize>,
 }
 
 impl App {
@@ -354,7 +371,35 @@ impl App {
             toast: None,
             rewind_in_flight: false,
             leave: None,
+            chain: 0,
+            switch_to: None,
         }
+    }
+
+    /// Follows L2 number `index` of `info.chains` from now on: what was shown of the other one
+    /// (blocks, txs, batches, proofs, bridge txs, balances, status) goes; the L1's blocks, the
+    /// log, the snapshots (devnet-wide) and the layout stay.
+    pub fn follow_chain(&mut self, index: usize) {
+        let Some(choice) = self.info.chains.get(index).cloned() else {
+            return;
+        };
+        let mut info = self.info.clone();
+        info.l2_ws_url = Some(super::format::ws_url(&choice.url));
+        info.l2_url = choice.url;
+        let mut fresh = App::new(info, self.now_ms);
+        fresh.started_ms = self.started_ms;
+        fresh.l1_blocks = std::mem::take(&mut self.l1_blocks);
+        fresh.logs = std::mem::take(&mut self.logs);
+        fresh.snapshots = std::mem::take(&mut self.snapshots);
+        fresh.focus = self.focus;
+        fresh.side = self.side;
+        fresh.chain = index;
+        let which = match choice.chain_id {
+            Some(id) => format!("L2 chain {id}"),
+            None => format!("the L2 at {}", fresh.info.l2_url),
+        };
+        fresh.toast(format!("following {which}"), false);
+        *self = fresh;
     }
 
     /// Time moves on.

@@ -21,12 +21,13 @@ const TOOLS_DEFAULT_PORT: &str = "8545";
 
 /// The keys of both dashboards, the node's own and an attached one.
 #[rustfmt::skip]
-const KEYS: [(&str, &str); 8] = [
+const KEYS: [(&str, &str); 9] = [
     ("m  p", "mine a block / pause mining, or resume the mode it had"),
     ("s  r  R", "snapshot / revert to the last one taken here / reset (asks)"),
     ("/", "find a block number, a tx or block hash, an address, or the"),
     ("", "digits a table shows: 0x7099 or 0x7099…79C8"),
     ("a", "the dev accounts with their private keys"),
+    ("c", "follow the next L2 (a devnet of several, --chains)"),
     ("Tab  1-7", "move between panes (a small terminal shares pane 4-7)"),
     ("↑↓ j k", "select (PgUp PgDn); Home g: follow the newest again"),
     ("Enter  Esc", "details / close, clear the selection and the filter"),

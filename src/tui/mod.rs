@@ -15,6 +15,7 @@
 //! Ctrl-C all leave and the node runs on.
 
 pub mod app;
+mod chains;
 pub mod control;
 pub mod detail;
 pub mod feed;
@@ -74,8 +75,15 @@ pub struct Dashboard {
     feed: mpsc::Receiver<Feed>,
     /// For command replies and log lines.
     feed_tx: mpsc::Sender<Feed>,
-    /// The sources; aborted when the dashboard goes.
+    /// The L1's sources; aborted when the dashboard goes.
     tasks: Vec<JoinHandle<()>>,
+    /// The sources of the L2 it follows; restarted when it follows another one (`c`).
+    l2_tasks: Vec<JoinHandle<()>>,
+    /// In process, each L2's events (the dashboard follows one at a time); attached, none:
+    /// the L2 is polled.
+    l2_events: Vec<tokio::sync::broadcast::Receiver<crate::events::NodeEvent>>,
+    /// The L1, for the status poll.
+    l1: Option<Rpc>,
 }
 
 impl Dashboard {
@@ -94,21 +102,20 @@ impl Dashboard {
                 .filter(|dir| dir.join(DB_FILE).exists())
                 .map(|dir| dir.to_path_buf()),
             keys: node.accounts().to_vec(),
+            chains: node
+                .l2s()
+                .iter()
+                .map(|l2| app::ChainChoice {
+                    chain_id: Some(l2.chain_id),
+                    url: l2.rpc_url(),
+                })
+                .collect(),
         };
         let (feed_tx, feed) = mpsc::channel(FEED_CAPACITY);
         let l2 = Rpc::new(&info.l2_url)?;
         let l1 = info.l1_url.as_deref().map(Rpc::new).transpose()?;
-        let mut tasks = vec![
-            tokio::spawn(source::events(
-                node.events(),
-                ChainKind::L2,
-                l2.clone(),
-                feed_tx.clone(),
-            )),
-            tokio::spawn(source::poll_status(l2.clone(), l1.clone(), feed_tx.clone())),
-            tokio::spawn(source::poll_batches(l2.clone(), false, feed_tx.clone())),
-        ];
-        if let (Some(events), Some(l1)) = (node.l1_events(), l1) {
+        let mut tasks = vec![];
+        if let (Some(events), Some(l1)) = (node.l1_events(), l1.clone()) {
             tasks.push(tokio::spawn(source::events(
                 events,
                 ChainKind::L1,
@@ -116,18 +123,31 @@ impl Dashboard {
                 feed_tx.clone(),
             )));
         }
-        Ok(Self {
+        let l2_events = (0..info.chains.len())
+            .filter_map(|i| node.l2_events(i))
+            .collect();
+        let mut dashboard = Self {
             info,
             control: RpcControl { l2 },
             feed,
             feed_tx,
             tasks,
-        })
+            l2_tasks: vec![],
+            l2_events,
+            l1,
+        };
+        dashboard.follow(0)?;
+        Ok(dashboard)
     }
 
-    /// The dashboard of a node running elsewhere (`zkos-dev tui --rpc URL`): everything over
-    /// its JSON-RPC.
-    pub fn attach(l2_url: &str, l1_url: Option<&str>) -> anyhow::Result<Self> {
+    /// The dashboard of a node running elsewhere (`zkos-dev tui --rpc URL[,URL...]`):
+    /// everything over its JSON-RPC; with several L2 URLs (a devnet of `--chains`), `c` switches
+    /// between them.
+    pub fn attach(l2_urls: &[String], l1_url: Option<&str>) -> anyhow::Result<Self> {
+        let l2_url = l2_urls
+            .first()
+            .map(String::as_str)
+            .context("zkos-dev tui needs the URL of an L2")?;
         let info = NodeInfo {
             l2_url: l2_url.to_string(),
             l2_ws_url: Some(ws_url(l2_url)),
@@ -138,33 +158,40 @@ impl Dashboard {
             // The node's mnemonic is not known here: the default one's keys, shown for the
             // addresses the node lists (all of them unless it runs with a mnemonic of its own).
             keys: dev_accounts(&Config::default().accounts).unwrap_or_default(),
+            chains: match l2_urls.len() {
+                1 => vec![],
+                _ => l2_urls
+                    .iter()
+                    .map(|url| app::ChainChoice {
+                        chain_id: None,
+                        url: url.clone(),
+                    })
+                    .collect(),
+            },
         };
         let (feed_tx, feed) = mpsc::channel(FEED_CAPACITY);
         let l2 = Rpc::new(l2_url)?;
         let l1 = l1_url.map(Rpc::new).transpose()?;
-        let mut tasks = vec![
-            tokio::spawn(source::poll_blocks(
-                l2.clone(),
-                ChainKind::L2,
-                feed_tx.clone(),
-            )),
-            tokio::spawn(source::poll_status(l2.clone(), l1.clone(), feed_tx.clone())),
-            tokio::spawn(source::poll_batches(l2.clone(), true, feed_tx.clone())),
-        ];
-        if let Some(l1) = l1 {
+        let mut tasks = vec![];
+        if let Some(l1) = l1.clone() {
             tasks.push(tokio::spawn(source::poll_blocks(
                 l1,
                 ChainKind::L1,
                 feed_tx.clone(),
             )));
         }
-        Ok(Self {
+        let mut dashboard = Self {
             info,
             control: RpcControl { l2 },
             feed,
             feed_tx,
             tasks,
-        })
+            l2_tasks: vec![],
+            l2_events: vec![],
+            l1,
+        };
+        dashboard.follow(0)?;
+        Ok(dashboard)
     }
 
     /// Takes over the terminal until the user quits (`q` then `y`, Ctrl-C; attached, also `d`).
@@ -230,6 +257,10 @@ impl Dashboard {
                             if let Some(leave) = app.leave {
                                 return Ok(leave);
                             }
+                            if let Some(index) = app.switch_to.take() {
+                                self.follow(index)?;
+                                app.follow_chain(index);
+                            }
                         }
                         Some(Input::Resize) => {}
                         Some(Input::Failed(err)) => anyhow::bail!("terminal input: {err}"),
@@ -282,7 +313,7 @@ fn enter_pressed() -> oneshot::Receiver<()> {
 
 impl Drop for Dashboard {
     fn drop(&mut self) {
-        for task in &self.tasks {
+        for task in self.tasks.iter().chain(&self.l2_tasks) {
             task.abort();
         }
     }

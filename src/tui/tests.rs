@@ -8,8 +8,8 @@ use ratatui::{Terminal, backend::TestBackend};
 
 use super::{
     app::{
-        App, BridgeKind, Detail, Filter, Leave, MAX_BLOCKS, MAX_TXS, Mode, NodeInfo, Pane,
-        ProofVerdict,
+        App, BridgeKind, ChainChoice, Detail, Filter, Leave, MAX_BLOCKS, MAX_TXS, Mode, NodeInfo,
+        Pane, ProofVerdict,
     },
     feed::{
         Balance, BlockInfo, ChainKind, Command, Feed, Key, LogLevel, LogLine, MiningState, Outcome,
@@ -44,6 +44,7 @@ fn info() -> NodeInfo {
         owned: true,
         data_dir: Some(".zkos-dev".into()),
         keys: dev_keys(),
+        chains: vec![],
     }
 }
 

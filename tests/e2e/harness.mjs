@@ -239,9 +239,10 @@ async function startReceiptProxy(port, innerPort) {
  *   silent  pass `--silent` (default true); false keeps the banner and the per-tx output, which
  *           `logs()` returns (stdout + stderr).
  *   args    extra command-line arguments.
+ *   port    the port to serve on (default: a free one).
  */
-export async function startNode({ kind = NODE_KIND, silent = true, args = [] } = {}) {
-  const port = await freePort();
+export async function startNode({ kind = NODE_KIND, silent = true, args = [], port: given } = {}) {
+  const port = given ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const wsUrl = `ws://127.0.0.1:${port}`;
   const quiet = silent ? ["--silent"] : [];

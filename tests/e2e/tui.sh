@@ -5,8 +5,8 @@
 # that a batch gets executed on L1, that `a` shows the keys, `?` the endpoints, that a search by
 # the digits a table shows finds the account, that `zkos-dev reset` leaves a log line, that `q`
 # asks first and `d` detaches (the node runs on, Enter comes back), that the layout fits 80x24,
-# that `q` `y` stops the node and gives the terminal back, and that a chain resumed from its
-# data dir shows its head at once.
+# that `q` `y` stops the node and gives the terminal back, that a chain resumed from its
+# data dir shows its head at once, and that `c` switches between two L2s (`--chains`).
 #
 #   ZKOS_DEV_BIN=$HOME/.cache/zkos-dev-target/debug/zkos-dev tests/e2e/tui.sh
 #
@@ -189,6 +189,30 @@ if [ -s "/tmp/zkos-tui-$$.err" ]; then
   echo "# stderr of the resumed node:"; sed 's/^/# /' "/tmp/zkos-tui-$$.err"
 fi
 rm -rf "$DATA" "/tmp/zkos-tui-$$.err"
+
+# Two L2s (`--chains`): `c` follows the other one, whose block shows; `c` again goes back.
+L2B_PORT="$(free_port)"
+while [ "$L2B_PORT" = "$L2_PORT" ] || [ "$L2B_PORT" = "$L1_PORT" ]; do L2B_PORT="$(free_port)"; done
+tm kill-session -t tui 2>/dev/null
+tm new-session -d -s tui -x 120 -y 40 \
+  "'$BIN' start --ephemeral --chains 270,271 --chain-ports $L2_PORT,$L2B_PORT --l1-port $L1_PORT 2>/dev/null; echo ZKOS_EXITED rc=\$?; sleep 600"
+if wait_for 60 "L2 270 \[1/2, c\]"; then
+  RPC="http://127.0.0.1:$L2B_PORT"
+  rpc evm_mine '[]' >/dev/null
+  RPC="http://127.0.0.1:$L2_PORT"
+  press c
+  if wait_for 10 "L2 271 \[2/2, c\] http://127.0.0.1:$L2B_PORT" && wait_for 10 '│#1 +0tx'; then
+    ok "c follows the second L2: its header and its block #1"
+  else
+    not_ok "c follows the second L2"
+  fi
+  press c
+  if wait_for 10 "L2 270 \[1/2, c\] http://127.0.0.1:$L2_PORT"; then ok "c again goes back to the first L2"; else not_ok "c goes back to the first L2"; fi
+else
+  not_ok "a devnet of two L2s opens with the chain selector in the header"
+fi
+tm send-keys -t tui C-c
+wait_for 20 'ZKOS_EXITED' || true
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -28,6 +28,7 @@ mod l1;
 mod l1_deploy;
 mod logs;
 mod mining;
+mod multichain;
 mod ots;
 mod otterscan_pages;
 mod prover;

@@ -198,7 +198,7 @@ async fn reexec_prover_takes_deposits_calls_and_withdrawals_to_finalized() {
 }
 
 /// A free port on 127.0.0.1 (bound, then released for the node to take).
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -207,10 +207,10 @@ fn free_port() -> u16 {
 }
 
 /// A `zkos-dev prover` process, killed on drop.
-struct Worker(Child);
+pub(crate) struct Worker(Child);
 
 impl Worker {
-    fn start(url: &str, id: &str) -> Self {
+    pub(crate) fn start(url: &str, id: &str) -> Self {
         let child = Command::new(env!("CARGO_BIN_EXE_zkos-dev"))
             .args(["prover", "--url", url, "--poll", "50", "--id", id])
             .stdout(Stdio::null())

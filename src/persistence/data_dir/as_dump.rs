@@ -143,6 +143,7 @@ impl DataDir {
             l2,
             l1,
             batches: self.batch_marks()?,
+            more_l2s: None,
         })
     }
 

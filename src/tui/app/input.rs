@@ -128,6 +128,10 @@ impl App {
                 None => self.toast("no snapshot to revert to (s takes one)".into(), true),
             },
             Key::Char('R') => self.mode = Mode::ConfirmReset,
+            Key::Char('c') => match self.info.chains.len() {
+                0 | 1 => self.toast("one L2 only (start with --chains for more)".into(), true),
+                n => self.switch_to = Some((self.chain + 1) % n),
+            },
             Key::Char('/') => self.mode = Mode::Search(String::new()),
             Key::Tab => self.focus(Pane::ALL[(self.focus.index() + 1) % Pane::ALL.len()]),
             Key::BackTab => {

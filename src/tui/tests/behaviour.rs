@@ -356,3 +356,44 @@ fn a_reset_from_outside_leaves_a_log_line() {
     assert_eq!(texts[0], "reset to genesis");
     assert!(!texts[1].contains("outside"), "{texts:?}");
 }
+
+#[test]
+fn c_follows_the_next_l2_and_the_header_says_which() {
+    let mut app = busy();
+    assert_eq!(app.on_key(Key::Char('c')), None);
+    assert_eq!(app.switch_to, None, "one L2: nothing to switch to");
+    assert!(app.toast.as_ref().is_some_and(|t| t.error));
+
+    app.info.chains = vec![
+        ChainChoice {
+            chain_id: Some(270),
+            url: "http://127.0.0.1:3050".into(),
+        },
+        ChainChoice {
+            chain_id: Some(271),
+            url: "http://127.0.0.1:3051".into(),
+        },
+    ];
+    let screen = draw(&app, 200, 50);
+    assert!(
+        screen.contains("[1/2, c] http://127.0.0.1:3050"),
+        "{screen}"
+    );
+    let (logs, l1_blocks) = (app.logs.len(), app.l1_blocks.len());
+    assert_eq!(app.on_key(Key::Char('c')), None);
+    assert_eq!(app.switch_to.take(), Some(1));
+    app.follow_chain(1);
+    // The other chain's blocks, txs and batches go; the L1 and the log stay.
+    assert!(app.blocks.is_empty() && app.txs.is_empty() && app.batches.is_empty());
+    assert_eq!((app.logs.len(), app.l1_blocks.len()), (logs, l1_blocks));
+    assert_eq!(app.info.l2_url, "http://127.0.0.1:3051");
+    let screen = draw(&app, 200, 50);
+    assert!(
+        screen.contains("[2/2, c] http://127.0.0.1:3051"),
+        "{screen}"
+    );
+    assert!(screen.contains("following L2 chain 271"), "{screen}");
+    // And round again to the first.
+    app.on_key(Key::Char('c'));
+    assert_eq!(app.switch_to, Some(0));
+}

@@ -107,8 +107,12 @@ fn header_first_line(app: &App, form: UrlForm) -> Line<'static> {
             Style::new().fg(Color::Black).bg(Color::Cyan).bold(),
         ),
         Span::raw(format!(
-            " L2 {} {}",
+            " L2 {}{} {}",
             id(s.l2_chain_id),
+            match app.info.chains.len() {
+                0 | 1 => String::new(),
+                n => format!(" [{}/{n}, c]", app.chain + 1),
+            },
             form.show(&app.info.l2_url)
         )),
     ];
