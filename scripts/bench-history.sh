@@ -16,7 +16,7 @@ RESTARTS="${2:-3}"
 BIN="${ZKOS_DEV_BIN:-${CARGO_TARGET_DIR:-$HOME/.cache/zkos-dev-target}/release/zkos-dev}"
 [ -x "$BIN" ] || { echo "error: $BIN missing (cargo build --release)" >&2; exit 1; }
 DIR=$(mktemp -d)
-trap 'kill -9 $(jobs -p) 2>/dev/null || true; rm -rf "$DIR"' EXIT
+trap 'kill -9 $(jobs -p) 2>/dev/null || true; cp "$DIR/log" "${TMPDIR:-/tmp}/bench-history-node.log" 2>/dev/null; rm -rf "$DIR"' EXIT
 L2=http://127.0.0.1:23150
 L1=http://127.0.0.1:28645
 ARGS=(start --data-dir "$DIR/dd" --port 23150 --l1-port 28645 --no-metrics --silent)

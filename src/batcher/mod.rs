@@ -21,7 +21,7 @@ use alloy_primitives::{Address, B256, Bytes, Keccak256, U256};
 use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
-pub(crate) use store::{BatchRecord, BatchStore, L1Stage, L1Step};
+pub(crate) use store::{BatchRecord, BatchStore, KEEP_TREES, L1Stage, L1Step};
 
 use crate::{
     abi::{CommitBatchInfoZKsyncOS, StoredBatchInfo},
@@ -75,8 +75,10 @@ pub struct Batch {
     pub l1_txs: Vec<B256>,
     /// Its L2->L1 logs, in order.
     pub logs: Vec<BatchLog>,
-    /// The state tree after it (an O(1) copy: `zks_getProof`, the prover).
-    pub tree: StateTree,
+    /// The state tree after it (an O(1) copy: `zks_getProof`, the prover). `None` once the
+    /// batch is executed and `store::KEEP_TREES` newer batches are sealed: each copy keeps the
+    /// nodes its batch changed, so keeping every batch's would grow with the history.
+    pub tree: Option<StateTree>,
     /// What its state commitment hashes besides the tree root.
     pub commitment_preimage: StateCommitmentPreimage,
     /// What `commitBatchesSharedBridge` carries for it.
@@ -92,6 +94,26 @@ pub struct Batch {
 }
 
 impl Batch {
+    /// The batch without its state tree (an old, executed one).
+    pub(crate) fn without_tree(&self) -> Self {
+        Self {
+            number: self.number,
+            first_block: self.first_block,
+            last_block: self.last_block,
+            last_block_hash: self.last_block_hash,
+            tx_count: self.tx_count,
+            l1_txs: self.l1_txs.clone(),
+            logs: self.logs.clone(),
+            tree: None,
+            commitment_preimage: self.commitment_preimage,
+            commit_info: self.commit_info.clone(),
+            stored: self.stored.clone(),
+            prev: self.prev.clone(),
+            opened_at: self.opened_at,
+            sealed_at: self.sealed_at,
+        }
+    }
+
     /// The leaves of its logs tree.
     pub fn log_leaves(&self) -> Vec<B256> {
         self.logs.iter().map(BatchLog::leaf).collect()
@@ -334,7 +356,7 @@ impl Batcher {
             tx_count: open.fill.txs,
             l1_txs: open.l1_txs,
             logs: open.logs,
-            tree: cursor.tree.clone(),
+            tree: Some(cursor.tree.clone()),
             commitment_preimage,
             commit_info,
             stored: stored.clone(),
@@ -376,10 +398,11 @@ impl Batcher {
             .batches
             .get(self.batches.last_built())
             .map(|record| record.batch);
-        *cursor = match from {
-            Some(batch) => Cursor {
+        // A batch whose tree is no longer kept: from genesis, sealing at the recorded bounds.
+        *cursor = match from.and_then(|batch| Some((batch.tree.clone()?, batch))) {
+            Some((tree, batch)) => Cursor {
                 generation: cursor.generation,
-                tree: batch.tree.clone(),
+                tree,
                 prev: batch.stored.clone(),
                 next_block: batch.last_block + 1,
                 last_hash: batch.last_block_hash,

@@ -81,7 +81,10 @@ impl BatchStatus {
             last_block_hash: batch.last_block_hash,
             hashes: Some(BatchHashes {
                 state_commitment: batch.commit_info.newStateCommitment,
-                state_root: batch.tree.root(),
+                state_root: batch
+                    .tree
+                    .as_ref()
+                    .map_or(B256::ZERO, crate::tree::StateTree::root),
                 commitment: batch.stored.commitment,
             }),
             prover: None,
@@ -172,8 +175,32 @@ struct Inner {
     /// Batch `n` at index `n - 1`, as far as the batcher has built them in this run (never
     /// more than `statuses`; after a restart it catches up in the background).
     built: Vec<Arc<Batch>>,
+    /// The built batches before this index have let their trees go (or are not executed yet).
+    trees_dropped: usize,
     /// Bumped when the batches are replaced (a loaded dump): the batcher starts over.
     generation: u64,
+}
+
+/// How many of the latest built batches keep their state trees whatever their progress (older
+/// ones keep theirs until executed on L1).
+pub(crate) const KEEP_TREES: usize = 64;
+
+impl Inner {
+    /// Lets the trees of the executed batches older than the latest `KEEP_TREES` go. Batches
+    /// execute in order, so this stops at the first one not executed yet.
+    fn drop_old_trees(&mut self) {
+        let keep_from = self.built.len().saturating_sub(KEEP_TREES);
+        while self.trees_dropped < keep_from {
+            let i = self.trees_dropped;
+            if self.statuses.get(i).is_none_or(|s| s.execute.is_none()) {
+                break;
+            }
+            if self.built[i].tree.is_some() {
+                self.built[i] = Arc::new(self.built[i].without_tree());
+            }
+            self.trees_dropped += 1;
+        }
+    }
 }
 
 /// Every batch since genesis. Readers take the lock only to clone.
@@ -212,6 +239,7 @@ impl BatchStore {
     pub fn load(&self, marks: Vec<BatchMark>) {
         let mut inner = self.inner.write();
         inner.built.clear();
+        inner.trees_dropped = 0;
         inner.generation += 1;
         inner.statuses = statuses(&marks);
         if let Some(disk) = &self.disk {
@@ -342,6 +370,7 @@ impl BatchStore {
             }
         }
         inner.built.push(batch);
+        inner.drop_old_trees();
         true
     }
 
@@ -349,6 +378,7 @@ impl BatchStore {
     pub fn truncate(&self, number: u64) {
         let mut inner = self.inner.write();
         inner.built.truncate(number as usize);
+        inner.trees_dropped = inner.trees_dropped.min(number as usize);
         inner.statuses.truncate(number as usize);
         self.forget_after(number);
     }
@@ -555,5 +585,52 @@ mod tests {
         let mut whole = vec![];
         now.encode(&mut whole);
         assert_eq!(BatchMark::decode(&mut whole.as_slice()).unwrap(), now);
+    }
+
+    fn built(number: u64) -> Arc<Batch> {
+        Arc::new(Batch {
+            number,
+            first_block: number,
+            last_block: number,
+            last_block_hash: B256::repeat_byte(number as u8),
+            tx_count: 1,
+            l1_txs: vec![],
+            logs: vec![],
+            tree: Some(crate::tree::StateTree::new()),
+            commitment_preimage: Default::default(),
+            commit_info: Default::default(),
+            stored: Default::default(),
+            prev: Default::default(),
+            opened_at: std::time::Instant::now(),
+            sealed_at: std::time::Instant::now(),
+        })
+    }
+
+    #[test]
+    fn executed_batches_let_their_trees_go_once_enough_newer_ones_are_sealed() {
+        let store = BatchStore::default();
+        let executed = L1Step {
+            tx: B256::repeat_byte(1),
+            at: 1_700_000_000,
+        };
+        let total = KEEP_TREES as u64 + 10;
+        for number in 1..=total {
+            assert!(store.push(built(number), 0));
+            // Batches up to 5 are executed at once, the rest never.
+            if number <= 5 {
+                store.set_l1(number, L1Stage::Execute, executed);
+            }
+        }
+        let kept = |n: u64| store.get(n).unwrap().batch.tree.is_some();
+        assert!((1..=5).all(|n| !kept(n)), "executed and old: let go");
+        assert!((6..=total).all(kept), "not executed, or among the latest");
+        // Once executed, the next seal lets them go, down to the latest KEEP_TREES.
+        for number in 6..=total {
+            store.set_l1(number, L1Stage::Execute, executed);
+        }
+        assert!(store.push(built(total + 1), 0));
+        let first_kept = total + 1 - KEEP_TREES as u64 + 1;
+        assert!((1..first_kept).all(|n| !kept(n)));
+        assert!((first_kept..=total + 1).all(kept));
     }
 }

@@ -277,8 +277,8 @@ pub struct StartArgs {
     /// With --sync interval: milliseconds between syncs.
     #[arg(long, value_name = "MS", default_value_t = 100, help_heading = "State")]
     pub sync_interval: u64,
-    /// With a data dir: how many of the latest blocks each chain keeps in memory; older
-    /// blocks, txs, receipts and logs are read from the data dir.
+    /// With a data dir: how many of the latest blocks each chain keeps in memory (and at most
+    /// 16,384 txs); older blocks, txs, receipts and logs are read from the data dir.
     #[arg(long, value_name = "N", default_value_t = crate::config::DEFAULT_CACHE_BLOCKS as u64, value_parser = clap::value_parser!(u64).range(1..), help_heading = "State")]
     pub cache_blocks: u64,
     /// Load a state file (`--dump-state`'s or `anvil_dumpState`'s) once started.

@@ -261,7 +261,12 @@ impl InputSource {
             .batches
             .get(batch.number - 1)
             .with_context(|| format!("batch {} is gone", batch.number - 1))?;
-        Ok(prev.batch.tree.clone())
+        prev.batch.tree.clone().with_context(|| {
+            format!(
+                "the state tree of batch {} is no longer kept",
+                batch.number - 1
+            )
+        })
     }
 
     /// Builds the witness of `batch` by re-running its blocks with reads recorded.

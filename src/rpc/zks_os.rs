@@ -42,6 +42,14 @@ pub fn execution_version(minor: u16) -> u32 {
     }
 }
 
+/// The error for a batch whose state tree was let go.
+fn tree_not_kept(number: u64) -> RpcError {
+    RpcError::NotFound(format!(
+        "the state tree of batch {number} is no longer kept (executed batches keep theirs while fewer than {} batches are newer)",
+        crate::batcher::KEEP_TREES
+    ))
+}
+
 /// Registers the methods.
 pub fn register(m: &mut Module) -> anyhow::Result<()> {
     method!(m, "zks_getProof", |p, c| {
@@ -52,9 +60,11 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let batch: Option<U64> = seq.optional_next()?;
         let s = settlement(c)?;
         let n = batch.map_or_else(|| s.batches.last_sealed(), |b| b.to::<u64>());
-        ok(s.batches
-            .get(n)
-            .map(|r| batch_storage_proof(&r.batch, address, &keys)))
+        let Some(record) = s.batches.get(n) else {
+            return ok(Value::Null);
+        };
+        let tree = record.batch.tree.as_ref().ok_or_else(|| tree_not_kept(n))?;
+        ok(batch_storage_proof(&record.batch, tree, address, &keys))
     });
     method!(m, "zks_getAccountPreimage", |p, c| {
         let (address, batch): (Address, U64) = p.parse()?;
@@ -107,8 +117,12 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
 
 /// `zks_getProof`'s answer: the slots' tree proofs, what the state commitment hashes besides the
 /// root, and the rest of the `StoredBatchInfo` L1 keeps the hash of.
-pub fn batch_storage_proof(batch: &Batch, address: Address, keys: &[B256]) -> Value {
-    let tree = &batch.tree;
+pub fn batch_storage_proof(
+    batch: &Batch,
+    tree: &StateTree,
+    address: Address,
+    keys: &[B256],
+) -> Value {
     let preimage = &batch.commitment_preimage;
     let stored = &batch.stored;
     let proofs: Vec<Value> = keys
@@ -181,7 +195,11 @@ fn path_len(leaf_count: u64) -> usize {
 /// (`None` if the account was never written). The account's last write at or before the batch's
 /// last block gives the fields.
 fn account_preimage(c: &RpcContext, batch: &Batch, address: Address) -> RpcResult<Option<Bytes>> {
-    let Some(value) = batch.tree.get(&account_key(address)) else {
+    let tree = batch
+        .tree
+        .as_ref()
+        .ok_or_else(|| tree_not_kept(batch.number))?;
+    let Some(value) = tree.get(&account_key(address)) else {
         return Ok(None);
     };
     for n in (0..=batch.last_block).rev() {

@@ -65,6 +65,10 @@ pub struct StoredBlock {
     pub writes: Arc<super::state::BlockWrites>,
 }
 
+/// How many txs the blocks in memory may hold at most with an archive, whatever
+/// `--cache-blocks` says (blocks of thousands of txs would otherwise hold hundreds of MB).
+pub const CACHED_TXS: usize = 16_384;
+
 /// Where an included tx is: its block's number and its position in the block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TxRef {
@@ -196,12 +200,18 @@ impl ChainHistory {
         self.evict();
     }
 
-    /// Lets the oldest blocks in memory go, down to the window (only with an archive).
+    /// Lets the oldest blocks in memory go, down to the window (only with an archive): at most
+    /// `window` blocks and, beyond the head, `CACHED_TXS` txs.
     fn evict(&mut self) {
-        while self.archive.is_some() && self.blocks.len() > self.window {
+        if self.archive.is_none() {
+            return;
+        }
+        let mut txs: usize = self.blocks.iter().map(|b| b.txs.len()).sum();
+        while self.blocks.len() > 1 && (self.blocks.len() > self.window || txs > CACHED_TXS) {
             let Some(block) = self.blocks.pop_front() else {
                 break;
             };
+            txs -= block.txs.len();
             self.forget(&block);
         }
     }
