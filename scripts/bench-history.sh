@@ -29,9 +29,13 @@ answers() {
       grep -q result || return 1
   done
 }
-# Starts the node, waits for both RPCs, prints the ms it took; leaves the pid in $PID.
+# Starts the node and waits for both RPCs; leaves the pid in $PID and the ms it took in $MS.
 start() {
   local begin tries=0
+  if answers "$L2" || answers "$L1"; then
+    echo "error: something already answers on $L2 or $L1" >&2
+    exit 1
+  fi
   begin=$(now_ns)
   "$BIN" "${ARGS[@]}" >>"$DIR/log" 2>&1 &
   PID=$!
@@ -39,7 +43,7 @@ start() {
     tries=$((tries + 1))
     [ "$tries" -lt 200000 ] || { echo "error: the node never answered (see $DIR/log)" >&2; exit 1; }
   done
-  echo $(( ($(now_ns) - begin) / 1000000 ))
+  MS=$(( ($(now_ns) - begin) / 1000000 ))
 }
 rss() { awk '/VmRSS/ { printf "%d MiB", $2 / 1024 }' "/proc/$PID/status"; }
 head_number() {
@@ -48,7 +52,7 @@ head_number() {
     sed -E 's/.*"result":"(0x[0-9a-f]+)".*/\1/'
 }
 
-start >/dev/null
+start
 echo "start: $(rss)"
 sent=0
 while [ "$sent" -lt "$TOTAL" ]; do
@@ -59,8 +63,10 @@ done
 echo "data dir: $(du -sh "$DIR/dd" | cut -f1)"
 for i in $(seq "$RESTARTS"); do
   kill -INT "$PID"; wait "$PID" 2>/dev/null || true
-  echo "restart $i after a clean stop: $(start) ms until both RPCs answer, then $(rss)"
+  start
+  echo "restart $i after a clean stop: $MS ms until both RPCs answer, then $(rss)"
 done
 kill -9 "$PID"; wait "$PID" 2>/dev/null || true
-echo "restart after kill -9: $(start) ms until both RPCs answer"
+start
+echo "restart after kill -9: $MS ms until both RPCs answer"
 kill -INT "$PID"; wait "$PID" 2>/dev/null || true

@@ -444,11 +444,7 @@ fn commitment_preimage(
     last: &StoredBlock,
 ) -> StateCommitmentPreimage {
     let number = last.header.number;
-    let hashes: Vec<B256> = chain
-        .blocks(number.saturating_sub(255), number)
-        .iter()
-        .map(|b| b.hash)
-        .collect();
+    let hashes = chain.hashes(number.saturating_sub(255), number);
     StateCommitmentPreimage::new(tree.leaf_count(), number, &hashes, last.header.timestamp)
 }
 

@@ -520,6 +520,14 @@ impl ChainStore {
             })
     }
 
+    /// Hashes of blocks `from..=to` (clamped to the chain), without reading any block.
+    pub fn hashes(&self, from: u64, to: u64) -> Vec<B256> {
+        let inner = self.inner.read();
+        (from.max(inner.first)..=to)
+            .map_while(|number| inner.hash_of(number))
+            .collect()
+    }
+
     /// Blocks `from..=to` (clamped to the chain).
     pub fn blocks(&self, from: u64, to: u64) -> Vec<Arc<StoredBlock>> {
         let history = self.snapshot();
