@@ -210,15 +210,16 @@ impl ChainOnDisk {
             pending,
             settings: SettingsRecord::from_settings(settings),
         };
-        self.dir.write(&op, Some(&new))?;
+        let tail: Vec<(B256, u64)> = op
+            .hashes
+            .iter()
+            .copied()
+            .zip(op.next_l1_txs.iter().copied())
+            .collect();
+        self.dir.write(op, new)?;
         *last_pending = pending_keys;
         disk.truncate(from);
-        disk.extend(
-            op.hashes
-                .iter()
-                .copied()
-                .zip(op.next_l1_txs.iter().copied()),
-        );
+        disk.extend(tail);
         Ok(())
     }
 
