@@ -22,10 +22,7 @@
 //! A data dir that is not ours, is damaged or has a newer format is refused with a clear
 //! error and never written to.
 
-use std::{
-    path::{Path, PathBuf},
-    sync::Arc,
-};
+use std::path::{Path, PathBuf};
 
 use alloy_rlp::{Decodable, Encodable};
 use anyhow::{Context as _, bail};
@@ -36,7 +33,6 @@ use crate::storage::wal::Wal;
 
 mod archive;
 mod as_dump;
-mod deferred;
 mod log;
 mod tables;
 mod writes;
@@ -91,7 +87,7 @@ impl Role {
 #[derive(Debug)]
 pub struct DataDir {
     path: PathBuf,
-    db: Arc<Database>,
+    db: Database,
     /// Whether it held a devnet when opened (else it was just created).
     existed: bool,
     /// The operations applied since the last checkpoint. Held while one is logged and applied,
@@ -100,8 +96,6 @@ pub struct DataDir {
     wal: parking_lot::Mutex<Wal>,
     /// `--sync always`: each block's write is synced, and nothing is logged.
     sync_always: std::sync::atomic::AtomicBool,
-    /// The writer of what derives from appended blocks (indexes, state, undo records).
-    deferred: deferred::Deferred,
 }
 
 /// Why a data dir that holds a zkos-dev database cannot be used, and what to do.
@@ -338,17 +332,15 @@ impl DataDir {
             Ok(db) => db,
             Err(err) => return Err(open_error(path, err)),
         };
-        let db = Arc::new(db);
         let dir = Self {
             path: std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
-            deferred: deferred::Deferred::start(db.clone())?,
             db,
             existed,
             wal: parking_lot::Mutex::new(Wal::open(&path.join(WAL_FILE))?),
             sync_always: Default::default(),
         };
         match chain_ids {
-            _ if existed => check(&*dir.db, path, chain_ids)?,
+            _ if existed => check(&dir.db, path, chain_ids)?,
             Some(chain_ids) => dir.init(chain_ids)?,
             None => unreachable!("open_existing opens an existing file"),
         }

@@ -35,7 +35,6 @@ impl Archive for ChainOnDisk {
     }
 
     fn tx_locations(&self, hash: &B256) -> anyhow::Result<Vec<(B256, TxRef)>> {
-        self.dir.derived_written()?;
         let txn = self.dir.db.begin_read()?;
         let Some(index) = open_or_none!(txn, open_multimap_table, self.role.tx_index()) else {
             return Ok(vec![]);
@@ -47,7 +46,6 @@ impl Archive for ChainOnDisk {
     }
 
     fn txs_of(&self, address: &Address) -> anyhow::Result<Vec<(B256, TxRef)>> {
-        self.dir.derived_written()?;
         let txn = self.dir.db.begin_read()?;
         let Some(index) = open_or_none!(txn, open_multimap_table, self.role.address_txs()) else {
             return Ok(vec![]);
@@ -59,7 +57,6 @@ impl Archive for ChainOnDisk {
     }
 
     fn code_blocks(&self, address: &Address) -> anyhow::Result<Vec<(u64, B256)>> {
-        self.dir.derived_written()?;
         let txn = self.dir.db.begin_read()?;
         let Some(index) = open_or_none!(txn, open_multimap_table, self.role.code_blocks()) else {
             return Ok(vec![]);

@@ -60,30 +60,6 @@ impl PersistOp {
         txn: &redb::WriteTransaction,
         decoded: Option<&[Arc<StoredBlock>]>,
     ) -> anyhow::Result<()> {
-        let decoded = match decoded {
-            Some(blocks) => blocks.to_vec(),
-            None => self.decode_blocks()?,
-        };
-        self.apply_chain(txn)?;
-        self.apply_derived(txn, &decoded)
-    }
-
-    /// Its blocks as blocks.
-    fn decode_blocks(&self) -> anyhow::Result<Vec<Arc<StoredBlock>>> {
-        self.blocks
-            .iter()
-            .map(|record| Ok(Arc::new(record.to_block()?)))
-            .collect()
-    }
-
-    /// Whether it only appends blocks (so what derives from them can follow later, in order).
-    pub(super) fn appends(&self) -> bool {
-        !self.genesis && !self.image
-    }
-
-    /// The chain part: the blocks, the canonical index, codes, the pending changes and the
-    /// settings. What a reader of the chain needs at once.
-    pub(super) fn apply_chain(&self, txn: &redb::WriteTransaction) -> anyhow::Result<()> {
         let role = self.role()?;
         if self.genesis {
             txn.delete_table(role.block_data())?;
@@ -107,36 +83,18 @@ impl PersistOp {
             }
         }
         let mut data = txn.open_table(role.block_data())?;
-        for (record, hash) in self.blocks.iter().zip(self.block_hashes()) {
-            if data.get(&hash.0)?.is_none() {
-                data.insert(&hash.0, encode(record).as_slice())?;
-            }
-        }
-        let mut meta = txn.open_table(role.meta())?;
-        meta.insert("pending", encode(&self.pending).as_slice())?;
-        meta.insert("settings", encode(&self.settings).as_slice())?;
-        Ok(())
-    }
-
-    /// The hashes of `blocks` (they are the last ones of `hashes`, in order).
-    fn block_hashes(&self) -> impl Iterator<Item = B256> + '_ {
-        self.hashes[self.hashes.len().saturating_sub(self.blocks.len())..]
-            .iter()
-            .copied()
-    }
-
-    /// What derives from the blocks: the tx and address indexes, the stored state and the
-    /// undo records. Inserting an index entry twice changes nothing.
-    pub(super) fn apply_derived(
-        &self,
-        txn: &redb::WriteTransaction,
-        decoded: &[Arc<StoredBlock>],
-    ) -> anyhow::Result<()> {
-        let role = self.role()?;
         let mut tx_index = txn.open_multimap_table(role.tx_index())?;
         let mut address_txs = txn.open_multimap_table(role.address_txs())?;
         let mut code_blocks = txn.open_multimap_table(role.code_blocks())?;
-        for block in decoded {
+        for (i, record) in self.blocks.iter().enumerate() {
+            let block = match decoded {
+                Some(blocks) => blocks[i].clone(),
+                None => Arc::new(record.to_block()?),
+            };
+            if data.get(&block.hash.0)?.is_some() {
+                continue;
+            }
+            data.insert(&block.hash.0, encode(record).as_slice())?;
             let number = block.header.number;
             for (index, tx) in block.txs.iter().enumerate() {
                 let at = TxRef {
@@ -145,10 +103,10 @@ impl PersistOp {
                 };
                 tx_index.insert(&tx.tx.hash.0, &tables::located(at, block.hash))?;
             }
-            for (address, at) in address_index::tx_entries(block) {
+            for (address, at) in address_index::tx_entries(&block) {
                 address_txs.insert(&address.0.0, &tables::located(at, block.hash))?;
             }
-            for address in address_index::new_code(block) {
+            for address in address_index::new_code(&block) {
                 code_blocks.insert(&address.0.0, &tables::code_block(number, block.hash))?;
             }
         }
@@ -160,14 +118,21 @@ impl PersistOp {
             write_state(&mut accounts, &mut slots, &self.state, None)?;
         } else {
             let mut undo_table = txn.open_table(role.undo())?;
-            for (i, (record, block)) in self.blocks.iter().zip(decoded).enumerate() {
+            for (i, record) in self.blocks.iter().enumerate() {
                 let mut undo = WritesRecord::default();
                 write_state(&mut accounts, &mut slots, &record.writes, Some(&mut undo))?;
+                let hash = match decoded {
+                    Some(blocks) => blocks[i].hash,
+                    None => record.header.hash_slow(),
+                };
                 if i > 0 || !self.genesis {
-                    undo_table.insert(&block.hash.0, encode(&undo).as_slice())?;
+                    undo_table.insert(&hash.0, encode(&undo).as_slice())?;
                 }
             }
         }
+        let mut meta = txn.open_table(role.meta())?;
+        meta.insert("pending", encode(&self.pending).as_slice())?;
+        meta.insert("settings", encode(&self.settings).as_slice())?;
         Ok(())
     }
 }
@@ -261,42 +226,25 @@ impl DataDir {
     }
 
     /// Logs `op` and applies it to the database (synced only with `--sync always`); `decoded`:
-    /// its blocks. An append writes its blocks now and what derives from them right after, on
-    /// the index writer (`deferred`); anything else waits for that writer and writes whole.
+    /// its blocks.
     pub(super) fn write(
         &self,
-        op: PersistOp,
-        decoded: Vec<Arc<StoredBlock>>,
+        op: &PersistOp,
+        decoded: Option<&[Arc<StoredBlock>]>,
     ) -> anyhow::Result<()> {
         let always = self.sync_always.load(std::sync::atomic::Ordering::Relaxed);
         let mut wal = self.wal.lock();
-        let split = !always && op.appends();
-        if !split {
-            self.deferred.drain()?;
-        }
         if !always {
-            wal.append(&encode(&op))?;
+            wal.append(&encode(op))?;
         }
         let mut txn = self.db.begin_write().context("starting a write")?;
         txn.set_durability(match always {
             true => redb::Durability::Immediate,
             false => redb::Durability::None,
         })?;
-        match split {
-            true => op.apply_chain(&txn)?,
-            false => op.apply(&txn, Some(&decoded))?,
-        }
+        op.apply(&txn, decoded)?;
         txn.commit().context("writing the block")?;
-        if split {
-            self.deferred.push(Arc::new(op), decoded)?;
-        }
         Ok(())
-    }
-
-    /// Waits until what derives from the blocks written so far is written too (the tx and
-    /// address indexes before they are read).
-    pub(super) fn derived_written(&self) -> anyhow::Result<()> {
-        self.deferred.drain()
     }
 
     /// Makes every write so far durable in the database and empties the write-ahead log
@@ -306,8 +254,6 @@ impl DataDir {
         if wal.is_empty() {
             return Ok(());
         }
-        // The log is emptied only once everything in it is in the database.
-        self.deferred.drain()?;
         let mut txn = self.db.begin_write()?;
         txn.set_durability(redb::Durability::Immediate)?;
         txn.commit().context("a checkpoint")?;
@@ -321,6 +267,5 @@ impl Drop for DataDir {
         if let Err(err) = self.checkpoint() {
             tracing::warn!("the data dir's last checkpoint failed: {err:#}");
         }
-        self.deferred.stop();
     }
 }

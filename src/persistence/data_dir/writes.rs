@@ -210,16 +210,15 @@ impl ChainOnDisk {
             pending,
             settings: SettingsRecord::from_settings(settings),
         };
-        let tail: Vec<(B256, u64)> = op
-            .hashes
-            .iter()
-            .copied()
-            .zip(op.next_l1_txs.iter().copied())
-            .collect();
-        self.dir.write(op, new)?;
+        self.dir.write(&op, Some(&new))?;
         *last_pending = pending_keys;
         disk.truncate(from);
-        disk.extend(tail);
+        disk.extend(
+            op.hashes
+                .iter()
+                .copied()
+                .zip(op.next_l1_txs.iter().copied()),
+        );
         Ok(())
     }
 
