@@ -5,6 +5,7 @@
 
 mod anvil_flags;
 mod chains_flags;
+mod fork_args;
 pub mod snapshot_cmd;
 mod start;
 

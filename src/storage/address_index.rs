@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use alloy_consensus::Transaction as _;
 use alloy_primitives::{Address, B256, KECCAK256_EMPTY};
 
-use super::{StoredBlock, StoredTx, chain::TxRef};
+use super::{StoredBlock, StoredTx, TxRef};
 
 /// The addresses and contracts of the chain's blocks.
 #[derive(Debug, Clone, Default)]

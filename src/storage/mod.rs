@@ -4,9 +4,11 @@
 //! write-ahead log).
 
 pub mod address_index;
+pub mod archive;
 pub mod chain;
 pub mod state;
 pub mod wal;
 
-pub use chain::{Archive, ChainHistory, ChainStore, StoredBlock, StoredTx, TxRef};
+pub use archive::{Archive, TxRef};
+pub use chain::{ChainHistory, ChainStore, StoredBlock, StoredTx};
 pub use state::{StateDb, StateHistory, StateSnapshot, StateStore};
