@@ -18,7 +18,7 @@ use anyhow::{Context as _, bail};
 use serde_json::{Value, json};
 
 use crate::persistence::{
-    data_dir::{DB_FILE, DataDir, WAL_FILE},
+    data_dir::{DB_FILE, DataDir, WAL_FILE, WAL_FILE_2},
     dump::{DevnetDump, L2Dump},
     named::{self, NamedSnapshotInfo, NamedSnapshots},
 };
@@ -244,11 +244,12 @@ pub async fn reset(target: &Target) -> anyhow::Result<String> {
             std::fs::remove_file(&file)
                 .with_context(|| format!("cannot remove {}", file.display()))?;
             // What a killed node logged after its last checkpoint belongs to that devnet too.
-            let wal = dir.join(WAL_FILE);
-            if let Err(e) = std::fs::remove_file(&wal)
-                && e.kind() != std::io::ErrorKind::NotFound
-            {
-                return Err(e).with_context(|| format!("cannot remove {}", wal.display()));
+            for wal in [WAL_FILE, WAL_FILE_2].map(|name| dir.join(name)) {
+                if let Err(e) = std::fs::remove_file(&wal)
+                    && e.kind() != std::io::ErrorKind::NotFound
+                {
+                    return Err(e).with_context(|| format!("cannot remove {}", wal.display()));
+                }
             }
             // The L2s after the first (`--chains`) go with it.
             let chains = dir.join(crate::node::CHAINS_DIR);

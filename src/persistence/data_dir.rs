@@ -3,17 +3,18 @@
 //!
 //! Write path: the sequencer persists each sealed block (txs, receipts, state changes, new
 //! codes) before any of its receipts is visible, as one operation: appended to the write-ahead
-//! log (`<data dir>/devnet.wal`, written to the OS without a sync, so a killed process keeps
-//! it) and applied to the database without a sync. A checkpoint every `--sync-interval` (and
-//! at a clean stop) syncs the database and empties the log; `--sync always` instead syncs each
-//! block's database write and logs nothing. History going back (revert, reset, rollback,
-//! reorg, load) rewrites the blocks past the point where disk and memory part. Dev-method
-//! changes between blocks, the batches' progress and, on a clean stop, the pool are written
-//! (and synced) as they happen.
+//! log (`<data dir>/devnet.wal` and `devnet.wal.1`, written to the OS without a sync, so a
+//! killed process keeps it) and queued. A checkpoint every `--sync-interval` (and at a clean
+//! stop) applies the queued operations to the database in one synced write and empties the
+//! log (group commit: the sequencer never waits for the database); `--sync always` instead
+//! writes and syncs each block's operation and logs nothing. History going back (revert,
+//! reset, rollback, reorg, load) rewrites the blocks past the point where disk and memory part,
+//! at once. Dev-method changes between blocks, the batches' progress and, on a clean stop, the
+//! pool are written (and synced) as they happen.
 //!
-//! Read path: only at start. Opening the data dir first re-applies what the log holds (the
-//! operations after the last checkpoint, in order; applying one twice changes nothing), then
-//! `ChainOnDisk::resume` rebuilds each chain by re-applying its blocks' changes.
+//! Read path: at start, and for blocks that left memory (`archive.rs`). Opening the data dir
+//! first applies what the log holds that the database lacks (in order), then
+//! `ChainOnDisk::resume` reads each chain's hashes, latest blocks and stored state.
 //!
 //! Here: opening, checking and creating a data dir. The write path and `resume` are
 //! `writes.rs`; the data dir as a dump and back (a stopped node's snapshot commands) is
@@ -49,8 +50,10 @@ pub const DATA_DIR_FORMAT: u64 = 3;
 pub const DB_FILE: &str = "devnet.redb";
 /// Named snapshots inside a data dir.
 pub const SNAPSHOT_DIR: &str = "snapshots";
-/// The write-ahead log inside a data dir.
+/// The write-ahead log inside a data dir (its first segment).
 pub const WAL_FILE: &str = "devnet.wal";
+/// The write-ahead log's second segment.
+pub const WAL_FILE_2: &str = "devnet.wal.1";
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const CODES: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("codes");
@@ -90,11 +93,18 @@ pub struct DataDir {
     db: Database,
     /// Whether it held a devnet when opened (else it was just created).
     existed: bool,
-    /// The operations applied since the last checkpoint. Held while one is logged and applied,
-    /// and while a checkpoint syncs, so a checkpoint never empties the log of an operation
-    /// the database does not hold yet.
+    /// The write-ahead log: the operations since the last checkpoint. Held while one is logged
+    /// and queued (so the log and the queue agree on their order) and while a checkpoint
+    /// rotates it.
     wal: parking_lot::Mutex<Wal>,
-    /// `--sync always`: each block's write is synced, and nothing is logged.
+    /// The sequence number of the last operation logged.
+    seq: std::sync::atomic::AtomicU64,
+    /// The logged operations the database does not hold yet, oldest first.
+    queue: parking_lot::Mutex<Vec<std::sync::Arc<log::Queued>>>,
+    /// Held while queued operations are applied to the database (one applier at a time).
+    apply: parking_lot::Mutex<()>,
+    /// Whether the database took writes since its last sync.
+    unsynced: std::sync::atomic::AtomicBool,
     sync_always: std::sync::atomic::AtomicBool,
 }
 
@@ -236,11 +246,13 @@ impl NewDataDir {
         }
         let removed = match self.created == self.db {
             true => std::fs::remove_file(&self.created).and_then(|()| {
-                let wal = self.db.with_file_name(WAL_FILE);
-                match std::fs::remove_file(&wal) {
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-                    other => other,
+                for wal in [WAL_FILE, WAL_FILE_2] {
+                    match std::fs::remove_file(self.db.with_file_name(wal)) {
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                        other => other?,
+                    }
                 }
+                Ok(())
             }),
             false => std::fs::remove_dir_all(&self.created),
         };
@@ -297,7 +309,7 @@ impl DataDir {
             let foreign = std::fs::read_dir(path)
                 .with_context(|| format!("cannot read {}", path.display()))?
                 .filter_map(Result::ok)
-                .any(|entry| entry.file_name() != SNAPSHOT_DIR && entry.file_name() != WAL_FILE);
+                .any(|entry| ![SNAPSHOT_DIR, WAL_FILE, WAL_FILE_2].contains(&&*entry.file_name().to_string_lossy()));
             if foreign {
                 return Err(refuse_foreign(
                     path,
@@ -336,7 +348,14 @@ impl DataDir {
             path: std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
             db,
             existed,
-            wal: parking_lot::Mutex::new(Wal::open(&path.join(WAL_FILE))?),
+            wal: parking_lot::Mutex::new(Wal::open([
+                &path.join(WAL_FILE),
+                &path.join(WAL_FILE_2),
+            ])?),
+            seq: Default::default(),
+            queue: Default::default(),
+            apply: Default::default(),
+            unsynced: Default::default(),
             sync_always: Default::default(),
         };
         match chain_ids {

@@ -1,10 +1,16 @@
-//! The write-ahead log: an append-only file of records, each written to the OS (`write`, no
+//! The write-ahead log: append-only files of records, each written to the OS (`write`, no
 //! sync) before what it describes becomes visible, so it survives a killed process. Its owner
 //! makes what the records describe durable elsewhere now and then, and clears the log.
 //!
+//! The log is two files (segments): records go to the active one. To make the records so far
+//! durable elsewhere without holding up new ones, the owner rotates (new records go to the
+//! other segment from then on), makes what the rotated-away segment holds durable, then clears
+//! it. Records carry their order themselves (the owner's sequence numbers): after a crash in
+//! between, both segments hold records.
+//!
 //! A record is `len (u32 LE) ‖ check (first 4 bytes of keccak256(payload)) ‖ payload`. A
-//! record cut short by a crash (or one whose check fails) ends the log: it and anything after
-//! it were never acknowledged.
+//! record cut short by a crash (or one whose check fails) ends its segment: it and anything
+//! after it were never acknowledged.
 
 use std::{
     fs::{File, OpenOptions},
@@ -18,6 +24,13 @@ use anyhow::Context as _;
 /// An open log.
 #[derive(Debug)]
 pub struct Wal {
+    segments: [Segment; 2],
+    /// The segment records go to.
+    active: usize,
+}
+
+#[derive(Debug)]
+struct Segment {
     path: PathBuf,
     file: File,
 }
@@ -27,23 +40,19 @@ fn check(payload: &[u8]) -> [u8; 4] {
     [hash[0], hash[1], hash[2], hash[3]]
 }
 
-impl Wal {
-    /// Opens (or creates) the log at `path`.
-    pub fn open(path: &Path) -> anyhow::Result<Self> {
+impl Segment {
+    fn open(path: PathBuf) -> anyhow::Result<Self> {
         let file = OpenOptions::new()
             .read(true)
             .append(true)
             .create(true)
-            .open(path)
+            .open(&path)
             .with_context(|| format!("cannot open the write-ahead log {}", path.display()))?;
-        Ok(Self {
-            path: path.to_path_buf(),
-            file,
-        })
+        Ok(Self { path, file })
     }
 
     /// Every whole record, oldest first; a torn or damaged tail is cut off (and left out).
-    pub fn records(&mut self) -> anyhow::Result<Vec<Vec<u8>>> {
+    fn records(&mut self) -> anyhow::Result<Vec<Vec<u8>>> {
         let mut bytes = Vec::new();
         self.file.seek(SeekFrom::Start(0))?;
         self.file.read_to_end(&mut bytes)?;
@@ -71,6 +80,37 @@ impl Wal {
         Ok(records)
     }
 
+    fn is_empty(&self) -> bool {
+        self.file.metadata().is_ok_and(|m| m.len() == 0)
+    }
+
+    fn clear(&mut self) -> anyhow::Result<()> {
+        self.file.set_len(0)?;
+        Ok(())
+    }
+}
+
+impl Wal {
+    /// Opens (or creates) the log whose segments are `paths`.
+    pub fn open(paths: [&Path; 2]) -> anyhow::Result<Self> {
+        Ok(Self {
+            segments: [
+                Segment::open(paths[0].to_path_buf())?,
+                Segment::open(paths[1].to_path_buf())?,
+            ],
+            active: 0,
+        })
+    }
+
+    /// Every whole record of both segments (the active one's first); a torn or damaged tail is
+    /// cut off (and left out).
+    pub fn records(&mut self) -> anyhow::Result<Vec<Vec<u8>>> {
+        let active = self.active;
+        let mut records = self.segments[active].records()?;
+        records.extend(self.segments[1 - active].records()?);
+        Ok(records)
+    }
+
     /// Appends one record: in the OS once this returns (a killed process keeps it).
     pub fn append(&mut self, payload: &[u8]) -> anyhow::Result<()> {
         let len = u32::try_from(payload.len()).context("a write-ahead log record over 4 GiB")?;
@@ -78,19 +118,36 @@ impl Wal {
         record.extend_from_slice(&len.to_le_bytes());
         record.extend_from_slice(&check(payload));
         record.extend_from_slice(payload);
-        self.file.write_all(&record)?;
+        self.segments[self.active].file.write_all(&record)?;
         Ok(())
     }
 
     /// Whether it holds no record.
     pub fn is_empty(&self) -> bool {
-        self.file.metadata().is_ok_and(|m| m.len() == 0)
+        self.segments.iter().all(Segment::is_empty)
+    }
+
+    /// New records go to the other segment from now on; returns whether the one left behind
+    /// holds any (to make durable, then [`Wal::clear_inactive`]).
+    pub fn rotate(&mut self) -> bool {
+        let left = !self.segments[self.active].is_empty();
+        if left {
+            self.active = 1 - self.active;
+        }
+        left
+    }
+
+    /// Empties the segment records do not go to (what it held is durable elsewhere now).
+    pub fn clear_inactive(&mut self) -> anyhow::Result<()> {
+        self.segments[1 - self.active].clear()
     }
 
     /// Empties the log (what it held is durable elsewhere now).
     pub fn clear(&mut self) -> anyhow::Result<()> {
-        self.file.set_len(0)?;
-        self.file.sync_data()?;
+        for segment in &mut self.segments {
+            segment.clear()?;
+            segment.file.sync_data()?;
+        }
         Ok(())
     }
 }
@@ -103,7 +160,8 @@ mod tests {
     fn records_survive_reopening_and_a_torn_tail_is_cut_off() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("wal");
-        let mut wal = Wal::open(&path).unwrap();
+        let other = dir.path().join("wal.1");
+        let mut wal = Wal::open([&path, &other]).unwrap();
         wal.append(b"one").unwrap();
         wal.append(&[7u8; 1000]).unwrap();
         drop(wal);
@@ -114,7 +172,7 @@ mod tests {
         file.write_all(b"01234").unwrap();
         drop(file);
 
-        let mut wal = Wal::open(&path).unwrap();
+        let mut wal = Wal::open([&path, &other]).unwrap();
         let records = wal.records().unwrap();
         assert_eq!(records, vec![b"one".to_vec(), vec![7u8; 1000]]);
         // The torn tail is gone: what comes next follows the whole records.
@@ -128,7 +186,8 @@ mod tests {
     fn a_damaged_record_ends_the_log() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("wal");
-        let mut wal = Wal::open(&path).unwrap();
+        let other = dir.path().join("wal.1");
+        let mut wal = Wal::open([&path, &other]).unwrap();
         wal.append(b"good").unwrap();
         wal.append(b"flipped").unwrap();
         drop(wal);
@@ -136,7 +195,28 @@ mod tests {
         let last = bytes.len() - 1;
         bytes[last] ^= 1;
         std::fs::write(&path, bytes).unwrap();
-        let mut wal = Wal::open(&path).unwrap();
+        let mut wal = Wal::open([&path, &other]).unwrap();
         assert_eq!(wal.records().unwrap(), vec![b"good".to_vec()]);
+    }
+
+    #[test]
+    fn rotating_sends_new_records_to_the_other_segment_and_clearing_it_keeps_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("wal"), dir.path().join("wal.1"));
+        let mut wal = Wal::open([&a, &b]).unwrap();
+        assert!(!wal.rotate(), "an empty segment stays active");
+        wal.append(b"first").unwrap();
+        assert!(wal.rotate());
+        wal.append(b"second").unwrap();
+        // Both are there until the rotated-away segment is cleared.
+        assert_eq!(wal.records().unwrap().len(), 2);
+        wal.clear_inactive().unwrap();
+        assert_eq!(wal.records().unwrap(), vec![b"second".to_vec()]);
+        drop(wal);
+        // Reopened, it still finds the record in the second segment.
+        let mut wal = Wal::open([&a, &b]).unwrap();
+        assert_eq!(wal.records().unwrap(), vec![b"second".to_vec()]);
+        wal.clear().unwrap();
+        assert!(wal.is_empty());
     }
 }

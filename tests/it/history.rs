@@ -7,7 +7,7 @@ use std::{path::Path, sync::Arc};
 use alloy::primitives::{B256, U256};
 use serde_json::{Value, json};
 use zkos_dev::{
-    config::Storage,
+    config::{Storage, SyncPolicy},
     persistence::data_dir::{DataDir, Role},
 };
 
@@ -19,10 +19,16 @@ use crate::{
 /// A node on `dir` keeping `cache` blocks in memory, without an L1 (the L2's history is what
 /// is measured).
 async fn on_dir(dir: &Path, cache: usize) -> TestNode {
+    on_dir_syncing(dir, cache, SyncPolicy::default()).await
+}
+
+/// The same, with `sync` (`--sync-interval`).
+async fn on_dir_syncing(dir: &Path, cache: usize, sync: SyncPolicy) -> TestNode {
     let dir = dir.to_path_buf();
     TestNode::start_with(move |c| {
         c.storage = Storage::Dir(dir);
         c.cache_blocks = cache;
+        c.sync = sync;
         c.l1 = None;
     })
     .await
@@ -53,8 +59,20 @@ async fn views(t: &TestNode, hash: B256, number: u64) -> Value {
 
 #[tokio::test]
 async fn blocks_that_left_memory_are_served_from_the_data_dir_before_and_after_a_restart() {
+    served_from_the_data_dir(SyncPolicy::default()).await;
+}
+
+/// With an hour between checkpoints the database takes no block until the node stops: the
+/// blocks that left memory are read from the write-ahead log's queue, the same as from the
+/// database.
+#[tokio::test]
+async fn blocks_logged_but_not_yet_in_the_database_are_served_from_the_queue() {
+    served_from_the_data_dir(SyncPolicy::Interval(std::time::Duration::from_secs(3600))).await;
+}
+
+async fn served_from_the_data_dir(sync: SyncPolicy) {
     let dir = tempfile::tempdir().unwrap();
-    let t = on_dir(dir.path(), 2).await;
+    let t = on_dir_syncing(dir.path(), 2, sync).await;
     let counter = t.deploy_counter(0).await;
     let set = t
         .call_and_wait(1, counter, Counter::setNumberCall { n: U256::from(7) })
@@ -104,7 +122,7 @@ async fn blocks_that_left_memory_are_served_from_the_data_dir_before_and_after_a
 
     // A restart reads them from the data dir too.
     t.node.shutdown().await;
-    let t = on_dir(dir.path(), 2).await;
+    let t = on_dir_syncing(dir.path(), 2, sync).await;
     assert_eq!(views(&t, hash, number).await, fresh, "after a restart");
     assert_eq!(search(&t).await, pages);
     assert_eq!(

@@ -1,4 +1,9 @@
-//! The chain's blocks that left memory, read from the data dir (`storage::chain::Archive`).
+//! The chain's blocks that left memory, read from the data dir (`storage::chain::Archive`): from
+//! the database, and from the operations logged but not applied to it yet (the queue), which
+//! are looked at first. An operation leaves the queue only once the database holds it, so one
+//! read of the queue and then of the database misses nothing; what both hold is counted once.
+
+use std::{collections::HashSet, sync::Arc};
 
 use alloy_primitives::{Address, B256};
 use alloy_rlp::Decodable as _;
@@ -7,8 +12,33 @@ use redb::ReadableDatabase as _;
 use super::{ChainOnDisk, tables};
 use crate::{
     persistence::records::BlockRecord,
-    storage::{Archive, StoredBlock, TxRef},
+    storage::{Archive, StoredBlock, TxRef, address_index},
 };
+
+impl ChainOnDisk {
+    /// The blocks logged for this chain that the database may not hold yet, oldest first.
+    fn queued_blocks(&self) -> Vec<Arc<StoredBlock>> {
+        let role = match self.role {
+            super::Role::L2 => 0,
+            super::Role::L1 => 1,
+        };
+        self.dir
+            .queued(role)
+            .iter()
+            .flat_map(|q| q.blocks.iter().cloned())
+            .collect()
+    }
+}
+
+/// `stored`, then those of `queued` it lacks, in order.
+fn merged<T: Eq + std::hash::Hash + Clone>(mut stored: Vec<T>, queued: Vec<T>) -> Vec<T> {
+    if queued.is_empty() {
+        return stored;
+    }
+    let seen: HashSet<T> = stored.iter().cloned().collect();
+    stored.extend(queued.into_iter().filter(|item| !seen.contains(item)));
+    stored
+}
 
 /// Opens a table that may not exist yet (`None`).
 macro_rules! open_or_none {
@@ -23,6 +53,9 @@ macro_rules! open_or_none {
 
 impl Archive for ChainOnDisk {
     fn block(&self, hash: &B256) -> anyhow::Result<Option<StoredBlock>> {
+        if let Some(block) = self.queued_blocks().iter().find(|b| b.hash == *hash) {
+            return Ok(Some((**block).clone()));
+        }
         let txn = self.dir.db.begin_read()?;
         let Some(data) = open_or_none!(txn, open_table, self.role.block_data()) else {
             return Ok(None);
@@ -35,35 +68,72 @@ impl Archive for ChainOnDisk {
     }
 
     fn tx_locations(&self, hash: &B256) -> anyhow::Result<Vec<(B256, TxRef)>> {
+        let queued: Vec<(B256, TxRef)> = self
+            .queued_blocks()
+            .iter()
+            .flat_map(|block| {
+                block
+                    .txs
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, tx)| tx.tx.hash == *hash)
+                    .map(|(index, _)| {
+                        let at = TxRef {
+                            block: block.header.number,
+                            index: index as u32,
+                        };
+                        (block.hash, at)
+                    })
+            })
+            .collect();
         let txn = self.dir.db.begin_read()?;
         let Some(index) = open_or_none!(txn, open_multimap_table, self.role.tx_index()) else {
-            return Ok(vec![]);
+            return Ok(queued);
         };
-        index
+        let stored = index
             .get(&hash.0)?
             .map(|value| Ok(tables::from_located(value?.value())))
-            .collect()
+            .collect::<anyhow::Result<_>>()?;
+        Ok(merged(stored, queued))
     }
 
     fn txs_of(&self, address: &Address) -> anyhow::Result<Vec<(B256, TxRef)>> {
+        let queued: Vec<(B256, TxRef)> = self
+            .queued_blocks()
+            .iter()
+            .flat_map(|block| {
+                address_index::tx_entries(block)
+                    .filter(|(a, _)| a == address)
+                    .map(|(_, at)| (block.hash, at))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
         let txn = self.dir.db.begin_read()?;
         let Some(index) = open_or_none!(txn, open_multimap_table, self.role.address_txs()) else {
-            return Ok(vec![]);
+            return Ok(queued);
         };
-        index
+        let stored = index
             .get(&address.0.0)?
             .map(|value| Ok(tables::from_located(value?.value())))
-            .collect()
+            .collect::<anyhow::Result<_>>()?;
+        Ok(merged(stored, queued))
     }
 
     fn code_blocks(&self, address: &Address) -> anyhow::Result<Vec<(u64, B256)>> {
+        let queued: Vec<(u64, B256)> = self
+            .queued_blocks()
+            .iter()
+            .filter(|block| address_index::new_code(block).any(|a| a == *address))
+            .map(|block| (block.header.number, block.hash))
+            .collect();
         let txn = self.dir.db.begin_read()?;
         let Some(index) = open_or_none!(txn, open_multimap_table, self.role.code_blocks()) else {
-            return Ok(vec![]);
+            return Ok(queued);
         };
-        index
+        let stored = index
             .get(&address.0.0)?
             .map(|value| Ok(tables::from_code_block(value?.value())))
-            .collect()
+            .collect::<anyhow::Result<_>>()?;
+        Ok(merged(stored, queued))
     }
 }

@@ -60,6 +60,8 @@ fn chain_op(role: Role, chain: &ChainDump) -> anyhow::Result<PersistOp> {
 impl DataDir {
     /// Reads one chain whole (`None`: the data dir has none yet).
     pub fn chain_dump(&self, role: Role) -> anyhow::Result<Option<ChainDump>> {
+        // What is logged but not in the database yet goes in first.
+        self.checkpoint()?;
         let txn = self.db.begin_read()?;
         let Some(canonical) = canonical_table(&txn, role)? else {
             return Ok(None);
@@ -159,6 +161,7 @@ impl DataDir {
                 self.path.display()
             );
         }
+        self.checkpoint()?;
         let txn = self.db.begin_write()?;
         for (role, chain) in
             std::iter::once((Role::L2, &dump.l2)).chain(dump.l1.first().map(|l1| (Role::L1, l1)))

@@ -1,13 +1,17 @@
-//! The data dir's write-ahead log (`storage::wal`): each block's persist operation
-//! ([`PersistOp`]) is logged, then applied to the database without a sync; a checkpoint syncs
-//! the database and empties the log; opening the data dir re-applies what the log holds.
+//! The data dir's write-ahead log (`storage::wal`) and group commit: each block's persist
+//! operation ([`PersistOp`]) is logged (in the OS before its receipts show) and queued; a
+//! checkpoint every `--sync-interval` applies the queued operations to the database in one
+//! synced write and empties the log, so the database's pages are written once per interval,
+//! not once per block, and never on the sequencer's path. Until then the archive reads the
+//! queued blocks from the queue. Opening the data dir applies what the log holds that the
+//! database lacks (records carry sequence numbers; the database keeps the last one it applied).
 
 use std::sync::Arc;
 
 use alloy_primitives::{B256, U256};
-use alloy_rlp::Decodable as _;
+use alloy_rlp::{Decodable as _, Encodable as _};
 use anyhow::{Context as _, bail};
-use redb::ReadableTable as _;
+use redb::{ReadableDatabase as _, ReadableTable as _};
 
 use super::{CODES, DataDir, Role, WAL_FILE, encode, refuse, tables};
 use crate::{
@@ -189,6 +193,45 @@ fn write_state(
     Ok(())
 }
 
+/// A logged operation the database does not hold yet, with its blocks (the archive reads them
+/// from here until it does).
+#[derive(Debug)]
+pub(super) struct Queued {
+    seq: u64,
+    pub(super) op: PersistOp,
+    pub(super) blocks: Vec<Arc<StoredBlock>>,
+}
+
+/// How many logged operations may wait for the database before the writer applies them itself
+/// (the applier falling behind would otherwise let memory grow).
+const MAX_QUEUED: usize = 4096;
+
+/// The first byte of a record that carries its sequence number (before it comes the RLP of
+/// the operation, which starts with a list header, 0xc0 or above: records written by older
+/// versions, applied in the order they are found, before the others).
+const SEQUENCED: u8 = 0;
+
+fn record(seq: u64, op: &PersistOp) -> Vec<u8> {
+    let mut bytes = vec![SEQUENCED];
+    bytes.extend_from_slice(&seq.to_be_bytes());
+    op.encode(&mut bytes);
+    bytes
+}
+
+/// A record's sequence number (0: an older version's record) and operation.
+fn from_record(bytes: &[u8]) -> alloy_rlp::Result<(u64, PersistOp)> {
+    match bytes.split_first() {
+        Some((&SEQUENCED, rest)) if rest.len() >= 8 => {
+            let seq = u64::from_be_bytes(rest[..8].try_into().expect("8 bytes"));
+            Ok((seq, PersistOp::decode(&mut &rest[8..])?))
+        }
+        _ => Ok((0, PersistOp::decode(&mut &bytes[..])?)),
+    }
+}
+
+/// The meta key of the sequence number of the last logged operation the database holds.
+const APPLIED_KEY: &str = "wal_applied";
+
 impl DataDir {
     /// `--sync always`: sync each block's write instead of logging it and syncing in groups.
     pub fn set_sync_always(&self, always: bool) {
@@ -196,17 +239,33 @@ impl DataDir {
             .store(always, std::sync::atomic::Ordering::Relaxed);
     }
 
-    /// Re-applies the operations a killed process logged after its last checkpoint, then
-    /// checkpoints.
+    /// The sequence number of the last logged operation the database holds.
+    pub(super) fn applied_seq(&self) -> anyhow::Result<u64> {
+        let txn = self.db.begin_read()?;
+        let meta = match txn.open_table(super::META) {
+            Ok(meta) => meta,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(0),
+            Err(err) => return Err(err.into()),
+        };
+        Ok(meta
+            .get(APPLIED_KEY)?
+            .and_then(|v| v.value().try_into().ok())
+            .map_or(0, u64::from_be_bytes))
+    }
+
+    /// Applies the operations a killed process logged that the database does not hold (those
+    /// after the last one it applied, in order), syncs, and empties the log.
     pub(super) fn replay_wal(&self) -> anyhow::Result<()> {
         let mut wal = self.wal.lock();
+        let applied = self.applied_seq()?;
+        self.seq.store(applied, std::sync::atomic::Ordering::Relaxed);
         let records = wal.records()?;
         if records.is_empty() {
             return Ok(());
         }
-        let txn = self.db.begin_write()?;
+        let mut ops = Vec::with_capacity(records.len());
         for record in &records {
-            let op = PersistOp::decode(&mut record.as_slice()).map_err(|e| {
+            let (seq, op) = from_record(record).map_err(|e| {
                 refuse(
                     &self.path,
                     format!(
@@ -214,50 +273,117 @@ impl DataDir {
                     ),
                 )
             })?;
+            if seq == 0 || seq > applied {
+                ops.push((seq, op));
+            }
+        }
+        ops.sort_by_key(|(seq, _)| *seq);
+        let last = ops.last().map_or(applied, |(seq, _)| *seq).max(applied);
+        let txn = self.db.begin_write()?;
+        for (_, op) in &ops {
             op.apply(&txn, None)?;
         }
+        txn.open_table(super::META)?
+            .insert(APPLIED_KEY, last.to_be_bytes().as_slice())?;
         txn.commit().context("re-applying the write-ahead log")?;
         wal.clear()?;
+        self.seq.store(last, std::sync::atomic::Ordering::Relaxed);
         tracing::info!(
-            operations = records.len(),
+            operations = ops.len(),
             "blocks written after the last checkpoint re-applied from the write-ahead log"
         );
         Ok(())
     }
 
-    /// Logs `op` and applies it to the database (synced only with `--sync always`); `decoded`:
-    /// its blocks.
+    /// Logs `op` (its `blocks` decoded): once this returns, a killed process keeps it. The
+    /// database takes it at the next checkpoint, together with the others logged meanwhile (one
+    /// write for many blocks); until then the archive reads its blocks from the queue. An
+    /// operation that `rewrites` what the database holds (the chain going back, a new genesis,
+    /// a whole state) is applied at once. `--sync always`: nothing is logged, and the
+    /// database write is synced before this returns.
     pub(super) fn write(
         &self,
-        op: &PersistOp,
-        decoded: Option<&[Arc<StoredBlock>]>,
+        op: PersistOp,
+        blocks: Vec<Arc<StoredBlock>>,
+        rewrites: bool,
     ) -> anyhow::Result<()> {
-        let always = self.sync_always.load(std::sync::atomic::Ordering::Relaxed);
-        let mut wal = self.wal.lock();
-        if !always {
-            wal.append(&encode(op))?;
+        if self.sync_always.load(std::sync::atomic::Ordering::Relaxed) {
+            let _apply = self.apply.lock();
+            self.apply_queued(redb::Durability::Immediate)?;
+            let txn = self.db.begin_write().context("starting a write")?;
+            op.apply(&txn, Some(&blocks))?;
+            txn.commit().context("writing the block")?;
+            return Ok(());
         }
-        let mut txn = self.db.begin_write().context("starting a write")?;
-        txn.set_durability(match always {
-            true => redb::Durability::Immediate,
-            false => redb::Durability::None,
-        })?;
-        op.apply(&txn, decoded)?;
-        txn.commit().context("writing the block")?;
+        let waiting = {
+            let mut wal = self.wal.lock();
+            let seq = self.seq.load(std::sync::atomic::Ordering::Relaxed) + 1;
+            wal.append(&record(seq, &op))?;
+            self.seq.store(seq, std::sync::atomic::Ordering::Relaxed);
+            let mut queue = self.queue.lock();
+            queue.push(Arc::new(Queued { seq, op, blocks }));
+            queue.len()
+        };
+        if rewrites || waiting >= MAX_QUEUED {
+            let _apply = self.apply.lock();
+            self.apply_queued(redb::Durability::None)?;
+        }
         Ok(())
     }
 
-    /// Makes every write so far durable in the database and empties the write-ahead log
-    /// (every `--sync-interval`, and when the data dir closes).
-    pub fn checkpoint(&self) -> anyhow::Result<()> {
-        let mut wal = self.wal.lock();
-        if wal.is_empty() {
+    /// Applies the queued operations in one write (the caller holds `apply`).
+    fn apply_queued(&self, durability: redb::Durability) -> anyhow::Result<()> {
+        let queued: Vec<Arc<Queued>> = self.queue.lock().clone();
+        let sync = matches!(durability, redb::Durability::Immediate);
+        if queued.is_empty() && !sync {
             return Ok(());
         }
-        let mut txn = self.db.begin_write()?;
-        txn.set_durability(redb::Durability::Immediate)?;
-        txn.commit().context("a checkpoint")?;
-        wal.clear()
+        let mut txn = self.db.begin_write().context("starting a write")?;
+        txn.set_durability(durability)?;
+        for queued in &queued {
+            queued.op.apply(&txn, Some(&queued.blocks))?;
+        }
+        if let Some(last) = queued.last() {
+            txn.open_table(super::META)?
+                .insert(APPLIED_KEY, last.seq.to_be_bytes().as_slice())?;
+        }
+        txn.commit().context("writing the blocks")?;
+        self.queue.lock().drain(..queued.len());
+        if !sync {
+            self.unsynced
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// The logged operations of `role` the database does not hold yet, oldest first.
+    pub(super) fn queued(&self, role: u8) -> Vec<Arc<Queued>> {
+        self.queue
+            .lock()
+            .iter()
+            .filter(|q| q.op.role == role)
+            .cloned()
+            .collect()
+    }
+
+    /// Makes every write so far durable in the database and empties the write-ahead log
+    /// (every `--sync-interval`, before the database is read whole, and when the data dir
+    /// closes). New blocks are logged meanwhile: the log's other segment takes them.
+    pub fn checkpoint(&self) -> anyhow::Result<()> {
+        let _apply = self.apply.lock();
+        let rotated = self.wal.lock().rotate();
+        let unsynced = self.unsynced.load(std::sync::atomic::Ordering::Relaxed);
+        if !rotated && !unsynced && self.queue.lock().is_empty() {
+            return Ok(());
+        }
+        self.apply_queued(redb::Durability::Immediate)
+            .context("a checkpoint")?;
+        self.unsynced
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+        if rotated {
+            self.wal.lock().clear_inactive()?;
+        }
+        Ok(())
     }
 }
 

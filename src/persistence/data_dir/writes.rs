@@ -99,7 +99,7 @@ impl PendingKeys {
 
 impl ChainOnDisk {
     /// Makes the disk hold exactly `chain`, then `block` after it, as one operation (logged,
-    /// then applied; see [`DataDir::checkpoint`]): from the point where disk and memory part,
+    /// and applied to the database at the next checkpoint; see [`DataDir::write`]): from the point where disk and memory part,
     /// the chain is `chain`'s. `state` is the state after them (its codes, and the changes made
     /// since: dev methods between blocks); `settings` are the next block's.
     ///
@@ -210,15 +210,17 @@ impl ChainOnDisk {
             pending,
             settings: SettingsRecord::from_settings(settings),
         };
-        self.dir.write(&op, Some(&new))?;
+        let rewrites = genesis || image || from < disk.len();
+        let on_disk: Vec<(B256, u64)> = op
+            .hashes
+            .iter()
+            .copied()
+            .zip(op.next_l1_txs.iter().copied())
+            .collect();
+        self.dir.write(op, new, rewrites)?;
         *last_pending = pending_keys;
         disk.truncate(from);
-        disk.extend(
-            op.hashes
-                .iter()
-                .copied()
-                .zip(op.next_l1_txs.iter().copied()),
-        );
+        disk.extend(on_disk);
         Ok(())
     }
 
