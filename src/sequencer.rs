@@ -33,7 +33,7 @@ use crate::{
     events::NodeEvent,
     executor::{BlockContext, BlockOutcome, Executor},
     mempool::Mempool,
-    persistence::data_dir::ChainOnDisk,
+    persistence::data_dir::{ChainOnDisk, LoggedBlock},
     storage::{
         ChainStore, StateSnapshot, StateStore, StoredBlock, StoredTx,
         state::{BlockHashes, BlockWrites},
@@ -170,6 +170,23 @@ impl Sequencer {
             base_fee: settings.base_fee,
             prevrandao: self.executor.rules.prevrandao(parent.hash),
         };
+        let built = self.execute(&block, parent.hash, txs).await?;
+        if built.sealed.txs.is_empty() && !allow_empty {
+            self.mempool.on_block([], &built.invalid);
+            return Ok(parent.header.number);
+        }
+        self.settings
+            .update(|s| s.clock.on_sealed(block.timestamp, now));
+        self.commit(built, started, None).await
+    }
+
+    /// Runs `txs` in a block `block` after `parent_hash`, on the latest state, and seals it.
+    async fn execute(
+        &self,
+        block: &BlockContext,
+        parent_hash: B256,
+        txs: Vec<ReadyTx>,
+    ) -> anyhow::Result<Built> {
         let executor = self.executor.clone();
         let state = self.state.latest();
         let chain = self.chain.clone();
@@ -187,25 +204,51 @@ impl Sequencer {
             tracing::warn!(hash = %tx.hash, %reason, "dropped invalid tx");
         }
         let invalid: Vec<B256> = invalid.into_iter().map(|(tx, _)| tx.hash).collect();
-        if executed.is_empty() && !allow_empty {
-            self.mempool.on_block([], &invalid);
-            return Ok(parent.header.number);
-        }
         let nonces: Vec<(Address, u64)> = executed
             .iter()
             .map(|e| (e.tx.sender, state.nonce(&e.tx.sender)))
             .collect();
         let writes = state.take_writes();
-        let sealed = seal(&block, parent.hash, executed, writes);
+        Ok(Built {
+            sealed: Arc::new(seal(block, parent_hash, executed, writes)),
+            state,
+            nonces,
+            invalid,
+        })
+    }
+
+    /// Makes a sealed block durable, then visible: state, chain, mempool, events. `replayed`:
+    /// the logged block it replays.
+    async fn commit(
+        &mut self,
+        built: Built,
+        started: std::time::Instant,
+        replayed: Option<LoggedBlock>,
+    ) -> anyhow::Result<u64> {
+        let Built {
+            sealed,
+            state,
+            nonces,
+            invalid,
+        } = built;
         if self.log_txs {
             crate::output::log_block(&sealed, &self.executor.output.unwrap_or_default());
         }
         let number = sealed.header.number;
-        let sealed = Arc::new(sealed);
-        self.settings
-            .update(|s| s.clock.on_sealed(block.timestamp, now));
         // Durable before any of its receipts is visible.
-        self.persist(Some(sealed.clone()), state.clone()).await?;
+        match replayed {
+            None => self.persist(Some(sealed.clone()), state.clone()).await?,
+            Some(logged) => {
+                let disk = self.disk.clone().expect("a replay has a data dir");
+                let (chain, settings) = (self.chain.clone(), self.settings.get());
+                let (sealed, state) = (sealed.clone(), state.clone());
+                tokio::task::spawn_blocking(move || {
+                    disk.persist_replayed(&chain, &sealed, &state, &settings, &logged)
+                })
+                .await?
+                .context("the data dir cannot be written: block production stops")?;
+            }
+        }
         self.state.push(number, state, sealed.writes.len());
         self.chain.push(sealed.clone());
         self.mempool.on_block(nonces, &invalid);
@@ -213,6 +256,58 @@ impl Sequencer {
         let _ = self.events.send(NodeEvent::BlockSealed(sealed));
         Ok(number)
     }
+
+    /// Replays the blocks a killed process logged after the data dir's last write of this
+    /// chain, through the same execution and sealing as `produce`: each must come out as it
+    /// was logged (the same hash), else the start stops with an error that says which block.
+    /// Returns how many were replayed.
+    pub(crate) async fn replay_logged(&mut self) -> anyhow::Result<usize> {
+        let Some(disk) = self.disk.clone() else {
+            return Ok(0);
+        };
+        let tail = disk.logged_tail();
+        let count = tail.len();
+        for logged in tail {
+            let started = std::time::Instant::now();
+            let parent = self.chain.latest();
+            let header = &logged.block.header;
+            let block = BlockContext {
+                number: header.number,
+                timestamp: header.timestamp,
+                coinbase: header.beneficiary,
+                gas_limit: header.gas_limit,
+                base_fee: header.base_fee_per_gas.unwrap_or_default(),
+                prevrandao: header.mix_hash,
+            };
+            let txs = logged.block.txs.iter().map(|tx| tx.tx.clone()).collect();
+            let built = self.execute(&block, parent.hash, txs).await?;
+            if built.sealed.hash != logged.block.hash {
+                return Err(disk.replay_differs(&logged.block, &built.sealed));
+            }
+            self.settings.update(|s| *s = logged.settings.to_settings());
+            self.l1_txs = L1Queue::starting_at(logged.next_l1_tx.max(self.l1_txs.next_id()));
+            self.commit(built, started, Some(logged)).await?;
+        }
+        if count > 0 {
+            tracing::info!(
+                chain = self.config.chain_id,
+                blocks = count,
+                "blocks logged after the data dir's last write replayed through the sequencer"
+            );
+        }
+        Ok(count)
+    }
+}
+
+/// A block executed and sealed, not yet durable or visible.
+struct Built {
+    sealed: Arc<StoredBlock>,
+    /// The state after it.
+    state: StateSnapshot,
+    /// Each sender's next nonce.
+    nonces: Vec<(Address, u64)>,
+    /// The txs left out as invalid.
+    invalid: Vec<B256>,
 }
 
 /// Builds the header and the stored txs of a block.

@@ -132,10 +132,6 @@ pub(super) async fn spawn_chain(
             (chain, state, genesis, L1Queue::default(), settings, vec![])
         }
     };
-    // Batches are answered as soon as the RPC is: the recorded ones, checked against the chain.
-    if let Some(settlement) = &spec.settlement {
-        crate::batcher::restore(&chain, &settlement.batches);
-    }
     let mempool = Arc::new(Mempool::new(PoolRules::from(&spec.config.pool)));
     let executor = Executor {
         chain_id: settings.chain_id,
@@ -151,7 +147,7 @@ pub(super) async fn spawn_chain(
     let sequencer_commands = commands.clone();
 
     let settings_reader = settings.reader();
-    let sequencer = Sequencer {
+    let mut sequencer = Sequencer {
         executor: executor.clone(),
         state: state.clone(),
         chain: chain.clone(),
@@ -165,6 +161,12 @@ pub(super) async fn spawn_chain(
         genesis,
         disk: disk.clone(),
     };
+    // What a killed process logged after the data dir's last write goes through the sequencer.
+    sequencer.replay_logged().await?;
+    // Batches are answered as soon as the RPC is: the recorded ones, checked against the chain.
+    if let Some(settlement) = &spec.settlement {
+        crate::batcher::restore(&chain, &settlement.batches);
+    }
     let sequencer = tokio::spawn(sequencer.run(command_rx, cancel.clone()));
     let pool = mempool.clone();
 

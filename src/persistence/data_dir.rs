@@ -38,6 +38,7 @@ mod log;
 mod tables;
 mod writes;
 
+pub use log::LoggedBlock;
 use log::PersistOp;
 
 pub use writes::{BatchesOnDisk, ChainOnDisk, Resumed};
@@ -65,9 +66,9 @@ const L1_META: TableDefinition<&str, &[u8]> = TableDefinition::new("l1_meta");
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
     /// The L2.
-    L2,
+    L2 = 0,
     /// The embedded L1.
-    L1,
+    L1 = 1,
 }
 
 impl Role {
@@ -103,6 +104,8 @@ pub struct DataDir {
     queue: parking_lot::Mutex<Vec<std::sync::Arc<log::Queued>>>,
     /// Held while queued operations are applied to the database (one applier at a time).
     apply: parking_lot::Mutex<()>,
+    /// The logged blocks a restart replays through the chains' sequencers (taken by them).
+    tail: parking_lot::Mutex<Vec<(Role, LoggedBlock)>>,
     /// Whether the database took writes since its last sync.
     unsynced: std::sync::atomic::AtomicBool,
     sync_always: std::sync::atomic::AtomicBool,
@@ -293,7 +296,9 @@ impl DataDir {
                 path.display()
             );
         }
-        Self::open_with(path, None)
+        let dir = Self::open_with(path, None)?;
+        dir.apply_logged()?;
+        Ok(dir)
     }
 
     fn open_with(path: &Path, chain_ids: Option<(u64, u64)>) -> anyhow::Result<Self> {
@@ -309,7 +314,10 @@ impl DataDir {
             let foreign = std::fs::read_dir(path)
                 .with_context(|| format!("cannot read {}", path.display()))?
                 .filter_map(Result::ok)
-                .any(|entry| ![SNAPSHOT_DIR, WAL_FILE, WAL_FILE_2].contains(&&*entry.file_name().to_string_lossy()));
+                .any(|entry| {
+                    ![SNAPSHOT_DIR, WAL_FILE, WAL_FILE_2]
+                        .contains(&&*entry.file_name().to_string_lossy())
+                });
             if foreign {
                 return Err(refuse_foreign(
                     path,
@@ -355,6 +363,7 @@ impl DataDir {
             seq: Default::default(),
             queue: Default::default(),
             apply: Default::default(),
+            tail: Default::default(),
             unsynced: Default::default(),
             sync_always: Default::default(),
         };

@@ -33,6 +33,7 @@ mod ots;
 mod otterscan_pages;
 mod prover;
 mod refusals;
+mod replay;
 mod rules;
 mod settlement;
 mod signing;

@@ -20,7 +20,7 @@ use crate::{
 };
 
 /// One chain's persisted blocks as one operation: the write-ahead log's record.
-#[derive(Debug, alloy_rlp::RlpEncodable, alloy_rlp::RlpDecodable)]
+#[derive(Debug, Clone, alloy_rlp::RlpEncodable, alloy_rlp::RlpDecodable)]
 pub(super) struct PersistOp {
     /// 0: the L2, 1: the L1.
     pub(super) role: u8,
@@ -49,6 +49,17 @@ pub(super) struct PersistOp {
 }
 
 impl PersistOp {
+    /// Whether it appends one block to the chain and nothing else: what a restart can replay
+    /// through the sequencer.
+    fn is_one_block(&self) -> bool {
+        !self.genesis
+            && !self.image
+            && self.blocks.len() == 1
+            && self.hashes.len() == 1
+            && self.pending.accounts.is_empty()
+            && self.pending.slots.is_empty()
+    }
+
     fn role(&self) -> anyhow::Result<Role> {
         match self.role {
             0 => Ok(Role::L2),
@@ -229,7 +240,23 @@ fn from_record(bytes: &[u8]) -> alloy_rlp::Result<(u64, PersistOp)> {
     }
 }
 
-/// The meta key of the sequence number of the last logged operation the database holds.
+/// A logged block a restart replays through its chain's sequencer (it was logged after the
+/// database's last write of its chain).
+#[derive(Debug, Clone)]
+pub struct LoggedBlock {
+    /// Its record's sequence number.
+    pub seq: u64,
+    /// The block as logged: what the replay must produce.
+    pub block: StoredBlock,
+    /// The next block's settings after it.
+    pub settings: SettingsRecord,
+    /// The priority id of the next L1 tx after it.
+    pub next_l1_tx: u64,
+    /// Its logged operation (what a data dir opened without sequencers applies).
+    op: PersistOp,
+}
+
+/// A chain's meta key: the sequence number of its last logged operation the database holds.
 const APPLIED_KEY: &str = "wal_applied";
 
 impl DataDir {
@@ -239,10 +266,10 @@ impl DataDir {
             .store(always, std::sync::atomic::Ordering::Relaxed);
     }
 
-    /// The sequence number of the last logged operation the database holds.
-    pub(super) fn applied_seq(&self) -> anyhow::Result<u64> {
+    /// The sequence number of the last logged operation of `role` the database holds.
+    pub(super) fn applied_seq(&self, role: Role) -> anyhow::Result<u64> {
         let txn = self.db.begin_read()?;
-        let meta = match txn.open_table(super::META) {
+        let meta = match txn.open_table(role.meta()) {
             Ok(meta) => meta,
             Err(redb::TableError::TableDoesNotExist(_)) => return Ok(0),
             Err(err) => return Err(err.into()),
@@ -253,16 +280,14 @@ impl DataDir {
             .map_or(0, u64::from_be_bytes))
     }
 
-    /// Applies the operations a killed process logged that the database does not hold (those
-    /// after the last one it applied, in order), syncs, and empties the log.
+    /// Reads what the log holds that the database lacks (after a killed process): each chain's
+    /// latest blocks, logged one by one, are kept to be replayed through its sequencer
+    /// ([`ChainOnDisk::logged_tail`]); anything before them and every other operation (the chain
+    /// going back, a load, dev-method changes) is applied to the database now, in order.
     pub(super) fn replay_wal(&self) -> anyhow::Result<()> {
         let mut wal = self.wal.lock();
-        let applied = self.applied_seq()?;
-        self.seq.store(applied, std::sync::atomic::Ordering::Relaxed);
+        let applied = [self.applied_seq(Role::L2)?, self.applied_seq(Role::L1)?];
         let records = wal.records()?;
-        if records.is_empty() {
-            return Ok(());
-        }
         let mut ops = Vec::with_capacity(records.len());
         for record in &records {
             let (seq, op) = from_record(record).map_err(|e| {
@@ -273,26 +298,90 @@ impl DataDir {
                     ),
                 )
             })?;
-            if seq == 0 || seq > applied {
+            let role = op.role()?;
+            if seq == 0 || seq > applied[role as usize] {
                 ops.push((seq, op));
             }
         }
         ops.sort_by_key(|(seq, _)| *seq);
-        let last = ops.last().map_or(applied, |(seq, _)| *seq).max(applied);
+        let last = ops.iter().map(|(seq, _)| *seq).chain(applied).max();
+        self.seq
+            .store(last.unwrap_or(0), std::sync::atomic::Ordering::Relaxed);
+        if ops.is_empty() {
+            if !records.is_empty() {
+                wal.clear()?;
+            }
+            return Ok(());
+        }
+        // Per chain, the blocks after its last other operation are replayed.
+        let mut tail = Vec::new();
+        let mut now = Vec::new();
+        for role in [Role::L2, Role::L1] {
+            let mine: Vec<&(u64, PersistOp)> = ops
+                .iter()
+                .filter(|(_, op)| op.role().ok() == Some(role))
+                .collect();
+            let split = mine
+                .iter()
+                .rposition(|(seq, op)| *seq == 0 || !op.is_one_block())
+                .map_or(0, |i| i + 1);
+            now.extend(mine[..split].iter().copied());
+            for (seq, op) in &mine[split..] {
+                let block = LoggedBlock {
+                    seq: *seq,
+                    block: op.blocks[0].to_block()?,
+                    settings: op.settings,
+                    next_l1_tx: op.next_l1_txs[0],
+                    op: op.clone(),
+                };
+                tail.push((role, block));
+            }
+        }
+        now.sort_by_key(|(seq, _)| *seq);
         let txn = self.db.begin_write()?;
-        for (_, op) in &ops {
+        for (_, op) in &now {
             op.apply(&txn, None)?;
         }
-        txn.open_table(super::META)?
-            .insert(APPLIED_KEY, last.to_be_bytes().as_slice())?;
+        for role in [Role::L2, Role::L1] {
+            let last = now
+                .iter()
+                .filter(|(_, op)| op.role().ok() == Some(role))
+                .map(|(seq, _)| *seq)
+                .max();
+            if let Some(last) = last {
+                txn.open_table(role.meta())?
+                    .insert(APPLIED_KEY, last.to_be_bytes().as_slice())?;
+            }
+        }
         txn.commit().context("re-applying the write-ahead log")?;
-        wal.clear()?;
-        self.seq.store(last, std::sync::atomic::Ordering::Relaxed);
+        if tail.is_empty() {
+            wal.clear()?;
+        }
         tracing::info!(
-            operations = ops.len(),
-            "blocks written after the last checkpoint re-applied from the write-ahead log"
+            applied = now.len(),
+            to_replay = tail.len(),
+            "operations logged after the last checkpoint: applied, and blocks to replay"
         );
+        *self.tail.lock() = tail;
         Ok(())
+    }
+
+    /// Applies the logged blocks no sequencer replayed, as they were logged (a data dir opened
+    /// by a command, not a node), and empties the log.
+    pub(super) fn apply_logged(&self) -> anyhow::Result<()> {
+        let tail = std::mem::take(&mut *self.tail.lock());
+        if tail.is_empty() {
+            return Ok(());
+        }
+        let _apply = self.apply.lock();
+        let txn = self.db.begin_write()?;
+        for (role, logged) in &tail {
+            logged.op.apply(&txn, None)?;
+            txn.open_table(role.meta())?
+                .insert(APPLIED_KEY, logged.seq.to_be_bytes().as_slice())?;
+        }
+        txn.commit().context("applying the write-ahead log")?;
+        self.wal.lock().clear()
     }
 
     /// Logs `op` (its `blocks` decoded): once this returns, a killed process keeps it. The
@@ -300,13 +389,23 @@ impl DataDir {
     /// write for many blocks); until then the archive reads its blocks from the queue. An
     /// operation that `rewrites` what the database holds (the chain going back, a new genesis,
     /// a whole state) is applied at once. `--sync always`: nothing is logged, and the
-    /// database write is synced before this returns.
+    /// database write is synced before this returns. `replayed`: the sequence number of the
+    /// logged block `op` replays; it is not logged again, but written and synced at once.
     pub(super) fn write(
         &self,
         op: PersistOp,
         blocks: Vec<Arc<StoredBlock>>,
         rewrites: bool,
+        replayed: Option<u64>,
     ) -> anyhow::Result<()> {
+        if let Some(seq) = replayed {
+            let _apply = self.apply.lock();
+            self.queue.lock().push(Arc::new(Queued { seq, op, blocks }));
+            self.apply_queued(redb::Durability::Immediate)?;
+            // Replayed and written: the log's record is no longer needed.
+            self.tail.lock().retain(|(_, logged)| logged.seq != seq);
+            return Ok(());
+        }
         if self.sync_always.load(std::sync::atomic::Ordering::Relaxed) {
             let _apply = self.apply.lock();
             self.apply_queued(redb::Durability::Immediate)?;
@@ -340,12 +439,17 @@ impl DataDir {
         }
         let mut txn = self.db.begin_write().context("starting a write")?;
         txn.set_durability(durability)?;
+        let mut last = [None, None];
         for queued in &queued {
             queued.op.apply(&txn, Some(&queued.blocks))?;
+            let role = queued.op.role()? as usize;
+            last[role] = last[role].max(Some(queued.seq));
         }
-        if let Some(last) = queued.last() {
-            txn.open_table(super::META)?
-                .insert(APPLIED_KEY, last.seq.to_be_bytes().as_slice())?;
+        for role in [Role::L2, Role::L1] {
+            if let Some(seq) = last[role as usize] {
+                txn.open_table(role.meta())?
+                    .insert(APPLIED_KEY, seq.to_be_bytes().as_slice())?;
+            }
         }
         txn.commit().context("writing the blocks")?;
         self.queue.lock().drain(..queued.len());
@@ -371,7 +475,9 @@ impl DataDir {
     /// closes). New blocks are logged meanwhile: the log's other segment takes them.
     pub fn checkpoint(&self) -> anyhow::Result<()> {
         let _apply = self.apply.lock();
-        let rotated = self.wal.lock().rotate();
+        // The log holds blocks no sequencer has replayed yet (a start under way): it stays.
+        let replayed = self.tail.lock().is_empty();
+        let rotated = replayed && self.wal.lock().rotate();
         let unsynced = self.unsynced.load(std::sync::atomic::Ordering::Relaxed);
         if !rotated && !unsynced && self.queue.lock().is_empty() {
             return Ok(());

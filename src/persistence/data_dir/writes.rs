@@ -1,6 +1,6 @@
 //! The write path: the sequencer persists each sealed block through `ChainOnDisk` (one
-//! operation per block: logged to the write-ahead log, then applied to the database, which a
-//! checkpoint syncs) and reads its chain back at start (`resume`); the chain reads the blocks
+//! operation per block: logged to the write-ahead log, and applied to the database by the next
+//! checkpoint; see `log.rs`) and reads its chain back at start (`resume`); the chain reads the blocks
 //! that left memory through it (`archive.rs`); the batch store writes each batch's mark
 //! through `BatchesOnDisk`.
 
@@ -13,7 +13,8 @@ use redb::{ReadableDatabase as _, ReadableTable as _, ReadableTableMetadata as _
 use revm::bytecode::Bytecode;
 
 use super::{
-    BATCHES, CODES, ChainMeta, DataDir, PersistOp, Role, canonical_table, encode, refuse, tables,
+    BATCHES, CODES, ChainMeta, DataDir, LoggedBlock, PersistOp, Role, canonical_table, encode,
+    refuse, tables,
 };
 use crate::{
     chain_settings::ChainSettings,
@@ -111,6 +112,58 @@ impl ChainOnDisk {
         block: Option<&Arc<StoredBlock>>,
         state: &StateSnapshot,
         settings: &ChainSettings,
+    ) -> anyhow::Result<()> {
+        self.persist_as(chain, block, state, settings, None)
+    }
+
+    /// [`ChainOnDisk::persist`] for `block`, the replay of the logged block `replayed` (from
+    /// [`ChainOnDisk::logged_tail`]): written to the database and synced at once, in place of
+    /// the logged one.
+    pub fn persist_replayed(
+        &self,
+        chain: &ChainStore,
+        block: &Arc<StoredBlock>,
+        state: &StateSnapshot,
+        settings: &ChainSettings,
+        replayed: &LoggedBlock,
+    ) -> anyhow::Result<()> {
+        self.persist_as(chain, Some(block), state, settings, Some(replayed.seq))
+    }
+
+    /// The blocks of this chain a killed process logged after the database's last write of
+    /// it, oldest first, for its sequencer to replay. Each stays in the log until its replay is
+    /// written ([`ChainOnDisk::persist_replayed`]): a start that stops before keeps them.
+    pub fn logged_tail(&self) -> Vec<LoggedBlock> {
+        self.dir
+            .tail
+            .lock()
+            .iter()
+            .filter(|(role, _)| *role == self.role)
+            .map(|(_, logged)| logged.clone())
+            .collect()
+    }
+
+    /// Why a start stops when the logged block `logged` replays to `replayed`.
+    pub fn replay_differs(&self, logged: &StoredBlock, replayed: &StoredBlock) -> anyhow::Error {
+        refuse(
+            &self.dir.path,
+            format!(
+                "{} block {} in its write-ahead log replays to {} where {} was logged (a different build, or flags that change execution, such as the gas model's); it is not replayed",
+                self.role.name(),
+                logged.header.number,
+                replayed.hash,
+                logged.hash
+            ),
+        )
+    }
+
+    fn persist_as(
+        &self,
+        chain: &ChainStore,
+        block: Option<&Arc<StoredBlock>>,
+        state: &StateSnapshot,
+        settings: &ChainSettings,
+        replayed: Option<u64>,
     ) -> anyhow::Result<()> {
         let mut disk = self.hashes.lock();
         let head = chain.latest_number();
@@ -217,7 +270,7 @@ impl ChainOnDisk {
             .copied()
             .zip(op.next_l1_txs.iter().copied())
             .collect();
-        self.dir.write(op, new, rewrites)?;
+        self.dir.write(op, new, rewrites, replayed)?;
         *last_pending = pending_keys;
         disk.truncate(from);
         disk.extend(on_disk);
