@@ -270,7 +270,7 @@ impl Sequencer {
         for logged in tail {
             let started = std::time::Instant::now();
             let parent = self.chain.latest();
-            let header = &logged.block.header;
+            let header = &logged.header;
             let block = BlockContext {
                 number: header.number,
                 timestamp: header.timestamp,
@@ -279,10 +279,10 @@ impl Sequencer {
                 base_fee: header.base_fee_per_gas.unwrap_or_default(),
                 prevrandao: header.mix_hash,
             };
-            let txs = logged.block.txs.iter().map(|tx| tx.tx.clone()).collect();
+            let txs = logged.txs.clone();
             let built = self.execute(&block, parent.hash, txs).await?;
-            if built.sealed.hash != logged.block.hash {
-                return Err(disk.replay_differs(&logged.block, &built.sealed));
+            if built.sealed.hash != logged.hash {
+                return Err(disk.replay_differs(&logged, &built.sealed));
             }
             self.settings.update(|s| *s = logged.settings.to_settings());
             self.l1_txs = L1Queue::starting_at(logged.next_l1_tx.max(self.l1_txs.next_id()));

@@ -36,10 +36,11 @@ mod archive;
 mod as_dump;
 mod log;
 mod tables;
+mod wal_record;
 mod writes;
 
-pub use log::LoggedBlock;
 use log::PersistOp;
+pub use wal_record::LoggedBlock;
 
 pub use writes::{BatchesOnDisk, ChainOnDisk, Resumed};
 

@@ -118,7 +118,13 @@ impl Wal {
         record.extend_from_slice(&len.to_le_bytes());
         record.extend_from_slice(&check(payload));
         record.extend_from_slice(payload);
-        self.segments[self.active].file.write_all(&record)?;
+        let file = &mut self.segments[self.active].file;
+        let before = file.metadata()?.len();
+        if let Err(err) = file.write_all(&record) {
+            // A record written in part (a full disk) would end the log before any later one.
+            let _ = file.set_len(before);
+            return Err(err.into());
+        }
         Ok(())
     }
 

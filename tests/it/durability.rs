@@ -455,7 +455,7 @@ async fn foreign_damaged_and_busy_data_dirs_are_refused_and_left_untouched() {
 }
 
 /// Runs the `zkos-dev` binary; (success, stdout, stderr).
-fn cli(args: &[&str]) -> (bool, String, String) {
+pub(crate) fn cli(args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_zkos-dev"))
         .args(args)
         .env_remove("ZKOS_DEV_DATA_DIR")

@@ -86,7 +86,7 @@ async fn logged_blocks_replay_through_the_sequencer_to_the_same_blocks_and_a_dif
         let data = std::sync::Arc::new(DataDir::open(counted.path(), (270, 0)).unwrap());
         let tail = data.chain(Role::L2).logged_tail();
         assert_eq!(tail.len() as u64, head, "blocks 1..={head} to replay");
-        assert_eq!(tail.last().unwrap().block.header.number, head);
+        assert_eq!(tail.last().unwrap().header.number, head);
     }
 
     // Replayed, they are the blocks the client saw; the node goes on from there.
@@ -145,4 +145,53 @@ async fn logged_blocks_replay_through_the_sequencer_to_the_same_blocks_and_a_dif
     };
     assert_eq!(seen(&t, &txs).await, before);
     t.node.shutdown().await;
+}
+
+#[tokio::test]
+async fn blocks_logged_around_dev_method_changes_replay_on_top_of_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let hour = SyncPolicy::Interval(Duration::from_secs(3600));
+    let t = TestNode::wrap(Node::spawn(on(dir.path(), hour)).await.unwrap());
+    let rich = fresh_address(60);
+    let mut txs = vec![t.transfer_and_wait(0, rich).await.transaction_hash];
+    // Between two blocks, a dev method changes state: the block before it is synced first, so
+    // the restart applies the change, then replays the block after it on top.
+    t.rpc
+        .ok(
+            "anvil_setBalance",
+            json!([t.account(1), "0x56bc75e2d63100000"]),
+        )
+        .await;
+    txs.push(t.transfer_and_wait(1, rich).await.transaction_hash);
+    let before = seen(&t, &txs).await;
+    let balance = t.balance(t.account(1)).await;
+    let killed = as_killed(dir.path());
+    t.node.shutdown().await;
+
+    // A command on the stopped dir cannot read the chains before a start replays the block.
+    let (ok, _, err) = crate::durability::cli(&[
+        "snapshot",
+        "save",
+        "early",
+        "--data-dir",
+        killed.path().to_str().unwrap(),
+    ]);
+    assert!(!ok && err.contains("start it once"), "{err}");
+
+    let t = TestNode::wrap(
+        Node::spawn(on(killed.path(), SyncPolicy::default()))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(seen(&t, &txs).await, before);
+    assert_eq!(t.balance(t.account(1)).await, balance);
+    t.node.shutdown().await;
+    let (ok, out, err) = crate::durability::cli(&[
+        "snapshot",
+        "save",
+        "later",
+        "--data-dir",
+        killed.path().to_str().unwrap(),
+    ]);
+    assert!(ok, "{out}{err}");
 }

@@ -61,6 +61,7 @@ impl DataDir {
     /// Reads one chain whole (`None`: the data dir has none yet).
     pub fn chain_dump(&self, role: Role) -> anyhow::Result<Option<ChainDump>> {
         // What is logged but not in the database yet goes in first.
+        self.unreplayed()?;
         self.checkpoint()?;
         let txn = self.db.begin_read()?;
         let Some(canonical) = canonical_table(&txn, role)? else {
@@ -161,6 +162,8 @@ impl DataDir {
                 self.path.display()
             );
         }
+        // The dump replaces everything, the blocks a killed node logged too.
+        self.tail.lock().clear();
         self.checkpoint()?;
         let txn = self.db.begin_write()?;
         for (role, chain) in

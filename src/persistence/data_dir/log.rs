@@ -9,11 +9,14 @@
 use std::sync::Arc;
 
 use alloy_primitives::{B256, U256};
-use alloy_rlp::{Decodable as _, Encodable as _};
+use alloy_rlp::Decodable as _;
 use anyhow::{Context as _, bail};
 use redb::{ReadableDatabase as _, ReadableTable as _};
 
-use super::{CODES, DataDir, Role, WAL_FILE, encode, refuse, tables};
+use super::{
+    CODES, DataDir, Role, WAL_FILE, encode, refuse, tables,
+    wal_record::{BlockInputs, Logged, LoggedBlock, from_record, record},
+};
 use crate::{
     persistence::records::{self, SettingsRecord, WritesRecord},
     storage::{StoredBlock, TxRef, address_index},
@@ -51,7 +54,7 @@ pub(super) struct PersistOp {
 impl PersistOp {
     /// Whether it appends one block to the chain and nothing else: what a restart can replay
     /// through the sequencer.
-    fn is_one_block(&self) -> bool {
+    pub(super) fn is_one_block(&self) -> bool {
         !self.genesis
             && !self.image
             && self.blocks.len() == 1
@@ -60,7 +63,7 @@ impl PersistOp {
             && self.pending.slots.is_empty()
     }
 
-    fn role(&self) -> anyhow::Result<Role> {
+    pub(super) fn role(&self) -> anyhow::Result<Role> {
         match self.role {
             0 => Ok(Role::L2),
             1 => Ok(Role::L1),
@@ -97,11 +100,24 @@ impl PersistOp {
                 codes.insert(&hash.0, code.as_ref())?;
             }
         }
+        // A one-block operation from the sequencer carries its block decoded only: its record
+        // is made here, off the sequencer's path.
+        let made: Vec<records::BlockRecord>;
+        let records: &[records::BlockRecord] = match decoded {
+            Some(blocks) if self.blocks.is_empty() && !blocks.is_empty() => {
+                made = blocks
+                    .iter()
+                    .map(|b| records::BlockRecord::from_block(b))
+                    .collect();
+                &made
+            }
+            _ => &self.blocks,
+        };
         let mut data = txn.open_table(role.block_data())?;
         let mut tx_index = txn.open_multimap_table(role.tx_index())?;
         let mut address_txs = txn.open_multimap_table(role.address_txs())?;
         let mut code_blocks = txn.open_multimap_table(role.code_blocks())?;
-        for (i, record) in self.blocks.iter().enumerate() {
+        for (i, record) in records.iter().enumerate() {
             let block = match decoded {
                 Some(blocks) => blocks[i].clone(),
                 None => Arc::new(record.to_block()?),
@@ -133,7 +149,7 @@ impl PersistOp {
             write_state(&mut accounts, &mut slots, &self.state, None)?;
         } else {
             let mut undo_table = txn.open_table(role.undo())?;
-            for (i, record) in self.blocks.iter().enumerate() {
+            for (i, record) in records.iter().enumerate() {
                 let mut undo = WritesRecord::default();
                 write_state(&mut accounts, &mut slots, &record.writes, Some(&mut undo))?;
                 let hash = match decoded {
@@ -209,6 +225,8 @@ fn write_state(
 #[derive(Debug)]
 pub(super) struct Queued {
     seq: u64,
+    /// Logged as a replay record (a restart replays it through the sequencer).
+    light: bool,
     pub(super) op: PersistOp,
     pub(super) blocks: Vec<Arc<StoredBlock>>,
 }
@@ -216,45 +234,6 @@ pub(super) struct Queued {
 /// How many logged operations may wait for the database before the writer applies them itself
 /// (the applier falling behind would otherwise let memory grow).
 const MAX_QUEUED: usize = 4096;
-
-/// The first byte of a record that carries its sequence number (before it comes the RLP of
-/// the operation, which starts with a list header, 0xc0 or above: records written by older
-/// versions, applied in the order they are found, before the others).
-const SEQUENCED: u8 = 0;
-
-fn record(seq: u64, op: &PersistOp) -> Vec<u8> {
-    let mut bytes = vec![SEQUENCED];
-    bytes.extend_from_slice(&seq.to_be_bytes());
-    op.encode(&mut bytes);
-    bytes
-}
-
-/// A record's sequence number (0: an older version's record) and operation.
-fn from_record(bytes: &[u8]) -> alloy_rlp::Result<(u64, PersistOp)> {
-    match bytes.split_first() {
-        Some((&SEQUENCED, rest)) if rest.len() >= 8 => {
-            let seq = u64::from_be_bytes(rest[..8].try_into().expect("8 bytes"));
-            Ok((seq, PersistOp::decode(&mut &rest[8..])?))
-        }
-        _ => Ok((0, PersistOp::decode(&mut &bytes[..])?)),
-    }
-}
-
-/// A logged block a restart replays through its chain's sequencer (it was logged after the
-/// database's last write of its chain).
-#[derive(Debug, Clone)]
-pub struct LoggedBlock {
-    /// Its record's sequence number.
-    pub seq: u64,
-    /// The block as logged: what the replay must produce.
-    pub block: StoredBlock,
-    /// The next block's settings after it.
-    pub settings: SettingsRecord,
-    /// The priority id of the next L1 tx after it.
-    pub next_l1_tx: u64,
-    /// Its logged operation (what a data dir opened without sequencers applies).
-    op: PersistOp,
-}
 
 /// A chain's meta key: the sequence number of its last logged operation the database holds.
 const APPLIED_KEY: &str = "wal_applied";
@@ -288,9 +267,9 @@ impl DataDir {
         let mut wal = self.wal.lock();
         let applied = [self.applied_seq(Role::L2)?, self.applied_seq(Role::L1)?];
         let records = wal.records()?;
-        let mut ops = Vec::with_capacity(records.len());
+        let mut entries = Vec::with_capacity(records.len());
         for record in &records {
-            let (seq, op) = from_record(record).map_err(|e| {
+            let (seq, logged) = from_record(record).map_err(|e| {
                 refuse(
                     &self.path,
                     format!(
@@ -298,43 +277,52 @@ impl DataDir {
                     ),
                 )
             })?;
-            let role = op.role()?;
+            let role = logged.role()?;
             if seq == 0 || seq > applied[role as usize] {
-                ops.push((seq, op));
+                entries.push((seq, role, logged));
             }
         }
-        ops.sort_by_key(|(seq, _)| *seq);
-        let last = ops.iter().map(|(seq, _)| *seq).chain(applied).max();
+        entries.sort_by_key(|(seq, _, _)| *seq);
+        let last = entries.iter().map(|(seq, _, _)| *seq).chain(applied).max();
         self.seq
             .store(last.unwrap_or(0), std::sync::atomic::Ordering::Relaxed);
-        if ops.is_empty() {
+        if entries.is_empty() {
             if !records.is_empty() {
                 wal.clear()?;
             }
             return Ok(());
         }
-        // Per chain, the blocks after its last other operation are replayed.
+        // Per chain, the blocks after its last other operation are replayed; that operation
+        // and those before it are applied now.
         let mut tail = Vec::new();
         let mut now = Vec::new();
         for role in [Role::L2, Role::L1] {
-            let mine: Vec<&(u64, PersistOp)> = ops
-                .iter()
-                .filter(|(_, op)| op.role().ok() == Some(role))
-                .collect();
-            let split = mine
-                .iter()
-                .rposition(|(seq, op)| *seq == 0 || !op.is_one_block())
-                .map_or(0, |i| i + 1);
-            now.extend(mine[..split].iter().copied());
-            for (seq, op) in &mine[split..] {
-                let block = LoggedBlock {
-                    seq: *seq,
-                    block: op.blocks[0].to_block()?,
-                    settings: op.settings,
-                    next_l1_tx: op.next_l1_txs[0],
-                    op: op.clone(),
-                };
-                tail.push((role, block));
+            let mine: Vec<&(u64, Role, Logged)> =
+                entries.iter().filter(|(_, r, _)| *r == role).collect();
+            let mut split = mine.len();
+            let mut blocks = Vec::new();
+            while split > 0 {
+                let (seq, _, logged) = mine[split - 1];
+                match LoggedBlock::from_logged(*seq, logged)? {
+                    Some(block) => blocks.push((role, block)),
+                    None => break,
+                }
+                split -= 1;
+            }
+            tail.extend(blocks.into_iter().rev());
+            for (seq, _, logged) in &mine[..split] {
+                match logged {
+                    Logged::Operation(op) => now.push((*seq, op)),
+                    // Whatever a chain logs after a block is logged once the block is synced.
+                    Logged::Block(_) => {
+                        return Err(refuse(
+                            &self.path,
+                            format!(
+                                "its write-ahead log {WAL_FILE} holds a block record (number {seq}) before an operation that was to follow its sync"
+                            ),
+                        ));
+                    }
+                }
             }
         }
         now.sort_by_key(|(seq, _)| *seq);
@@ -366,22 +354,41 @@ impl DataDir {
         Ok(())
     }
 
-    /// Applies the logged blocks no sequencer replayed, as they were logged (a data dir opened
-    /// by a command, not a node), and empties the log.
+    /// Applies the logged blocks no sequencer replayed as they were logged (a data dir opened
+    /// by a command, not a node), and empties the log, when they were logged whole; replay
+    /// records need a sequencer, so they stay (and the chains are not read: see
+    /// [`DataDir::unreplayed`]).
     pub(super) fn apply_logged(&self) -> anyhow::Result<()> {
-        let tail = std::mem::take(&mut *self.tail.lock());
-        if tail.is_empty() {
+        let mut tail = self.tail.lock();
+        if tail.is_empty() || tail.iter().any(|(_, logged)| logged.op.is_none()) {
             return Ok(());
         }
         let _apply = self.apply.lock();
         let txn = self.db.begin_write()?;
-        for (role, logged) in &tail {
-            logged.op.apply(&txn, None)?;
+        for (role, logged) in tail.iter() {
+            if let Some(op) = &logged.op {
+                op.apply(&txn, None)?;
+            }
             txn.open_table(role.meta())?
                 .insert(APPLIED_KEY, logged.seq.to_be_bytes().as_slice())?;
         }
         txn.commit().context("applying the write-ahead log")?;
+        tail.clear();
         self.wal.lock().clear()
+    }
+
+    /// Refuses to read the chains whole while the log holds blocks a killed node acknowledged
+    /// and no sequencer replayed yet (they would be missing).
+    pub(super) fn unreplayed(&self) -> anyhow::Result<()> {
+        let count = self.tail.lock().len();
+        if count > 0 {
+            bail!(
+                "data dir {} holds {count} blocks a killed node logged and did not write to its database yet: start it once (`zkos-dev start --data-dir {}`) to replay them, stop it, then try again",
+                self.path.display(),
+                self.path.display()
+            );
+        }
+        Ok(())
     }
 
     /// Logs `op` (its `blocks` decoded): once this returns, a killed process keeps it. The
@@ -398,9 +405,15 @@ impl DataDir {
         rewrites: bool,
         replayed: Option<u64>,
     ) -> anyhow::Result<()> {
+        let role = op.role()?;
         if let Some(seq) = replayed {
             let _apply = self.apply.lock();
-            self.queue.lock().push(Arc::new(Queued { seq, op, blocks }));
+            self.queue.lock().push(Arc::new(Queued {
+                seq,
+                light: false,
+                op,
+                blocks,
+            }));
             self.apply_queued(redb::Durability::Immediate)?;
             // Replayed and written: the log's record is no longer needed.
             self.tail.lock().retain(|(_, logged)| logged.seq != seq);
@@ -414,13 +427,43 @@ impl DataDir {
             txn.commit().context("writing the block")?;
             return Ok(());
         }
+        // One new block is logged as its replay record; anything else whole.
+        let light = op.blocks.is_empty() && blocks.len() == 1 && op.hashes.len() == 1;
+        let logged = match light {
+            true => Logged::Block(BlockInputs::of(
+                role,
+                &blocks[0],
+                op.next_l1_txs[0],
+                op.settings,
+            )),
+            false => {
+                // A restart replays a chain's blocks only after its last other operation:
+                // those logged before this one must be in the database first.
+                let unsynced_blocks = self
+                    .queue
+                    .lock()
+                    .iter()
+                    .any(|q| q.light && q.op.role == role as u8);
+                if unsynced_blocks {
+                    let _apply = self.apply.lock();
+                    self.apply_queued(redb::Durability::Immediate)?;
+                }
+                Logged::Operation(op.clone())
+            }
+        };
         let waiting = {
             let mut wal = self.wal.lock();
             let seq = self.seq.load(std::sync::atomic::Ordering::Relaxed) + 1;
-            wal.append(&record(seq, &op))?;
+            wal.append(&record(seq, &logged))
+                .context("writing the block")?;
             self.seq.store(seq, std::sync::atomic::Ordering::Relaxed);
             let mut queue = self.queue.lock();
-            queue.push(Arc::new(Queued { seq, op, blocks }));
+            queue.push(Arc::new(Queued {
+                seq,
+                light,
+                op,
+                blocks,
+            }));
             queue.len()
         };
         if rewrites || waiting >= MAX_QUEUED {
