@@ -430,12 +430,12 @@ impl DataDir {
         // One new block is logged as its replay record; anything else whole.
         let light = op.blocks.is_empty() && blocks.len() == 1 && op.hashes.len() == 1;
         let logged = match light {
-            true => Logged::Block(BlockInputs::of(
+            true => Logged::Block(Box::new(BlockInputs::of(
                 role,
                 &blocks[0],
                 op.next_l1_txs[0],
                 op.settings,
-            )),
+            ))),
             false => {
                 // A restart replays a chain's blocks only after its last other operation:
                 // those logged before this one must be in the database first.
@@ -448,7 +448,7 @@ impl DataDir {
                     let _apply = self.apply.lock();
                     self.apply_queued(redb::Durability::Immediate)?;
                 }
-                Logged::Operation(op.clone())
+                Logged::Operation(Box::new(op.clone()))
             }
         };
         let waiting = {

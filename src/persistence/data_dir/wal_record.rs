@@ -75,8 +75,8 @@ impl BlockInputs {
 /// What a record holds.
 #[derive(Debug)]
 pub(super) enum Logged {
-    Operation(PersistOp),
-    Block(BlockInputs),
+    Operation(Box<PersistOp>),
+    Block(Box<BlockInputs>),
 }
 
 impl Logged {
@@ -118,12 +118,21 @@ pub(super) fn from_record(bytes: &[u8]) -> alloy_rlp::Result<(u64, Logged)> {
             let seq = u64::from_be_bytes(rest[..8].try_into().expect("8 bytes"));
             let mut body = &rest[8..];
             match tag {
-                OPERATION => Ok((seq, Logged::Operation(PersistOp::decode(&mut body)?))),
-                BLOCK => Ok((seq, Logged::Block(BlockInputs::decode(&mut body)?))),
+                OPERATION => Ok((
+                    seq,
+                    Logged::Operation(Box::new(PersistOp::decode(&mut body)?)),
+                )),
+                BLOCK => Ok((
+                    seq,
+                    Logged::Block(Box::new(BlockInputs::decode(&mut body)?)),
+                )),
                 _ => Err(alloy_rlp::Error::Custom("an unknown record kind")),
             }
         }
-        _ => Ok((0, Logged::Operation(PersistOp::decode(&mut &bytes[..])?))),
+        _ => Ok((
+            0,
+            Logged::Operation(Box::new(PersistOp::decode(&mut &bytes[..])?)),
+        )),
     }
 }
 
@@ -185,7 +194,7 @@ impl LoggedBlock {
                     txs: block.txs.iter().map(|tx| tx.tx.clone()).collect(),
                     settings: op.settings,
                     next_l1_tx: op.next_l1_txs[0],
-                    op: Some(op.clone()),
+                    op: Some((**op).clone()),
                 }))
             }
             Logged::Operation(_) => Ok(None),
