@@ -35,11 +35,12 @@ use crate::storage::wal::Wal;
 mod archive;
 mod as_dump;
 mod log;
+mod op;
 mod tables;
 mod wal_record;
 mod writes;
 
-use log::PersistOp;
+use op::PersistOp;
 pub use wal_record::LoggedBlock;
 
 pub use writes::{BatchesOnDisk, ChainOnDisk, Resumed};

@@ -15,7 +15,7 @@ use alloy_eips::eip2718::Encodable2718 as _;
 use alloy_primitives::{Address, B256, Bytes};
 use alloy_rlp::{Decodable as _, Encodable as _};
 
-use super::{Role, log::PersistOp};
+use super::{Role, op::PersistOp};
 use crate::{
     persistence::records::{SettingsRecord, decode_envelope},
     storage::StoredBlock,
