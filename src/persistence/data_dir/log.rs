@@ -133,6 +133,9 @@ impl PersistOp {
         let mut meta = txn.open_table(role.meta())?;
         meta.insert("pending", encode(&self.pending).as_slice())?;
         meta.insert("settings", encode(&self.settings).as_slice())?;
+        if role == Role::L2 {
+            super::tree_checkpoint::drop_if_off_chain(&mut meta, &canonical)?;
+        }
         Ok(())
     }
 }
