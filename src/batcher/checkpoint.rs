@@ -257,3 +257,46 @@ fn changed_leaves(tree: &StateTree, keys: &BTreeSet<B256>) -> Vec<StoredLeaf> {
         .filter_map(|key| tree.leaf(key).map(|(index, value)| (index, *key, value)))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use alloy_primitives::keccak256;
+
+    use super::*;
+
+    /// A block's writes: new keys, updates of earlier ones, and a zero to a key never written.
+    fn block(round: u8, block: u8) -> Vec<(B256, B256)> {
+        let key = |i: u8| keccak256([i]);
+        let value = |i: u8| B256::repeat_byte(round.wrapping_mul(7).wrapping_add(block) | i | 1);
+        let mut writes = vec![
+            (key(round * 10 + block), value(1)),
+            (key(block), value(2)),
+            (keccak256([0xee, round, block]), B256::ZERO),
+        ];
+        writes.sort_unstable_by_key(|(key, _)| *key);
+        writes.dedup_by_key(|(key, _)| *key);
+        writes
+    }
+
+    #[test]
+    fn the_leaves_changed_since_a_checkpoint_bring_it_to_the_next_one() {
+        let mut tree = StateTree::new();
+        tree.apply(&block(0, 0));
+        // The checkpoint as stored: leaf index -> key and value.
+        let mut stored: BTreeMap<u64, (B256, B256)> = (0..).zip(tree.leaves()).collect();
+        for round in 1..6 {
+            let mut keys = BTreeSet::new();
+            for b in 0..3 {
+                let writes = block(round, b);
+                tree.apply(&writes);
+                keys.extend(writes.iter().map(|(key, _)| *key));
+            }
+            for (index, key, value) in changed_leaves(&tree, &keys) {
+                stored.insert(index, (key, value));
+            }
+            assert_eq!(stored.len() as u64, tree.leaf_count());
+            let read = StateTree::from_leaves(stored.values().copied()).expect("a tree");
+            assert_eq!(read.root(), tree.root(), "round {round}");
+        }
+    }
+}

@@ -9,7 +9,7 @@ use alloy_rlp::Decodable as _;
 use anyhow::{Context as _, bail};
 use redb::ReadableTable as _;
 
-use super::{CODES, DataDir, Role, WAL_FILE, encode, refuse, tables};
+use super::{CODES, DataDir, Role, WAL_FILE, encode, refuse, tables, tree_checkpoint};
 use crate::{
     persistence::records::{self, SettingsRecord, WritesRecord},
     storage::{StoredBlock, TxRef, address_index},
@@ -133,9 +133,6 @@ impl PersistOp {
         let mut meta = txn.open_table(role.meta())?;
         meta.insert("pending", encode(&self.pending).as_slice())?;
         meta.insert("settings", encode(&self.settings).as_slice())?;
-        if role == Role::L2 {
-            super::tree_checkpoint::drop_if_off_chain(&mut meta, &canonical)?;
-        }
         Ok(())
     }
 }
@@ -219,6 +216,9 @@ impl DataDir {
             })?;
             op.apply(&txn, None)?;
         }
+        // Once all are applied: an early one cuts the chain short until the later ones put
+        // it back, which must not take the tree checkpoint with it.
+        tree_checkpoint::drop_if_off_chain(&txn)?;
         txn.commit().context("re-applying the write-ahead log")?;
         wal.clear()?;
         tracing::info!(
@@ -246,6 +246,9 @@ impl DataDir {
             false => redb::Durability::None,
         })?;
         op.apply(&txn, decoded)?;
+        if op.role()? == Role::L2 {
+            tree_checkpoint::drop_if_off_chain(&txn)?;
+        }
         txn.commit().context("writing the block")?;
         Ok(())
     }

@@ -155,15 +155,14 @@ fn head(
         .and_then(|v| TreeCheckpointRecord::decode(&mut v.value()).ok()))
 }
 
-/// Drops the checkpoint if its block is no longer on `canonical` (a chain write in `txn` took
-/// it off: a revert, a rollback, a reset, a load).
-pub(super) fn drop_if_off_chain(
-    meta: &mut redb::Table<&'static str, &'static [u8]>,
-    canonical: &redb::Table<u64, &'static [u8; 40]>,
-) -> anyhow::Result<()> {
-    let Some(head) = head(meta)? else {
+/// Drops the checkpoint if its block is no longer on the L2's canonical chain (a chain write in
+/// `txn` took it off: a revert, a rollback, a reset, a load).
+pub(super) fn drop_if_off_chain(txn: &redb::WriteTransaction) -> anyhow::Result<()> {
+    let mut meta = txn.open_table(L2_META)?;
+    let Some(head) = head(&meta)? else {
         return Ok(());
     };
+    let canonical = txn.open_table(Role::L2.canonical())?;
     let on_chain = canonical
         .get(head.last_block)?
         .map(|v| tables::from_canonical(v.value()).0);
@@ -233,7 +232,8 @@ mod tests {
         let temp = tempfile::tempdir().unwrap();
         let dir = Arc::new(DataDir::open(temp.path(), (270, 31337)).unwrap());
         let hash = |n: u8| B256::repeat_byte(0x10 + n);
-        chain_from(&dir, 0, (0..5).map(hash).collect());
+        chain_from(&dir, 0, (0..3).map(hash).collect());
+        chain_from(&dir, 3, vec![hash(3), hash(4)]);
         let disk = dir.batches();
         assert_eq!(disk.tree_checkpoint().unwrap(), None);
 
@@ -282,6 +282,11 @@ mod tests {
         );
         let off = record(4, 4, hash(9), 4);
         assert!(!disk.put_tree_checkpoint(&off, None, &changed).unwrap());
+
+        // Re-applying the write-ahead log (a restart after a kill) goes through a chain without
+        // its block on the way, and keeps it.
+        dir.replay_wal().unwrap();
+        assert_eq!(disk.tree_checkpoint().unwrap().unwrap().record, second);
 
         // A chain write that keeps its block keeps it; one that takes it off drops it.
         chain_from(&dir, 5, vec![hash(5)]);
