@@ -172,15 +172,15 @@ impl CheckpointWriter {
             return;
         }
         // Its tree is let go once enough newer batches are sealed: a later one will do.
-        let Some(base) = tree_after(batches, target) else {
+        let Some(after) = tree_after(batches, target) else {
             return;
         };
-        let tree = &base.tree;
+        let tree = &after.tree;
         let record = TreeCheckpointRecord {
             batch: target,
-            last_block: base.last_block,
-            last_block_hash: base.last_block_hash,
-            stored: base.stored.abi_encode().into(),
+            last_block: after.last_block,
+            last_block_hash: after.last_block_hash,
+            stored: after.stored.abi_encode().into(),
             root: tree.root(),
             leaf_count: tree.leaf_count(),
         };
@@ -194,6 +194,8 @@ impl CheckpointWriter {
             Some((base, changed_leaves(tree, &keys?)))
         });
         let started = Instant::now();
+        // Tried at most once an `INTERVAL`, written or not.
+        self.last = Some(started);
         let result = match changed {
             Some((base, leaves)) => disk
                 .put_tree_checkpoint(&record, Some(base), &leaves)
@@ -220,9 +222,8 @@ impl CheckpointWriter {
                     took = ?started.elapsed(),
                     "state tree checkpoint written"
                 );
-                self.on_disk = Some((target, base.last_block_hash));
+                self.on_disk = Some((target, after.last_block_hash));
                 self.written = self.written.split_off(&(target + 1));
-                self.last = Some(Instant::now());
                 batches.set_checkpoint(Some(target));
             }
             // Its block left the chain meanwhile: the batcher is about to see it.
