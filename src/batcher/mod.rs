@@ -152,7 +152,7 @@ impl Batcher {
 
     /// The tree and batch 0 from the genesis block.
     fn genesis_cursor(&self) -> Cursor {
-        if self.batches.base().is_some() {
+        if self.batches.base_number() > 0 {
             self.batches.start_from(None);
         }
         let genesis = self.chain.genesis();
@@ -202,11 +202,7 @@ impl Batcher {
             checkpoints.rewound(0, &self.batches);
         }
         let executed = self.batches.last_at(L1Stage::Execute);
-        if self
-            .batches
-            .base()
-            .is_some_and(|base| executed < base.number)
-        {
+        if executed < self.batches.base_number() {
             // L1 went back before the batch this run started from: the L1 sender needs the
             // batches up to it again, so they are built again from genesis.
             *cursor = self.genesis_cursor();

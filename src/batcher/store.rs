@@ -18,8 +18,10 @@ use parking_lot::RwLock;
 pub(crate) use super::status::{BatchStatus, L1Stage};
 use super::{Batch, checkpoint::TreeBase};
 use crate::{
-    abi::StoredBatchInfo, persistence::data_dir::BatchesOnDisk, persistence::records::BatchMark,
-    storage::ChainStore, tree::StateTree,
+    abi::StoredBatchInfo,
+    persistence::{data_dir::BatchesOnDisk, records::BatchMark},
+    storage::ChainStore,
+    tree::StateTree,
 };
 
 /// One L1 step of a batch: its tx and when it landed.
@@ -51,10 +53,13 @@ struct Inner {
     genesis: Option<StoredBatchInfo>,
     /// Status of batch `n` at index `n - 1`: every batch sealed, in this run or recorded before.
     statuses: Vec<BatchStatus>,
-    /// The sealed batch the batcher started from in this run (`None`: genesis): the batches up
-    /// to it are not built in this run.
+    /// The sealed batch the batcher started from in this run (0: genesis): the batches up to
+    /// it are not built in this run.
+    base_number: u64,
+    /// That batch's tree and what the next one needs, until the next one is let go of its
+    /// tree too (the prover and a rewind to it use it meanwhile).
     base: Option<Arc<TreeBase>>,
-    /// Batch `base + n` at index `n - 1`, as far as the batcher has built them in this run
+    /// Batch `base_number + n` at index `n - 1`, as far as the batcher has built them in this run
     /// (never more than `statuses`; after a restart it catches up in the background).
     built: Vec<Arc<Batch>>,
     /// The built batches before this index have let their trees go (or are not executed yet).
@@ -84,13 +89,9 @@ pub(crate) const KEEP_TREES: usize = 64;
 
 impl Inner {
     /// The number of the batch before the first built one.
-    fn base_number(&self) -> u64 {
-        self.base.as_ref().map_or(0, |b| b.number)
-    }
-
     /// Index in `built` of batch `number`.
     fn built_index(&self, number: u64) -> Option<usize> {
-        let i = number.checked_sub(self.base_number() + 1)?;
+        let i = number.checked_sub(self.base_number + 1)?;
         usize::try_from(i).ok()
     }
 
@@ -100,12 +101,15 @@ impl Inner {
         let keep_from = self.built.len().saturating_sub(KEEP_TREES);
         while self.trees_dropped < keep_from {
             let i = self.trees_dropped;
-            let status = self.statuses.get(self.base_number() as usize + i);
+            let status = self.statuses.get(self.base_number as usize + i);
             if status.is_none_or(|s| s.execute.is_none()) {
                 break;
             }
             if self.built[i].tree.is_some() {
                 self.built[i] = Arc::new(self.built[i].without_tree());
+            }
+            if i == 0 {
+                self.base = None;
             }
             self.trees_dropped += 1;
         }
@@ -148,6 +152,7 @@ impl BatchStore {
     pub fn load(&self, marks: Vec<BatchMark>) {
         let mut inner = self.inner.write();
         inner.built.clear();
+        inner.base_number = 0;
         inner.base = None;
         inner.trees_dropped = 0;
         inner.generation += 1;
@@ -230,10 +235,17 @@ impl BatchStore {
         let mut inner = self.inner.write();
         inner.built.clear();
         inner.trees_dropped = 0;
+        inner.base_number = base.as_ref().map_or(0, |b| b.number);
         inner.base = base;
     }
 
-    /// The sealed batch the batcher started from in this run (`None`: genesis).
+    /// The sealed batch the batcher started from in this run (0: genesis): the batches up to
+    /// it are not built in this run.
+    pub fn base_number(&self) -> u64 {
+        self.inner.read().base_number
+    }
+
+    /// The tree after that batch and what the next one needs, while it is kept.
     pub fn base(&self) -> Option<Arc<TreeBase>> {
         self.inner.read().base.clone()
     }
@@ -338,8 +350,9 @@ impl BatchStore {
     /// Drops every batch after `number` (the L2 went back before them).
     pub fn truncate(&self, number: u64) {
         let mut inner = self.inner.write();
-        if number < inner.base_number() {
+        if number < inner.base_number {
             // Back before the batch the batcher started from: it starts over.
+            inner.base_number = 0;
             inner.base = None;
             inner.built.clear();
         }
@@ -417,7 +430,7 @@ impl BatchStore {
     /// restart it catches up with `last_sealed`).
     pub fn last_built(&self) -> u64 {
         let inner = self.inner.read();
-        inner.base_number() + inner.built.len() as u64
+        inner.base_number + inner.built.len() as u64
     }
 
     /// The batch holding L2 block `block` (block 0 is in the genesis batch 0).
@@ -604,5 +617,35 @@ mod tests {
         let first_kept = total + 1 - KEEP_TREES as u64 + 1;
         assert!((1..first_kept).all(|n| !kept(n)));
         assert!((first_kept..=total + 1).all(kept));
+    }
+
+    #[test]
+    fn batches_are_built_after_the_one_the_batcher_started_from() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = Arc::new(DataDir::open(temp.path(), (270, 31337)).unwrap());
+        let store = BatchStore::persisted(dir.batches()).unwrap();
+        store.load((1..=3).map(|n| mark(n, n..=n, true)).collect());
+        let mut tree = crate::tree::StateTree::new();
+        tree.apply(&[(B256::repeat_byte(1), B256::repeat_byte(2))]);
+        store.start_from(Some(Arc::new(TreeBase {
+            number: 2,
+            last_block: 2,
+            last_block_hash: B256::repeat_byte(0xb2),
+            stored: Default::default(),
+            tree: tree.clone(),
+        })));
+        assert_eq!((store.base_number(), store.last_built()), (2, 2));
+        assert!(store.get(2).is_none() && store.get(1).is_none());
+        assert_eq!(store.tree(2).map(|t| t.root()), Some(tree.root()));
+        // Batch 1 or 2 again is not the next one; 3 is.
+        assert!(!store.push(built(2), 1));
+        assert!(store.push(built(3), 1));
+        assert_eq!(store.last_built(), 3);
+        assert!(store.get(3).is_some());
+        // Back before it: the batcher starts over from genesis.
+        store.truncate(1);
+        assert_eq!((store.base_number(), store.last_built()), (0, 0));
+        assert!(store.tree(2).is_none());
+        assert!(store.push(built(1), 1));
     }
 }

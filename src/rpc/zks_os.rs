@@ -46,15 +46,13 @@ pub fn execution_version(minor: u16) -> u32 {
 /// Batch `n` as the batcher built it in this run (`None`: not yet, or no such batch); an error
 /// for one up to the tree checkpoint it started from, which it does not build again.
 fn built(s: &Settlement, n: u64) -> RpcResult<Option<BatchRecord>> {
-    match s.batches.base() {
-        Some(base) if n <= base.number && n <= s.batches.last_sealed() && n > 0 => {
-            Err(RpcError::NotFound(format!(
-                "the state tree of batch {n} is no longer kept (this run started from the tree checkpoint after batch {}, and builds only the batches after it)",
-                base.number
-            )))
-        }
-        _ => Ok(s.batches.get(n)),
+    let base = s.batches.base_number();
+    if n == 0 || n > base || n > s.batches.last_sealed() {
+        return Ok(s.batches.get(n));
     }
+    Err(RpcError::NotFound(format!(
+        "the state tree of batch {n} is no longer kept (this run started from the tree checkpoint after batch {base}, and builds only the batches after it)"
+    )))
 }
 
 /// The error for a batch whose state tree was let go.
