@@ -1,7 +1,8 @@
 //! The state tree checkpoint: with a data dir, a restart builds the batcher's tree from the
 //! tree after the last executed batch and applies only the blocks after it; the batches after
 //! it settle on L1 as before, a withdrawal in a batch before it still proves and finalizes,
-//! and a checkpoint whose block was reverted is not used.
+//! a checkpoint whose block was reverted is not used, and when L1 goes back before the
+//! checkpoint's batch that batch is built again and settles again.
 
 use std::path::{Path, PathBuf};
 
@@ -219,5 +220,36 @@ async fn a_tree_checkpoint_whose_block_was_reverted_is_not_used() {
         U256::ZERO,
         "the reverted transfer is gone"
     );
+    node.node.shutdown().await;
+}
+
+#[tokio::test]
+async fn when_l1_goes_back_before_the_checkpoint_its_batch_is_built_and_executed_again() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("data");
+    let node = on_dir(&dir, |_| {}).await;
+    let first = node.transfer_and_wait(0, fresh_address(7)).await;
+    wait_finalized(&node, first.block_number.unwrap()).await;
+    node.node.shutdown().await;
+    let (batch, last_block) = checkpoint_on(&dir).expect("a checkpoint");
+
+    let node = on_dir(&dir, |_| {}).await;
+    assert_eq!(resumed(&node).await.from_batch, batch);
+    // The L1's last block executed the checkpoint's batch: without it, that batch is no longer
+    // final, and the L1 sender needs it again.
+    let l1 = crate::support::RawRpc::new(node.node.l1_rpc_url().unwrap());
+    l1.ok("anvil_rollback", json!([1])).await;
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let details = node.rpc.ok("zks_getL1BatchDetails", json!([batch])).await;
+        if details["executeTxHash"].is_null() {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{details}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    wait_finalized(&node, last_block).await;
+    let later = node.transfer_and_wait(1, fresh_address(8)).await;
+    wait_finalized(&node, later.block_number.unwrap()).await;
     node.node.shutdown().await;
 }
