@@ -63,4 +63,4 @@ pub mod tui;
 pub(crate) mod tx;
 
 pub use config::{Config, L1Config, MiningMode};
-pub use node::{CHAINS_DIR, L2Endpoint, Node, NodeHandle};
+pub use node::{CHAINS_DIR, L2Endpoint, Node, NodeHandle, TreeResume};

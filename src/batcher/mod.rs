@@ -6,10 +6,16 @@
 //! DA commitment and `StoredBatchInfo`. It runs beside the sequencer, never in its way.
 //! When the L2 goes back (revert, reset, reorg) it drops the batches past the new head and
 //! goes on from the last one still on the chain. After a restart the recorded batches are
-//! answered from the start (`restore`) while it builds them again from genesis.
+//! answered from the start (`restore`) while it builds again those after its tree checkpoint
+//! (the tree after an executed batch, in the data dir: `checkpoint.rs`), or from genesis
+//! without one.
 
+mod batch;
+pub(crate) mod checkpoint;
 pub(crate) mod commitment;
+mod open;
 pub(crate) mod seal;
+mod status;
 pub(crate) mod store;
 
 use std::{
@@ -17,132 +23,29 @@ use std::{
     time::{Duration, Instant},
 };
 
-use alloy_primitives::{Address, B256, Bytes, Keccak256, U256};
+use alloy_primitives::B256;
 use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
+pub(crate) use batch::{Batch, BatchLog};
+pub use store::TreeResume;
 pub(crate) use store::{BatchRecord, BatchStore, KEEP_TREES, L1Stage, L1Step};
 
 use crate::{
-    abi::{CommitBatchInfoZKsyncOS, StoredBatchInfo},
+    abi::StoredBatchInfo,
     config::SealCriteria,
-    events::{BatchEvent, BatchStage, NodeEvent},
+    events::{BatchStage, NodeEvent},
     storage::{ChainStore, StoredBlock, state::BlockWrites},
     tree::{StateCommitmentPreimage, StateTree, account_key, account_value, storage_key},
-    tx::L2ToL1Log,
 };
-use commitment::{
-    batch_commitment, genesis_batch_info, l2_logs_tree_root, logs_local_root, priority_ops_hash,
-    stored_batch_info,
-};
+use checkpoint::{CheckpointWriter, TreeBase};
+use commitment::{genesis_batch_info, stored_batch_info};
+use open::{OpenBatch, block_fill};
+pub(crate) use open::{block_logs, stored_from_blocks};
 use seal::Fill;
 
 /// How often an idle batcher checks whether the L2 went back.
 const REWIND_CHECK: Duration = Duration::from_millis(100);
-
-/// One L2->L1 log of a batch, where it came from and where it sits in the logs tree.
-#[derive(Debug, Clone)]
-pub struct BatchLog {
-    /// The tx that sent it.
-    pub tx_hash: B256,
-    /// Its index among that tx's L2->L1 logs.
-    pub index_in_tx: usize,
-    /// The log (its tx number is the tx's position in its block).
-    pub log: L2ToL1Log,
-}
-
-impl BatchLog {
-    /// Its leaf in the logs tree.
-    pub fn leaf(&self) -> B256 {
-        alloy_primitives::keccak256(self.log.encode())
-    }
-}
-
-/// A sealed batch: consecutive blocks proven and committed as one.
-#[derive(Debug)]
-pub struct Batch {
-    /// Batch number (genesis is 0).
-    pub number: u64,
-    /// Its first L2 block.
-    pub first_block: u64,
-    /// Its last L2 block.
-    pub last_block: u64,
-    /// Hash of its last block (to notice when the L2 went back past it).
-    pub last_block_hash: B256,
-    /// Txs in its blocks.
-    pub tx_count: u64,
-    /// The L1 txs it ran, in order.
-    pub l1_txs: Vec<B256>,
-    /// Its L2->L1 logs, in order.
-    pub logs: Vec<BatchLog>,
-    /// The state tree after it (an O(1) copy: `zks_getProof`, the prover). `None` once the
-    /// batch is executed and `store::KEEP_TREES` newer batches are sealed: each copy keeps the
-    /// nodes its batch changed, so keeping every batch's would grow with the history.
-    pub tree: Option<StateTree>,
-    /// What its state commitment hashes besides the tree root.
-    pub commitment_preimage: StateCommitmentPreimage,
-    /// What `commitBatchesSharedBridge` carries for it.
-    pub commit_info: CommitBatchInfoZKsyncOS,
-    /// What L1 stores for it once committed.
-    pub stored: StoredBatchInfo,
-    /// The batch before it, as L1 stores it.
-    pub prev: StoredBatchInfo,
-    /// When its first block arrived.
-    pub opened_at: Instant,
-    /// When it was sealed.
-    pub sealed_at: Instant,
-}
-
-impl Batch {
-    /// The batch without its state tree (an old, executed one).
-    pub(crate) fn without_tree(&self) -> Self {
-        Self {
-            number: self.number,
-            first_block: self.first_block,
-            last_block: self.last_block,
-            last_block_hash: self.last_block_hash,
-            tx_count: self.tx_count,
-            l1_txs: self.l1_txs.clone(),
-            logs: self.logs.clone(),
-            tree: None,
-            commitment_preimage: self.commitment_preimage,
-            commit_info: self.commit_info.clone(),
-            stored: self.stored.clone(),
-            prev: self.prev.clone(),
-            opened_at: self.opened_at,
-            sealed_at: self.sealed_at,
-        }
-    }
-
-    /// The leaves of its logs tree.
-    pub fn log_leaves(&self) -> Vec<B256> {
-        self.logs.iter().map(BatchLog::leaf).collect()
-    }
-
-    /// The event saying it reached `stage` (the one place a `BatchEvent` is built: the batcher,
-    /// the provers and the L1 sender all announce through it).
-    pub fn event(&self, stage: BatchStage, l1_tx: Option<B256>, took: Duration) -> NodeEvent {
-        NodeEvent::Batch(Arc::new(BatchEvent {
-            number: self.number,
-            blocks: self.first_block..=self.last_block,
-            tx_count: self.tx_count,
-            stage,
-            l1_tx,
-            took,
-        }))
-    }
-}
-
-/// The batch being filled.
-struct OpenBatch {
-    first_block: u64,
-    opened_at: Instant,
-    fill: Fill,
-    first_timestamp: u64,
-    l1_txs: Vec<B256>,
-    logs: Vec<BatchLog>,
-    da: Keccak256,
-}
 
 /// Closes batches. Its fields are its dependencies.
 pub(crate) struct Batcher {
@@ -167,6 +70,8 @@ struct Cursor {
     next_block: u64,
     last_hash: B256,
     open: Option<OpenBatch>,
+    /// Blocks applied since it was placed (how far a start had to go).
+    applied: u64,
 }
 
 impl Batcher {
@@ -177,11 +82,26 @@ impl Batcher {
         cancel: CancellationToken,
     ) -> anyhow::Result<()> {
         let mut wake = self.events.subscribe();
-        let mut cursor = self.genesis_cursor();
+        let (mut cursor, mut checkpoints) = self.start();
+        let from_batch = cursor.prev.batchNumber;
+        let mut caught_up = false;
         loop {
-            if !self.catch_up(&mut cursor, &output).await {
+            if !self.catch_up(&mut cursor, &mut checkpoints, &output).await {
                 return Ok(());
             }
+            if !caught_up {
+                caught_up = true;
+                tracing::info!(
+                    from_batch,
+                    blocks_applied = cursor.applied,
+                    "state tree caught up with the chain"
+                );
+                self.batches.set_resumed(TreeResume {
+                    from_batch,
+                    blocks_applied: cursor.applied,
+                });
+            }
+            checkpoints.write(&self.batches, false);
             let deadline = cursor
                 .open
                 .as_ref()
@@ -189,13 +109,17 @@ impl Batcher {
             if let Some(deadline) = deadline
                 && Instant::now() >= deadline
             {
-                if !self.seal(&mut cursor, &output).await {
+                if !self.seal(&mut cursor, &mut checkpoints, &output).await {
                     return Ok(());
                 }
                 continue;
             }
             tokio::select! {
-                _ = cancel.cancelled() => return Ok(()),
+                _ = cancel.cancelled() => {
+                    // A clean stop: the next start goes on from the last executed batch.
+                    checkpoints.write(&self.batches, true);
+                    return Ok(());
+                }
                 event = wake.recv() => {
                     if let Err(broadcast::error::RecvError::Closed) = event {
                         return Ok(());
@@ -210,8 +134,27 @@ impl Batcher {
         }
     }
 
+    /// Where a start begins: the tree checkpoint in the data dir if it can be used, else
+    /// genesis; and the writer of the next checkpoints.
+    fn start(&self) -> (Cursor, CheckpointWriter) {
+        let disk = self.batches.disk().cloned();
+        let base = disk
+            .as_ref()
+            .and_then(|disk| checkpoint::load(disk, &self.chain, &self.batches));
+        self.batches.set_checkpoint(base.as_ref().map(|b| b.number));
+        let checkpoints = CheckpointWriter::new(disk, base.as_ref());
+        let cursor = match base {
+            Some(base) => self.base_cursor(Arc::new(base)),
+            None => self.genesis_cursor(),
+        };
+        (cursor, checkpoints)
+    }
+
     /// The tree and batch 0 from the genesis block.
     fn genesis_cursor(&self) -> Cursor {
+        if self.batches.base_number() > 0 {
+            self.batches.start_from(None);
+        }
         let genesis = self.chain.genesis();
         let (tree, prev) = genesis_batch(&self.chain);
         self.batches.set_genesis(prev.clone());
@@ -222,6 +165,21 @@ impl Batcher {
             next_block: genesis.header.number + 1,
             last_hash: genesis.hash,
             open: None,
+            applied: 0,
+        }
+    }
+
+    /// The tree after `base`, which the batches up to it are not built again from.
+    fn base_cursor(&self, base: Arc<TreeBase>) -> Cursor {
+        self.batches.start_from(Some(base.clone()));
+        Cursor {
+            generation: self.batches.generation(),
+            tree: base.tree.clone(),
+            prev: base.stored.clone(),
+            next_block: base.last_block + 1,
+            last_hash: base.last_block_hash,
+            open: None,
+            applied: 0,
         }
     }
 
@@ -232,16 +190,28 @@ impl Batcher {
 
     /// Applies every block the chain has beyond the cursor, sealing full batches. Returns
     /// false when the next stage is gone.
-    async fn catch_up(&self, cursor: &mut Cursor, output: &mpsc::Sender<Arc<Batch>>) -> bool {
+    async fn catch_up(
+        &self,
+        cursor: &mut Cursor,
+        checkpoints: &mut CheckpointWriter,
+        output: &mpsc::Sender<Arc<Batch>>,
+    ) -> bool {
         if cursor.generation != self.batches.generation() {
             // The batches were replaced (a loaded dump): seal them again from genesis.
+            *cursor = self.genesis_cursor();
+            checkpoints.rewound(0, &self.batches);
+        }
+        let executed = self.batches.last_at(L1Stage::Execute);
+        if executed < self.batches.base_number() {
+            // L1 went back before the batch this run started from: the L1 sender needs the
+            // batches up to it again, so they are built again from genesis.
             *cursor = self.genesis_cursor();
         }
         let head = self.chain.latest();
         let applied = cursor.next_block - 1;
         let still_there = self.chain.block(applied).map(|b| b.hash) == Some(cursor.last_hash);
         if !still_there {
-            self.rewind(cursor);
+            self.rewind(cursor, checkpoints);
         }
         while cursor.next_block <= head.header.number {
             let Some(block) = self.chain.block(cursor.next_block) else {
@@ -259,14 +229,14 @@ impl Batcher {
                 .recorded_end(cursor.prev.batchNumber + 1, first)
             {
                 self.apply(cursor, &block, next);
-                if block.header.number >= end && !self.seal(cursor, output).await {
+                if block.header.number >= end && !self.seal(cursor, checkpoints, output).await {
                     return false;
                 }
                 continue;
             }
             if let Some(open) = &cursor.open
                 && self.criteria.would_overflow(&open.fill, &next)
-                && !self.seal(cursor, output).await
+                && !self.seal(cursor, checkpoints, output).await
             {
                 return false;
             }
@@ -275,7 +245,7 @@ impl Batcher {
                 .open
                 .as_ref()
                 .is_some_and(|open| self.criteria.is_full(&open.fill));
-            if full && !self.seal(cursor, output).await {
+            if full && !self.seal(cursor, checkpoints, output).await {
                 return false;
             }
         }
@@ -286,66 +256,38 @@ impl Batcher {
     fn apply(&self, cursor: &mut Cursor, block: &StoredBlock, fill: Fill) {
         let writes = keyed(&block.writes);
         cursor.tree.apply(&writes);
-        let open = cursor.open.get_or_insert_with(|| OpenBatch {
-            first_block: block.header.number,
-            opened_at: Instant::now(),
-            fill: Fill::default(),
-            first_timestamp: block.header.timestamp,
-            l1_txs: vec![],
-            logs: vec![],
-            da: Keccak256::new(),
-        });
-        for (key, value) in &writes {
-            open.da.update(key);
-            open.da.update(value);
-        }
-        open.l1_txs.extend(
-            block
-                .txs
-                .iter()
-                .filter(|tx| tx.tx.envelope.as_l1().is_some())
-                .map(|tx| tx.tx.hash),
-        );
-        for log in block_logs(block) {
-            open.da.update(log.log.encode());
-            open.logs.push(log);
-        }
-        open.fill.blocks += fill.blocks;
-        open.fill.txs += fill.txs;
-        open.fill.logs += fill.logs;
-        open.fill.pubdata += fill.pubdata;
+        cursor
+            .open
+            .get_or_insert_with(|| OpenBatch::new(block))
+            .add(block, &writes, fill);
         cursor.next_block = block.header.number + 1;
         cursor.last_hash = block.hash;
+        cursor.applied += 1;
     }
 
     /// Closes the open batch and hands it on. Returns false when the next stage is gone.
-    async fn seal(&self, cursor: &mut Cursor, output: &mpsc::Sender<Arc<Batch>>) -> bool {
-        let Some(open) = cursor.open.take() else {
+    async fn seal(
+        &self,
+        cursor: &mut Cursor,
+        checkpoints: &mut CheckpointWriter,
+        output: &mpsc::Sender<Arc<Batch>>,
+    ) -> bool {
+        let Some(mut open) = cursor.open.take() else {
             return true;
         };
+        open.keys.sort_unstable();
+        open.keys.dedup();
+        checkpoints.sealed(cursor.prev.batchNumber + 1, std::mem::take(&mut open.keys));
         let last_block = cursor.next_block - 1;
         let Some(last) = self.chain.block(last_block) else {
             return true;
         };
-        let leaves: Vec<B256> = open.logs.iter().map(BatchLog::leaf).collect();
         let commitment_preimage = self.commitment_preimage(&cursor.tree, &last);
-        let commit_info = CommitBatchInfoZKsyncOS {
-            batchNumber: cursor.prev.batchNumber + 1,
-            newStateCommitment: commitment_preimage.commitment(cursor.tree.root()),
-            numberOfLayer1Txs: U256::from(open.l1_txs.len()),
-            priorityOperationsHash: priority_ops_hash(&open.l1_txs),
-            dependencyRootsRollingHash: B256::ZERO,
-            l2LogsTreeRoot: l2_logs_tree_root(logs_local_root(&leaves)),
-            l2DaValidator: Address::ZERO,
-            daCommitment: open.da.finalize(),
-            firstBlockTimestamp: open.first_timestamp,
-            lastBlockTimestamp: last.header.timestamp,
-            chainId: U256::from(self.chain_id),
-            operatorDAInput: Bytes::new(),
-        };
-        debug_assert_eq!(
-            stored_batch_info(&commit_info).commitment,
-            batch_commitment(&commit_info)
+        let commit_info = open.commit_info(
+            cursor.prev.batchNumber + 1,
+            commitment_preimage.commitment(cursor.tree.root()),
+            last.header.timestamp,
+            self.chain_id,
         );
         let stored = stored_batch_info(&commit_info);
         let batch = Arc::new(Batch {
@@ -354,8 +296,8 @@ impl Batcher {
             last_block,
             last_block_hash: last.hash,
             tx_count: open.fill.txs,
-            l1_txs: open.l1_txs,
-            logs: open.logs,
+            l1_txs: std::mem::take(&mut open.l1_txs),
+            logs: std::mem::take(&mut open.logs),
             tree: Some(cursor.tree.clone()),
             commitment_preimage,
             commit_info,
@@ -387,8 +329,9 @@ impl Batcher {
     /// The L2 went back: keep the batches still on the chain, drop the rest and go on from
     /// the last one built (the open batch is rebuilt from the chain; recorded batches not built
     /// yet are sealed again at their bounds).
-    fn rewind(&self, cursor: &mut Cursor) {
+    fn rewind(&self, cursor: &mut Cursor, checkpoints: &mut CheckpointWriter) {
         let dropped = self.batches.keep_on(&self.chain);
+        checkpoints.rewound(self.batches.last_sealed(), &self.batches);
         tracing::info!(
             kept = self.batches.last_sealed(),
             dropped,
@@ -398,7 +341,8 @@ impl Batcher {
             .batches
             .get(self.batches.last_built())
             .map(|record| record.batch);
-        // A batch whose tree is no longer kept: from genesis, sealing at the recorded bounds.
+        // A batch whose tree is no longer kept: from the batch the batcher started from (whose
+        // tree is), else from genesis, sealing at the recorded bounds.
         *cursor = match from.and_then(|batch| Some((batch.tree.clone()?, batch))) {
             Some((tree, batch)) => Cursor {
                 generation: cursor.generation,
@@ -407,8 +351,12 @@ impl Batcher {
                 next_block: batch.last_block + 1,
                 last_hash: batch.last_block_hash,
                 open: None,
+                applied: 0,
             },
-            None => self.genesis_cursor(),
+            None => match self.batches.base() {
+                Some(base) => self.base_cursor(base),
+                None => self.genesis_cursor(),
+            },
         };
     }
 }
@@ -446,31 +394,6 @@ fn commitment_preimage(
     let number = last.header.number;
     let hashes = chain.hashes(number.saturating_sub(255), number);
     StateCommitmentPreimage::new(tree.leaf_count(), number, &hashes, last.header.timestamp)
-}
-
-/// A block's L2->L1 logs, in order, as its batch holds them.
-pub(crate) fn block_logs(block: &StoredBlock) -> impl Iterator<Item = BatchLog> + '_ {
-    block.txs.iter().flat_map(|tx| {
-        tx.l2_to_l1_logs
-            .iter()
-            .enumerate()
-            .map(|(index_in_tx, log)| BatchLog {
-                tx_hash: tx.tx.hash,
-                index_in_tx,
-                log: *log,
-            })
-    })
-}
-
-/// What one block adds to a batch.
-fn block_fill(block: &StoredBlock) -> Fill {
-    let logs: usize = block.txs.iter().map(|t| t.l2_to_l1_logs.len()).sum();
-    Fill {
-        blocks: 1,
-        txs: block.txs.len() as u64,
-        logs,
-        pubdata: block.writes.len() * 64 + logs * 88,
-    }
 }
 
 /// A block's writes as tree keys and values, sorted by key (the tree's insertion order).

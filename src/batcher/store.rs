@@ -5,23 +5,23 @@
 //! it is kept in the data dir and read back when the store opens, before the RPC answers, so a
 //! restart never takes back a batch, a step or a `finalized` a client has seen. The batch itself
 //! (state tree, logs, commit info: what the prover, the L1 sender and `zks_getProof` need) lives
-//! in memory: after a restart the batcher builds the recorded ones again in the background,
-//! sealing at their recorded bounds, and their statuses stay as they are meanwhile.
+//! in memory: after a restart the batcher builds the recorded ones after its tree checkpoint
+//! again in the background (`checkpoint.rs`), sealing at their recorded bounds, and their
+//! statuses stay as they are meanwhile. The batches up to the checkpoint are not built again:
+//! their statuses answer, and what needs their blocks reads them from the chain store.
 
 use std::sync::Arc;
 
 use alloy_primitives::B256;
 use parking_lot::RwLock;
 
-use super::Batch;
-pub(crate) use crate::persistence::records::BatchHashes;
+pub(crate) use super::status::{BatchStatus, L1Stage};
+use super::{Batch, checkpoint::TreeBase};
 use crate::{
     abi::StoredBatchInfo,
-    persistence::{
-        data_dir::BatchesOnDisk,
-        records::{BatchMark, StepRecord},
-    },
+    persistence::{data_dir::BatchesOnDisk, records::BatchMark},
     storage::ChainStore,
+    tree::StateTree,
 };
 
 /// One L1 step of a batch: its tx and when it landed.
@@ -48,137 +48,39 @@ pub struct BatchRecord {
     pub execute: Option<L1Step>,
 }
 
-/// What is known of a sealed batch without its tree: what the RPC answers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BatchStatus {
-    /// Batch number.
-    pub number: u64,
-    /// Its first L2 block.
-    pub first_block: u64,
-    /// Its last L2 block.
-    pub last_block: u64,
-    /// Hash of its last block.
-    pub last_block_hash: B256,
-    /// Its hashes (`None`: recorded by an older zkos-dev, until the batcher seals it again).
-    pub hashes: Option<BatchHashes>,
-    /// Who proved it, once proven.
-    pub prover: Option<String>,
-    /// `commitBatchesSharedBridge`.
-    pub commit: Option<L1Step>,
-    /// `proveBatchesSharedBridge`.
-    pub prove: Option<L1Step>,
-    /// `executeBatchesSharedBridge`.
-    pub execute: Option<L1Step>,
-}
-
-impl BatchStatus {
-    /// A batch just sealed: no progress yet.
-    fn sealed(batch: &Batch) -> Self {
-        Self {
-            number: batch.number,
-            first_block: batch.first_block,
-            last_block: batch.last_block,
-            last_block_hash: batch.last_block_hash,
-            hashes: Some(BatchHashes {
-                state_commitment: batch.commit_info.newStateCommitment,
-                state_root: batch
-                    .tree
-                    .as_ref()
-                    .map_or(B256::ZERO, crate::tree::StateTree::root),
-                commitment: batch.stored.commitment,
-            }),
-            prover: None,
-            commit: None,
-            prove: None,
-            execute: None,
-        }
-    }
-
-    fn from_mark(mark: &BatchMark) -> Self {
-        let step = |i: usize| {
-            mark.steps
-                .get(i)
-                .filter(|s| s.at > 0)
-                .map(|s| L1Step { tx: s.tx, at: s.at })
-        };
-        Self {
-            number: mark.number,
-            first_block: mark.first_block,
-            last_block: mark.last_block,
-            last_block_hash: mark.last_block_hash,
-            hashes: mark.hashes,
-            prover: (!mark.prover.is_empty()).then(|| mark.prover.clone()),
-            commit: step(0),
-            prove: step(1),
-            execute: step(2),
-        }
-    }
-
-    fn to_mark(&self) -> BatchMark {
-        let step = |s: Option<L1Step>| {
-            s.map_or(
-                StepRecord {
-                    tx: B256::ZERO,
-                    at: 0,
-                },
-                |s| StepRecord {
-                    tx: s.tx,
-                    at: s.at.max(1),
-                },
-            )
-        };
-        BatchMark {
-            number: self.number,
-            first_block: self.first_block,
-            last_block: self.last_block,
-            last_block_hash: self.last_block_hash,
-            prover: self.prover.clone().unwrap_or_default(),
-            steps: vec![step(self.commit), step(self.prove), step(self.execute)],
-            hashes: self.hashes,
-        }
-    }
-
-    /// Its `stage` step, once taken.
-    pub fn step(&self, stage: L1Stage) -> Option<L1Step> {
-        match stage {
-            L1Stage::Commit => self.commit,
-            L1Stage::Prove => self.prove,
-            L1Stage::Execute => self.execute,
-        }
-    }
-
-    fn step_mut(&mut self, stage: L1Stage) -> &mut Option<L1Step> {
-        match stage {
-            L1Stage::Commit => &mut self.commit,
-            L1Stage::Prove => &mut self.prove,
-            L1Stage::Execute => &mut self.execute,
-        }
-    }
-}
-
-/// A stage a batch reached on L1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum L1Stage {
-    /// Committed.
-    Commit,
-    /// Proven on L1.
-    Prove,
-    /// Executed: final.
-    Execute,
-}
-
 #[derive(Debug, Default)]
 struct Inner {
     genesis: Option<StoredBatchInfo>,
     /// Status of batch `n` at index `n - 1`: every batch sealed, in this run or recorded before.
     statuses: Vec<BatchStatus>,
-    /// Batch `n` at index `n - 1`, as far as the batcher has built them in this run (never
-    /// more than `statuses`; after a restart it catches up in the background).
+    /// The sealed batch the batcher started from in this run (0: genesis): the batches up to
+    /// it are not built in this run.
+    base_number: u64,
+    /// That batch's tree and what the next one needs, until the next one is let go of its
+    /// tree too (the prover and a rewind to it use it meanwhile).
+    base: Option<Arc<TreeBase>>,
+    /// Batch `base_number + n` at index `n - 1`, as far as the batcher has built them in this run
+    /// (never more than `statuses`; after a restart it catches up in the background).
     built: Vec<Arc<Batch>>,
     /// The built batches before this index have let their trees go (or are not executed yet).
     trees_dropped: usize,
     /// Bumped when the batches are replaced (a loaded dump): the batcher starts over.
     generation: u64,
+    /// Where the batcher started in this run, once it caught up with the chain.
+    resumed: Option<TreeResume>,
+    /// The batch whose tree the data dir keeps as the tree checkpoint, as this run last read
+    /// or wrote it.
+    checkpoint: Option<u64>,
+}
+
+/// Where the batcher started after a start (or a load) and how far it had to go: with a tree
+/// checkpoint, only the blocks after it are applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TreeResume {
+    /// The batch whose tree it started from (0: genesis).
+    pub from_batch: u64,
+    /// The blocks it applied to reach the chain's head.
+    pub blocks_applied: u64,
 }
 
 /// How many of the latest built batches keep their state trees whatever their progress (older
@@ -186,17 +88,28 @@ struct Inner {
 pub(crate) const KEEP_TREES: usize = 64;
 
 impl Inner {
+    /// The number of the batch before the first built one.
+    /// Index in `built` of batch `number`.
+    fn built_index(&self, number: u64) -> Option<usize> {
+        let i = number.checked_sub(self.base_number + 1)?;
+        usize::try_from(i).ok()
+    }
+
     /// Lets the trees of the executed batches older than the latest `KEEP_TREES` go. Batches
     /// execute in order, so this stops at the first one not executed yet.
     fn drop_old_trees(&mut self) {
         let keep_from = self.built.len().saturating_sub(KEEP_TREES);
         while self.trees_dropped < keep_from {
             let i = self.trees_dropped;
-            if self.statuses.get(i).is_none_or(|s| s.execute.is_none()) {
+            let status = self.statuses.get(self.base_number as usize + i);
+            if status.is_none_or(|s| s.execute.is_none()) {
                 break;
             }
             if self.built[i].tree.is_some() {
                 self.built[i] = Arc::new(self.built[i].without_tree());
+            }
+            if i == 0 {
+                self.base = None;
             }
             self.trees_dropped += 1;
         }
@@ -239,6 +152,8 @@ impl BatchStore {
     pub fn load(&self, marks: Vec<BatchMark>) {
         let mut inner = self.inner.write();
         inner.built.clear();
+        inner.base_number = 0;
+        inner.base = None;
         inner.trees_dropped = 0;
         inner.generation += 1;
         inner.statuses = statuses(&marks);
@@ -314,6 +229,62 @@ impl BatchStore {
         }
     }
 
+    /// Starts the batches built in this run after `base` (`None`: genesis): the batcher goes on
+    /// from its tree.
+    pub fn start_from(&self, base: Option<Arc<TreeBase>>) {
+        let mut inner = self.inner.write();
+        inner.built.clear();
+        inner.trees_dropped = 0;
+        inner.base_number = base.as_ref().map_or(0, |b| b.number);
+        inner.base = base;
+    }
+
+    /// The sealed batch the batcher started from in this run (0: genesis): the batches up to
+    /// it are not built in this run.
+    pub fn base_number(&self) -> u64 {
+        self.inner.read().base_number
+    }
+
+    /// The tree after that batch and what the next one needs, while it is kept.
+    pub fn base(&self) -> Option<Arc<TreeBase>> {
+        self.inner.read().base.clone()
+    }
+
+    /// The state tree after batch `number`, while it is kept.
+    pub fn tree(&self, number: u64) -> Option<StateTree> {
+        let inner = self.inner.read();
+        match &inner.base {
+            Some(base) if base.number == number => Some(base.tree.clone()),
+            _ => inner.built.get(inner.built_index(number)?)?.tree.clone(),
+        }
+    }
+
+    /// Records where the batcher started (once it caught up with the chain).
+    pub fn set_resumed(&self, resumed: TreeResume) {
+        self.inner.write().resumed = Some(resumed);
+    }
+
+    /// Where the batcher started in this run, once it caught up with the chain.
+    pub fn resumed(&self) -> Option<TreeResume> {
+        self.inner.read().resumed
+    }
+
+    /// Records the batch whose tree the data dir keeps (`None`: none).
+    pub fn set_checkpoint(&self, number: Option<u64>) {
+        self.inner.write().checkpoint = number;
+    }
+
+    /// The batch whose tree the data dir keeps as the tree checkpoint, as this run last read or
+    /// wrote it (`None`: none, or it was dropped).
+    pub fn checkpoint(&self) -> Option<u64> {
+        self.inner.read().checkpoint
+    }
+
+    /// The data dir's part for batches (`None`: in memory only).
+    pub fn disk(&self) -> Option<&BatchesOnDisk> {
+        self.disk.as_ref()
+    }
+
     /// Sets the genesis batch (number 0) that batch 1 follows.
     pub fn set_genesis(&self, genesis: StoredBatchInfo) {
         self.inner.write().genesis = Some(genesis);
@@ -335,11 +306,13 @@ impl BatchStore {
     /// one.
     pub fn push(&self, batch: Arc<Batch>, generation: u64) -> bool {
         let mut inner = self.inner.write();
-        if inner.generation != generation || batch.number as usize != inner.built.len() + 1 {
+        if inner.generation != generation
+            || inner.built_index(batch.number) != Some(inner.built.len())
+        {
             return false;
         }
         let sealed = BatchStatus::sealed(&batch);
-        let index = inner.built.len();
+        let index = (batch.number - 1) as usize;
         match inner.statuses.get_mut(index) {
             Some(recorded)
                 if recorded.first_block == sealed.first_block
@@ -377,8 +350,15 @@ impl BatchStore {
     /// Drops every batch after `number` (the L2 went back before them).
     pub fn truncate(&self, number: u64) {
         let mut inner = self.inner.write();
-        inner.built.truncate(number as usize);
-        inner.trees_dropped = inner.trees_dropped.min(number as usize);
+        if number < inner.base_number {
+            // Back before the batch the batcher started from: it starts over.
+            inner.base_number = 0;
+            inner.base = None;
+            inner.built.clear();
+        }
+        let built = inner.built_index(number + 1).unwrap_or(0);
+        inner.built.truncate(built);
+        inner.trees_dropped = inner.trees_dropped.min(built);
         inner.statuses.truncate(number as usize);
         self.forget_after(number);
     }
@@ -419,9 +399,10 @@ impl BatchStore {
     /// Batch `number` and its progress, once the batcher has built it in this run.
     pub fn get(&self, number: u64) -> Option<BatchRecord> {
         let inner = self.inner.read();
-        let i = usize::try_from(number).ok()?.checked_sub(1)?;
-        let batch = inner.built.get(i)?.clone();
-        let status = inner.statuses.get(i)?;
+        let batch = inner.built.get(inner.built_index(number)?)?.clone();
+        let status = inner
+            .statuses
+            .get(usize::try_from(number).ok()?.checked_sub(1)?)?;
         Some(BatchRecord {
             batch,
             prover: status.prover.clone(),
@@ -445,10 +426,11 @@ impl BatchStore {
         self.inner.read().statuses.len() as u64
     }
 
-    /// Number of the last batch the batcher has built in this run (after a restart it catches
-    /// up with `last_sealed`).
+    /// Number of the last batch the batcher has built in this run, or started from (after a
+    /// restart it catches up with `last_sealed`).
     pub fn last_built(&self) -> u64 {
-        self.inner.read().built.len() as u64
+        let inner = self.inner.read();
+        inner.base_number + inner.built.len() as u64
     }
 
     /// The batch holding L2 block `block` (block 0 is in the genesis batch 0).
@@ -480,7 +462,10 @@ mod tests {
     use alloy_rlp::{Decodable as _, Encodable as _, RlpEncodable};
 
     use super::*;
-    use crate::persistence::data_dir::DataDir;
+    use crate::persistence::{
+        data_dir::DataDir,
+        records::{BatchHashes, StepRecord},
+    };
 
     fn mark(number: u64, blocks: std::ops::RangeInclusive<u64>, executed: bool) -> BatchMark {
         let step = |taken: bool| StepRecord {
@@ -632,5 +617,35 @@ mod tests {
         let first_kept = total + 1 - KEEP_TREES as u64 + 1;
         assert!((1..first_kept).all(|n| !kept(n)));
         assert!((first_kept..=total + 1).all(kept));
+    }
+
+    #[test]
+    fn batches_are_built_after_the_one_the_batcher_started_from() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = Arc::new(DataDir::open(temp.path(), (270, 31337)).unwrap());
+        let store = BatchStore::persisted(dir.batches()).unwrap();
+        store.load((1..=3).map(|n| mark(n, n..=n, true)).collect());
+        let mut tree = crate::tree::StateTree::new();
+        tree.apply(&[(B256::repeat_byte(1), B256::repeat_byte(2))]);
+        store.start_from(Some(Arc::new(TreeBase {
+            number: 2,
+            last_block: 2,
+            last_block_hash: B256::repeat_byte(0xb2),
+            stored: Default::default(),
+            tree: tree.clone(),
+        })));
+        assert_eq!((store.base_number(), store.last_built()), (2, 2));
+        assert!(store.get(2).is_none() && store.get(1).is_none());
+        assert_eq!(store.tree(2).map(|t| t.root()), Some(tree.root()));
+        // Batch 1 or 2 again is not the next one; 3 is.
+        assert!(!store.push(built(2), 1));
+        assert!(store.push(built(3), 1));
+        assert_eq!(store.last_built(), 3);
+        assert!(store.get(3).is_some());
+        // Back before it: the batcher starts over from genesis.
+        store.truncate(1);
+        assert_eq!((store.base_number(), store.last_built()), (0, 0));
+        assert!(store.tree(2).is_none());
+        assert!(store.push(built(1), 1));
     }
 }

@@ -10,6 +10,7 @@ use crate::accounts::DevAccount;
 use crate::{events::NodeEvent, l1::L1Contracts, persistence::data_dir::DataDir};
 
 use super::{NodeHandle, chain::RunningChain};
+pub use crate::batcher::TreeResume;
 
 /// One L2 of the devnet, as a client reaches it.
 #[derive(Debug, Clone)]
@@ -54,6 +55,18 @@ impl NodeHandle {
     /// A receiver of the events of L2 number `index` (0: the first; `None` past the last).
     pub fn l2_events(&self, index: usize) -> Option<broadcast::Receiver<NodeEvent>> {
         self.l2s.get(index).map(|l2| l2.events.subscribe())
+    }
+
+    /// Where the batcher of L2 number `index` started its state tree in this run and how many
+    /// blocks it applied to reach the chain's head (`None`: not caught up yet, or no such L2).
+    pub fn tree_resumed(&self, index: usize) -> Option<TreeResume> {
+        self.batches.get(index)?.resumed()
+    }
+
+    /// The batch whose state tree the data dir of L2 number `index` keeps as its tree
+    /// checkpoint, as this run last read or wrote it (`None`: none yet).
+    pub fn tree_checkpoint(&self, index: usize) -> Option<u64> {
+        self.batches.get(index)?.checkpoint()
     }
 
     /// The data dir (`None`: in memory; a temporary one for snapshots with `--ephemeral`).

@@ -38,7 +38,7 @@ mod stages;
 
 use background::{spawn_cache_saver, spawn_checkpoints};
 use chain::{ChainSpec, RunningChain, spawn_chain};
-pub use handle::L2Endpoint;
+pub use handle::{L2Endpoint, TreeResume};
 use l1::{L1Setup, RunningL1, check_registered, l1_side};
 pub use l2s::CHAINS_DIR;
 use stages::Stages;
@@ -68,6 +68,8 @@ pub struct NodeHandle {
     ephemeral: Option<tempfile::TempDir>,
     /// The settlement pipelines' stages (watcher, batcher, prover, sender), supervised.
     stages: Stages,
+    /// Each L2's batches, in the same order as `l2s`.
+    batches: Vec<Arc<crate::batcher::BatchStore>>,
 }
 
 impl Node {
@@ -162,6 +164,7 @@ impl Node {
         // The L2s, the first one first: the same machinery each, with its own everything.
         let mut l2s = Vec::with_capacity(plans.len());
         let mut pipelines = Vec::with_capacity(plans.len());
+        let mut batch_stores = Vec::with_capacity(plans.len());
         for (i, plan) in plans.into_iter().enumerate() {
             let chain_id = plan.chain.chain_id;
             let fork = if i == 0 { fork.clone() } else { None };
@@ -211,6 +214,7 @@ impl Node {
                 false => "L2".to_string(),
             })?;
             l2s.push(running);
+            batch_stores.push(plan.batches.clone());
             pipelines.push((plan.chain, plan.batches, plan.settle.1));
         }
 
@@ -391,6 +395,7 @@ impl Node {
             dumps: crate::devnet::DumpAccess::new(devnet, l2_sender),
             ephemeral,
             stages,
+            batches: batch_stores,
         })
     }
 }

@@ -18,7 +18,8 @@
 //!
 //! Here: opening, checking and creating a data dir. The write path and `resume` are
 //! `writes.rs`; the data dir as a dump and back (a stopped node's snapshot commands) is
-//! `as_dump.rs`.
+//! `as_dump.rs`; the batcher's state tree checkpoint, which a chain write drops when it takes
+//! the checkpoint's block off the chain, is `tree_checkpoint.rs`.
 //!
 //! A data dir that is not ours, is damaged or has a newer format is refused with a clear
 //! error and never written to.
@@ -37,12 +38,14 @@ mod as_dump;
 mod log;
 mod op;
 mod tables;
+mod tree_checkpoint;
 mod wal_record;
 mod writes;
 
 use op::PersistOp;
 pub use wal_record::LoggedBlock;
 
+pub use tree_checkpoint::{StoredLeaf, StoredTree, TreeCheckpointRecord};
 pub use writes::{BatchesOnDisk, ChainOnDisk, Resumed};
 
 /// Version of the data dir's layout (its tables; the records in them are `FORMAT_VERSION`'s).
@@ -62,6 +65,8 @@ const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const CODES: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("codes");
 const BATCHES: TableDefinition<u64, &[u8]> = TableDefinition::new("batches");
 const L2_META: TableDefinition<&str, &[u8]> = TableDefinition::new("l2_meta");
+/// The L2's state tree checkpoint: leaf index -> key ‖ value (`tree_checkpoint.rs`).
+const TREE_LEAVES: TableDefinition<u64, &[u8; 64]> = TableDefinition::new("tree_leaves");
 const L1_META: TableDefinition<&str, &[u8]> = TableDefinition::new("l1_meta");
 
 /// Which chain of the devnet.

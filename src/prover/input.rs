@@ -257,11 +257,8 @@ impl InputSource {
             tree.apply(&keyed(&genesis.writes));
             return Ok(tree);
         }
-        let prev = self
-            .batches
-            .get(batch.number - 1)
-            .with_context(|| format!("batch {} is gone", batch.number - 1))?;
-        prev.batch.tree.clone().with_context(|| {
+        // The previous batch's, or the tree checkpoint's the batcher started from.
+        self.batches.tree(batch.number - 1).with_context(|| {
             format!(
                 "the state tree of batch {} is no longer kept",
                 batch.number - 1

@@ -18,7 +18,8 @@ use super::{
     macros::ok,
 };
 use crate::{
-    batcher::{Batch, BatchRecord, commitment::logs_local_root},
+    abi::StoredBatchInfo,
+    batcher::{Batch, BatchRecord, block_logs, commitment::logs_local_root, stored_from_blocks},
     tree::{
         LeafProof, StateTree, TREE_DEPTH, TreeProof, account_key, account_properties,
         account_value, storage_key,
@@ -42,6 +43,18 @@ pub fn execution_version(minor: u16) -> u32 {
     }
 }
 
+/// Batch `n` as the batcher built it in this run (`None`: not yet, or no such batch); an error
+/// for one up to the tree checkpoint it started from, which it does not build again.
+fn built(s: &Settlement, n: u64) -> RpcResult<Option<BatchRecord>> {
+    let base = s.batches.base_number();
+    if n == 0 || n > base || n > s.batches.last_sealed() {
+        return Ok(s.batches.get(n));
+    }
+    Err(RpcError::NotFound(format!(
+        "the state tree of batch {n} is no longer kept (this run started from the tree checkpoint after batch {base}, and builds only the batches after it)"
+    )))
+}
+
 /// The error for a batch whose state tree was let go.
 fn tree_not_kept(number: u64) -> RpcError {
     RpcError::NotFound(format!(
@@ -60,7 +73,7 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let batch: Option<U64> = seq.optional_next()?;
         let s = settlement(c)?;
         let n = batch.map_or_else(|| s.batches.last_sealed(), |b| b.to::<u64>());
-        let Some(record) = s.batches.get(n) else {
+        let Some(record) = built(s, n)? else {
             return ok(Value::Null);
         };
         let tree = record.batch.tree.as_ref().ok_or_else(|| tree_not_kept(n))?;
@@ -69,7 +82,7 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
     method!(m, "zks_getAccountPreimage", |p, c| {
         let (address, batch): (Address, U64) = p.parse()?;
         let s = settlement(c)?;
-        let Some(record) = s.batches.get(batch.to()) else {
+        let Some(record) = built(s, batch.to())? else {
             return ok(Value::Null);
         };
         ok(account_preimage(c, &record.batch, address)?)
@@ -92,25 +105,48 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
         let (block,): (U64,) = p.parse()?;
         let block = block.to::<u64>();
         let s = settlement(c)?;
-        let record = s
+        let not_committed =
+            || RpcError::NotFound(format!("block {block} is in no batch committed on L1"));
+        let status = s
             .batches
             .batch_of_block(block)
-            .and_then(|n| s.batches.get(n))
+            .and_then(|n| s.batches.status(n))
             .filter(|r| r.commit.is_some())
-            .ok_or_else(|| {
-                RpcError::NotFound(format!("block {block} is in no batch committed on L1"))
-            })?;
-        ok(persisted_batch(&record))
+            .ok_or_else(not_committed)?;
+        if let Some(record) = s.batches.get(status.number) {
+            let b = &record.batch;
+            let range = (b.first_block, b.last_block);
+            return ok(persisted_batch(
+                &b.stored,
+                b.commit_info.lastBlockTimestamp,
+                range,
+            ));
+        }
+        // Up to the tree checkpoint (or not built again yet): from its blocks.
+        let (stored, last_timestamp) =
+            stored_from_blocks(&c.chain, &status, c.chain_config.chain_id)
+                .ok_or_else(not_committed)?;
+        let range = (status.first_block, status.last_block);
+        ok(persisted_batch(&stored, last_timestamp, range))
     });
     method!(m, "unstable_getLocalRoot", |p, c| {
         let (n,): (U64,) = p.parse()?;
         let n = n.to::<u64>();
         let s = settlement(c)?;
-        let record = s
+        if let Some(record) = s.batches.get(n) {
+            return ok(logs_local_root(&record.batch.log_leaves()));
+        }
+        // Up to the tree checkpoint (or not built again yet): from its blocks.
+        let status = s
             .batches
-            .get(n)
+            .status(n)
             .ok_or_else(|| RpcError::NotFound(format!("batch {n} not found")))?;
-        ok(logs_local_root(&record.batch.log_leaves()))
+        let blocks = c.chain.blocks(status.first_block, status.last_block);
+        let leaves: Vec<B256> = blocks
+            .iter()
+            .flat_map(|b| block_logs(b).map(|log| log.leaf()))
+            .collect();
+        ok(logs_local_root(&leaves))
     });
     Ok(())
 }
@@ -227,9 +263,7 @@ fn account_preimage(c: &RpcContext, batch: &Batch, address: Address) -> RpcResul
 /// `unstable_getBatchByBlockNumber`'s `PersistedBatch`: the batch as L1 stores it (the server's
 /// `StoredBatchInfo`, snake_case) and its blocks. `execute_sl_block_number` stays null: zkos-dev
 /// records the L1 tx and time of each step, not the L1 block.
-fn persisted_batch(record: &BatchRecord) -> Value {
-    let b = &record.batch;
-    let stored = &b.stored;
+fn persisted_batch(stored: &StoredBatchInfo, last_timestamp: u64, range: (u64, u64)) -> Value {
     json!({
         "batch_info": {
             "batch_number": stored.batchNumber,
@@ -239,9 +273,9 @@ fn persisted_batch(record: &BatchRecord) -> Value {
             "dependency_roots_rolling_hash": stored.dependencyRootsRollingHash,
             "l2_to_l1_logs_root_hash": stored.l2LogsTreeRoot,
             "commitment": stored.commitment,
-            "last_block_timestamp": b.commit_info.lastBlockTimestamp,
+            "last_block_timestamp": last_timestamp,
         },
-        "block_range": {"start": b.first_block, "end": b.last_block},
+        "block_range": {"start": range.0, "end": range.1},
         "execute_sl_block_number": Value::Null,
     })
 }

@@ -134,6 +134,51 @@ impl StateTree {
         self.root()
     }
 
+    /// The tree whose leaves, by index, hold these keys and values (what
+    /// [`Self::leaves`] gives back): a stored tree read again. `None` unless the guards are at
+    /// indices 0 and 1 and no key is there twice. Each leaf's `next_index` follows from the key
+    /// order, so it is not stored.
+    pub fn from_leaves(leaves: impl IntoIterator<Item = (B256, B256)>) -> Option<Self> {
+        let mut tree = Self {
+            leaves: imbl::Vector::new(),
+            indices: imbl::OrdMap::new(),
+            levels: vec![imbl::Vector::new(); TREE_DEPTH + 1],
+        };
+        for (key, value) in leaves {
+            let index = tree.leaf_count();
+            tree.leaves.push_back(Leaf {
+                key,
+                value,
+                next_index: 1,
+            });
+            if tree.indices.insert(SortKey::from(&key), index).is_some() {
+                return None;
+            }
+        }
+        let guards = [MIN_GUARD_KEY, MAX_GUARD_KEY];
+        if (0..2).any(|i| tree.leaves.get(i).map(|l| l.key) != Some(guards[i])) {
+            return None;
+        }
+        // Each leaf links to the one with the next larger key; the max guard to itself.
+        let order: Vec<u64> = tree.indices.values().copied().collect();
+        for pair in order.windows(2) {
+            tree.leaves[pair[0] as usize].next_index = pair[1];
+        }
+        tree.rehash((0..tree.leaf_count()).collect());
+        Some(tree)
+    }
+
+    /// Every leaf's key and value, by index (guards included).
+    pub fn leaves(&self) -> impl Iterator<Item = (B256, B256)> + '_ {
+        self.leaves.iter().map(|leaf| (leaf.key, leaf.value))
+    }
+
+    /// The index and value of `key`'s leaf.
+    pub fn leaf(&self, key: &B256) -> Option<(u64, B256)> {
+        let &index = self.indices.get(&SortKey::from(key))?;
+        Some((index, self.leaves[index as usize].value))
+    }
+
     /// Current value of `key`.
     pub fn get(&self, key: &B256) -> Option<B256> {
         let &index = self.indices.get(&SortKey::from(key))?;

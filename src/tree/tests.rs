@@ -433,3 +433,27 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_tree_read_back_from_its_leaves_is_the_same_tree() {
+    let mut tree = StateTree::new();
+    tree.apply(&block_writes(&[
+        (3, B256::repeat_byte(1)),
+        (1, B256::repeat_byte(2)),
+    ]));
+    tree.apply(&block_writes(&[(2, B256::repeat_byte(3)), (3, B256::ZERO)]));
+    let again = StateTree::from_leaves(tree.leaves()).expect("valid leaves");
+    assert_eq!(again.root(), tree.root());
+    assert_eq!(again.leaf_count(), tree.leaf_count());
+    // New keys go on after it the same way.
+    let next = block_writes(&[(9, B256::repeat_byte(4)), (0, B256::repeat_byte(5))]);
+    let (mut a, mut b) = (tree.clone(), again);
+    assert_eq!(a.apply(&next), b.apply(&next));
+    // Leaves without the guards first, or with a key twice, are not a tree.
+    let mut leaves: Vec<_> = tree.leaves().collect();
+    leaves.swap(0, 1);
+    assert!(StateTree::from_leaves(leaves.clone()).is_none());
+    leaves.swap(0, 1);
+    leaves.push(leaves[2]);
+    assert!(StateTree::from_leaves(leaves).is_none());
+}

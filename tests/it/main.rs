@@ -43,6 +43,7 @@ mod subscriptions;
 mod support;
 mod tracing;
 mod transactions;
+mod tree_checkpoint;
 mod withdrawals;
 mod zks;
 mod zks_os;

@@ -18,7 +18,7 @@ use crate::{
     support::{Anvil, TestNode, l1_wallet, qty},
 };
 
-mod nullifier {
+pub(crate) mod nullifier {
     alloy::sol!(
         #[sol(rpc)]
         L1Nullifier,
@@ -38,7 +38,12 @@ const L2_BASE_TOKEN: Address = address!("0x0000000000000000000000000000000000008
 
 /// Withdraws `amount` from dev account `from` on L2 to `receiver` on L1; returns the L2 receipt
 /// (raw JSON) once its block is final.
-async fn withdraw(node: &TestNode, from: usize, receiver: Address, amount: U256) -> Value {
+pub(crate) async fn withdraw(
+    node: &TestNode,
+    from: usize,
+    receiver: Address,
+    amount: U256,
+) -> Value {
     let receipt = node
         .wallet_provider(from)
         .send_transaction(
@@ -68,7 +73,7 @@ async fn withdraw(node: &TestNode, from: usize, receiver: Address, amount: U256)
         .await
 }
 
-fn finalize_params(
+pub(crate) fn finalize_params(
     proof: &Value,
     receiver: Address,
     amount: U256,

@@ -186,6 +186,7 @@ impl DataDir {
                 batches.insert(mark.number, encode(mark).as_slice())?;
             }
         }
+        super::tree_checkpoint::drop_if_off_chain(&txn)?;
         txn.commit()?;
         Ok(())
     }

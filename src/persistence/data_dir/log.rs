@@ -14,7 +14,7 @@ use redb::ReadableDatabase as _;
 use super::{
     DataDir, Role, WAL_FILE,
     op::PersistOp,
-    refuse,
+    refuse, tree_checkpoint,
     wal_record::{BlockInputs, Logged, LoggedBlock, from_record, record},
 };
 use crate::storage::StoredBlock;
@@ -140,6 +140,9 @@ impl DataDir {
                     .insert(APPLIED_KEY, last.to_be_bytes().as_slice())?;
             }
         }
+        // Once all are applied: an early one may cut the chain short until a later one puts
+        // it back, which must not take the tree checkpoint with it.
+        tree_checkpoint::drop_if_off_chain(&txn)?;
         txn.commit().context("re-applying the write-ahead log")?;
         if tail.is_empty() {
             wal.clear()?;
@@ -171,6 +174,7 @@ impl DataDir {
             txn.open_table(role.meta())?
                 .insert(APPLIED_KEY, logged.seq.to_be_bytes().as_slice())?;
         }
+        tree_checkpoint::drop_if_off_chain(&txn)?;
         txn.commit().context("applying the write-ahead log")?;
         tail.clear();
         self.wal.lock().clear()
@@ -223,6 +227,9 @@ impl DataDir {
             self.apply_queued(redb::Durability::Immediate)?;
             let txn = self.db.begin_write().context("starting a write")?;
             op.apply(&txn, Some(&blocks))?;
+            if role == Role::L2 {
+                tree_checkpoint::drop_if_off_chain(&txn)?;
+            }
             txn.commit().context("writing the block")?;
             return Ok(());
         }
@@ -286,6 +293,9 @@ impl DataDir {
             queued.op.apply(&txn, Some(&queued.blocks))?;
             let role = queued.op.role()? as usize;
             last[role] = last[role].max(Some(queued.seq));
+        }
+        if last[Role::L2 as usize].is_some() {
+            tree_checkpoint::drop_if_off_chain(&txn)?;
         }
         for role in [Role::L2, Role::L1] {
             if let Some(seq) = last[role as usize] {

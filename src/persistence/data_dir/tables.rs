@@ -16,6 +16,9 @@
 //!
 //! Index entries are written once, when their block is first stored; the chain reads only the
 //! ones whose block hash is still canonical.
+//!
+//! Beside them, for the L2 only (like `batches`): `tree_leaves`, the state tree checkpoint's
+//! leaves by index, whose head record is the L2's meta `tree_checkpoint` (`tree_checkpoint.rs`).
 
 use alloy_primitives::{Address, B256, U256};
 use redb::{MultimapTableDefinition, TableDefinition};

@@ -453,7 +453,7 @@ impl ChainOnDisk {
 /// The batches on disk. Written by the batch store as batches move.
 #[derive(Debug, Clone)]
 pub struct BatchesOnDisk {
-    dir: Arc<DataDir>,
+    pub(super) dir: Arc<DataDir>,
 }
 
 impl BatchesOnDisk {

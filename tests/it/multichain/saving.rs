@@ -60,6 +60,10 @@ async fn every_chain_comes_back_from_the_data_dir() {
         heads.push(rpc.ok("eth_blockNumber", json!([])).await);
     }
     let contracts: Vec<_> = node.node.l2s().iter().map(|l| l.l1_contracts).collect();
+    // Settled, so that each chain's stop checkpoints its state tree at its head.
+    for ((_, rpc), head) in rpcs(&node).iter().zip(&heads) {
+        finalized(rpc, head).await;
+    }
     node.node.shutdown().await;
     assert!(dir.join("chains").join("271").join("devnet.redb").is_file());
 
@@ -74,14 +78,48 @@ async fn every_chain_comes_back_from_the_data_dir() {
     }
     let now: Vec<_> = node.node.l2s().iter().map(|l| l.l1_contracts).collect();
     assert_eq!(now, contracts);
+    // Each chain's batcher starts from its own tree checkpoint, with nothing to apply.
+    for index in 0..2 {
+        let deadline = tokio::time::Instant::now() + crate::support::PATIENCE;
+        let resumed = loop {
+            if let Some(resumed) = node.node.tree_resumed(index) {
+                break resumed;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "chain {index}");
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        };
+        assert!(resumed.from_batch > 0, "chain {index}: {resumed:?}");
+        assert_eq!(resumed.blocks_applied, 0, "chain {index}");
+    }
     let receipt = chains[1]
         .1
         .ok("eth_getTransactionReceipt", json!([deposited]))
         .await;
     assert_eq!(receipt["status"], "0x1");
-    // Both chains keep producing blocks.
+    // Both chains keep producing blocks, which settle from there.
     for (l2, rpc) in &chains {
-        assert_eq!(transfer_on(&node, l2, rpc, receiver).await["status"], "0x1");
+        let receipt = transfer_on(&node, l2, rpc, receiver).await;
+        assert_eq!(receipt["status"], "0x1");
+        finalized(rpc, &receipt["blockNumber"]).await;
+    }
+}
+
+/// Waits until the chain at `rpc` has finalized block `number` (a quantity).
+async fn finalized(rpc: &crate::support::RawRpc, number: &Value) {
+    let number = crate::support::qty(number);
+    let deadline = tokio::time::Instant::now() + crate::support::PATIENCE;
+    loop {
+        let block = rpc
+            .ok("eth_getBlockByNumber", json!(["finalized", false]))
+            .await;
+        if crate::support::qty(&block["number"]) >= number {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{number} not finalized"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
 
