@@ -209,7 +209,7 @@ mod tests {
                 interval: 0,
             },
         };
-        dir.write(&op, None).unwrap();
+        dir.write(op, vec![], true, None).unwrap();
     }
 
     fn record(batch: u64, last_block: u64, hash: B256, leaf_count: u64) -> TreeCheckpointRecord {
