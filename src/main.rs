@@ -29,8 +29,12 @@ fn main() -> std::process::ExitCode {
 /// glibc's malloc gives each thread that allocates its own arena (up to 8 per core), and memory
 /// freed in one stays there: over a long history the node's resident memory grew to twice what
 /// it held. Two arenas keep it at what it holds (measured in `scripts/bench-history.sh`: 329
-/// MiB after 1,000,000 txs against 499 MiB). Set before any thread starts.
+/// MiB after 1,000,000 txs against 499 MiB). Set before any thread starts; glibc's own
+/// `MALLOC_ARENA_MAX`, when set, wins.
 fn limit_malloc_arenas() {
+    if std::env::var_os("MALLOC_ARENA_MAX").is_some() {
+        return;
+    }
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets a malloc parameter; it is called before any other thread runs.
     unsafe {

@@ -59,6 +59,11 @@ pub mod names {
     pub const MEMPOOL: &str = "zkos_mempool_txs";
     /// Histogram: time to build, execute and seal a block, label `chain`.
     pub const BLOCK_BUILD: &str = "zkos_block_build_seconds";
+    /// Histogram: time a sealed block waits to be made durable (the write-ahead log, or the
+    /// synced write with `--sync always`) before its receipts show, label `chain`.
+    pub const BLOCK_PERSIST: &str = "zkos_block_persist_seconds";
+    /// Histogram: a data dir checkpoint (the logged blocks written to the database, synced).
+    pub const CHECKPOINT: &str = "zkos_data_dir_checkpoint_seconds";
     /// Histogram: JSON-RPC call latency, labels `chain` and `method`.
     pub const RPC: &str = "zkos_rpc_request_seconds";
     /// Gauge: L2 head minus the finalized block (blocks not yet executed on L1).
@@ -130,6 +135,16 @@ fn describe() {
         Unit::Seconds,
         "block build, execute and seal time"
     );
+    describe_histogram!(
+        names::BLOCK_PERSIST,
+        Unit::Seconds,
+        "time a sealed block waits to be durable before its receipts show"
+    );
+    describe_histogram!(
+        names::CHECKPOINT,
+        Unit::Seconds,
+        "data dir checkpoint: logged blocks written to the database and synced"
+    );
     describe_histogram!(names::RPC, Unit::Seconds, "JSON-RPC call latency");
     describe_gauge!(names::SETTLEMENT_LAG, "L2 head minus the finalized block");
     describe_histogram!(
@@ -154,6 +169,16 @@ pub fn block_built(chain_id: u64, block: &StoredBlock, took: Duration) {
     counter!(names::BLOCKS, "chain" => chain.clone()).increment(1);
     counter!(names::TXS, "chain" => chain.clone()).increment(block.txs.len() as u64);
     counter!(names::GAS, "chain" => chain).increment(block.header.gas_used);
+}
+
+/// Records how long a sealed block waited to be durable.
+pub fn block_persisted(chain_id: u64, took: Duration) {
+    histogram!(names::BLOCK_PERSIST, "chain" => chain_id.to_string()).record(took);
+}
+
+/// Records one data dir checkpoint that wrote something.
+pub fn checkpointed(took: Duration) {
+    histogram!(names::CHECKPOINT).record(took);
 }
 
 /// Binds the metrics endpoint.

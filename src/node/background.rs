@@ -30,26 +30,43 @@ pub(super) fn spawn_cache_saver(
     });
 }
 
-/// Syncs the data dir's writes every `every` (`--sync-interval`), off the sequencer's path:
-/// a block is in the write-ahead log before its receipts show, and on the disk after the next
-/// checkpoint. The data dir checkpoints once more when it closes.
+/// Syncs the data dir's writes every `every` (`--sync-interval`) on a thread of its own, at a
+/// lower scheduling priority than the chains' (it has a whole interval of slack; the sequencer
+/// and the RPC have none): a block is in the write-ahead log before its receipts show, and in
+/// the database, synced, after the next checkpoint. The data dir checkpoints once more when it
+/// closes; the thread lets go of it as soon as `cancel` fires.
 pub(super) fn spawn_checkpoints(
     dir: Arc<DataDir>,
     every: std::time::Duration,
     cancel: CancellationToken,
 ) {
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = cancel.cancelled() => return,
-                _ = tick.tick() => {}
-            }
-            let dir = dir.clone();
-            if let Ok(Err(err)) = tokio::task::spawn_blocking(move || dir.checkpoint()).await {
-                tracing::warn!("data dir checkpoint failed: {err:#}");
-            }
-        }
+        cancel.cancelled().await;
+        drop(stop);
     });
+    let spawned = std::thread::Builder::new()
+        .name("zkos-checkpoints".into())
+        .spawn(move || {
+            lower_priority();
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(every)
+            {
+                if let Err(err) = dir.checkpoint() {
+                    tracing::warn!("data dir checkpoint failed: {err:#}");
+                }
+            }
+        });
+    if let Err(err) = spawned {
+        tracing::warn!("the data dir checkpoints cannot start: {err}; it syncs when it closes");
+    }
+}
+
+/// Makes the calling thread yield the CPU to the node's other threads (Linux: nice 10; a
+/// thread's nice value is its own there).
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority only reads its arguments; `0` names the calling thread.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+    }
 }

@@ -113,6 +113,8 @@ pub struct DataDir {
     apply: parking_lot::Mutex<()>,
     /// The logged blocks a restart replays through the chains' sequencers (taken by them).
     tail: parking_lot::Mutex<Vec<(Role, LoggedBlock)>>,
+    /// The codes an operation carried in this run (the database has them, or will).
+    known_codes: parking_lot::Mutex<std::collections::HashSet<alloy_primitives::B256>>,
     /// Whether the database took writes since its last sync.
     unsynced: std::sync::atomic::AtomicBool,
     sync_always: std::sync::atomic::AtomicBool,
@@ -371,6 +373,7 @@ impl DataDir {
             queue: Default::default(),
             apply: Default::default(),
             tail: Default::default(),
+            known_codes: Default::default(),
             unsynced: Default::default(),
             sync_always: Default::default(),
         };

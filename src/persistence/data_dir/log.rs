@@ -334,8 +334,10 @@ impl DataDir {
         if !rotated && !unsynced && self.queue.lock().is_empty() {
             return Ok(());
         }
+        let started = std::time::Instant::now();
         self.apply_queued(redb::Durability::Immediate)
             .context("a checkpoint")?;
+        crate::metrics::checkpointed(started.elapsed());
         self.unsynced
             .store(false, std::sync::atomic::Ordering::Relaxed);
         if rotated {

@@ -236,28 +236,20 @@ impl ChainOnDisk {
             true => WritesRecord::from_writes(&state.image()),
             false => WritesRecord::default(),
         };
-        // The codes they use that the database lacks.
+        // The codes they use that no operation carried yet in this run (the database skips
+        // those it has; nothing is read from it on the sequencer's path).
         let (mut code_hashes, mut codes) = (vec![], vec![]);
         {
-            let read = self.dir.db.begin_read()?;
-            let stored = match read.open_table(CODES) {
-                Ok(table) => Some(table),
-                Err(redb::TableError::TableDoesNotExist(_)) => None,
-                Err(err) => return Err(err.into()),
-            };
+            let mut known = self.dir.known_codes.lock();
             let wanted = new_codes
                 .chain(pending.code_hashes())
                 .chain(whole.code_hashes());
             for hash in wanted {
-                if code_hashes.contains(&hash) {
-                    continue;
-                }
-                if let Some(stored) = &stored
-                    && stored.get(&hash.0)?.is_some()
-                {
+                if known.contains(&hash) {
                     continue;
                 }
                 if let Some(code) = state.code_by_hash(&hash) {
+                    known.insert(hash);
                     code_hashes.push(hash);
                     codes.push(code.original_bytes());
                 }
@@ -302,6 +294,14 @@ impl ChainOnDisk {
             .insert("pool", encode(&raw).as_slice())?;
         txn.commit()?;
         Ok(())
+    }
+
+    /// Whether each block's write is synced before it returns (`--sync always`); else it is
+    /// logged to the operating system only.
+    pub fn syncs_each_block(&self) -> bool {
+        self.dir
+            .sync_always
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// This chain as the data dir has it (`None`: not yet written).
