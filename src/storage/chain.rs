@@ -316,17 +316,29 @@ impl ChainStore {
             .map(|(number, _)| number)
     }
 
-    /// The included tx `sender` signed with `nonce` (L1 txs have no sender nonce).
+    /// The included tx `sender` signed with `nonce` (L1 txs have no sender nonce). The
+    /// sender's own txs come in nonce order among the txs it appears in, so this is a binary
+    /// search: a few txs read, not one per entry, on a long history read from disk.
     pub fn tx_by_sender_and_nonce(&self, sender: &Address, nonce: u64) -> Option<Arc<StoredTx>> {
         use alloy_consensus::Transaction as _;
-        self.txs_of(sender)
-            .into_iter()
-            .filter_map(|at| self.tx_at(at))
-            .find(|t| {
-                t.tx.sender == *sender
-                    && t.tx.envelope.as_l1().is_none()
-                    && t.tx.envelope.nonce() == nonce
+        let refs = self.txs_of(sender);
+        // The first tx at or after position `i` that `sender` signed, with its position.
+        let signed_from = |i: usize| {
+            refs[i..].iter().enumerate().find_map(|(j, at)| {
+                let tx = self.tx_at(*at)?;
+                (tx.tx.sender == *sender && tx.tx.envelope.as_l1().is_none()).then_some((i + j, tx))
             })
+        };
+        let (mut low, mut high) = (0, refs.len());
+        while low < high {
+            let mid = (low + high) / 2;
+            match signed_from(mid) {
+                Some((_, tx)) if tx.tx.envelope.nonce() == nonce => return Some(tx),
+                Some((at, tx)) if tx.tx.envelope.nonce() < nonce => low = at + 1,
+                _ => high = mid,
+            }
+        }
+        None
     }
 
     /// Hashes of blocks `from..=to` (clamped to the chain), without reading any block.

@@ -226,3 +226,50 @@ async fn a_restart_reads_the_same_few_blocks_however_long_the_history() {
     assert_eq!(read[0], read[1], "blocks read at restart: {read:?}");
     assert!(read[0] <= 9, "{read:?}");
 }
+
+#[tokio::test]
+async fn txs_by_sender_and_nonce_are_found_among_the_txs_the_sender_only_received() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = on_dir(dir.path(), 2).await;
+    let (sender, other) = (t.account(1), t.account(2));
+    let mut sent = vec![];
+    for i in 0..7 {
+        sent.push(
+            t.transfer_and_wait(1, fresh_address(70 + i))
+                .await
+                .transaction_hash,
+        );
+        // Txs that only reach the sender sit between its own in its address index.
+        if i % 2 == 0 {
+            t.transfer_and_wait(2, sender).await;
+        }
+    }
+    for (nonce, hash) in sent.iter().enumerate() {
+        for method in [
+            "eth_getTransactionBySenderAndNonce",
+            "ots_getTransactionBySenderAndNonce",
+        ] {
+            let found = t
+                .rpc
+                .ok(method, json!([sender, format!("{nonce:#x}")]))
+                .await;
+            let found = found.get("hash").unwrap_or(&found).clone();
+            assert_eq!(found, json!(hash), "{method} nonce {nonce}");
+        }
+    }
+    let missing = t
+        .rpc
+        .ok("eth_getTransactionBySenderAndNonce", json!([sender, "0x7"]))
+        .await;
+    assert_eq!(missing, Value::Null);
+    let received_only = t
+        .rpc
+        .ok("eth_getTransactionBySenderAndNonce", json!([other, "0x4"]))
+        .await;
+    assert_eq!(
+        received_only,
+        Value::Null,
+        "account 2 sent 4 txs: nonces 0 to 3"
+    );
+    t.node.shutdown().await;
+}
