@@ -18,7 +18,7 @@ use anyhow::{Context as _, bail};
 use serde_json::{Value, json};
 
 use crate::persistence::{
-    data_dir::{DB_FILE, DataDir, WAL_FILE, WAL_FILE_2},
+    data_dir::{DB_FILE, DataDir, SEAL_FILE, WAL_FILE, WAL_FILE_2},
     dump::{DevnetDump, L2Dump},
     named::{self, NamedSnapshotInfo, NamedSnapshots},
 };
@@ -244,7 +244,7 @@ pub async fn reset(target: &Target) -> anyhow::Result<String> {
             std::fs::remove_file(&file)
                 .with_context(|| format!("cannot remove {}", file.display()))?;
             // What a killed node logged after its last checkpoint belongs to that devnet too.
-            for wal in [WAL_FILE, WAL_FILE_2].map(|name| dir.join(name)) {
+            for wal in [WAL_FILE, WAL_FILE_2, SEAL_FILE].map(|name| dir.join(name)) {
                 if let Err(e) = std::fs::remove_file(&wal)
                     && e.kind() != std::io::ErrorKind::NotFound
                 {

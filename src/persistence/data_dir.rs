@@ -56,6 +56,21 @@ pub const DATA_DIR_FORMAT: u64 = 3;
 pub const DB_FILE: &str = "devnet.redb";
 /// Named snapshots inside a data dir.
 pub const SNAPSHOT_DIR: &str = "snapshots";
+/// Written next to the database when it closes cleanly: the file's size and modification time
+/// then (`seal_of`).
+pub const SEAL_FILE: &str = "devnet.redb.closed";
+
+/// What a seal of the database file at `file` says: its size and modification time.
+fn seal_of(file: &Path) -> Option<String> {
+    let meta = std::fs::metadata(file).ok()?;
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some(format!("{} {}\n", meta.len(), modified.as_nanos()))
+}
+
 /// The write-ahead log inside a data dir (its first segment).
 pub const WAL_FILE: &str = "devnet.wal";
 /// The write-ahead log's second segment.
@@ -98,7 +113,8 @@ impl Role {
 #[derive(Debug)]
 pub struct DataDir {
     path: PathBuf,
-    db: Database,
+    /// The database (closed by hand in `Drop`, before the file is sealed).
+    db: std::mem::ManuallyDrop<Database>,
     /// Whether it held a devnet when opened (else it was just created).
     existed: bool,
     /// The write-ahead log: the operations since the last checkpoint. Held while one is logged
@@ -258,7 +274,7 @@ impl NewDataDir {
         }
         let removed = match self.created == self.db {
             true => std::fs::remove_file(&self.created).and_then(|()| {
-                for wal in [WAL_FILE, WAL_FILE_2] {
+                for wal in [WAL_FILE, WAL_FILE_2, SEAL_FILE] {
                     match std::fs::remove_file(self.db.with_file_name(wal)) {
                         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                         other => other?,
@@ -339,7 +355,14 @@ impl DataDir {
         std::fs::create_dir_all(path)
             .with_context(|| format!("cannot create the data dir {}", path.display()))?;
         let mut builder = Database::builder();
-        builder.set_check_integrity_on_open(true);
+        // Every page's checksum is verified when the file changed since a clean close sealed it
+        // (a damaged dir is refused rather than trusted). A file as its clean close left it, or
+        // as a crash left it (every synced commit saves what a repair needs: redb's quick
+        // repair), opens without reading it whole, however long the history.
+        let sealed_at = path.join(SEAL_FILE);
+        let seal = std::fs::read_to_string(&sealed_at).ok();
+        let changed = existed && seal.is_some() && seal != seal_of(&file);
+        builder.set_check_integrity_on_open(changed);
         // Blocks are read once at start and written once: a small page cache is enough, and
         // the default (1 GiB) would double the node's memory on a long history.
         builder.set_cache_size(64 << 20);
@@ -361,9 +384,15 @@ impl DataDir {
             Ok(db) => db,
             Err(err) => return Err(open_error(path, err)),
         };
+        // Opened for writing: the seal no longer describes the file.
+        if let Err(err) = std::fs::remove_file(&sealed_at)
+            && err.kind() != std::io::ErrorKind::NotFound
+        {
+            return Err(err).with_context(|| format!("cannot remove {}", sealed_at.display()));
+        }
         let dir = Self {
             path: std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
-            db,
+            db: std::mem::ManuallyDrop::new(db),
             existed,
             wal: parking_lot::Mutex::new(Wal::open([
                 &path.join(WAL_FILE),
@@ -378,7 +407,7 @@ impl DataDir {
             sync_always: Default::default(),
         };
         match chain_ids {
-            _ if existed => check(&dir.db, path, chain_ids)?,
+            _ if existed => check(&*dir.db, path, chain_ids)?,
             Some(chain_ids) => dir.init(chain_ids)?,
             None => unreachable!("open_existing opens an existing file"),
         }
@@ -394,6 +423,25 @@ impl DataDir {
         Ok(dir)
     }
 
+    /// A write transaction whose synced commit saves what a repair after a crash needs.
+    fn write_txn(&self) -> Result<redb::WriteTransaction, redb::TransactionError> {
+        let mut txn = self.db.begin_write()?;
+        txn.set_quick_repair(true);
+        Ok(txn)
+    }
+
+    /// Closes the database and seals it (the last step of a clean close).
+    fn close_and_seal(&mut self, clean: bool) {
+        // SAFETY: called once, from `Drop`; nothing uses `db` afterwards.
+        unsafe { std::mem::ManuallyDrop::drop(&mut self.db) };
+        let file = self.path.join(DB_FILE);
+        if let (true, Some(seal)) = (clean, seal_of(&file))
+            && let Err(err) = std::fs::write(self.path.join(SEAL_FILE), seal)
+        {
+            tracing::warn!("the data dir's seal cannot be written: {err}");
+        }
+    }
+
     /// Where it is.
     pub fn path(&self) -> &Path {
         &self.path
@@ -405,7 +453,7 @@ impl DataDir {
     }
 
     fn init(&self, (l2, l1): (u64, u64)) -> anyhow::Result<()> {
-        let txn = self.db.begin_write()?;
+        let txn = self.write_txn()?;
         {
             let mut meta = txn.open_table(META)?;
             meta.insert("format", DATA_DIR_FORMAT.to_be_bytes().as_slice())?;

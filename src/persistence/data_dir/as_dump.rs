@@ -165,7 +165,7 @@ impl DataDir {
         // The dump replaces everything, the blocks a killed node logged too.
         self.tail.lock().clear();
         self.checkpoint()?;
-        let txn = self.db.begin_write()?;
+        let txn = self.write_txn()?;
         for (role, chain) in
             std::iter::once((Role::L2, &dump.l2)).chain(dump.l1.first().map(|l1| (Role::L1, l1)))
         {

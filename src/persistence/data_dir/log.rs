@@ -125,7 +125,7 @@ impl DataDir {
             }
         }
         now.sort_by_key(|(seq, _)| *seq);
-        let txn = self.db.begin_write()?;
+        let txn = self.write_txn()?;
         for (_, op) in &now {
             op.apply(&txn, None)?;
         }
@@ -166,7 +166,7 @@ impl DataDir {
             return Ok(());
         }
         let _apply = self.apply.lock();
-        let txn = self.db.begin_write()?;
+        let txn = self.write_txn()?;
         for (role, logged) in tail.iter() {
             if let Some(op) = &logged.op {
                 op.apply(&txn, None)?;
@@ -225,7 +225,7 @@ impl DataDir {
         if self.sync_always.load(std::sync::atomic::Ordering::Relaxed) {
             let _apply = self.apply.lock();
             self.apply_queued(redb::Durability::Immediate)?;
-            let txn = self.db.begin_write().context("starting a write")?;
+            let txn = self.write_txn().context("starting a write")?;
             op.apply(&txn, Some(&blocks))?;
             if role == Role::L2 {
                 tree_checkpoint::drop_if_off_chain(&txn)?;
@@ -286,7 +286,7 @@ impl DataDir {
         if queued.is_empty() && !sync {
             return Ok(());
         }
-        let mut txn = self.db.begin_write().context("starting a write")?;
+        let mut txn = self.write_txn().context("starting a write")?;
         txn.set_durability(durability)?;
         let mut last = [None, None];
         for queued in &queued {
@@ -349,9 +349,14 @@ impl DataDir {
 
 impl Drop for DataDir {
     fn drop(&mut self) {
-        // A clean close leaves nothing to re-apply.
-        if let Err(err) = self.checkpoint() {
-            tracing::warn!("the data dir's last checkpoint failed: {err:#}");
-        }
+        // A clean close leaves nothing to re-apply, and seals the file.
+        let clean = match self.checkpoint() {
+            Ok(()) => true,
+            Err(err) => {
+                tracing::warn!("the data dir's last checkpoint failed: {err:#}");
+                false
+            }
+        };
+        self.close_and_seal(clean);
     }
 }

@@ -103,7 +103,7 @@ impl BatchesOnDisk {
         base: Option<(u64, B256)>,
         leaves: &[StoredLeaf],
     ) -> anyhow::Result<bool> {
-        let txn = self.dir.db.begin_write()?;
+        let txn = self.dir.write_txn()?;
         let written = write_leaves(&txn, record, base, leaves)?;
         match written {
             true => txn.commit()?,

@@ -289,7 +289,7 @@ impl ChainOnDisk {
     /// Keeps the pool's txs (a clean stop) or clears them (an empty list).
     pub fn set_pool(&self, txs: &[ReadyTx]) -> anyhow::Result<()> {
         let raw: Vec<PoolTx> = txs.iter().map(PoolTx::from_tx).collect();
-        let txn = self.dir.db.begin_write()?;
+        let txn = self.dir.write_txn()?;
         txn.open_table(self.role.meta())?
             .insert("pool", encode(&raw).as_slice())?;
         txn.commit()?;
@@ -459,7 +459,7 @@ pub struct BatchesOnDisk {
 impl BatchesOnDisk {
     /// Writes (or rewrites) one batch's mark.
     pub fn put(&self, mark: &BatchMark) -> anyhow::Result<()> {
-        let txn = self.dir.db.begin_write()?;
+        let txn = self.dir.write_txn()?;
         txn.open_table(BATCHES)?
             .insert(mark.number, encode(mark).as_slice())?;
         txn.commit()?;
@@ -468,7 +468,7 @@ impl BatchesOnDisk {
 
     /// Drops the marks of the batches after `number`.
     pub fn truncate(&self, number: u64) -> anyhow::Result<()> {
-        let txn = self.dir.db.begin_write()?;
+        let txn = self.dir.write_txn()?;
         txn.open_table(BATCHES)?
             .retain_in((number + 1).., |_, _| false)?;
         txn.commit()?;
