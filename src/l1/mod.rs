@@ -4,12 +4,16 @@
 //! chain 31337, like anvil.
 //!
 //! Also here: `deploy` (the rollup contracts on an external L1),
-//! `watcher` (`NewPriorityRequest` -> L1 txs on L2), `sender` (commit, prove, execute on L1)
-//! and `settle` (manual settlement commands).
+//! `watcher` (`NewPriorityRequest` -> L1 txs on L2), `sender` (commit, prove, execute on L1,
+//! or on the Gateway), `settle` (manual settlement commands), and for `--gateway` `gateway`
+//! (the same contracts in the Gateway's genesis) and `relay` (L1 requests queued on the
+//! Gateway).
 
 pub mod chains;
 pub mod deploy;
+pub mod gateway;
 pub mod genesis;
+pub mod relay;
 pub mod sender;
 pub mod settle;
 pub mod watcher;

@@ -1,0 +1,262 @@
+//! The Gateway (`--gateway`): one more chain, on which the L2s settle (commit, prove and execute
+//! on their contracts there) while it settles on the L1; deposits still come from the L1. It is
+//! listed with the chains (`--config-out`, `l2s()`), and comes back from the data dir.
+
+use alloy::{
+    primitives::{Address, U256},
+    providers::{Provider, ProviderBuilder},
+    sol_types::SolCall,
+};
+use serde_json::{Value, json};
+use zkos_dev::{Config, L2Endpoint, Node, config::MoreChain};
+
+use super::{deposit, l1, l1_view, receipt_on, rpcs, transfer_on};
+use crate::{
+    bridge::ether,
+    support::{PATIENCE, RawRpc, TestNode, qty},
+};
+
+/// Chains 270 and 271 settling on the Gateway (chain 506), `tweak`ed.
+fn with_gateway(config: &mut Config) {
+    config.more_chains = vec![MoreChain {
+        chain_id: 271,
+        port: 0,
+    }];
+    config.gateway = Some(MoreChain {
+        chain_id: 506,
+        port: 0,
+    });
+}
+
+/// A view call on the chain at `url`, as a number.
+async fn view_on(url: &str, to: Address, call: Vec<u8>) -> U256 {
+    let chain = ProviderBuilder::new().connect_http(url.parse().unwrap());
+    let out = chain
+        .call(
+            alloy::rpc::types::TransactionRequest::default()
+                .to(to)
+                .input(call.into()),
+        )
+        .await
+        .unwrap();
+    U256::from_be_slice(&out)
+}
+
+/// Waits until the chain at `rpc` has finalized block `number`.
+async fn finalized(rpc: &RawRpc, number: u64, what: &str) {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while qty(&rpc
+        .ok("eth_getBlockByNumber", json!(["finalized", false]))
+        .await["number"])
+        < number
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what}: block {number} never finalized"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// The batches executed on `zk_chain` on the chain at `url`.
+async fn executed_on(url: &str, zk_chain: Address) -> U256 {
+    view_on(
+        url,
+        zk_chain,
+        l1::getTotalBatchesExecutedCall {}.abi_encode(),
+    )
+    .await
+}
+
+/// The Gateway of the devnet, and the L2s settling on it.
+fn split(node: &TestNode) -> (L2Endpoint, Vec<(L2Endpoint, RawRpc)>) {
+    let mut chains = rpcs(node);
+    let (gateway, _) = chains.pop().unwrap();
+    assert!(gateway.gateway && chains.iter().all(|(l2, _)| !l2.gateway));
+    (gateway, chains)
+}
+
+#[tokio::test]
+async fn the_l2s_settle_on_the_gateway_and_the_gateway_settles_on_l1() {
+    let node = TestNode::start_with(with_gateway).await;
+    let (gateway, l2s) = split(&node);
+    assert_eq!(gateway.chain_id, 506);
+    assert_eq!(node.node.gateway().unwrap().chain_id, 506);
+    let gateway_url = gateway.rpc_url();
+    let gw = RawRpc::new(gateway_url.clone());
+    assert_eq!(qty(&gw.ok("eth_chainId", json!([])).await), 506);
+    for (l2, rpc) in &l2s {
+        let receipt = transfer_on(&node, l2, rpc, Address::repeat_byte(0x61)).await;
+        let block = qty(&receipt["blockNumber"]);
+        finalized(rpc, block, &format!("chain {}", l2.chain_id)).await;
+        // Executed on its contract on the Gateway, not on its contract on L1.
+        let there = l2.gateway_contracts.unwrap().zk_chain;
+        assert!(executed_on(&gateway_url, there).await >= U256::from(1));
+        let on_l1 = l2.l1_contracts.unwrap().zk_chain;
+        assert_eq!(
+            l1_view(
+                &node,
+                on_l1,
+                l1::getTotalBatchesExecutedCall {}.abi_encode()
+            )
+            .await,
+            U256::ZERO,
+            "chain {} settles on the Gateway",
+            l2.chain_id
+        );
+    }
+    assert_ne!(
+        l2s[0].0.gateway_contracts.unwrap().zk_chain,
+        l2s[1].0.gateway_contracts.unwrap().zk_chain
+    );
+    // The Gateway's blocks (the L2s' settlement txs) settle on its own contract on L1.
+    let head = qty(&gw.ok("eth_blockNumber", json!([])).await);
+    assert!(head > 0, "the settlement txs are in the Gateway's blocks");
+    finalized(&gw, head, "the Gateway").await;
+    let on_l1 = gateway.l1_contracts.unwrap().zk_chain;
+    assert!(
+        l1_view(
+            &node,
+            on_l1,
+            l1::getTotalBatchesExecutedCall {}.abi_encode()
+        )
+        .await
+            >= U256::from(1)
+    );
+}
+
+#[tokio::test]
+async fn a_deposit_from_l1_to_an_l2_on_the_gateway_runs_and_settles_there() {
+    let node = TestNode::start_with(with_gateway).await;
+    let (gateway, l2s) = split(&node);
+    let to = Address::repeat_byte(0x62);
+    let hash = deposit(&node, 271, to, ether(1)).await;
+    let (l2, rpc) = &l2s[1];
+    let receipt = receipt_on(rpc, &json!(hash)).await;
+    assert_eq!(receipt["status"], "0x1");
+    assert_eq!(
+        rpc.ok("eth_getBalance", json!([to, "latest"])).await,
+        json!(format!("{:#x}", ether(1)))
+    );
+    // Its batch pops the request the relay queued on the Gateway: it executes there.
+    finalized(rpc, qty(&receipt["blockNumber"]), "chain 271").await;
+    let there = l2.gateway_contracts.unwrap().zk_chain;
+    let queued = view_on(
+        &gateway.rpc_url(),
+        there,
+        l1::getTotalPriorityTxsCall {}.abi_encode(),
+    )
+    .await;
+    assert_eq!(queued, U256::from(1));
+}
+
+#[tokio::test]
+async fn the_config_out_lists_the_gateway_and_where_each_chain_settles() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("devnet.json");
+    let path = out.clone();
+    let node = TestNode::start_with(move |c| {
+        with_gateway(c);
+        c.config_out = Some(path);
+    })
+    .await;
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let gateway = node.node.gateway().unwrap();
+    assert_eq!(json["gateway"]["chain_id"], json!(506));
+    assert_eq!(json["gateway"]["rpc_url"], json!(gateway.rpc_url()));
+    let chains = json["chains"].as_array().unwrap();
+    assert_eq!(chains.len(), 3);
+    for (chain, l2) in chains.iter().zip(node.node.l2s()) {
+        assert_eq!(chain["chain_id"], json!(l2.chain_id));
+        assert_eq!(chain["gateway"], json!(l2.gateway));
+        let settles_on = if l2.gateway { "l1" } else { "gateway" };
+        assert_eq!(chain["settles_on"], json!(settles_on));
+        assert_eq!(
+            chain["gateway_contracts"]["zkChain"],
+            json!(l2.gateway_contracts.map(|c| c.zk_chain))
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_devnet_with_a_gateway_comes_back_from_the_data_dir() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("devnet");
+    let config = || {
+        let mut config = Config::test();
+        config.storage = zkos_dev::config::Storage::Dir(dir.clone());
+        with_gateway(&mut config);
+        config
+    };
+    let node = TestNode::wrap(Node::spawn(config()).await.unwrap());
+    let receiver = Address::repeat_byte(0x63);
+    let (_, l2s) = split(&node);
+    for (l2, rpc) in &l2s {
+        let receipt = transfer_on(&node, l2, rpc, receiver).await;
+        finalized(rpc, qty(&receipt["blockNumber"]), "before the restart").await;
+    }
+    let heads: Vec<Value> = {
+        let mut heads = vec![];
+        for (_, rpc) in rpcs(&node) {
+            heads.push(rpc.ok("eth_blockNumber", json!([])).await);
+        }
+        heads
+    };
+    let endpoints = node.node.l2s();
+    node.node.shutdown().await;
+    assert!(dir.join("chains").join("506").join("devnet.redb").is_file());
+
+    let node = TestNode::wrap(Node::spawn(config()).await.unwrap());
+    let again = node.node.l2s();
+    for ((before, now), head) in endpoints.iter().zip(&again).zip(&heads) {
+        assert_eq!(before.gateway_contracts, now.gateway_contracts);
+        let rpc = RawRpc::new(now.rpc_url());
+        // The Gateway may have sealed a block of settlement txs while stopping: at least.
+        assert!(qty(&rpc.ok("eth_blockNumber", json!([])).await) >= qty(head));
+    }
+    let (_, l2s) = split(&node);
+    for (l2, rpc) in &l2s {
+        assert_eq!(
+            rpc.ok("eth_getBalance", json!([receiver, "latest"])).await,
+            json!("0x1")
+        );
+        let receipt = transfer_on(&node, l2, rpc, receiver).await;
+        finalized(rpc, qty(&receipt["blockNumber"]), "after the restart").await;
+    }
+}
+
+#[test]
+fn the_gateway_flags_are_checked_before_the_data_dir() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("devnet");
+    let start = |more: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_zkos-dev"))
+            .args(["start", "--no-tui", "--silent", "--chains", "270,271"])
+            .args(["--chain-ports", "0,0", "--l1-port", "0", "--no-metrics"])
+            .args(more)
+            .arg("--data-dir")
+            .arg(&dir)
+            .output()
+            .expect("zkos-dev runs")
+    };
+    let refused = [
+        (
+            vec!["--gateway", "--gateway-port", &port],
+            "pass another --gateway-port",
+        ),
+        (
+            vec!["--gateway", "--gateway-chain-id", "271"],
+            "is L2 chain 271's",
+        ),
+        (vec!["--gateway", "--no-l1"], "cannot be used with"),
+    ];
+    for (flags, says) in refused {
+        let out = start(&flags);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{flags:?}");
+        assert!(err.contains(says), "{flags:?}: {err}");
+        assert!(!dir.exists(), "{flags:?}: the data dir is left untouched");
+    }
+}
