@@ -66,9 +66,15 @@ pub(super) fn plan(config: &Config, root: Option<&Arc<DataDir>>) -> anyhow::Resu
                 Some(dir) => BatchStore::persisted(dir.batches())?,
                 None => BatchStore::default(),
             });
+            let gateway = config.gateway.is_some() && i + 1 == count;
+            if config.gateway.is_some() && !gateway {
+                // It settles on the Gateway: final only once the Gateway is (`l1::finality`),
+                // nothing before the first look.
+                batches.set_final_on_l1(0);
+            }
             Ok(L2Plan {
                 chain,
-                gateway: config.gateway.is_some() && i + 1 == count,
+                gateway,
                 port,
                 disk,
                 batches,

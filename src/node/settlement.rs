@@ -20,6 +20,7 @@ use crate::{
     devnet::Devnet,
     l1::{
         ChainOnL1, L1Contracts, L1Genesis,
+        finality::GatewayFinality,
         relay::{PriorityRelay, RelayedChain},
         sender::{L1Sender, SettleCommand},
         watcher::L1Watcher,
@@ -297,6 +298,18 @@ pub(super) async fn spawn_all(
             cancel: p.cancel,
         };
         spawn(pipeline, stages).await?;
+        if let (Some(url), Some(side)) = (&gateway, p.on_gateway.get(index)) {
+            let finality = GatewayFinality {
+                gateway: RootProvider::<alloy_network::Ethereum>::new_http(url.parse()?),
+                zk_chain: side.contracts.zk_chain,
+                batches,
+                poll: p.l1_config.poll,
+            };
+            stages.spawn(
+                format!("finality of chain {} through the Gateway", chain.chain_id),
+                finality.run(p.cancel.clone()),
+            );
+        }
     }
     if let (Some(url), Some(side)) = (gateway, p.on_gateway.first()) {
         let relay = PriorityRelay {

@@ -1,5 +1,6 @@
 //! The Gateway (`--gateway`): one more chain, on which the L2s settle (commit, prove and execute
-//! on their contracts there) while it settles on the L1; deposits still come from the L1. It is
+//! on their contracts there) while it settles on the L1; deposits still come from the L1; an L2
+//! block is final once the Gateway's batch holding its execution is executed on L1. It is
 //! listed with the chains (`--config-out`, `l2s()`), and comes back from the data dir.
 
 use alloy::{
@@ -89,9 +90,13 @@ async fn the_l2s_settle_on_the_gateway_and_the_gateway_settles_on_l1() {
         let receipt = transfer_on(&node, l2, rpc, Address::repeat_byte(0x61)).await;
         let block = qty(&receipt["blockNumber"]);
         finalized(rpc, block, &format!("chain {}", l2.chain_id)).await;
-        // Executed on its contract on the Gateway, not on its contract on L1.
+        // Executed on its contract on the Gateway, not on its contract on L1; final because
+        // the Gateway's batch holding that execution is executed on L1.
         let there = l2.gateway_contracts.unwrap().zk_chain;
         assert!(executed_on(&gateway_url, there).await >= U256::from(1));
+        let gateway_on_l1 = gateway.l1_contracts.unwrap().zk_chain;
+        let executed = l1::getTotalBatchesExecutedCall {}.abi_encode();
+        assert!(l1_view(&node, gateway_on_l1, executed).await >= U256::from(1));
         let on_l1 = l2.l1_contracts.unwrap().zk_chain;
         assert_eq!(
             l1_view(
@@ -259,4 +264,58 @@ fn the_gateway_flags_are_checked_before_the_data_dir() {
         assert!(err.contains(says), "{flags:?}: {err}");
         assert!(!dir.exists(), "{flags:?}: the data dir is left untouched");
     }
+}
+
+/// Sends `anvil_zks_<step>Batch(n)` until the batch is ready for it (sealed and proven).
+async fn settle_by_hand(rpc: &RawRpc, step: &str, n: u64) {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    let method = format!("anvil_zks_{step}Batch");
+    while let Err(err) = rpc.call(&method, json!([n])).await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{method}({n}): {err:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_l2_block_is_finalized_once_the_gateway_batch_holding_its_execution_is_on_l1() {
+    let node = TestNode::start_with(|c| {
+        with_gateway(c);
+        c.settlement.auto = false;
+    })
+    .await;
+    let (gateway, l2s) = split(&node);
+    let gw = RawRpc::new(gateway.rpc_url());
+    let (l2, rpc) = &l2s[0];
+    let receipt = transfer_on(&node, l2, rpc, Address::repeat_byte(0x64)).await;
+    let block = qty(&receipt["blockNumber"]);
+    for step in ["commit", "prove", "execute"] {
+        settle_by_hand(rpc, step, 1).await;
+    }
+    let tag = |tag: &'static str| {
+        let rpc = rpc.clone();
+        async move { qty(&rpc.ok("eth_getBlockByNumber", json!([tag, false])).await["number"]) }
+    };
+    // Executed on the Gateway: committed there (safe), not final while the Gateway's batches
+    // are not executed on L1.
+    assert!(tag("safe").await >= block);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(tag("finalized").await, 0);
+    // The Gateway's batches settled on L1, one by one, up to its block holding that
+    // execution (its head: nothing else runs there): the L2 block becomes final.
+    let head = qty(&gw.ok("eth_blockNumber", json!([])).await);
+    let mut n = 1;
+    while qty(&gw
+        .ok("eth_getBlockByNumber", json!(["finalized", false]))
+        .await["number"])
+        < head
+    {
+        for step in ["commit", "prove", "execute"] {
+            settle_by_hand(&gw, step, n).await;
+        }
+        n += 1;
+    }
+    finalized(rpc, block, "after the Gateway's batches").await;
 }
