@@ -319,3 +319,42 @@ async fn an_l2_block_is_finalized_once_the_gateway_batch_holding_its_execution_i
     }
     finalized(rpc, block, "after the Gateway's batches").await;
 }
+
+#[tokio::test]
+async fn a_snapshot_or_a_dump_covers_the_gateway_and_settlement_goes_on_after_a_revert() {
+    let node = TestNode::start_with(with_gateway).await;
+    let (gateway, l2s) = split(&node);
+    let gw = RawRpc::new(gateway.rpc_url());
+    let heads = |node: &TestNode| {
+        let rpcs = rpcs(node);
+        async move {
+            let mut heads = vec![];
+            for (_, rpc) in rpcs {
+                heads.push(rpc.ok("eth_blockNumber", json!([])).await);
+            }
+            heads
+        }
+    };
+    // Taken on the Gateway, reverted from an L2: every chain goes back, the Gateway too.
+    let id = gw.ok("evm_snapshot", json!([])).await;
+    let dump = l2s[0].1.ok("anvil_dumpState", json!([])).await;
+    let before = heads(&node).await;
+    for (l2, rpc) in &l2s {
+        let receipt = transfer_on(&node, l2, rpc, Address::repeat_byte(0x65)).await;
+        finalized(rpc, qty(&receipt["blockNumber"]), "before the revert").await;
+    }
+    assert_ne!(heads(&node).await, before);
+    assert_eq!(l2s[1].1.ok("evm_revert", json!([id])).await, json!(true));
+    assert_eq!(heads(&node).await, before);
+    // Deposits and txs settle again from there: the senders and the relay read both sides.
+    let to = Address::repeat_byte(0x66);
+    let hash = deposit(&node, 270, to, ether(1)).await;
+    let receipt = receipt_on(&l2s[0].1, &json!(hash)).await;
+    finalized(&l2s[0].1, qty(&receipt["blockNumber"]), "after the revert").await;
+    let (l2, rpc) = &l2s[1];
+    let receipt = transfer_on(&node, l2, rpc, to).await;
+    finalized(rpc, qty(&receipt["blockNumber"]), "after the revert").await;
+    // A dump holds the Gateway: loading it brings every chain back to it.
+    assert_eq!(gw.ok("anvil_loadState", json!([dump])).await, json!(true));
+    assert_eq!(heads(&node).await, before);
+}
