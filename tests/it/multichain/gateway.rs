@@ -358,3 +358,22 @@ async fn a_snapshot_or_a_dump_covers_the_gateway_and_settlement_goes_on_after_a_
     assert_eq!(gw.ok("anvil_loadState", json!([dump])).await, json!(true));
     assert_eq!(heads(&node).await, before);
 }
+
+#[tokio::test]
+async fn with_the_re_executing_prover_the_gateway_verifier_takes_its_attestations() {
+    let node = TestNode::start_with(|c| {
+        with_gateway(c);
+        c.settlement.prover.mode = zkos_dev::config::ProverMode::Reexec;
+    })
+    .await;
+    let (_, l2s) = split(&node);
+    for (l2, rpc) in &l2s {
+        let receipt = transfer_on(&node, l2, rpc, Address::repeat_byte(0x67)).await;
+        finalized(
+            rpc,
+            qty(&receipt["blockNumber"]),
+            "re-executed and attested",
+        )
+        .await;
+    }
+}
