@@ -150,7 +150,14 @@ pub(crate) fn banner(info: &BannerInfo<'_>) -> String {
     );
     let ids: Vec<String> = match info.chains.len() {
         0 | 1 => vec![c.chain.chain_id.to_string()],
-        _ => info.chains.iter().map(|c| c.chain_id.to_string()).collect(),
+        _ => info
+            .chains
+            .iter()
+            .map(|c| match c.gateway {
+                true => format!("{} (Gateway)", c.chain_id),
+                false => c.chain_id.to_string(),
+            })
+            .collect(),
     };
     let _ = writeln!(out, "\nL2 Chain ID\n==================\n{}", ids.join(", "));
     let _ = writeln!(
