@@ -377,3 +377,68 @@ async fn with_the_re_executing_prover_the_gateway_verifier_takes_its_attestation
         .await;
     }
 }
+
+#[tokio::test]
+async fn a_stopped_data_dir_with_a_gateway_saves_loads_and_resets_it_too() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("devnet");
+    let dir_arg = dir.to_str().unwrap();
+    let config = || {
+        let mut config = Config::test();
+        config.storage = zkos_dev::config::Storage::Dir(dir.clone());
+        with_gateway(&mut config);
+        config
+    };
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_zkos-dev"))
+            .args(args)
+            .env_remove("ZKOS_DEV_DATA_DIR")
+            .output()
+            .expect("zkos-dev runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{err}");
+    };
+    let heads = |node: &TestNode| {
+        let rpcs = rpcs(node);
+        async move {
+            let mut heads = vec![];
+            for (_, rpc) in rpcs {
+                heads.push(rpc.ok("eth_blockNumber", json!([])).await);
+            }
+            heads
+        }
+    };
+    let node = TestNode::wrap(Node::spawn(config()).await.unwrap());
+    let (gateway, l2s) = split(&node);
+    for (l2, rpc) in &l2s {
+        let receipt = transfer_on(&node, l2, rpc, Address::repeat_byte(0x68)).await;
+        finalized(rpc, qty(&receipt["blockNumber"]), "before saving").await;
+    }
+    // Everything settled: no chain makes a block of its own any more.
+    let gw = RawRpc::new(gateway.rpc_url());
+    finalized(
+        &gw,
+        qty(&gw.ok("eth_blockNumber", json!([])).await),
+        "the Gateway",
+    )
+    .await;
+    let before = heads(&node).await;
+    node.node.shutdown().await;
+
+    cli(&["snapshot", "save", "s1", "--data-dir", dir_arg]);
+    cli(&["reset", "--data-dir", dir_arg]);
+    assert!(!dir.join("chains").exists(), "reset takes the Gateway too");
+    let node = TestNode::wrap(Node::spawn(config()).await.unwrap());
+    assert_eq!(heads(&node).await, vec![json!("0x0"); 3]);
+    node.node.shutdown().await;
+
+    cli(&["snapshot", "load", "s1", "--data-dir", dir_arg]);
+    let node = TestNode::wrap(Node::spawn(config()).await.unwrap());
+    assert_eq!(heads(&node).await, before);
+    let (_, l2s) = split(&node);
+    for (l2, rpc) in &l2s {
+        let receipt = transfer_on(&node, l2, rpc, Address::repeat_byte(0x69)).await;
+        finalized(rpc, qty(&receipt["blockNumber"]), "after loading").await;
+    }
+    node.node.shutdown().await;
+}
