@@ -117,6 +117,9 @@ sol! {
         function requestL2TransactionDirect(L2TransactionRequestDirect request) external payable returns (bytes32 canonicalTxHash);
         function l2TransactionBaseCost(uint256 chainId, uint256 gasPrice, uint256 l2GasLimit, uint256 l2GasPerPubdataByteLimit) external view returns (uint256);
         function getZKChain(uint256 chainId) external view returns (address);
+        /// On a Gateway (by its owner on the devnet): queues a request made on L1 on the
+        /// chain's contract there.
+        function forwardTransactionOnGateway(uint256 chainId, bytes32 canonicalTxHash, uint64 expirationTimestamp) external;
     }
 
     /// Pays proven withdrawals.

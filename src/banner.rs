@@ -8,6 +8,11 @@ use serde_json::{Value, json};
 
 use crate::{Config, L1Config, MiningMode, accounts::DevAccount, l1::L1Genesis};
 
+mod chains;
+
+pub(crate) use chains::ChainInfo;
+use chains::{chains_json, chains_section, gateway_json};
+
 /// What the banner shows.
 pub(crate) struct BannerInfo<'a> {
     /// The node's config.
@@ -33,52 +38,6 @@ pub(crate) struct BannerInfo<'a> {
     pub fork: Option<crate::fork::ForkPoint>,
     /// Where the embedded L1 was forked from (`--l1-fork-url`).
     pub l1_fork: Option<crate::fork::ForkPoint>,
-}
-
-/// What the banner shows of one L2.
-pub(crate) struct ChainInfo<'a> {
-    pub chain_id: u64,
-    /// Where its RPC listens.
-    pub rpc_addr: SocketAddr,
-    /// Its contract and operator on the L1 (`None` without an L1).
-    pub on_l1: Option<&'a crate::l1::ChainOnL1>,
-}
-
-/// The "Chains" section of a devnet with several L2s: each one's URL, contract and operator.
-fn chains_section(out: &mut String, chains: &[ChainInfo<'_>]) {
-    if chains.len() < 2 {
-        return;
-    }
-    let _ = writeln!(out, "\nL2 Chains\n==================");
-    for chain in chains {
-        let _ = write!(out, "Chain {:<8} http://{}", chain.chain_id, chain.rpc_addr);
-        if let Some(on_l1) = chain.on_l1 {
-            let _ = write!(
-                out,
-                "  L1 contract {}  operator {}",
-                on_l1.contracts.zk_chain,
-                on_l1.operator.address()
-            );
-        }
-        let _ = writeln!(out);
-    }
-}
-
-/// The chains as JSON: `[{chain_id, rpc_url, ws_url, port, l1_contracts, operator}]`.
-fn chains_json(chains: &[ChainInfo<'_>]) -> Value {
-    chains
-        .iter()
-        .map(|chain| {
-            json!({
-                "chain_id": chain.chain_id,
-                "rpc_url": format!("http://{}", chain.rpc_addr),
-                "ws_url": format!("ws://{}", chain.rpc_addr),
-                "port": chain.rpc_addr.port(),
-                "l1_contracts": chain.on_l1.map(|c| c.contracts),
-                "operator": chain.on_l1.map(|c| c.operator.address()),
-            })
-        })
-        .collect()
 }
 
 /// anvil's "Fork" section, for the L2 or the L1.
@@ -191,7 +150,14 @@ pub(crate) fn banner(info: &BannerInfo<'_>) -> String {
     );
     let ids: Vec<String> = match info.chains.len() {
         0 | 1 => vec![c.chain.chain_id.to_string()],
-        _ => info.chains.iter().map(|c| c.chain_id.to_string()).collect(),
+        _ => info
+            .chains
+            .iter()
+            .map(|c| match c.gateway {
+                true => format!("{} (Gateway)", c.chain_id),
+                false => c.chain_id.to_string(),
+            })
+            .collect(),
     };
     let _ = writeln!(out, "\nL2 Chain ID\n==================\n{}", ids.join(", "));
     let _ = writeln!(
@@ -229,9 +195,13 @@ pub(crate) fn banner(info: &BannerInfo<'_>) -> String {
         info.rpc_addr
     );
     for chain in info.chains.iter().skip(1) {
+        let what = match chain.gateway {
+            true => "Gateway:     ",
+            false => "L2 JSON-RPC: ",
+        };
         let _ = writeln!(
             out,
-            "L2 JSON-RPC:  http://{0}  ws://{0}  (chain {1})",
+            "{what} http://{0}  ws://{0}  (chain {1})",
             chain.rpc_addr, chain.chain_id
         );
     }
@@ -328,7 +298,10 @@ pub(crate) fn banner(info: &BannerInfo<'_>) -> String {
             } else {
                 format!(" ({} ms)", c.settlement.prover_delay.as_millis())
             },
-            if c.settlement.auto {
+            if c.settlement.auto && c.gateway.is_some() {
+                "commit -> prove -> execute as soon as proven, the L2s' on the Gateway, the \
+                 Gateway's on L1"
+            } else if c.settlement.auto {
                 "commit -> prove -> execute on L1 as soon as proven"
             } else {
                 "settled by hand (anvil_zks_commitBatch / proveBatch / executeBatch)"
@@ -410,6 +383,7 @@ pub(crate) fn banner_json(info: &BannerInfo<'_>) -> Value {
         "version": env!("CARGO_PKG_VERSION"),
         "l1": l1,
         "chains": chains_json(&info.chains),
+        "gateway": gateway_json(&info.chains),
         "settlement": c.l1.as_ref().map(|_| json!({
             "batch_timeout_ms": c.settlement.seal.timeout.as_millis() as u64,
             "batch_max_blocks": c.settlement.seal.max_blocks,

@@ -65,7 +65,17 @@ pub struct Config {
     /// sequencer, state, storage and settlement pipeline, its own contract on the L1), with
     /// the first one's settings but its own chain id and port. Empty: one L2 (the default).
     pub more_chains: Vec<MoreChain>,
+    /// The Gateway (`--gateway`): one more chain, the same machinery as the L2s (with the first
+    /// one's settings), which settles on the L1 while the L2s settle on it. `None`: the L2s
+    /// settle on the L1 (the default).
+    pub gateway: Option<MoreChain>,
 }
+
+/// The Gateway's chain id in zksync-os-server's local multi-chain setup
+/// (`local-chains/v31.0/multi_chain/chain_506.yaml`; zksync-era's Gateway guide uses it too).
+pub const GATEWAY_CHAIN_ID: u64 = 506;
+/// The Gateway's JSON-RPC port there (and where zksync-js's interop flows look for it).
+pub const GATEWAY_PORT: u16 = 3052;
 
 /// One more L2 of a multi-chain devnet (`--chains`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -391,16 +401,18 @@ impl Default for Config {
             cache_blocks: DEFAULT_CACHE_BLOCKS,
             fork: None,
             more_chains: vec![],
+            gateway: None,
         }
     }
 }
 
 impl Config {
-    /// Every L2's chain config and port, the first one's first (`--chains`).
+    /// Every chain's config and port but the L1's: the L2s, the first one's first
+    /// (`--chains`), then the Gateway (`--gateway`), each a chain of the same machinery.
     pub fn l2_chains(&self) -> Vec<(ChainConfig, u16)> {
         let first = (self.chain.clone(), self.rpc.port);
         std::iter::once(first)
-            .chain(self.more_chains.iter().map(|more| {
+            .chain(self.more_chains.iter().chain(&self.gateway).map(|more| {
                 let chain = ChainConfig {
                     chain_id: more.chain_id,
                     ..self.chain.clone()

@@ -17,6 +17,8 @@ pub enum Port {
     L2Rpc,
     /// The JSON-RPC of an L2 after the first (`--chains`, `--chain-ports`).
     MoreL2Rpc,
+    /// The Gateway's JSON-RPC (`--gateway`, `--gateway-port`).
+    GatewayRpc,
     /// The embedded L1's JSON-RPC (`--l1-port`).
     L1Rpc,
     /// The Prometheus endpoint (`--metrics-port`).
@@ -31,6 +33,7 @@ impl Port {
         match self {
             Self::L2Rpc => "--port",
             Self::MoreL2Rpc => "--chain-ports",
+            Self::GatewayRpc => "--gateway-port",
             Self::L1Rpc => "--l1-port",
             Self::Metrics => "--metrics-port",
             Self::ProverApi => "--prover-port",
@@ -42,6 +45,7 @@ impl Port {
         match self {
             Self::L2Rpc => "the L2 JSON-RPC",
             Self::MoreL2Rpc => "an L2's JSON-RPC (--chains)",
+            Self::GatewayRpc => "the Gateway's JSON-RPC",
             Self::L1Rpc => "the embedded L1's JSON-RPC",
             Self::Metrics => "metrics",
             Self::ProverApi => "the prover API",
@@ -53,7 +57,7 @@ impl Port {
         match self {
             Self::L1Rpc => ", or --no-l1",
             Self::Metrics => ", or --no-metrics",
-            Self::L2Rpc | Self::MoreL2Rpc | Self::ProverApi => "",
+            Self::L2Rpc | Self::MoreL2Rpc | Self::GatewayRpc | Self::ProverApi => "",
         }
     }
 
@@ -95,6 +99,12 @@ pub fn check_free(config: &Config) -> anyhow::Result<()> {
     for more in &config.more_chains {
         wanted.push((Port::MoreL2Rpc, SocketAddr::new(config.rpc.host, more.port)));
     }
+    if let Some(gateway) = &config.gateway {
+        wanted.push((
+            Port::GatewayRpc,
+            SocketAddr::new(config.rpc.host, gateway.port),
+        ));
+    }
     if let Some(l1) = &config.l1 {
         if l1.external.is_none() {
             wanted.push((Port::L1Rpc, SocketAddr::new(config.rpc.host, l1.port)));
@@ -102,8 +112,9 @@ pub fn check_free(config: &Config) -> anyhow::Result<()> {
         let prover = &config.settlement.prover;
         if prover.mode == ProverMode::External {
             let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
-            // One API per L2: the first on --prover-port, the others on the following ports.
-            for index in 0..=config.more_chains.len() {
+            // One API per chain (the Gateway's last): the first on --prover-port, the others
+            // on the following ports.
+            for index in 0..config.l2_chains().len() {
                 let port = prover.port_of(index).ok_or_else(|| {
                     anyhow::anyhow!(
                         "--prover-port {} leaves no port for the prover API of every chain: pass a lower one",

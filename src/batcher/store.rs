@@ -122,6 +122,10 @@ pub struct BatchStore {
     inner: RwLock<Inner>,
     /// Where batches are kept (`None`: in memory only).
     disk: Option<BatchesOnDisk>,
+    /// For an L2 that settles on the Gateway: how many of its batches are executed in a Gateway
+    /// block that is itself final (its batch executed on L1). `finalized` stops there. `None`:
+    /// executed is final (on L1).
+    final_on_l1: RwLock<Option<u64>>,
 }
 
 /// The statuses of marks, as far as they follow each other from batch 1.
@@ -145,7 +149,13 @@ impl BatchStore {
                 ..Default::default()
             }),
             disk: Some(disk),
+            final_on_l1: RwLock::new(None),
         })
+    }
+
+    /// How many batches are final on L1 through the Gateway (see `final_on_l1`).
+    pub fn set_final_on_l1(&self, batches: u64) {
+        *self.final_on_l1.write() = Some(batches);
     }
 
     /// Forgets every batch and takes these (a loaded image): the batcher builds them again.
@@ -450,9 +460,13 @@ impl BatchStore {
         inner.statuses.partition_point(|s| s.step(stage).is_some()) as u64
     }
 
-    /// Last L2 block of the last batch that reached `stage` (0: genesis).
+    /// Last L2 block of the last batch that reached `stage` (0: genesis); for `Execute` on an
+    /// L2 that settles on the Gateway, of the last one whose execution is final on L1.
     pub fn last_block_at(&self, stage: L1Stage) -> u64 {
-        let n = self.last_at(stage);
+        let mut n = self.last_at(stage);
+        if let (L1Stage::Execute, Some(last)) = (stage, *self.final_on_l1.read()) {
+            n = n.min(last);
+        }
         self.status(n).map_or(0, |s| s.last_block)
     }
 }

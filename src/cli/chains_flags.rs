@@ -1,11 +1,16 @@
-//! `zkos-dev start`'s multi-chain flags (`--chains`, `--chain-ports`) and what they make of the
-//! config: the first chain id and port for the first L2, the others as `Config::more_chains`.
+//! `zkos-dev start`'s multi-chain flags (`--chains`, `--chain-ports`, `--gateway`) and what they
+//! make of the config: the first chain id and port for the first L2, the others as
+//! `Config::more_chains`, the Gateway as `Config::gateway`.
 //!
-//! `--chains 270,271 [--chain-ports 3050,3051]` -> `Config { chain.chain_id, rpc.port, more_chains }`
+//! `--chains 270,271 [--chain-ports 3050,3051] [--gateway]` -> `Config { chain.chain_id,
+//! rpc.port, more_chains, gateway }`
 
 use clap::Args;
 
-use crate::{Config, config::MoreChain};
+use crate::{
+    Config,
+    config::{GATEWAY_CHAIN_ID, GATEWAY_PORT, MoreChain},
+};
 
 /// Several L2s in one devnet.
 #[derive(Debug, Args)]
@@ -30,11 +35,69 @@ pub struct ChainsArgs {
         help_heading = "Chain"
     )]
     pub chain_ports: Vec<u16>,
+    /// Run the Gateway: one more ZKsync OS chain, settling on the L1, on which the L2s settle
+    /// (commit, prove, execute on their contracts there); deposits still come from the L1.
+    #[arg(long, conflicts_with_all = ["no_l1", "l1_rpc"], help_heading = "Chain")]
+    pub gateway: bool,
+    /// The Gateway's JSON-RPC port.
+    #[arg(
+        long,
+        value_name = "PORT",
+        default_value_t = GATEWAY_PORT,
+        requires = "gateway",
+        help_heading = "Chain"
+    )]
+    pub gateway_port: u16,
+    /// The Gateway's chain id (zksync-os-server's local multi-chain setup uses 506).
+    #[arg(
+        long,
+        value_name = "ID",
+        default_value_t = GATEWAY_CHAIN_ID,
+        requires = "gateway",
+        help_heading = "Chain"
+    )]
+    pub gateway_chain_id: u64,
 }
 
 impl ChainsArgs {
-    /// Sets the first L2's chain id and port and adds the other L2s; no `--chains`: nothing.
+    /// Sets the first L2's chain id and port and adds the other L2s and the Gateway; no
+    /// `--chains` and no `--gateway`: nothing.
     pub fn apply(&self, config: &mut Config) -> anyhow::Result<()> {
+        self.apply_chains(config)?;
+        if !self.gateway {
+            return Ok(());
+        }
+        let id = self.gateway_chain_id;
+        let port = self.gateway_port;
+        anyhow::ensure!(id > 0, "--gateway-chain-id must be more than 0");
+        let l2s = config.l2_chains();
+        if let Some((chain, _)) = l2s.iter().find(|(c, _)| c.chain_id == id) {
+            anyhow::bail!(
+                "--gateway-chain-id {id} is L2 chain {}'s: give the Gateway another one",
+                chain.chain_id
+            );
+        }
+        if let Some((chain, _)) = l2s.iter().find(|(_, p)| port != 0 && *p == port) {
+            anyhow::bail!(
+                "the Gateway would listen on port {port}, chain {}'s: pass --gateway-port",
+                chain.chain_id
+            );
+        }
+        if let Some(l1) = &config.l1 {
+            anyhow::ensure!(
+                id != l1.chain.chain_id,
+                "--gateway-chain-id {id} is the L1's chain id: give the Gateway another one"
+            );
+            anyhow::ensure!(
+                port == 0 || port != l1.port,
+                "the Gateway would listen on port {port}, the L1's (--l1-port): pass --gateway-port"
+            );
+        }
+        config.gateway = Some(MoreChain { chain_id: id, port });
+        Ok(())
+    }
+
+    fn apply_chains(&self, config: &mut Config) -> anyhow::Result<()> {
         let Some((&first, more)) = self.chains.split_first() else {
             return Ok(());
         };

@@ -75,9 +75,21 @@ impl L1Genesis {
         chain_ids: &[u64],
         accounts: &[DevAccount],
     ) -> anyhow::Result<Vec<ChainOnL1>> {
+        self.register_chains_on(state, self.l1_chain_id, chain_ids, accounts)
+    }
+
+    /// [`Self::register_chains`] on the genesis state of the chain `host` (the L1, or a
+    /// Gateway holding the same contracts).
+    pub(crate) fn register_chains_on(
+        &self,
+        state: &mut StateSnapshot,
+        host: u64,
+        chain_ids: &[u64],
+        accounts: &[DevAccount],
+    ) -> anyhow::Result<Vec<ChainOnL1>> {
         let mut genesis = Runner {
             state,
-            chain_id: self.l1_chain_id,
+            chain_id: host,
         };
         chain_ids
             .iter()
@@ -169,14 +181,14 @@ impl L1Genesis {
 }
 
 /// Runs calls on the L1's genesis state, free of gas fees, each committed before the next.
-struct Runner<'a> {
-    state: &'a mut StateSnapshot,
-    chain_id: u64,
+pub(super) struct Runner<'a> {
+    pub(super) state: &'a mut StateSnapshot,
+    pub(super) chain_id: u64,
 }
 
 impl Runner<'_> {
     /// Runs one call (or creation) from `from`; the created contract's address, if any.
-    fn run(
+    pub(super) fn run(
         &mut self,
         from: Address,
         kind: TxKind,

@@ -95,7 +95,16 @@ impl L1Genesis {
         balance: U256,
     ) -> StateSnapshot {
         let mut state = StateSnapshot::forked(fork);
-        for (address, account) in &self.alloc {
+        self.put_alloc(&mut state, |_| true);
+        for account in accounts {
+            state.account_mut(account.address).info.balance = balance;
+        }
+        state
+    }
+
+    /// Writes the genesis accounts `keep` keeps into `state`, over what it holds there.
+    pub(crate) fn put_alloc(&self, state: &mut StateSnapshot, keep: impl Fn(&Address) -> bool) {
+        for (address, account) in self.alloc.iter().filter(|(a, _)| keep(a)) {
             let info = &mut state.account_mut(*address).info;
             info.balance = account.balance;
             info.nonce = account.nonce;
@@ -106,10 +115,6 @@ impl L1Genesis {
                 state.set_storage(*address, *slot, *value);
             }
         }
-        for account in accounts {
-            state.account_mut(account.address).info.balance = balance;
-        }
-        state
     }
 }
 

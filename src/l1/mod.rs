@@ -4,12 +4,17 @@
 //! chain 31337, like anvil.
 //!
 //! Also here: `deploy` (the rollup contracts on an external L1),
-//! `watcher` (`NewPriorityRequest` -> L1 txs on L2), `sender` (commit, prove, execute on L1)
-//! and `settle` (manual settlement commands).
+//! `watcher` (`NewPriorityRequest` -> L1 txs on L2), `sender` (commit, prove, execute on L1,
+//! or on the Gateway), `settle` (manual settlement commands), and for `--gateway` `gateway`
+//! (the same contracts in the Gateway's genesis), `relay` (L1 requests queued on the
+//! Gateway) and `finality` (an L2 on the Gateway is final once the Gateway is).
 
 pub mod chains;
 pub mod deploy;
+pub mod finality;
+pub mod gateway;
 pub mod genesis;
+pub mod relay;
 pub mod sender;
 pub mod settle;
 pub mod watcher;

@@ -1,7 +1,8 @@
 //! L1 sender: proven batches -> commit, prove, execute on L1, gapless and in order.
 //! `L1Sender::run`: `ProvenBatch` stream (+ manual `SettleCommand`s) -> L1 txs.
 //!
-//! It speaks JSON-RPC to the L1 like to any node (the embedded one or `--l1-rpc`). It reads
+//! It speaks JSON-RPC to the L1 like to any node (the embedded one or `--l1-rpc`; for an L2
+//! that settles on the Gateway, the Gateway, where its chain contract is the same). It reads
 //! the chain's counters on L1 at start and after every failure, so it never sends a step
 //! twice and resumes where L1 is. An unreachable L1 or a failing call is retried with
 //! backoff while the L2 keeps producing blocks. Before committing batch 1 it makes sure L1
@@ -429,7 +430,7 @@ fn encode(version: u8, params: Vec<u8>) -> Bytes {
 
 /// Sends a call from `from` to `to` and waits for its receipt; a revert is an error with
 /// the reason (found by running the call first).
-async fn send(
+pub(crate) async fn send(
     l1: &DynProvider,
     from: Address,
     to: Address,

@@ -129,41 +129,62 @@ impl<P: Provider> L1Watcher<P> {
     }
 
     async fn total_priority_txs(&self) -> anyhow::Result<u64> {
-        let call = TransactionRequest::default()
-            .to(self.zk_chain)
-            .input(IZKChain::getTotalPriorityTxsCall {}.abi_encode().into());
-        let out = self
-            .l1
-            .call(call)
+        total_priority_txs(&self.l1, self.zk_chain)
             .await
-            .context("getTotalPriorityTxs on L1")?;
-        let total = IZKChain::getTotalPriorityTxsCall::abi_decode_returns(&out)
-            .context("getTotalPriorityTxs answer")?;
-        Ok(total.saturating_to())
+            .context("getTotalPriorityTxs on L1")
     }
 
     /// Every priority request emitted in L1 blocks `from..=to`.
     async fn requests(&self, from: u64, to: u64) -> anyhow::Result<Vec<L1Tx>> {
-        let mut txs = Vec::new();
-        let mut start = from;
-        while start <= to {
-            let end = to.min(start + LOGS_CHUNK - 1);
-            let filter = Filter::new()
-                .address(self.zk_chain)
-                .event_signature(IZKChain::NewPriorityRequest::SIGNATURE_HASH)
-                .from_block(start)
-                .to_block(end);
-            let logs = self.l1.get_logs(&filter).await.context("eth_getLogs")?;
-            for log in logs {
-                let event = IZKChain::NewPriorityRequest::decode_log_data(log.data())
-                    .context("undecodable NewPriorityRequest")?;
-                txs.push(L1Tx {
-                    hash: event.txHash,
-                    canonical: event.transaction,
-                });
-            }
-            start = end + 1;
-        }
-        Ok(txs)
+        Ok(priority_requests(&self.l1, self.zk_chain, from, to)
+            .await?
+            .into_iter()
+            .map(|event| L1Tx {
+                hash: event.txHash,
+                canonical: event.transaction,
+            })
+            .collect())
     }
+}
+
+/// How many priority requests the chain contract `zk_chain` has queued, ever.
+pub(crate) async fn total_priority_txs<P: Provider>(
+    chain: &P,
+    zk_chain: Address,
+) -> anyhow::Result<u64> {
+    let call = TransactionRequest::default()
+        .to(zk_chain)
+        .input(IZKChain::getTotalPriorityTxsCall {}.abi_encode().into());
+    let out = chain.call(call).await?;
+    let total = IZKChain::getTotalPriorityTxsCall::abi_decode_returns(&out)
+        .context("getTotalPriorityTxs answer")?;
+    Ok(total.saturating_to())
+}
+
+/// Every `NewPriorityRequest` the chain contract `zk_chain` emitted in blocks `from..=to`.
+pub(crate) async fn priority_requests<P: Provider>(
+    l1: &P,
+    zk_chain: Address,
+    from: u64,
+    to: u64,
+) -> anyhow::Result<Vec<IZKChain::NewPriorityRequest>> {
+    let mut requests = Vec::new();
+    let mut start = from;
+    while start <= to {
+        let end = to.min(start + LOGS_CHUNK - 1);
+        let filter = Filter::new()
+            .address(zk_chain)
+            .event_signature(IZKChain::NewPriorityRequest::SIGNATURE_HASH)
+            .from_block(start)
+            .to_block(end);
+        let logs = l1.get_logs(&filter).await.context("eth_getLogs")?;
+        for log in logs {
+            requests.push(
+                IZKChain::NewPriorityRequest::decode_log_data(log.data())
+                    .context("undecodable NewPriorityRequest")?,
+            );
+        }
+        start = end + 1;
+    }
+    Ok(requests)
 }

@@ -23,6 +23,10 @@ pub struct L2Endpoint {
     pub l1_contracts: Option<L1Contracts>,
     /// Its validator on the L1, which sends its settlement txs (`None` without an L1).
     pub operator: Option<alloy_primitives::Address>,
+    /// Whether it is the Gateway (`--gateway`), on which the other L2s settle.
+    pub gateway: bool,
+    /// Its contracts on the Gateway, where its batches settle (`None`: it settles on the L1).
+    pub gateway_contracts: Option<L1Contracts>,
 }
 
 impl L2Endpoint {
@@ -38,7 +42,8 @@ impl NodeHandle {
         &self.l2s[0]
     }
 
-    /// Every L2, the first one first (`--chains`; one without it).
+    /// Every L2, the first one first (`--chains`; one without it), the Gateway (`--gateway`)
+    /// last.
     pub fn l2s(&self) -> Vec<L2Endpoint> {
         self.l2s
             .iter()
@@ -48,8 +53,15 @@ impl NodeHandle {
                 rpc_addr: l2.rpc_addr,
                 l1_contracts: self.on_l1.get(i).map(|c| c.contracts),
                 operator: self.on_l1.get(i).map(|c| c.operator.address()),
+                gateway: self.gateway && i + 1 == self.l2s.len(),
+                gateway_contracts: self.on_gateway.get(i).map(|c| c.contracts),
             })
             .collect()
+    }
+
+    /// The Gateway (`--gateway`; `None` without it).
+    pub fn gateway(&self) -> Option<L2Endpoint> {
+        self.l2s().into_iter().find(|l2| l2.gateway)
     }
 
     /// A receiver of the events of L2 number `index` (0: the first; `None` past the last).

@@ -1,5 +1,6 @@
-//! The L2s of the devnet before they run (`--chains`: the first L2, then the others), each
-//! with what is its own: settings and port, data dir, batches and command channels.
+//! The L2s of the devnet before they run (`--chains`: the first L2, then the others, then the
+//! Gateway of `--gateway`), each with what is its own: settings and port, data dir, batches and
+//! command channels.
 //!
 //! `(Config, the data dir) -> one L2Plan per L2`
 //!
@@ -24,6 +25,8 @@ pub(super) type Channel<T> = (mpsc::Sender<T>, mpsc::Receiver<T>);
 /// One L2, before it runs.
 pub(super) struct L2Plan {
     pub(super) chain: ChainConfig,
+    /// Whether it is the Gateway (the L2s settle on it; it settles on the L1).
+    pub(super) gateway: bool,
     /// Port of its JSON-RPC.
     pub(super) port: u16,
     /// Its data dir (`None`: in memory).
@@ -43,8 +46,9 @@ pub(super) fn plan(config: &Config, root: Option<&Arc<DataDir>>) -> anyhow::Resu
         Some(l1) if l1.external.is_none() => l1.chain.chain_id,
         _ => 0,
     };
-    config
-        .l2_chains()
+    let chains = config.l2_chains();
+    let count = chains.len();
+    chains
         .into_iter()
         .enumerate()
         .map(|(i, (chain, port))| {
@@ -62,8 +66,15 @@ pub(super) fn plan(config: &Config, root: Option<&Arc<DataDir>>) -> anyhow::Resu
                 Some(dir) => BatchStore::persisted(dir.batches())?,
                 None => BatchStore::default(),
             });
+            let gateway = config.gateway.is_some() && i + 1 == count;
+            if config.gateway.is_some() && !gateway {
+                // It settles on the Gateway: final only once the Gateway is (`l1::finality`),
+                // nothing before the first look.
+                batches.set_final_on_l1(0);
+            }
             Ok(L2Plan {
                 chain,
+                gateway,
                 port,
                 disk,
                 batches,

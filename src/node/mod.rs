@@ -52,6 +52,10 @@ pub struct NodeHandle {
     l2s: Vec<RunningChain>,
     /// Each L2's side on the L1, in the same order (empty without an L1).
     on_l1: Vec<ChainOnL1>,
+    /// Whether the last of `l2s` is the Gateway (`--gateway`).
+    gateway: bool,
+    /// With `--gateway`: the side on the Gateway of each L2 before it, in the same order.
+    on_gateway: Vec<ChainOnL1>,
     l1: Option<RunningL1>,
     accounts: Vec<DevAccount>,
     /// Where the metrics endpoint listens (`None`: off, or its port was taken).
@@ -78,8 +82,8 @@ impl Node {
     pub async fn spawn(mut config: Config) -> anyhow::Result<NodeHandle> {
         let accounts = dev_accounts(&config.accounts)?;
         anyhow::ensure!(
-            config.more_chains.is_empty() || config.fork.is_none(),
-            "several L2s (--chains) and --fork-url together are not supported yet"
+            (config.more_chains.is_empty() && config.gateway.is_none()) || config.fork.is_none(),
+            "several L2s (--chains, --gateway) and --fork-url together are not supported yet"
         );
         // A fork reaches its remote first: the L2's chain id and genesis are the remote's.
         // The embedded L1 may fork too; it keeps its chain id (the rollup contracts at its
@@ -127,6 +131,18 @@ impl Node {
         // contracts.
         let chain_ids: Vec<u64> = plans.iter().map(|plan| plan.chain.chain_id).collect();
         let l1_setup = L1Setup::resolve(config.l1.as_ref(), &chain_ids, &accounts).await?;
+        anyhow::ensure!(
+            config.gateway.is_none() || matches!(l1_setup, L1Setup::Embedded { .. }),
+            "--gateway needs the embedded L1 (not --no-l1, not --l1-rpc)"
+        );
+        // With --gateway: the L2s that settle on it (every chain before it).
+        let on_gateway_ids: Vec<u64> = plans
+            .iter()
+            .filter(|_| config.gateway.is_some())
+            .filter(|plan| !plan.gateway)
+            .map(|plan| plan.chain.chain_id)
+            .collect();
+        let mut on_gateway = vec![];
         let (l1_genesis_state, on_l1) =
             l1_side(&l1_setup, &plans, l1_fork.clone(), &accounts, &config)?;
         let zks = l1_setup.zks_info();
@@ -168,11 +184,18 @@ impl Node {
         for (i, plan) in plans.into_iter().enumerate() {
             let chain_id = plan.chain.chain_id;
             let fork = if i == 0 { fork.clone() } else { None };
-            let genesis = {
+            let mut genesis = {
                 let (recipe, fork) = (recipe.clone(), fork.clone());
                 // On a fork this reads the remote (the dev accounts, the system contracts).
                 tokio::task::spawn_blocking(move || recipe.build(fork)).await??
             };
+            if plan.gateway {
+                // The L2s' chain contracts on it, as on the L1.
+                let l1_genesis = l1_setup.genesis().context("the Gateway needs an L1")?;
+                on_gateway = l1_genesis
+                    .gateway_genesis(&mut genesis, chain_id, &on_gateway_ids, &accounts)
+                    .context("the Gateway's genesis")?;
+            }
             let settlement_rpc = config.l1.as_ref().map(|_| rpc::Settlement {
                 batches: plan.batches.clone(),
                 settle: plan.settle.0.clone(),
@@ -181,16 +204,22 @@ impl Node {
             rpc.port = plan.port;
             // The first L2's lines are unlabelled, as when it is the only one.
             let label = (i > 0).then_some(LineLabel::Chain(chain_id));
+            let mut output = OutputConfig {
+                label,
+                ..config.output
+            };
+            if let (true, Some(g)) = (plan.gateway, l1_setup.genesis()) {
+                // The L2s' settlement txs and the relay's get a summary line each, as on L1.
+                output.internal_senders = [Some(g.governor), None];
+                output.settlement_target = Some(g.contracts.validator_timelock);
+            }
             let running = spawn_chain(
                 ChainSpec {
                     chain: plan.chain.clone(),
                     rpc,
                     mining: config.mining,
                     genesis,
-                    output: (!config.silent).then_some(OutputConfig {
-                        label,
-                        ..config.output
-                    }),
+                    output: (!config.silent).then_some(output),
                     config: &config,
                     accounts: &accounts,
                     zks: zks.map(|zks| rpc::zks::ZksInfo {
@@ -204,14 +233,16 @@ impl Node {
                     disk: plan.disk.clone().map(|d| (d, Role::L2)),
                     saved: saved.clone(),
                     fork,
-                    recipe: Some(recipe.clone()),
+                    // Forking (`anvil_reset`) is for L2s; the Gateway keeps its contracts.
+                    recipe: (!plan.gateway).then(|| recipe.clone()),
                 },
                 &cancel,
             )
             .await
-            .with_context(|| match several {
-                true => format!("L2 chain {chain_id}"),
-                false => "L2".to_string(),
+            .with_context(|| match (plan.gateway, several) {
+                (true, _) => format!("the Gateway (chain {chain_id})"),
+                (false, true) => format!("L2 chain {chain_id}"),
+                (false, false) => "L2".to_string(),
             })?;
             l2s.push(running);
             batch_stores.push(plan.batches.clone());
@@ -282,30 +313,18 @@ impl Node {
         if let (Some(l1_config), Some(running), Some(genesis), Some(devnet)) =
             (l1_setup.config(), &l1, l1_setup.genesis(), &devnet)
         {
-            // The governor owns the verifier, which every chain shares.
-            let governor =
-                alloy_signer_local::PrivateKeySigner::from_bytes(&genesis.governor_private_key)
-                    .context("L1 governor key")?;
-            settlement::prepare_verifier(&config, running, &running.contracts, governor).await?;
-            for (index, (((chain, batches, settle_rx), l2), on_l1)) in
-                pipelines.into_iter().zip(&l2s).zip(&on_l1).enumerate()
-            {
-                let pipeline = settlement::Pipeline {
-                    config: &config,
-                    l1_config,
-                    running,
-                    chain: &chain,
-                    on_l1,
-                    devnet,
-                    l2,
-                    batches: &batches,
-                    several,
-                    index,
-                    settle_rx,
-                    cancel: &cancel,
-                };
-                settlement::spawn(pipeline, &mut stages).await?;
-            }
+            let all = settlement::Pipelines {
+                config: &config,
+                l1_config,
+                running,
+                genesis,
+                devnet,
+                l2s: &l2s,
+                on_l1: &on_l1,
+                on_gateway: &on_gateway,
+                cancel: &cancel,
+            };
+            settlement::spawn_all(all, pipelines, &mut stages).await?;
         }
         let first = &l2s[0];
 
@@ -334,6 +353,8 @@ impl Node {
                     chain_id: l2.chain_id,
                     rpc_addr: l2.rpc_addr,
                     on_l1: on_l1.get(i),
+                    gateway: config.gateway.is_some() && i + 1 == l2s.len(),
+                    on_gateway: on_gateway.get(i),
                 })
                 .collect(),
             l1: match (&l1_setup, &l1) {
@@ -384,8 +405,10 @@ impl Node {
         }
         stop_on_error.disarm();
         Ok(NodeHandle {
+            gateway: config.gateway.is_some(),
             l2s,
             on_l1,
+            on_gateway,
             l1,
             accounts,
             metrics_addr,

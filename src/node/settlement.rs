@@ -1,8 +1,8 @@
 //! The settlement pipeline of one L2, wired in its order: L1 watcher (L1 txs -> the L2
 //! sequencer), batcher (L2 blocks -> batches) -> prover (batches -> proven batches) -> L1
-//! sender (commit, prove, execute on its chain contract). Each stage is a supervised task
-//! (`Stages`); every L2 of the devnet has its own pipeline, the L1's verifier is set up once
-//! for all (`prepare_verifier`).
+//! sender (commit, prove, execute on its chain contract, on the L1 or on the Gateway). Each
+//! stage is a supervised task (`Stages`); every L2 of the devnet (the Gateway too) has its own
+//! pipeline, each settlement layer's verifier is set up once for all (`prepare_verifier`).
 
 use std::sync::Arc;
 
@@ -19,7 +19,9 @@ use crate::{
     config::{ChainConfig, ProverMode},
     devnet::Devnet,
     l1::{
-        ChainOnL1, L1Contracts,
+        ChainOnL1, L1Contracts, L1Genesis,
+        finality::GatewayFinality,
+        relay::{PriorityRelay, RelayedChain},
         sender::{L1Sender, SettleCommand},
         watcher::L1Watcher,
     },
@@ -36,8 +38,10 @@ pub(super) struct Pipeline<'a> {
     pub(super) running: &'a RunningL1,
     /// The L2's settings (chain id, execution rules: the prover re-executes with them).
     pub(super) chain: &'a ChainConfig,
-    /// The L2's contract, operator and admin on the L1.
+    /// The L2's contract, operator and admin on the L1 (its L1 txs are requested there).
     pub(super) on_l1: &'a ChainOnL1,
+    /// Where its batches settle.
+    pub(super) settle_on: SettleOn<'a>,
     pub(super) devnet: &'a Devnet,
     pub(super) l2: &'a RunningChain,
     pub(super) batches: &'a Arc<BatchStore>,
@@ -49,6 +53,16 @@ pub(super) struct Pipeline<'a> {
     /// Manual settlement commands (`anvil_zks_*`) for the sender.
     pub(super) settle_rx: mpsc::Receiver<SettleCommand>,
     pub(super) cancel: &'a CancellationToken,
+}
+
+/// Where an L2's batches settle: the L1, or the Gateway (`--gateway`).
+pub(super) struct SettleOn<'a> {
+    /// Its JSON-RPC.
+    pub(super) url: String,
+    /// The L2's contract, operator and admin there.
+    pub(super) side: &'a ChainOnL1,
+    /// Whether it is the Gateway.
+    pub(super) gateway: bool,
 }
 
 /// A signing provider of the L1 at `url`.
@@ -64,12 +78,12 @@ fn signing(url: &str, signer: alloy_signer_local::PrivateKeySigner) -> anyhow::R
 /// governor (`admin`), who owns it.
 pub(super) async fn prepare_verifier(
     config: &Config,
-    running: &RunningL1,
+    url: &str,
     contracts: &L1Contracts,
     admin: alloy_signer_local::PrivateKeySigner,
 ) -> anyhow::Result<()> {
     let prover = &config.settlement.prover;
-    let admin = signing(&running.url, admin)?;
+    let admin = signing(url, admin)?;
     if prover.mode != ProverMode::Mock {
         register_prover(
             &admin,
@@ -92,6 +106,7 @@ pub(super) async fn spawn(p: Pipeline<'_>, stages: &mut Stages) -> anyhow::Resul
         running,
         chain,
         on_l1,
+        settle_on,
         devnet,
         l2,
         batches,
@@ -120,8 +135,8 @@ pub(super) async fn spawn(p: Pipeline<'_>, stages: &mut Stages) -> anyhow::Resul
     stages.spawn(name("L1 watcher"), watcher.run(cancel.clone()));
 
     // Settlement, in pipeline order: batcher -> prover -> L1 sender.
-    let operator = on_l1.operator.clone();
-    let admin = on_l1.admin.clone();
+    let operator = settle_on.side.operator.clone();
+    let admin = settle_on.side.admin.clone();
     let (batch_out, batch_in) = mpsc::channel(16);
     let (proven_out, proven_in) = mpsc::channel(16);
     let batcher = Batcher {
@@ -183,19 +198,147 @@ pub(super) async fn spawn(p: Pipeline<'_>, stages: &mut Stages) -> anyhow::Resul
         }
     }
     let sender = L1Sender {
-        l1: signing(&url, operator.clone())?,
+        l1: signing(&settle_on.url, operator.clone())?,
         operator: operator.address(),
         admin_address: admin.address(),
-        admin: signing(&url, admin)?,
-        contracts: on_l1.contracts,
+        admin: signing(&settle_on.url, admin)?,
+        contracts: settle_on.side.contracts,
         batches: batches.clone(),
         events: l2.events.clone(),
         auto: config.settlement.auto,
         gate,
     };
+    let sender_name = match settle_on.gateway {
+        true => "sender to the Gateway",
+        false => "L1 sender",
+    };
     stages.spawn(
-        name("L1 sender"),
+        name(sender_name),
         sender.run(proven_in, settle_rx, cancel.clone()),
     );
+    Ok(())
+}
+
+/// What every pipeline of the devnet is wired from.
+pub(super) struct Pipelines<'a> {
+    pub(super) config: &'a Config,
+    pub(super) l1_config: &'a L1Config,
+    pub(super) running: &'a RunningL1,
+    pub(super) genesis: &'a L1Genesis,
+    pub(super) devnet: &'a Devnet,
+    /// The L2s, the Gateway (if any) last.
+    pub(super) l2s: &'a [RunningChain],
+    /// Each L2's side on the L1, in the same order.
+    pub(super) on_l1: &'a [ChainOnL1],
+    /// With `--gateway`: the side on the Gateway of each L2 before it, in the same order.
+    pub(super) on_gateway: &'a [ChainOnL1],
+    pub(super) cancel: &'a CancellationToken,
+}
+
+/// One L2's own parts of its pipeline: settings, batches, manual settlement commands.
+pub(super) type PipelineParts = (ChainConfig, Arc<BatchStore>, mpsc::Receiver<SettleCommand>);
+
+/// Starts every L2's stages (`parts` in the order of `l2s`), each settling on the L1 or, with
+/// `--gateway`, on the Gateway (which settles on the L1), and the relay of the L1 requests of
+/// the L2s on the Gateway.
+pub(super) async fn spawn_all(
+    p: Pipelines<'_>,
+    parts: Vec<PipelineParts>,
+    stages: &mut Stages,
+) -> anyhow::Result<()> {
+    // The governor owns the verifier, which every chain shares, on the L1 and on the Gateway.
+    let governor =
+        alloy_signer_local::PrivateKeySigner::from_bytes(&p.genesis.governor_private_key)
+            .context("L1 governor key")?;
+    prepare_verifier(
+        p.config,
+        &p.running.url,
+        &p.running.contracts,
+        governor.clone(),
+    )
+    .await?;
+    let gateway = match p.on_gateway.first() {
+        Some(side) => {
+            let gateway = p.l2s.last().context("the Gateway runs")?;
+            let url = format!("http://{}", gateway.rpc_addr);
+            prepare_verifier(p.config, &url, &side.contracts, governor.clone())
+                .await
+                .context("the Gateway's verifier")?;
+            Some(url)
+        }
+        None => None,
+    };
+    let several = p.l2s.len() > 1;
+    for (index, ((chain, batches, settle_rx), l2)) in parts.into_iter().zip(p.l2s).enumerate() {
+        let settle_on = match (&gateway, p.on_gateway.get(index)) {
+            (Some(url), Some(side)) => SettleOn {
+                url: url.clone(),
+                side,
+                gateway: true,
+            },
+            _ => SettleOn {
+                url: p.running.url.clone(),
+                side: &p.on_l1[index],
+                gateway: false,
+            },
+        };
+        let pipeline = Pipeline {
+            config: p.config,
+            l1_config: p.l1_config,
+            running: p.running,
+            chain: &chain,
+            on_l1: &p.on_l1[index],
+            settle_on,
+            devnet: p.devnet,
+            l2,
+            batches: &batches,
+            several,
+            index,
+            settle_rx,
+            cancel: p.cancel,
+        };
+        spawn(pipeline, stages).await?;
+        if let (Some(url), Some(side)) = (&gateway, p.on_gateway.get(index)) {
+            let finality = GatewayFinality {
+                gateway: RootProvider::<alloy_network::Ethereum>::new_http(url.parse()?),
+                zk_chain: side.contracts.zk_chain,
+                batches,
+                poll: p.l1_config.poll,
+            };
+            stages.spawn(
+                format!("finality of chain {} through the Gateway", chain.chain_id),
+                finality.run(p.cancel.clone()),
+            );
+        }
+    }
+    if let (Some(url), Some(side)) = (gateway, p.on_gateway.first()) {
+        let relay = PriorityRelay {
+            l1: RootProvider::<alloy_network::Ethereum>::new_http(p.running.url.parse()?),
+            gateway: signing(&url, governor.clone())?,
+            owner: governor.address(),
+            bridgehub: side.contracts.bridgehub,
+            chains: p
+                .on_gateway
+                .iter()
+                .zip(p.on_l1)
+                .map(|(there, l1)| RelayedChain {
+                    chain_id: there.chain_id,
+                    on_l1: l1.contracts.zk_chain,
+                    on_gateway: there.contracts.zk_chain,
+                })
+                .collect(),
+            poll: p.l1_config.poll,
+            gate: p.devnet.gate.clone(),
+            first_block: p
+                .running
+                .chain
+                .as_ref()
+                .map_or(0, |l1| l1.chain.first_number()),
+        };
+        stages.spawn(
+            "priority relay to the Gateway".to_string(),
+            relay.run(p.cancel.clone()),
+        );
+    }
     Ok(())
 }

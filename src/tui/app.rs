@@ -236,6 +236,8 @@ pub struct ChainChoice {
     pub chain_id: Option<u64>,
     /// Its JSON-RPC URL.
     pub url: String,
+    /// Whether it is the Gateway (`--gateway`), not an L2 settling on it.
+    pub gateway: bool,
 }
 
 /// A dev account as the dashboard shows it.
@@ -395,6 +397,7 @@ impl App {
         fresh.side = self.side;
         fresh.chain = index;
         let which = match choice.chain_id {
+            Some(id) if choice.gateway => format!("the Gateway (chain {id})"),
             Some(id) => format!("L2 chain {id}"),
             None => format!("the L2 at {}", fresh.info.l2_url),
         };

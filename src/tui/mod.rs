@@ -108,6 +108,7 @@ impl Dashboard {
                 .map(|l2| app::ChainChoice {
                     chain_id: Some(l2.chain_id),
                     url: l2.rpc_url(),
+                    gateway: l2.gateway,
                 })
                 .collect(),
         };
@@ -165,6 +166,7 @@ impl Dashboard {
                     .map(|url| app::ChainChoice {
                         chain_id: None,
                         url: url.clone(),
+                        gateway: false,
                     })
                     .collect(),
             },

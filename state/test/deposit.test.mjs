@@ -1,6 +1,6 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { parseEther, keccak256, ZeroAddress, ZeroHash as ZERO32 } from "ethers";
+import { parseEther, keccak256, concat as ethers_concat, ZeroAddress, ZeroHash as ZERO32 } from "ethers";
 import { setup, expectRevert } from "../lib/testkit.mjs";
 import { abi, priorityOpsRollingHash, ntvAssetId, encodeBridgeBurnData, ETH_TOKEN_ADDRESS, EMPTY_STRING_KECCAK } from "../lib/encoding.mjs";
 
@@ -159,4 +159,25 @@ test("bad deposits revert", async () => {
   await expectRevert(t.c.l1NativeTokenVault.connect(t.user).bridgeBurn(270n, 0n, ethAssetId, t.user.address,
     encodeBridgeBurnData(1n, t.user.address), { value: 1n }), "Unauthorized", [t.user.address]);
   assert.equal(await zkChain.getTotalPriorityTxs(), 2n);
+});
+
+test("on a Gateway, the Bridgehub's owner queues a request made on L1 on the chain's contract", async () => {
+  const { bridgehub, zkChain } = t.c;
+  const queued = await zkChain.getTotalPriorityTxs();
+  const rolling = await zkChain.getPriorityQueueRollingHash();
+  const hash = keccak256("0x1234");
+  // Only the owner relays, only the Bridgehub queues.
+  await expectRevert(bridgehub.connect(t.user).forwardTransactionOnGateway(270n, hash, 7n), "Unauthorized");
+  await expectRevert(zkChain.connect(t.user).bridgehubRequestL2TransactionOnGateway(hash, 7n), "Unauthorized");
+  const owner = bridgehub.connect(t.deployer);
+  await expectRevert(owner.forwardTransactionOnGateway(9n, hash, 7n), "ChainNotRegistered");
+  const receipt = await (await owner.forwardTransactionOnGateway(270n, hash, 7n)).wait();
+  const [relayed] = receipt.logs
+    .filter((l) => l.address === t.addresses.zkChain)
+    .map((l) => zkChain.interface.parseLog(l));
+  assert.equal(relayed.name, "NewRelayedPriorityTransaction");
+  assert.deepEqual([...relayed.args], [queued, hash, 7n]);
+  assert.equal(await zkChain.getTotalPriorityTxs(), queued + 1n);
+  assert.equal(await zkChain.priorityTxHash(queued), hash);
+  assert.equal(await zkChain.getPriorityQueueRollingHash(), keccak256(ethers_concat([rolling, hash])));
 });

@@ -1,8 +1,9 @@
 //! Several L2s in one devnet (`--chains`): each answers as its own chain, gets the deposits
 //! made to it and no others, and settles its batches on its own L1 contract (the embedded L1
 //! or an external anvil, with any prover). `saving`: snapshots, dumps and the data dir cover
-//! every chain together.
+//! every chain together. `gateway`: the L2s settling on the Gateway (`--gateway`).
 
+mod gateway;
 mod saving;
 
 use alloy::{
@@ -40,6 +41,7 @@ mod l1 {
         }
         event NewPriorityRequestId(uint256 indexed txId, bytes32 indexed txHash);
         function getTotalBatchesExecuted() external view returns (uint256);
+        function getTotalPriorityTxs() external view returns (uint256);
         function getChainId() external view returns (uint256);
     }
 }

@@ -368,10 +368,12 @@ fn c_follows_the_next_l2_and_the_header_says_which() {
         ChainChoice {
             chain_id: Some(270),
             url: "http://127.0.0.1:3050".into(),
+            gateway: false,
         },
         ChainChoice {
             chain_id: Some(271),
             url: "http://127.0.0.1:3051".into(),
+            gateway: false,
         },
     ];
     let screen = draw(&app, 200, 50);
@@ -396,4 +398,30 @@ fn c_follows_the_next_l2_and_the_header_says_which() {
     // And round again to the first.
     app.on_key(Key::Char('c'));
     assert_eq!(app.switch_to, Some(0));
+}
+
+#[test]
+fn the_gateway_is_one_more_chain_to_follow_and_the_header_names_it() {
+    let mut app = busy();
+    app.info.chains = [(270, 3050, false), (506, 3052, true)]
+        .into_iter()
+        .map(|(id, port, gateway)| ChainChoice {
+            chain_id: Some(id),
+            url: format!("http://127.0.0.1:{port}"),
+            gateway,
+        })
+        .collect();
+    app.on_key(Key::Char('c'));
+    assert_eq!(app.switch_to.take(), Some(1));
+    app.follow_chain(1);
+    let screen = draw(&app, 200, 50);
+    assert!(screen.contains("Gateway "), "{screen}");
+    assert!(
+        screen.contains("[2/2, c] http://127.0.0.1:3052"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("following the Gateway (chain 506)"),
+        "{screen}"
+    );
 }

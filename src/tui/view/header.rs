@@ -107,7 +107,11 @@ fn header_first_line(app: &App, form: UrlForm) -> Line<'static> {
             Style::new().fg(Color::Black).bg(Color::Cyan).bold(),
         ),
         Span::raw(format!(
-            " L2 {}{} {}",
+            " {} {}{} {}",
+            match app.info.chains.get(app.chain).is_some_and(|c| c.gateway) {
+                true => "Gateway",
+                false => "L2",
+            },
             id(s.l2_chain_id),
             match app.info.chains.len() {
                 0 | 1 => String::new(),

@@ -201,6 +201,18 @@ contract Bridgehub is IBridgehub {
         return DataEncoding.encodeNTVAssetId(block.chainid, ETH_TOKEN_ADDRESS);
     }
 
+    /// @inheritdoc IBridgehub
+    /// @dev The Bridgehub of a Gateway: hands a request made on L1 for a chain settling here to
+    /// that chain's contract. In era-contracts the L1 Bridgehub sends it as an L1->Gateway
+    /// priority tx; on the devnet the node relays it as this Bridgehub's owner.
+    function forwardTransactionOnGateway(
+        uint256 _chainId,
+        bytes32 _canonicalTxHash,
+        uint64 _expirationTimestamp
+    ) external onlyOwner {
+        IMailbox(_chain(_chainId)).bridgehubRequestL2TransactionOnGateway(_canonicalTxHash, _expirationTimestamp);
+    }
+
     function getZKChain(uint256 _chainId) external view returns (address) {
         return zkChains[_chainId];
     }

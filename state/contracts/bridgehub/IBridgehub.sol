@@ -32,6 +32,12 @@ interface IBridgehub {
         uint256 _l2GasPerPubdataByteLimit
     ) external view returns (uint256);
 
+    function forwardTransactionOnGateway(
+        uint256 _chainId,
+        bytes32 _canonicalTxHash,
+        uint64 _expirationTimestamp
+    ) external;
+
     function getZKChain(uint256 _chainId) external view returns (address);
     function getAllZKChainChainIDs() external view returns (uint256[] memory);
     function chainTypeManager(uint256 _chainId) external view returns (address);

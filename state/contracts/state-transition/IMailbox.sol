@@ -17,9 +17,15 @@ interface IMailbox {
     /// @dev Emitted next to `NewPriorityRequest` (v29): SDKs find a deposit's L2 tx hash by it.
     event NewPriorityRequestId(uint256 indexed txId, bytes32 indexed txHash);
 
+    /// @dev Emitted by a chain settling on a Gateway when the Gateway's Bridgehub relays a
+    /// request made on L1 (era-contracts `IMailboxImpl.NewRelayedPriorityTransaction`).
+    event NewRelayedPriorityTransaction(uint256 txId, bytes32 txHash, uint64 expirationTimestamp);
+
     function bridgehubRequestL2Transaction(
         BridgehubL2TransactionRequest calldata _request
     ) external returns (bytes32 canonicalTxHash);
+
+    function bridgehubRequestL2TransactionOnGateway(bytes32 _canonicalTxHash, uint64 _expirationTimestamp) external;
 
     function l2TransactionBaseCost(
         uint256 _gasPrice,

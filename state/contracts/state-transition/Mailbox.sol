@@ -53,6 +53,21 @@ abstract contract Mailbox is ZKChainBase, IMailbox {
         emit NewPriorityRequestId(txId, canonicalTxHash);
     }
 
+    /// @inheritdoc IMailbox
+    /// @dev On a Gateway: the request was made on L1, whose chain contract emitted
+    /// `NewPriorityRequest` with the whole tx (the L2 reads it there); only its hash is queued
+    /// here, so executing the batch that ran it on this settlement layer pops it as on L1
+    /// (era-contracts `Mailbox.bridgehubRequestL2TransactionOnGateway`).
+    function bridgehubRequestL2TransactionOnGateway(
+        bytes32 _canonicalTxHash,
+        uint64 _expirationTimestamp
+    ) external onlyBridgehub {
+        uint256 txId = priorityQueue.length;
+        priorityQueue.push(_canonicalTxHash);
+        priorityQueueRollingHash = keccak256(abi.encodePacked(priorityQueueRollingHash, _canonicalTxHash));
+        emit NewRelayedPriorityTransaction(txId, _canonicalTxHash, _expirationTimestamp);
+    }
+
     function _canonicalTransaction(
         BridgehubL2TransactionRequest calldata _request,
         uint256 _txId,

@@ -1,0 +1,77 @@
+// The Gateway (`--chains 270,271 --gateway`) with cast: --config-out lists it (chain 506) and
+// where each chain settles; it answers as chain 506; a cast deposit from L1 to chain 271 lands
+// there; a cast send on each L2 becomes final with its batch executed on its contract on the
+// Gateway, and the Gateway's own batches executed on L1. zkos-dev only (anvil has no L2).
+import { before, after, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { startNode, freePort, bin, runOk, rpc, castDeposit, DEV_ACCOUNTS, NODE_KIND } from "./harness.mjs";
+
+const skip = NODE_KIND !== "zkos-dev" && "the Gateway needs zkos-dev";
+let node;
+let config;
+
+before(async () => {
+  if (skip) return;
+  const configOut = join(mkdtempSync(join(tmpdir(), "zkos-gateway-")), "zkos-dev.json");
+  const [port, second, gateway] = [await freePort(), await freePort(), await freePort()];
+  node = await startNode({
+    port,
+    args: ["--chains", "270,271", "--chain-ports", `${port},${second}`, "--gateway", "--gateway-port", `${gateway}`,
+      "--config-out", configOut],
+  });
+  for (let i = 0; i < 100 && !existsSync(configOut); i++) await sleep(100);
+  config = JSON.parse(readFileSync(configOut, "utf8"));
+});
+after(async () => {
+  await node?.stop();
+});
+
+const cast = (...args) => runOk(bin("cast"), args);
+const chain = (id) => config.chains.find((c) => c.chain_id === id);
+const executedOn = async (url, contract) =>
+  BigInt((await cast("call", "--rpc-url", url, contract, "getTotalBatchesExecuted()(uint256)")).split(" ")[0]);
+
+async function until(what, check) {
+  for (let i = 0; i < 600; i++) {
+    const value = await check();
+    if (value) return value;
+    await sleep(50);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+test("--config-out lists the Gateway, chain 506, and where each chain settles", { skip }, async () => {
+  assert.equal(config.gateway.chain_id, 506);
+  assert.equal(await cast("chain-id", "--rpc-url", config.gateway.rpc_url), "506");
+  assert.deepEqual(config.chains.map((c) => [c.chain_id, c.settles_on]), [[270, "gateway"], [271, "gateway"], [506, "l1"]]);
+  assert.equal(chain(506).gateway, true);
+});
+
+test("a cast deposit from L1 to chain 271 lands there", { skip }, async () => {
+  const l2 = { rpc: (m, p) => rpc(chain(271).rpc_url, m, p) };
+  const receiver = "0x000000000000000000000000000000000000b506";
+  const value = 10n ** 18n;
+  const rcpt = await castDeposit(l2, config.l1.rpc_url, DEV_ACCOUNTS[3], receiver, value);
+  assert.equal(rcpt.status, "0x1");
+  await until("the deposit on 271", async () => BigInt(await l2.rpc("eth_getBalance", [receiver, "latest"])) === value);
+});
+
+test("a cast send on each L2 is final with its batch executed on the Gateway, the Gateway's on L1", { skip }, async () => {
+  for (const { chain_id, rpc_url, gateway_contracts } of config.chains.filter((c) => !c.gateway)) {
+    const rcpt = JSON.parse(
+      await cast("send", "--rpc-url", rpc_url, "--private-key", DEV_ACCOUNTS[2].key, "--json", "--value", "1",
+        "0x000000000000000000000000000000000000c0de"),
+    );
+    assert.equal(rcpt.status, "0x1", `chain ${chain_id}`);
+    await until(`block ${Number(rcpt.blockNumber)} of chain ${chain_id} finalized`, async () => {
+      const fin = await rpc(rpc_url, "eth_getBlockByNumber", ["finalized", false]);
+      return Number(fin.number) >= Number(rcpt.blockNumber);
+    });
+    assert.ok((await executedOn(config.gateway.rpc_url, gateway_contracts.zkChain)) >= 1n, `chain ${chain_id}`);
+  }
+  assert.ok((await executedOn(config.l1.rpc_url, chain(506).l1_contracts.zkChain)) >= 1n, "the Gateway on L1");
+});
