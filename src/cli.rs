@@ -8,6 +8,7 @@ mod chains_flags;
 mod fork_args;
 pub mod snapshot_cmd;
 mod start;
+mod state_args;
 
 pub use start::{EvmRulesArg, ProverMode, StartArgs};
 
