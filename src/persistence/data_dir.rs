@@ -96,6 +96,15 @@ pub enum Role {
 }
 
 impl Role {
+    /// The chain a logged record names (`role as u8`).
+    fn logged(role: u8) -> anyhow::Result<Self> {
+        match role {
+            0 => Ok(Self::L2),
+            1 => Ok(Self::L1),
+            n => bail!("a logged write names chain {n}"),
+        }
+    }
+
     fn meta(self) -> TableDefinition<'static, &'static str, &'static [u8]> {
         match self {
             Self::L2 => L2_META,

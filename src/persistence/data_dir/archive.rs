@@ -18,12 +18,8 @@ use crate::{
 impl ChainOnDisk {
     /// The blocks logged for this chain that the database may not hold yet, oldest first.
     fn queued_blocks(&self) -> Vec<Arc<StoredBlock>> {
-        let role = match self.role {
-            super::Role::L2 => 0,
-            super::Role::L1 => 1,
-        };
         self.dir
-            .queued(role)
+            .queued(self.role as u8)
             .iter()
             .flat_map(|q| q.blocks.iter().cloned())
             .collect()

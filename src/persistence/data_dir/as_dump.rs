@@ -35,10 +35,7 @@ fn chain_op(role: Role, chain: &ChainDump) -> anyhow::Result<PersistOp> {
         next_l1_txs.push(next);
     }
     Ok(PersistOp {
-        role: match role {
-            Role::L2 => 0,
-            Role::L1 => 1,
-        },
+        role: role as u8,
         from: first,
         genesis: true,
         hashes,

@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use alloy_primitives::{B256, U256};
 use alloy_rlp::Decodable as _;
-use anyhow::bail;
 use redb::ReadableTable as _;
 
 use super::{CODES, Role, encode, tables};
@@ -56,11 +55,7 @@ impl PersistOp {
     }
 
     pub(super) fn role(&self) -> anyhow::Result<Role> {
-        match self.role {
-            0 => Ok(Role::L2),
-            1 => Ok(Role::L1),
-            n => bail!("a logged write names chain {n}"),
-        }
+        Role::logged(self.role)
     }
 
     /// Applies it in `txn`: the same result however often it is applied. `decoded`: the

@@ -85,11 +85,7 @@ impl Logged {
             Self::Operation(op) => op.role,
             Self::Block(block) => block.role,
         };
-        match role {
-            0 => Ok(Role::L2),
-            1 => Ok(Role::L1),
-            n => anyhow::bail!("a logged write names chain {n}"),
-        }
+        Role::logged(role)
     }
 }
 

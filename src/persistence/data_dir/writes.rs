@@ -256,10 +256,7 @@ impl ChainOnDisk {
             }
         }
         let op = PersistOp {
-            role: match self.role {
-                Role::L2 => 0,
-                Role::L1 => 1,
-            },
+            role: self.role as u8,
             from: first + from as u64,
             genesis,
             hashes,
