@@ -92,20 +92,30 @@ pub const DEFAULT_CACHE_BLOCKS: usize = 128;
 /// Fork mode's settings (`--fork-url` and the flags that tune it).
 pub use crate::fork::ForkConfig;
 
-/// When the data dir's writes reach the disk (`--sync`, `--sync-interval`). A block is in the
-/// operating system before its receipts show either way, so a killed process loses nothing.
+/// When the data dir's writes reach the disk (`--sync`, `--sync-interval`,
+/// `--checkpoint-interval`). A block is in the operating system before its receipts show
+/// either way, so a killed process loses nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SyncPolicy {
-    /// Synced in groups, at most this long after being written: a power loss may take the
-    /// last interval's blocks (the default, 100 ms).
-    Interval(Duration),
+    /// Logged, and synced in groups.
+    Interval {
+        /// The log is synced this often: a power loss may take the last interval's blocks
+        /// (100 ms by default).
+        sync: Duration,
+        /// The logged blocks are written to the database in one synced transaction this often
+        /// (1 s by default): a restart after a crash replays at most that long a tail.
+        checkpoint: Duration,
+    },
     /// Each block synced before its receipts show.
     Always,
 }
 
 impl Default for SyncPolicy {
     fn default() -> Self {
-        Self::Interval(Duration::from_millis(100))
+        Self::Interval {
+            sync: Duration::from_millis(100),
+            checkpoint: Duration::from_secs(1),
+        }
     }
 }
 

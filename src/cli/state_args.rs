@@ -32,14 +32,25 @@ pub struct StateArgs {
     /// (named snapshots go to a temporary dir removed on exit).
     #[arg(long, help_heading = "State")]
     pub ephemeral: bool,
-    /// When the data dir's writes are synced to the disk: `interval` (every --sync-interval;
-    /// a killed process loses nothing, a power loss at most the last interval) or `always`
-    /// (each block synced before its receipts show).
+    /// When the data dir's writes are synced to the disk: `interval` (the write-ahead log every
+    /// --sync-interval, the database every --checkpoint-interval; a killed process loses
+    /// nothing, a power loss at most the last --sync-interval) or `always` (each block synced
+    /// to the database before its receipts show).
     #[arg(long, value_enum, default_value = "interval", help_heading = "State")]
     pub sync: SyncArg,
-    /// With --sync interval: milliseconds between syncs.
+    /// With --sync interval: milliseconds between syncs of the write-ahead log.
     #[arg(long, value_name = "MS", default_value_t = 100, help_heading = "State")]
     pub sync_interval: u64,
+    /// With --sync interval: milliseconds between checkpoints, which write the logged blocks
+    /// to the database in one synced transaction (a restart after a crash replays at most the
+    /// blocks since the last one).
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 1000,
+        help_heading = "State"
+    )]
+    pub checkpoint_interval: u64,
     /// With a data dir: how many of the latest blocks each chain keeps in memory (and at most
     /// 16,384 txs); older blocks, txs, receipts and logs are read from the data dir.
     #[arg(long, value_name = "N", default_value_t = crate::config::DEFAULT_CACHE_BLOCKS as u64, value_parser = clap::value_parser!(u64).range(1..), help_heading = "State")]
@@ -102,7 +113,14 @@ impl StateArgs {
                     self.sync_interval > 0,
                     "--sync-interval must be at least 1 ms"
                 );
-                crate::config::SyncPolicy::Interval(Duration::from_millis(self.sync_interval))
+                anyhow::ensure!(
+                    self.checkpoint_interval > 0,
+                    "--checkpoint-interval must be at least 1 ms"
+                );
+                crate::config::SyncPolicy::Interval {
+                    sync: Duration::from_millis(self.sync_interval),
+                    checkpoint: Duration::from_millis(self.checkpoint_interval),
+                }
             }
         };
         config.cache_blocks = self.cache_blocks as usize;

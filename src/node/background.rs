@@ -1,7 +1,12 @@
 //! The node's background chores, off every chain's critical path: the data dirs' checkpoints
 //! and the forks' caches written to disk.
 
-use std::sync::Arc;
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use anyhow::Context as _;
 
 use tokio_util::sync::CancellationToken;
 
@@ -30,14 +35,17 @@ pub(super) fn spawn_cache_saver(
     });
 }
 
-/// Syncs the data dir's writes every `every` (`--sync-interval`) on a thread of its own, at a
-/// lower scheduling priority than the chains' (it has a whole interval of slack; the sequencer
-/// and the RPC have none): a block is in the write-ahead log before its receipts show, and in
-/// the database, synced, after the next checkpoint. The data dir checkpoints once more when it
-/// closes; the thread lets go of it as soon as `cancel` fires.
+/// Keeps the data dir's writes durable on a thread of its own, at a lower scheduling priority
+/// than the chains' (it has a whole interval of slack; the sequencer and the RPC have none): a
+/// block is in the write-ahead log before its receipts show, the log is synced every `sync`
+/// (`--sync-interval`), and the logged blocks go to the database, synced, every `checkpoint`
+/// (`--checkpoint-interval`): few large transactions write the database's pages far fewer
+/// times than many small ones. The data dir checkpoints once more when it closes; the thread
+/// lets go of it as soon as `cancel` fires.
 pub(super) fn spawn_checkpoints(
     dir: Arc<DataDir>,
-    every: std::time::Duration,
+    sync: Duration,
+    checkpoint: Duration,
     cancel: CancellationToken,
 ) {
     let (stop, stopped) = std::sync::mpsc::channel::<()>();
@@ -45,14 +53,23 @@ pub(super) fn spawn_checkpoints(
         cancel.cancelled().await;
         drop(stop);
     });
+    let tick = sync.min(checkpoint);
     let spawned = std::thread::Builder::new()
         .name("zkos-checkpoints".into())
         .spawn(move || {
             lower_priority();
-            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(every)
-            {
-                if let Err(err) = dir.checkpoint() {
-                    tracing::warn!("data dir checkpoint failed: {err:#}");
+            let mut checkpointed = Instant::now();
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(tick) {
+                let due = checkpointed.elapsed() + tick / 2 >= checkpoint || dir.queue_is_long();
+                let done = match due {
+                    true => dir.checkpoint().context("the data dir's checkpoint failed"),
+                    false => dir.sync_log(),
+                };
+                if due {
+                    checkpointed = Instant::now();
+                }
+                if let Err(err) = done {
+                    tracing::warn!("{err:#}");
                 }
             }
         });

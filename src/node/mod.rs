@@ -119,8 +119,8 @@ impl Node {
         for dir in data_dir.iter().chain(&more_dirs) {
             match config.sync {
                 crate::config::SyncPolicy::Always => dir.set_sync_always(true),
-                crate::config::SyncPolicy::Interval(every) => {
-                    spawn_checkpoints(dir.clone(), every, cancel.clone());
+                crate::config::SyncPolicy::Interval { sync, checkpoint } => {
+                    spawn_checkpoints(dir.clone(), sync, checkpoint, cancel.clone());
                 }
             }
         }

@@ -4,9 +4,10 @@
 //! Write path: the sequencer persists each sealed block (txs, receipts, state changes, new
 //! codes) before any of its receipts is visible, as one operation: appended to the write-ahead
 //! log (`<data dir>/devnet.wal` and `devnet.wal.1`, written to the OS without a sync, so a
-//! killed process keeps it) and queued. A checkpoint every `--sync-interval` (and at a clean
-//! stop) applies the queued operations to the database in one synced write and empties the
-//! log (group commit: the sequencer never waits for the database); `--sync always` instead
+//! killed process keeps it) and queued; the log is synced every `--sync-interval` (a power
+//! loss keeps it then). A checkpoint every `--checkpoint-interval` (and at a clean stop)
+//! applies the queued operations to the database in one synced write and empties the log
+//! (group commit: the sequencer never waits for the database); `--sync always` instead
 //! writes and syncs each block's operation and logs nothing. History going back (revert,
 //! reset, rollback, reorg, load) rewrites the blocks past the point where disk and memory part,
 //! at once. Dev-method changes between blocks, the batches' progress and, on a clean stop, the
@@ -35,6 +36,7 @@ use crate::storage::wal::Wal;
 
 mod archive;
 mod as_dump;
+mod batch_log;
 mod log;
 mod new_dir;
 mod op;
@@ -136,6 +138,9 @@ pub struct DataDir {
     seq: std::sync::atomic::AtomicU64,
     /// The logged operations the database does not hold yet, oldest first.
     queue: parking_lot::Mutex<Vec<std::sync::Arc<log::Queued>>>,
+    /// The logged batch writes the database does not hold yet, oldest first, with their
+    /// sequence numbers.
+    batch_queue: parking_lot::Mutex<Vec<(u64, batch_log::BatchWrite)>>,
     /// Held while queued operations are applied to the database (one applier at a time).
     apply: parking_lot::Mutex<()>,
     /// The logged blocks a restart replays through the chains' sequencers (taken by them).
@@ -336,6 +341,7 @@ impl DataDir {
             ])?),
             seq: Default::default(),
             queue: Default::default(),
+            batch_queue: Default::default(),
             apply: Default::default(),
             tail: Default::default(),
             known_codes: Default::default(),

@@ -128,6 +128,12 @@ impl Wal {
         Ok(())
     }
 
+    /// A handle on the segment records go to, to sync it (`fdatasync`) without holding the log:
+    /// records appended before the sync then survive a power loss.
+    pub fn active_file(&self) -> anyhow::Result<File> {
+        Ok(self.segments[self.active].file.try_clone()?)
+    }
+
     /// Whether it holds no record.
     pub fn is_empty(&self) -> bool {
         self.segments.iter().all(Segment::is_empty)

@@ -634,9 +634,10 @@ fn unfinished_saves(dir: &Path) -> Vec<PathBuf> {
 async fn blocks_only_in_the_write_ahead_log_survive_kill_9() {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().join("data");
-    // No checkpoint for ten minutes, and no L1 (whose batches' synced writes would make the
-    // blocks durable on the way): what the node acknowledges is in the log only.
-    let no_checkpoint = ["--sync-interval", "600000", "--no-l1"];
+    // No checkpoint for ten minutes (the log itself is synced every 100 ms), and no L1 (whose
+    // batches' synced writes would make the blocks durable on the way): what the node
+    // acknowledges is in the log only.
+    let no_checkpoint = ["--checkpoint-interval", "600000", "--no-l1"];
     let (child, l2, _) = start_binary_with(&dir, &no_checkpoint).await;
     let signer: alloy::signers::local::PrivateKeySigner =
         "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"

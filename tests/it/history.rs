@@ -67,7 +67,11 @@ async fn blocks_that_left_memory_are_served_from_the_data_dir_before_and_after_a
 /// database.
 #[tokio::test]
 async fn blocks_logged_but_not_yet_in_the_database_are_served_from_the_queue() {
-    served_from_the_data_dir(SyncPolicy::Interval(std::time::Duration::from_secs(3600))).await;
+    served_from_the_data_dir(SyncPolicy::Interval {
+        sync: std::time::Duration::from_secs(3600),
+        checkpoint: std::time::Duration::from_secs(3600),
+    })
+    .await;
 }
 
 async fn served_from_the_data_dir(sync: SyncPolicy) {

@@ -57,7 +57,10 @@ async fn logged_blocks_replay_through_the_sequencer_to_the_same_blocks_and_a_dif
  {
     let dir = tempfile::tempdir().unwrap();
     // No checkpoint for an hour: the database never takes the blocks while the node runs.
-    let hour = SyncPolicy::Interval(Duration::from_secs(3600));
+    let hour = SyncPolicy::Interval {
+        sync: Duration::from_secs(3600),
+        checkpoint: Duration::from_secs(3600),
+    };
     let t = TestNode::wrap(Node::spawn(on(dir.path(), hour)).await.unwrap());
     let counter = t.deploy_counter(0).await;
     let mut txs = vec![];
@@ -150,7 +153,10 @@ async fn logged_blocks_replay_through_the_sequencer_to_the_same_blocks_and_a_dif
 #[tokio::test]
 async fn blocks_logged_around_dev_method_changes_replay_on_top_of_them() {
     let dir = tempfile::tempdir().unwrap();
-    let hour = SyncPolicy::Interval(Duration::from_secs(3600));
+    let hour = SyncPolicy::Interval {
+        sync: Duration::from_secs(3600),
+        checkpoint: Duration::from_secs(3600),
+    };
     let t = TestNode::wrap(Node::spawn(on(dir.path(), hour)).await.unwrap());
     let rich = fresh_address(60);
     let mut txs = vec![t.transfer_and_wait(0, rich).await.transaction_hash];

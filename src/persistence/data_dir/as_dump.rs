@@ -190,6 +190,8 @@ impl DataDir {
 
     /// The batches recorded, in order.
     pub fn batch_marks(&self) -> anyhow::Result<Vec<BatchMark>> {
+        // The logged marks the next checkpoint would write, written now.
+        self.apply_queue()?;
         let txn = self.db.begin_read()?;
         let table = match txn.open_table(BATCHES) {
             Ok(table) => table,

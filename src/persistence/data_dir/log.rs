@@ -1,10 +1,11 @@
 //! The data dir's write-ahead log (`storage::wal`) and group commit: each block's persist
 //! operation ([`PersistOp`]) is logged (in the OS before its receipts show) and queued; a
-//! checkpoint every `--sync-interval` applies the queued operations to the database in one
+//! checkpoint every `--checkpoint-interval` applies the queued operations to the database in one
 //! synced write and empties the log, so the database's pages are written once per interval,
-//! not once per block, and never on the sequencer's path. Until then the archive reads the
-//! queued blocks from the queue. Opening the data dir applies what the log holds that the
-//! database lacks (records carry sequence numbers; the database keeps the last one it applied).
+//! not once per block, and never on the sequencer's path; in between, the log itself is synced
+//! every `--sync-interval`. Until then the archive reads the queued blocks from the queue.
+//! Opening the data dir applies what the log holds that the database lacks (records carry
+//! sequence numbers; the database keeps the last one it applied).
 
 use std::sync::Arc;
 
@@ -12,7 +13,7 @@ use anyhow::{Context as _, bail};
 use redb::ReadableDatabase as _;
 
 use super::{
-    DataDir, Role, WAL_FILE,
+    DataDir, Role, WAL_FILE, batch_log,
     op::PersistOp,
     refuse, tree_checkpoint,
     wal_record::{BlockInputs, Logged, LoggedBlock, from_record, record},
@@ -65,8 +66,10 @@ impl DataDir {
     pub(super) fn replay_wal(&self) -> anyhow::Result<()> {
         let mut wal = self.wal.lock();
         let applied = [self.applied_seq(Role::L2)?, self.applied_seq(Role::L1)?];
+        let batches_applied = self.batches_applied()?;
         let records = wal.records()?;
         let mut entries = Vec::with_capacity(records.len());
+        let mut batch_writes = Vec::new();
         for record in &records {
             let (seq, logged) = from_record(record).map_err(|e| {
                 refuse(
@@ -76,13 +79,30 @@ impl DataDir {
                     ),
                 )
             })?;
+            if let Logged::Batch(write) = logged {
+                if seq > batches_applied {
+                    batch_writes.push((seq, *write));
+                }
+                continue;
+            }
             let role = logged.role()?;
             if seq == 0 || seq > applied[role as usize] {
                 entries.push((seq, role, logged));
             }
         }
         entries.sort_by_key(|(seq, _, _)| *seq);
-        let last = entries.iter().map(|(seq, _, _)| *seq).chain(applied).max();
+        batch_writes.sort_by_key(|(seq, _)| *seq);
+        if !batch_writes.is_empty() {
+            let txn = self.write_txn()?;
+            batch_log::apply_all(&txn, &batch_writes)?;
+            txn.commit()
+                .context("re-applying the write-ahead log's batches")?;
+        }
+        let last = (entries.iter().map(|(seq, _, _)| *seq))
+            .chain(batch_writes.iter().map(|(seq, _)| *seq))
+            .chain(applied)
+            .chain([batches_applied])
+            .max();
         self.seq
             .store(last.unwrap_or(0), std::sync::atomic::Ordering::Relaxed);
         if entries.is_empty() {
@@ -112,6 +132,7 @@ impl DataDir {
             for (seq, _, logged) in &mine[..split] {
                 match logged {
                     Logged::Operation(op) => now.push((*seq, op)),
+                    Logged::Batch(_) => unreachable!("left out above"),
                     // Whatever a chain logs after a block is logged once the block is synced.
                     Logged::Block(_) => {
                         return Err(refuse(
@@ -279,11 +300,19 @@ impl DataDir {
         Ok(())
     }
 
+    /// Writes the queued operations to the database now, not synced: for a write that stands on
+    /// the blocks they hold (its own synced commit makes them durable with it).
+    pub(super) fn apply_queue(&self) -> anyhow::Result<()> {
+        let _apply = self.apply.lock();
+        self.apply_queued(redb::Durability::None)
+    }
+
     /// Applies the queued operations in one write (the caller holds `apply`).
     fn apply_queued(&self, durability: redb::Durability) -> anyhow::Result<()> {
         let queued: Vec<Arc<Queued>> = self.queue.lock().clone();
+        let batch_writes = self.batch_queue.lock().clone();
         let sync = matches!(durability, redb::Durability::Immediate);
-        if queued.is_empty() && !sync {
+        if queued.is_empty() && batch_writes.is_empty() && !sync {
             return Ok(());
         }
         let mut txn = self.write_txn().context("starting a write")?;
@@ -303,8 +332,10 @@ impl DataDir {
                     .insert(APPLIED_KEY, seq.to_be_bytes().as_slice())?;
             }
         }
+        batch_log::apply_all(&txn, &batch_writes)?;
         txn.commit().context("writing the blocks")?;
         self.queue.lock().drain(..queued.len());
+        self.batch_queue.lock().drain(..batch_writes.len());
         if !sync {
             self.unsynced
                 .store(true, std::sync::atomic::Ordering::Relaxed);
@@ -322,8 +353,21 @@ impl DataDir {
             .collect()
     }
 
+    /// Whether so many operations wait for the database that it should take them now (before
+    /// the writer must: [`MAX_QUEUED`]).
+    pub fn queue_is_long(&self) -> bool {
+        self.queue.lock().len() >= MAX_QUEUED / 2
+    }
+
+    /// Makes the records logged so far survive a power loss (every `--sync-interval` between
+    /// checkpoints): the log is synced, the database is not written.
+    pub fn sync_log(&self) -> anyhow::Result<()> {
+        let file = self.wal.lock().active_file()?;
+        file.sync_data().context("syncing the write-ahead log")
+    }
+
     /// Makes every write so far durable in the database and empties the write-ahead log
-    /// (every `--sync-interval`, before the database is read whole, and when the data dir
+    /// (every `--checkpoint-interval`, before the database is read whole, and when the data dir
     /// closes). New blocks are logged meanwhile: the log's other segment takes them.
     pub fn checkpoint(&self) -> anyhow::Result<()> {
         let _apply = self.apply.lock();
@@ -331,7 +375,11 @@ impl DataDir {
         let replayed = self.tail.lock().is_empty();
         let rotated = replayed && self.wal.lock().rotate();
         let unsynced = self.unsynced.load(std::sync::atomic::Ordering::Relaxed);
-        if !rotated && !unsynced && self.queue.lock().is_empty() {
+        if !rotated
+            && !unsynced
+            && self.queue.lock().is_empty()
+            && self.batch_queue.lock().is_empty()
+        {
             return Ok(());
         }
         let started = std::time::Instant::now();

@@ -96,13 +96,15 @@ impl BatchesOnDisk {
     /// `base` (its number and last block hash; `leaves` are the ones changed since), or whole
     /// (`None`: every leaf, replacing whatever was there). Returns false, writing nothing, if
     /// the stored checkpoint is not `base` or `record`'s block is not canonical on disk.
-    /// Synced: the blocks it stands on are made durable with it.
+    /// Synced: the blocks it stands on (written from the queue first, if they wait there for
+    /// the next checkpoint) are made durable with it.
     pub fn put_tree_checkpoint(
         &self,
         record: &TreeCheckpointRecord,
         base: Option<(u64, B256)>,
         leaves: &[StoredLeaf],
     ) -> anyhow::Result<bool> {
+        self.dir.apply_queue()?;
         let txn = self.dir.write_txn()?;
         let written = write_leaves(&txn, record, base, leaves)?;
         match written {

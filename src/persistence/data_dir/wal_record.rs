@@ -6,6 +6,7 @@
 //!   write on its path.
 //! - a whole persist operation ([`PersistOp`]): anything else (the chain going back, a load, a
 //!   new genesis, dev-method changes between blocks), applied as logged.
+//! - a write to the batches' table ([`BatchWrite`]), applied as logged.
 //!
 //! A record written by an older version is a bare `PersistOp` (its RLP list header, 0xc0 or
 //! above, is its first byte); those are applied in the order found, before the others.
@@ -15,7 +16,7 @@ use alloy_eips::eip2718::Encodable2718 as _;
 use alloy_primitives::{Address, B256, Bytes};
 use alloy_rlp::{Decodable as _, Encodable as _};
 
-use super::{Role, op::PersistOp};
+use super::{Role, batch_log::BatchWrite, op::PersistOp};
 use crate::{
     persistence::records::{SettingsRecord, decode_envelope},
     storage::StoredBlock,
@@ -24,6 +25,7 @@ use crate::{
 
 const OPERATION: u8 = 0;
 const BLOCK: u8 = 1;
+const BATCH: u8 = 2;
 
 /// One tx of a replay record.
 #[derive(Debug, Clone, alloy_rlp::RlpEncodable, alloy_rlp::RlpDecodable)]
@@ -77,6 +79,7 @@ impl BlockInputs {
 pub(super) enum Logged {
     Operation(Box<PersistOp>),
     Block(Box<BlockInputs>),
+    Batch(Box<BatchWrite>),
 }
 
 impl Logged {
@@ -84,6 +87,7 @@ impl Logged {
         let role = match self {
             Self::Operation(op) => op.role,
             Self::Block(block) => block.role,
+            Self::Batch(_) => Role::L2 as u8,
         };
         Role::logged(role)
     }
@@ -102,6 +106,11 @@ pub(super) fn record(seq: u64, logged: &Logged) -> Vec<u8> {
             bytes.push(BLOCK);
             bytes.extend_from_slice(&seq.to_be_bytes());
             block.encode(&mut bytes);
+        }
+        Logged::Batch(write) => {
+            bytes.push(BATCH);
+            bytes.extend_from_slice(&seq.to_be_bytes());
+            write.encode(&mut bytes);
         }
     }
     bytes
@@ -122,6 +131,7 @@ pub(super) fn from_record(bytes: &[u8]) -> alloy_rlp::Result<(u64, Logged)> {
                     seq,
                     Logged::Block(Box::new(BlockInputs::decode(&mut body)?)),
                 )),
+                BATCH => Ok((seq, Logged::Batch(Box::new(BatchWrite::decode(&mut body)?)))),
                 _ => Err(alloy_rlp::Error::Custom("an unknown record kind")),
             }
         }
@@ -193,7 +203,7 @@ impl LoggedBlock {
                     op: Some((**op).clone()),
                 }))
             }
-            Logged::Operation(_) => Ok(None),
+            Logged::Operation(_) | Logged::Batch(_) => Ok(None),
         }
     }
 }

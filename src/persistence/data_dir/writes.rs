@@ -13,8 +13,8 @@ use redb::{ReadableDatabase as _, ReadableTable as _, ReadableTableMetadata as _
 use revm::bytecode::Bytecode;
 
 use super::{
-    BATCHES, CODES, ChainMeta, DataDir, LoggedBlock, PersistOp, Role, canonical_table, encode,
-    refuse, tables,
+    CODES, ChainMeta, DataDir, LoggedBlock, PersistOp, Role, batch_log::BatchWrite,
+    canonical_table, encode, refuse, tables,
 };
 use crate::{
     chain_settings::ChainSettings,
@@ -454,22 +454,16 @@ pub struct BatchesOnDisk {
 }
 
 impl BatchesOnDisk {
-    /// Writes (or rewrites) one batch's mark.
+    /// Writes (or rewrites) one batch's mark: logged (a killed process keeps it) and written to
+    /// the database by the next checkpoint.
     pub fn put(&self, mark: &BatchMark) -> anyhow::Result<()> {
-        let txn = self.dir.write_txn()?;
-        txn.open_table(BATCHES)?
-            .insert(mark.number, encode(mark).as_slice())?;
-        txn.commit()?;
-        Ok(())
+        self.dir
+            .log_batch(BatchWrite::put(mark.number, encode(mark)))
     }
 
-    /// Drops the marks of the batches after `number`.
+    /// Drops the marks of the batches after `number` (logged, as [`Self::put`]).
     pub fn truncate(&self, number: u64) -> anyhow::Result<()> {
-        let txn = self.dir.write_txn()?;
-        txn.open_table(BATCHES)?
-            .retain_in((number + 1).., |_, _| false)?;
-        txn.commit()?;
-        Ok(())
+        self.dir.log_batch(BatchWrite::truncate(number))
     }
 
     /// Every mark, in order.
