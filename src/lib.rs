@@ -47,6 +47,7 @@ pub mod executor;
 pub mod fork;
 pub(crate) mod genesis;
 pub mod init;
+pub mod interop;
 pub mod l1;
 pub(crate) mod mempool;
 pub mod metrics;

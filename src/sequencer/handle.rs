@@ -120,6 +120,15 @@ impl Sequencer {
                 self.persist_head().await?;
                 let _ = reply.send(());
             }
+            SequencerCommand::InteropRoots(roots) => {
+                if self.interop_roots.push(roots) > 0
+                    && matches!(self.mining, MiningMode::Instant | MiningMode::Mixed(_))
+                {
+                    while self.has_work() {
+                        self.produce(false).await?;
+                    }
+                }
+            }
             SequencerCommand::L1Txs(txs) => {
                 for tx in &txs {
                     if tx.priority_id() >= self.l1_txs.next_id() {

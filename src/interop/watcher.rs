@@ -1,0 +1,146 @@
+//! Interop root watcher (`--gateway`), one per L2 on the Gateway: the Gateway's new interop
+//! roots -> the L2's sequencer, which imports them with a system tx at the start of its next
+//! block (zksync-os-server's interop root watcher and `InteropRootsEnvelope`).
+//!
+//! `InteropRootWatcher::run`: poll the Gateway's `NewInteropRoot` events ->
+//! `SequencerCommand::InteropRoots`.
+//!
+//! A Gateway block may append several batch roots, each emitting `NewInteropRoot`; the root of
+//! the block is the last one (`MessageRoot.historicalRoot(block)`, what execution checks a
+//! batch's imported roots against), so that is the one delivered, keyed
+//! `(gatewayChainId, gatewayBlock)`. The sequencer drops roots the chain already holds, so a
+//! restart, which looks at the Gateway from its first block again, imports nothing twice.
+
+use std::time::Duration;
+
+use alloy_provider::Provider;
+use alloy_rpc_types_eth::Filter;
+use alloy_sol_types::SolEvent as _;
+use anyhow::Context as _;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::{IMessageRoot::NewInteropRoot, MESSAGE_ROOT};
+use crate::{abi::InteropRoot, sequencer::SequencerCommand};
+
+/// Longest wait between two attempts while the Gateway is unreachable.
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// Hands the Gateway's interop roots to one L2. Its fields are its dependencies.
+pub(crate) struct InteropRootWatcher<P> {
+    /// The Gateway.
+    pub(crate) gateway: P,
+    /// The L2's sequencer.
+    pub(crate) sequencer: mpsc::Sender<SequencerCommand>,
+    /// How often to look.
+    pub(crate) poll: Duration,
+}
+
+impl<P: Provider> InteropRootWatcher<P> {
+    /// Polls until `cancel` fires or the sequencer is gone.
+    pub(crate) async fn run(self, cancel: CancellationToken) -> anyhow::Result<()> {
+        let mut next = 0u64;
+        let mut backoff = self.poll;
+        let mut failing = false;
+        loop {
+            tokio::select! {
+                _ = cancel.cancelled() => return Ok(()),
+                _ = tokio::time::sleep(backoff) => {}
+            }
+            match self.poll_once(&mut next).await {
+                Ok(true) => return Ok(()),
+                Ok(false) => {
+                    failing = false;
+                    backoff = self.poll;
+                }
+                Err(_) if cancel.is_cancelled() => return Ok(()),
+                Err(err) => {
+                    if !failing {
+                        tracing::warn!("interop root watcher: {err:#}; retrying");
+                    }
+                    failing = true;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                }
+            }
+        }
+    }
+
+    /// One look at the Gateway from block `next` on. Returns true when the sequencer is gone.
+    async fn poll_once(&self, next: &mut u64) -> anyhow::Result<bool> {
+        let head = self
+            .gateway
+            .get_block_number()
+            .await
+            .context("eth_blockNumber")?;
+        if *next > head + 1 {
+            // The Gateway went back (a revert or a reset): look at it all again.
+            *next = 0;
+        }
+        if *next > head {
+            return Ok(false);
+        }
+        let filter = Filter::new()
+            .address(MESSAGE_ROOT)
+            .event_signature(NewInteropRoot::SIGNATURE_HASH)
+            .from_block(*next)
+            .to_block(head);
+        let logs = self
+            .gateway
+            .get_logs(&filter)
+            .await
+            .context("eth_getLogs")?;
+        let roots = last_root_per_block(logs.iter().filter_map(|log| {
+            let event = NewInteropRoot::decode_log(&log.inner).ok()?;
+            Some(InteropRoot {
+                chainId: event.chainId,
+                blockOrBatchNumber: event.blockNumber,
+                sides: event.data.sides,
+            })
+        }));
+        *next = head + 1;
+        if roots.is_empty() {
+            return Ok(false);
+        }
+        Ok(self
+            .sequencer
+            .send(SequencerCommand::InteropRoots(roots))
+            .await
+            .is_err())
+    }
+}
+
+/// The last root of each block, in block order.
+fn last_root_per_block(roots: impl Iterator<Item = InteropRoot>) -> Vec<InteropRoot> {
+    let mut out: Vec<InteropRoot> = vec![];
+    for root in roots {
+        let key = (root.chainId, root.blockOrBatchNumber);
+        match out.last_mut() {
+            Some(last) if (last.chainId, last.blockOrBatchNumber) == key => *last = root,
+            _ => out.push(root),
+        }
+    }
+    out.sort_by_key(|r| (r.blockOrBatchNumber, r.chainId));
+    out.dedup_by_key(|r| (r.blockOrBatchNumber, r.chainId));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use alloy_primitives::{B256, U256};
+
+    use super::*;
+
+    fn root(block: u64, byte: u8) -> InteropRoot {
+        InteropRoot {
+            chainId: U256::from(506),
+            blockOrBatchNumber: U256::from(block),
+            sides: vec![B256::repeat_byte(byte)],
+        }
+    }
+
+    #[test]
+    fn a_block_that_appended_several_batch_roots_delivers_its_last_root() {
+        let roots = last_root_per_block([root(4, 1), root(4, 2), root(6, 3)].into_iter());
+        assert_eq!(roots, vec![root(4, 2), root(6, 3)]);
+    }
+}
