@@ -2,10 +2,11 @@
 //! made to it and no others, and settles its batches on its own L1 contract (the embedded L1
 //! or an external anvil, with any prover). `saving`: snapshots, dumps and the data dir cover
 //! every chain together. `gateway`: the L2s settling on the Gateway (`--gateway`). `interop`:
-//! bundles from one L2 on the Gateway to another.
+//! bundles from one L2 on the Gateway to another (`interop_saving`: across a restart).
 
 mod gateway;
 mod interop;
+mod interop_saving;
 mod saving;
 
 use alloy::{

@@ -55,13 +55,13 @@ alloy::sol! {
 const GATEWAY: u64 = 506;
 
 /// ERC-7930: an address on no particular chain, or a chain without an address.
-fn interoperable_address(addr: Address) -> Bytes {
+pub(super) fn interoperable_address(addr: Address) -> Bytes {
     [&[0x00, 0x01, 0x00, 0x00, 0x00, 0x14][..], addr.as_slice()]
         .concat()
         .into()
 }
 
-fn interoperable_chain(chain_id: u64) -> Bytes {
+pub(super) fn interoperable_chain(chain_id: u64) -> Bytes {
     let reference: Vec<u8> = chain_id
         .to_be_bytes()
         .into_iter()
@@ -74,15 +74,15 @@ fn interoperable_chain(chain_id: u64) -> Bytes {
 }
 
 /// A bundle that left its source: the tx, and the bundle as the source's InteropCenter sent it.
-struct Sent {
-    tx: Value,
-    bundle: Bytes,
-    hash: B256,
+pub(super) struct Sent {
+    pub(super) tx: Value,
+    pub(super) bundle: Bytes,
+    pub(super) hash: B256,
 }
 
 /// Sends from dev account `from` on `source` a one-call bundle to `destination`: `data` to
 /// `to`, carrying `value`.
-async fn send_bundle(
+pub(super) async fn send_bundle(
     node: &TestNode,
     (source, rpc): &(L2Endpoint, RawRpc),
     destination: u64,
@@ -130,7 +130,7 @@ async fn send_bundle(
 }
 
 /// `zks_getL2ToL1LogProof(hash, 0, "proof_based_gw")` once it is there.
-async fn gateway_proof(rpc: &RawRpc, hash: &Value) -> Value {
+pub(super) async fn gateway_proof(rpc: &RawRpc, hash: &Value) -> Value {
     let deadline = tokio::time::Instant::now() + PATIENCE;
     loop {
         let proof = rpc
@@ -148,7 +148,7 @@ async fn gateway_proof(rpc: &RawRpc, hash: &Value) -> Value {
 }
 
 /// Waits until the chain at `rpc` holds the Gateway's root of `block`, which must be `root`.
-async fn root_imported(rpc: &RawRpc, block: u64, root: &Value) {
+pub(super) async fn root_imported(rpc: &RawRpc, block: u64, root: &Value) {
     let deadline = tokio::time::Instant::now() + PATIENCE;
     let call = interopRootsCall {
         chainId: U256::from(GATEWAY),
@@ -176,7 +176,7 @@ async fn root_imported(rpc: &RawRpc, block: u64, root: &Value) {
 
 /// `executeBundle(bundle, proof)` calldata for `sent`, proven by `proof` (a `proof_based_gw`
 /// answer).
-fn execute_call(source: u64, sent: &Sent, proof: &Value, items: Vec<B256>) -> Bytes {
+pub(super) fn execute_call(source: u64, sent: &Sent, proof: &Value, items: Vec<B256>) -> Bytes {
     let message: Bytes = [&[0x01][..], &sent.bundle[..]].concat().into();
     InteropHandler::executeBundleCall {
         _bundle: sent.bundle.clone(),
@@ -197,16 +197,16 @@ fn execute_call(source: u64, sent: &Sent, proof: &Value, items: Vec<B256>) -> By
 }
 
 /// A number of a log proof (zksync-os-server answers plain JSON numbers there).
-fn number(v: &Value) -> u64 {
+pub(super) fn number(v: &Value) -> u64 {
     v.as_u64().unwrap_or_else(|| panic!("a number, got {v}"))
 }
 
-fn items(proof: &Value) -> Vec<B256> {
+pub(super) fn items(proof: &Value) -> Vec<B256> {
     serde_json::from_value(proof["proof"].clone()).unwrap()
 }
 
 /// The revert data of `data` sent to the InteropHandler at `rpc`, from dev account 2.
-async fn refusal(node: &TestNode, rpc: &RawRpc, data: &Bytes) -> Bytes {
+pub(super) async fn refusal(node: &TestNode, rpc: &RawRpc, data: &Bytes) -> Bytes {
     let err = rpc
         .call(
             "eth_call",
@@ -217,12 +217,40 @@ async fn refusal(node: &TestNode, rpc: &RawRpc, data: &Bytes) -> Bytes {
     serde_json::from_value(err.data.expect("revert data")).unwrap()
 }
 
-async fn balance(rpc: &RawRpc, who: Address) -> U256 {
+pub(super) async fn balance(rpc: &RawRpc, who: Address) -> U256 {
     qty256(&rpc.ok("eth_getBalance", json!([who, "latest"])).await)
 }
 
+/// Deploys an `InteropReceiver` on `l2` from dev account 1.
+pub(super) async fn deploy_receiver(node: &TestNode, (l2, rpc): &(L2Endpoint, RawRpc)) -> Address {
+    let deploy = Send {
+        from: 1,
+        input: InteropReceiver::BYTECODE.clone(),
+        gas_limit: 2_000_000,
+        ..Send::default()
+    };
+    let deployed = send_on(node, l2, rpc, deploy).await;
+    serde_json::from_value(deployed["contractAddress"].clone()).unwrap()
+}
+
+/// Runs `execute` on the InteropHandler of `l2` from dev account 2; the receipt.
+pub(super) async fn execute_on(
+    node: &TestNode,
+    (l2, rpc): &(L2Endpoint, RawRpc),
+    execute: &Bytes,
+) -> Value {
+    let run = Send {
+        from: 2,
+        to: TxKind::Call(INTEROP_HANDLER),
+        input: execute.clone(),
+        gas_limit: 3_000_000,
+        ..Send::default()
+    };
+    send_on(node, l2, rpc, run).await
+}
+
 /// A bundle is proven and imported: the proof through the Gateway and the destination's root.
-async fn proven(rpc_a: &RawRpc, rpc_b: &RawRpc, sent: &Sent) -> Value {
+pub(super) async fn proven(rpc_a: &RawRpc, rpc_b: &RawRpc, sent: &Sent) -> Value {
     let proof = gateway_proof(rpc_a, &sent.tx["transactionHash"]).await;
     root_imported(rpc_b, number(&proof["gatewayBlockNumber"]), &proof["root"]).await;
     proof
@@ -233,14 +261,7 @@ async fn a_native_value_bundle_reaches_the_other_l2_through_the_gateway_once() {
     let node = TestNode::start_with(with_gateway).await;
     let (gateway, l2s) = split(&node);
     let (a, b) = (&l2s[0], &l2s[1]);
-    let deploy = Send {
-        from: 1,
-        input: InteropReceiver::BYTECODE.clone(),
-        gas_limit: 2_000_000,
-        ..Send::default()
-    };
-    let deployed = send_on(&node, &b.0, &b.1, deploy).await;
-    let receiver: Address = serde_json::from_value(deployed["contractAddress"].clone()).unwrap();
+    let receiver = deploy_receiver(&node, b).await;
     let sender = node.account(0);
     let (a_before, a_burned) = (balance(&a.1, sender).await, balance(&a.1, L2_BASE).await);
     let b_reserve = balance(&b.1, L2_BASE).await;
@@ -276,14 +297,7 @@ async fn a_native_value_bundle_reaches_the_other_l2_through_the_gateway_once() {
     assert_eq!(system["from"], json!(zkos_dev_bootloader()));
 
     let execute = execute_call(a.0.chain_id, &sent, &proof, items(&proof));
-    let run = Send {
-        from: 2,
-        to: TxKind::Call(INTEROP_HANDLER),
-        input: execute.clone(),
-        gas_limit: 3_000_000,
-        ..Send::default()
-    };
-    let executed = send_on(&node, &b.0, &b.1, run).await;
+    let executed = execute_on(&node, b, &execute).await;
     assert_eq!(executed["status"], "0x1", "executeBundle: {executed}");
     assert_eq!(balance(&b.1, receiver).await, value);
     assert_eq!(
@@ -351,14 +365,7 @@ async fn a_remote_call_runs_once_and_forged_or_misdirected_bundles_are_refused()
     let node = TestNode::start_with(with_gateway).await;
     let (_, l2s) = split(&node);
     let (a, b) = (&l2s[0], &l2s[1]);
-    let deploy = Send {
-        from: 1,
-        input: InteropReceiver::BYTECODE.clone(),
-        gas_limit: 2_000_000,
-        ..Send::default()
-    };
-    let deployed = send_on(&node, &b.0, &b.1, deploy).await;
-    let receiver: Address = serde_json::from_value(deployed["contractAddress"].clone()).unwrap();
+    let receiver = deploy_receiver(&node, b).await;
     let payload = Bytes::from_static(b"set the answer to 42");
     let sent = send_bundle(
         &node,
@@ -396,14 +403,7 @@ async fn a_remote_call_runs_once_and_forged_or_misdirected_bundles_are_refused()
         )
     );
 
-    let run = Send {
-        from: 2,
-        to: TxKind::Call(INTEROP_HANDLER),
-        input: execute.clone(),
-        gas_limit: 3_000_000,
-        ..Send::default()
-    };
-    let executed = send_on(&node, &b.0, &b.1, run).await;
+    let executed = execute_on(&node, b, &execute).await;
     assert_eq!(executed["status"], "0x1", "executeBundle: {executed}");
     let url = b.0.rpc_url();
     let calls = InteropReceiver::callsCall {}.abi_encode();
@@ -435,7 +435,8 @@ async fn a_remote_call_runs_once_and_forged_or_misdirected_bundles_are_refused()
 }
 
 /// The L2 base token (`0x…800a`): what bundles burn on their source and mint on their destination.
-const L2_BASE: Address = alloy::primitives::address!("0x000000000000000000000000000000000000800a");
+pub(super) const L2_BASE: Address =
+    alloy::primitives::address!("0x000000000000000000000000000000000000800a");
 
 fn zkos_dev_bootloader() -> Address {
     alloy::primitives::address!("0x0000000000000000000000000000000000008001")
