@@ -9,10 +9,13 @@
 //! the block is the last one (`MessageRoot.historicalRoot(block)`, what execution checks a
 //! batch's imported roots against), so that is the one delivered, keyed
 //! `(gatewayChainId, gatewayBlock)`. The sequencer drops roots the chain already holds, so a
-//! restart, which looks at the Gateway from its first block again, imports nothing twice.
+//! restart, which looks at the Gateway from its first block again, imports nothing twice; and
+//! when the last Gateway block looked at is gone (a devnet revert, a reset) it looks again from
+//! the first.
 
 use std::time::Duration;
 
+use alloy_eips::BlockNumberOrTag;
 use alloy_provider::Provider;
 use alloy_rpc_types_eth::Filter;
 use alloy_sol_types::SolEvent as _;
@@ -39,7 +42,7 @@ pub(crate) struct InteropRootWatcher<P> {
 impl<P: Provider> InteropRootWatcher<P> {
     /// Polls until `cancel` fires or the sequencer is gone.
     pub(crate) async fn run(self, cancel: CancellationToken) -> anyhow::Result<()> {
-        let mut next = 0u64;
+        let mut next = Cursor::default();
         let mut backoff = self.poll;
         let mut failing = false;
         loop {
@@ -65,24 +68,38 @@ impl<P: Provider> InteropRootWatcher<P> {
         }
     }
 
-    /// One look at the Gateway from block `next` on. Returns true when the sequencer is gone.
-    async fn poll_once(&self, next: &mut u64) -> anyhow::Result<bool> {
+    /// One look at the Gateway from the cursor on. Returns true when the sequencer is gone.
+    async fn poll_once(&self, next: &mut Cursor) -> anyhow::Result<bool> {
         let head = self
             .gateway
-            .get_block_number()
+            .get_block_by_number(BlockNumberOrTag::Latest)
             .await
-            .context("eth_blockNumber")?;
-        if *next > head + 1 {
-            // The Gateway went back (a revert or a reset): look at it all again.
-            *next = 0;
+            .context("eth_getBlockByNumber")?
+            .context("the Gateway has no latest block")?;
+        let (head, head_hash) = (head.header.number, head.header.hash);
+        if let Some((seen, hash)) = next.seen {
+            let now = match seen <= head {
+                true => self
+                    .gateway
+                    .get_block_by_number(seen.into())
+                    .await
+                    .context("eth_getBlockByNumber")?
+                    .map(|b| b.header.hash),
+                false => None,
+            };
+            if now != Some(hash) {
+                // The Gateway went back (a revert, a reset, a loaded dump): look at it all again.
+                *next = Cursor::default();
+            }
         }
-        if *next > head {
+        let from = next.seen.map_or(0, |(n, _)| n + 1);
+        if from > head {
             return Ok(false);
         }
         let filter = Filter::new()
             .address(MESSAGE_ROOT)
             .event_signature(NewInteropRoot::SIGNATURE_HASH)
-            .from_block(*next)
+            .from_block(from)
             .to_block(head);
         let logs = self
             .gateway
@@ -97,7 +114,7 @@ impl<P: Provider> InteropRootWatcher<P> {
                 sides: event.data.sides,
             })
         }));
-        *next = head + 1;
+        next.seen = Some((head, head_hash));
         if roots.is_empty() {
             return Ok(false);
         }
@@ -107,6 +124,12 @@ impl<P: Provider> InteropRootWatcher<P> {
             .await
             .is_err())
     }
+}
+
+/// The last Gateway block looked at, and its hash (to notice the Gateway went back).
+#[derive(Debug, Default)]
+struct Cursor {
+    seen: Option<(u64, alloy_primitives::B256)>,
 }
 
 /// The last root of each block, in block order.

@@ -1,7 +1,8 @@
 //! Interop across a restart with a data dir: a bundle sent, proven and whose root chain 271
 //! imported before the node stops is executed after it starts again, with the proof from before
 //! (the same proof the node gives again), and chain 271's batches, which imported the root,
-//! settle after the restart.
+//! settle after the restart. After a devnet revert (every chain back, the Gateway's blocks made
+//! again) the roots of the new Gateway blocks reach the destination too.
 
 use alloy::primitives::U256;
 use zkos_dev::{Config, Node};
@@ -52,4 +53,36 @@ async fn a_bundle_proven_before_a_restart_executes_after_it() {
         "chain 271 after the restart",
     )
     .await;
+}
+
+#[tokio::test]
+async fn after_a_devnet_revert_new_roots_reach_the_destination_again() {
+    let node = TestNode::start_with(with_gateway).await;
+    let (gateway, l2s) = split(&node);
+    let (a, b) = (&l2s[0], &l2s[1]);
+    let receiver = deploy_receiver(&node, b).await;
+    let gw = crate::support::RawRpc::new(gateway.rpc_url());
+    let id = gw.ok("evm_snapshot", serde_json::json!([])).await;
+    let first = send_bundle(
+        &node,
+        a,
+        b.0.chain_id,
+        receiver,
+        Default::default(),
+        U256::from(1),
+    )
+    .await;
+    proven(&a.1, &b.1, &first).await;
+    // Every chain goes back to before the bundle; the Gateway's blocks are made again.
+    assert_eq!(
+        b.1.ok("evm_revert", serde_json::json!([id])).await,
+        serde_json::json!(true)
+    );
+    let value = U256::from(7u64);
+    let sent = send_bundle(&node, a, b.0.chain_id, receiver, Default::default(), value).await;
+    let proof = proven(&a.1, &b.1, &sent).await;
+    let execute = execute_call(a.0.chain_id, &sent, &proof, items(&proof));
+    let executed = execute_on(&node, b, &execute).await;
+    assert_eq!(executed["status"], "0x1", "executeBundle: {executed}");
+    assert_eq!(balance(&b.1, receiver).await, value);
 }
