@@ -2,11 +2,13 @@
 //! made to it and no others, and settles its batches on its own L1 contract (the embedded L1
 //! or an external anvil, with any prover). `saving`: snapshots, dumps and the data dir cover
 //! every chain together. `gateway`: the L2s settling on the Gateway (`--gateway`). `interop`:
-//! bundles from one L2 on the Gateway to another (`interop_saving`: across a restart).
+//! bundles from one L2 on the Gateway to another (`interop_saving`: across a restart;
+//! `interop_tokens`: an ERC-20 in a bundle).
 
 mod gateway;
 mod interop;
 mod interop_saving;
+mod interop_tokens;
 mod saving;
 
 use alloy::{

@@ -11,8 +11,9 @@ import "./InteropTypes.sol";
 /// `0x01 ‖ abi.encode(bundle)` to L1 as an L2->L1 message; once the source's batch is executed
 /// on the Gateway and the Gateway's root reaches the destination, anyone (or the execution
 /// address) runs it there with `InteropHandler.executeBundle`. Only between L2s that settle on
-/// the Gateway (`NotInGatewayMode` otherwise). Direct calls only: an `indirectCall` (tokens
-/// through the asset router) is refused with `IndirectCallNotSupported`.
+/// the Gateway (`NotInGatewayMode` otherwise). An `indirectCall(uint256)` call goes through its
+/// target (the L2 asset router: `0x01 ‖ abi.encode(assetId, abi.encode(amount, receiver, token))`
+/// burns the token here and calls its counterpart's `finalizeDeposit` there).
 /// Runtime code in the L2 genesis: slot 0 = the L1 chain id, slot 1 = the settlement layer's
 /// chain id, written by the node.
 contract InteropCenter {
@@ -35,6 +36,7 @@ contract InteropCenter {
     struct CallAttributes {
         uint256 interopCallValue;
         bool indirectCall;
+        uint256 indirectCallMessageValue;
     }
 
     /// @notice Sends a bundle to `_destinationChainId` (ERC-7930, chain only). Returns its hash,
@@ -84,18 +86,59 @@ contract InteropCenter {
         ++interopBundleNonce[msg.sender];
         for (uint256 i = 0; i < _callStarters.length; ++i) {
             CallAttributes memory call = _callAttributesOf(_callStarters[i].callAttributes);
-            if (call.indirectCall) revert IndirectCallNotSupported();
             (uint256 toChain, address to) = InteroperableAddress.parseEvmV1(_callStarters[i].to);
             if (toChain != 0) revert InteroperableAddressChainReferenceNotEmpty(_callStarters[i].to);
-            bundle.calls[i] = InteropCall({
+            bundle.calls[i] = call.indirectCall
+                ? _indirectCall(to, _destination, call, _callStarters[i].data)
+                : InteropCall({
+                    version: INTEROP_CALL_VERSION,
+                    shadowAccount: false,
+                    to: to,
+                    from: msg.sender,
+                    value: call.interopCallValue,
+                    data: _callStarters[i].data
+                });
+            total += call.interopCallValue + call.indirectCallMessageValue;
+        }
+    }
+
+    /// @dev An indirect call: `_to` (the asset router) turns the starter into the call to make
+    /// on the destination (for a token: its counterpart's `finalizeDeposit`), from itself.
+    function _indirectCall(
+        address _to,
+        uint256 _destination,
+        CallAttributes memory _call,
+        bytes calldata _data
+    ) internal returns (InteropCall memory) {
+        InteropCallStarter memory actual = IL2CrossChainSender(_to).initiateIndirectCall{value: _call.indirectCallMessageValue}(
+            _destination,
+            msg.sender,
+            _call.interopCallValue,
+            _data
+        );
+        uint256 value = _callAttributesOfMemory(actual.callAttributes);
+        if (value != _call.interopCallValue) revert IndirectCallValueMismatch(_call.interopCallValue, value);
+        (, address target) = InteroperableAddress.parseEvmV1(actual.to);
+        return
+            InteropCall({
                 version: INTEROP_CALL_VERSION,
                 shadowAccount: false,
-                to: to,
-                from: msg.sender,
-                value: call.interopCallValue,
-                data: _callStarters[i].data
+                to: target,
+                from: _to,
+                value: value,
+                data: actual.data
             });
-            total += call.interopCallValue;
+    }
+
+    /// @dev The `interopCallValue` of attributes an indirect call returned (the only one allowed).
+    function _callAttributesOfMemory(bytes[] memory _attributes) internal pure returns (uint256 value) {
+        for (uint256 i = 0; i < _attributes.length; ++i) {
+            bytes memory attribute = _attributes[i];
+            bytes4 selector = bytes4(attribute);
+            if (selector != IERC7786Attributes.interopCallValue.selector) revert AttributeViolatesRestriction(selector, 2);
+            assembly {
+                value := mload(add(attribute, 36))
+            }
         }
     }
 
@@ -125,7 +168,9 @@ contract InteropCenter {
                 valueSet = true;
                 out.interopCallValue = abi.decode(_attributes[i][4:], (uint256));
             } else if (selector == IERC7786Attributes.indirectCall.selector) {
+                if (out.indirectCall) revert AttributeAlreadySet(selector);
                 out.indirectCall = true;
+                out.indirectCallMessageValue = abi.decode(_attributes[i][4:], (uint256));
             } else {
                 revert AttributeViolatesRestriction(selector, 0);
             }

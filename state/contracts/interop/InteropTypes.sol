@@ -83,6 +83,16 @@ interface IERC7786Recipient {
     function receiveMessage(bytes32 receiveId, bytes calldata sender, bytes calldata payload) external payable returns (bytes4);
 }
 
+/// @dev What an indirect call's target implements (era-contracts `IL2CrossChainSender`).
+interface IL2CrossChainSender {
+    function initiateIndirectCall(
+        uint256 _chainId,
+        address _originalCaller,
+        uint256 _value,
+        bytes calldata _data
+    ) external payable returns (InteropCallStarter memory);
+}
+
 interface IL2MessageVerification {
     function proveL2MessageInclusionShared(
         uint256 _chainId,
@@ -107,7 +117,7 @@ error NotL2ToL2(uint256 sourceChainId, uint256 destinationChainId);
 error MsgValueMismatch(uint256 expected, uint256 actual);
 error AttributeAlreadySet(bytes4 selector);
 error AttributeViolatesRestriction(bytes4 selector, uint256 restriction);
-error IndirectCallNotSupported();
+error IndirectCallValueMismatch(uint256 expected, uint256 actual);
 error InteroperableAddressChainReferenceNotEmpty(bytes interoperableAddress);
 error InteroperableAddressNotEmpty(bytes interoperableAddress);
 error BundleAlreadyProcessed(bytes32 bundleHash);

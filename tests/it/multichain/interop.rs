@@ -80,11 +80,11 @@ pub(super) struct Sent {
     pub(super) hash: B256,
 }
 
-/// Sends from dev account `from` on `source` a one-call bundle to `destination`: `data` to
-/// `to`, carrying `value`.
+/// Sends from dev account 0 on `source` a one-call bundle to `destination`: `data` to `to`,
+/// carrying `value`.
 pub(super) async fn send_bundle(
     node: &TestNode,
-    (source, rpc): &(L2Endpoint, RawRpc),
+    source: &(L2Endpoint, RawRpc),
     destination: u64,
     to: Address,
     data: Bytes,
@@ -98,13 +98,25 @@ pub(super) async fn send_bundle(
                 .into(),
         ],
     };
+    let starter = InteropCenter::InteropCallStarter {
+        to: interoperable_address(to),
+        data,
+        callAttributes: attributes,
+    };
+    send_starters(node, source, destination, starter, value).await
+}
+
+/// Sends from dev account 0 on `source` a bundle of `starter` to `destination`, with `value`.
+pub(super) async fn send_starters(
+    node: &TestNode,
+    (source, rpc): &(L2Endpoint, RawRpc),
+    destination: u64,
+    starter: InteropCenter::InteropCallStarter,
+    value: U256,
+) -> Sent {
     let call = InteropCenter::sendBundleCall {
         _destinationChainId: interoperable_chain(destination),
-        _callStarters: vec![InteropCenter::InteropCallStarter {
-            to: interoperable_address(to),
-            data,
-            callAttributes: attributes,
-        }],
+        _callStarters: vec![starter],
         _bundleAttributes: vec![],
     };
     let tx = Send {
