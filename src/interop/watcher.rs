@@ -8,12 +8,16 @@
 //! A Gateway block may append several batch roots, each emitting `NewInteropRoot`; the root of
 //! the block is the last one (`MessageRoot.historicalRoot(block)`, what execution checks a
 //! batch's imported roots against), so that is the one delivered, keyed
-//! `(gatewayChainId, gatewayBlock)`. The sequencer drops roots the chain already holds, so a
+//! `(gatewayChainId, gatewayBlock)`. Only the roots of Gateway blocks that appended a batch
+//! with L2->L1 logs are delivered: a batch without any (a block that only imported roots, say)
+//! adds no message anyone could prove, and delivering its root would make every L2 seal a block
+//! to import it, whose batch would make another root, and so on, forever, on an idle devnet.
+//! The sequencer drops roots the chain already holds, so a
 //! restart, which looks at the Gateway from its first block again, imports nothing twice; and
 //! when the last Gateway block looked at is gone (a devnet revert, a reset) it looks again from
 //! the first.
 
-use std::time::Duration;
+use std::{collections::HashSet, time::Duration};
 
 use alloy_eips::BlockNumberOrTag;
 use alloy_provider::Provider;
@@ -23,8 +27,20 @@ use anyhow::Context as _;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::{IMessageRoot::NewInteropRoot, MESSAGE_ROOT};
-use crate::{abi::InteropRoot, sequencer::SequencerCommand};
+use super::{
+    IMessageRoot::{AppendedChainBatchRoot, NewInteropRoot},
+    MESSAGE_ROOT,
+};
+use crate::{
+    abi::InteropRoot,
+    batcher::commitment::{l2_logs_tree_root, logs_local_root},
+    sequencer::SequencerCommand,
+};
+
+/// The logs root of a batch that sent nothing to L1.
+fn empty_batch_root() -> alloy_primitives::B256 {
+    l2_logs_tree_root(logs_local_root(&[]))
+}
 
 /// Longest wait between two attempts while the Gateway is unreachable.
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
@@ -106,7 +122,29 @@ impl<P: Provider> InteropRootWatcher<P> {
             .get_logs(&filter)
             .await
             .context("eth_getLogs")?;
-        let roots = last_root_per_block(logs.iter().filter_map(|log| {
+        let appended = Filter::new()
+            .address(MESSAGE_ROOT)
+            .event_signature(AppendedChainBatchRoot::SIGNATURE_HASH)
+            .from_block(from)
+            .to_block(head);
+        let appended = self
+            .gateway
+            .get_logs(&appended)
+            .await
+            .context("eth_getLogs")?;
+        let with_messages: HashSet<u64> = appended
+            .iter()
+            .filter_map(|log| {
+                let event = AppendedChainBatchRoot::decode_log(&log.inner).ok()?;
+                (event.batchRoot != empty_batch_root())
+                    .then_some(log.block_number)
+                    .flatten()
+            })
+            .collect();
+        let logs = logs
+            .iter()
+            .filter(|log| log.block_number.is_some_and(|n| with_messages.contains(&n)));
+        let roots = last_root_per_block(logs.filter_map(|log| {
             let event = NewInteropRoot::decode_log(&log.inner).ok()?;
             Some(InteropRoot {
                 chainId: event.chainId,
