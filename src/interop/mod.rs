@@ -1,5 +1,6 @@
 //! Interop between the L2s that settle on the Gateway (`--gateway`), as ZKsync OS does it
-//! (era-contracts v31 shapes, the ones zksync-js's interop flows call):
+//! (era-contracts v31 shapes, the ones zksync-js's interop flows call; tokens bridged from L1
+//! travel as indirect calls through the L2 asset router):
 //!
 //! ```text
 //! L2 A: InteropCenter.sendBundle ──L2->L1 message──> A's batch ──execute on the Gateway──>
@@ -9,9 +10,8 @@
 //! ```
 //!
 //! `watcher`: Gateway `NewInteropRoot` events -> the L2's sequencer (`sequencer::interop_roots`,
-//! `tx::SystemTx`); `proof`: the
-//! Gateway step of a message proof (`zks_getL2ToL1LogProof`). The contracts are in
-//! `state/contracts/interop` and `state/contracts/bridgehub/MessageRoot.sol`.
+//! `tx::SystemTx`); `proof`: the Gateway step of a message proof (`zks_getL2ToL1LogProof`). The
+//! contracts are in `state/contracts/interop` and `state/contracts/bridgehub/MessageRoot.sol`.
 
 pub(crate) mod proof;
 pub(crate) mod watcher;

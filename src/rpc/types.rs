@@ -205,9 +205,9 @@ pub fn receipt_json(tx: &StoredTx) -> Value {
         contract_address: tx.contract_address,
     };
     let mut value = serde_json::to_value(receipt).unwrap_or(Value::Null);
-    // L1 and EIP-712 txs have receipts of an Ethereum type; the RPC says theirs.
+    // L1, EIP-712 and system txs have receipts of an Ethereum type; the RPC says theirs.
     let ty = alloy_eips::Typed2718::ty(&tx.tx.envelope);
-    if matches!(ty, L1_TX_TYPE | EIP712_TX_TYPE) {
+    if matches!(ty, L1_TX_TYPE | EIP712_TX_TYPE | crate::tx::SYSTEM_TX_TYPE) {
         insert(&mut value, "type", json!(format!("{ty:#x}")));
     }
     let logs: Vec<Value> = logs

@@ -271,7 +271,7 @@ pub(super) async fn proven(rpc_a: &RawRpc, rpc_b: &RawRpc, sent: &Sent) -> Value
 #[tokio::test]
 async fn a_native_value_bundle_reaches_the_other_l2_through_the_gateway_once() {
     let node = TestNode::start_with(with_gateway).await;
-    let (gateway, l2s) = split(&node);
+    let (_, l2s) = split(&node);
     let (a, b) = (&l2s[0], &l2s[1]);
     let receiver = deploy_receiver(&node, b).await;
     let sender = node.account(0);
@@ -307,6 +307,16 @@ async fn a_native_value_bundle_reaches_the_other_l2_through_the_gateway_once() {
     assert_eq!(system["type"], "0x7d");
     assert_eq!(system["transactionIndex"], "0x0");
     assert_eq!(system["from"], json!(zkos_dev_bootloader()));
+    let receipt =
+        b.1.ok(
+            "eth_getTransactionReceipt",
+            json!([import["transactionHash"]]),
+        )
+        .await;
+    assert_eq!(
+        (&receipt["type"], &receipt["status"]),
+        (&json!("0x7d"), &json!("0x1"))
+    );
 
     let execute = execute_call(a.0.chain_id, &sent, &proof, items(&proof));
     let executed = execute_on(&node, b, &execute).await;
@@ -369,7 +379,6 @@ async fn a_native_value_bundle_reaches_the_other_l2_through_the_gateway_once() {
         batch["batch_info"]["dependency_roots_rolling_hash"],
         json!(rolling)
     );
-    let _ = gateway;
 }
 
 #[tokio::test]
