@@ -12,10 +12,10 @@
 //! with L2->L1 logs are delivered: a batch without any (a block that only imported roots, say)
 //! adds no message anyone could prove, and delivering its root would make every L2 seal a block
 //! to import it, whose batch would make another root, and so on, forever, on an idle devnet.
-//! The sequencer drops roots the chain already holds, so a
-//! restart, which looks at the Gateway from its first block again, imports nothing twice; and
-//! when the last Gateway block looked at is gone (a devnet revert, a reset) it looks again from
-//! the first.
+//! The sequencer drops roots the chain already holds, so a restart, which looks at the Gateway
+//! from its first block again, imports nothing twice; and when the last Gateway block looked at
+//! is gone (a devnet revert, a reset) or the L2 went back (its sequencer's epoch changed,
+//! dropping the roots waiting), it looks again from the first.
 
 use std::{collections::HashSet, time::Duration};
 
@@ -86,6 +86,22 @@ impl<P: Provider> InteropRootWatcher<P> {
 
     /// One look at the Gateway from the cursor on. Returns true when the sequencer is gone.
     async fn poll_once(&self, next: &mut Cursor) -> anyhow::Result<bool> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        if self
+            .sequencer
+            .send(SequencerCommand::InteropRootsEpoch(reply))
+            .await
+            .is_err()
+        {
+            return Ok(true);
+        }
+        let Ok(epoch) = answer.await else {
+            return Ok(true);
+        };
+        if epoch != next.epoch {
+            // The L2 went back and dropped the roots it had not imported yet: hand them over again.
+            *next = Cursor { seen: None, epoch };
+        }
         let head = self
             .gateway
             .get_block_by_number(BlockNumberOrTag::Latest)
@@ -105,7 +121,7 @@ impl<P: Provider> InteropRootWatcher<P> {
             };
             if now != Some(hash) {
                 // The Gateway went back (a revert, a reset, a loaded dump): look at it all again.
-                *next = Cursor::default();
+                next.seen = None;
             }
         }
         let from = next.seen.map_or(0, |(n, _)| n + 1);
@@ -164,10 +180,12 @@ impl<P: Provider> InteropRootWatcher<P> {
     }
 }
 
-/// The last Gateway block looked at, and its hash (to notice the Gateway went back).
+/// The last Gateway block looked at, and its hash (to notice the Gateway went back), and the
+/// L2's epoch then (to notice it went back).
 #[derive(Debug, Default)]
 struct Cursor {
     seen: Option<(u64, alloy_primitives::B256)>,
+    epoch: u64,
 }
 
 /// The last root of each block, in block order.

@@ -9,9 +9,23 @@ use crate::{abi::InteropRoot, storage::StateSnapshot, tx::SystemTx};
 #[derive(Debug, Default)]
 pub(crate) struct PendingRoots {
     waiting: Vec<InteropRoot>,
+    /// How many times the chain went back (a devnet revert, a reset, a loaded dump): the
+    /// watcher hands over the Gateway's roots again when it changes.
+    epoch: u64,
 }
 
 impl PendingRoots {
+    /// The chain went back: the waiting roots may be of Gateway blocks that are gone.
+    pub(crate) fn went_back(&mut self) {
+        self.waiting.clear();
+        self.epoch += 1;
+    }
+
+    /// See `went_back`.
+    pub(crate) fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
     /// Adds the roots not already waiting; returns how many were new.
     pub(crate) fn push(&mut self, roots: Vec<InteropRoot>) -> usize {
         let before = self.waiting.len();
