@@ -86,30 +86,27 @@ fn chain_only(chain_id: u64) -> Bytes {
 async fn until<T, F: std::future::Future<Output = Option<T>>>(
     what: &str,
     mut f: impl FnMut() -> F,
-) -> T {
+) -> anyhow::Result<T> {
     for _ in 0..600 {
         if let Some(v) = f().await {
-            return v;
+            return Ok(v);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("timed out waiting for {what}");
+    anyhow::bail!("timed out waiting for {what}")
 }
 
-async fn sent(provider: &impl Provider, tx: TransactionRequest) -> TransactionReceipt {
-    let receipt = provider
-        .send_transaction(tx)
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    assert!(receipt.status(), "reverted: {receipt:?}");
-    receipt
+async fn sent(
+    provider: &impl Provider,
+    tx: TransactionRequest,
+) -> anyhow::Result<TransactionReceipt> {
+    let receipt = provider.send_transaction(tx).await?.get_receipt().await?;
+    anyhow::ensure!(receipt.status(), "reverted: {receipt:?}");
+    Ok(receipt)
 }
 
 #[tokio::main]
-async fn main() {
+async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let url_a = args
         .next()
@@ -117,20 +114,17 @@ async fn main() {
     let url_b = args
         .next()
         .unwrap_or_else(|| "http://127.0.0.1:3051".into());
-    let signer: PrivateKeySigner = DEV_KEY_4.parse().unwrap();
+    let signer: PrivateKeySigner = DEV_KEY_4.parse()?;
     let wallet = EthereumWallet::from(signer);
     let a = ProviderBuilder::new()
         .wallet(wallet.clone())
-        .connect_http(url_a.parse().unwrap());
+        .connect_http(url_a.parse()?);
     let b = ProviderBuilder::new()
         .wallet(wallet)
-        .connect_http(url_b.parse().unwrap());
-    let (chain_a, chain_b) = (
-        a.get_chain_id().await.unwrap(),
-        b.get_chain_id().await.unwrap(),
-    );
+        .connect_http(url_b.parse()?);
+    let (chain_a, chain_b) = (a.get_chain_id().await?, b.get_chain_id().await?);
 
-    let receiver = InteropReceiver::deploy(&b).await.unwrap();
+    let receiver = InteropReceiver::deploy(&b).await?;
     println!("receiver on chain {chain_b}: {}", receiver.address());
 
     let value = U256::from(10u64).pow(U256::from(17u64));
@@ -147,13 +141,13 @@ async fn main() {
         .to(INTEROP_CENTER)
         .input(call.abi_encode().into())
         .value(value);
-    let receipt = sent(&a, tx).await;
+    let receipt = sent(&a, tx).await?;
     let message = receipt
         .inner
         .logs()
         .iter()
         .find_map(|log| L1MessageSent::decode_log(&log.inner).ok())
-        .expect("the bundle's message to L1");
+        .ok_or_else(|| anyhow::anyhow!("no message to L1 in the bundle's receipt"))?;
     let bundle = Bytes::copy_from_slice(&message.message[1..]);
     println!(
         "bundle sent on chain {chain_a} in {}",
@@ -173,7 +167,7 @@ async fn main() {
             .flatten()
         }
     })
-    .await;
+    .await?;
     println!(
         "proven: batch {} of chain {chain_a}, Gateway block {}",
         proof.batch_number, proof.gateway_block_number
@@ -196,7 +190,7 @@ async fn main() {
             (B256::abi_decode(&out).ok()? == proof.root).then_some(())
         }
     })
-    .await;
+    .await?;
 
     let execute = executeBundleCall {
         bundle: bundle.clone(),
@@ -215,13 +209,17 @@ async fn main() {
     let tx = TransactionRequest::default()
         .to(INTEROP_HANDLER)
         .input(execute.abi_encode().into());
-    let executed = sent(&b, tx).await;
-    let balance = b.get_balance(*receiver.address()).await.unwrap();
-    assert_eq!(balance, value);
+    let executed = sent(&b, tx).await?;
+    let balance = b.get_balance(*receiver.address()).await?;
+    anyhow::ensure!(
+        balance == value,
+        "the receiver holds {balance}, not {value}"
+    );
     println!(
         "executed on chain {chain_b} in {}: the receiver holds {} ETH (bundle {})",
         executed.transaction_hash,
         format_ether(balance),
         keccak256((U256::from(chain_a), bundle).abi_encode_params())
     );
+    Ok(())
 }
