@@ -1,5 +1,6 @@
 //! The open batch: what the blocks added so far bring to the L1 commit (L1 txs, L2->L1 logs,
-//! interop roots imported, DA commitment, fill), and the same computed again from a sealed batch's blocks.
+//! interop roots imported, DA commitment, fill), and the same computed again from a sealed
+//! batch's blocks.
 
 use std::time::Instant;
 
