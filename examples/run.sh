@@ -47,3 +47,15 @@ example node examples/js/viem.mjs "$L2" "$L1"
 example node examples/js/ethers.mjs "$L2" "$L1"
 example node examples/js/sdk-zksync-ethers.mjs "$L2" "$L1"
 example node examples/js/sdk-viem.mjs "$L2" "$L1"
+
+# Interop needs two L2s on the Gateway: a devnet of its own.
+A_PORT="$(free_port)"; B_PORT="$(free_port)"; GW_PORT="$(free_port)"; GW_L1_PORT="$(free_port)"
+"$BIN" start --ephemeral --chains 270,271 --chain-ports "$A_PORT,$B_PORT" --gateway --gateway-port "$GW_PORT" \
+  --l1-port "$GW_L1_PORT" --no-metrics --silent &
+GATEWAY_NODE=$!
+trap 'kill $NODE $GATEWAY_NODE 2>/dev/null; wait $NODE $GATEWAY_NODE 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$B_PORT/health" >/dev/null && break
+  sleep 0.1
+done
+example "$TARGET/debug/examples/interop" "http://127.0.0.1:$A_PORT" "http://127.0.0.1:$B_PORT"

@@ -55,6 +55,13 @@ sol! {
         bytes32[] sides;
     }
 
+    /// `L2InteropRootStorage` at `0x…10008` (interop roots an L2 imported).
+    #[derive(Debug)]
+    interface IL2InteropRootStorage {
+        function addInteropRootsInBatch(InteropRoot[] interopRootsInput);
+        function interopRoots(uint256 chainId, uint256 blockOrBatchNumber) view returns (bytes32);
+    }
+
     #[derive(Debug, PartialEq, Eq)]
     struct FinalizeL1DepositParams {
         uint256 chainId;

@@ -18,6 +18,7 @@ mod priority;
 mod protocol;
 mod resources;
 mod rules;
+mod system;
 mod trace;
 mod tx_env;
 
@@ -259,6 +260,11 @@ impl Executor {
         let mut deferred = std::collections::HashSet::new();
         let mut cumulative = 0u64;
         for tx in txs {
+            if let Envelope::System(_) = &tx.envelope {
+                let index = executed.len();
+                executed.push(self.execute_system_tx(&mut evm, tx, index, &mut cumulative));
+                continue;
+            }
             if let Envelope::L1(l1) = &tx.envelope {
                 let l1 = l1.clone();
                 let index = executed.len();

@@ -1,8 +1,12 @@
 //! L2 genesis: the dev accounts' balances and the contracts ZKsync OS has at fixed addresses —
-//! the L1 messenger (`0x…8008`), the base token (`0x…800a`), the L2 asset router (`0x…10003`)
-//! and the L2 native token vault (`0x…10004`), compiled from `state/contracts/l2/` (their
-//! runtime code goes in as is: no constructor, no immutables). The asset router's two storage
-//! slots name its L1 counterpart: slot 0 the L1 asset router, slot 1 the L1 chain id.
+//! the L1 messenger (`0x…8008`), the base token (`0x…800a`), the L2 asset router (`0x…10003`),
+//! the L2 native token vault (`0x…10004`) and the interop contracts (root storage `0x…10008`,
+//! message verification `0x…10009`, interop center `0x…1000b`, interop handler `0x…1000c`),
+//! compiled from `state/contracts/` (their runtime code goes in as is: no constructor, no
+//! immutables). The asset router's two storage slots name its L1 counterpart: slot 0 the L1
+//! asset router, slot 1 the L1 chain id; the interop center's and handler's: slot 0 the L1
+//! chain id, slot 1 the chain id of the settlement layer. The base token holds the reserve
+//! interop bundles from other L2s are minted from (`BASE_TOKEN_RESERVE`).
 
 use alloy_primitives::{Address, Bytes, U256};
 use anyhow::Context as _;
@@ -12,13 +16,29 @@ use serde::Deserialize;
 use crate::{
     accounts::DevAccount,
     storage::StateSnapshot,
-    tx::{L1_MESSENGER, L2_ASSET_ROUTER, L2_BASE_TOKEN, L2_NATIVE_TOKEN_VAULT},
+    tx::{
+        INTEROP_CENTER, INTEROP_HANDLER, INTEROP_ROOT_STORAGE, L1_MESSENGER, L2_ASSET_ROUTER,
+        L2_BASE_TOKEN, L2_NATIVE_TOKEN_VAULT, MESSAGE_VERIFICATION,
+    },
 };
 
 const L1_MESSENGER_JSON: &str = include_str!("../state/artifacts/L1Messenger.json");
 const L2_BASE_TOKEN_JSON: &str = include_str!("../state/artifacts/L2BaseToken.json");
 const L2_ASSET_ROUTER_JSON: &str = include_str!("../state/artifacts/L2AssetRouter.json");
 const L2_NATIVE_TOKEN_VAULT_JSON: &str = include_str!("../state/artifacts/L2NativeTokenVault.json");
+const INTEROP_ROOT_STORAGE_JSON: &str =
+    include_str!("../state/artifacts/L2InteropRootStorage.json");
+const MESSAGE_VERIFICATION_JSON: &str =
+    include_str!("../state/artifacts/L2MessageVerification.json");
+const INTEROP_CENTER_JSON: &str = include_str!("../state/artifacts/InteropCenter.json");
+const INTEROP_HANDLER_JSON: &str = include_str!("../state/artifacts/InteropHandler.json");
+
+/// What `0x…800a` holds at genesis, on a chain that settles on the Gateway, to mint interop
+/// value from: the base token not in circulation (ZKsync OS mints it natively; an EVM contract
+/// needs a balance). 10^9 ETH.
+pub(crate) fn base_token_reserve() -> U256 {
+    U256::from(10u64).pow(U256::from(27u64))
+}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -40,6 +60,12 @@ pub(crate) struct L1Bridge {
     pub chain_id: u64,
 }
 
+/// The runtime code of a compiled contract (an artifact of `state/artifacts/`).
+pub(crate) fn runtime_code(json: &str) -> anyhow::Result<Bytes> {
+    let artifact: Artifact = serde_json::from_str(json)?;
+    Ok(artifact.deployed_bytecode.object)
+}
+
 /// The system contracts: (address, runtime code).
 pub(crate) fn system_contracts() -> anyhow::Result<Vec<(Address, Bytes)>> {
     [
@@ -47,6 +73,10 @@ pub(crate) fn system_contracts() -> anyhow::Result<Vec<(Address, Bytes)>> {
         (L2_BASE_TOKEN, L2_BASE_TOKEN_JSON),
         (L2_ASSET_ROUTER, L2_ASSET_ROUTER_JSON),
         (L2_NATIVE_TOKEN_VAULT, L2_NATIVE_TOKEN_VAULT_JSON),
+        (INTEROP_ROOT_STORAGE, INTEROP_ROOT_STORAGE_JSON),
+        (MESSAGE_VERIFICATION, MESSAGE_VERIFICATION_JSON),
+        (INTEROP_CENTER, INTEROP_CENTER_JSON),
+        (INTEROP_HANDLER, INTEROP_HANDLER_JSON),
     ]
     .into_iter()
     .map(|(address, json)| {
@@ -67,28 +97,30 @@ pub(crate) struct GenesisRecipe {
     pub(crate) balance: U256,
     /// Where the bridge points on L1.
     pub(crate) bridge: L1Bridge,
+    /// The chain id of where the chain settles (the L1's, or the Gateway's): interop runs only
+    /// between chains on the Gateway.
+    pub(crate) settlement_layer: u64,
 }
 
 impl GenesisRecipe {
     /// The genesis state over `fork` (or a fresh one). Reads the remote: call it off the
     /// async workers.
     pub(crate) fn build(&self, fork: Option<crate::fork::Fork>) -> anyhow::Result<StateSnapshot> {
-        l2_genesis(&self.accounts, self.balance, self.bridge, fork)
+        l2_genesis(self, fork)
     }
 }
 
 /// The L2 state at genesis: `balance` for each dev account, and the system contracts, the
-/// asset router wired to `bridge`. On a fork (`fork`), the rest is the remote's, and a system
+/// asset router wired to `bridge`, the interop contracts to the settlement layer. On a fork (`fork`), the rest is the remote's, and a system
 /// contract the remote has with other code (a real ZKsync OS chain's) is left as it is there.
 pub(crate) fn l2_genesis(
-    accounts: &[DevAccount],
-    balance: U256,
-    bridge: L1Bridge,
+    recipe: &GenesisRecipe,
     fork: Option<crate::fork::Fork>,
 ) -> anyhow::Result<StateSnapshot> {
+    let bridge = recipe.bridge;
     let mut state = StateSnapshot::forked(fork);
-    for account in accounts {
-        state.account_mut(account.address).info.balance = balance;
+    for account in &recipe.accounts {
+        state.account_mut(account.address).info.balance = recipe.balance;
     }
     for (address, code) in system_contracts()? {
         let there = state.code(&address);
@@ -103,6 +135,14 @@ pub(crate) fn l2_genesis(
                 U256::from_be_slice(bridge.asset_router.as_slice()),
             );
             state.set_storage(L2_ASSET_ROUTER, U256::from(1), U256::from(bridge.chain_id));
+        }
+        if address == INTEROP_CENTER || address == INTEROP_HANDLER {
+            state.set_storage(address, U256::ZERO, U256::from(bridge.chain_id));
+            state.set_storage(address, U256::from(1), U256::from(recipe.settlement_layer));
+        }
+        if address == L2_BASE_TOKEN && recipe.settlement_layer != bridge.chain_id {
+            let info = &mut state.account_mut(L2_BASE_TOKEN).info;
+            info.balance = info.balance.saturating_add(base_token_reserve());
         }
     }
     Ok(state)

@@ -19,7 +19,8 @@
 //! Public, because `main`, the integration tests (`tests/it`) or the examples use them:
 //! `config` (what can be configured), `cli` (flags -> config, and the `snapshot` / `reset`
 //! commands), `accounts`, `executor` (execution rules and prices), `storage`, `events`, `rpc`,
-//! `l1`, `abi` (the rollup contracts' bindings), `prover`, `tree` (the state tree),
+//! `l1`, `abi` (the rollup contracts' bindings), `interop` (bundles between the L2s on the
+//! Gateway: its addresses, the MessageRoot's bindings, the root watcher, proofs), `prover`, `tree` (the state tree),
 //! `persistence` (data dir, dumps, named snapshots), `metrics`, `ports` (which flag sets each
 //! listening port), `tui`, `bench`, `init`; and, at the root, `Node` and `NodeHandle`
 //! (`Node::spawn` is the one entry point). Crate-private: `node` (the wiring), `mempool`,
@@ -47,6 +48,7 @@ pub mod executor;
 pub mod fork;
 pub(crate) mod genesis;
 pub mod init;
+pub mod interop;
 pub mod l1;
 pub(crate) mod mempool;
 pub mod metrics;

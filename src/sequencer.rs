@@ -5,6 +5,7 @@
 
 mod commands;
 mod handle;
+mod interop_roots;
 mod l1_queue;
 mod snapshot;
 
@@ -63,6 +64,8 @@ pub(crate) struct Sequencer {
     pub log_txs: bool,
     /// L1 txs waiting for the next block (they go first in it).
     pub l1_txs: L1Queue,
+    /// Interop roots waiting for the next block (its system tx goes first in it).
+    pub interop_roots: interop_roots::PendingRoots,
     /// The state at genesis (`anvil_reset` goes back to it).
     pub genesis: StateSnapshot,
     /// Where blocks are made durable (`None`: nothing is kept).
@@ -148,7 +151,19 @@ impl Sequencer {
     /// (or the head's number when there was nothing to include and empty blocks are not wanted).
     async fn produce(&mut self, allow_empty: bool) -> anyhow::Result<u64> {
         let max = self.config.max_txs_per_block;
-        let mut txs: Vec<ReadyTx> = self.l1_txs.take(max).into_iter().map(ReadyTx::l1).collect();
+        let latest = self.state.latest();
+        let mut txs: Vec<ReadyTx> = self
+            .interop_roots
+            .take(|chain, number| interop_roots::is_imported(&latest, chain, number))
+            .map(ReadyTx::system)
+            .into_iter()
+            .collect();
+        txs.extend(
+            self.l1_txs
+                .take(max.saturating_sub(txs.len()))
+                .into_iter()
+                .map(ReadyTx::l1),
+        );
         txs.extend(
             self.mempool
                 .best(self.settings.get().base_fee, max.saturating_sub(txs.len())),
@@ -158,7 +173,7 @@ impl Sequencer {
 
     /// Whether instant mining has something to put in a block.
     fn has_work(&self) -> bool {
-        !self.l1_txs.is_empty() || self.mempool.has_ready()
+        !self.l1_txs.is_empty() || !self.interop_roots.is_empty() || self.mempool.has_ready()
     }
 
     /// Builds, executes and seals one block holding `txs` (those that are valid).

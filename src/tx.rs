@@ -15,8 +15,11 @@ use alloy_sol_types::SolValue;
 use crate::abi::L2CanonicalTransaction;
 
 mod eip712;
+mod system;
 pub(crate) use eip712::{EIP712_TX_TYPE, decode as decode_eip712};
 pub(crate) use eip712::{Eip712Tx, TxEip712};
+pub(crate) use system::SystemTx;
+pub(crate) use system::{SYSTEM_TX_GAS_LIMIT, SYSTEM_TX_TYPE, rolling_hash};
 
 /// Type byte of an L1 tx on the L2.
 pub(crate) const L1_TX_TYPE: u8 = 0x7f;
@@ -30,6 +33,14 @@ pub const L2_BASE_TOKEN: Address = address!("0x000000000000000000000000000000000
 pub const L2_ASSET_ROUTER: Address = address!("0x0000000000000000000000000000000000010003");
 /// The L2 native token vault: the bridged tokens.
 pub const L2_NATIVE_TOKEN_VAULT: Address = address!("0x0000000000000000000000000000000000010004");
+/// Where an L2 keeps the interop roots it imported (`L2InteropRootStorage`).
+pub const INTEROP_ROOT_STORAGE: Address = address!("0x0000000000000000000000000000000000010008");
+/// Proves another chain's messages against those roots (`L2MessageVerification`).
+pub const MESSAGE_VERIFICATION: Address = address!("0x0000000000000000000000000000000000010009");
+/// Sends bundles (`InteropCenter`; zksync-js `L2_INTEROP_CENTER_ADDRESS`).
+pub const INTEROP_CENTER: Address = address!("0x000000000000000000000000000000000001000b");
+/// Runs bundles (`InteropHandler`; zksync-js `L2_INTEROP_HANDLER_ADDRESS`).
+pub const INTEROP_HANDLER: Address = address!("0x000000000000000000000000000000000001000c");
 
 /// An L1->L2 tx: a deposit or an L1-requested call, from a `NewPriorityRequest` event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +103,8 @@ pub enum Envelope {
     L1(Box<L1Tx>),
     /// An EIP-712 tx (`--eip712`).
     Eip712(Box<Eip712Tx>),
+    /// A system tx (`0x7d`): interop roots the node imports.
+    System(Box<SystemTx>),
 }
 
 impl From<TxEnvelope> for Envelope {
@@ -117,12 +130,21 @@ impl Envelope {
         }
     }
 
+    /// The system tx, if this is one.
+    pub fn as_system(&self) -> Option<&SystemTx> {
+        match self {
+            Self::System(tx) => Some(tx),
+            _ => None,
+        }
+    }
+
     /// The tx hash.
     pub fn hash(&self) -> B256 {
         match self {
             Self::Eth(tx) => *tx.tx_hash(),
             Self::L1(tx) => tx.hash,
             Self::Eip712(tx) => tx.hash(),
+            Self::System(tx) => tx.hash,
         }
     }
 
@@ -132,7 +154,7 @@ impl Envelope {
             Self::Eth(tx) => {
                 alloy_consensus::transaction::SignerRecoverable::recover_signer(tx).ok()
             }
-            Self::L1(_) => None,
+            Self::L1(_) | Self::System(_) => None,
             Self::Eip712(tx) => tx.recover_sender(),
         }
     }
@@ -142,33 +164,35 @@ impl Envelope {
     pub fn receipt_type(&self) -> alloy_consensus::TxType {
         match self {
             Self::Eth(tx) => tx.tx_type(),
-            Self::L1(_) => alloy_consensus::TxType::Legacy,
+            Self::L1(_) | Self::System(_) => alloy_consensus::TxType::Legacy,
             Self::Eip712(_) => alloy_consensus::TxType::Eip1559,
         }
     }
 }
 
-/// Forwards to the signed tx, or answers for the L1 tx or the EIP-712 tx.
+/// Forwards to the signed tx, or answers for the L1 tx, the EIP-712 tx or the system tx.
 macro_rules! either {
-    ($self:ident, $eth:ident => $e:expr, $l1:ident => $l:expr, $zk:ident => $z:expr) => {
+    ($self:ident, $eth:ident => $e:expr, $l1:ident => $l:expr, $zk:ident => $z:expr,
+        $sys:ident => $s:expr) => {
         match $self {
             Envelope::Eth($eth) => $e,
             Envelope::L1($l1) => $l,
             Envelope::Eip712($zk) => $z,
+            Envelope::System($sys) => $s,
         }
     };
 }
 
 impl Typed2718 for Envelope {
     fn ty(&self) -> u8 {
-        either!(self, tx => tx.ty(), _l1 => L1_TX_TYPE, _zk => EIP712_TX_TYPE)
+        either!(self, tx => tx.ty(), _l1 => L1_TX_TYPE, _zk => EIP712_TX_TYPE, _sys => SYSTEM_TX_TYPE)
     }
 }
 
 impl Encodable2718 for Envelope {
     fn encode_2718_len(&self) -> usize {
         either!(self, tx => tx.encode_2718_len(), l1 => 1 + l1.canonical.abi_encoded_size(),
-            zk => zk.encoded_len())
+            zk => zk.encoded_len(), sys => 1 + sys.input.len())
     }
 
     fn encode_2718(&self, out: &mut dyn alloy_rlp::BufMut) {
@@ -179,69 +203,73 @@ impl Encodable2718 for Envelope {
                 out.put_slice(&l1.canonical.abi_encode());
             }
             Self::Eip712(tx) => tx.encode(out),
+            Self::System(tx) => {
+                out.put_u8(SYSTEM_TX_TYPE);
+                out.put_slice(&tx.input);
+            }
         }
     }
 }
 
 impl Transaction for Envelope {
     fn chain_id(&self) -> Option<ChainId> {
-        either!(self, tx => tx.chain_id(), _l1 => None, zk => Some(zk.tx().chain_id))
+        either!(self, tx => tx.chain_id(), _l1 => None, zk => Some(zk.tx().chain_id), _sys => None)
     }
     fn nonce(&self) -> u64 {
-        either!(self, tx => tx.nonce(), l1 => l1.priority_id(), zk => zk.tx().nonce)
+        either!(self, tx => tx.nonce(), l1 => l1.priority_id(), zk => zk.tx().nonce, _sys => 0)
     }
     fn gas_limit(&self) -> u64 {
         either!(self, tx => tx.gas_limit(), l1 => l1.canonical.gasLimit.saturating_to(),
-            zk => zk.tx().gas_limit)
+            zk => zk.tx().gas_limit, _sys => SYSTEM_TX_GAS_LIMIT)
     }
     fn gas_price(&self) -> Option<u128> {
-        either!(self, tx => tx.gas_price(), _l1 => None, _zk => None)
+        either!(self, tx => tx.gas_price(), _l1 => None, _zk => None, _sys => None)
     }
     fn max_fee_per_gas(&self) -> u128 {
         either!(self, tx => tx.max_fee_per_gas(), l1 => l1.canonical.maxFeePerGas.saturating_to(),
-            zk => zk.tx().max_fee_per_gas)
+            zk => zk.tx().max_fee_per_gas, _sys => 0)
     }
     fn max_priority_fee_per_gas(&self) -> Option<u128> {
         either!(self, tx => tx.max_priority_fee_per_gas(),
             l1 => Some(l1.canonical.maxPriorityFeePerGas.saturating_to()),
-            zk => Some(zk.tx().max_priority_fee_per_gas))
+            zk => Some(zk.tx().max_priority_fee_per_gas), _sys => Some(0))
     }
     fn max_fee_per_blob_gas(&self) -> Option<u128> {
-        either!(self, tx => tx.max_fee_per_blob_gas(), _l1 => None, _zk => None)
+        either!(self, tx => tx.max_fee_per_blob_gas(), _l1 => None, _zk => None, _sys => None)
     }
     fn priority_fee_or_price(&self) -> u128 {
         either!(self, tx => tx.priority_fee_or_price(),
             l1 => l1.canonical.maxPriorityFeePerGas.saturating_to(),
-            zk => zk.tx().max_priority_fee_per_gas)
+            zk => zk.tx().max_priority_fee_per_gas, _sys => 0)
     }
     fn effective_gas_price(&self, base_fee: Option<u64>) -> u128 {
         either!(self, tx => tx.effective_gas_price(base_fee),
             l1 => l1.canonical.maxFeePerGas.saturating_to(),
-            zk => dynamic_fee_price(zk.tx(), base_fee))
+            zk => dynamic_fee_price(zk.tx(), base_fee), _sys => 0)
     }
     fn is_dynamic_fee(&self) -> bool {
-        either!(self, tx => tx.is_dynamic_fee(), _l1 => true, _zk => true)
+        either!(self, tx => tx.is_dynamic_fee(), _l1 => true, _zk => true, _sys => false)
     }
     fn kind(&self) -> TxKind {
-        either!(self, tx => tx.kind(), l1 => TxKind::Call(l1.to()), zk => TxKind::Call(zk.tx().to))
+        either!(self, tx => tx.kind(), l1 => TxKind::Call(l1.to()), zk => TxKind::Call(zk.tx().to), _sys => TxKind::Call(INTEROP_ROOT_STORAGE))
     }
     fn is_create(&self) -> bool {
-        either!(self, tx => tx.is_create(), _l1 => false, _zk => false)
+        either!(self, tx => tx.is_create(), _l1 => false, _zk => false, _sys => false)
     }
     fn value(&self) -> U256 {
-        either!(self, tx => tx.value(), l1 => l1.canonical.value, zk => zk.tx().value)
+        either!(self, tx => tx.value(), l1 => l1.canonical.value, zk => zk.tx().value, _sys => U256::ZERO)
     }
     fn input(&self) -> &Bytes {
-        either!(self, tx => tx.input(), l1 => &l1.canonical.data, zk => &zk.tx().input)
+        either!(self, tx => tx.input(), l1 => &l1.canonical.data, zk => &zk.tx().input, sys => &sys.input)
     }
     fn access_list(&self) -> Option<&AccessList> {
-        either!(self, tx => tx.access_list(), _l1 => None, _zk => None)
+        either!(self, tx => tx.access_list(), _l1 => None, _zk => None, _sys => None)
     }
     fn blob_versioned_hashes(&self) -> Option<&[B256]> {
-        either!(self, tx => tx.blob_versioned_hashes(), _l1 => None, _zk => None)
+        either!(self, tx => tx.blob_versioned_hashes(), _l1 => None, _zk => None, _sys => None)
     }
     fn authorization_list(&self) -> Option<&[SignedAuthorization]> {
-        either!(self, tx => tx.authorization_list(), _l1 => None, _zk => None)
+        either!(self, tx => tx.authorization_list(), _l1 => None, _zk => None, _sys => None)
     }
 }
 
@@ -315,6 +343,15 @@ impl ReadyTx {
             hash: tx.hash,
             sender: tx.from(),
             envelope: Envelope::L1(Box::new(tx)),
+        }
+    }
+
+    /// A system tx, ready: from the bootloader.
+    pub fn system(tx: SystemTx) -> Self {
+        Self {
+            hash: tx.hash,
+            sender: BOOTLOADER,
+            envelope: Envelope::System(Box::new(tx)),
         }
     }
 }

@@ -36,6 +36,11 @@ export const ARTIFACT_CONTRACTS = [
   "L2AssetRouter",
   "L2NativeTokenVault",
   "BridgedStandardERC20",
+  "MessageRoot",
+  "L2InteropRootStorage",
+  "L2MessageVerification",
+  "InteropCenter",
+  "InteropHandler",
 ];
 
 /// The official interfaces (npm `@matterlabs/zksync-contracts`, pinned) each contract is checked

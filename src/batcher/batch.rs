@@ -9,7 +9,7 @@ use std::{
 use alloy_primitives::B256;
 
 use crate::{
-    abi::{CommitBatchInfoZKsyncOS, StoredBatchInfo},
+    abi::{CommitBatchInfoZKsyncOS, InteropRoot, StoredBatchInfo},
     events::{BatchEvent, BatchStage, NodeEvent},
     tree::{StateCommitmentPreimage, StateTree},
     tx::L2ToL1Log,
@@ -50,6 +50,9 @@ pub struct Batch {
     pub l1_txs: Vec<B256>,
     /// Its L2->L1 logs, in order.
     pub logs: Vec<BatchLog>,
+    /// The interop roots it imported (its `dependencyRootsRollingHash` is over them): the
+    /// execute call names them.
+    pub interop_roots: Vec<InteropRoot>,
     /// The state tree after it (an O(1) copy: `zks_getProof`, the prover). `None` once the
     /// batch is executed and `store::KEEP_TREES` newer batches are sealed: each copy keeps the
     /// nodes its batch changed, so keeping every batch's would grow with the history.
@@ -79,6 +82,7 @@ impl Batch {
             tx_count: self.tx_count,
             l1_txs: self.l1_txs.clone(),
             logs: self.logs.clone(),
+            interop_roots: self.interop_roots.clone(),
             tree: None,
             commitment_preimage: self.commitment_preimage,
             commit_info: self.commit_info.clone(),

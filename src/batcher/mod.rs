@@ -41,7 +41,7 @@ use crate::{
 use checkpoint::{CheckpointWriter, TreeBase};
 use commitment::{genesis_batch_info, stored_batch_info};
 use open::{OpenBatch, block_fill};
-pub(crate) use open::{block_logs, stored_from_blocks};
+pub(crate) use open::{block_logs, imported_roots, stored_from_blocks};
 use seal::Fill;
 
 /// How often an idle batcher checks whether the L2 went back.
@@ -298,6 +298,7 @@ impl Batcher {
             tx_count: open.fill.txs,
             l1_txs: std::mem::take(&mut open.l1_txs),
             logs: std::mem::take(&mut open.logs),
+            interop_roots: std::mem::take(&mut open.interop_roots),
             tree: Some(cursor.tree.clone()),
             commitment_preimage,
             commit_info,

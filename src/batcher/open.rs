@@ -1,5 +1,6 @@
 //! The open batch: what the blocks added so far bring to the L1 commit (L1 txs, L2->L1 logs,
-//! DA commitment, fill), and the same computed again from a sealed batch's blocks.
+//! interop roots imported, DA commitment, fill), and the same computed again from a sealed
+//! batch's blocks.
 
 use std::time::Instant;
 
@@ -15,8 +16,9 @@ use super::{
     status::BatchStatus,
 };
 use crate::{
-    abi::{CommitBatchInfoZKsyncOS, StoredBatchInfo},
+    abi::{CommitBatchInfoZKsyncOS, InteropRoot, StoredBatchInfo},
     storage::{ChainStore, StoredBlock},
+    tx::rolling_hash,
 };
 
 /// The batch being filled.
@@ -27,6 +29,8 @@ pub(super) struct OpenBatch {
     first_timestamp: u64,
     pub(super) l1_txs: Vec<B256>,
     pub(super) logs: Vec<BatchLog>,
+    /// The interop roots its blocks' system txs imported, in order.
+    pub(super) interop_roots: Vec<InteropRoot>,
     da: Keccak256,
     /// The tree keys its blocks wrote (for the tree checkpoint).
     pub(super) keys: Vec<B256>,
@@ -42,6 +46,7 @@ impl OpenBatch {
             first_timestamp: first.header.timestamp,
             l1_txs: vec![],
             logs: vec![],
+            interop_roots: vec![],
             da: Keccak256::new(),
             keys: vec![],
         }
@@ -61,6 +66,7 @@ impl OpenBatch {
                 .filter(|tx| tx.tx.envelope.as_l1().is_some())
                 .map(|tx| tx.tx.hash),
         );
+        self.interop_roots.extend(imported_roots(block));
         for log in block_logs(block) {
             self.da.update(log.log.encode());
             self.logs.push(log);
@@ -86,7 +92,7 @@ impl OpenBatch {
             newStateCommitment: state_commitment,
             numberOfLayer1Txs: U256::from(self.l1_txs.len()),
             priorityOperationsHash: priority_ops_hash(&self.l1_txs),
-            dependencyRootsRollingHash: B256::ZERO,
+            dependencyRootsRollingHash: rolling_hash(B256::ZERO, &self.interop_roots),
             l2LogsTreeRoot: l2_logs_tree_root(logs_local_root(&leaves)),
             l2DaValidator: Address::ZERO,
             daCommitment: self.da.clone().finalize(),
@@ -127,6 +133,16 @@ pub(crate) fn stored_from_blocks(
     );
     let stored = stored_batch_info(&info);
     (stored.commitment == hashes.commitment).then_some((stored, last.header.timestamp))
+}
+
+/// The interop roots a block imported: those of its system txs that succeeded, in order.
+pub(crate) fn imported_roots(block: &StoredBlock) -> impl Iterator<Item = InteropRoot> + '_ {
+    block
+        .txs
+        .iter()
+        .filter(|tx| tx.receipt.status())
+        .filter_map(|tx| tx.tx.envelope.as_system())
+        .flat_map(|system| system.roots.iter().cloned())
 }
 
 /// A block's L2->L1 logs, in order, as its batch holds them.

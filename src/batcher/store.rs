@@ -595,6 +595,7 @@ mod tests {
             tx_count: 1,
             l1_txs: vec![],
             logs: vec![],
+            interop_roots: vec![],
             tree: Some(crate::tree::StateTree::new()),
             commitment_preimage: Default::default(),
             commit_info: Default::default(),

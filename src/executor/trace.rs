@@ -142,6 +142,10 @@ impl Executor {
                 env.nonce = frame.nonce();
                 evm.ctx.cfg = l1_cfg(&evm.ctx.cfg);
             }
+            if tx.envelope.as_system().is_some() {
+                env.nonce = evm.ctx.journaled_state.database.state.nonce(&tx.sender);
+                evm.ctx.cfg = l1_cfg(&evm.ctx.cfg);
+            }
             let pre = evm.ctx.journaled_state.database.state.clone();
             let result = evm
                 .inspect_tx(env.clone())

@@ -28,6 +28,19 @@ pub fn tx_env(envelope: &Envelope, sender: Address) -> TxEnv {
                 ..Default::default()
             };
         }
+        Envelope::System(system) => {
+            return TxEnv {
+                tx_type: 0,
+                caller: sender,
+                gas_limit: crate::tx::SYSTEM_TX_GAS_LIMIT,
+                gas_price: 0,
+                kind: TxKind::Call(crate::tx::INTEROP_ROOT_STORAGE),
+                data: system.input.clone(),
+                nonce: 0,
+                chain_id: None,
+                ..Default::default()
+            };
+        }
         Envelope::L1(l1) => {
             return TxEnv {
                 tx_type: 0,

@@ -6,16 +6,26 @@
 //! `(the Gateway's genesis state, the L2s' chain ids) -> that state with the contracts and the
 //! L2s registered, and each L2's side on the Gateway (contracts, operator, admin)`
 //!
+//! The Gateway also holds the MessageRoot (`0x…10005`, as on a real Gateway, an L2 system
+//! contract there), named by its Bridgehub (`messageRoot()`), with every L2 added: executing
+//! an L2's batch appends its logs root there, which makes the Gateway's interop roots.
+//!
 //! On the Gateway every chain's admin is its operator: the governor, who owns the Gateway's
 //! Bridgehub, relays the L2s' L1 requests (`relay`), so no two senders share an account.
 
 use std::collections::HashSet;
 
-use alloy_primitives::{Address, TxKind};
+use alloy_primitives::{Address, Bytes, TxKind, U256};
 use alloy_sol_types::{SolCall as _, sol};
 
 use super::{ChainOnL1, L1Genesis, chains::Runner};
-use crate::{accounts::DevAccount, storage::StateSnapshot};
+use crate::{
+    accounts::DevAccount,
+    interop::{IBridgehubMessageRoot, IMessageRoot, MESSAGE_ROOT},
+    storage::StateSnapshot,
+};
+
+const MESSAGE_ROOT_JSON: &str = include_str!("../../state/artifacts/MessageRoot.json");
 
 sol! {
     /// `ZKChain` (by the chain admin).
@@ -59,7 +69,48 @@ impl L1Genesis {
                 })?;
             chain.admin = chain.operator.clone();
         }
+        self.message_root(state, gateway, chain_ids)?;
         Ok(chains)
+    }
+
+    /// Puts the MessageRoot at `0x…10005` with every L2 of `chain_ids` in it, and names it in
+    /// the Bridgehub (both by the governor, who owns the Gateway's Bridgehub).
+    fn message_root(
+        &self,
+        state: &mut StateSnapshot,
+        gateway: u64,
+        chain_ids: &[u64],
+    ) -> anyhow::Result<()> {
+        let code = crate::genesis::runtime_code(MESSAGE_ROOT_JSON)?;
+        state.set_code(MESSAGE_ROOT, revm::bytecode::Bytecode::new_raw(code));
+        let mut calls: Vec<(Address, Bytes)> = vec![(
+            MESSAGE_ROOT,
+            IMessageRoot::initializeCall {
+                bridgehub: self.contracts.bridgehub,
+            }
+            .abi_encode()
+            .into(),
+        )];
+        for id in chain_ids {
+            let call = IMessageRoot::addNewChainCall {
+                chainId: U256::from(*id),
+            };
+            calls.push((MESSAGE_ROOT, call.abi_encode().into()));
+        }
+        let wire = IBridgehubMessageRoot::setMessageRootCall {
+            messageRoot: MESSAGE_ROOT,
+        };
+        calls.push((self.contracts.bridgehub, wire.abi_encode().into()));
+        let mut runner = Runner {
+            state,
+            chain_id: gateway,
+        };
+        for (to, input) in calls {
+            runner
+                .run(self.governor, TxKind::Call(to), input)
+                .map_err(|e| e.context("the Gateway's MessageRoot"))?;
+        }
+        Ok(())
     }
 }
 
@@ -90,6 +141,8 @@ mod tests {
         for chain in &chains {
             assert_eq!(chain.admin.address(), chain.operator.address());
         }
+        // The MessageRoot holds the Gateway (index 0) and the L2s, in order.
+        assert!(!state.code(&MESSAGE_ROOT).is_empty());
         // Dev account #9 (chain 270's operator) keeps the Gateway's own balance.
         assert_eq!(state.balance(&genesis.operator), U256::from(7));
     }

@@ -310,7 +310,7 @@ impl L1Sender {
                     rightPath: vec![],
                     itemHashes: batch.l1_txs.clone(),
                 };
-                let roots: Vec<Vec<InteropRoot>> = vec![vec![]];
+                let roots: Vec<Vec<InteropRoot>> = vec![batch.interop_roots.clone()];
                 let data = encode(
                     1,
                     (vec![batch.stored.clone()], vec![ops], roots).abi_encode_params(),

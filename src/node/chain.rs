@@ -158,6 +158,7 @@ pub(super) async fn spawn_chain(
         mining: spec.mining,
         log_txs: spec.output.is_some(),
         l1_txs,
+        interop_roots: Default::default(),
         genesis,
         disk: disk.clone(),
     };

@@ -151,6 +151,7 @@ impl Node {
             accounts: accounts.clone(),
             balance: config.accounts.balance,
             bridge,
+            settlement_layer: bridge.chain_id,
         };
         let l1_commands = tokio::sync::mpsc::channel(64);
         let devnet = match &l1_setup {
@@ -177,6 +178,8 @@ impl Node {
         let l2_sender = plans[0].commands.0.clone();
         let several = plans.len() > 1;
 
+        // Where the L2s on the Gateway reach it, once it runs (it starts last).
+        let gateway_url = Arc::new(std::sync::OnceLock::new());
         // The L2s, the first one first: the same machinery each, with its own everything.
         let mut l2s = Vec::with_capacity(plans.len());
         let mut pipelines = Vec::with_capacity(plans.len());
@@ -184,6 +187,13 @@ impl Node {
         for (i, plan) in plans.into_iter().enumerate() {
             let chain_id = plan.chain.chain_id;
             let fork = if i == 0 { fork.clone() } else { None };
+            let recipe = crate::genesis::GenesisRecipe {
+                settlement_layer: match &config.gateway {
+                    Some(gateway) if !plan.gateway => gateway.chain_id,
+                    _ => recipe.bridge.chain_id,
+                },
+                ..recipe.clone()
+            };
             let mut genesis = {
                 let (recipe, fork) = (recipe.clone(), fork.clone());
                 // On a fork this reads the remote (the dev accounts, the system contracts).
@@ -199,6 +209,8 @@ impl Node {
             let settlement_rpc = config.l1.as_ref().map(|_| rpc::Settlement {
                 batches: plan.batches.clone(),
                 settle: plan.settle.0.clone(),
+                gateway_url: (config.gateway.is_some() && !plan.gateway)
+                    .then(|| gateway_url.clone()),
             });
             let mut rpc = config.rpc.clone();
             rpc.port = plan.port;
@@ -244,6 +256,9 @@ impl Node {
                 (false, true) => format!("L2 chain {chain_id}"),
                 (false, false) => "L2".to_string(),
             })?;
+            if plan.gateway {
+                let _ = gateway_url.set(format!("http://{}", running.rpc_addr));
+            }
             l2s.push(running);
             batch_stores.push(plan.batches.clone());
             pipelines.push((plan.chain, plan.batches, plan.settle.1));

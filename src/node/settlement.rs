@@ -18,6 +18,7 @@ use crate::{
     batcher::{BatchStore, Batcher},
     config::{ChainConfig, ProverMode},
     devnet::Devnet,
+    interop::watcher::InteropRootWatcher,
     l1::{
         ChainOnL1, L1Contracts, L1Genesis,
         finality::GatewayFinality,
@@ -308,6 +309,15 @@ pub(super) async fn spawn_all(
             stages.spawn(
                 format!("finality of chain {} through the Gateway", chain.chain_id),
                 finality.run(p.cancel.clone()),
+            );
+            let roots = InteropRootWatcher {
+                gateway: RootProvider::<alloy_network::Ethereum>::new_http(url.parse()?),
+                sequencer: l2.commands.clone(),
+                poll: p.l1_config.poll,
+            };
+            stages.spawn(
+                format!("interop roots of chain {} from the Gateway", chain.chain_id),
+                roots.run(p.cancel.clone()),
             );
         }
     }

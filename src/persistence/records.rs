@@ -381,7 +381,7 @@ impl TxRecord {
     }
 }
 
-/// A tx from its EIP-2718 bytes, `0x7f` L1 txs included.
+/// A tx from its EIP-2718 bytes, `0x7f` L1 txs and `0x7d` system txs included.
 pub fn decode_envelope(raw: &[u8]) -> anyhow::Result<Envelope> {
     match raw.split_first() {
         Some((&L1_TX_TYPE, body)) => {
@@ -389,6 +389,9 @@ pub fn decode_envelope(raw: &[u8]) -> anyhow::Result<Envelope> {
                 .context("an L1 tx that does not decode")?;
             Ok(Envelope::L1(Box::new(L1Tx::new(canonical))))
         }
+        Some((&crate::tx::SYSTEM_TX_TYPE, body)) => Ok(Envelope::System(Box::new(
+            crate::tx::SystemTx::decode(body)?,
+        ))),
         Some((&EIP712_TX_TYPE, mut body)) => {
             let tx = decode_eip712(&mut body)
                 .map_err(|e| anyhow::anyhow!("an EIP-712 tx that does not decode: {e}"))?;

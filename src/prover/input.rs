@@ -336,6 +336,7 @@ impl InputSource {
                         raw: tx.envelope.encoded_2718().into(),
                         sender: tx.sender,
                         impersonated: tx.envelope.as_l1().is_none()
+                            && tx.envelope.as_system().is_none()
                             && tx.envelope.recover_signer() != Some(tx.sender),
                     })
                     .collect(),

@@ -239,6 +239,7 @@ pub fn reexecute(input: &ProverInput) -> Result<Verified, Rejection> {
     let mut parent_hash = prev.block_hashes.last().copied().unwrap_or_default();
     let mut all_hashes = prev.block_hashes.clone();
     let mut l1_txs = vec![];
+    let mut roots = vec![];
     let mut leaves = vec![];
     let mut da = Keccak256::new();
     let mut tx_count = 0u64;
@@ -283,6 +284,7 @@ pub fn reexecute(input: &ProverInput) -> Result<Verified, Rejection> {
             da.update(value);
         }
         let sealed = crate::sequencer::seal(&ctx, parent_hash, outcome.executed, writes);
+        roots.extend(crate::batcher::imported_roots(&sealed));
         for tx in &sealed.txs {
             if tx.tx.envelope.as_l1().is_some() {
                 l1_txs.push(tx.tx.hash);
@@ -333,7 +335,7 @@ pub fn reexecute(input: &ProverInput) -> Result<Verified, Rejection> {
         newStateCommitment: new_state_commitment,
         numberOfLayer1Txs: U256::from(l1_txs.len()),
         priorityOperationsHash: priority_ops_hash(&l1_txs),
-        dependencyRootsRollingHash: B256::ZERO,
+        dependencyRootsRollingHash: crate::tx::rolling_hash(B256::ZERO, &roots),
         l2LogsTreeRoot: l2_logs_tree_root(logs_local_root(&leaves)),
         l2DaValidator: Address::ZERO,
         daCommitment: da.finalize(),
@@ -372,7 +374,8 @@ fn add_proof(
     Ok(())
 }
 
-/// Decodes one tx; an L2 tx's sender must be the one its signature gives (unless impersonated).
+/// Decodes one tx; an L2 tx's sender must be the one its signature gives (unless impersonated),
+/// an L1 tx's the one L1 named, a system tx's the bootloader.
 fn decode_tx(tx: &TxInput) -> Result<ReadyTx, String> {
     if tx.raw.first() == Some(&L1_TX_TYPE) {
         let canonical = L2CanonicalTransaction::abi_decode(&tx.raw[1..])
@@ -382,6 +385,16 @@ fn decode_tx(tx: &TxInput) -> Result<ReadyTx, String> {
             return Err(format!("L1 tx {} is not from {}", l1.hash, tx.sender));
         }
         return Ok(ReadyTx::l1(l1));
+    }
+    if tx.raw.first() == Some(&crate::tx::SYSTEM_TX_TYPE) {
+        let system = crate::tx::SystemTx::decode(&tx.raw[1..]).map_err(|e| format!("{e:#}"))?;
+        if tx.sender != crate::tx::BOOTLOADER {
+            return Err(format!(
+                "system tx {} is not from the bootloader",
+                system.hash
+            ));
+        }
+        return Ok(ReadyTx::system(system));
     }
     let mut buf = tx.raw.as_ref();
     let envelope = match buf.split_first() {

@@ -15,18 +15,14 @@ use super::{
     macros::ok,
 };
 use crate::{
-    batcher::{
-        L1Stage, L1Step, block_logs,
-        commitment::{l2_logs_tree_root, log_proof, logs_local_root},
-        store::BatchStatus,
-    },
+    batcher::{L1Stage, L1Step, store::BatchStatus},
     l1::sender::SettleCommand,
     tx::Envelope,
 };
 
 type Module = RpcModule<RpcContext>;
 
-fn settlement(c: &RpcContext) -> RpcResult<&Settlement> {
+pub(super) fn settlement(c: &RpcContext) -> RpcResult<&Settlement> {
     c.settlement
         .as_ref()
         .ok_or_else(|| RpcError::internal("batches need an L1"))
@@ -299,6 +295,9 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
                         "maxFeePerGas": e.max_fee_per_gas(), "gasPerPubdataLimit": l1.gas_per_pubdata(),
                         "canonicalTxHash": l1.hash,
                     }}),
+                    Envelope::System(_) => json!({"System": {
+                        "transactionType": format!("{:#x}", crate::tx::SYSTEM_TX_TYPE),
+                    }}),
                     Envelope::Eth(_) | Envelope::Eip712(_) => json!({"L2": {
                         "nonce": e.nonce(), "initiatorAddress": t.tx.sender,
                         "fee": {"gas_limit": e.gas_limit(), "max_fee_per_gas": e.max_fee_per_gas(),
@@ -319,55 +318,7 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
             .collect();
         ok(txs)
     });
-    method!(m, "zks_getL2ToL1LogProof", |p, c| {
-        let mut seq = p.sequence();
-        let hash: B256 = seq.next()?;
-        let index: Option<U64> = seq.optional_next()?;
-        // zksync-ethers sends a third parameter, the interop mode: `null` is the default proof.
-        let mode: Option<String> = seq.optional_next()?;
-        if let Some(mode) = mode {
-            return Err(RpcError::params(format!(
-                "log proof mode {mode:?} is not supported: zkos-dev chains settle on L1 (no gateway)"
-            )));
-        }
-        let index = index.map(|i| i.to::<usize>()).unwrap_or(0);
-        let s = settlement(c)?;
-        let Some(tx) = c.chain.tx(&hash) else {
-            return ok(Value::Null);
-        };
-        if index >= tx.l2_to_l1_logs.len() {
-            return Err(RpcError::params(format!(
-                "provided L2->L1 log index ({index}) does not exist; there are only {} L2->L1 logs in the transaction",
-                tx.l2_to_l1_logs.len()
-            )));
-        }
-        // As zksync-os-server: `null` until the tx's batch exists (the proof is its logs tree;
-        // finalizing on L1 also needs the batch executed there). The tree is made from the
-        // batch's blocks, so a recorded batch proves its logs before the batcher rebuilt it.
-        let record = s
-            .batches
-            .batch_of_block(tx.block_number)
-            .and_then(|b| s.batches.status(b));
-        let Some(record) = record else {
-            return ok(Value::Null);
-        };
-        let blocks = c.chain.blocks(record.first_block, record.last_block);
-        let logs: Vec<_> = blocks.iter().flat_map(|b| block_logs(b)).collect();
-        let id = logs
-            .iter()
-            .position(|l| l.tx_hash == hash && l.index_in_tx == index)
-            .ok_or_else(|| RpcError::internal("log missing from its batch"))?;
-        let leaves: Vec<B256> = logs.iter().map(|l| l.leaf()).collect();
-        ok(json!({
-            "batchNumber": record.number,
-            "proof": log_proof(&leaves, id),
-            "id": id,
-            "root": l2_logs_tree_root(logs_local_root(&leaves)),
-            // The server's field for chains that settle on a gateway; zkos-dev settles on L1.
-            "gatewayBlockNumber": Value::Null,
-            "txNumberInBatch": logs[id].log.tx_number_in_block,
-        }))
-    });
+    super::log_proof::register(m)?;
     manual(m)?;
     Ok(())
 }

@@ -17,6 +17,7 @@ pub mod eth;
 pub mod filters;
 mod fork;
 pub mod limits;
+mod log_proof;
 pub mod middleware;
 pub mod ots;
 pub mod raw;
@@ -108,6 +109,9 @@ pub struct Settlement {
     pub batches: std::sync::Arc<crate::batcher::BatchStore>,
     /// Manual commit / prove / execute.
     pub settle: mpsc::Sender<crate::l1::sender::SettleCommand>,
+    /// The Gateway's JSON-RPC URL, once it runs, for a chain that settles on it (proofs
+    /// through the Gateway).
+    pub gateway_url: Option<Arc<std::sync::OnceLock<String>>>,
 }
 
 impl From<ErrorObjectOwned> for RpcError {

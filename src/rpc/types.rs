@@ -46,10 +46,34 @@ pub fn tx_json(tx: &ReadyTx, included: Option<&StoredTx>, base_fee: u64) -> Valu
             let price = tx.envelope.effective_gas_price(info.base_fee);
             eip712_tx_json(signed, tx.sender, price, &info)
         }
+        Envelope::System(system) => system_tx_json(system, &info),
     };
     insert(&mut value, "l1BatchNumber", Value::Null);
     insert(&mut value, "l1BatchTxIndex", Value::Null);
     value
+}
+
+/// A system tx (type `0x7d`): from the bootloader, no fee, no nonce, no signature.
+fn system_tx_json(tx: &crate::tx::SystemTx, info: &TransactionInfo) -> Value {
+    json!({
+        "type": format!("{:#x}", crate::tx::SYSTEM_TX_TYPE),
+        "hash": tx.hash,
+        "from": crate::tx::BOOTLOADER,
+        "to": crate::tx::INTEROP_ROOT_STORAGE,
+        "gas": format!("{:#x}", crate::tx::SYSTEM_TX_GAS_LIMIT),
+        "gasPrice": "0x0",
+        "maxFeePerGas": "0x0",
+        "maxPriorityFeePerGas": "0x0",
+        "nonce": "0x0",
+        "value": "0x0",
+        "input": tx.input,
+        "blockHash": info.block_hash,
+        "blockNumber": info.block_number.map(|n| format!("{n:#x}")),
+        "transactionIndex": info.index.map(|n| format!("{n:#x}")),
+        "v": "0x0",
+        "r": "0x0",
+        "s": "0x0",
+    })
 }
 
 /// An L1 tx (type `0x7f`) in the shape zksync-os-server gives it.
@@ -181,9 +205,9 @@ pub fn receipt_json(tx: &StoredTx) -> Value {
         contract_address: tx.contract_address,
     };
     let mut value = serde_json::to_value(receipt).unwrap_or(Value::Null);
-    // L1 and EIP-712 txs have receipts of an Ethereum type; the RPC says theirs.
+    // L1, EIP-712 and system txs have receipts of an Ethereum type; the RPC says theirs.
     let ty = alloy_eips::Typed2718::ty(&tx.tx.envelope);
-    if matches!(ty, L1_TX_TYPE | EIP712_TX_TYPE) {
+    if matches!(ty, L1_TX_TYPE | EIP712_TX_TYPE | crate::tx::SYSTEM_TX_TYPE) {
         insert(&mut value, "type", json!(format!("{ty:#x}")));
     }
     let logs: Vec<Value> = logs

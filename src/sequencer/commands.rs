@@ -107,6 +107,10 @@ pub enum SequencerCommand {
     },
     /// L1 txs from the watcher, in priority-id order, for the next block.
     L1Txs(Vec<L1Tx>),
+    /// Interop roots from the Gateway's root watcher, for the next block's system tx.
+    InteropRoots(Vec<crate::abi::InteropRoot>),
+    /// Reply with how many times the chain went back (the root watcher then looks again).
+    InteropRootsEpoch(oneshot::Sender<u64>),
     /// Reply with the priority id of the next L1 tx the sequencer expects.
     NextL1TxId(oneshot::Sender<u64>),
     /// Reply with what a dump of this chain holds (copies that share structure: O(1)).

@@ -106,6 +106,7 @@ impl Sequencer {
             SequencerCommand::Reset(reply) => {
                 self.mempool.clear();
                 self.l1_txs = Default::default();
+                self.interop_roots.went_back();
                 let genesis = self.chain.genesis();
                 let number = genesis.header.number;
                 self.state.reset(number, rt.genesis.clone());
@@ -119,6 +120,18 @@ impl Sequencer {
                 rt.snapshots = Snapshots::default();
                 self.persist_head().await?;
                 let _ = reply.send(());
+            }
+            SequencerCommand::InteropRootsEpoch(reply) => {
+                let _ = reply.send(self.interop_roots.epoch());
+            }
+            SequencerCommand::InteropRoots(roots) => {
+                if self.interop_roots.push(roots) > 0
+                    && matches!(self.mining, MiningMode::Instant | MiningMode::Mixed(_))
+                {
+                    while self.has_work() {
+                        self.produce(false).await?;
+                    }
+                }
             }
             SequencerCommand::L1Txs(txs) => {
                 for tx in &txs {
@@ -173,6 +186,7 @@ impl Sequencer {
                 }
                 self.mempool.clear();
                 self.l1_txs = super::L1Queue::starting_at(rebuilt.next_l1_tx);
+                self.interop_roots.went_back();
                 self.state.restore(rebuilt.states.snapshot());
                 self.chain.restore(rebuilt.chain.snapshot());
                 rt.genesis = rebuilt.genesis.clone();
@@ -287,6 +301,9 @@ impl Sequencer {
     fn restore(&mut self, snapshot: Snapshot) {
         self.mempool.restore(snapshot.pool);
         self.l1_txs = snapshot.l1_txs;
+        // Waiting roots may be of Gateway blocks the devnet revert took away: the root watcher
+        // hands over the Gateway's roots again.
+        self.interop_roots.went_back();
         self.state.restore(snapshot.state);
         self.chain.restore(snapshot.chain);
         self.settings.update(|s| *s = snapshot.settings);

@@ -155,7 +155,7 @@ test("execute checks the batch's priority ops against the L1 queue; unexecuted b
   await expectRevert(execute([keccak256("0x99")]), "PriorityOpMismatch");
   await expectRevert(execute([]), "MismatchNumberOfLayer1Txs", [1n, 0n]);
   await expectRevert(chain.executeBatchesSharedBridge(t.addresses.zkChain, 5n, 5n,
-    encodeExecuteData([sBad], [ops([h])], [[{ chainId: 1n, blockOrBatchNumber: 1n, sides: [] }]])), "DependencyRootsNotSupported");
+    encodeExecuteData([sBad], [ops([h])], [[{ chainId: 1n, blockOrBatchNumber: 1n, sides: [] }]])), "CommitBasedInteropNotSupported");
   assert.deepEqual(await counters(), [5n, 5n, 4n]);
 
   // Executed batches are final; the bad one can be dropped and replaced.

@@ -59,10 +59,10 @@ const L2_CHAIN_ID: u64 = 270;
 const L2_ASSET_ROUTER: Address = address!("0x0000000000000000000000000000000000010003");
 const L1_MESSENGER: Address = address!("0x0000000000000000000000000000000000008008");
 const BOOTLOADER: Address = address!("0x0000000000000000000000000000000000008001");
-const DEPOSIT_GAS: u64 = 3_000_000;
+pub(crate) const DEPOSIT_GAS: u64 = 3_000_000;
 
 /// keccak256(abi.encode(L1 chain id, 0x…10004, token)).
-fn asset_id(token: Address) -> B256 {
+pub(crate) fn asset_id(token: Address) -> B256 {
     keccak256(
         (
             U256::from(31337u64),
@@ -74,7 +74,7 @@ fn asset_id(token: Address) -> B256 {
 }
 
 /// Deploys an ERC-20 on L1 from dev account `from` holding `supply`.
-async fn l1_token(l1: &DynProvider, supply: U256) -> Address {
+pub(crate) async fn l1_token(l1: &DynProvider, supply: U256) -> Address {
     let mut code = Token::BYTECODE.to_vec();
     code.extend_from_slice(&Token::constructorCall { supply }.abi_encode());
     let receipt = l1
@@ -90,7 +90,7 @@ async fn l1_token(l1: &DynProvider, supply: U256) -> Address {
 
 /// `requestL2TransactionTwoBridges` with the asset router as the second bridge (the asset-id
 /// calldata SDKs build); returns the L2 tx hash, or the revert as an error.
-async fn deposit(
+pub(crate) async fn deposit(
     node: &TestNode,
     l1: &DynProvider,
     token: Address,

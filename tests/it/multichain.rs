@@ -1,9 +1,14 @@
 //! Several L2s in one devnet (`--chains`): each answers as its own chain, gets the deposits
 //! made to it and no others, and settles its batches on its own L1 contract (the embedded L1
 //! or an external anvil, with any prover). `saving`: snapshots, dumps and the data dir cover
-//! every chain together. `gateway`: the L2s settling on the Gateway (`--gateway`).
+//! every chain together. `gateway`: the L2s settling on the Gateway (`--gateway`). `interop`:
+//! bundles from one L2 on the Gateway to another (`interop_saving`: across a restart;
+//! `interop_tokens`: an ERC-20 in a bundle).
 
 mod gateway;
+mod interop;
+mod interop_saving;
+mod interop_tokens;
 mod saving;
 
 use alloy::{
@@ -77,25 +82,56 @@ pub(super) async fn transfer_on(
     rpc: &RawRpc,
     to: Address,
 ) -> Value {
-    let from = node.account(0);
+    let tx = Send {
+        to: TxKind::Call(to),
+        value: U256::from(1),
+        ..Send::default()
+    };
+    send_on(node, l2, rpc, tx).await
+}
+
+/// A tx `send_on` signs: from dev account `from`, with an explicit gas limit.
+pub(super) struct Send {
+    pub(super) from: usize,
+    pub(super) to: TxKind,
+    pub(super) input: Bytes,
+    pub(super) value: U256,
+    pub(super) gas_limit: u64,
+}
+
+impl Default for Send {
+    fn default() -> Self {
+        Self {
+            from: 0,
+            to: TxKind::Create,
+            input: Bytes::new(),
+            value: U256::ZERO,
+            gas_limit: 100_000,
+        }
+    }
+}
+
+/// Signs and sends `tx` on `chain` and waits for its receipt.
+pub(super) async fn send_on(node: &TestNode, l2: &L2Endpoint, rpc: &RawRpc, tx: Send) -> Value {
+    let from = node.account(tx.from);
     let nonce = qty(&rpc
         .ok("eth_getTransactionCount", json!([from, "latest"]))
         .await);
-    let tx = TxEip1559 {
+    let signed = TxEip1559 {
         chain_id: l2.chain_id,
         nonce,
-        gas_limit: 100_000,
+        gas_limit: tx.gas_limit,
         max_fee_per_gas: MAX_FEE,
         max_priority_fee_per_gas: 0,
-        to: TxKind::Call(to),
-        value: U256::from(1),
+        to: tx.to,
+        value: tx.value,
         access_list: Default::default(),
-        input: Bytes::new(),
+        input: tx.input,
     };
     let hash = rpc
         .ok(
             "eth_sendRawTransaction",
-            json!([raw_hex(&sign(node.signer(0), tx))]),
+            json!([raw_hex(&sign(node.signer(tx.from), signed))]),
         )
         .await;
     receipt_on(rpc, &hash).await

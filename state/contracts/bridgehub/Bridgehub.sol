@@ -30,6 +30,8 @@ contract Bridgehub is IBridgehub {
     address public sharedBridge;
     /// @dev Holds the ETH of all chains and finalizes withdrawals.
     address public l1Nullifier;
+    /// @dev Where executed batches' roots go (the Gateway's 0x…10005; none on the L1 here).
+    address public messageRoot;
 
     mapping(uint256 chainId => address) internal zkChains;
     mapping(uint256 chainId => address) public chainTypeManager;
@@ -58,6 +60,11 @@ contract Bridgehub is IBridgehub {
         sharedBridge = _assetRouter;
         l1Nullifier = _l1Nullifier;
         emit SharedBridgeUpdated(_assetRouter, _l1Nullifier);
+    }
+
+    /// @notice Names the MessageRoot executed batches append to (set once, at the Gateway's genesis).
+    function setMessageRoot(address _messageRoot) external onlyOwner {
+        messageRoot = _messageRoot;
     }
 
     /// @notice Register a deployed chain (the real flow creates it through the ChainTypeManager).

@@ -4,6 +4,8 @@ pragma solidity 0.8.30;
 import {L2NativeTokenVault} from "./L2NativeTokenVault.sol";
 import {DataEncoding} from "../common/DataEncoding.sol";
 import {ETH_TOKEN_ADDRESS} from "../common/Config.sol";
+import {InteroperableAddress} from "../common/InteroperableAddress.sol";
+import {InteropCallStarter, IERC7786Attributes, IERC7786Recipient, L2_INTEROP_CENTER_ADDR, L2_INTEROP_HANDLER_ADDR} from "../interop/InteropTypes.sol";
 
 interface IL1MessengerForRouter {
     function sendToL1(bytes calldata _message) external returns (bytes32);
@@ -33,6 +35,8 @@ contract L2AssetRouter {
     error Unauthorized(address caller);
     error AssetIdNotSupported(bytes32 assetId);
     error TokenNotBridged(address l2Token);
+    error UnsupportedEncodingVersion();
+    error InvalidSelector(bytes4 selector);
 
     /// @dev Deposits come from the L1 asset router, aliased (it is a contract on L1).
     modifier onlyL1AssetRouter() {
@@ -130,5 +134,45 @@ contract L2AssetRouter {
     /// @notice Where the L2 token of an L1 token is (or will be, before its first deposit).
     function l2TokenAddress(address _l1Token) external view returns (address) {
         return NATIVE_TOKEN_VAULT.l2TokenAddress(_l1Token);
+    }
+
+    /// @notice Interop, on the source: the InteropCenter hands over an `indirectCall` of a bundle.
+    /// `_data = 0x01 ‖ abi.encode(assetId, abi.encode(amount, receiver, token))`: the vault burns
+    /// the token from `_originalCaller`, and the call to make on `_chainId` is this router's
+    /// `finalizeDeposit(originChainId, assetId, mintData)` there (era-contracts v31
+    /// `initiateIndirectCall`).
+    function initiateIndirectCall(
+        uint256 _chainId,
+        address _originalCaller,
+        uint256 _value,
+        bytes calldata _data
+    ) external payable returns (InteropCallStarter memory starter) {
+        if (msg.sender != L2_INTEROP_CENTER_ADDR) revert Unauthorized(msg.sender);
+        if (_data.length == 0 || _data[0] != 0x01) revert UnsupportedEncodingVersion();
+        (bytes32 assetId, bytes memory transferData) = abi.decode(_data[1:], (bytes32, bytes));
+        if (assetId == BASE_TOKEN_ASSET_ID()) revert AssetIdNotSupported(assetId);
+        uint256 originChainId = NATIVE_TOKEN_VAULT.bridgedOriginChain(assetId);
+        bytes memory mintData = NATIVE_TOKEN_VAULT.bridgeBurn(_chainId, 0, assetId, _originalCaller, transferData);
+        bytes[] memory attributes = new bytes[](1);
+        attributes[0] = abi.encodeCall(IERC7786Attributes.interopCallValue, (_value));
+        starter = InteropCallStarter({
+            to: InteroperableAddress.formatEvmV1(_chainId, address(this)),
+            data: abi.encodeWithSelector(bytes4(keccak256("finalizeDeposit(uint256,bytes32,bytes)")), originChainId, assetId, mintData),
+            callAttributes: attributes
+        });
+    }
+
+    /// @notice Interop, on the destination: a bundle's call from this router on another L2
+    /// (through the InteropHandler) finalizes the transfer: the vault mints the token (creating
+    /// it on its first transfer here).
+    function receiveMessage(bytes32, bytes calldata _sender, bytes calldata _payload) external payable returns (bytes4) {
+        if (msg.sender != L2_INTEROP_HANDLER_ADDR) revert Unauthorized(msg.sender);
+        (, address sender) = InteroperableAddress.parseEvmV1(_sender);
+        if (sender != address(this)) revert Unauthorized(sender);
+        bytes4 selector = bytes4(_payload[:4]);
+        if (selector != bytes4(keccak256("finalizeDeposit(uint256,bytes32,bytes)"))) revert InvalidSelector(selector);
+        (uint256 originChainId, bytes32 assetId, bytes memory mintData) = abi.decode(_payload[4:], (uint256, bytes32, bytes));
+        _finalizeDeposit(originChainId, assetId, mintData);
+        return IERC7786Recipient.receiveMessage.selector;
     }
 }

@@ -119,7 +119,26 @@ contract L2NativeTokenVault {
         BridgedStandardERC20(bridged).bridgeBurn(_originalCaller, amount);
         emit BridgeBurn(_chainId, _assetId, _originalCaller, receiver, amount);
         emit WithdrawalInitiated(_originalCaller, receiver, bridged, amount);
-        return DataEncoding.encodeBridgeMintData(_originalCaller, receiver, originToken[_assetId], amount, "");
+        // To another L2 (interop) the token's getters go along, so the destination's vault can
+        // create it with the same name; L1 knows the token.
+        bytes memory metadata = _chainId == L1_CHAIN_ID() ? bytes("") : _metadataOf(_assetId, bridged);
+        return DataEncoding.encodeBridgeMintData(_originalCaller, receiver, originToken[_assetId], amount, metadata);
+    }
+
+    /// @notice The origin chain of a bridged asset (0 if this vault does not know it).
+    function bridgedOriginChain(bytes32 _assetId) external view returns (uint256) {
+        return bridgedOriginChainId[_assetId];
+    }
+
+    function _metadataOf(bytes32 _assetId, address _token) internal view returns (bytes memory) {
+        BridgedStandardERC20 token = BridgedStandardERC20(_token);
+        return
+            DataEncoding.encodeTokenData(
+                bridgedOriginChainId[_assetId],
+                abi.encode(token.name()),
+                abi.encode(token.symbol()),
+                abi.encode(token.decimals())
+            );
     }
 
     function _deployBridgedToken(

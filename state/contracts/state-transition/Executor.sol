@@ -5,6 +5,15 @@ import {ZKChainBase} from "./ZKChainBase.sol";
 import {IExecutor} from "./IExecutor.sol";
 import {IVerifier} from "./IVerifier.sol";
 import {InteropRoot} from "../common/Messaging.sol";
+
+interface IBridgehubMessageRoot {
+    function messageRoot() external view returns (address);
+}
+
+interface IMessageRootForExecutor {
+    function historicalRoot(uint256 _blockNumber) external view returns (bytes32);
+    function addChainBatchRoot(uint256 _chainId, uint256 _batchNumber, bytes32 _chainBatchRoot) external;
+}
 import {EMPTY_STRING_KECCAK, COMMIT_ENCODING_VERSION, PROOF_ENCODING_VERSION, EXECUTE_ENCODING_VERSION} from "../common/Config.sol";
 
 /// @notice Commit -> prove -> execute of ZKsync OS batches, with the calldata encodings of
@@ -24,7 +33,10 @@ abstract contract Executor is ZKChainBase, IExecutor {
     error PriorityQueueTooShort(uint256 needed, uint256 available);
     error PriorityOpMismatch(uint256 priorityId, bytes32 expected, bytes32 actual);
     error PriorityOperationsRollingHashMismatch(bytes32 expected, bytes32 actual);
-    error DependencyRootsNotSupported();
+    error CommitBasedInteropNotSupported();
+    error MessageRootIsZero();
+    error InvalidMessageRoot(bytes32 expected, bytes32 actual);
+    error DependencyRootsRollingHashMismatch(bytes32 expected, bytes32 actual);
     error RevertedBatchNotAfterNewLastBatch();
     error CantRevertExecutedBatch();
 
@@ -137,17 +149,47 @@ abstract contract Executor is ZKChainBase, IExecutor {
             StoredBatchInfo memory b = batches[i];
             uint256 n = executed + i + 1;
             _checkStoredBatch(b, n);
-            // Interop is not part of the devnet: no batch may depend on other chains' roots.
-            if (roots[i].length != 0 || b.dependencyRootsRollingHash != bytes32(0)) {
-                revert DependencyRootsNotSupported();
+            bytes32 rolling = _verifyDependencyInteropRoots(roots[i]);
+            if (rolling != b.dependencyRootsRollingHash) {
+                revert DependencyRootsRollingHashMismatch(rolling, b.dependencyRootsRollingHash);
             }
             _processPriorityOps(b, ops[i]);
             l2LogsRootHashes[n] = b.l2LogsTreeRoot;
+            _appendMessageRoot(n, b.l2LogsTreeRoot);
             emit BlockExecution(n, b.batchHash, b.commitment);
         }
         uint256 newExecuted = executed + batches.length;
         if (newExecuted > totalBatchesVerified) revert CantExecuteUnprovenBatches();
         totalBatchesExecuted = newExecuted;
+    }
+
+    /// @dev The interop roots the batch imported (its system txs), each one the shared root this
+    /// settlement layer's MessageRoot recorded at that block, and their rolling hash
+    /// keccak(…keccak(0 ‖ chainId ‖ blockOrBatchNumber ‖ sides)…), as era-contracts checks them.
+    /// Roots of another chain (commit-based interop) are refused, as there.
+    function _verifyDependencyInteropRoots(InteropRoot[] memory _roots) internal view returns (bytes32 rolling) {
+        address messageRoot = IBridgehubMessageRoot(BRIDGEHUB).messageRoot();
+        for (uint256 i = 0; i < _roots.length; ++i) {
+            InteropRoot memory root = _roots[i];
+            if (root.chainId != block.chainid) revert CommitBasedInteropNotSupported();
+            bytes32 correct = messageRoot == address(0)
+                ? bytes32(0)
+                : IMessageRootForExecutor(messageRoot).historicalRoot(root.blockOrBatchNumber);
+            if (correct == bytes32(0)) revert MessageRootIsZero();
+            if (root.sides.length != 1 || root.sides[0] != correct) {
+                revert InvalidMessageRoot(correct, root.sides.length == 0 ? bytes32(0) : root.sides[0]);
+            }
+            rolling = keccak256(abi.encodePacked(rolling, root.chainId, root.blockOrBatchNumber, root.sides));
+        }
+    }
+
+    /// @dev On a settlement layer with a MessageRoot (the Gateway), the executed batch's logs
+    /// root joins the chain's tree there: that makes the Gateway's new interop root.
+    function _appendMessageRoot(uint256 _batchNumber, bytes32 _l2LogsTreeRoot) internal {
+        address messageRoot = IBridgehubMessageRoot(BRIDGEHUB).messageRoot();
+        if (messageRoot != address(0)) {
+            IMessageRootForExecutor(messageRoot).addChainBatchRoot(CHAIN_ID, _batchNumber, _l2LogsTreeRoot);
+        }
     }
 
     /// @dev The batch claims it ran `numberOfLayer1Txs` priority txs with rolling hash

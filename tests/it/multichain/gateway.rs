@@ -18,7 +18,7 @@ use crate::{
 };
 
 /// Chains 270 and 271 settling on the Gateway (chain 506), `tweak`ed.
-fn with_gateway(config: &mut Config) {
+pub(super) fn with_gateway(config: &mut Config) {
     config.more_chains = vec![MoreChain {
         chain_id: 271,
         port: 0,
@@ -30,7 +30,7 @@ fn with_gateway(config: &mut Config) {
 }
 
 /// A view call on the chain at `url`, as a number.
-async fn view_on(url: &str, to: Address, call: Vec<u8>) -> U256 {
+pub(super) async fn view_on(url: &str, to: Address, call: Vec<u8>) -> U256 {
     let chain = ProviderBuilder::new().connect_http(url.parse().unwrap());
     let out = chain
         .call(
@@ -44,7 +44,7 @@ async fn view_on(url: &str, to: Address, call: Vec<u8>) -> U256 {
 }
 
 /// Waits until the chain at `rpc` has finalized block `number`.
-async fn finalized(rpc: &RawRpc, number: u64, what: &str) {
+pub(super) async fn finalized(rpc: &RawRpc, number: u64, what: &str) {
     let deadline = tokio::time::Instant::now() + PATIENCE;
     while qty(&rpc
         .ok("eth_getBlockByNumber", json!(["finalized", false]))
@@ -70,7 +70,7 @@ async fn executed_on(url: &str, zk_chain: Address) -> U256 {
 }
 
 /// The Gateway of the devnet, and the L2s settling on it.
-fn split(node: &TestNode) -> (L2Endpoint, Vec<(L2Endpoint, RawRpc)>) {
+pub(super) fn split(node: &TestNode) -> (L2Endpoint, Vec<(L2Endpoint, RawRpc)>) {
     let mut chains = rpcs(node);
     let (gateway, _) = chains.pop().unwrap();
     assert!(gateway.gateway && chains.iter().all(|(l2, _)| !l2.gateway));

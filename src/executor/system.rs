@@ -1,0 +1,73 @@
+//! What a system tx (`0x7d`) does: one call from the bootloader (`0x…8001`) at gas price 0,
+//! with no nonce of its own spent and no fee paid, always included (a failed one is recorded
+//! as failed), as ZKsync OS runs its interop-root imports.
+
+use revm::{ExecuteCommitEvm, InspectCommitEvm, context::result::ExecutionResult};
+
+use super::{Evm, ExecutedTx, inspector::OutputInspector, messages, priority::l1_cfg, tx_env};
+use crate::tx::ReadyTx;
+
+impl super::Executor {
+    /// Runs one system tx.
+    pub(super) fn execute_system_tx(
+        &self,
+        evm: &mut Evm<OutputInspector>,
+        tx: ReadyTx,
+        index: usize,
+        cumulative: &mut u64,
+    ) -> ExecutedTx {
+        let nonce = evm.ctx.journaled_state.database.state.nonce(&tx.sender);
+        let mut env = tx_env(&tx.envelope, tx.sender);
+        env.nonce = nonce;
+        let cfg = {
+            let system = l1_cfg(&evm.ctx.cfg);
+            std::mem::replace(&mut evm.ctx.cfg, system)
+        };
+        let result = if evm.inspector.needed() {
+            evm.inspect_tx_commit(env)
+        } else {
+            evm.transact_commit(env)
+        };
+        evm.ctx.cfg = cfg;
+        evm.inspector.meter.take();
+        let (success, gas_used, logs, revert) = match result {
+            Ok(result) => {
+                let gas_used = result.tx_gas_used();
+                match result {
+                    ExecutionResult::Success { logs, .. } => (true, gas_used, logs, None),
+                    ExecutionResult::Revert { output, .. } => {
+                        (false, gas_used, vec![], Some(output))
+                    }
+                    ExecutionResult::Halt { .. } => (false, gas_used, vec![], None),
+                }
+            }
+            Err(err) => {
+                tracing::warn!(hash = %tx.hash, reason = %super::error_message(&err), "system tx could not run");
+                (false, 0, vec![], None)
+            }
+        };
+        let (console, trace) = evm.inspector.take(success);
+        evm.ctx
+            .journaled_state
+            .database
+            .state
+            .account_mut(tx.sender)
+            .info
+            .nonce = nonce;
+        *cumulative += gas_used;
+        let l2_to_l1_logs = messages(&logs, index);
+        ExecutedTx {
+            tx,
+            success,
+            gas_used,
+            cumulative_gas_used: *cumulative,
+            logs,
+            l2_to_l1_logs,
+            contract_address: None,
+            effective_gas_price: 0,
+            revert,
+            console,
+            trace,
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! `zks_getL2ToL1LogProof(txHash, index, mode)`: the Merkle proof of an L2->L1 log, from its
+//! leaf to its batch's `l2LogsTreeRoot` (the default), or on to the Gateway's interop root
+//! (`"proof_based_gw"`, a chain settling on the Gateway: the proof a destination L2 checks
+//! with `L2MessageVerification`). `null` until the proof exists: the batch sealed, and for
+//! the Gateway step its execution there. Shape of zksync-os-server's `L2ToL1LogProof`.
+
+use alloy_primitives::{B256, U64};
+use alloy_provider::RootProvider;
+use jsonrpsee::RpcModule;
+use serde_json::{Value, json};
+
+use super::{
+    RpcContext,
+    batches::settlement,
+    error::{RpcError, RpcResult},
+    macros::ok,
+};
+use crate::{
+    batcher::{
+        block_logs,
+        commitment::{l2_logs_tree_root, log_proof, logs_local_root},
+    },
+    interop::proof::gateway_step,
+};
+
+/// The mode that asks for the proof through the Gateway (zksync-era's interop proof type).
+const GATEWAY_MODE: &str = "proof_based_gw";
+
+pub(super) fn register(m: &mut RpcModule<RpcContext>) -> anyhow::Result<()> {
+    m.register_async_method("zks_getL2ToL1LogProof", |params, c, _| async move {
+        let mut seq = params.sequence();
+        let hash: B256 = seq.next()?;
+        let index: Option<U64> = seq.optional_next()?;
+        // zksync-ethers sends a third parameter, the interop mode: `null` is the default proof.
+        let mode: Option<String> = seq.optional_next()?;
+        let through_gateway = match mode.as_deref() {
+            None => false,
+            Some(GATEWAY_MODE) => true,
+            Some(other) => {
+                return Err(RpcError::params(format!(
+                    "log proof mode {other:?} is not supported (only {GATEWAY_MODE:?})"
+                )));
+            }
+        };
+        let index = index.map(|i| i.to::<usize>()).unwrap_or(0);
+        let Some(batch) = batch_proof(&c, hash, index)? else {
+            return ok(Value::Null);
+        };
+        if !through_gateway {
+            return ok(batch.json(None));
+        }
+        let url = settlement(&c)?
+            .gateway_url
+            .as_ref()
+            .and_then(|url| url.get().cloned())
+            .ok_or_else(|| {
+                RpcError::params(format!(
+                    "log proof mode {GATEWAY_MODE:?} needs a chain that settles on the Gateway (--gateway)"
+                ))
+            })?;
+        let url = url.parse().map_err(RpcError::internal)?;
+        let gateway = RootProvider::<alloy_network::Ethereum>::new_http(url);
+        let chain_id = c.settings.get().chain_id;
+        let step = gateway_step(&gateway, chain_id, batch.number, batch.root)
+            .await
+            .map_err(|e| RpcError::internal(format!("{e:#}")))?;
+        ok(step.map_or(Value::Null, |step| batch.json(Some(step))))
+    })?;
+    Ok(())
+}
+
+/// A log's proof up to its batch root.
+struct BatchProof {
+    number: u64,
+    id: usize,
+    /// Metadata, the 14 siblings and the aggregated root's place.
+    proof: Vec<B256>,
+    root: B256,
+    tx_number: u16,
+}
+
+impl BatchProof {
+    fn json(self, gateway: Option<crate::interop::proof::GatewayStep>) -> Value {
+        let Some(step) = gateway else {
+            return json!({
+                "batchNumber": self.number,
+                "proof": self.proof,
+                "id": self.id,
+                "root": self.root,
+                // The server's field for chains that settle on a gateway.
+                "gatewayBlockNumber": Value::Null,
+                "txNumberInBatch": self.tx_number,
+            });
+        };
+        let mut proof = self.proof;
+        // Not the final node any more, and the batch path follows the log path.
+        proof[0].0[2] = step.batch_path_len as u8;
+        proof[0].0[3] = 0;
+        proof.extend(step.tail);
+        json!({
+            "batchNumber": self.number,
+            "proof": proof,
+            "id": self.id,
+            "root": step.root,
+            "gatewayBlockNumber": step.block,
+            "txNumberInBatch": self.tx_number,
+        })
+    }
+}
+
+/// `None` until the tx's batch exists (its proof is the batch's logs tree). The tree is made
+/// from the batch's blocks, so a recorded batch proves its logs before the batcher rebuilt it.
+fn batch_proof(c: &RpcContext, hash: B256, index: usize) -> RpcResult<Option<BatchProof>> {
+    let s = settlement(c)?;
+    let Some(tx) = c.chain.tx(&hash) else {
+        return Ok(None);
+    };
+    if index >= tx.l2_to_l1_logs.len() {
+        return Err(RpcError::params(format!(
+            "provided L2->L1 log index ({index}) does not exist; there are only {} L2->L1 logs in the transaction",
+            tx.l2_to_l1_logs.len()
+        )));
+    }
+    let record = s
+        .batches
+        .batch_of_block(tx.block_number)
+        .and_then(|b| s.batches.status(b));
+    let Some(record) = record else {
+        return Ok(None);
+    };
+    let blocks = c.chain.blocks(record.first_block, record.last_block);
+    let logs: Vec<_> = blocks.iter().flat_map(|b| block_logs(b)).collect();
+    let id = logs
+        .iter()
+        .position(|l| l.tx_hash == hash && l.index_in_tx == index)
+        .ok_or_else(|| RpcError::internal("log missing from its batch"))?;
+    let leaves: Vec<B256> = logs.iter().map(|l| l.leaf()).collect();
+    Ok(Some(BatchProof {
+        number: record.number,
+        id,
+        proof: log_proof(&leaves, id),
+        root: l2_logs_tree_root(logs_local_root(&leaves)),
+        tx_number: logs[id].log.tx_number_in_block,
+    }))
+}
