@@ -72,7 +72,7 @@ else
   files=(artifacts.test.mjs cast.test.mjs forge.test.mjs viem.test.mjs viem-test-client.test.mjs ethers.test.mjs
     hardhat.test.mjs trace.test.mjs node-output.test.mjs init.test.mjs bridge.test.mjs persistence.test.mjs
     sdk-zksync-ethers.test.mjs sdk-viem.test.mjs rules.test.mjs eip712.test.mjs conformance.test.mjs fork.test.mjs
-    npm-package.test.mjs multichain.test.mjs)
+    npm-package.test.mjs multichain.test.mjs gateway.test.mjs interop.test.mjs)
 fi
 
 exec node --test \
