@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start-up time of `zkos-dev start`: from exec to every JSON-RPC (the L2s and the embedded L1)
-# answering eth_chainId, median of N runs, with one L2, then two and three (`--chains`); and the
-# same for anvil when it is installed, for comparison.
+# answering eth_chainId, median of N runs, with one L2, then two and three (`--chains`), then two
+# and the Gateway (`--gateway`); and the same for anvil when it is installed, for comparison.
 #
 #   scripts/bench-startup.sh [RUNS]        # default 9 runs; uses the release build
 #   ZKOS_DEV_BIN=path/to/zkos-dev ANVIL_BIN=path/to/anvil scripts/bench-startup.sh
@@ -60,6 +60,12 @@ for chains in 270,271 270,271,272; do
       "$BIN" start --ephemeral --chains "$chains" --port 23050 --l1-port 28545 --no-metrics --silent
   done | stats
 done
+echo "zkos-dev start --chains 270,271 --gateway (2 L2s + the Gateway + embedded L1), until every RPC answers:"
+for _ in $(seq "$RUNS"); do
+  EXTRA_URLS="http://127.0.0.1:28545 http://127.0.0.1:23051 http://127.0.0.1:23052" measure http://127.0.0.1:23050 \
+    "$BIN" start --ephemeral --chains 270,271 --gateway --gateway-port 23052 --port 23050 --l1-port 28545 \
+    --no-metrics --silent
+done | stats
 if [ -x "$ANVIL" ]; then
   echo "anvil ($("$ANVIL" --version | head -1)), until its RPC answers:"
   for _ in $(seq "$RUNS"); do
