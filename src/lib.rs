@@ -57,6 +57,7 @@ pub(crate) mod output;
 pub mod persistence;
 pub mod ports;
 pub mod prover;
+pub(crate) mod retry;
 pub mod rpc;
 pub(crate) mod sequencer;
 pub mod storage;

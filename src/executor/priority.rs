@@ -108,6 +108,47 @@ pub(super) fn l1_cfg(cfg: &CfgEnv) -> CfgEnv {
     cfg
 }
 
+/// What one tx run under [`l1_cfg`] without native metering (an L1 tx, a system tx) did:
+/// (success, gas used, logs, revert output). One that could not even start ran nothing, and is
+/// logged as `kind`.
+pub(super) fn run_unmetered(
+    evm: &mut Evm<OutputInspector>,
+    env: revm::context::TxEnv,
+    hash: B256,
+    kind: &str,
+) -> (
+    bool,
+    u64,
+    Vec<revm::primitives::Log>,
+    Option<alloy_primitives::Bytes>,
+) {
+    let cfg = {
+        let unmetered = l1_cfg(&evm.ctx.cfg);
+        std::mem::replace(&mut evm.ctx.cfg, unmetered)
+    };
+    let result = if evm.inspector.needed() {
+        evm.inspect_tx_commit(env)
+    } else {
+        evm.transact_commit(env)
+    };
+    evm.ctx.cfg = cfg;
+    evm.inspector.meter.take();
+    match result {
+        Ok(result) => {
+            let gas_used = result.tx_gas_used();
+            match result {
+                ExecutionResult::Success { logs, .. } => (true, gas_used, logs, None),
+                ExecutionResult::Revert { output, .. } => (false, gas_used, vec![], Some(output)),
+                ExecutionResult::Halt { .. } => (false, gas_used, vec![], None),
+            }
+        }
+        Err(err) => {
+            tracing::warn!(%hash, reason = %error_message(&err), "{kind} could not run");
+            (false, 0, vec![], None)
+        }
+    }
+}
+
 impl super::Executor {
     /// Runs one L1 tx, which is always included: `toMint` is credited to its sender, the call
     /// runs (at the gas price L1 charged for, with no nonce of the sender's spent), and what
@@ -129,35 +170,9 @@ impl super::Executor {
         );
         let mut env = tx_env(&tx.envelope, tx.sender);
         env.nonce = frame.nonce();
-        let cfg = {
-            let l1 = l1_cfg(&evm.ctx.cfg);
-            std::mem::replace(&mut evm.ctx.cfg, l1)
-        };
-        let result = if evm.inspector.needed() {
-            evm.inspect_tx_commit(env)
-        } else {
-            evm.transact_commit(env)
-        };
-        evm.ctx.cfg = cfg;
         // L1 txs run with native to spare (ZKsync OS's `L1_TX_NATIVE_PER_GAS`): not charged.
-        evm.inspector.meter.take();
-        let (success, gas_used, logs, revert) = match result {
-            Ok(result) => {
-                let gas_used = result.tx_gas_used();
-                match result {
-                    ExecutionResult::Success { logs, .. } => (true, gas_used, logs, None),
-                    ExecutionResult::Revert { output, .. } => {
-                        (false, gas_used, vec![], Some(output))
-                    }
-                    ExecutionResult::Halt { .. } => (false, gas_used, vec![], None),
-                }
-            }
-            // Not even startable (`toMint` does not cover gas and value): nothing ran.
-            Err(err) => {
-                tracing::warn!(hash = %tx.hash, reason = %error_message(&err), "L1 tx could not run");
-                (false, 0, vec![], None)
-            }
-        };
+        // Not even startable (`toMint` does not cover gas and value): nothing ran.
+        let (success, gas_used, logs, revert) = run_unmetered(evm, env, tx.hash, "L1 tx");
         let (console, trace) = evm.inspector.take(success);
         frame.end(
             &mut evm.ctx.journaled_state.database.state,

@@ -2,9 +2,9 @@
 //! with no nonce of its own spent and no fee paid, always included (a failed one is recorded
 //! as failed), as ZKsync OS runs its interop-root imports.
 
-use revm::{ExecuteCommitEvm, InspectCommitEvm, context::result::ExecutionResult};
-
-use super::{Evm, ExecutedTx, inspector::OutputInspector, messages, priority::l1_cfg, tx_env};
+use super::{
+    Evm, ExecutedTx, inspector::OutputInspector, messages, priority::run_unmetered, tx_env,
+};
 use crate::tx::ReadyTx;
 
 impl super::Executor {
@@ -19,33 +19,7 @@ impl super::Executor {
         let nonce = evm.ctx.journaled_state.database.state.nonce(&tx.sender);
         let mut env = tx_env(&tx.envelope, tx.sender);
         env.nonce = nonce;
-        let cfg = {
-            let system = l1_cfg(&evm.ctx.cfg);
-            std::mem::replace(&mut evm.ctx.cfg, system)
-        };
-        let result = if evm.inspector.needed() {
-            evm.inspect_tx_commit(env)
-        } else {
-            evm.transact_commit(env)
-        };
-        evm.ctx.cfg = cfg;
-        evm.inspector.meter.take();
-        let (success, gas_used, logs, revert) = match result {
-            Ok(result) => {
-                let gas_used = result.tx_gas_used();
-                match result {
-                    ExecutionResult::Success { logs, .. } => (true, gas_used, logs, None),
-                    ExecutionResult::Revert { output, .. } => {
-                        (false, gas_used, vec![], Some(output))
-                    }
-                    ExecutionResult::Halt { .. } => (false, gas_used, vec![], None),
-                }
-            }
-            Err(err) => {
-                tracing::warn!(hash = %tx.hash, reason = %super::error_message(&err), "system tx could not run");
-                (false, 0, vec![], None)
-            }
-        };
+        let (success, gas_used, logs, revert) = run_unmetered(evm, env, tx.hash, "system tx");
         let (console, trace) = evm.inspector.take(success);
         evm.ctx
             .journaled_state

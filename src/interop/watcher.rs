@@ -42,9 +42,6 @@ fn empty_batch_root() -> alloy_primitives::B256 {
     l2_logs_tree_root(logs_local_root(&[]))
 }
 
-/// Longest wait between two attempts while the Gateway is unreachable.
-const MAX_BACKOFF: Duration = Duration::from_secs(5);
-
 /// Hands the Gateway's interop roots to one L2. Its fields are its dependencies.
 pub(crate) struct InteropRootWatcher<P> {
     /// The Gateway.
@@ -59,27 +56,17 @@ impl<P: Provider> InteropRootWatcher<P> {
     /// Polls until `cancel` fires or the sequencer is gone.
     pub(crate) async fn run(self, cancel: CancellationToken) -> anyhow::Result<()> {
         let mut next = Cursor::default();
-        let mut backoff = self.poll;
-        let mut failing = false;
+        let mut backoff = crate::retry::Backoff::new("interop root watcher", self.poll, None);
         loop {
             tokio::select! {
                 _ = cancel.cancelled() => return Ok(()),
-                _ = tokio::time::sleep(backoff) => {}
+                _ = tokio::time::sleep(backoff.wait()) => {}
             }
             match self.poll_once(&mut next).await {
                 Ok(true) => return Ok(()),
-                Ok(false) => {
-                    failing = false;
-                    backoff = self.poll;
-                }
+                Ok(false) => backoff.succeeded(),
                 Err(_) if cancel.is_cancelled() => return Ok(()),
-                Err(err) => {
-                    if !failing {
-                        tracing::warn!("interop root watcher: {err:#}; retrying");
-                    }
-                    failing = true;
-                    backoff = (backoff * 2).min(MAX_BACKOFF);
-                }
+                Err(err) => backoff.failed(&err),
             }
         }
     }

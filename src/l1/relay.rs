@@ -25,9 +25,6 @@ use super::{
 };
 use crate::abi::IBridgehub;
 
-/// Longest wait between two attempts while a chain is unreachable.
-const MAX_BACKOFF: Duration = Duration::from_secs(5);
-
 /// One L2 settling on the Gateway: its chain contract on each side.
 #[derive(Debug, Clone, Copy)]
 pub struct RelayedChain {
@@ -62,33 +59,24 @@ pub struct PriorityRelay<P> {
 impl<P: Provider> PriorityRelay<P> {
     /// Polls until `cancel` fires.
     pub async fn run(self, cancel: CancellationToken) -> anyhow::Result<()> {
-        let mut backoff = self.poll;
-        let mut failing = false;
+        let mut backoff = crate::retry::Backoff::new(
+            "priority relay to the Gateway",
+            self.poll,
+            Some("relaying L1 requests to the Gateway again"),
+        );
         loop {
             tokio::select! {
                 _ = cancel.cancelled() => return Ok(()),
-                _ = tokio::time::sleep(backoff) => {}
+                _ = tokio::time::sleep(backoff.wait()) => {}
             }
             let result = {
                 let _acting = self.gate.read().await;
                 self.relay_all().await
             };
             match result {
-                Ok(()) => {
-                    if failing {
-                        tracing::info!("relaying L1 requests to the Gateway again");
-                    }
-                    failing = false;
-                    backoff = self.poll;
-                }
+                Ok(()) => backoff.succeeded(),
                 Err(_) if cancel.is_cancelled() => return Ok(()),
-                Err(err) => {
-                    if !failing {
-                        tracing::warn!("priority relay to the Gateway: {err:#}; retrying");
-                    }
-                    failing = true;
-                    backoff = (backoff * 2).min(MAX_BACKOFF);
-                }
+                Err(err) => backoff.failed(&err),
             }
         }
     }

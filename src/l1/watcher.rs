@@ -20,9 +20,6 @@ use crate::{abi::IZKChain, sequencer::SequencerCommand, tx::L1Tx};
 
 /// Most L1 blocks one `eth_getLogs` asks for (below the node's default range limit).
 const LOGS_CHUNK: u64 = 50_000;
-/// Longest wait between two attempts while L1 is unreachable.
-const MAX_BACKOFF: Duration = Duration::from_secs(5);
-
 /// Turns priority requests on L1 into L1 txs on L2. Its fields are its dependencies.
 pub struct L1Watcher<P> {
     /// The L1.
@@ -45,12 +42,15 @@ impl<P: Provider> L1Watcher<P> {
     pub async fn run(self, cancel: CancellationToken) -> anyhow::Result<()> {
         // First L1 block that may hold a request not yet handed over.
         let mut scan_from = self.first_block;
-        let mut backoff = self.poll;
-        let mut failing = false;
+        let mut backoff = crate::retry::Backoff::new(
+            "L1 watcher",
+            self.poll,
+            Some("L1 reachable again, watching for L1 txs"),
+        );
         loop {
             tokio::select! {
                 _ = cancel.cancelled() => return Ok(()),
-                _ = tokio::time::sleep(backoff) => {}
+                _ = tokio::time::sleep(backoff.wait()) => {}
             }
             let result = {
                 let _acting = self.gate.read().await;
@@ -58,21 +58,9 @@ impl<P: Provider> L1Watcher<P> {
             };
             match result {
                 Ok(true) => return Ok(()),
-                Ok(false) => {
-                    if failing {
-                        tracing::info!("L1 reachable again, watching for L1 txs");
-                    }
-                    failing = false;
-                    backoff = self.poll;
-                }
+                Ok(false) => backoff.succeeded(),
                 Err(_) if cancel.is_cancelled() => return Ok(()),
-                Err(err) => {
-                    if !failing {
-                        tracing::warn!("L1 watcher: {err:#}; retrying");
-                    }
-                    failing = true;
-                    backoff = (backoff * 2).min(MAX_BACKOFF);
-                }
+                Err(err) => backoff.failed(&err),
             }
         }
     }

@@ -92,17 +92,7 @@ impl DataDir {
 
     /// The sequence number of the last logged batch write the database holds.
     pub(super) fn batches_applied(&self) -> anyhow::Result<u64> {
-        use redb::ReadableDatabase as _;
-        let txn = self.db.begin_read()?;
-        let meta = match txn.open_table(L2_META) {
-            Ok(meta) => meta,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(0),
-            Err(err) => return Err(err.into()),
-        };
-        Ok(meta
-            .get(APPLIED_KEY)?
-            .and_then(|v| v.value().try_into().ok())
-            .map_or(0, u64::from_be_bytes))
+        self.seq_in(L2_META, APPLIED_KEY)
     }
 }
 

@@ -47,14 +47,23 @@ impl DataDir {
 
     /// The sequence number of the last logged operation of `role` the database holds.
     pub(super) fn applied_seq(&self, role: Role) -> anyhow::Result<u64> {
+        self.seq_in(role.meta(), APPLIED_KEY)
+    }
+
+    /// The sequence number kept under `key` in `meta` (0: none).
+    pub(super) fn seq_in(
+        &self,
+        meta: redb::TableDefinition<&str, &[u8]>,
+        key: &str,
+    ) -> anyhow::Result<u64> {
         let txn = self.db.begin_read()?;
-        let meta = match txn.open_table(role.meta()) {
+        let meta = match txn.open_table(meta) {
             Ok(meta) => meta,
             Err(redb::TableError::TableDoesNotExist(_)) => return Ok(0),
             Err(err) => return Err(err.into()),
         };
         Ok(meta
-            .get(APPLIED_KEY)?
+            .get(key)?
             .and_then(|v| v.value().try_into().ok())
             .map_or(0, u64::from_be_bytes))
     }
