@@ -9,7 +9,7 @@
 //!
 //! Dev account #4 deploys an ERC-7786 receiver on B, sends it 0.1 ETH in a bundle from A
 //! (`sendBundle` on A's InteropCenter `0x…1000b`), waits for the proof through the Gateway
-//! (`zks_getL2ToL1LogProof(hash, 0, "proof_based_gw")`) and for B to import the Gateway's root
+//! (`zks_getL2ToL1LogProof(hash, 0, "messageRoot")`) and for B to import the Gateway's root
 //! (`interopRoots(506, gatewayBlock)` on `0x…10008`), then runs the bundle on B
 //! (`executeBundle` on B's InteropHandler `0x…1000c`) and checks the receiver's balance.
 
@@ -160,7 +160,7 @@ async fn main() -> anyhow::Result<()> {
         async move {
             a.raw_request::<_, Option<GatewayProof>>(
                 "zks_getL2ToL1LogProof".into(),
-                (hash, 0, "proof_based_gw"),
+                (hash, 0, "messageRoot"),
             )
             .await
             .ok()

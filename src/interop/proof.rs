@@ -1,4 +1,4 @@
-//! The Gateway step of a message proof (`zks_getL2ToL1LogProof(hash, index, "proof_based_gw")`),
+//! The Gateway step of a message proof (`zks_getL2ToL1LogProof(hash, index, "messageRoot")`),
 //! the layout zksync-os-server builds (`lib/rpc/src/log_proof_utils.rs`) and era-contracts'
 //! `MessageHashing` reads:
 //!

@@ -1,8 +1,10 @@
-//! `zks_getL2ToL1LogProof(txHash, index, mode)`: the Merkle proof of an L2->L1 log, from its
-//! leaf to its batch's `l2LogsTreeRoot` (the default), or on to the Gateway's interop root
-//! (`"proof_based_gw"`, a chain settling on the Gateway: the proof a destination L2 checks
-//! with `L2MessageVerification`). `null` until the proof exists: the batch sealed, and for
-//! the Gateway step its execution there. Shape of zksync-os-server's `L2ToL1LogProof`.
+//! `zks_getL2ToL1LogProof(txHash, index, proofTarget)`: the Merkle proof of an L2->L1 log, from
+//! its leaf to its batch's `l2LogsTreeRoot` (`"l1BatchRoot"`, the default), or on to the
+//! Gateway's interop root (`"messageRoot"`, a chain settling on the Gateway: the proof a
+//! destination L2 checks with `L2MessageVerification`). `null` until the proof exists: the
+//! batch sealed, and for the Gateway step its execution there. zksync-os-server's
+//! `LogProofTarget` and `L2ToL1LogProof` shapes; any other target (zksync-era's
+//! `"proof_based_gw"` too) is refused as it refuses it.
 
 use alloy_primitives::{B256, U64};
 use alloy_provider::RootProvider;
@@ -23,22 +25,24 @@ use crate::{
     interop::proof::gateway_step,
 };
 
-/// The mode that asks for the proof through the Gateway (zksync-era's interop proof type).
-const GATEWAY_MODE: &str = "proof_based_gw";
+/// The proof target of a proof up to the batch's root (the default).
+const BATCH_TARGET: &str = "l1BatchRoot";
+/// The proof target of a proof through the Gateway, to its interop (message) root.
+const GATEWAY_TARGET: &str = "messageRoot";
 
 pub(super) fn register(m: &mut RpcModule<RpcContext>) -> anyhow::Result<()> {
     m.register_async_method("zks_getL2ToL1LogProof", |params, c, _| async move {
         let mut seq = params.sequence();
         let hash: B256 = seq.next()?;
         let index: Option<U64> = seq.optional_next()?;
-        // zksync-ethers sends a third parameter, the interop mode: `null` is the default proof.
-        let mode: Option<String> = seq.optional_next()?;
-        let through_gateway = match mode.as_deref() {
-            None => false,
-            Some(GATEWAY_MODE) => true,
+        // The proof target (`null`: the default, as zksync-ethers sends it).
+        let target: Option<String> = seq.optional_next()?;
+        let through_gateway = match target.as_deref() {
+            None | Some(BATCH_TARGET) => false,
+            Some(GATEWAY_TARGET) => true,
             Some(other) => {
                 return Err(RpcError::params(format!(
-                    "log proof mode {other:?} is not supported (only {GATEWAY_MODE:?})"
+                    "unknown variant `{other}`, expected `{BATCH_TARGET}` or `{GATEWAY_TARGET}`"
                 )));
             }
         };
@@ -55,7 +59,7 @@ pub(super) fn register(m: &mut RpcModule<RpcContext>) -> anyhow::Result<()> {
             .and_then(|url| url.get().cloned())
             .ok_or_else(|| {
                 RpcError::params(format!(
-                    "log proof mode {GATEWAY_MODE:?} needs a chain that settles on the Gateway (--gateway)"
+                    "log proof target {GATEWAY_TARGET:?} needs a chain that settles on the Gateway (--gateway)"
                 ))
             })?;
         let url = url.parse().map_err(RpcError::internal)?;

@@ -1,6 +1,6 @@
 // Interop between two L2s on the Gateway (`--chains 270,271 --gateway`), with ethers v6 and raw
 // `zks_` calls: a bundle sent on 270's InteropCenter (0x…1000b) is proven through the Gateway
-// (`zks_getL2ToL1LogProof(hash, 0, "proof_based_gw")`), 271 imports the Gateway's root into its
+// (`zks_getL2ToL1LogProof(hash, 0, "messageRoot")`), 271 imports the Gateway's root into its
 // L2InteropRootStorage (0x…10008, by a 0x7d system tx the node puts first in a block), and
 // `executeBundle` on 271's InteropHandler (0x…1000c) runs it once: native value to a receiver,
 // then a remote call with a payload, then an ERC-20 deposited from L1 to 270 with zksync-ethers
@@ -108,7 +108,7 @@ async function sendBundle(destination, to, data, value, attributes = value > 0n 
 /** The bundle's proof through the Gateway, once 271 holds the Gateway root it leads to. */
 async function proven(receipt) {
   const proof = await until("the proof through the Gateway", () =>
-    a.provider.send("zks_getL2ToL1LogProof", [receipt.hash, 0, "proof_based_gw"]),
+    a.provider.send("zks_getL2ToL1LogProof", [receipt.hash, 0, "messageRoot"]),
   );
   const lookup = storage.encodeFunctionData("interopRoots", [GATEWAY_CHAIN_ID, proof.gatewayBlockNumber]);
   const held = await until("271 to import the Gateway's root", async () => {

@@ -196,6 +196,23 @@ async fn log_proof_is_null_until_batched_and_useless_on_l1_until_executed() {
         .err("zks_getL2ToL1LogProof", json!([hash, 5]))
         .await;
     assert!(err.message.contains("does not exist"), "{err:?}");
+    // The proof target, as zksync-os-server's `LogProofTarget`: `l1BatchRoot` is the default;
+    // zksync-era's `proof_based_gw` is no target of its.
+    let explicit = node
+        .rpc
+        .ok("zks_getL2ToL1LogProof", json!([hash, 0, "l1BatchRoot"]))
+        .await;
+    assert_eq!(explicit, proof);
+    let err = node
+        .rpc
+        .err("zks_getL2ToL1LogProof", json!([hash, 0, "proof_based_gw"]))
+        .await;
+    assert_eq!(err.code, -32602, "{err:?}");
+    assert!(
+        err.message
+            .contains("unknown variant `proof_based_gw`, expected `l1BatchRoot` or `messageRoot`"),
+        "{err:?}"
+    );
     let raw = node
         .rpc
         .ok("eth_getTransactionReceipt", json!([hash]))

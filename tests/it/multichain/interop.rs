@@ -1,6 +1,6 @@
 //! Interop between the L2s on the Gateway (`--gateway`): a bundle sent on chain 270's
 //! InteropCenter is executed on chain 271's InteropHandler, with the proof
-//! `zks_getL2ToL1LogProof(hash, 0, "proof_based_gw")` gives once 270's batch is executed on the
+//! `zks_getL2ToL1LogProof(hash, 0, "messageRoot")` gives once 270's batch is executed on the
 //! Gateway and 271 has imported the Gateway's root (a `0x7d` system tx): native value and a
 //! remote call arrive exactly once; a second execution, a forged proof and a bundle run on the
 //! wrong chain are refused with the real contract's errors. 271's batches, which import roots,
@@ -141,12 +141,12 @@ pub(super) async fn send_starters(
     Sent { tx, bundle, hash }
 }
 
-/// `zks_getL2ToL1LogProof(hash, 0, "proof_based_gw")` once it is there.
+/// `zks_getL2ToL1LogProof(hash, 0, "messageRoot")` once it is there.
 pub(super) async fn gateway_proof(rpc: &RawRpc, hash: &Value) -> Value {
     let deadline = tokio::time::Instant::now() + PATIENCE;
     loop {
         let proof = rpc
-            .ok("zks_getL2ToL1LogProof", json!([hash, 0, "proof_based_gw"]))
+            .ok("zks_getL2ToL1LogProof", json!([hash, 0, "messageRoot"]))
             .await;
         if !proof.is_null() {
             return proof;
@@ -186,7 +186,7 @@ pub(super) async fn root_imported(rpc: &RawRpc, block: u64, root: &Value) {
     }
 }
 
-/// `executeBundle(bundle, proof)` calldata for `sent`, proven by `proof` (a `proof_based_gw`
+/// `executeBundle(bundle, proof)` calldata for `sent`, proven by `proof` (a `messageRoot`
 /// answer).
 pub(super) fn execute_call(source: u64, sent: &Sent, proof: &Value, items: Vec<B256>) -> Bytes {
     let message: Bytes = [&[0x01][..], &sent.bundle[..]].concat().into();
