@@ -31,9 +31,12 @@ impl Backoff {
         }
     }
 
-    /// How long to wait before the next attempt.
-    pub(crate) fn wait(&self) -> Duration {
-        self.wait
+    /// Waits before the next attempt; false when `cancel` fires first (the poller stops).
+    pub(crate) async fn pause(&self, cancel: &tokio_util::sync::CancellationToken) -> bool {
+        tokio::select! {
+            _ = cancel.cancelled() => false,
+            _ = tokio::time::sleep(self.wait) => true,
+        }
     }
 
     /// The last attempt succeeded.
@@ -65,16 +68,16 @@ mod tests {
     fn the_wait_doubles_while_failing_up_to_the_bound_and_resets_on_success() {
         let poll = Duration::from_millis(100);
         let mut backoff = Backoff::new("test poller", poll, None);
-        assert_eq!(backoff.wait(), poll);
+        assert_eq!(backoff.wait, poll);
         let err = anyhow::anyhow!("unreachable");
         let waits: Vec<u64> = (0..8)
             .map(|_| {
                 backoff.failed(&err);
-                backoff.wait().as_millis() as u64
+                backoff.wait.as_millis() as u64
             })
             .collect();
         assert_eq!(waits, [200, 400, 800, 1600, 3200, 5000, 5000, 5000]);
         backoff.succeeded();
-        assert_eq!(backoff.wait(), poll);
+        assert_eq!(backoff.wait, poll);
     }
 }

@@ -57,11 +57,7 @@ impl<P: Provider> InteropRootWatcher<P> {
     pub(crate) async fn run(self, cancel: CancellationToken) -> anyhow::Result<()> {
         let mut next = Cursor::default();
         let mut backoff = crate::retry::Backoff::new("interop root watcher", self.poll, None);
-        loop {
-            tokio::select! {
-                _ = cancel.cancelled() => return Ok(()),
-                _ = tokio::time::sleep(backoff.wait()) => {}
-            }
+        while backoff.pause(&cancel).await {
             match self.poll_once(&mut next).await {
                 Ok(true) => return Ok(()),
                 Ok(false) => backoff.succeeded(),
@@ -69,6 +65,7 @@ impl<P: Provider> InteropRootWatcher<P> {
                 Err(err) => backoff.failed(&err),
             }
         }
+        Ok(())
     }
 
     /// One look at the Gateway from the cursor on. Returns true when the sequencer is gone.

@@ -64,11 +64,7 @@ impl<P: Provider> PriorityRelay<P> {
             self.poll,
             Some("relaying L1 requests to the Gateway again"),
         );
-        loop {
-            tokio::select! {
-                _ = cancel.cancelled() => return Ok(()),
-                _ = tokio::time::sleep(backoff.wait()) => {}
-            }
+        while backoff.pause(&cancel).await {
             let result = {
                 let _acting = self.gate.read().await;
                 self.relay_all().await
@@ -79,6 +75,7 @@ impl<P: Provider> PriorityRelay<P> {
                 Err(err) => backoff.failed(&err),
             }
         }
+        Ok(())
     }
 
     async fn relay_all(&self) -> anyhow::Result<()> {

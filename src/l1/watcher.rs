@@ -47,11 +47,7 @@ impl<P: Provider> L1Watcher<P> {
             self.poll,
             Some("L1 reachable again, watching for L1 txs"),
         );
-        loop {
-            tokio::select! {
-                _ = cancel.cancelled() => return Ok(()),
-                _ = tokio::time::sleep(backoff.wait()) => {}
-            }
+        while backoff.pause(&cancel).await {
             let result = {
                 let _acting = self.gate.read().await;
                 self.poll_once(&mut scan_from).await
@@ -63,6 +59,7 @@ impl<P: Provider> L1Watcher<P> {
                 Err(err) => backoff.failed(&err),
             }
         }
+        Ok(())
     }
 
     /// One look at L1. Returns true when the sequencer is gone.

@@ -21,7 +21,6 @@ use crate::{
     banner,
     config::Storage,
     devnet::{Devnet, DevnetL2, L1Handle},
-    fork::ForkSource,
     l1::ChainOnL1,
     output::{LineLabel, OutputConfig},
     persistence::data_dir::{DataDir, Role},
@@ -30,6 +29,7 @@ use crate::{
 
 mod background;
 mod chain;
+mod fork;
 mod handle;
 mod l1;
 mod l2s;
@@ -38,6 +38,7 @@ mod stages;
 
 use background::{spawn_cache_saver, spawn_checkpoints};
 use chain::{ChainSpec, RunningChain, spawn_chain};
+use fork::{connect_fork, replay_fork_txs};
 pub use handle::{L2Endpoint, TreeResume};
 use l1::{L1Setup, RunningL1, check_registered, l1_side};
 pub use l2s::CHAINS_DIR;
@@ -438,24 +439,6 @@ impl Node {
     }
 }
 
-/// Reaches a fork's remote (`None` without a fork); what it reads is cached in the data dir's
-/// `fork-cache/` (in memory without a data dir).
-async fn connect_fork(
-    fork: Option<&crate::fork::ForkConfig>,
-    storage: &Storage,
-) -> anyhow::Result<Option<crate::fork::Fork>> {
-    let Some(fork) = fork else {
-        return Ok(None);
-    };
-    let cache_dir = match storage {
-        Storage::Dir(path) => Some(path.join("fork-cache")),
-        _ => None,
-    };
-    Ok(Some(Arc::new(
-        ForkSource::connect(fork, cache_dir.as_deref()).await?,
-    )))
-}
-
 /// Opens the data dir the config asks for (`None` in memory). `--ephemeral` keeps the chains in
 /// memory, as anvil does (a data dir removed on exit would be written for nothing), with a
 /// temporary dir for named snapshots.
@@ -474,33 +457,4 @@ fn open_storage(
             Ok((None, Some(temp)))
         }
     }
-}
-
-/// With `--fork-transaction-hash`: sends the txs of the remote block that came before that tx,
-/// in order, through the L2's own RPC, and waits until they are mined.
-async fn replay_fork_txs(fork: &crate::fork::Fork, rpc: SocketAddr) -> anyhow::Result<()> {
-    let replay = &fork.point().replay;
-    if replay.is_empty() {
-        return Ok(());
-    }
-    let provider = ProviderBuilder::new().connect_http(format!("http://{rpc}").parse()?);
-    let mut pending = vec![];
-    for raw in replay {
-        let sent = provider
-            .send_raw_transaction(raw)
-            .await
-            .context("replaying the forked block's txs before --fork-transaction-hash")?;
-        pending.push(*sent.tx_hash());
-    }
-    for hash in pending {
-        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-        while provider.get_transaction_receipt(hash).await?.is_none() {
-            anyhow::ensure!(
-                tokio::time::Instant::now() < deadline,
-                "replayed tx {hash} was not mined (with --no-mining, mine it yourself)"
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-        }
-    }
-    Ok(())
 }

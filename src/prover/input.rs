@@ -24,9 +24,9 @@
 //! It is built by re-running the batch's blocks on the node's state before the batch with
 //! the state recording every read, then proving each key in the previous batch's tree.
 //!
-//! Size: one file over 500 lines on purpose. The format's description above, the types it
-//! names, the builder that fills them and the encoder/decoder change together (a new field is a
-//! new version byte), so they stay side by side.
+//! The format's description above, the types it names, the builder that fills them and the
+//! encoder/decoder change together (a new field is a new version byte), so they stay side by
+//! side; applying a witness to a state (the re-executor's side) is `witness_state.rs`.
 
 use std::{collections::BTreeSet, sync::Arc};
 
@@ -35,6 +35,7 @@ use alloy_primitives::{Address, B256, Bytes, KECCAK256_EMPTY, U256};
 use anyhow::{Context as _, bail, ensure};
 use serde::{Deserialize, Serialize};
 
+use super::witness_state::{apply_overrides, code_map};
 use crate::{
     batcher::{Batch, BatchStore, keyed},
     executor::{BlockContext, Executor},
@@ -42,7 +43,7 @@ use crate::{
         ChainStore,
         state::{BlockHashes, BlockWrites, ReadKey, StateSnapshot, StateStore},
     },
-    tree::{LeafProof, StateTree, TreeProof, account_key, account_value, storage_key},
+    tree::{LeafProof, StateTree, TreeProof, account_key, storage_key},
 };
 
 /// Version byte of the encoding.
@@ -472,57 +473,4 @@ fn overrides_of(
     }
     overrides.slots = edits.slots.clone();
     Ok(overrides)
-}
-
-/// Code by keccak hash.
-pub type CodeMap = std::collections::HashMap<B256, Bytes>;
-
-/// The witness's bytecodes by hash.
-pub fn code_map(codes: &[Bytes]) -> CodeMap {
-    codes
-        .iter()
-        .map(|c| (alloy_primitives::keccak256(c), c.clone()))
-        .collect()
-}
-
-/// Applies dev edits to a state (the re-executor does the same before each block).
-pub fn apply_overrides(
-    state: &mut StateSnapshot,
-    overrides: &Overrides,
-    codes: &CodeMap,
-) -> anyhow::Result<()> {
-    for (address, fields) in &overrides.accounts {
-        set_account(state, *address, fields, codes)?;
-    }
-    for (address, slot, value) in &overrides.slots {
-        state.set_storage(*address, *slot, *value);
-    }
-    Ok(())
-}
-
-/// Sets an account's fields, its code looked up by hash in `codes`.
-pub fn set_account(
-    state: &mut StateSnapshot,
-    address: Address,
-    fields: &AccountFields,
-    codes: &CodeMap,
-) -> anyhow::Result<()> {
-    if fields.code_hash != KECCAK256_EMPTY {
-        let code = codes
-            .get(&fields.code_hash)
-            .with_context(|| format!("the code of {address} is not in the witness"))?;
-        state.set_code(address, revm::bytecode::Bytecode::new_raw(code.clone()));
-    }
-    let info = &mut state.account_mut(address).info;
-    info.nonce = fields.nonce;
-    info.balance = fields.balance;
-    info.code_hash = fields.code_hash;
-    Ok(())
-}
-
-/// The tree value of an account (zero for none), its code length from `code_len`.
-pub fn account_tree_value(fields: Option<&AccountFields>, code_len: impl Fn(&B256) -> u32) -> B256 {
-    fields
-        .map(|f| account_value(f.nonce, f.balance, f.code_hash, code_len(&f.code_hash)))
-        .unwrap_or_default()
 }

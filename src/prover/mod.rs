@@ -17,6 +17,7 @@ pub mod input;
 pub mod partial_tree;
 pub mod reexec;
 pub mod stage;
+mod witness_state;
 pub mod worker;
 
 pub use api::ProverApi;

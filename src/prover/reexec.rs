@@ -35,8 +35,9 @@ use alloy_sol_types::SolValue;
 use parking_lot::Mutex;
 
 use super::{
-    input::{ProverInput, TxInput, account_tree_value, apply_overrides, code_map, set_account},
+    input::{ProverInput, TxInput},
     partial_tree::{PartialTree, PartialTreeError},
+    witness_state::{account_tree_value, apply_overrides, code_map, set_account},
 };
 use crate::{
     abi::{CommitBatchInfoZKsyncOS, L2CanonicalTransaction},

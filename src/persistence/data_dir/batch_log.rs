@@ -79,14 +79,10 @@ impl DataDir {
         }
         let mut wal = self.wal.lock();
         let seq = self.seq.load(std::sync::atomic::Ordering::Relaxed) + 1;
-        let logged = Logged::Batch(Box::new(write));
-        wal.append(&super::wal_record::record(seq, &logged))
-            .context("logging a batch")?;
+        let record = super::wal_record::record(seq, &Logged::Batch(Box::new(write.clone())));
+        wal.append(&record).context("logging a batch")?;
         self.seq.store(seq, std::sync::atomic::Ordering::Relaxed);
-        let Logged::Batch(write) = logged else {
-            unreachable!("logged above")
-        };
-        self.batch_queue.lock().push((seq, *write));
+        self.batch_queue.lock().push((seq, write));
         Ok(())
     }
 
