@@ -40,6 +40,7 @@ mod batch_log;
 mod log;
 mod new_dir;
 mod op;
+mod recent_txs;
 mod tables;
 mod tree_checkpoint;
 mod wal_record;
@@ -54,7 +55,9 @@ pub use writes::{BatchesOnDisk, ChainOnDisk, Resumed};
 
 /// Version of the data dir's layout (its tables; the records in them are `FORMAT_VERSION`'s).
 /// 3: blocks by hash with a canonical index, tx and address indexes, and the latest state.
-pub const DATA_DIR_FORMAT: u64 = 3;
+/// 4: the tx index's newest entries wait in `unmerged` tables (`recent_txs.rs`). A format-3
+/// data dir is read as one whose entries are all merged, and becomes format 4 when opened.
+pub const DATA_DIR_FORMAT: u64 = 4;
 
 /// The database file inside a data dir.
 pub const DB_FILE: &str = "devnet.redb";
@@ -147,6 +150,8 @@ pub struct DataDir {
     tail: parking_lot::Mutex<Vec<(Role, LoggedBlock)>>,
     /// The codes an operation carried in this run (the database has them, or will).
     known_codes: parking_lot::Mutex<std::collections::HashSet<alloy_primitives::B256>>,
+    /// The tx index's entries not merged into its table yet.
+    recent_txs: recent_txs::RecentTxs,
     /// Whether the database took writes since its last sync.
     unsynced: std::sync::atomic::AtomicBool,
     sync_always: std::sync::atomic::AtomicBool,
@@ -191,8 +196,11 @@ fn check(
             .map_err(|_| refuse(path, format!("{key} is damaged")))?;
         Ok(u64::from_be_bytes(bytes))
     };
-    records::check_version(number("format")?, DATA_DIR_FORMAT, "data dir")
-        .map_err(|e| refuse(path, e))?;
+    let format = match number("format")? {
+        3 => DATA_DIR_FORMAT,
+        format => format,
+    };
+    records::check_version(format, DATA_DIR_FORMAT, "data dir").map_err(|e| refuse(path, e))?;
     let (had_l2, had_l1) = (number("l2_chain_id")?, number("l1_chain_id")?);
     let Some((l2, l1)) = chain_ids else {
         return Ok(());
@@ -345,14 +353,19 @@ impl DataDir {
             apply: Default::default(),
             tail: Default::default(),
             known_codes: Default::default(),
+            recent_txs: Default::default(),
             unsynced: Default::default(),
             sync_always: Default::default(),
         };
         match chain_ids {
-            _ if existed => check(&*dir.db, path, chain_ids)?,
+            _ if existed => {
+                check(&*dir.db, path, chain_ids)?;
+                dir.mark_format()?;
+            }
             Some(chain_ids) => dir.init(chain_ids)?,
             None => unreachable!("open_existing opens an existing file"),
         }
+        dir.recent_txs.load(&dir.db)?;
         dir.replay_wal()?;
         // Holding the data dir, no save into it is under way: a temporary file left there is
         // one a kill cut short.
@@ -403,6 +416,25 @@ impl DataDir {
             meta.insert("l1_chain_id", l1.to_be_bytes().as_slice())?;
             meta.insert("created_by", env!("CARGO_PKG_VERSION").as_bytes())?;
         }
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// Marks a data dir of an older format this one reads as of this format (so an older
+    /// zkos-dev refuses it from now on).
+    fn mark_format(&self) -> anyhow::Result<()> {
+        let format = DATA_DIR_FORMAT.to_be_bytes();
+        let txn = self.db.begin_read()?;
+        if txn
+            .open_table(META)?
+            .get("format")?
+            .is_some_and(|v| v.value() == format)
+        {
+            return Ok(());
+        }
+        drop(txn);
+        let txn = self.write_txn()?;
+        txn.open_table(META)?.insert("format", format.as_slice())?;
         txn.commit()?;
         Ok(())
     }

@@ -82,6 +82,8 @@ impl Archive for ChainOnDisk {
                     })
             })
             .collect();
+        // After the queue and before the table: an entry leaves one only once the next has it.
+        let queued = merged(self.dir.recent_txs.locations(self.role, hash), queued);
         let txn = self.dir.db.begin_read()?;
         let Some(index) = open_or_none!(txn, open_multimap_table, self.role.tx_index()) else {
             return Ok(queued);

@@ -163,10 +163,11 @@ impl DataDir {
         self.tail.lock().clear();
         self.checkpoint()?;
         let txn = self.write_txn()?;
+        let mut index = super::recent_txs::IndexChanges::default();
         for (role, chain) in
             std::iter::once((Role::L2, &dump.l2)).chain(dump.l1.first().map(|l1| (Role::L1, l1)))
         {
-            chain_op(role, chain)?.apply(&txn, None)?;
+            chain_op(role, chain)?.apply(&txn, None, &mut index)?;
             txn.open_table(role.meta())?
                 .insert("pool", encode(&chain.pool).as_slice())?;
         }
@@ -185,6 +186,7 @@ impl DataDir {
         }
         super::tree_checkpoint::drop_if_off_chain(&txn)?;
         txn.commit()?;
+        self.recent_txs.committed(index);
         Ok(())
     }
 

@@ -15,6 +15,7 @@ use redb::ReadableDatabase as _;
 use super::{
     DataDir, Role, WAL_FILE, batch_log,
     op::PersistOp,
+    recent_txs::IndexChanges,
     refuse, tree_checkpoint,
     wal_record::{BlockInputs, Logged, LoggedBlock, from_record, record},
 };
@@ -156,8 +157,9 @@ impl DataDir {
         }
         now.sort_by_key(|(seq, _)| *seq);
         let txn = self.write_txn()?;
+        let mut index = IndexChanges::default();
         for (_, op) in &now {
-            op.apply(&txn, None)?;
+            op.apply(&txn, None, &mut index)?;
         }
         for role in [Role::L2, Role::L1] {
             let last = now
@@ -174,6 +176,7 @@ impl DataDir {
         // it back, which must not take the tree checkpoint with it.
         tree_checkpoint::drop_if_off_chain(&txn)?;
         txn.commit().context("re-applying the write-ahead log")?;
+        self.recent_txs.committed(index);
         if tail.is_empty() {
             wal.clear()?;
         }
@@ -197,15 +200,17 @@ impl DataDir {
         }
         let _apply = self.apply.lock();
         let txn = self.write_txn()?;
+        let mut index = IndexChanges::default();
         for (role, logged) in tail.iter() {
             if let Some(op) = &logged.op {
-                op.apply(&txn, None)?;
+                op.apply(&txn, None, &mut index)?;
             }
             txn.open_table(role.meta())?
                 .insert(APPLIED_KEY, logged.seq.to_be_bytes().as_slice())?;
         }
         tree_checkpoint::drop_if_off_chain(&txn)?;
         txn.commit().context("applying the write-ahead log")?;
+        self.recent_txs.committed(index);
         tail.clear();
         self.wal.lock().clear()
     }
@@ -256,11 +261,13 @@ impl DataDir {
             let _apply = self.apply.lock();
             self.apply_queued(redb::Durability::Immediate)?;
             let txn = self.write_txn().context("starting a write")?;
-            op.apply(&txn, Some(&blocks))?;
+            let mut index = IndexChanges::default();
+            op.apply(&txn, Some(&blocks), &mut index)?;
             if role == Role::L2 {
                 tree_checkpoint::drop_if_off_chain(&txn)?;
             }
             txn.commit().context("writing the block")?;
+            self.recent_txs.committed(index);
             return Ok(());
         }
         // One new block is logged as its replay record; anything else whole.
@@ -327,8 +334,9 @@ impl DataDir {
         let mut txn = self.write_txn().context("starting a write")?;
         txn.set_durability(durability)?;
         let mut last = [None, None];
+        let mut index = IndexChanges::default();
         for queued in &queued {
-            queued.op.apply(&txn, Some(&queued.blocks))?;
+            queued.op.apply(&txn, Some(&queued.blocks), &mut index)?;
             let role = queued.op.role()? as usize;
             last[role] = last[role].max(Some(queued.seq));
         }
@@ -342,7 +350,10 @@ impl DataDir {
             }
         }
         batch_log::apply_all(&txn, &batch_writes)?;
+        self.recent_txs.merge_if_many(&txn, &mut index)?;
         txn.commit().context("writing the blocks")?;
+        // Before the blocks leave the queue: a reader finds them in one or the other.
+        self.recent_txs.committed(index);
         self.queue.lock().drain(..queued.len());
         self.batch_queue.lock().drain(..batch_writes.len());
         if !sync {

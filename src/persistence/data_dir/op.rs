@@ -7,10 +7,10 @@ use alloy_primitives::{B256, U256};
 use alloy_rlp::Decodable as _;
 use redb::ReadableTable as _;
 
-use super::{CODES, Role, encode, tables};
+use super::{CODES, Role, encode, recent_txs::IndexChanges, tables};
 use crate::{
     persistence::records::{self, SettingsRecord, WritesRecord},
-    storage::{StoredBlock, TxRef, address_index},
+    storage::{StoredBlock, address_index},
 };
 
 /// One chain's persisted blocks as one operation: the write-ahead log's record.
@@ -59,17 +59,19 @@ impl PersistOp {
     }
 
     /// Applies it in `txn`: the same result however often it is applied. `decoded`: the
-    /// `blocks` as blocks, when the caller has them (else they are decoded here).
+    /// `blocks` as blocks, when the caller has them (else they are decoded here). The txs of
+    /// the blocks it stores go to `index` (see `recent_txs.rs`).
     pub(super) fn apply(
         &self,
         txn: &redb::WriteTransaction,
         decoded: Option<&[Arc<StoredBlock>]>,
+        index: &mut IndexChanges,
     ) -> anyhow::Result<()> {
         let role = self.role()?;
         if self.genesis {
             txn.delete_table(role.block_data())?;
             txn.delete_table(role.canonical())?;
-            txn.delete_multimap_table(role.tx_index())?;
+            index.clear(txn, role)?;
             txn.delete_multimap_table(role.address_txs())?;
             txn.delete_multimap_table(role.code_blocks())?;
             txn.delete_table(role.accounts())?;
@@ -101,7 +103,6 @@ impl PersistOp {
             _ => &self.blocks,
         };
         let mut data = txn.open_table(role.block_data())?;
-        let mut tx_index = txn.open_multimap_table(role.tx_index())?;
         let mut address_txs = txn.open_multimap_table(role.address_txs())?;
         let mut code_blocks = txn.open_multimap_table(role.code_blocks())?;
         for (i, record) in records.iter().enumerate() {
@@ -114,13 +115,7 @@ impl PersistOp {
             }
             data.insert(&block.hash.0, encode(record).as_slice())?;
             let number = block.header.number;
-            for (index, tx) in block.txs.iter().enumerate() {
-                let at = TxRef {
-                    block: number,
-                    index: index as u32,
-                };
-                tx_index.insert(&tx.tx.hash.0, &tables::located(at, block.hash))?;
-            }
+            index.add(txn, role, &block)?;
             for (address, at) in address_index::tx_entries(&block) {
                 address_txs.insert(&address.0.0, &tables::located(at, block.hash))?;
             }

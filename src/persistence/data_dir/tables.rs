@@ -4,7 +4,9 @@
 //!   chain snapshot taken before a revert or reorg still finds its blocks.
 //! - `canonical`: the chain, by number: the block's hash, then the priority id of the next L1
 //!   tx after it (8 bytes).
-//! - `tx_index`: tx hash -> (block number, tx index, block hash) of every block that holds it.
+//! - `tx_index`: tx hash -> (block number, tx index, block hash) of every block that holds it;
+//!   its newest entries wait in memory and in `unmerged_txs` until a run of them is merged
+//!   (`recent_txs.rs`).
 //! - `address_txs`: address -> (block number, tx index, block hash), the address index.
 //! - `code_blocks`: address -> (block number, block hash) of the blocks that left it with code.
 //! - `accounts` / `slots`: the state after the latest block (without the changes pending for
