@@ -404,9 +404,9 @@ impl Node {
             println!("{}", banner::banner(&info));
         }
         if let Some(path) = &config.config_out {
+            // Through a rename: a tool waiting for the file never reads half of it.
             let json = serde_json::to_string_pretty(&banner::banner_json(&info))?;
-            std::fs::write(path, json)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            crate::persistence::dump::write_file(path, json.as_bytes())?;
         }
         let forkable = std::iter::once(first.chain.clone())
             .chain(

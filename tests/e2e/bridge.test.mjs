@@ -3,11 +3,8 @@
 // with the proof from `zks_getL2ToL1LogProof`. zkos-dev only (anvil has no L2).
 import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { startNode, bin, runOk, castDeposit, DEV_ACCOUNTS, NODE_KIND } from "./harness.mjs";
+import { startNode, bin, runOk, castDeposit, DEV_ACCOUNTS, NODE_KIND, until, configOutPath, readConfigOut } from "./harness.mjs";
 
 const skip = NODE_KIND !== "zkos-dev" && "the bridge needs zkos-dev's L1 and L2";
 let node;
@@ -15,10 +12,9 @@ let l1Url;
 
 before(async () => {
   if (skip) return;
-  const configOut = join(mkdtempSync(join(tmpdir(), "zkos-bridge-")), "zkos-dev.json");
+  const configOut = configOutPath("bridge");
   node = await startNode({ args: ["--config-out", configOut] });
-  for (let i = 0; i < 100 && !existsSync(configOut); i++) await sleep(100);
-  l1Url = JSON.parse(readFileSync(configOut, "utf8")).l1?.rpc_url;
+  l1Url = (await readConfigOut(configOut)).l1?.rpc_url;
   assert.ok(l1Url, "no l1.rpc_url in --config-out");
 });
 after(async () => {
@@ -26,15 +22,6 @@ after(async () => {
 });
 
 const cast = (...args) => runOk(bin("cast"), args);
-
-async function until(what, check) {
-  for (let i = 0; i < 600; i++) {
-    const value = await check();
-    if (value) return value;
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 test("deposit with cast send on L1 lands on L2 as a 0x7f tx with a success service log", { skip }, async () => {
   const from = DEV_ACCOUNTS[3];

@@ -4,14 +4,11 @@
 // EIP-7702 are refused), a contract deploy, a call that emits a log and a deposit from L1 (0x7f).
 import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { Ajv } from "ajv";
 import { createPublicClient, createWalletClient, defineChain, encodeFunctionData, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { startNode, artifact, bin, runOk, rpcRaw, CHAIN_ID, DEV_ACCOUNTS, NODE_KIND } from "./harness.mjs";
+import { startNode, artifact, bin, runOk, rpcRaw, CHAIN_ID, DEV_ACCOUNTS, NODE_KIND, configOutPath, readConfigOut, until } from "./harness.mjs";
 import * as schemas from "./schemas/eth.mjs";
 
 const skip = NODE_KIND !== "zkos-dev" && "the deposit needs zkos-dev's L1";
@@ -28,10 +25,9 @@ const history = {};
 
 before(async () => {
   if (skip) return;
-  const configOut = join(mkdtempSync(join(tmpdir(), "zkos-conformance-")), "zkos-dev.json");
+  const configOut = configOutPath("conformance");
   node = await startNode({ args: ["--config-out", configOut] });
-  for (let i = 0; i < 100 && !existsSync(configOut); i++) await sleep(100);
-  l1Url = JSON.parse(readFileSync(configOut, "utf8")).l1?.rpc_url;
+  l1Url = (await readConfigOut(configOut)).l1?.rpc_url;
   assert.ok(l1Url, "no l1.rpc_url in --config-out");
   const chain = defineChain({ id: CHAIN_ID, name: "zkos-dev", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [node.url] } } });
   pub = createPublicClient({ chain, transport: http(node.url), pollingInterval: 100 });
@@ -70,10 +66,7 @@ async function deposit() {
   const request = `(270,${baseCost + value},${receiver},${value},0x,${gasLimit},800,[],${from.address})`;
   await cast("send", "--rpc-url", l1Url, "--private-key", from.key, "--json", "--value", (baseCost + value).toString(), bridgehub,
     "requestL2TransactionDirect((uint256,uint256,address,uint256,bytes,uint256,uint256,bytes[],address))", request);
-  for (let i = 0; i < 600; i++) {
-    if (BigInt(await node.rpc("eth_getBalance", [receiver, "latest"])) === value) break;
-    await sleep(50);
-  }
+  await until("the deposit on the L2", async () => BigInt(await node.rpc("eth_getBalance", [receiver, "latest"])) === value);
   const head = Number(await node.rpc("eth_blockNumber", []));
   for (let n = head; n > 0; n--) {
     const block = await node.rpc("eth_getBlockByNumber", ["0x" + n.toString(16), true]);

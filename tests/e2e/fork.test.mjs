@@ -3,11 +3,9 @@
 // L1 fork of the real anvil (`--l1-fork-url`) reads the anvil's state.
 import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, delimiter } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { startNode, bin, run, runOk, castDeposit, artifact, E2E_DIR, DEV_ACCOUNTS, NODE_KIND, freePort } from "./harness.mjs";
+import { startNode, bin, run, runOk, castDeposit, artifact, E2E_DIR, DEV_ACCOUNTS, NODE_KIND, freePort, configOutPath, readConfigOut, until } from "./harness.mjs";
 import { spawn } from "node:child_process";
 
 const skip = NODE_KIND !== "zkos-dev" && "--fork-url with a zkos-dev remote is zkos-dev's";
@@ -87,7 +85,7 @@ test("--l1-fork-url: the embedded L1 starts from the real anvil's head and carri
   const port = await freePort();
   const anvil = spawn(bin("anvil"), ["--host", "127.0.0.1", "--port", String(port), "--silent"], { stdio: "ignore" });
   const anvilUrl = `http://127.0.0.1:${port}`;
-  const configOut = join(mkdtempSync(join(tmpdir(), "zkos-l1-fork-")), "zkos-dev.json");
+  const configOut = configOutPath("l1-fork");
   let node;
   try {
     for (let i = 0; ; i++) {
@@ -104,8 +102,7 @@ test("--l1-fork-url: the embedded L1 starts from the real anvil's head and carri
     await cast("rpc", "--rpc-url", anvilUrl, "evm_mine");
     const head = await cast("block-number", "--rpc-url", anvilUrl);
     node = await startNode({ args: ["--l1-fork-url", anvilUrl, "--config-out", configOut] });
-    for (let i = 0; i < 100 && !existsSync(configOut); i++) await sleep(100);
-    const l1Url = JSON.parse(readFileSync(configOut, "utf8")).l1?.rpc_url;
+    const l1Url = (await readConfigOut(configOut)).l1?.rpc_url;
     assert.equal(await cast("block-number", "--rpc-url", l1Url), head);
     assert.equal(await cast("balance", marker, "--rpc-url", l1Url), String(0x1234));
 
@@ -115,10 +112,7 @@ test("--l1-fork-url: the embedded L1 starts from the real anvil's head and carri
     const value = 10n ** 18n;
     const rcpt = await castDeposit(node, l1Url, from, receiver, value);
     assert.equal(rcpt.status, "0x1");
-    for (let i = 0; BigInt(await node.rpc("eth_getBalance", [receiver, "latest"])) !== value; i++) {
-      assert.ok(i < 600, "the deposit never reached the L2");
-      await sleep(50);
-    }
+    await until("the deposit on the L2", async () => BigInt(await node.rpc("eth_getBalance", [receiver, "latest"])) === value);
     // The anvil itself saw none of it.
     assert.equal(await cast("block-number", "--rpc-url", anvilUrl), head);
   } finally {

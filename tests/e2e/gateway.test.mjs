@@ -4,11 +4,7 @@
 // Gateway, and the Gateway's own batches executed on L1. zkos-dev only (anvil has no L2).
 import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { startNode, freePort, bin, runOk, rpc, castDeposit, DEV_ACCOUNTS, NODE_KIND } from "./harness.mjs";
+import { startNode, freePort, bin, runOk, rpc, castDeposit, DEV_ACCOUNTS, NODE_KIND, until, configOutPath, readConfigOut } from "./harness.mjs";
 
 const skip = NODE_KIND !== "zkos-dev" && "the Gateway needs zkos-dev";
 let node;
@@ -16,15 +12,14 @@ let config;
 
 before(async () => {
   if (skip) return;
-  const configOut = join(mkdtempSync(join(tmpdir(), "zkos-gateway-")), "zkos-dev.json");
+  const configOut = configOutPath("gateway");
   const [port, second, gateway] = [await freePort(), await freePort(), await freePort()];
   node = await startNode({
     port,
     args: ["--chains", "270,271", "--chain-ports", `${port},${second}`, "--gateway", "--gateway-port", `${gateway}`,
       "--config-out", configOut],
   });
-  for (let i = 0; i < 100 && !existsSync(configOut); i++) await sleep(100);
-  config = JSON.parse(readFileSync(configOut, "utf8"));
+  config = await readConfigOut(configOut);
 });
 after(async () => {
   await node?.stop();
@@ -34,15 +29,6 @@ const cast = (...args) => runOk(bin("cast"), args);
 const chain = (id) => config.chains.find((c) => c.chain_id === id);
 const executedOn = async (url, contract) =>
   BigInt((await cast("call", "--rpc-url", url, contract, "getTotalBatchesExecuted()(uint256)")).split(" ")[0]);
-
-async function until(what, check) {
-  for (let i = 0; i < 600; i++) {
-    const value = await check();
-    if (value) return value;
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 test("--config-out lists the Gateway, chain 506, and where each chain settles", { skip }, async () => {
   assert.equal(config.gateway.chain_id, 506);

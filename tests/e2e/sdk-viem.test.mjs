@@ -9,10 +9,6 @@
 // The node runs with --batch-timeout 1000 so that txs sent back to back share a batch.
 import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import {
   createPublicClient,
   createWalletClient,
@@ -38,7 +34,7 @@ import {
   legacyEthAddress,
   l2BaseTokenAddress,
 } from "viem/zksync";
-import { startNode, artifact, DEV_ACCOUNTS, NODE_KIND, CHAIN_ID } from "./harness.mjs";
+import { startNode, artifact, DEV_ACCOUNTS, NODE_KIND, CHAIN_ID, until, configOutPath, readConfigOut } from "./harness.mjs";
 import {
   L1_CHAIN_ID, BATCH_TIMEOUT_MS, L2_ASSET_ROUTER, L1_MESSENGER, BOOTLOADER, GENESIS, ERC20_VIEWS, compileToken,
 } from "./sdk-common.mjs";
@@ -56,10 +52,9 @@ let l1Token, l2Token;
 before(async () => {
   if (skip) return;
   tokenArt = compileToken();
-  const configOut = join(mkdtempSync(join(tmpdir(), "zkos-sdk-viem-")), "zkos-dev.json");
+  const configOut = configOutPath("sdk-viem");
   node = await startNode({ args: ["--config-out", configOut, "--batch-timeout", String(BATCH_TIMEOUT_MS), "--no-metrics"] });
-  for (let i = 0; i < 100 && !existsSync(configOut); i++) await sleep(100);
-  const l1Url = JSON.parse(readFileSync(configOut, "utf8")).l1?.rpc_url;
+  const l1Url = (await readConfigOut(configOut)).l1?.rpc_url;
   assert.ok(l1Url, "no l1.rpc_url in --config-out");
 
   assert.equal(foundry.id, L1_CHAIN_ID);
@@ -86,16 +81,6 @@ const l1Fee = (rcpt) => rcpt.gasUsed * rcpt.effectiveGasPrice;
 const l2Fee = (rcpt) => rcpt.gasUsed * rcpt.effectiveGasPrice;
 const l1Balance = (token, owner) => l1Public.readContract({ address: token, abi: ERC20_ABI, functionName: "balanceOf", args: [owner] });
 const l2Read = (token, functionName, args = []) => l2Public.readContract({ address: token, abi: ERC20_ABI, functionName, args });
-
-async function until(what, check, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await check();
-    if (v) return v;
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** The L2 receipt of the priority op an L1 tx created (via the NewPriorityRequest log). */
 async function l2ReceiptOfL1Tx(l1Receipt) {

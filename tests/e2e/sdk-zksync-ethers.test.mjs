@@ -10,13 +10,9 @@
 // localhost URL): ethers' 250 ms request cache would otherwise return a stale balance.
 import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { ethers } from "ethers";
 import { Provider, Wallet, utils } from "zksync-ethers";
-import { startNode, DEV_ACCOUNTS, NODE_KIND, CHAIN_ID } from "./harness.mjs";
+import { startNode, DEV_ACCOUNTS, NODE_KIND, CHAIN_ID, until, configOutPath, readConfigOut } from "./harness.mjs";
 import { L1_CHAIN_ID, BATCH_TIMEOUT_MS, L2_ASSET_ROUTER, GENESIS, ERC20_VIEWS, compileToken } from "./sdk-common.mjs";
 
 const skip = NODE_KIND !== "zkos-dev" && "the bridge needs zkos-dev's L1 and L2";
@@ -35,10 +31,9 @@ let l2Token; // its bridged token on L2 (after the first deposit)
 before(async () => {
   if (skip) return;
   tokenArt = compileToken();
-  const configOut = join(mkdtempSync(join(tmpdir(), "zkos-sdk-ethers-")), "zkos-dev.json");
+  const configOut = configOutPath("sdk-ethers");
   node = await startNode({ args: ["--config-out", configOut, "--batch-timeout", String(BATCH_TIMEOUT_MS), "--no-metrics"] });
-  for (let i = 0; i < 100 && !existsSync(configOut); i++) await sleep(100);
-  l1Url = JSON.parse(readFileSync(configOut, "utf8")).l1?.rpc_url;
+  l1Url = (await readConfigOut(configOut)).l1?.rpc_url;
   assert.ok(l1Url, "no l1.rpc_url in --config-out");
   const l1Network = new ethers.Network("zkos-dev-l1", L1_CHAIN_ID);
   l1 = new ethers.JsonRpcProvider(l1Url, l1Network, { staticNetwork: l1Network, cacheTimeout: -1, pollingInterval: 100 });
@@ -61,16 +56,6 @@ const l1Erc20 = (address) => new ethers.Contract(address, ERC20_ABI, l1);
 const l2Erc20 = (address) => new ethers.Contract(address, ERC20_ABI, l2);
 const l1Fee = (rcpt) => rcpt.gasUsed * rcpt.gasPrice;
 const l2Fee = (rcpt) => rcpt.gasUsed * rcpt.gasPrice;
-
-async function until(what, check, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await check();
-    if (v) return v;
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** The L2 hash of the priority op an L1 deposit tx created, and its L2 receipt (any status). */
 async function l2ReceiptOfDeposit(l1Receipt) {
