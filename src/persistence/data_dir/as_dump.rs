@@ -185,8 +185,7 @@ impl DataDir {
             }
         }
         super::tree_checkpoint::drop_if_off_chain(&txn)?;
-        txn.commit()?;
-        self.recent_txs.committed(index);
+        self.recent_txs.commit(txn, index)?;
         Ok(())
     }
 

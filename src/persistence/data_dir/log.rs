@@ -175,8 +175,9 @@ impl DataDir {
         // Once all are applied: an early one may cut the chain short until a later one puts
         // it back, which must not take the tree checkpoint with it.
         tree_checkpoint::drop_if_off_chain(&txn)?;
-        txn.commit().context("re-applying the write-ahead log")?;
-        self.recent_txs.committed(index);
+        self.recent_txs
+            .commit(txn, index)
+            .context("re-applying the write-ahead log")?;
         if tail.is_empty() {
             wal.clear()?;
         }
@@ -209,8 +210,9 @@ impl DataDir {
                 .insert(APPLIED_KEY, logged.seq.to_be_bytes().as_slice())?;
         }
         tree_checkpoint::drop_if_off_chain(&txn)?;
-        txn.commit().context("applying the write-ahead log")?;
-        self.recent_txs.committed(index);
+        self.recent_txs
+            .commit(txn, index)
+            .context("applying the write-ahead log")?;
         tail.clear();
         self.wal.lock().clear()
     }
@@ -266,8 +268,9 @@ impl DataDir {
             if role == Role::L2 {
                 tree_checkpoint::drop_if_off_chain(&txn)?;
             }
-            txn.commit().context("writing the block")?;
-            self.recent_txs.committed(index);
+            self.recent_txs
+                .commit(txn, index)
+                .context("writing the block")?;
             return Ok(());
         }
         // One new block is logged as its replay record; anything else whole.
@@ -350,10 +353,10 @@ impl DataDir {
             }
         }
         batch_log::apply_all(&txn, &batch_writes)?;
-        self.recent_txs.merge_if_many(&txn, &mut index)?;
-        txn.commit().context("writing the blocks")?;
         // Before the blocks leave the queue: a reader finds them in one or the other.
-        self.recent_txs.committed(index);
+        self.recent_txs
+            .commit(txn, index)
+            .context("writing the blocks")?;
         self.queue.lock().drain(..queued.len());
         self.batch_queue.lock().drain(..batch_writes.len());
         if !sync {

@@ -170,7 +170,7 @@ impl RecentTxs {
 
     /// Writes a chain's recent entries into the index in `txn` once there are
     /// [`MERGE_RUN`] of them (with those `changes` adds), and empties `unmerged`.
-    pub(super) fn merge_if_many(
+    fn merge_if_many(
         &self,
         txn: &redb::WriteTransaction,
         changes: &mut IndexChanges,
@@ -199,8 +199,21 @@ impl RecentTxs {
         Ok(())
     }
 
+    /// Commits `txn`, which made `changes` (merging a run into the index first when one is
+    /// due); the entries here follow.
+    pub(super) fn commit(
+        &self,
+        txn: redb::WriteTransaction,
+        mut changes: IndexChanges,
+    ) -> anyhow::Result<()> {
+        self.merge_if_many(&txn, &mut changes)?;
+        txn.commit()?;
+        self.committed(changes);
+        Ok(())
+    }
+
     /// `changes`' transaction committed: the entries follow.
-    pub(super) fn committed(&self, changes: IndexChanges) {
+    fn committed(&self, changes: IndexChanges) {
         let mut chains = self.chains.write();
         for (i, added) in changes.added.into_iter().enumerate() {
             if changes.cleared[i] {
@@ -229,9 +242,7 @@ mod tests {
         changes
             .add_txs(&txn, Role::L2, number, hash(block), txs.into_iter())
             .unwrap();
-        recent.merge_if_many(&txn, &mut changes).unwrap();
-        txn.commit().unwrap();
-        recent.committed(changes);
+        recent.commit(txn, changes).unwrap();
     }
 
     fn indexed(db: &redb::Database) -> u64 {
@@ -314,8 +325,7 @@ mod tests {
         changes
             .add_txs(&txn, Role::L2, 1, hash(0xc1), [hash(5)].into_iter())
             .unwrap();
-        txn.commit().unwrap();
-        recent.committed(changes);
+        recent.commit(txn, changes).unwrap();
         assert_eq!(indexed(&db), 0);
         assert!(recent.locations(Role::L2, &hash(3)).is_empty());
         assert_eq!(
