@@ -5,7 +5,8 @@
 //! compiled from `state/contracts/` (their runtime code goes in as is: no constructor, no
 //! immutables). The asset router's two storage slots name its L1 counterpart: slot 0 the L1
 //! asset router, slot 1 the L1 chain id; the interop center's and handler's: slot 0 the L1
-//! chain id, slot 1 the chain id of the settlement layer. The base token holds the reserve
+//! chain id, slot 1 the chain id of the settlement layer; the interop center's slot 4 its fixed
+//! ZK fee per call (`ZK_INTEROP_FEE`). The base token holds the reserve
 //! interop bundles from other L2s are minted from (`BASE_TOKEN_RESERVE`).
 
 use alloy_primitives::{Address, Bytes, U256};
@@ -38,6 +39,12 @@ const INTEROP_HANDLER_JSON: &str = include_str!("../state/artifacts/InteropHandl
 /// needs a balance). 10^9 ETH.
 pub(crate) fn base_token_reserve() -> U256 {
     U256::from(10u64).pow(U256::from(27u64))
+}
+
+/// The fixed interop fee, in ZK per call (`InteropCenter.ZK_INTEROP_FEE`, its slot 4):
+/// era-contracts' `DEFAULT_ZK_INTEROP_FEE`, 10 ZK.
+pub(crate) fn zk_interop_fee() -> U256 {
+    U256::from(10u64) * U256::from(10u64).pow(U256::from(18u64))
 }
 
 #[derive(Deserialize)]
@@ -139,6 +146,9 @@ pub(crate) fn l2_genesis(
         if address == INTEROP_CENTER || address == INTEROP_HANDLER {
             state.set_storage(address, U256::ZERO, U256::from(bridge.chain_id));
             state.set_storage(address, U256::from(1), U256::from(recipe.settlement_layer));
+        }
+        if address == INTEROP_CENTER {
+            state.set_storage(address, U256::from(4), zk_interop_fee());
         }
         if address == L2_BASE_TOKEN && recipe.settlement_layer != bridge.chain_id {
             let info = &mut state.account_mut(L2_BASE_TOKEN).info;

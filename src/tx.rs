@@ -103,7 +103,7 @@ pub enum Envelope {
     L1(Box<L1Tx>),
     /// An EIP-712 tx (`--eip712`).
     Eip712(Box<Eip712Tx>),
-    /// A system tx (`0x7d`): interop roots the node imports.
+    /// A system tx (`0x7d`): interop roots the node imports, or the interop fee it sets.
     System(Box<SystemTx>),
 }
 
@@ -192,7 +192,7 @@ impl Typed2718 for Envelope {
 impl Encodable2718 for Envelope {
     fn encode_2718_len(&self) -> usize {
         either!(self, tx => tx.encode_2718_len(), l1 => 1 + l1.canonical.abi_encoded_size(),
-            zk => zk.encoded_len(), sys => 1 + sys.input.len())
+            zk => zk.encoded_len(), sys => 1 + sys.body().len())
     }
 
     fn encode_2718(&self, out: &mut dyn alloy_rlp::BufMut) {
@@ -205,7 +205,7 @@ impl Encodable2718 for Envelope {
             Self::Eip712(tx) => tx.encode(out),
             Self::System(tx) => {
                 out.put_u8(SYSTEM_TX_TYPE);
-                out.put_slice(&tx.input);
+                out.put_slice(&tx.body());
             }
         }
     }
@@ -251,7 +251,7 @@ impl Transaction for Envelope {
         either!(self, tx => tx.is_dynamic_fee(), _l1 => true, _zk => true, _sys => false)
     }
     fn kind(&self) -> TxKind {
-        either!(self, tx => tx.kind(), l1 => TxKind::Call(l1.to()), zk => TxKind::Call(zk.tx().to), _sys => TxKind::Call(INTEROP_ROOT_STORAGE))
+        either!(self, tx => tx.kind(), l1 => TxKind::Call(l1.to()), zk => TxKind::Call(zk.tx().to), sys => TxKind::Call(sys.to()))
     }
     fn is_create(&self) -> bool {
         either!(self, tx => tx.is_create(), _l1 => false, _zk => false, _sys => false)

@@ -142,7 +142,7 @@ pub(crate) fn imported_roots(block: &StoredBlock) -> impl Iterator<Item = Intero
         .iter()
         .filter(|tx| tx.receipt.status())
         .filter_map(|tx| tx.tx.envelope.as_system())
-        .flat_map(|system| system.roots.iter().cloned())
+        .flat_map(|system| system.roots().iter().cloned())
 }
 
 /// A block's L2->L1 logs, in order, as its batch holds them.

@@ -248,6 +248,8 @@ impl Node {
                     fork,
                     // Forking (`anvil_reset`) is for L2s; the Gateway keeps its contracts.
                     recipe: (!plan.gateway).then(|| recipe.clone()),
+                    interop_fee: (config.gateway.is_some() && !plan.gateway)
+                        .then_some(config.interop.fee),
                 },
                 &cancel,
             )
@@ -299,6 +301,7 @@ impl Node {
                         saved: saved.clone(),
                         fork: l1_fork.clone(),
                         recipe: None,
+                        interop_fee: None,
                     },
                     &cancel,
                 )

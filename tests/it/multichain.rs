@@ -7,6 +7,7 @@
 
 mod gateway;
 mod interop;
+mod interop_fees;
 mod interop_saving;
 mod interop_tokens;
 mod saving;
