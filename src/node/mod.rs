@@ -153,6 +153,11 @@ impl Node {
             balance: config.accounts.balance,
             bridge,
             settlement_layer: bridge.chain_id,
+            // With the Gateway, the embedded L1 holds the ZK token.
+            zk_token_asset_id: match config.gateway {
+                Some(_) => crate::l1::zk_token::asset_id(bridge.chain_id)?,
+                None => alloy_primitives::B256::ZERO,
+            },
         };
         let l1_commands = tokio::sync::mpsc::channel(64);
         let devnet = match &l1_setup {

@@ -5,6 +5,8 @@
 //! accumulates in the InteropCenter for the block's coinbase (the operator's fee account),
 //! which claims it (`claimProtocolFees`). The destination charges nothing. Without
 //! `--interop-fee` interop is free, as on a real chain whose Gateway charges no settlement fee.
+//! A bundle with `useFixedFee(true)` pays 10 ZK per call instead (the ZK token the devnet's L1
+//! holds, bridged to the source), pulled with `transferFrom`, and no base-token fee.
 
 use alloy::{
     primitives::{Address, B256, Bytes, TxKind, U256, address},
@@ -20,15 +22,27 @@ use super::{
         InteropCenter, InteropReceiver, L2_BASE, Sent, balance, deploy_receiver, execute_call,
         execute_on, interoperable_address, interoperable_chain, items, proven, send_call,
     },
-    send_on,
+    l1_view, send_on,
 };
-use crate::support::{RawRpc, TestNode, qty, qty256};
+use crate::{
+    bridge::{ether, l2_receipt},
+    contracts::Token,
+    erc20_bridge::{DEPOSIT_GAS, asset_id, deposit},
+    support::{RawRpc, TestNode, l1_wallet, qty, qty256},
+};
 
 alloy::sol! {
     interface IERC7786Attributes {
         function interopCallValue(uint256 value);
         function useFixedFee(bool useFixed);
     }
+    /// `L1NativeTokenVault`.
+    function tokenAddress(bytes32 assetId) view returns (address);
+    /// The ZK token on L2.
+    function balanceOf(address owner) view returns (uint256);
+    function approve(address spender, uint256 amount) returns (bool);
+    /// The bridged token's refusal (`BridgedStandardERC20`).
+    error InsufficientAllowance(uint256 allowance, uint256 needed);
 }
 
 /// What the operator charges per call in these tests: 0.001 ETH.
@@ -337,4 +351,172 @@ async fn without_an_interop_fee_a_bundle_pays_its_values_only_whatever_its_fee_m
             .abi_encode()
         )
     );
+}
+
+#[tokio::test]
+async fn a_bundle_paid_in_zk_pulls_the_fixed_fee_per_call_and_no_base_token_fee() {
+    let node = TestNode::start_with(with_fee).await;
+    let (_, l2s) = split(&node);
+    let (a, b) = (&l2s[0], &l2s[1]);
+    let zk = zkos_dev::l1::zk_token::address().unwrap();
+    let zk_asset = asset_id(zk);
+    // The ZK token is on the L1, known to its vault, and every L2's InteropCenter names it.
+    let l1 = l1_wallet(&node, 2);
+    let vault = node.node.l1_contracts().unwrap().l1_native_token_vault;
+    let known = l1_view(
+        &node,
+        vault,
+        tokenAddressCall { assetId: zk_asset }.abi_encode(),
+    )
+    .await;
+    assert_eq!(Address::from_word(known.into()), zk);
+    assert_eq!(
+        center_view(&a.0, InteropCenter::ZK_TOKEN_ASSET_IDCall {}).await,
+        U256::from_be_bytes(zk_asset.0)
+    );
+    let receiver = deploy_receiver(&node, b).await;
+    let value = U256::from(10u64).pow(U256::from(16u64));
+    let zk_fee_mode: Bytes = IERC7786Attributes::useFixedFeeCall { useFixed: true }
+        .abi_encode()
+        .into();
+    let call = two_calls(b.0.chain_id, receiver, value, vec![zk_fee_mode]);
+    // Not bridged to chain 270 yet: the fixed fee cannot be paid.
+    assert_eq!(
+        center_refusal(&node, &a.1, &call.abi_encode(), value).await,
+        Bytes::from(InteropCenter::ZKTokenNotAvailable {}.abi_encode())
+    );
+
+    // Dev account 2 bridges 100 ZK from L1 to dev account 0 on chain 270.
+    let user = node.account(0);
+    let router = node.node.l1_contracts().unwrap().l1_asset_router;
+    Token::new(zk, &l1)
+        .approve(router, ether(100))
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    let hash = deposit(&node, &l1, zk, ether(100), user, DEPOSIT_GAS)
+        .await
+        .unwrap();
+    assert_eq!(l2_receipt(&node, hash).await["status"], json!("0x1"));
+    let zk_on_a = Address::from_word(
+        center_view(&a.0, InteropCenter::getZKTokenAddressCall {})
+            .await
+            .into(),
+    );
+    assert_ne!(zk_on_a, Address::ZERO);
+    let zk_balance = |holder: Address| balanceOfCall { owner: holder }.abi_encode();
+    assert_eq!(
+        view_on(&a.0.rpc_url(), zk_on_a, zk_balance(user)).await,
+        ether(100)
+    );
+
+    // The fixed fee is pulled: the InteropCenter must be allowed 10 ZK per call.
+    let fixed = ether(10) * U256::from(2);
+    assert_eq!(
+        center_view(&a.0, InteropCenter::ZK_INTEROP_FEECall {}).await,
+        ether(10)
+    );
+    let approve = |amount: U256| Send {
+        to: TxKind::Call(zk_on_a),
+        input: approveCall {
+            spender: INTEROP_CENTER,
+            amount,
+        }
+        .abi_encode()
+        .into(),
+        ..Send::default()
+    };
+    let approved = send_on(&node, &a.0, &a.1, approve(fixed - U256::from(1))).await;
+    assert_eq!(approved["status"], "0x1");
+    assert_eq!(
+        center_refusal(&node, &a.1, &call.abi_encode(), value).await,
+        Bytes::from(
+            InsufficientAllowance {
+                allowance: fixed - U256::from(1),
+                needed: fixed,
+            }
+            .abi_encode()
+        ),
+        "the token's refusal, passed on"
+    );
+    send_on(&node, &a.0, &a.1, approve(fixed)).await;
+    // No base-token fee in this mode: paying it is refused.
+    let with_fee = value + FEE * U256::from(2);
+    assert_eq!(
+        center_refusal(&node, &a.1, &call.abi_encode(), with_fee).await,
+        Bytes::from(
+            InteropCenter::MsgValueMismatch {
+                expected: value,
+                actual: with_fee,
+            }
+            .abi_encode()
+        )
+    );
+    let sender_before = balance(&a.1, user).await;
+    let sent = send_call(&node, a, call, value).await;
+    let gas = U256::from(qty(&sent.tx["gasUsed"])) * qty256(&sent.tx["effectiveGasPrice"]);
+    assert_eq!(balance(&a.1, user).await, sender_before - value - gas);
+    assert_eq!(
+        view_on(&a.0.rpc_url(), zk_on_a, zk_balance(user)).await,
+        ether(100) - fixed
+    );
+    assert_eq!(
+        view_on(&a.0.rpc_url(), zk_on_a, zk_balance(INTEROP_CENTER)).await,
+        fixed
+    );
+    let (claimer, operator) = coinbase(&node);
+    let owed = InteropCenter::accumulatedZKFeesCall { coinbase: operator };
+    assert_eq!(center_view(&a.0, owed.clone()).await, fixed);
+    let base_owed = InteropCenter::accumulatedProtocolFeesCall { coinbase: operator };
+    assert_eq!(center_view(&a.0, base_owed).await, U256::ZERO);
+    let paid = center_logs(
+        &sent.tx,
+        InteropCenter::FixedZKFeesAccumulated::SIGNATURE_HASH,
+    );
+    assert_eq!(paid.len(), 1);
+    assert_eq!(
+        paid[0]["topics"][1],
+        json!(B256::left_padding_from(user.as_slice()))
+    );
+    assert_eq!(paid[0]["data"], json!(B256::from(fixed)));
+
+    // The bundle runs on chain 271 as any other.
+    let proof = proven(&a.1, &b.1, &sent).await;
+    let executed = execute_on(
+        &node,
+        b,
+        &execute_call(a.0.chain_id, &sent, &proof, items(&proof)),
+    )
+    .await;
+    assert_eq!(executed["status"], "0x1", "executeBundle: {executed}");
+    assert_eq!(balance(&b.1, receiver).await, value);
+
+    // The coinbase takes the ZK out.
+    let collector = Address::repeat_byte(0x7f);
+    let claimed = send_on(
+        &node,
+        &a.0,
+        &a.1,
+        Send {
+            from: claimer,
+            to: TxKind::Call(INTEROP_CENTER),
+            input: InteropCenter::claimZKFeesCall {
+                _receiver: collector,
+            }
+            .abi_encode()
+            .into(),
+            gas_limit: 200_000,
+            ..Send::default()
+        },
+    )
+    .await;
+    assert_eq!(claimed["status"], "0x1", "claimZKFees: {claimed}");
+    assert_eq!(
+        view_on(&a.0.rpc_url(), zk_on_a, zk_balance(collector)).await,
+        fixed
+    );
+    assert_eq!(center_view(&a.0, owed).await, U256::ZERO);
 }
