@@ -28,7 +28,7 @@ use crate::{
     bridge::{ether, l2_receipt},
     contracts::Token,
     erc20_bridge::{DEPOSIT_GAS, asset_id, deposit},
-    support::{RawRpc, TestNode, l1_wallet, qty, qty256},
+    support::{PATIENCE, RawRpc, TestNode, l1_wallet, qty, qty256},
 };
 
 alloy::sol! {
@@ -519,4 +519,70 @@ async fn a_bundle_paid_in_zk_pulls_the_fixed_fee_per_call_and_no_base_token_fee(
         fixed
     );
     assert_eq!(center_view(&a.0, owed).await, U256::ZERO);
+}
+
+#[tokio::test]
+async fn the_fee_follows_the_operator_across_a_restart_and_a_reset() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("devnet");
+    let config = |fee: U256| {
+        let mut config = Config::test();
+        config.storage = zkos_dev::config::Storage::Dir(dir.clone());
+        with_gateway(&mut config);
+        config.interop.fee = fee;
+        config
+    };
+    let updates = |rpc: &RawRpc| {
+        let rpc = rpc.clone();
+        async move {
+            let logs = rpc
+                .ok(
+                    "eth_getLogs",
+                    json!([{"address": INTEROP_CENTER, "fromBlock": "0x0", "toBlock": "latest",
+                        "topics": [InteropCenter::InteropFeeUpdated::SIGNATURE_HASH]}]),
+                )
+                .await;
+            logs.as_array()
+                .unwrap()
+                .iter()
+                .map(|log| (log["topics"][1].clone(), log["topics"][2].clone()))
+                .collect::<Vec<_>>()
+        }
+    };
+    let word = |fee: U256| json!(B256::from(fee));
+    let node = TestNode::wrap(zkos_dev::Node::spawn(config(FEE)).await.unwrap());
+    let (_, l2s) = split(&node);
+    assert_eq!(
+        updates(&l2s[0].1).await,
+        vec![(word(U256::ZERO), word(FEE))]
+    );
+    node.node.shutdown().await;
+
+    // The operator charges another fee after the restart: one more system tx.
+    let doubled = FEE * U256::from(2);
+    let node = TestNode::wrap(zkos_dev::Node::spawn(config(doubled)).await.unwrap());
+    let (_, l2s) = split(&node);
+    let fee = InteropCenter::interopProtocolFeeCall {};
+    for (l2, rpc) in &l2s {
+        assert_eq!(center_view(l2, fee.clone()).await, doubled);
+        assert_eq!(
+            updates(rpc).await,
+            vec![(word(U256::ZERO), word(FEE)), (word(FEE), word(doubled))],
+            "chain {}",
+            l2.chain_id
+        );
+    }
+
+    // A reset takes every chain back to its genesis, and the fee is set again at once.
+    let a = &l2s[0];
+    a.1.ok("anvil_reset", json!([])).await;
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while center_view(&a.0, fee.clone()).await != doubled {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the fee is not set again"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(updates(&a.1).await, vec![(word(U256::ZERO), word(doubled))]);
 }
