@@ -59,8 +59,8 @@ pub struct ChainsArgs {
     pub gateway_chain_id: u64,
     /// The fee per interop call the L2s on the Gateway charge, in wei of their base token
     /// (`InteropCenter.interopProtocolFee`, paid in `msg.value` of `sendBundle`): the node sets
-    /// it with a system tx, as zksync-os-server's interop fee updater does [default: 0, as on
-    /// a chain whose Gateway charges no settlement fee].
+    /// it with a system tx, as zksync-os-server's interop fee updater does (0: interop is free,
+    /// as on a chain whose Gateway charges no settlement fee).
     #[arg(
         long,
         value_name = "WEI",

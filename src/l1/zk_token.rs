@@ -122,6 +122,11 @@ mod tests {
             .put_zk_token(&mut state, &accounts, U256::from(5))
             .unwrap();
         assert_eq!(token, address().unwrap());
+        assert_eq!(
+            token,
+            address!("0x3866Ee355D49FCA170b6CC18DbD8AC7aCC72B331"),
+            "README and docs/settlement.md name it"
+        );
         assert!(!state.code(&token).is_empty());
         let expected = keccak256(
             [
