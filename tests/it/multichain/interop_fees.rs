@@ -78,7 +78,7 @@ async fn center_refusal(node: &TestNode, rpc: &RawRpc, call: &[u8], value: U256)
 }
 
 /// The InteropCenter's logs `event` in the receipt `tx`.
-fn center_logs<'a>(tx: &'a Value, event: B256) -> Vec<&'a Value> {
+fn center_logs(tx: &Value, event: B256) -> Vec<&Value> {
     tx["logs"]
         .as_array()
         .unwrap()
