@@ -61,15 +61,17 @@ pub(crate) fn logs_local_root(leaves: &[B256]) -> B256 {
         .unwrap_or(empty[LOGS_TREE_DEPTH])
 }
 
-/// `l2LogsTreeRoot` = keccak256(localRoot ‖ 32 zero bytes).
-pub(crate) fn l2_logs_tree_root(local_root: B256) -> B256 {
-    keccak256([local_root.as_slice(), &[0u8; 32]].concat())
+/// `l2LogsTreeRoot` = keccak256(localRoot ‖ multichainRoot): the multichain root is the
+/// aggregated root of the chains that settle on this one (the Gateway's MessageRoot at the end
+/// of the batch, `crate::interop::multichain_root`), zero on a chain no chain settles on.
+pub(crate) fn l2_logs_tree_root(local_root: B256, multichain_root: B256) -> B256 {
+    keccak256([local_root.as_slice(), multichain_root.as_slice()].concat())
 }
 
 /// The proof `zks_getL2ToL1LogProof` returns for leaf `index`: metadata, the 14 siblings
-/// bottom-up, and the aggregated root's sibling (zero). Hashing the leaf up these gives
-/// `l2LogsTreeRoot`.
-pub(crate) fn log_proof(leaves: &[B256], index: usize) -> Vec<B256> {
+/// bottom-up, and the multichain root (the local root's sibling). Hashing the leaf up these
+/// gives `l2LogsTreeRoot`.
+pub(crate) fn log_proof(leaves: &[B256], index: usize, multichain_root: B256) -> Vec<B256> {
     let (levels, empty) = levels(leaves);
     let mut metadata = [0u8; 32];
     metadata[0] = 0x01; // version
@@ -83,7 +85,7 @@ pub(crate) fn log_proof(leaves: &[B256], index: usize) -> Vec<B256> {
         proof.push(sibling);
         i >>= 1;
     }
-    proof.push(B256::ZERO);
+    proof.push(multichain_root);
     proof
 }
 
@@ -158,9 +160,10 @@ mod tests {
     #[test]
     fn a_log_proof_hashes_up_to_the_logs_tree_root() {
         let leaves: Vec<B256> = (0..5u8).map(|i| keccak256([i])).collect();
-        let root = l2_logs_tree_root(logs_local_root(&leaves));
+        let multichain = B256::repeat_byte(0x4d);
+        let root = l2_logs_tree_root(logs_local_root(&leaves), multichain);
         for (index, leaf) in leaves.iter().enumerate() {
-            let proof = log_proof(&leaves, index);
+            let proof = log_proof(&leaves, index, multichain);
             assert_eq!(proof.len(), 16);
             let mut hash = *leaf;
             let mut i = index;
