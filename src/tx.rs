@@ -33,6 +33,9 @@ pub const L2_BASE_TOKEN: Address = address!("0x000000000000000000000000000000000
 pub const L2_ASSET_ROUTER: Address = address!("0x0000000000000000000000000000000000010003");
 /// The L2 native token vault: the bridged tokens.
 pub const L2_NATIVE_TOKEN_VAULT: Address = address!("0x0000000000000000000000000000000000010004");
+/// The Gateway's MessageRoot (era-contracts `L2_MESSAGE_ROOT_ADDR`): the batch roots of the
+/// chains that settle on it.
+pub const MESSAGE_ROOT: Address = address!("0x0000000000000000000000000000000000010005");
 /// Where an L2 keeps the interop roots it imported (`L2InteropRootStorage`).
 pub const INTEROP_ROOT_STORAGE: Address = address!("0x0000000000000000000000000000000000010008");
 /// Proves another chain's messages against those roots (`L2MessageVerification`).

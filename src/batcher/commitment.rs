@@ -61,9 +61,20 @@ pub(crate) fn logs_local_root(leaves: &[B256]) -> B256 {
         .unwrap_or(empty[LOGS_TREE_DEPTH])
 }
 
+/// Where the MessageRoot keeps its aggregated root (`state/contracts/bridgehub/MessageRoot.sol`).
+pub(crate) const MULTICHAIN_ROOT_SLOT: U256 = U256::from_limbs([10, 0, 0, 0]);
+
+/// The multichain root of a batch: the MessageRoot's (`0x…10005`) aggregated root at its end
+/// (zero on a chain without one, every chain but the Gateway), read with
+/// `slot_of_message_root`. As zksync-os commits to the root of its `L2MessageRoot`, settling a
+/// Gateway batch on L1 settles every batch root appended to it.
+pub(crate) fn multichain_root(slot_of_message_root: impl FnOnce(U256) -> B256) -> B256 {
+    slot_of_message_root(MULTICHAIN_ROOT_SLOT)
+}
+
 /// `l2LogsTreeRoot` = keccak256(localRoot ‖ multichainRoot): the multichain root is the
-/// aggregated root of the chains that settle on this one (the Gateway's MessageRoot at the end
-/// of the batch, `crate::interop::multichain_root`), zero on a chain no chain settles on.
+/// aggregated root of the chains that settle on this one (`multichain_root`), zero on a chain
+/// no chain settles on.
 pub(crate) fn l2_logs_tree_root(local_root: B256, multichain_root: B256) -> B256 {
     keccak256([local_root.as_slice(), multichain_root.as_slice()].concat())
 }

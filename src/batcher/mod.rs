@@ -283,8 +283,8 @@ impl Batcher {
             return true;
         };
         let commitment_preimage = self.commitment_preimage(&cursor.tree, &last);
-        let multichain_root = crate::interop::multichain_root(|slot| {
-            let key = crate::tree::storage_key(crate::interop::MESSAGE_ROOT, B256::from(slot));
+        let multichain_root = commitment::multichain_root(|slot| {
+            let key = crate::tree::storage_key(crate::tx::MESSAGE_ROOT, B256::from(slot));
             cursor.tree.get(&key).unwrap_or_default()
         });
         let commit_info = open.commit_info(

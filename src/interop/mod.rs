@@ -16,23 +16,11 @@
 pub(crate) mod proof;
 pub(crate) mod watcher;
 
-use alloy_primitives::{Address, B256, U256, address};
-
 pub use crate::abi::IL2InteropRootStorage;
 
-/// The Gateway's MessageRoot (era-contracts `L2_MESSAGE_ROOT_ADDR`).
-pub const MESSAGE_ROOT: Address = address!("0x0000000000000000000000000000000000010005");
-/// Where the MessageRoot keeps its aggregated root (`state/contracts/bridgehub/MessageRoot.sol`).
-pub(crate) const MULTICHAIN_ROOT_SLOT: U256 = U256::from_limbs([10, 0, 0, 0]);
-
-/// The multichain root of a batch: the MessageRoot's aggregated root at its end (zero on a
-/// chain without one, every chain but the Gateway), read with `slot_of_message_root`. A
-/// batch's `l2LogsTreeRoot` is `keccak256(localRoot ‖ it)`, as zksync-os commits to the root of
-/// its `L2MessageRoot`, so settling a Gateway batch on L1 settles the batch roots it holds.
-pub(crate) fn multichain_root(slot_of_message_root: impl FnOnce(U256) -> B256) -> B256 {
-    slot_of_message_root(MULTICHAIN_ROOT_SLOT)
-}
-pub use crate::tx::{INTEROP_CENTER, INTEROP_HANDLER, INTEROP_ROOT_STORAGE, MESSAGE_VERIFICATION};
+pub use crate::tx::{
+    INTEROP_CENTER, INTEROP_HANDLER, INTEROP_ROOT_STORAGE, MESSAGE_ROOT, MESSAGE_VERIFICATION,
+};
 
 alloy_sol_types::sol! {
     /// The Gateway's MessageRoot (`state/contracts/bridgehub/MessageRoot.sol`).

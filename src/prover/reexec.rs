@@ -302,8 +302,8 @@ pub fn reexecute(input: &ProverInput) -> Result<Verified, Rejection> {
         hashes.lock().insert(number, sealed.hash);
     }
     // Read at the end of the batch, as ZKsync OS reads it: a witness must hold it.
-    let multichain_root = crate::interop::multichain_root(|slot| {
-        B256::from(state.storage(&crate::interop::MESSAGE_ROOT, slot))
+    let multichain_root = crate::batcher::commitment::multichain_root(|slot| {
+        B256::from(state.storage(&crate::tx::MESSAGE_ROOT, slot))
     });
     if let Some(n) = *missing_hash.lock() {
         return Err(Rejection::BlockHashOutsideWitness(n));

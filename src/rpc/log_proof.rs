@@ -171,18 +171,14 @@ pub(super) fn batch_multichain_root(
         return Ok(record.batch.multichain_root);
     }
     // No chain settles on a chain without a MessageRoot (every one but the Gateway).
-    if c.state
-        .latest()
-        .code(&crate::interop::MESSAGE_ROOT)
-        .is_empty()
-    {
+    if c.state.latest().code(&crate::tx::MESSAGE_ROOT).is_empty() {
         return Ok(B256::ZERO);
     }
     let state = c
         .state
         .at(last)
         .ok_or_else(|| RpcError::NotFound(c.state.not_kept(last)))?;
-    Ok(crate::interop::multichain_root(|slot| {
-        B256::from(state.storage(&crate::interop::MESSAGE_ROOT, slot))
+    Ok(crate::batcher::commitment::multichain_root(|slot| {
+        B256::from(state.storage(&crate::tx::MESSAGE_ROOT, slot))
     }))
 }
