@@ -62,6 +62,14 @@ sol! {
         function interopRoots(uint256 chainId, uint256 blockOrBatchNumber) view returns (bytes32);
     }
 
+    /// `InteropCenter` at `0x…1000b`, as the operator sets its fee (a system tx from the
+    /// bootloader, as zksync-os-server's interop fee updater sends it).
+    #[derive(Debug)]
+    interface IInteropCenterFee {
+        function setInteropFee(uint256 _fee);
+        function interopProtocolFee() view returns (uint256);
+    }
+
     #[derive(Debug, PartialEq, Eq)]
     struct FinalizeL1DepositParams {
         uint256 chainId;

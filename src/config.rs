@@ -69,6 +69,17 @@ pub struct Config {
     /// one's settings), which settles on the L1 while the L2s settle on it. `None`: the L2s
     /// settle on the L1 (the default).
     pub gateway: Option<MoreChain>,
+    /// Interop between the L2s on the Gateway.
+    pub interop: InteropConfig,
+}
+
+/// What interop between the L2s on the Gateway costs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InteropConfig {
+    /// Wei of the base token each interop call pays its source chain's operator
+    /// (`InteropCenter.interopProtocolFee`; `--interop-fee`). 0 by default, as on a real
+    /// chain while its Gateway charges no settlement fee.
+    pub fee: U256,
 }
 
 /// The Gateway's chain id in zksync-os-server's local multi-chain setup
@@ -412,6 +423,7 @@ impl Default for Config {
             fork: None,
             more_chains: vec![],
             gateway: None,
+            interop: InteropConfig::default(),
         }
     }
 }

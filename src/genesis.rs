@@ -5,7 +5,9 @@
 //! compiled from `state/contracts/` (their runtime code goes in as is: no constructor, no
 //! immutables). The asset router's two storage slots name its L1 counterpart: slot 0 the L1
 //! asset router, slot 1 the L1 chain id; the interop center's and handler's: slot 0 the L1
-//! chain id, slot 1 the chain id of the settlement layer. The base token holds the reserve
+//! chain id, slot 1 the chain id of the settlement layer; the interop center's slot 4 its fixed
+//! ZK fee per call (`ZK_INTEROP_FEE`), slot 5 the ZK token's asset id (`ZK_TOKEN_ASSET_ID`,
+//! with the Gateway: `l1::zk_token`). The base token holds the reserve
 //! interop bundles from other L2s are minted from (`BASE_TOKEN_RESERVE`).
 
 use alloy_primitives::{Address, Bytes, U256};
@@ -38,6 +40,12 @@ const INTEROP_HANDLER_JSON: &str = include_str!("../state/artifacts/InteropHandl
 /// needs a balance). 10^9 ETH.
 pub(crate) fn base_token_reserve() -> U256 {
     U256::from(10u64).pow(U256::from(27u64))
+}
+
+/// The fixed interop fee, in ZK per call (`InteropCenter.ZK_INTEROP_FEE`, its slot 4):
+/// era-contracts' `DEFAULT_ZK_INTEROP_FEE`, 10 ZK.
+pub(crate) fn zk_interop_fee() -> U256 {
+    U256::from(10u64) * U256::from(10u64).pow(U256::from(18u64))
 }
 
 #[derive(Deserialize)]
@@ -100,6 +108,8 @@ pub(crate) struct GenesisRecipe {
     /// The chain id of where the chain settles (the L1's, or the Gateway's): interop runs only
     /// between chains on the Gateway.
     pub(crate) settlement_layer: u64,
+    /// The ZK token's asset id (the InteropCenter's `ZK_TOKEN_ASSET_ID`; 0: no ZK token).
+    pub(crate) zk_token_asset_id: alloy_primitives::B256,
 }
 
 impl GenesisRecipe {
@@ -139,6 +149,14 @@ pub(crate) fn l2_genesis(
         if address == INTEROP_CENTER || address == INTEROP_HANDLER {
             state.set_storage(address, U256::ZERO, U256::from(bridge.chain_id));
             state.set_storage(address, U256::from(1), U256::from(recipe.settlement_layer));
+        }
+        if address == INTEROP_CENTER {
+            state.set_storage(address, U256::from(4), zk_interop_fee());
+            state.set_storage(
+                address,
+                U256::from(5),
+                U256::from_be_bytes(recipe.zk_token_asset_id.0),
+            );
         }
         if address == L2_BASE_TOKEN && recipe.settlement_layer != bridge.chain_id {
             let info = &mut state.account_mut(L2_BASE_TOKEN).info;

@@ -5,11 +5,13 @@
 
 mod commands;
 mod handle;
+mod interop_fee;
 mod interop_roots;
 mod l1_queue;
 mod snapshot;
 
 pub(crate) use commands::{AccountEdit, CommandError, LoadedChain, SequencerCommand, SettingsEdit};
+pub(crate) use interop_fee::InteropFee;
 pub(crate) use l1_queue::L1Queue;
 
 use std::{
@@ -66,6 +68,8 @@ pub(crate) struct Sequencer {
     pub l1_txs: L1Queue,
     /// Interop roots waiting for the next block (its system tx goes first in it).
     pub interop_roots: interop_roots::PendingRoots,
+    /// The interop fee the chain should charge (a system tx sets it, first in a block).
+    pub interop_fee: InteropFee,
     /// The state at genesis (`anvil_reset` goes back to it).
     pub genesis: StateSnapshot,
     /// Where blocks are made durable (`None`: nothing is kept).
@@ -92,6 +96,8 @@ impl Sequencer {
                 command = commands.recv() => {
                     let Some(command) = command else { break };
                     self.handle(command, &mut runtime).await?;
+                    // A revert, reset or load may have taken the fee back.
+                    self.keep_interop_fee().await?;
                 }
                 _ = self.mempool.ready.notified(), if instant => {
                     while self.has_work() {
@@ -152,12 +158,12 @@ impl Sequencer {
     async fn produce(&mut self, allow_empty: bool) -> anyhow::Result<u64> {
         let max = self.config.max_txs_per_block;
         let latest = self.state.latest();
-        let mut txs: Vec<ReadyTx> = self
+        let number = self.chain.latest().header.number + 1;
+        let fee = self.interop_fee.take(&latest, number);
+        let roots = self
             .interop_roots
-            .take(|chain, number| interop_roots::is_imported(&latest, chain, number))
-            .map(ReadyTx::system)
-            .into_iter()
-            .collect();
+            .take(|chain, number| interop_roots::is_imported(&latest, chain, number));
+        let mut txs: Vec<ReadyTx> = fee.into_iter().chain(roots).map(ReadyTx::system).collect();
         txs.extend(
             self.l1_txs
                 .take(max.saturating_sub(txs.len()))
@@ -173,7 +179,22 @@ impl Sequencer {
 
     /// Whether instant mining has something to put in a block.
     fn has_work(&self) -> bool {
-        !self.l1_txs.is_empty() || !self.interop_roots.is_empty() || self.mempool.has_ready()
+        !self.l1_txs.is_empty()
+            || !self.interop_roots.is_empty()
+            || self.interop_fee.due(&self.state.latest())
+            || self.mempool.has_ready()
+    }
+
+    /// Sets the chain's interop fee now if it is not the operator's (at start-up, and when the
+    /// chain went back), so that fee quotes are right from the first call; with instant
+    /// mining only (otherwise the next block does it).
+    pub(crate) async fn keep_interop_fee(&mut self) -> anyhow::Result<()> {
+        if matches!(self.mining, MiningMode::Instant | MiningMode::Mixed(_))
+            && self.interop_fee.due(&self.state.latest())
+        {
+            self.produce(false).await?;
+        }
+        Ok(())
     }
 
     /// Builds, executes and seals one block holding `txs` (those that are valid).

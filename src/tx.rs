@@ -33,6 +33,9 @@ pub const L2_BASE_TOKEN: Address = address!("0x000000000000000000000000000000000
 pub const L2_ASSET_ROUTER: Address = address!("0x0000000000000000000000000000000000010003");
 /// The L2 native token vault: the bridged tokens.
 pub const L2_NATIVE_TOKEN_VAULT: Address = address!("0x0000000000000000000000000000000000010004");
+/// The Gateway's MessageRoot (era-contracts `L2_MESSAGE_ROOT_ADDR`): the batch roots of the
+/// chains that settle on it.
+pub const MESSAGE_ROOT: Address = address!("0x0000000000000000000000000000000000010005");
 /// Where an L2 keeps the interop roots it imported (`L2InteropRootStorage`).
 pub const INTEROP_ROOT_STORAGE: Address = address!("0x0000000000000000000000000000000000010008");
 /// Proves another chain's messages against those roots (`L2MessageVerification`).
@@ -103,7 +106,7 @@ pub enum Envelope {
     L1(Box<L1Tx>),
     /// An EIP-712 tx (`--eip712`).
     Eip712(Box<Eip712Tx>),
-    /// A system tx (`0x7d`): interop roots the node imports.
+    /// A system tx (`0x7d`): interop roots the node imports, or the interop fee it sets.
     System(Box<SystemTx>),
 }
 
@@ -192,7 +195,7 @@ impl Typed2718 for Envelope {
 impl Encodable2718 for Envelope {
     fn encode_2718_len(&self) -> usize {
         either!(self, tx => tx.encode_2718_len(), l1 => 1 + l1.canonical.abi_encoded_size(),
-            zk => zk.encoded_len(), sys => 1 + sys.input.len())
+            zk => zk.encoded_len(), sys => 1 + sys.body().len())
     }
 
     fn encode_2718(&self, out: &mut dyn alloy_rlp::BufMut) {
@@ -205,7 +208,7 @@ impl Encodable2718 for Envelope {
             Self::Eip712(tx) => tx.encode(out),
             Self::System(tx) => {
                 out.put_u8(SYSTEM_TX_TYPE);
-                out.put_slice(&tx.input);
+                out.put_slice(&tx.body());
             }
         }
     }
@@ -251,7 +254,7 @@ impl Transaction for Envelope {
         either!(self, tx => tx.is_dynamic_fee(), _l1 => true, _zk => true, _sys => false)
     }
     fn kind(&self) -> TxKind {
-        either!(self, tx => tx.kind(), l1 => TxKind::Call(l1.to()), zk => TxKind::Call(zk.tx().to), _sys => TxKind::Call(INTEROP_ROOT_STORAGE))
+        either!(self, tx => tx.kind(), l1 => TxKind::Call(l1.to()), zk => TxKind::Call(zk.tx().to), sys => TxKind::Call(sys.to()))
     }
     fn is_create(&self) -> bool {
         either!(self, tx => tx.is_create(), _l1 => false, _zk => false, _sys => false)

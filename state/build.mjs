@@ -41,6 +41,7 @@ export const ARTIFACT_CONTRACTS = [
   "L2MessageVerification",
   "InteropCenter",
   "InteropHandler",
+  "TestnetERC20Token",
 ];
 
 /// The official interfaces (npm `@matterlabs/zksync-contracts`, pinned) each contract is checked

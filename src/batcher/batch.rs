@@ -53,6 +53,9 @@ pub struct Batch {
     /// The interop roots it imported (its `dependencyRootsRollingHash` is over them): the
     /// execute call names them.
     pub interop_roots: Vec<InteropRoot>,
+    /// The aggregated root of the chains settling on this one at its end (zero but on the
+    /// Gateway): the right half of its `l2LogsTreeRoot`.
+    pub multichain_root: B256,
     /// The state tree after it (an O(1) copy: `zks_getProof`, the prover). `None` once the
     /// batch is executed and `store::KEEP_TREES` newer batches are sealed: each copy keeps the
     /// nodes its batch changed, so keeping every batch's would grow with the history.
@@ -83,6 +86,7 @@ impl Batch {
             l1_txs: self.l1_txs.clone(),
             logs: self.logs.clone(),
             interop_roots: self.interop_roots.clone(),
+            multichain_root: self.multichain_root,
             tree: None,
             commitment_preimage: self.commitment_preimage,
             commit_info: self.commit_info.clone(),

@@ -61,15 +61,28 @@ pub(crate) fn logs_local_root(leaves: &[B256]) -> B256 {
         .unwrap_or(empty[LOGS_TREE_DEPTH])
 }
 
-/// `l2LogsTreeRoot` = keccak256(localRoot ‖ 32 zero bytes).
-pub(crate) fn l2_logs_tree_root(local_root: B256) -> B256 {
-    keccak256([local_root.as_slice(), &[0u8; 32]].concat())
+/// Where the MessageRoot keeps its aggregated root (`state/contracts/bridgehub/MessageRoot.sol`).
+pub(crate) const MULTICHAIN_ROOT_SLOT: U256 = U256::from_limbs([10, 0, 0, 0]);
+
+/// The multichain root of a batch: the MessageRoot's (`0x…10005`) aggregated root at its end
+/// (zero on a chain without one, every chain but the Gateway), read with
+/// `slot_of_message_root`. As zksync-os commits to the root of its `L2MessageRoot`, settling a
+/// Gateway batch on L1 settles every batch root appended to it.
+pub(crate) fn multichain_root(slot_of_message_root: impl FnOnce(U256) -> B256) -> B256 {
+    slot_of_message_root(MULTICHAIN_ROOT_SLOT)
+}
+
+/// `l2LogsTreeRoot` = keccak256(localRoot ‖ multichainRoot): the multichain root is the
+/// aggregated root of the chains that settle on this one (`multichain_root`), zero on a chain
+/// no chain settles on.
+pub(crate) fn l2_logs_tree_root(local_root: B256, multichain_root: B256) -> B256 {
+    keccak256([local_root.as_slice(), multichain_root.as_slice()].concat())
 }
 
 /// The proof `zks_getL2ToL1LogProof` returns for leaf `index`: metadata, the 14 siblings
-/// bottom-up, and the aggregated root's sibling (zero). Hashing the leaf up these gives
-/// `l2LogsTreeRoot`.
-pub(crate) fn log_proof(leaves: &[B256], index: usize) -> Vec<B256> {
+/// bottom-up, and the multichain root (the local root's sibling). Hashing the leaf up these
+/// gives `l2LogsTreeRoot`.
+pub(crate) fn log_proof(leaves: &[B256], index: usize, multichain_root: B256) -> Vec<B256> {
     let (levels, empty) = levels(leaves);
     let mut metadata = [0u8; 32];
     metadata[0] = 0x01; // version
@@ -83,7 +96,7 @@ pub(crate) fn log_proof(leaves: &[B256], index: usize) -> Vec<B256> {
         proof.push(sibling);
         i >>= 1;
     }
-    proof.push(B256::ZERO);
+    proof.push(multichain_root);
     proof
 }
 
@@ -158,9 +171,10 @@ mod tests {
     #[test]
     fn a_log_proof_hashes_up_to_the_logs_tree_root() {
         let leaves: Vec<B256> = (0..5u8).map(|i| keccak256([i])).collect();
-        let root = l2_logs_tree_root(logs_local_root(&leaves));
+        let multichain = B256::repeat_byte(0x4d);
+        let root = l2_logs_tree_root(logs_local_root(&leaves), multichain);
         for (index, leaf) in leaves.iter().enumerate() {
-            let proof = log_proof(&leaves, index);
+            let proof = log_proof(&leaves, index, multichain);
             assert_eq!(proof.len(), 16);
             let mut hash = *leaf;
             let mut i = index;

@@ -283,11 +283,16 @@ impl Batcher {
             return true;
         };
         let commitment_preimage = self.commitment_preimage(&cursor.tree, &last);
+        let multichain_root = commitment::multichain_root(|slot| {
+            let key = crate::tree::storage_key(crate::tx::MESSAGE_ROOT, B256::from(slot));
+            cursor.tree.get(&key).unwrap_or_default()
+        });
         let commit_info = open.commit_info(
             cursor.prev.batchNumber + 1,
             commitment_preimage.commitment(cursor.tree.root()),
             last.header.timestamp,
             self.chain_id,
+            multichain_root,
         );
         let stored = stored_batch_info(&commit_info);
         let batch = Arc::new(Batch {
@@ -299,6 +304,7 @@ impl Batcher {
             l1_txs: std::mem::take(&mut open.l1_txs),
             logs: std::mem::take(&mut open.logs),
             interop_roots: std::mem::take(&mut open.interop_roots),
+            multichain_root,
             tree: Some(cursor.tree.clone()),
             commitment_preimage,
             commit_info,

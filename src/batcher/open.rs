@@ -78,13 +78,14 @@ impl OpenBatch {
     }
 
     /// What `commitBatchesSharedBridge` carries for it as batch `number`, with this state
-    /// commitment, its last block at `last_timestamp`.
+    /// commitment, its last block at `last_timestamp`, and this multichain root at its end.
     pub(super) fn commit_info(
         &self,
         number: u64,
         state_commitment: B256,
         last_timestamp: u64,
         chain_id: u64,
+        multichain_root: B256,
     ) -> CommitBatchInfoZKsyncOS {
         let leaves: Vec<B256> = self.logs.iter().map(BatchLog::leaf).collect();
         let info = CommitBatchInfoZKsyncOS {
@@ -93,7 +94,7 @@ impl OpenBatch {
             numberOfLayer1Txs: U256::from(self.l1_txs.len()),
             priorityOperationsHash: priority_ops_hash(&self.l1_txs),
             dependencyRootsRollingHash: rolling_hash(B256::ZERO, &self.interop_roots),
-            l2LogsTreeRoot: l2_logs_tree_root(logs_local_root(&leaves)),
+            l2LogsTreeRoot: l2_logs_tree_root(logs_local_root(&leaves), multichain_root),
             l2DaValidator: Address::ZERO,
             daCommitment: self.da.clone().finalize(),
             firstBlockTimestamp: self.first_timestamp,
@@ -107,13 +108,14 @@ impl OpenBatch {
 }
 
 /// What L1 stores for a recorded batch and its last block's timestamp, computed again from its
-/// blocks (for a batch the batcher did not build in this run: one up to its tree checkpoint).
-/// `None` if the blocks are gone, the status has no hashes, or the result is not the recorded
-/// commitment.
+/// blocks (for a batch the batcher did not build in this run: one up to its tree checkpoint),
+/// whose multichain root is `multichain_root`. `None` if the blocks are gone, the status has no
+/// hashes, or the result is not the recorded commitment.
 pub(crate) fn stored_from_blocks(
     chain: &ChainStore,
     status: &BatchStatus,
     chain_id: u64,
+    multichain_root: B256,
 ) -> Option<(StoredBatchInfo, u64)> {
     let hashes = status.hashes?;
     let blocks = chain.blocks(status.first_block, status.last_block);
@@ -130,6 +132,7 @@ pub(crate) fn stored_from_blocks(
         hashes.state_commitment,
         last.header.timestamp,
         chain_id,
+        multichain_root,
     );
     let stored = stored_batch_info(&info);
     (stored.commitment == hashes.commitment).then_some((stored, last.header.timestamp))
@@ -142,7 +145,7 @@ pub(crate) fn imported_roots(block: &StoredBlock) -> impl Iterator<Item = Intero
         .iter()
         .filter(|tx| tx.receipt.status())
         .filter_map(|tx| tx.tx.envelope.as_system())
-        .flat_map(|system| system.roots.iter().cloned())
+        .flat_map(|system| system.roots().iter().cloned())
 }
 
 /// A block's L2->L1 logs, in order, as its batch holds them.

@@ -596,6 +596,7 @@ mod tests {
             l1_txs: vec![],
             logs: vec![],
             interop_roots: vec![],
+            multichain_root: B256::ZERO,
             tree: Some(crate::tree::StateTree::new()),
             commitment_preimage: Default::default(),
             commit_info: Default::default(),

@@ -2,8 +2,8 @@
 //! make of the config: the first chain id and port for the first L2, the others as
 //! `Config::more_chains`, the Gateway as `Config::gateway`.
 //!
-//! `--chains 270,271 [--chain-ports 3050,3051] [--gateway]` -> `Config { chain.chain_id,
-//! rpc.port, more_chains, gateway }`
+//! `--chains 270,271 [--chain-ports 3050,3051] [--gateway [--interop-fee WEI]]` -> `Config {
+//! chain.chain_id, rpc.port, more_chains, gateway, interop }`
 
 use clap::Args;
 
@@ -57,6 +57,18 @@ pub struct ChainsArgs {
         help_heading = "Chain"
     )]
     pub gateway_chain_id: u64,
+    /// The fee per interop call the L2s on the Gateway charge, in wei of their base token
+    /// (`InteropCenter.interopProtocolFee`, paid in `msg.value` of `sendBundle`): the node sets
+    /// it with a system tx, as zksync-os-server's interop fee updater does (0: interop is free,
+    /// as on a chain whose Gateway charges no settlement fee).
+    #[arg(
+        long,
+        value_name = "WEI",
+        default_value_t = 0,
+        requires = "gateway",
+        help_heading = "Chain"
+    )]
+    pub interop_fee: u128,
 }
 
 impl ChainsArgs {
@@ -94,6 +106,7 @@ impl ChainsArgs {
             );
         }
         config.gateway = Some(MoreChain { chain_id: id, port });
+        config.interop.fee = alloy_primitives::U256::from(self.interop_fee);
         Ok(())
     }
 

@@ -34,7 +34,7 @@ pub fn tx_env(envelope: &Envelope, sender: Address) -> TxEnv {
                 caller: sender,
                 gas_limit: crate::tx::SYSTEM_TX_GAS_LIMIT,
                 gas_price: 0,
-                kind: TxKind::Call(crate::tx::INTEROP_ROOT_STORAGE),
+                kind: TxKind::Call(system.to()),
                 data: system.input.clone(),
                 nonce: 0,
                 chain_id: None,

@@ -16,13 +16,11 @@
 pub(crate) mod proof;
 pub(crate) mod watcher;
 
-use alloy_primitives::{Address, address};
-
 pub use crate::abi::IL2InteropRootStorage;
 
-/// The Gateway's MessageRoot (era-contracts `L2_MESSAGE_ROOT_ADDR`).
-pub const MESSAGE_ROOT: Address = address!("0x0000000000000000000000000000000000010005");
-pub use crate::tx::{INTEROP_CENTER, INTEROP_HANDLER, INTEROP_ROOT_STORAGE, MESSAGE_VERIFICATION};
+pub use crate::tx::{
+    INTEROP_CENTER, INTEROP_HANDLER, INTEROP_ROOT_STORAGE, MESSAGE_ROOT, MESSAGE_VERIFICATION,
+};
 
 alloy_sol_types::sol! {
     /// The Gateway's MessageRoot (`state/contracts/bridgehub/MessageRoot.sol`).

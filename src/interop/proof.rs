@@ -12,9 +12,17 @@
 //! The Gateway block is the one whose execution of the batch appended its root
 //! (`AppendedChainBatchRoot`); the proof ends at `MessageRoot.historicalRoot(block)`, the
 //! interop root an L2 imports as `(gatewayChainId, block)`.
+//!
+//! A proof to L1 (the default target, a withdrawal) goes on instead to the logs root of the
+//! Gateway batch that holds that block, which L1 keeps for the Gateway's chain:
+//!
+//! ```text
+//!  ..., gatewayBatch << 128 | (chain index + 2^shared path length), Gateway chain id,
+//!  metadata(1, shared path length + 1, 0, final), shared path…, Gateway batch's local root]
+//! ```
 
 use alloy_eips::BlockId;
-use alloy_primitives::{B256, U256, keccak256};
+use alloy_primitives::{B256, U64, U256, keccak256};
 use alloy_provider::Provider;
 use alloy_rpc_types_eth::{Filter, TransactionRequest};
 use alloy_sol_types::{SolCall, SolEvent as _};
@@ -29,14 +37,16 @@ const EMPTY_ENTRY: B256 =
 /// What the Gateway adds to a batch-level proof.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct GatewayStep {
-    /// The Gateway block that executed the batch.
+    /// The Gateway block that executed the batch (to L1: the Gateway batch holding it).
     pub(crate) block: u64,
-    /// The Gateway's interop root at the end of that block.
+    /// The Gateway's interop root at the end of that block (to L1: that batch's logs root).
     pub(crate) root: B256,
     /// The proof items after the log path (batch leaf index onwards).
     pub(crate) tail: Vec<B256>,
     /// Length of the batch path (the metadata's third byte).
     pub(crate) batch_path_len: usize,
+    /// A proof to L1 (through a Gateway batch), not to an interop root.
+    pub(crate) to_l1: bool,
 }
 
 /// The Gateway step for batch `batch` of chain `chain_id` (whose logs root is `batch_root`),
@@ -47,7 +57,101 @@ pub(crate) async fn gateway_step<P: Provider>(
     batch: u64,
     batch_root: B256,
 ) -> anyhow::Result<Option<GatewayStep>> {
-    let appended = gateway
+    let Some(appended) = appended(gateway, chain_id, batch).await? else {
+        return Ok(None);
+    };
+    let block = appended.block;
+    let at = BlockId::number(block);
+    let root: B256 = view(
+        gateway,
+        at,
+        IMessageRoot::historicalRootCall {
+            blockNumber: U256::from(block),
+        },
+    )
+    .await?;
+    let place = appended
+        .place(gateway, chain_id, batch, batch_root, block)
+        .await?;
+    anyhow::ensure!(
+        place.shared_root == root,
+        "the Gateway's root at block {block} does not hold chain {chain_id}'s tree"
+    );
+    Ok(Some(assemble(
+        block,
+        root,
+        place,
+        gateway.get_chain_id().await?,
+        false,
+    )))
+}
+
+/// The Gateway step of a proof to L1 (`zks_getL2ToL1LogProof`'s default target for a chain on
+/// the Gateway, zksync-os-server's `LogProofTarget::L1BatchRoot`): from batch `batch` of chain
+/// `chain_id` (logs root `batch_root`) through the Gateway's trees at the end of the Gateway
+/// batch that executed it, whose logs root is `keccak256(localRoot ‖ aggregated root)`: the
+/// chain's place in the shared tree gets one more sibling on the left, the Gateway batch's
+/// local root, and the packed word names the Gateway batch. `None` until that Gateway batch
+/// is committed on L1.
+pub(crate) async fn l1_step<P: Provider>(
+    gateway: &P,
+    chain_id: u64,
+    batch: u64,
+    batch_root: B256,
+) -> anyhow::Result<Option<GatewayStep>> {
+    let Some(appended) = appended(gateway, chain_id, batch).await? else {
+        return Ok(None);
+    };
+    let Some(settled) = gateway_batch(gateway, appended.block).await? else {
+        return Ok(None);
+    };
+    let mut place = appended
+        .place(gateway, chain_id, batch, batch_root, settled.last_block)
+        .await?;
+    let local_root: B256 = gateway
+        .raw_request("unstable_getLocalRoot".into(), (U64::from(settled.number),))
+        .await
+        .context("unstable_getLocalRoot on the Gateway")?;
+    anyhow::ensure!(
+        keccak256([local_root.0, place.shared_root.0].concat()) == settled.logs_root,
+        "the Gateway's batch {} does not commit to its MessageRoot",
+        settled.number
+    );
+    place.chain_index |= 1 << place.shared_path.len();
+    place.shared_path.push(local_root);
+    Ok(Some(assemble(
+        settled.number,
+        settled.logs_root,
+        place,
+        gateway.get_chain_id().await?,
+        true,
+    )))
+}
+
+/// Where a batch root went on the Gateway: the block that appended it, and every root the
+/// chain appended (batch number, root).
+struct Appended {
+    block: u64,
+    roots: Vec<(U256, B256)>,
+}
+
+/// A batch root's place in the Gateway's trees at the end of a block.
+struct Place {
+    index: usize,
+    batch_path: Vec<B256>,
+    chain_index: u64,
+    shared_path: Vec<B256>,
+    /// The shared tree's root the chain's leaf climbs to.
+    shared_root: B256,
+}
+
+/// The `AppendedChainBatchRoot` events of `chain_id`, if batch `batch` is among them.
+async fn appended<P: Provider>(
+    gateway: &P,
+    chain_id: u64,
+    batch: u64,
+) -> anyhow::Result<Option<Appended>> {
+    let logs = gateway
         .get_logs(
             &Filter::new()
                 .address(MESSAGE_ROOT)
@@ -60,111 +164,132 @@ pub(crate) async fn gateway_step<P: Provider>(
         .context("eth_getLogs on the Gateway")?;
     let mut roots = vec![];
     let mut block = None;
-    for log in &appended {
+    for log in &logs {
         let event = IMessageRoot::AppendedChainBatchRoot::decode_log(&log.inner)?;
         roots.push((event.batchNumber, event.batchRoot));
         if event.batchNumber == U256::from(batch) {
             block = log.block_number;
         }
     }
-    let Some(block) = block else {
-        return Ok(None);
-    };
-    let at = BlockId::number(block);
-    let sl_chain_id = gateway.get_chain_id().await?;
-    let count: U256 = view(
-        gateway,
-        at,
-        IMessageRoot::currentChainBatchNumberCall {
-            chainId: U256::from(chain_id),
-        },
-    )
-    .await?;
-    let chain_index: U256 = view(
-        gateway,
-        at,
-        IMessageRoot::chainIndexCall {
-            chainId: U256::from(chain_id),
-        },
-    )
-    .await?;
-    let shared_path: Vec<B256> = view(
-        gateway,
-        at,
-        IMessageRoot::getMerklePathForChainCall {
-            chainId: U256::from(chain_id),
-        },
-    )
-    .await?;
-    let root: B256 = view(
-        gateway,
-        at,
-        IMessageRoot::historicalRootCall {
-            blockNumber: U256::from(block),
-        },
-    )
-    .await?;
-    // The chain's tree at the end of that block: its batches 1..=count, in order.
-    let count: u64 = count.saturating_to();
-    let leaves: Vec<B256> = roots
-        .iter()
-        .filter(|(n, _)| *n >= U256::from(1) && *n <= U256::from(count))
-        .map(|(n, r)| batch_leaf_hash(*r, *n))
-        .collect();
-    anyhow::ensure!(
-        leaves.len() as u64 == count && batch >= 1,
-        "the Gateway's chain tree of {chain_id} does not match its logs"
-    );
-    let index = (batch - 1) as usize;
-    anyhow::ensure!(
-        leaves[index] == batch_leaf_hash(batch_root, U256::from(batch)),
-        "batch {batch}'s root on the Gateway is not its logs root"
-    );
-    let (chain_root, batch_path) = padded_path(&leaves, index);
-    let step = assemble(
-        block,
-        root,
-        index,
-        batch_path,
-        chain_index.saturating_to(),
-        sl_chain_id,
-        shared_path.clone(),
-    );
-    let chain_leaf = chain_id_leaf_hash(chain_root, U256::from(chain_id));
-    anyhow::ensure!(
-        climb(chain_leaf, chain_index.saturating_to(), &shared_path) == root,
-        "the Gateway's root at block {block} does not hold chain {chain_id}'s tree"
-    );
-    Ok(Some(step))
+    Ok(block.map(|block| Appended { block, roots }))
 }
 
-fn assemble(
+impl Appended {
+    /// Batch `batch`'s place at the end of Gateway block `at`.
+    async fn place<P: Provider>(
+        &self,
+        gateway: &P,
+        chain_id: u64,
+        batch: u64,
+        batch_root: B256,
+        at: u64,
+    ) -> anyhow::Result<Place> {
+        let chain = U256::from(chain_id);
+        let at = BlockId::number(at);
+        let count: U256 = view(
+            gateway,
+            at,
+            IMessageRoot::currentChainBatchNumberCall { chainId: chain },
+        )
+        .await?;
+        let chain_index: U256 =
+            view(gateway, at, IMessageRoot::chainIndexCall { chainId: chain }).await?;
+        let shared_path: Vec<B256> = view(
+            gateway,
+            at,
+            IMessageRoot::getMerklePathForChainCall { chainId: chain },
+        )
+        .await?;
+        // The chain's tree at the end of that block: its batches 1..=count, in order.
+        let count: u64 = count.saturating_to();
+        let leaves: Vec<B256> = self
+            .roots
+            .iter()
+            .filter(|(n, _)| *n >= U256::from(1) && *n <= U256::from(count))
+            .map(|(n, r)| batch_leaf_hash(*r, *n))
+            .collect();
+        anyhow::ensure!(
+            leaves.len() as u64 == count && batch >= 1 && batch <= count,
+            "the Gateway's chain tree of {chain_id} does not match its logs"
+        );
+        let index = (batch - 1) as usize;
+        anyhow::ensure!(
+            leaves[index] == batch_leaf_hash(batch_root, U256::from(batch)),
+            "batch {batch}'s root on the Gateway is not its logs root"
+        );
+        let (chain_root, batch_path) = padded_path(&leaves, index);
+        let chain_index: u64 = chain_index.saturating_to();
+        let shared_root = climb(
+            chain_id_leaf_hash(chain_root, chain),
+            chain_index,
+            &shared_path,
+        );
+        Ok(Place {
+            index,
+            batch_path,
+            chain_index,
+            shared_path,
+            shared_root,
+        })
+    }
+}
+
+/// The Gateway batch holding block `block`, once committed on L1.
+struct GatewayBatch {
+    number: u64,
+    last_block: u64,
+    logs_root: B256,
+}
+
+async fn gateway_batch<P: Provider>(
+    gateway: &P,
     block: u64,
+) -> anyhow::Result<Option<GatewayBatch>> {
+    let batch: serde_json::Value = match gateway
+        .raw_request("unstable_getBatchByBlockNumber".into(), (U64::from(block),))
+        .await
+    {
+        Ok(batch) => batch,
+        // Not committed on L1 yet.
+        Err(e) if e.as_error_resp().is_some() => return Ok(None),
+        Err(e) => return Err(e).context("unstable_getBatchByBlockNumber on the Gateway"),
+    };
+    let info = &batch["batch_info"];
+    Ok(Some(GatewayBatch {
+        number: serde_json::from_value(info["batch_number"].clone())?,
+        last_block: serde_json::from_value(batch["block_range"]["end"].clone())?,
+        logs_root: serde_json::from_value(info["l2_to_l1_logs_root_hash"].clone())?,
+    }))
+}
+
+/// The proof items after the log path: the batch's place in its chain's tree, then the chain's
+/// in the shared tree, named by `sl_number` (a Gateway block, or with `to_l1` a Gateway batch).
+fn assemble(
+    sl_number: u64,
     root: B256,
-    index: usize,
-    batch_path: Vec<B256>,
-    chain_index: u64,
+    place: Place,
     sl_chain_id: u64,
-    shared_path: Vec<B256>,
+    to_l1: bool,
 ) -> GatewayStep {
-    let batch_path_len = batch_path.len();
-    let mut tail = vec![B256::from(U256::from(index))];
-    tail.extend(batch_path);
+    let batch_path_len = place.batch_path.len();
+    let mut tail = vec![B256::from(U256::from(place.index))];
+    tail.extend(place.batch_path);
     tail.push(B256::from(
-        (U256::from(block) << 128) | U256::from(chain_index),
+        (U256::from(sl_number) << 128) | U256::from(place.chain_index),
     ));
     tail.push(B256::from(U256::from(sl_chain_id)));
     let mut metadata = [0u8; 32];
     metadata[0] = 1;
-    metadata[1] = shared_path.len() as u8;
+    metadata[1] = place.shared_path.len() as u8;
     metadata[3] = 1;
     tail.push(B256::from(metadata));
-    tail.extend(shared_path);
+    tail.extend(place.shared_path);
     GatewayStep {
-        block,
+        block: sl_number,
         root,
         tail,
         batch_path_len,
+        to_l1,
     }
 }
 
@@ -251,15 +376,14 @@ mod tests {
 
     #[test]
     fn the_tail_packs_the_gateway_block_and_ends_with_a_final_chain_proof() {
-        let step = assemble(
-            9,
-            B256::ZERO,
-            1,
-            vec![B256::repeat_byte(1)],
-            2,
-            506,
-            vec![B256::repeat_byte(2), B256::repeat_byte(3)],
-        );
+        let place = Place {
+            index: 1,
+            batch_path: vec![B256::repeat_byte(1)],
+            chain_index: 2,
+            shared_path: vec![B256::repeat_byte(2), B256::repeat_byte(3)],
+            shared_root: B256::ZERO,
+        };
+        let step = assemble(9, B256::ZERO, place, 506, false);
         assert_eq!(step.tail[0], B256::from(U256::from(1)));
         assert_eq!(
             step.tail[2],

@@ -39,7 +39,7 @@ use crate::{
 
 /// The logs root of a batch that sent nothing to L1.
 fn empty_batch_root() -> alloy_primitives::B256 {
-    l2_logs_tree_root(logs_local_root(&[]))
+    l2_logs_tree_root(logs_local_root(&[]), alloy_primitives::B256::ZERO)
 }
 
 /// Hands the Gateway's interop roots to one L2. Its fields are its dependencies.

@@ -7,7 +7,8 @@
 //! `watcher` (`NewPriorityRequest` -> L1 txs on L2), `sender` (commit, prove, execute on L1,
 //! or on the Gateway), `settle` (manual settlement commands), and for `--gateway` `gateway`
 //! (the same contracts in the Gateway's genesis), `relay` (L1 requests queued on the
-//! Gateway) and `finality` (an L2 on the Gateway is final once the Gateway is).
+//! Gateway), `finality` (an L2 on the Gateway is final once the Gateway is) and `zk_token`
+//! (the ZK token the fixed interop fee is paid in).
 
 pub mod chains;
 pub mod deploy;
@@ -18,6 +19,7 @@ pub mod relay;
 pub mod sender;
 pub mod settle;
 pub mod watcher;
+pub mod zk_token;
 
 pub use chains::ChainOnL1;
 pub use genesis::{L1Contracts, L1Genesis};

@@ -80,6 +80,8 @@ pub(super) struct ChainSpec<'a> {
     pub(super) fork: Option<crate::fork::Fork>,
     /// How its genesis is built (the L2: `anvil_reset` re-forks with it).
     pub(super) recipe: Option<crate::genesis::GenesisRecipe>,
+    /// The interop fee per call the operator keeps (an L2 on the Gateway only).
+    pub(super) interop_fee: Option<alloy_primitives::U256>,
 }
 
 /// Opens one chain's storage, wires its stages and binds its RPC port.
@@ -159,11 +161,14 @@ pub(super) async fn spawn_chain(
         log_txs: spec.output.is_some(),
         l1_txs,
         interop_roots: Default::default(),
+        interop_fee: crate::sequencer::InteropFee::new(spec.interop_fee),
         genesis,
         disk: disk.clone(),
     };
     // What a killed process logged after the data dir's last write goes through the sequencer.
     sequencer.replay_logged().await?;
+    // The operator's interop fee is charged before the RPC answers a quote.
+    sequencer.keep_interop_fee().await?;
     // Batches are answered as soon as the RPC is: the recorded ones, checked against the chain.
     if let Some(settlement) = &spec.settlement {
         crate::batcher::restore(&chain, &settlement.batches);

@@ -212,6 +212,9 @@ pub(super) fn l1_side(
             // On an L1 fork this reads the remote (blocking this worker, at start only).
             let mut state = genesis.state_over(l1_fork, accounts, config.accounts.balance);
             let on_l1 = genesis.register_chains(&mut state, &ids, accounts)?;
+            if config.gateway.is_some() {
+                genesis.put_zk_token(&mut state, accounts, config.accounts.balance)?;
+            }
             let backing =
                 config.accounts.balance * U256::from(accounts.len()) * U256::from(ids.len());
             state

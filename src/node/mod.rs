@@ -153,6 +153,11 @@ impl Node {
             balance: config.accounts.balance,
             bridge,
             settlement_layer: bridge.chain_id,
+            // With the Gateway, the embedded L1 holds the ZK token.
+            zk_token_asset_id: match config.gateway {
+                Some(_) => crate::l1::zk_token::asset_id(bridge.chain_id)?,
+                None => alloy_primitives::B256::ZERO,
+            },
         };
         let l1_commands = tokio::sync::mpsc::channel(64);
         let devnet = match &l1_setup {
@@ -248,6 +253,8 @@ impl Node {
                     fork,
                     // Forking (`anvil_reset`) is for L2s; the Gateway keeps its contracts.
                     recipe: (!plan.gateway).then(|| recipe.clone()),
+                    interop_fee: (config.gateway.is_some() && !plan.gateway)
+                        .then_some(config.interop.fee),
                 },
                 &cancel,
             )
@@ -299,6 +306,7 @@ impl Node {
                         saved: saved.clone(),
                         fork: l1_fork.clone(),
                         recipe: None,
+                        interop_fee: None,
                     },
                     &cancel,
                 )

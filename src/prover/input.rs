@@ -362,6 +362,11 @@ impl InputSource {
 
         let mut keys: BTreeSet<ReadKey> = log.keys().into_iter().collect();
         keys.extend(written);
+        // Read at the end of the batch for its logs root (`crate::batcher::commitment::multichain_root`).
+        keys.insert(ReadKey::Slot(
+            crate::tx::MESSAGE_ROOT,
+            crate::batcher::commitment::MULTICHAIN_ROOT_SLOT,
+        ));
         let mut accounts = vec![];
         let mut slots = vec![];
         for key in keys {

@@ -301,6 +301,10 @@ pub fn reexecute(input: &ProverInput) -> Result<Verified, Rejection> {
         all_hashes.push(sealed.hash);
         hashes.lock().insert(number, sealed.hash);
     }
+    // Read at the end of the batch, as ZKsync OS reads it: a witness must hold it.
+    let multichain_root = crate::batcher::commitment::multichain_root(|slot| {
+        B256::from(state.storage(&crate::tx::MESSAGE_ROOT, slot))
+    });
     if let Some(n) = *missing_hash.lock() {
         return Err(Rejection::BlockHashOutsideWitness(n));
     }
@@ -337,7 +341,7 @@ pub fn reexecute(input: &ProverInput) -> Result<Verified, Rejection> {
         numberOfLayer1Txs: U256::from(l1_txs.len()),
         priorityOperationsHash: priority_ops_hash(&l1_txs),
         dependencyRootsRollingHash: crate::tx::rolling_hash(B256::ZERO, &roots),
-        l2LogsTreeRoot: l2_logs_tree_root(logs_local_root(&leaves)),
+        l2LogsTreeRoot: l2_logs_tree_root(logs_local_root(&leaves), multichain_root),
         l2DaValidator: Address::ZERO,
         daCommitment: da.finalize(),
         firstBlockTimestamp: timestamps.0.unwrap_or(prev.last_timestamp),

@@ -1,8 +1,10 @@
 //! `zks_getL2ToL1LogProof(txHash, index, proofTarget)`: the Merkle proof of an L2->L1 log, from
-//! its leaf to its batch's `l2LogsTreeRoot` (`"l1BatchRoot"`, the default), or on to the
-//! Gateway's interop root (`"messageRoot"`, a chain settling on the Gateway: the proof a
-//! destination L2 checks with `L2MessageVerification`). `null` until the proof exists: the
-//! batch sealed, and for the Gateway step its execution there. zksync-os-server's
+//! its leaf to what L1 keeps for it (`"l1BatchRoot"`, the default): its batch's
+//! `l2LogsTreeRoot`, or for a chain settling on the Gateway on through the Gateway's trees to
+//! the logs root of the Gateway batch that executed it; or to the Gateway's interop root
+//! (`"messageRoot"`, a chain settling on the Gateway: the proof a destination L2 checks with
+//! `L2MessageVerification`). `null` until the proof exists: the batch sealed, and through the
+//! Gateway its execution there (to L1: the Gateway batch holding it committed on L1). zksync-os-server's
 //! `LogProofTarget` and `L2ToL1LogProof` shapes; any other target (zksync-era's
 //! `"proof_based_gw"` too) is refused as it refuses it.
 
@@ -22,7 +24,7 @@ use crate::{
         block_logs,
         commitment::{l2_logs_tree_root, log_proof, logs_local_root},
     },
-    interop::proof::gateway_step,
+    interop::proof::{gateway_step, l1_step},
 };
 
 /// The proof target of a proof up to the batch's root (the default).
@@ -50,24 +52,26 @@ pub(super) fn register(m: &mut RpcModule<RpcContext>) -> anyhow::Result<()> {
         let Some(batch) = batch_proof(&c, hash, index)? else {
             return ok(Value::Null);
         };
-        if !through_gateway {
-            return ok(batch.json(None));
-        }
-        let url = settlement(&c)?
+        let gateway = settlement(&c)?
             .gateway_url
             .as_ref()
-            .and_then(|url| url.get().cloned())
-            .ok_or_else(|| {
-                RpcError::params(format!(
+            .and_then(|url| url.get().cloned());
+        let gateway = match (gateway, through_gateway) {
+            (None, false) => return ok(batch.json(None)),
+            (None, true) => {
+                return Err(RpcError::params(format!(
                     "log proof target {GATEWAY_TARGET:?} needs a chain that settles on the Gateway (--gateway)"
-                ))
-            })?;
-        let url = url.parse().map_err(RpcError::internal)?;
-        let gateway = RootProvider::<alloy_network::Ethereum>::new_http(url);
+                )));
+            }
+            (Some(url), _) => url.parse().map_err(RpcError::internal)?,
+        };
+        let gateway = RootProvider::<alloy_network::Ethereum>::new_http(gateway);
         let chain_id = c.settings.get().chain_id;
-        let step = gateway_step(&gateway, chain_id, batch.number, batch.root)
-            .await
-            .map_err(|e| RpcError::internal(format!("{e:#}")))?;
+        let step = match through_gateway {
+            true => gateway_step(&gateway, chain_id, batch.number, batch.root).await,
+            false => l1_step(&gateway, chain_id, batch.number, batch.root).await,
+        }
+        .map_err(|e| RpcError::internal(format!("{e:#}")))?;
         ok(step.map_or(Value::Null, |step| batch.json(Some(step))))
     })?;
     Ok(())
@@ -101,12 +105,17 @@ impl BatchProof {
         proof[0].0[2] = step.batch_path_len as u8;
         proof[0].0[3] = 0;
         proof.extend(step.tail);
+        // To L1 the proof is of the batch's own root, as the server answers it.
+        let (root, gateway_block) = match step.to_l1 {
+            true => (self.root, None),
+            false => (step.root, Some(step.block)),
+        };
         json!({
             "batchNumber": self.number,
             "proof": proof,
             "id": self.id,
-            "root": step.root,
-            "gatewayBlockNumber": step.block,
+            "root": root,
+            "gatewayBlockNumber": gateway_block,
             "txNumberInBatch": self.tx_number,
         })
     }
@@ -139,11 +148,37 @@ fn batch_proof(c: &RpcContext, hash: B256, index: usize) -> RpcResult<Option<Bat
         .position(|l| l.tx_hash == hash && l.index_in_tx == index)
         .ok_or_else(|| RpcError::internal("log missing from its batch"))?;
     let leaves: Vec<B256> = logs.iter().map(|l| l.leaf()).collect();
+    let multichain_root = batch_multichain_root(c, s, record.number, record.last_block)?;
     Ok(Some(BatchProof {
         number: record.number,
         id,
-        proof: log_proof(&leaves, id),
-        root: l2_logs_tree_root(logs_local_root(&leaves)),
+        proof: log_proof(&leaves, id, multichain_root),
+        root: l2_logs_tree_root(logs_local_root(&leaves), multichain_root),
         tx_number: logs[id].log.tx_number_in_block,
+    }))
+}
+
+/// The multichain root of batch `number`, whose last block is `last`: as the batcher computed
+/// it, or read from the state after `last` (a batch up to the tree checkpoint; -32001 when that
+/// state is no longer kept, on the Gateway only).
+pub(super) fn batch_multichain_root(
+    c: &RpcContext,
+    s: &super::Settlement,
+    number: u64,
+    last: u64,
+) -> RpcResult<B256> {
+    if let Some(record) = s.batches.get(number) {
+        return Ok(record.batch.multichain_root);
+    }
+    // No chain settles on a chain without a MessageRoot (every one but the Gateway).
+    if c.state.latest().code(&crate::tx::MESSAGE_ROOT).is_empty() {
+        return Ok(B256::ZERO);
+    }
+    let state = c
+        .state
+        .at(last)
+        .ok_or_else(|| RpcError::NotFound(c.state.not_kept(last)))?;
+    Ok(crate::batcher::commitment::multichain_root(|slot| {
+        B256::from(state.storage(&crate::tx::MESSAGE_ROOT, slot))
     }))
 }

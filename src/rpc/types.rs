@@ -59,7 +59,7 @@ fn system_tx_json(tx: &crate::tx::SystemTx, info: &TransactionInfo) -> Value {
         "type": format!("{:#x}", crate::tx::SYSTEM_TX_TYPE),
         "hash": tx.hash,
         "from": crate::tx::BOOTLOADER,
-        "to": crate::tx::INTEROP_ROOT_STORAGE,
+        "to": tx.to(),
         "gas": format!("{:#x}", crate::tx::SYSTEM_TX_GAS_LIMIT),
         "gasPrice": "0x0",
         "maxFeePerGas": "0x0",

@@ -123,8 +123,10 @@ pub fn register(m: &mut Module) -> anyhow::Result<()> {
             ));
         }
         // Up to the tree checkpoint (or not built again yet): from its blocks.
+        let multichain_root =
+            super::log_proof::batch_multichain_root(c, s, status.number, status.last_block)?;
         let (stored, last_timestamp) =
-            stored_from_blocks(&c.chain, &status, c.chain_config.chain_id)
+            stored_from_blocks(&c.chain, &status, c.chain_config.chain_id, multichain_root)
                 .ok_or_else(not_committed)?;
         let range = (status.first_block, status.last_block);
         ok(persisted_batch(&stored, last_timestamp, range))

@@ -107,6 +107,7 @@ impl Sequencer {
                 self.mempool.clear();
                 self.l1_txs = Default::default();
                 self.interop_roots.went_back();
+                self.interop_fee.went_back();
                 let genesis = self.chain.genesis();
                 let number = genesis.header.number;
                 self.state.reset(number, rt.genesis.clone());
@@ -187,6 +188,7 @@ impl Sequencer {
                 self.mempool.clear();
                 self.l1_txs = super::L1Queue::starting_at(rebuilt.next_l1_tx);
                 self.interop_roots.went_back();
+                self.interop_fee.went_back();
                 self.state.restore(rebuilt.states.snapshot());
                 self.chain.restore(rebuilt.chain.snapshot());
                 rt.genesis = rebuilt.genesis.clone();
@@ -282,6 +284,7 @@ impl Sequencer {
             return Err(CommandError::StateNotKept(target));
         }
         self.chain.truncate(target);
+        self.interop_fee.went_back();
         let state = self.state.latest();
         self.mempool.resync_nonces(|a| state.nonce(a));
         self.wake();
@@ -304,6 +307,7 @@ impl Sequencer {
         // Waiting roots may be of Gateway blocks the devnet revert took away: the root watcher
         // hands over the Gateway's roots again.
         self.interop_roots.went_back();
+        self.interop_fee.went_back();
         self.state.restore(snapshot.state);
         self.chain.restore(snapshot.chain);
         self.settings.update(|s| *s = snapshot.settings);

@@ -130,10 +130,10 @@ test("legacy finalizeWithdrawal through the asset router, with a plain (metadata
   assert.equal(await t.provider.getBalance(receiver2), parseEther("0.25"));
   assert.equal(await router.isWithdrawalFinalized(270n, 1n, 3n), true);
   await expectRevert(router.finalizeWithdrawal(270n, 1n, 3n, 3, msg2, plainPath), "WithdrawalAlreadyFinalized");
-  // Metadata for a gateway (batch leaf proof) is refused.
+  // A final node with a batch path is refused as era-contracts' MessageHashing refuses it.
   const gw = tree.proof(3);
   gw[0] = "0x01" + "0f" + "01" + "01" + "00".repeat(28);
-  await expectRevert(t.c.zkChain.proveL2LogInclusion(1n, 3n, logs[3], gw), "SettlementLayerProofNotSupported");
+  await expectRevert(t.c.zkChain.proveL2LogInclusion(1n, 3n, logs[3], gw), "InvalidProofLengthForFinalNode");
   gw[0] = "0x02" + "0f" + "00" + "01" + "00".repeat(28);
   await expectRevert(t.c.zkChain.proveL2LogInclusion(1n, 3n, logs[3], gw), "UnsupportedProofMetadataVersion", [2n]);
   // parseWithdrawalMessage(l2Sender, message) -> (assetId, bridge mint data for the vault).

@@ -1,9 +1,13 @@
 // The Gateway (`--chains 270,271 --gateway`) with cast: --config-out lists it (chain 506) and
 // where each chain settles; it answers as chain 506; a cast deposit from L1 to chain 271 lands
 // there; a cast send on each L2 becomes final with its batch executed on its contract on the
-// Gateway, and the Gateway's own batches executed on L1. zkos-dev only (anvil has no L2).
+// Gateway, and the Gateway's own batches executed on L1; an ETH withdrawal from chain 271 made
+// with zksync-ethers is finalized on L1 with its proof through the Gateway's batch, once.
+// zkos-dev only (anvil has no L2).
 import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
+import { JsonRpcProvider, parseEther } from "ethers";
+import { Provider as ZkProvider, Wallet as ZkWallet, utils } from "zksync-ethers";
 import { startNode, freePort, bin, runOk, rpc, castDeposit, DEV_ACCOUNTS, NODE_KIND, until, configOutPath, readConfigOut } from "./harness.mjs";
 
 const skip = NODE_KIND !== "zkos-dev" && "the Gateway needs zkos-dev";
@@ -60,4 +64,31 @@ test("a cast send on each L2 is final with its batch executed on the Gateway, th
     assert.ok((await executedOn(config.gateway.rpc_url, gateway_contracts.zkChain)) >= 1n, `chain ${chain_id}`);
   }
   assert.ok((await executedOn(config.l1.rpc_url, chain(506).l1_contracts.zkChain)) >= 1n, "the Gateway on L1");
+});
+
+test("zksync-ethers: an ETH withdrawal from chain 271 on the Gateway is finalized on L1 through the Gateway's batch, once", { skip }, async () => {
+  const l1 = new JsonRpcProvider(config.l1.rpc_url, undefined, { staticNetwork: true, cacheTimeout: -1 });
+  const l2 = new ZkProvider(chain(271).rpc_url);
+  try {
+    const wallet = new ZkWallet(DEV_ACCOUNTS[4].key, l2, l1);
+    const amount = parseEther("0.3");
+    const tx = await wallet.withdraw({ token: utils.ETH_ADDRESS, amount, overrides: { type: 2 } });
+    const rcpt = await tx.waitFinalize();
+    assert.equal(rcpt.status, 1);
+    // The proof goes on through the Gateway (chain 506): not a final node.
+    const proof = await l2.send("zks_getL2ToL1LogProof", [tx.hash, 0]);
+    assert.equal(proof.proof[0].slice(8, 10), "00", "the Gateway's step follows the batch's");
+    assert.ok(proof.proof.some((item) => BigInt(item) === 506n), "the Gateway's chain id is named");
+
+    const l1Before = await l1.getBalance(wallet.address);
+    const fin = await (await wallet.finalizeWithdrawal(tx.hash)).wait();
+    assert.equal(fin.status, 1, "finalizeWithdrawal");
+    assert.equal(await l1.getBalance(wallet.address), l1Before + amount - fin.gasUsed * fin.gasPrice);
+    assert.equal(await wallet.isWithdrawalFinalized(tx.hash), true);
+    const again = await wallet.finalizeWithdrawal(tx.hash).then(() => null, (e) => e);
+    assert.ok(again, "a second finalizeWithdrawal is refused");
+  } finally {
+    l1.destroy();
+    l2.destroy();
+  }
 });

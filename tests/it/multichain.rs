@@ -6,7 +6,9 @@
 //! `interop_tokens`: an ERC-20 in a bundle).
 
 mod gateway;
+mod gateway_withdrawals;
 mod interop;
+mod interop_fees;
 mod interop_saving;
 mod interop_tokens;
 mod saving;

@@ -57,6 +57,11 @@ contract MessageRoot {
     mapping(uint256 chainId => mapping(uint256 batchNumber => bytes32 chainRoot)) public chainBatchRoots;
     /// @notice How many `NewInteropRoot` were emitted.
     uint256 public totalPublishedInteropRoots;
+    /// @dev The shared root as it is now (slot 10): what the node reads at the end of each of
+    /// this chain's batches, whose logs root is `keccak256(localRoot ‖ it)`, so settling the
+    /// batch on L1 settles every batch root appended here (zksync-os reads the root of
+    /// era-contracts' `FullMerkle` shared tree, `_nodes[_height][0]`, for the same).
+    bytes32 internal currentAggregatedRoot;
 
     /// @notice Once, at genesis: names the Bridgehub and adds this chain (index 0).
     function initialize(address _bridgehub) external {
@@ -97,6 +102,7 @@ contract MessageRoot {
         emit NewChainRoot(_chainId, chainRoot, leaf);
 
         bytes32 sharedRoot = getAggregatedRoot();
+        currentAggregatedRoot = sharedRoot;
         bytes32[] memory sides = new bytes32[](1);
         sides[0] = sharedRoot;
         emit NewInteropRoot(block.chainid, block.number, totalPublishedInteropRoots++, sides);
@@ -156,6 +162,7 @@ contract MessageRoot {
         chainIndexToId[index] = _chainId;
         bytes32 initialRoot = chainTree[_chainId].setup(CHAIN_TREE_EMPTY_ENTRY_HASH);
         sharedLeaves.push(MessageHashing.chainIdLeafHash(initialRoot, _chainId));
+        currentAggregatedRoot = getAggregatedRoot();
         emit AddedChain(_chainId, index);
     }
 }

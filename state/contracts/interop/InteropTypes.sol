@@ -24,9 +24,19 @@ struct InteropCallStarter {
     bytes[] callAttributes;
 }
 
+/// @dev `useFixedFee`: the sender pays `ZK_INTEROP_FEE` ZK tokens per call instead of
+/// `interopProtocolFee` in the base token; every call of a bundle shares the mode.
 struct BundleAttributes {
     bytes executionAddress;
     bytes unbundlerAddress;
+    bool useFixedFee;
+}
+
+/// @dev A call starter's attributes once parsed (`InteropCenter.parseAttributes`).
+struct CallAttributes {
+    uint256 interopCallValue;
+    bool indirectCall;
+    uint256 indirectCallMessageValue;
 }
 
 struct InteropCall {
@@ -76,6 +86,7 @@ interface IERC7786Attributes {
     function indirectCall(uint256 _indirectCallMessageValue) external;
     function executionAddress(bytes calldata _executionAddress) external;
     function unbundlerAddress(bytes calldata _unbundlerAddress) external;
+    function useFixedFee(bool _useFixed) external;
 }
 
 /// @dev What a call's target implements to receive it (ERC-7786).
@@ -112,6 +123,11 @@ interface IL1MessengerForInterop {
     function sendToL1(bytes calldata _message) external returns (bytes32);
 }
 
+/// @dev What the InteropCenter asks of the L2 native token vault: where the ZK token is.
+interface IL2NativeTokenVaultForInterop {
+    function tokenAddress(bytes32 _assetId) external view returns (address);
+}
+
 error NotInGatewayMode();
 error NotL2ToL2(uint256 sourceChainId, uint256 destinationChainId);
 error MsgValueMismatch(uint256 expected, uint256 actual);
@@ -130,3 +146,6 @@ error InvalidInteropBundleVersion();
 error InvalidInteropCallVersion();
 error InvalidSelector(bytes4 selector);
 error Unauthorized(address caller);
+error UnsupportedAttribute(bytes4 selector);
+error ZKTokenNotAvailable();
+error FeeWithdrawalFailed();

@@ -55,6 +55,15 @@ interface IMailbox {
         L2Log calldata _log,
         bytes32[] calldata _proof
     ) external view returns (bool);
+
+    /// @notice A leaf of this chain's batch `_batchNumber` (at `_leafProofMask`), proven as
+    /// `proveL2LogInclusion` proves a log's hash.
+    function proveL2LeafInclusion(
+        uint256 _batchNumber,
+        uint256 _leafProofMask,
+        bytes32 _leaf,
+        bytes32[] calldata _proof
+    ) external view returns (bool);
 }
 
 /// @notice Only here for its selector: the L2 base token starts every withdrawal message with

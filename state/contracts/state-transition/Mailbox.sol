@@ -4,9 +4,14 @@ pragma solidity 0.8.30;
 import {ZKChainBase} from "./ZKChainBase.sol";
 import {IMailbox} from "./IMailbox.sol";
 import {L2CanonicalTransaction, BridgehubL2TransactionRequest, L2Message, L2Log, TxStatus} from "../common/Messaging.sol";
-import {Merkle} from "../common/Merkle.sol";
+import {MessageHashing, ProofData} from "../common/MessageHashing.sol";
+import {IGetters} from "./IGetters.sol";
+
+interface IBridgehubForMailbox {
+    function getZKChain(uint256 _chainId) external view returns (address);
+}
 import {AddressAliasHelper} from "../common/AddressAliasHelper.sol";
-import {PRIORITY_OPERATION_L2_TX_TYPE, REQUIRED_L2_GAS_PRICE_PER_PUBDATA, PRIORITY_TX_MAX_GAS_LIMIT, L2_L1_LOGS_TREE_DEFAULT_LEAF_HASH, L2_TO_L1_MESSENGER_SYSTEM_CONTRACT_ADDR, L2_BOOTLOADER_ADDRESS, SUPPORTED_PROOF_METADATA_VERSION} from "../common/Config.sol";
+import {PRIORITY_OPERATION_L2_TX_TYPE, REQUIRED_L2_GAS_PRICE_PER_PUBDATA, PRIORITY_TX_MAX_GAS_LIMIT, L2_L1_LOGS_TREE_DEFAULT_LEAF_HASH, L2_TO_L1_MESSENGER_SYSTEM_CONTRACT_ADDR, L2_BOOTLOADER_ADDRESS} from "../common/Config.sol";
 
 /// @notice L1->L2 requests (the priority queue) and proofs of L2->L1 logs.
 abstract contract Mailbox is ZKChainBase, IMailbox {
@@ -17,9 +22,15 @@ abstract contract Mailbox is ZKChainBase, IMailbox {
     error BatchNotExecuted(uint256 batchNumber);
     error HashedLogIsDefault();
     error EmptyProof();
-    error UnsupportedProofMetadataVersion(uint256 version);
-    error SettlementLayerProofNotSupported();
     error InvalidProofLength();
+    error DepthMoreThanOneForRecursiveMerkleProof();
+    error NotSettlementLayer();
+    // What `MessageHashing` reverts with, declared for the contract's ABI.
+    error UnsupportedProofMetadataVersion(uint256 version);
+    error InvalidProofLengthForFinalNode();
+    error MerkleIndexOutOfBounds();
+    error MerklePathOutOfBounds();
+    error MerklePathEmpty();
 
     /// @inheritdoc IMailbox
     function bridgehubRequestL2Transaction(
@@ -153,44 +164,69 @@ abstract contract Mailbox is ZKChainBase, IMailbox {
         return _proveL2LogInclusion(_batchNumber, _index, _log, _proof);
     }
 
-    /// @dev Proof formats (era-contracts MessageHashing.parseProofMetadata):
-    /// - new: proof[0] = metadata word: byte0 = 0x01 (version), byte1 = log leaf proof length,
-    ///   byte2 = batch leaf proof length (must be 0: no gateway), byte3 = final node flag (must be 1),
-    ///   bytes 4..31 = 0; then the log leaf proof. zksync-os-server sends 14 siblings + the
-    ///   aggregated root (zero) = 15 items, so the path ends at keccak(localRoot ‖ 0) = l2LogsTreeRoot.
-    /// - legacy: the whole array is the path (it must then also end with the aggregated root).
+    /// @inheritdoc IMailbox
+    function proveL2LeafInclusion(
+        uint256 _batchNumber,
+        uint256 _leafProofMask,
+        bytes32 _leaf,
+        bytes32[] calldata _proof
+    ) external view returns (bool) {
+        return _proveLeaf(CHAIN_ID, _batchNumber, _leafProofMask, _leaf, _proof, 0);
+    }
+
+    /// @dev Proof formats (era-contracts `MessageHashing`): the new one starts with a metadata
+    /// word (version 1 ‖ log path length ‖ batch path length ‖ final flag ‖ 28 zero bytes): the
+    /// log path (zksync-os-server sends 14 siblings and the batch's multichain root, so it ends
+    /// at `keccak(localRoot ‖ multichainRoot)` = `l2LogsTreeRoot`), and, for a chain that settles
+    /// on the Gateway, the path on through the Gateway's trees to the Gateway's batch root (one
+    /// settlement layer at most). A legacy proof is the log path alone.
     function _proveL2LogInclusion(
         uint256 _batchNumber,
         uint256 _index,
         L2Log memory _log,
         bytes32[] calldata _proof
     ) internal view returns (bool) {
-        if (_batchNumber > totalBatchesExecuted) revert BatchNotExecuted(_batchNumber);
+        if (_proof.length == 0) revert EmptyProof();
         bytes32 hashedLog = keccak256(
             abi.encodePacked(_log.l2ShardId, _log.isService, _log.txNumberInBatch, _log.sender, _log.key, _log.value)
         );
         if (hashedLog == L2_L1_LOGS_TREE_DEFAULT_LEAF_HASH) revert HashedLogIsDefault();
-        bytes32[] memory path = _logLeafPath(_proof);
-        return Merkle.calculateRoot(path, _index, hashedLog) == l2LogsRootHashes[_batchNumber];
+        return _proveLeaf(CHAIN_ID, _batchNumber, _index, hashedLog, _proof, 0);
     }
 
-    function _logLeafPath(bytes32[] calldata _proof) internal pure returns (bytes32[] memory path) {
-        if (_proof.length == 0) revert EmptyProof();
-        bytes32 metadata = _proof[0];
-        uint256 start = 0;
-        uint256 len = _proof.length;
-        // New format iff the low 28 bytes of the first word are zero.
-        if (uint256(metadata) << 32 == 0) {
-            uint256 version = uint8(metadata[0]);
-            if (version != SUPPORTED_PROOF_METADATA_VERSION) revert UnsupportedProofMetadataVersion(version);
-            if (uint8(metadata[2]) != 0 || uint8(metadata[3]) != 1) revert SettlementLayerProofNotSupported();
-            start = 1;
-            len = uint8(metadata[1]);
-            if (_proof.length != 1 + len) revert InvalidProofLength();
+    /// @dev `_leaf` at `_leafProofMask` up to batch `_batchNumber` of chain `_chainId`: that
+    /// batch's root as recorded when it was executed (by this contract, or by the settlement
+    /// layer's contract on this same L1: a chain on the Gateway is proven through the Gateway's
+    /// batch that holds its batch root, era-contracts' `_proveL2LeafInclusionRecursive`).
+    function _proveLeaf(
+        uint256 _chainId,
+        uint256 _batchNumber,
+        uint256 _leafProofMask,
+        bytes32 _leaf,
+        bytes32[] calldata _proof,
+        uint256 _depth
+    ) internal view returns (bool) {
+        ProofData memory data = MessageHashing.getProofData(_chainId, _batchNumber, _leafProofMask, _leaf, _proof);
+        if (data.finalProofNode) {
+            if (_proof.length != data.ptr) revert InvalidProofLength();
+            bytes32 root = _chainId == CHAIN_ID
+                ? l2LogsRootHashes[_batchNumber]
+                : IGetters(IBridgehubForMailbox(BRIDGEHUB).getZKChain(_chainId)).l2LogsRootHash(_batchNumber);
+            if (root == bytes32(0)) revert BatchNotExecuted(_batchNumber);
+            return root == data.batchSettlementRoot;
         }
-        path = new bytes32[](len);
-        for (uint256 i = 0; i < len; ++i) {
-            path[i] = _proof[start + i];
+        if (_depth == 1) revert DepthMoreThanOneForRecursiveMerkleProof();
+        if (IBridgehubForMailbox(BRIDGEHUB).getZKChain(data.settlementLayerChainId) == address(0)) {
+            revert NotSettlementLayer();
         }
+        return
+            _proveLeaf(
+                data.settlementLayerChainId,
+                data.settlementLayerBatchNumber,
+                data.settlementLayerBatchRootMask,
+                data.chainIdLeaf,
+                _proof[data.ptr:],
+                _depth + 1
+            );
     }
 }

@@ -109,7 +109,7 @@ pub(super) async fn send_bundle(
 /// Sends from dev account 0 on `source` a bundle of `starter` to `destination`, with `value`.
 pub(super) async fn send_starters(
     node: &TestNode,
-    (source, rpc): &(L2Endpoint, RawRpc),
+    source: &(L2Endpoint, RawRpc),
     destination: u64,
     starter: InteropCenter::InteropCallStarter,
     value: U256,
@@ -119,6 +119,16 @@ pub(super) async fn send_starters(
         _callStarters: vec![starter],
         _bundleAttributes: vec![],
     };
+    send_call(node, source, call, value).await
+}
+
+/// Sends `call` from dev account 0 on `source` with `value`; it must succeed.
+pub(super) async fn send_call(
+    node: &TestNode,
+    (source, rpc): &(L2Endpoint, RawRpc),
+    call: InteropCenter::sendBundleCall,
+    value: U256,
+) -> Sent {
     let tx = Send {
         to: TxKind::Call(INTEROP_CENTER),
         input: call.abi_encode().into(),
