@@ -114,16 +114,30 @@ async fn withdrawal_round_trip(node: &TestNode) {
     let tx_number = qty(&receipt["l1BatchTxIndex"]) as u16;
     let params = finalize_params(&proof, receiver, amount, tx_number);
 
+    finalize_once(node, params, &[3], receiver, amount).await;
+}
+
+/// Finalizes the withdrawal `params` of `amount` to `receiver` (who had nothing) on the
+/// embedded L1: the proof forged at each item of `forged_at` is refused, the real one pays
+/// `amount`, and a second finalization is refused.
+pub(crate) async fn finalize_once(
+    node: &TestNode,
+    params: nullifier::L1Nullifier::FinalizeL1DepositParams,
+    forged_at: &[usize],
+    receiver: Address,
+    amount: U256,
+) {
     let l1 = l1_wallet(node, 7);
     let contracts = node.node.l1_contracts().unwrap();
     let nullifier = nullifier::L1Nullifier::new(contracts.l1_nullifier, &l1);
-
-    let mut forged = params.clone();
-    forged.merkleProof[3] = B256::repeat_byte(0x01);
-    assert!(
-        nullifier.finalizeDeposit(forged).call().await.is_err(),
-        "a forged proof is refused"
-    );
+    for &at in forged_at {
+        let mut forged = params.clone();
+        forged.merkleProof[at] = B256::repeat_byte(0x01);
+        assert!(
+            nullifier.finalizeDeposit(forged).call().await.is_err(),
+            "a proof forged at item {at} is refused"
+        );
+    }
 
     let finalized = nullifier
         .finalizeDeposit(params.clone())

@@ -6,7 +6,6 @@
 
 use alloy::{
     primitives::{Address, B256, U256},
-    providers::Provider,
     sol_types::SolCall,
 };
 use serde_json::json;
@@ -14,8 +13,8 @@ use serde_json::json;
 use super::{gateway::with_gateway, l1, l1_view};
 use crate::{
     bridge::ether,
-    support::{TestNode, l1_wallet, qty},
-    withdrawals::{finalize_params, nullifier::L1Nullifier, withdraw},
+    support::{TestNode, qty},
+    withdrawals::{finalize_once, finalize_params, withdraw},
 };
 
 #[tokio::test]
@@ -43,9 +42,6 @@ async fn a_withdrawal_from_an_l2_on_the_gateway_is_finalized_on_l1_through_the_g
 
     let tx_number = qty(&receipt["l1BatchTxIndex"]) as u16;
     let params = finalize_params(&proof, receiver, amount, tx_number);
-    let l1 = l1_wallet(&node, 7);
-    let contracts = node.node.l1_contracts().unwrap();
-    let nullifier = L1Nullifier::new(contracts.l1_nullifier, &l1);
     // The chain's own contract on L1 executed nothing: the proof stands on the Gateway's batch.
     let executed = l1::getTotalBatchesExecutedCall {};
     let on_l1 = node.node.l2s()[0].l1_contracts.unwrap().zk_chain;
@@ -53,28 +49,5 @@ async fn a_withdrawal_from_an_l2_on_the_gateway_is_finalized_on_l1_through_the_g
         l1_view(&node, on_l1, executed.abi_encode()).await,
         U256::ZERO
     );
-    for forged_at in [3, 16, items.len() - 1] {
-        let mut forged = params.clone();
-        forged.merkleProof[forged_at] = B256::repeat_byte(0x01);
-        assert!(
-            nullifier.finalizeDeposit(forged).call().await.is_err(),
-            "a proof forged at item {forged_at} is refused"
-        );
-    }
-
-    let finalized = nullifier
-        .finalizeDeposit(params.clone())
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    assert!(finalized.status(), "finalizeDeposit reverted");
-    assert_eq!(l1.get_balance(receiver).await.unwrap(), amount);
-    assert!(
-        nullifier.finalizeDeposit(params).call().await.is_err(),
-        "a withdrawal is paid once"
-    );
-    assert_eq!(l1.get_balance(receiver).await.unwrap(), amount);
+    finalize_once(&node, params, &[3, 16, items.len() - 1], receiver, amount).await;
 }
