@@ -87,7 +87,10 @@ export const REQUIRED = {
   ],
   L1NativeTokenVault: ["assetId", "tokenAddress", "originChainId", "WETH_TOKEN", "getERC20Getters", "L1_NULLIFIER", "ASSET_ROUTER"],
   L2AssetRouter: ["L1_ASSET_ROUTER", "withdraw", "finalizeDeposit", "l1TokenAddress", "l2TokenAddress"],
-  L2NativeTokenVault: ["L1_CHAIN_ID", "BASE_TOKEN_ASSET_ID", "WETH_TOKEN", "assetId", "tokenAddress", "originChainId", "l2TokenAddress"],
+  L2NativeTokenVault: [
+    "L1_CHAIN_ID", "BASE_TOKEN_ASSET_ID", "WETH_TOKEN", "assetId", "tokenAddress", "originChainId", "l2TokenAddress",
+    "ensureTokenIsRegistered", // zksync-js, before an interop ERC-20 transfer
+  ],
   BridgedStandardERC20: ["l1Address", "originToken", "assetId", "bridgeMint", "bridgeBurn"],
 };
 

@@ -1,6 +1,6 @@
 //! Interop between the L2s that settle on the Gateway (`--gateway`), as ZKsync OS does it
-//! (era-contracts v31 shapes, the ones zksync-js's interop flows call; tokens bridged from L1
-//! travel as indirect calls through the L2 asset router):
+//! (era-contracts v31 shapes, the ones zksync-js's interop flows call; ERC-20s, bridged from L1
+//! or native to an L2, travel as indirect calls through the L2 asset router):
 //!
 //! ```text
 //! L2 A: InteropCenter.sendBundle ──L2->L1 message──> A's batch ──execute on the Gateway──>

@@ -4,8 +4,9 @@
 // L2InteropRootStorage (0x…10008, by a 0x7d system tx the node puts first in a block), and
 // `executeBundle` on 271's InteropHandler (0x…1000c) runs it once: native value to a receiver,
 // then a remote call with a payload, then an ERC-20 deposited from L1 to 270 with zksync-ethers
-// and sent on to 271 through the asset router; a second execution and a wrong destination are
-// refused. The node runs with `--interop-fee`: every bundle pays the operator's fee per call,
+// and sent on to 271 through the asset router, then an ERC-20 deployed on 270 (registered with
+// 270's vault and locked there, created and minted on 271); a second execution and a wrong
+// destination are refused. The node runs with `--interop-fee`: every bundle pays the operator's fee per call,
 // quoted from `interopProtocolFee()` as zksync-js quotes it, on top of its values (short of it:
 // `MsgValueMismatch`), and the coinbase claims what accumulated; a bundle with `useFixedFee(true)`
 // pays 10 ZK per call instead, in the ZK token the L1 holds, deposited with zksync-ethers.
@@ -214,6 +215,43 @@ test("an ERC-20 deposited from L1 to 270 (zksync-ethers) goes on to 271 in a bun
     l1.destroy();
     zk.destroy();
   }
+});
+
+test("an ERC-20 deployed on 270 goes to 271 as zksync-js sends it: registered and locked in 270's vault, created and minted on 271", { skip }, async () => {
+  const VAULT = "0x0000000000000000000000000000000000010004";
+  const { abi, bytecode } = compileToken();
+  const token = await new ContractFactory(abi, bytecode, a.wallet).deploy("Native Token", "NTK", 6, 10n ** 12n);
+  await token.waitForDeployment();
+  const native = await token.getAddress();
+  const vault = (runner) => new Contract(VAULT, [
+    "function ensureTokenIsRegistered(address) returns (bytes32)",
+    "function tokenAddress(bytes32) view returns (address)",
+    "function originChainId(bytes32) view returns (uint256)",
+    "function calculateCreate2TokenAddress(uint256, address) view returns (address)",
+  ], runner);
+  // zksync-js: the asset id from a static call, then the registration tx, then the approval to the vault.
+  const assetId = await vault(a.wallet).ensureTokenIsRegistered.staticCall(native);
+  assert.equal(assetId, keccak256(AbiCoder.defaultAbiCoder().encode(["uint256", "address", "address"], [270n, VAULT, native])));
+  assert.equal((await (await vault(a.wallet).ensureTokenIsRegistered(native)).wait()).status, 1, "ensureTokenIsRegistered");
+  assert.equal(await vault(a.provider).originChainId(assetId), 270n);
+  assert.equal((await (await token.approve(VAULT, 700n)).wait()).status, 1, "approve the vault");
+
+  const receiver = "0x00000000000000000000000000000000000e2072";
+  const transfer = AbiCoder.defaultAbiCoder().encode(["uint256", "address", "address"], [700n, receiver, native]);
+  const data = concat(["0x01", AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes"], [assetId, transfer])]);
+  const indirect = new Interface(["function indirectCall(uint256 indirectCallMessageValue)"]).encodeFunctionData("indirectCall", [0n]);
+  const sent = await sendBundle(271n, L2_ASSET_ROUTER, data, 0n, [indirect]);
+  assert.equal(await token.balanceOf(a.wallet.address), 10n ** 12n - 700n);
+  assert.equal(await token.balanceOf(VAULT), 700n, "locked in 270's vault");
+
+  const predicted = await vault(b.provider).calculateCreate2TokenAddress(270n, native);
+  const proof = await proven(sent.receipt);
+  const executed = await (await b.wallet.sendTransaction({ to: INTEROP_HANDLER, data: executeData(sent, proof) })).wait();
+  assert.equal(executed.status, 1, "executeBundle");
+  assert.equal(await vault(b.provider).tokenAddress(assetId), predicted, "created where the vault said");
+  const bridged = new Contract(predicted, abi, b.provider);
+  assert.equal(await bridged.balanceOf(receiver), 700n, "minted on 271");
+  assert.deepEqual([await bridged.name(), await bridged.symbol(), await bridged.decimals()], ["Native Token", "NTK", 6n]);
 });
 
 test("a bundle for another chain is refused on 271", { skip }, async () => {

@@ -3,12 +3,14 @@
 //! or an external anvil, with any prover). `saving`: snapshots, dumps and the data dir cover
 //! every chain together. `gateway`: the L2s settling on the Gateway (`--gateway`). `interop`:
 //! bundles from one L2 on the Gateway to another (`interop_saving`: across a restart;
-//! `interop_tokens`: an ERC-20 in a bundle).
+//! `interop_tokens`: an ERC-20 bridged from L1 in a bundle;
+//! `interop_native_tokens`: an ERC-20 native to an L2).
 
 mod gateway;
 mod gateway_withdrawals;
 mod interop;
 mod interop_fees;
+mod interop_native_tokens;
 mod interop_saving;
 mod interop_tokens;
 mod saving;

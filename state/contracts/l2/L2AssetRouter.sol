@@ -115,6 +115,9 @@ contract L2AssetRouter {
 
     function _withdraw(bytes32 _assetId, bytes memory _assetData) internal returns (bytes32) {
         if (_assetId == BASE_TOKEN_ASSET_ID()) revert AssetIdNotSupported(_assetId);
+        // The devnet's L1 vault only knows tokens native to L1: a token native to this chain
+        // could be locked here but never minted there (era-contracts' L1 vault would create it).
+        if (NATIVE_TOKEN_VAULT.bridgedOriginChain(_assetId) == block.chainid) revert AssetIdNotSupported(_assetId);
         bytes memory mintData = NATIVE_TOKEN_VAULT.bridgeBurn(l1ChainId, 0, _assetId, msg.sender, _assetData);
         bytes memory message = abi.encodePacked(
             bytes4(keccak256("finalizeDeposit(uint256,bytes32,bytes)")),
@@ -138,8 +141,11 @@ contract L2AssetRouter {
 
     /// @notice Interop, on the source: the InteropCenter hands over an `indirectCall` of a bundle.
     /// `_data = 0x01 ‖ abi.encode(assetId, abi.encode(amount, receiver, token))`: the vault burns
-    /// the token from `_originalCaller`, and the call to make on `_chainId` is this router's
-    /// `finalizeDeposit(originChainId, assetId, mintData)` there (era-contracts v31
+    /// the token from `_originalCaller` (a bridged token) or locks it (a token native to this chain,
+    /// registered with the vault, which `_originalCaller` approved), and the call to make on
+    /// `_chainId` is this router's
+    /// `finalizeDeposit(block.chainid, assetId, mintData)` there (the chain it comes from; the
+    /// token's origin chain is in the mint data's metadata) (era-contracts v31
     /// `initiateIndirectCall`).
     function initiateIndirectCall(
         uint256 _chainId,
@@ -151,20 +157,19 @@ contract L2AssetRouter {
         if (_data.length == 0 || _data[0] != 0x01) revert UnsupportedEncodingVersion();
         (bytes32 assetId, bytes memory transferData) = abi.decode(_data[1:], (bytes32, bytes));
         if (assetId == BASE_TOKEN_ASSET_ID()) revert AssetIdNotSupported(assetId);
-        uint256 originChainId = NATIVE_TOKEN_VAULT.bridgedOriginChain(assetId);
         bytes memory mintData = NATIVE_TOKEN_VAULT.bridgeBurn(_chainId, 0, assetId, _originalCaller, transferData);
         bytes[] memory attributes = new bytes[](1);
         attributes[0] = abi.encodeCall(IERC7786Attributes.interopCallValue, (_value));
         starter = InteropCallStarter({
             to: InteroperableAddress.formatEvmV1(_chainId, address(this)),
-            data: abi.encodeWithSelector(bytes4(keccak256("finalizeDeposit(uint256,bytes32,bytes)")), originChainId, assetId, mintData),
+            data: abi.encodeWithSelector(bytes4(keccak256("finalizeDeposit(uint256,bytes32,bytes)")), block.chainid, assetId, mintData),
             callAttributes: attributes
         });
     }
 
     /// @notice Interop, on the destination: a bundle's call from this router on another L2
     /// (through the InteropHandler) finalizes the transfer: the vault mints the token (creating
-    /// it on its first transfer here).
+    /// it on its first transfer here), or releases it if it is native to this chain.
     function receiveMessage(bytes32, bytes calldata _sender, bytes calldata _payload) external payable returns (bytes4) {
         if (msg.sender != L2_INTEROP_HANDLER_ADDR) revert Unauthorized(msg.sender);
         (, address sender) = InteroperableAddress.parseEvmV1(_sender);

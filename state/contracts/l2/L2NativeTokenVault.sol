@@ -9,19 +9,32 @@ interface IL2AssetRouterGetters {
     function L1_CHAIN_ID() external view returns (uint256);
 }
 
+interface IERC20ForVault {
+    function balanceOf(address owner) external view returns (uint256);
+    function transfer(address to, uint256 amount) external returns (bool);
+    function transferFrom(address from, address to, uint256 amount) external returns (bool);
+}
+
 /// @title L2NativeTokenVault, L2 contract at 0x…10004
-/// @notice Keeps the L2 tokens of assets bridged from L1: on the first deposit of an L1 token it
-/// creates its `BridgedStandardERC20` with CREATE2 (salt keccak256(abi.encode(originChainId,
-/// l1Token)), so `l2TokenAddress` is known before), then mints on deposits and burns on
-/// withdrawals. Only the L2 asset router (`0x…10003`) moves tokens. The base token (`0x…800a`) is
-/// answered for but never minted or burned here. Genesis code: no constructor, no immutables.
+/// @notice Keeps two kinds of tokens, as era-contracts' `NativeTokenVaultBase` does:
+/// - bridged ones (native to L1 or to another L2): on its first transfer here the vault creates
+///   its `BridgedStandardERC20` with CREATE2 (salt keccak256(abi.encode(originChainId,
+///   originToken)), so `calculateCreate2TokenAddress` is known before), then mints on arrival and
+///   burns on departure;
+/// - tokens native to this chain, once registered (`registerToken` / `ensureTokenIsRegistered`,
+///   asset id keccak256(abi.encode(block.chainid, 0x…10004, token))): locked here on departure
+///   (`transferFrom` the sender, who approves this vault) and released on their way back.
+/// Only the L2 asset router (`0x…10003`) moves tokens. The base token (`0x…800a`) is answered for
+/// but never minted or burned here. Genesis code: no constructor, no immutables.
 contract L2NativeTokenVault {
     address internal constant ASSET_ROUTER_ADDR = address(0x10003);
     address internal constant L2_BASE_TOKEN = address(0x800a);
 
-    mapping(bytes32 assetId => address) internal bridgedToken;
-    mapping(address token => bytes32) internal bridgedAssetId;
-    mapping(bytes32 assetId => uint256) internal bridgedOriginChainId;
+    /// @dev The token on this chain of every known asset, bridged or native (era-contracts'
+    /// `tokenAddress`, `assetId`, `originChainId`; `originToken` is the token itself for a native one).
+    mapping(bytes32 assetId => address) internal assetToken;
+    mapping(address token => bytes32) internal tokenAssetId;
+    mapping(bytes32 assetId => uint256) internal assetOriginChainId;
     mapping(bytes32 assetId => address) public originToken;
 
     event FinalizeDeposit(address indexed l1Sender, address indexed l2Receiver, address indexed l2Token, uint256 amount);
@@ -34,6 +47,12 @@ contract L2NativeTokenVault {
     error UnknownAsset(bytes32 assetId);
     error TokenMismatch(address expected, address provided);
     error ZeroAmount();
+    error EmptyToken();
+    error AssetIdAlreadyRegistered();
+    error EmptyDeposit();
+    error TokensWithFeesNotSupported();
+    error DeployingBridgedTokenForNativeToken();
+    error TokenTransferFailed(address token);
 
     modifier onlyAssetRouter() {
         if (msg.sender != ASSET_ROUTER_ADDR) revert Unauthorized(msg.sender);
@@ -58,15 +77,46 @@ contract L2NativeTokenVault {
     }
 
     function tokenAddress(bytes32 _assetId) public view returns (address) {
-        return _assetId == BASE_TOKEN_ASSET_ID() ? L2_BASE_TOKEN : bridgedToken[_assetId];
+        return _assetId == BASE_TOKEN_ASSET_ID() ? L2_BASE_TOKEN : assetToken[_assetId];
     }
 
     function assetId(address _token) public view returns (bytes32) {
-        return _token == L2_BASE_TOKEN ? BASE_TOKEN_ASSET_ID() : bridgedAssetId[_token];
+        return _token == L2_BASE_TOKEN ? BASE_TOKEN_ASSET_ID() : tokenAssetId[_token];
     }
 
     function originChainId(bytes32 _assetId) external view returns (uint256) {
-        return _assetId == BASE_TOKEN_ASSET_ID() ? L1_CHAIN_ID() : bridgedOriginChainId[_assetId];
+        return _assetId == BASE_TOKEN_ASSET_ID() ? L1_CHAIN_ID() : assetOriginChainId[_assetId];
+    }
+
+    /// @notice Registers a token native to this chain (a contract); refused if it has an asset id.
+    function registerToken(address _nativeToken) external {
+        _registerToken(_nativeToken);
+    }
+
+    /// @notice The asset id of `_nativeToken`, registering it as native to this chain if it has none
+    /// (what zksync-js calls, and static-calls for the id, before an interop ERC-20 transfer).
+    function ensureTokenIsRegistered(address _nativeToken) public returns (bytes32) {
+        bytes32 current = assetId(_nativeToken);
+        return current != bytes32(0) ? current : _registerToken(_nativeToken);
+    }
+
+    function _registerToken(address _nativeToken) internal returns (bytes32 newAssetId) {
+        if (_nativeToken.code.length == 0) revert EmptyToken();
+        if (assetId(_nativeToken) != bytes32(0)) revert AssetIdAlreadyRegistered();
+        newAssetId = DataEncoding.encodeNTVAssetId(block.chainid, _nativeToken);
+        assetToken[newAssetId] = _nativeToken;
+        tokenAssetId[_nativeToken] = newAssetId;
+        assetOriginChainId[newAssetId] = block.chainid;
+        originToken[newAssetId] = _nativeToken;
+    }
+
+    /// @notice The token's metadata as another chain's vault reads it: 0x01 ‖ abi.encode(originChainId,
+    /// name, symbol, decimals), each the raw return data of the token's getter (empty if it has none).
+    function getERC20Getters(address _token, uint256 _originChainId) public view returns (bytes memory) {
+        (, bytes memory name) = _token.staticcall(abi.encodeWithSignature("name()"));
+        (, bytes memory symbol) = _token.staticcall(abi.encodeWithSignature("symbol()"));
+        (, bytes memory decimals) = _token.staticcall(abi.encodeWithSignature("decimals()"));
+        return DataEncoding.encodeTokenData(_originChainId, name, symbol, decimals);
     }
 
     /// @notice The L2 address of an L1 token's bridged token (deployed or not yet).
@@ -86,24 +136,35 @@ contract L2NativeTokenVault {
         return address(uint160(uint256(hash)));
     }
 
-    /// @notice A deposit: `_data` is the bridge mint data (sender, receiver, origin token, amount,
-    /// metadata). Creates the bridged token on its first deposit.
+    /// @notice A transfer arriving from chain `_chainId` (a deposit from L1 or an interop bundle's
+    /// call): `_data` is the bridge mint data (sender, receiver, origin token, amount, metadata).
+    /// A token native to this chain is released from the vault; a bridged one is minted, its token
+    /// created on its first arrival, for the origin chain its metadata names.
     function bridgeMint(uint256 _chainId, bytes32 _assetId, bytes calldata _data) external payable onlyAssetRouter {
         (address sender, address receiver, address origin, uint256 amount, bytes memory metadata) = DataEncoding
             .decodeBridgeMintData(_data);
-        address token = bridgedToken[_assetId];
-        if (token == address(0)) {
-            bytes32 expected = DataEncoding.encodeNTVAssetId(_chainId, origin);
-            if (_assetId != expected) revert AssetIdMismatch(expected, _assetId);
-            token = _deployBridgedToken(_chainId, _assetId, origin, metadata);
+        address token = assetToken[_assetId];
+        if (token != address(0) && assetOriginChainId[_assetId] == block.chainid) {
+            _release(token, receiver, amount);
+        } else {
+            if (token == address(0)) {
+                uint256 tokenOriginChainId = this.tokenDataOriginChainId(metadata);
+                if (tokenOriginChainId == block.chainid) revert DeployingBridgedTokenForNativeToken();
+                bytes32 expected = DataEncoding.encodeNTVAssetId(tokenOriginChainId, origin);
+                if (_assetId != expected) revert AssetIdMismatch(expected, _assetId);
+                token = _deployBridgedToken(tokenOriginChainId, _assetId, origin, metadata);
+            }
+            BridgedStandardERC20(token).bridgeMint(receiver, amount);
         }
-        BridgedStandardERC20(token).bridgeMint(receiver, amount);
         emit BridgeMint(_chainId, _assetId, receiver, amount);
         emit FinalizeDeposit(sender, receiver, token, amount);
     }
 
-    /// @notice A withdrawal: burns `amount` of the bridged token from `_originalCaller`
-    /// (`_data = abi.encode(amount, l1Receiver, l2Token)`), returns the bridge mint data for L1.
+    /// @notice A transfer leaving (a withdrawal to L1 or an interop bundle's call):
+    /// `_data = abi.encode(amount, receiver, token)` (the token may be zero: the asset id names it).
+    /// A token native to this chain is locked here (`transferFrom` `_originalCaller`, who approved
+    /// this vault); a bridged one is burned from `_originalCaller`. Returns the bridge mint data
+    /// for the other chain.
     function bridgeBurn(
         uint256 _chainId,
         uint256,
@@ -112,33 +173,48 @@ contract L2NativeTokenVault {
         bytes calldata _data
     ) external payable onlyAssetRouter returns (bytes memory) {
         (uint256 amount, address receiver, address token) = DataEncoding.decodeBridgeBurnData(_data);
-        address bridged = bridgedToken[_assetId];
-        if (bridged == address(0)) revert UnknownAsset(_assetId);
-        if (token != address(0) && token != bridged) revert TokenMismatch(bridged, token);
-        if (amount == 0) revert ZeroAmount();
-        BridgedStandardERC20(bridged).bridgeBurn(_originalCaller, amount);
+        address known = assetToken[_assetId];
+        if (known == address(0)) revert UnknownAsset(_assetId);
+        if (token != address(0) && token != known) revert TokenMismatch(known, token);
+        uint256 originChain = assetOriginChainId[_assetId];
+        bytes memory metadata;
+        if (originChain == block.chainid) {
+            if (amount == 0) revert EmptyDeposit();
+            _lock(known, _originalCaller, amount);
+            metadata = getERC20Getters(known, originChain);
+        } else {
+            if (amount == 0) revert ZeroAmount();
+            BridgedStandardERC20(known).bridgeBurn(_originalCaller, amount);
+            // To another L2 (interop) the token's getters go along, so the destination's vault can
+            // create it with the same name; L1 knows the token.
+            metadata = _chainId == L1_CHAIN_ID() ? bytes("") : getERC20Getters(known, originChain);
+        }
         emit BridgeBurn(_chainId, _assetId, _originalCaller, receiver, amount);
-        emit WithdrawalInitiated(_originalCaller, receiver, bridged, amount);
-        // To another L2 (interop) the token's getters go along, so the destination's vault can
-        // create it with the same name; L1 knows the token.
-        bytes memory metadata = _chainId == L1_CHAIN_ID() ? bytes("") : _metadataOf(_assetId, bridged);
+        emit WithdrawalInitiated(_originalCaller, receiver, known, amount);
         return DataEncoding.encodeBridgeMintData(_originalCaller, receiver, originToken[_assetId], amount, metadata);
     }
 
-    /// @notice The origin chain of a bridged asset (0 if this vault does not know it).
+    /// @notice The origin chain of an asset this vault knows (0 if it does not know it).
     function bridgedOriginChain(bytes32 _assetId) external view returns (uint256) {
-        return bridgedOriginChainId[_assetId];
+        return assetOriginChainId[_assetId];
     }
 
-    function _metadataOf(bytes32 _assetId, address _token) internal view returns (bytes memory) {
-        BridgedStandardERC20 token = BridgedStandardERC20(_token);
-        return
-            DataEncoding.encodeTokenData(
-                bridgedOriginChainId[_assetId],
-                abi.encode(token.name()),
-                abi.encode(token.symbol()),
-                abi.encode(token.decimals())
-            );
+    /// @dev Takes `_amount` of a native token from `_from`; a token that delivers less (fee on
+    /// transfer) is refused, as era-contracts' `_depositFunds` check does.
+    function _lock(address _token, address _from, uint256 _amount) internal {
+        uint256 before = IERC20ForVault(_token).balanceOf(address(this));
+        _call(_token, abi.encodeCall(IERC20ForVault.transferFrom, (_from, address(this), _amount)));
+        if (IERC20ForVault(_token).balanceOf(address(this)) - before != _amount) revert TokensWithFeesNotSupported();
+    }
+
+    function _release(address _token, address _to, uint256 _amount) internal {
+        _call(_token, abi.encodeCall(IERC20ForVault.transfer, (_to, _amount)));
+    }
+
+    /// @dev SafeERC20's rule: the call succeeds and returns nothing or `true`.
+    function _call(address _token, bytes memory _callData) internal {
+        (bool ok, bytes memory ret) = _token.call(_callData);
+        if (!ok || (ret.length != 0 && !abi.decode(ret, (bool)))) revert TokenTransferFailed(_token);
     }
 
     function _deployBridgedToken(
@@ -151,9 +227,9 @@ contract L2NativeTokenVault {
         (string memory name, string memory symbol, uint8 decimals) = _tokenInfo(_metadata);
         created.bridgeInitialize(_assetId, _origin, name, symbol, decimals);
         token = address(created);
-        bridgedToken[_assetId] = token;
-        bridgedAssetId[token] = _assetId;
-        bridgedOriginChainId[_assetId] = _originChainId;
+        assetToken[_assetId] = token;
+        tokenAssetId[token] = _assetId;
+        assetOriginChainId[_assetId] = _originChainId;
         originToken[_assetId] = _origin;
     }
 
@@ -176,6 +252,15 @@ contract L2NativeTokenVault {
         try this.decodeUint8(d) returns (uint8 v) {
             decimals = v;
         } catch {}
+    }
+
+    /// @notice The origin chain a token's metadata names; L1 if it names none (empty or legacy
+    /// `abi.encode(name, symbol, decimals)` metadata).
+    function tokenDataOriginChainId(bytes calldata _data) external view returns (uint256 chainId) {
+        if (_data.length != 0 && _data[0] == 0x01 && _data.length % 32 == 1) {
+            chainId = abi.decode(_data[1:33], (uint256));
+        }
+        if (chainId == 0) chainId = L1_CHAIN_ID();
     }
 
     /// @dev External so that malformed metadata fails in a call the vault can catch.
