@@ -186,6 +186,7 @@ impl RecentTxs {
             if held.len() + changes.added[i].len() < self.merge_run {
                 continue;
             }
+            let started = std::time::Instant::now();
             let mut run: Vec<Entry> = held.iter().copied().collect();
             run.append(&mut changes.added[i]);
             run.sort_unstable();
@@ -195,6 +196,12 @@ impl RecentTxs {
             }
             txn.delete_table(role.unmerged())?;
             changes.cleared[i] = true;
+            tracing::debug!(
+                role = role.name(),
+                entries = run.len(),
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "tx index: a run of recent entries merged"
+            );
         }
         Ok(())
     }
