@@ -334,6 +334,7 @@ impl DataDir {
         if queued.is_empty() && batch_writes.is_empty() && !sync {
             return Ok(());
         }
+        let started = std::time::Instant::now();
         let mut txn = self.write_txn().context("starting a write")?;
         txn.set_durability(durability)?;
         let mut last = [None, None];
@@ -357,6 +358,19 @@ impl DataDir {
         self.recent_txs
             .commit(txn, index)
             .context("writing the blocks")?;
+        tracing::debug!(
+            operations = queued.len(),
+            blocks = queued.iter().map(|q| q.blocks.len()).sum::<usize>(),
+            txs = queued
+                .iter()
+                .flat_map(|q| &q.blocks)
+                .map(|b| b.txs.len())
+                .sum::<usize>(),
+            synced = sync,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            thread = std::thread::current().name().unwrap_or("?"),
+            "queued operations written to the database"
+        );
         self.queue.lock().drain(..queued.len());
         self.batch_queue.lock().drain(..batch_writes.len());
         if !sync {
