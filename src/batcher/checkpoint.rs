@@ -161,8 +161,8 @@ impl CheckpointWriter {
 
     /// Writes the tree after the last executed batch built in this run, if it is newer than
     /// the checkpoint and `INTERVAL` has passed since the last write (or `now`).
-    pub(super) fn write(&mut self, batches: &BatchStore, now: bool) {
-        let Some(disk) = &self.disk else {
+    pub(super) async fn write(&mut self, batches: &BatchStore, now: bool) {
+        let Some(disk) = self.disk.clone() else {
             return;
         };
         let target = batches
@@ -196,25 +196,14 @@ impl CheckpointWriter {
         let started = Instant::now();
         // Tried at most once an `INTERVAL`, written or not.
         self.last = Some(started);
-        let result = match changed {
-            Some((base, leaves)) => disk
-                .put_tree_checkpoint(&record, Some(base), &leaves)
-                .map(|written| (written, leaves.len())),
-            None => Ok((false, 0)),
-        }
-        .and_then(|(written, count)| match written {
-            true => Ok((true, count)),
-            // No checkpoint to build on (none yet, or the chain went back below it): whole.
-            false => {
-                let all: Vec<StoredLeaf> = (0..)
-                    .zip(tree.leaves())
-                    .map(|(i, (key, value))| (i, key, value))
-                    .collect();
-                disk.put_tree_checkpoint(&record, None, &all)
-                    .map(|written| (written, all.len()))
-            }
-        });
-        match result {
+        let last_block_hash = after.last_block_hash;
+        // Off the runtime's workers: the write first applies the blocks queued for the
+        // database (hundreds of milliseconds under load), then syncs.
+        let written =
+            tokio::task::spawn_blocking(move || put(&disk, &record, &after.tree, changed))
+                .await
+                .unwrap_or_else(|err| Err(anyhow::anyhow!("the writer stopped: {err}")));
+        match written {
             Ok((true, leaves)) => {
                 tracing::debug!(
                     batch = target,
@@ -222,7 +211,7 @@ impl CheckpointWriter {
                     took = ?started.elapsed(),
                     "state tree checkpoint written"
                 );
-                self.on_disk = Some((target, after.last_block_hash));
+                self.on_disk = Some((target, last_block_hash));
                 self.written = self.written.split_off(&(target + 1));
                 batches.set_checkpoint(Some(target));
             }
@@ -231,6 +220,35 @@ impl CheckpointWriter {
             Err(err) => tracing::warn!("the state tree checkpoint cannot be written: {err:#}"),
         }
     }
+}
+
+/// Writes the checkpoint `record` of `tree`: the `changed` leaves on top of the checkpoint they
+/// build on, or the whole tree when there is none (or it is not the one on disk). Returns
+/// whether it was written and how many leaves.
+fn put(
+    disk: &BatchesOnDisk,
+    record: &TreeCheckpointRecord,
+    tree: &StateTree,
+    changed: Option<((u64, B256), Vec<StoredLeaf>)>,
+) -> anyhow::Result<(bool, usize)> {
+    match changed {
+        Some((base, leaves)) => disk
+            .put_tree_checkpoint(record, Some(base), &leaves)
+            .map(|written| (written, leaves.len())),
+        None => Ok((false, 0)),
+    }
+    .and_then(|(written, count)| match written {
+        true => Ok((true, count)),
+        // No checkpoint to build on (none yet, or the chain went back below it): whole.
+        false => {
+            let all: Vec<StoredLeaf> = (0..)
+                .zip(tree.leaves())
+                .map(|(i, (key, value))| (i, key, value))
+                .collect();
+            disk.put_tree_checkpoint(record, None, &all)
+                .map(|written| (written, all.len()))
+        }
+    })
 }
 
 /// Batch `number`'s tree and what the batch after it needs, while its tree is kept (a batch

@@ -101,7 +101,7 @@ impl Batcher {
                     blocks_applied: cursor.applied,
                 });
             }
-            checkpoints.write(&self.batches, false);
+            checkpoints.write(&self.batches, false).await;
             let deadline = cursor
                 .open
                 .as_ref()
@@ -117,7 +117,7 @@ impl Batcher {
             tokio::select! {
                 _ = cancel.cancelled() => {
                     // A clean stop: the next start goes on from the last executed batch.
-                    checkpoints.write(&self.batches, true);
+                    checkpoints.write(&self.batches, true).await;
                     return Ok(());
                 }
                 event = wake.recv() => {
