@@ -107,12 +107,23 @@ impl Archive for ChainOnDisk {
             })
             .collect();
         let txn = self.dir.db.begin_read()?;
-        let Some(index) = open_or_none!(txn, open_multimap_table, self.role.address_txs()) else {
+        let Some(index) = open_or_none!(txn, open_table, self.role.address_txs()) else {
             return Ok(queued);
         };
+        let low = tables::address_row(*address, TxRef { block: 0, index: 0 });
+        let high = tables::address_row(
+            *address,
+            TxRef {
+                block: u64::MAX,
+                index: u32::MAX,
+            },
+        );
         let stored = index
-            .get(&address.0.0)?
-            .map(|value| Ok(tables::from_located(value?.value())))
+            .range::<&[u8; 32]>(&low..=&high)?
+            .map(|entry| {
+                let (key, block) = entry?;
+                Ok(tables::from_address_row(key.value(), block.value()))
+            })
             .collect::<anyhow::Result<_>>()?;
         Ok(merged(stored, queued))
     }

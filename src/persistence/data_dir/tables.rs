@@ -7,7 +7,10 @@
 //! - `tx_index`: tx hash -> (block number, tx index, block hash) of every block that holds it;
 //!   its newest entries wait in memory and in `unmerged_txs` until a run of them is merged
 //!   (`recent_txs.rs`).
-//! - `address_txs`: address -> (block number, tx index, block hash), the address index.
+//! - `address_txs`: address ‖ block number ‖ tx index -> block hash, the address index (a plain
+//!   table: a new entry lands at the end of its address's range). Data dirs of format 4 and
+//!   before held it as a multimap `address -> (block number, tx index, block hash)`, moved
+//!   into it when they are opened (`old_address_txs`).
 //! - `code_blocks`: address -> (block number, block hash) of the blocks that left it with code.
 //! - `accounts` / `slots`: the state after the latest block (without the changes pending for
 //!   the next one, which the chain's meta holds): a restart reads it instead of re-applying
@@ -32,6 +35,7 @@ type Blocks = TableDefinition<'static, &'static [u8; 32], &'static [u8]>;
 type Canonical = TableDefinition<'static, u64, &'static [u8; 40]>;
 type Located = MultimapTableDefinition<'static, &'static [u8; 32], &'static [u8; 44]>;
 type ByAddress = MultimapTableDefinition<'static, &'static [u8; 20], &'static [u8; 44]>;
+type AddressRows = TableDefinition<'static, &'static [u8; 32], &'static [u8; 32]>;
 type CodeBlocks = MultimapTableDefinition<'static, &'static [u8; 20], &'static [u8; 40]>;
 type Accounts = TableDefinition<'static, &'static [u8; 20], &'static [u8]>;
 type Slots = TableDefinition<'static, &'static [u8; 52], &'static [u8; 32]>;
@@ -51,7 +55,8 @@ impl Role {
     per_role!(block_data: Blocks = "l2_block_data", "l1_block_data");
     per_role!(canonical: Canonical = "l2_canonical", "l1_canonical");
     per_role!(tx_index: Located = "l2_tx_index", "l1_tx_index");
-    per_role!(address_txs: ByAddress = "l2_address_txs", "l1_address_txs");
+    per_role!(address_txs: AddressRows = "l2_address_tx_rows", "l1_address_tx_rows");
+    per_role!(old_address_txs: ByAddress = "l2_address_txs", "l1_address_txs");
     per_role!(code_blocks: CodeBlocks = "l2_code_blocks", "l1_code_blocks");
     per_role!(accounts: Accounts = "l2_accounts", "l1_accounts");
     per_role!(slots: Slots = "l2_slots", "l1_slots");
@@ -89,6 +94,25 @@ pub(super) fn from_located(value: &[u8; 44]) -> (B256, TxRef) {
         index: u32::from_be_bytes(value[8..12].try_into().expect("4 bytes")),
     };
     (B256::from_slice(&value[12..]), at)
+}
+
+/// An `address_txs` key: the address, then the tx's place (big-endian: an address's entries
+/// sort in chain order).
+pub(super) fn address_row(address: Address, at: TxRef) -> [u8; 32] {
+    let mut out = [0; 32];
+    out[..20].copy_from_slice(address.as_slice());
+    out[20..28].copy_from_slice(&at.block.to_be_bytes());
+    out[28..].copy_from_slice(&at.index.to_be_bytes());
+    out
+}
+
+/// An `address_txs` entry back: the tx's block hash and place.
+pub(super) fn from_address_row(key: &[u8; 32], block: &[u8; 32]) -> (B256, TxRef) {
+    let at = TxRef {
+        block: u64::from_be_bytes(key[20..28].try_into().expect("8 bytes")),
+        index: u32::from_be_bytes(key[28..].try_into().expect("4 bytes")),
+    };
+    (B256::from(*block), at)
 }
 
 /// A `code_blocks` value: the block's number and hash.
