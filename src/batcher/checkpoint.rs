@@ -19,13 +19,15 @@ use alloy_sol_types::SolValue as _;
 use super::BatchStore;
 use crate::{
     abi::StoredBatchInfo,
-    persistence::data_dir::{BatchesOnDisk, StoredLeaf, StoredTree, TreeCheckpointRecord},
+    persistence::data_dir::{
+        BatchesOnDisk, StoredLeaf, StoredTree, TreeCheckpointRecord, TreeWritten,
+    },
     storage::ChainStore,
     tree::StateTree,
 };
 
-/// How often, at most, a checkpoint is written while batches execute (and once more at a
-/// clean stop): each write is synced.
+/// How often, at most, a checkpoint is handed to the data dir while batches execute (and once
+/// more at a clean stop).
 const INTERVAL: Duration = Duration::from_secs(1);
 
 /// A sealed batch's tree and what the batch after it needs: where the batcher starts when it
@@ -114,15 +116,34 @@ fn check(
 }
 
 /// Writes the tree checkpoint as batches execute: the leaves the batches since the last one
-/// changed, or the whole tree when there is no checkpoint to build on.
+/// changed, or the whole tree when there is no checkpoint to build on. A checkpoint is handed to
+/// the data dir, whose next checkpoint writes it with the blocks it stands on (one synced
+/// write, off the runtime's workers); the batcher goes on meanwhile and takes the answer at a
+/// later turn.
 pub(super) struct CheckpointWriter {
     disk: Option<BatchesOnDisk>,
     /// The checkpoint on disk this run's keys build on: its batch and last block hash.
     on_disk: Option<(u64, B256)>,
     /// The tree keys each batch sealed after it wrote.
     written: BTreeMap<u64, Vec<B256>>,
-    /// When the last one was written.
+    /// When the last one was handed over.
     last: Option<Instant>,
+    /// The one handed over and not answered yet.
+    waiting: Option<Waiting>,
+    /// How often the chain went back: an answer to a checkpoint handed over before is not
+    /// taken as the one this run builds on.
+    rewinds: u64,
+}
+
+/// A checkpoint handed to the data dir.
+struct Waiting {
+    batch: u64,
+    last_block_hash: B256,
+    /// Built on the one on disk (else whole).
+    on_top: bool,
+    leaves: usize,
+    rewinds: u64,
+    written: TreeWritten,
 }
 
 impl CheckpointWriter {
@@ -134,6 +155,8 @@ impl CheckpointWriter {
             on_disk: base.map(|b| (b.number, b.last_block_hash)),
             written: BTreeMap::new(),
             last: None,
+            waiting: None,
+            rewinds: 0,
         }
     }
 
@@ -152,6 +175,7 @@ impl CheckpointWriter {
     /// The batches after `kept` are gone (the L2 went back, or `0`: the batches were
     /// replaced); the data dir drops a checkpoint whose block went with them.
     pub(super) fn rewound(&mut self, kept: u64, batches: &BatchStore) {
+        self.rewinds += 1;
         self.written.split_off(&(kept + 1));
         if self.done() > kept {
             self.on_disk = None;
@@ -159,12 +183,16 @@ impl CheckpointWriter {
         }
     }
 
-    /// Writes the tree after the last executed batch built in this run, if it is newer than
-    /// the checkpoint and `INTERVAL` has passed since the last write (or `now`).
+    /// Hands the tree after the last executed batch built in this run to the data dir, if it
+    /// is newer than the checkpoint and `INTERVAL` has passed since the last one (or `now`: a
+    /// clean stop, which waits until it is written).
     pub(super) async fn write(&mut self, batches: &BatchStore, now: bool) {
         let Some(disk) = self.disk.clone() else {
             return;
         };
+        if !self.answered(batches, now).await {
+            return;
+        }
         let target = batches
             .last_at(super::L1Stage::Execute)
             .min(batches.last_built());
@@ -193,62 +221,82 @@ impl CheckpointWriter {
                 });
             Some((base, changed_leaves(tree, &keys?)))
         });
-        let started = Instant::now();
-        // Tried at most once an `INTERVAL`, written or not.
-        self.last = Some(started);
-        let last_block_hash = after.last_block_hash;
-        // Off the runtime's workers: the write first applies the blocks queued for the
-        // database (hundreds of milliseconds under load), then syncs.
-        let written =
-            tokio::task::spawn_blocking(move || put(&disk, &record, &after.tree, changed))
-                .await
-                .unwrap_or_else(|err| Err(anyhow::anyhow!("the writer stopped: {err}")));
-        match written {
-            Ok((true, leaves)) => {
+        self.last = Some(Instant::now());
+        // No checkpoint to build on (none yet, or the chain went back below it): whole.
+        let (base, leaves) = match changed {
+            Some((base, leaves)) => (Some(base), leaves),
+            None => (
+                None,
+                (0..)
+                    .zip(tree.leaves())
+                    .map(|(i, (k, v))| (i, k, v))
+                    .collect(),
+            ),
+        };
+        self.waiting = Some(Waiting {
+            batch: target,
+            last_block_hash: after.last_block_hash,
+            on_top: base.is_some(),
+            leaves: leaves.len(),
+            rewinds: self.rewinds,
+            written: disk.queue_tree_checkpoint(record, base, leaves),
+        });
+        if now {
+            self.answered(batches, true).await;
+        }
+    }
+
+    /// Takes the answer to the checkpoint handed over, if any (`now`: checkpoints the data dir
+    /// and waits for it). False: it is still waiting.
+    async fn answered(&mut self, batches: &BatchStore, now: bool) -> bool {
+        use tokio::sync::oneshot::error::TryRecvError;
+        let Some(waiting) = self.waiting.as_mut() else {
+            return true;
+        };
+        let answer = match waiting.written.try_recv() {
+            Ok(answer) => Some(answer),
+            Err(TryRecvError::Closed) => None,
+            Err(TryRecvError::Empty) if !now => return false,
+            Err(TryRecvError::Empty) => {
+                let disk = self
+                    .disk
+                    .clone()
+                    .expect("a checkpoint waits only with a data dir");
+                if let Ok(Err(err)) = tokio::task::spawn_blocking(move || disk.checkpoint()).await {
+                    tracing::warn!("the data dir's checkpoint failed: {err:#}");
+                }
+                (&mut waiting.written).await.ok()
+            }
+        };
+        let waiting = self.waiting.take().expect("checked above");
+        match answer {
+            Some(Ok(true)) if waiting.rewinds == self.rewinds => {
                 tracing::debug!(
-                    batch = target,
-                    leaves,
-                    took = ?started.elapsed(),
+                    batch = waiting.batch,
+                    leaves = waiting.leaves,
                     "state tree checkpoint written"
                 );
-                self.on_disk = Some((target, last_block_hash));
-                self.written = self.written.split_off(&(target + 1));
-                batches.set_checkpoint(Some(target));
+                self.on_disk = Some((waiting.batch, waiting.last_block_hash));
+                self.written = self.written.split_off(&(waiting.batch + 1));
+                batches.set_checkpoint(Some(waiting.batch));
             }
-            // Its block left the chain meanwhile: the batcher is about to see it.
-            Ok((false, _)) => {}
-            Err(err) => tracing::warn!("the state tree checkpoint cannot be written: {err:#}"),
+            // Written before the chain went back: the next one is whole.
+            Some(Ok(true)) => self.on_disk = None,
+            // The checkpoint on disk is not the one it built on: the next one is whole, now.
+            // (Or its block left the chain meanwhile: the batcher is about to see it.)
+            Some(Ok(false)) if waiting.on_top => {
+                self.on_disk = None;
+                self.last = None;
+            }
+            Some(Ok(false)) => {}
+            Some(Err(err)) => {
+                tracing::warn!("the state tree checkpoint cannot be written: {err:#}")
+            }
+            // The data dir's write failed (it warned); tried again after `INTERVAL`.
+            None => {}
         }
+        true
     }
-}
-
-/// Writes the checkpoint `record` of `tree`: the `changed` leaves on top of the checkpoint they
-/// build on, or the whole tree when there is none (or it is not the one on disk). Returns
-/// whether it was written and how many leaves.
-fn put(
-    disk: &BatchesOnDisk,
-    record: &TreeCheckpointRecord,
-    tree: &StateTree,
-    changed: Option<((u64, B256), Vec<StoredLeaf>)>,
-) -> anyhow::Result<(bool, usize)> {
-    match changed {
-        Some((base, leaves)) => disk
-            .put_tree_checkpoint(record, Some(base), &leaves)
-            .map(|written| (written, leaves.len())),
-        None => Ok((false, 0)),
-    }
-    .and_then(|(written, count)| match written {
-        true => Ok((true, count)),
-        // No checkpoint to build on (none yet, or the chain went back below it): whole.
-        false => {
-            let all: Vec<StoredLeaf> = (0..)
-                .zip(tree.leaves())
-                .map(|(i, (key, value))| (i, key, value))
-                .collect();
-            disk.put_tree_checkpoint(record, None, &all)
-                .map(|written| (written, all.len()))
-        }
-    })
 }
 
 /// Batch `number`'s tree and what the batch after it needs, while its tree is kept (a batch

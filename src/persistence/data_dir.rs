@@ -51,7 +51,7 @@ pub use new_dir::NewDataDir;
 use op::PersistOp;
 pub use wal_record::LoggedBlock;
 
-pub use tree_checkpoint::{StoredLeaf, StoredTree, TreeCheckpointRecord};
+pub use tree_checkpoint::{StoredLeaf, StoredTree, TreeCheckpointRecord, TreeWritten};
 pub use writes::{BatchesOnDisk, ChainOnDisk, Resumed};
 
 /// Version of the data dir's layout (its tables; the records in them are `FORMAT_VERSION`'s).
@@ -149,6 +149,8 @@ pub struct DataDir {
     batch_queue: parking_lot::Mutex<Vec<(u64, batch_log::BatchWrite)>>,
     /// Held while queued operations are applied to the database (one applier at a time).
     apply: parking_lot::Mutex<()>,
+    /// The state tree checkpoint the next synced write takes (`tree_checkpoint.rs`).
+    tree_write: parking_lot::Mutex<Option<tree_checkpoint::TreeWrite>>,
     /// The logged blocks a restart replays through the chains' sequencers (taken by them).
     tail: parking_lot::Mutex<Vec<(Role, LoggedBlock)>>,
     /// The codes an operation carried in this run (the database has them, or will).
@@ -354,6 +356,7 @@ impl DataDir {
             queue: Default::default(),
             batch_queue: Default::default(),
             apply: Default::default(),
+            tree_write: Default::default(),
             tail: Default::default(),
             known_codes: Default::default(),
             recent_txs: Default::default(),

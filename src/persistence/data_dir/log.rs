@@ -334,6 +334,9 @@ impl DataDir {
         if queued.is_empty() && batch_writes.is_empty() && !sync {
             return Ok(());
         }
+        // A state tree checkpoint goes with a synced write only (it is never ahead of what a
+        // power loss keeps).
+        let tree = sync.then(|| self.tree_write.lock().take()).flatten();
         let started = std::time::Instant::now();
         let mut txn = self.write_txn().context("starting a write")?;
         txn.set_durability(durability)?;
@@ -354,10 +357,14 @@ impl DataDir {
             }
         }
         batch_log::apply_all(&txn, &batch_writes)?;
+        let tree_written = tree.as_ref().map(|tree| tree.write(&txn)).transpose()?;
         // Before the blocks leave the queue: a reader finds them in one or the other.
         self.recent_txs
             .commit(txn, index)
             .context("writing the blocks")?;
+        if let (Some(tree), Some(written)) = (tree, tree_written) {
+            tree.finish(written);
+        }
         tracing::debug!(
             operations = queued.len(),
             blocks = queued.iter().map(|q| q.blocks.len()).sum::<usize>(),
@@ -416,6 +423,7 @@ impl DataDir {
             && !unsynced
             && self.queue.lock().is_empty()
             && self.batch_queue.lock().is_empty()
+            && self.tree_write.lock().is_none()
         {
             return Ok(());
         }

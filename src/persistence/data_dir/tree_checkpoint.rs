@@ -4,7 +4,8 @@
 //! Kept as `tree_leaves` (leaf index -> key ‖ value; the tree gives indices in insertion order,
 //! so they are stored, not recomputed) and a head record in the L2's meta (`tree_checkpoint`:
 //! which batch, its last block and hash, the batch as L1 stores it, the root). A write brings
-//! the leaves changed since the checkpoint before it and the new head in one transaction.
+//! the leaves changed since the checkpoint before it and the new head, queued for the data
+//! dir's next checkpoint: one synced transaction with the blocks it stands on.
 //!
 //! The head is never ahead of the chain on disk and never off it: a write checks, in its
 //! transaction, that the batch's last block is canonical there, and every chain write that
@@ -92,30 +93,68 @@ impl BatchesOnDisk {
         }))
     }
 
-    /// Writes the checkpoint `record` with its `leaves`: on top of the checkpoint after batch
-    /// `base` (its number and last block hash; `leaves` are the ones changed since), or whole
-    /// (`None`: every leaf, replacing whatever was there). Returns false, writing nothing, if
-    /// the stored checkpoint is not `base` or `record`'s block is not canonical on disk.
-    /// Synced: the blocks it stands on (written from the queue first, if they wait there for
-    /// the next checkpoint) are made durable with it.
-    pub fn put_tree_checkpoint(
+    /// Hands the checkpoint `record` with its `leaves` to the data dir's next synced write
+    /// (a checkpoint every `--checkpoint-interval`, in the same transaction as the blocks it
+    /// stands on): on top of the checkpoint after batch `base` (its number and last block
+    /// hash; `leaves` are the ones changed since), or whole (`None`: every leaf, replacing
+    /// whatever was there). The answer comes once that write is done: whether it was written
+    /// (false, writing nothing, if the stored checkpoint is not `base` or `record`'s block is
+    /// not canonical on disk). One waits at a time: a newer one replaces it.
+    pub fn queue_tree_checkpoint(
         &self,
-        record: &TreeCheckpointRecord,
+        record: TreeCheckpointRecord,
         base: Option<(u64, B256)>,
-        leaves: &[StoredLeaf],
-    ) -> anyhow::Result<bool> {
-        self.dir.apply_queue()?;
-        let txn = self.dir.write_txn()?;
-        let written = write_leaves(&txn, record, base, leaves)?;
-        match written {
-            true => txn.commit()?,
-            false => txn.abort()?,
+        leaves: Vec<StoredLeaf>,
+    ) -> TreeWritten {
+        let (done, written) = tokio::sync::oneshot::channel();
+        let write = TreeWrite {
+            record,
+            base,
+            leaves,
+            done,
+        };
+        if let Some(replaced) = self.dir.tree_write.lock().replace(write) {
+            let _ = replaced
+                .done
+                .send(Err(anyhow::anyhow!("a newer tree checkpoint replaced it")));
         }
-        Ok(written)
+        written
+    }
+
+    /// Checkpoints the data dir now (blocks the calling thread): a queued tree checkpoint is
+    /// written, or answered.
+    pub fn checkpoint(&self) -> anyhow::Result<()> {
+        self.dir.checkpoint()
     }
 }
 
-/// [`BatchesOnDisk::put_tree_checkpoint`] in `txn`; false: nothing to commit.
+/// What becomes of a queued tree checkpoint: whether it was written, once the data dir's
+/// write that took it is done (dropped: that write failed).
+pub type TreeWritten = tokio::sync::oneshot::Receiver<anyhow::Result<bool>>;
+
+/// A tree checkpoint waiting for the data dir's next synced write.
+#[derive(Debug)]
+pub(super) struct TreeWrite {
+    record: TreeCheckpointRecord,
+    base: Option<(u64, B256)>,
+    leaves: Vec<StoredLeaf>,
+    done: tokio::sync::oneshot::Sender<anyhow::Result<bool>>,
+}
+
+impl TreeWrite {
+    /// Writes it in `txn`, after the chain writes it stands on; [`Self::finish`] once `txn`
+    /// commits.
+    pub(super) fn write(&self, txn: &redb::WriteTransaction) -> anyhow::Result<bool> {
+        write_leaves(txn, &self.record, self.base, &self.leaves)
+    }
+
+    /// Its transaction committed: whoever queued it learns whether it was `written`.
+    pub(super) fn finish(self, written: bool) {
+        let _ = self.done.send(Ok(written));
+    }
+}
+
+/// [`BatchesOnDisk::queue_tree_checkpoint`]'s write in `txn`; false: nothing to commit.
 fn write_leaves(
     txn: &redb::WriteTransaction,
     record: &TreeCheckpointRecord,
@@ -225,6 +264,18 @@ mod tests {
         }
     }
 
+    /// Queues a tree checkpoint, checkpoints the data dir, and answers whether it was written.
+    fn put(
+        disk: &BatchesOnDisk,
+        record: &TreeCheckpointRecord,
+        base: Option<(u64, B256)>,
+        leaves: &[StoredLeaf],
+    ) -> bool {
+        let written = disk.queue_tree_checkpoint(record.clone(), base, leaves.to_vec());
+        disk.checkpoint().unwrap();
+        written.blocking_recv().unwrap().unwrap()
+    }
+
     fn leaf(i: u8) -> (B256, B256) {
         (B256::repeat_byte(i), B256::repeat_byte(0x80 | i))
     }
@@ -242,7 +293,7 @@ mod tests {
         // Whole: every leaf.
         let first = record(2, 3, hash(3), 3);
         let leaves = [(0, leaf(0)), (1, leaf(1)), (2, leaf(2))].map(|(i, (k, v))| (i, k, v));
-        assert!(disk.put_tree_checkpoint(&first, None, &leaves).unwrap());
+        assert!(put(&disk, &first, None, &leaves));
         let read = disk.tree_checkpoint().unwrap().unwrap();
         assert_eq!(read.record, first);
         assert_eq!(read.leaves, vec![leaf(0), leaf(1), leaf(2)]);
@@ -253,20 +304,9 @@ mod tests {
             (1, leaf(1).0, B256::repeat_byte(9)),
             (3, leaf(3).0, leaf(3).1),
         ];
-        assert!(
-            !disk
-                .put_tree_checkpoint(&second, Some((1, hash(3))), &changed)
-                .unwrap()
-        );
-        assert!(
-            !disk
-                .put_tree_checkpoint(&second, Some((2, hash(2))), &changed)
-                .unwrap()
-        );
-        assert!(
-            disk.put_tree_checkpoint(&second, Some((2, hash(3))), &changed)
-                .unwrap()
-        );
+        assert!(!put(&disk, &second, Some((1, hash(3))), &changed));
+        assert!(!put(&disk, &second, Some((2, hash(2))), &changed));
+        assert!(put(&disk, &second, Some((2, hash(3))), &changed));
         let read = disk.tree_checkpoint().unwrap().unwrap();
         assert_eq!(read.record, second);
         let got = read.leaves;
@@ -277,13 +317,9 @@ mod tests {
 
         // Never for a block the chain on disk does not have.
         let ahead = record(4, 5, hash(5), 4);
-        assert!(
-            !disk
-                .put_tree_checkpoint(&ahead, Some((3, hash(4))), &[])
-                .unwrap()
-        );
+        assert!(!put(&disk, &ahead, Some((3, hash(4))), &[]));
         let off = record(4, 4, hash(9), 4);
-        assert!(!disk.put_tree_checkpoint(&off, None, &changed).unwrap());
+        assert!(!put(&disk, &off, None, &changed));
 
         // Re-applying the write-ahead log (a restart after a kill) goes through a chain without
         // its block on the way, and keeps it.
