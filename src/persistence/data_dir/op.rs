@@ -72,7 +72,6 @@ impl PersistOp {
             txn.delete_table(role.block_data())?;
             txn.delete_table(role.canonical())?;
             index.clear(txn, role)?;
-            txn.delete_table(role.address_txs())?;
             txn.delete_multimap_table(role.code_blocks())?;
             txn.delete_table(role.accounts())?;
             txn.delete_table(role.slots())?;
@@ -103,7 +102,6 @@ impl PersistOp {
             _ => &self.blocks,
         };
         let mut data = txn.open_table(role.block_data())?;
-        let mut address_txs = txn.open_table(role.address_txs())?;
         let mut code_blocks = txn.open_multimap_table(role.code_blocks())?;
         for (i, record) in records.iter().enumerate() {
             let block = match decoded {
@@ -117,7 +115,7 @@ impl PersistOp {
             let number = block.header.number;
             index.add(txn, role, &block)?;
             for (address, at) in address_index::tx_entries(&block) {
-                address_txs.insert(&tables::address_row(address, at), &block.hash.0)?;
+                index.add_address_row(role, address, at, block.hash);
             }
             for address in address_index::new_code(&block) {
                 code_blocks.insert(&address.0.0, &tables::code_block(number, block.hash))?;

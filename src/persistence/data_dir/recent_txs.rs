@@ -10,10 +10,13 @@
 //!
 //! Readers look in the write queue, then here, then in the index: an entry is here before its
 //! block leaves the queue, and leaves here only once the index holds it.
+//!
+//! The address index's rows (address ‖ place, so an address's new rows go to the end of its
+//! range) are written with their blocks, but sorted within each transaction first.
 
 use std::collections::BTreeSet;
 
-use alloy_primitives::B256;
+use alloy_primitives::{Address, B256};
 use parking_lot::RwLock;
 use redb::{ReadableTable as _, TableDefinition};
 
@@ -65,6 +68,10 @@ pub(super) struct IndexChanges {
     cleared: [bool; 2],
     /// Entries of the blocks stored since.
     added: [Vec<Entry>; 2],
+    /// The address index's rows of the blocks stored since (`tables::address_row` -> block
+    /// hash), inserted in key order when the transaction commits: consecutive inserts then
+    /// land on the same leaf instead of one per address in turn.
+    address_rows: [Vec<([u8; 32], [u8; 32])>; 2],
 }
 
 impl IndexChanges {
@@ -72,8 +79,31 @@ impl IndexChanges {
     pub(super) fn clear(&mut self, txn: &redb::WriteTransaction, role: Role) -> anyhow::Result<()> {
         txn.delete_multimap_table(role.tx_index())?;
         txn.delete_table(role.unmerged())?;
+        txn.delete_table(role.address_txs())?;
         self.cleared[role as usize] = true;
         self.added[role as usize].clear();
+        self.address_rows[role as usize].clear();
+        Ok(())
+    }
+
+    /// The tx at `at` in block `block` involves `address`: a row of the address index.
+    pub(super) fn add_address_row(&mut self, role: Role, address: Address, at: TxRef, block: B256) {
+        self.address_rows[role as usize].push((tables::address_row(address, at), block.0));
+    }
+
+    /// Inserts the address index's rows in `txn`, in key order.
+    fn write_address_rows(&mut self, txn: &redb::WriteTransaction) -> anyhow::Result<()> {
+        for role in [Role::L2, Role::L1] {
+            let rows = &mut self.address_rows[role as usize];
+            if rows.is_empty() {
+                continue;
+            }
+            rows.sort_unstable();
+            let mut table = txn.open_table(role.address_txs())?;
+            for (key, block) in rows.drain(..) {
+                table.insert(&key, &block)?;
+            }
+        }
         Ok(())
     }
 
@@ -213,6 +243,7 @@ impl RecentTxs {
         txn: redb::WriteTransaction,
         mut changes: IndexChanges,
     ) -> anyhow::Result<()> {
+        changes.write_address_rows(&txn)?;
         self.merge_if_many(&txn, &mut changes)?;
         txn.commit()?;
         self.committed(changes);
