@@ -60,7 +60,9 @@ pub use writes::{BatchesOnDisk, ChainOnDisk, Resumed};
 /// data dir is read as one whose entries are all merged.
 /// 5: the address index is a plain table keyed by address ‖ block number ‖ tx index. An older
 /// data dir's multimap is moved into it when it is opened, and it becomes format 5.
-pub const DATA_DIR_FORMAT: u64 = 5;
+/// 6: its records are `FORMAT_VERSION` 3's (receipts without their blooms); a format-5 data
+/// dir's records are read as they are, and new ones are written the new way.
+pub const DATA_DIR_FORMAT: u64 = 6;
 
 /// The database file inside a data dir.
 pub const DB_FILE: &str = "devnet.redb";
@@ -202,7 +204,7 @@ fn check(
         Ok(u64::from_be_bytes(bytes))
     };
     let format = match number("format")? {
-        3 | 4 => DATA_DIR_FORMAT,
+        3..=5 => DATA_DIR_FORMAT,
         format => format,
     };
     records::check_version(format, DATA_DIR_FORMAT, "data dir").map_err(|e| refuse(path, e))?;

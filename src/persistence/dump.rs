@@ -15,8 +15,8 @@ use alloy_rlp::{Decodable as _, Encodable as _, RlpDecodable, RlpEncodable};
 use anyhow::{Context as _, bail};
 
 use super::records::{
-    self, BatchMark, BlockRecord, FORMAT_VERSION, PoolTx, RebuiltChain, SettingsRecord,
-    WritesRecord, check_version,
+    self, BatchMark, BlockRecord, FORMAT_VERSION, OLDEST_FORMAT_READ, PoolTx, RebuiltChain,
+    SettingsRecord, WritesRecord, check_version,
 };
 use crate::{
     chain_settings::ChainSettings,
@@ -86,6 +86,11 @@ impl DevnetDump {
         };
         let (version, mut body) = rest.split_at_checked(8).context("truncated state dump")?;
         let version = u64::from_be_bytes(version.try_into().expect("8 bytes"));
+        // Older records this version reads are read as they are.
+        let version = match version {
+            OLDEST_FORMAT_READ.. if version < FORMAT_VERSION => FORMAT_VERSION,
+            version => version,
+        };
         check_version(version, FORMAT_VERSION, "state dump")?;
         let dump = Self::decode(&mut body).context("corrupt state dump")?;
         if !body.is_empty() {

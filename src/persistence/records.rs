@@ -10,15 +10,17 @@
 
 use std::sync::Arc;
 
-use alloy_consensus::{Header, ReceiptEnvelope, TxEnvelope};
+use alloy_consensus::{Header, TxEnvelope};
 use alloy_eips::eip2718::{Decodable2718, Encodable2718};
 use alloy_primitives::{Address, B256, Bytes, KECCAK256_EMPTY, U256};
 use alloy_rlp::{RlpDecodable, RlpEncodable};
 use alloy_sol_types::SolValue;
 use anyhow::{Context as _, bail};
 
+mod compact;
 mod rebuild;
 
+pub use compact::{receipt_from_record, receipt_record};
 pub use rebuild::{RebuiltChain, rebuild};
 
 use crate::{
@@ -33,8 +35,13 @@ use crate::{
 /// Version of the records. Bumped on any change to them or to what they mean; older versions are
 /// refused by name. 2: the L2 genesis has the ZK Stack bridge (asset router, native token vault),
 /// the L1 genesis the native token vault, and L2->L1 log leaves number a tx by its index in its
-/// block.
-pub const FORMAT_VERSION: u64 = 2;
+/// block. 3: a tx record's receipt leaves out the logs bloom (256 bytes, recomputed from the
+/// logs when read) and an account write the code hash of an account without code (32 bytes);
+/// version 2's records are read as well.
+pub const FORMAT_VERSION: u64 = 3;
+
+/// The oldest version whose records this one reads.
+pub const OLDEST_FORMAT_READ: u64 = 2;
 
 /// One tx of a block, with its receipt.
 #[derive(Debug, Clone, RlpEncodable, RlpDecodable)]
@@ -43,7 +50,7 @@ pub struct TxRecord {
     pub raw: Bytes,
     /// Recovered sender.
     pub sender: Address,
-    /// EIP-2718 encoding of the consensus receipt.
+    /// The consensus receipt, EIP-2718 encoded without its logs bloom ([`receipt_record`]).
     pub receipt: Bytes,
     /// What it sent to L1.
     pub logs: Vec<L2ToL1Log>,
@@ -59,8 +66,9 @@ pub struct TxRecord {
     pub revert: Bytes,
 }
 
-/// An account's final value after a block.
-#[derive(Debug, Clone, RlpEncodable, RlpDecodable)]
+/// An account's final value after a block. RLP as a list of its fields, the code hash empty
+/// for an account without code (`compact.rs`).
+#[derive(Debug, Clone)]
 pub struct AccountWrite {
     /// Whose.
     pub address: Address,
@@ -329,7 +337,7 @@ impl TxRecord {
         Self {
             raw: tx.tx.envelope.encoded_2718().into(),
             sender: tx.tx.sender,
-            receipt: tx.receipt.encoded_2718().into(),
+            receipt: receipt_record(&tx.receipt),
             logs: tx.l2_to_l1_logs.clone(),
             gas_used: tx.gas_used,
             effective_gas_price: tx.effective_gas_price,
@@ -351,7 +359,7 @@ impl TxRecord {
     ) -> anyhow::Result<StoredTx> {
         let envelope = decode_envelope(&self.raw)?;
         let hash = envelope.hash();
-        let receipt = ReceiptEnvelope::decode_2718(&mut self.receipt.as_ref())
+        let receipt = receipt_from_record(&self.receipt)
             .map_err(|e| anyhow::anyhow!("receipt of tx {hash}: {e}"))?;
         let contract_address = match self.contract_address.len() {
             0 => None,

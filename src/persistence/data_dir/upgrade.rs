@@ -1,5 +1,7 @@
 //! What opening a data dir of an older format changes before it is marked as of this one:
-//! format 5's address index as a plain table (formats 3 and 4 held it as a multimap).
+//! format 5's address index as a plain table (formats 3 and 4 held it as a multimap). Format
+//! 6's records leave out what format 5's carried twice over (`records/compact.rs`); those are
+//! read as they are.
 
 use redb::ReadableDatabase as _;
 
