@@ -60,8 +60,7 @@ pub use writes::{BatchesOnDisk, ChainOnDisk, Resumed};
 /// data dir is read as one whose entries are all merged.
 /// 5: the address index is a plain table keyed by address ‖ block number ‖ tx index. An older
 /// data dir's multimap is moved into it when it is opened, and it becomes format 5.
-/// 6: its records are `FORMAT_VERSION` 3's (receipts without their blooms); a format-5 data
-/// dir's records are read as they are, and new ones are written the new way.
+/// 6: records of `FORMAT_VERSION` 3 (format 5's are read as they are).
 pub const DATA_DIR_FORMAT: u64 = 6;
 
 /// The database file inside a data dir.
