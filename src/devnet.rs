@@ -164,6 +164,12 @@ impl DumpAccess {
         Self { devnet, l2 }
     }
 
+    /// Lets go of the devnet (a node shutting down, once nothing dumps any more: the data dir
+    /// it reaches through the batch stores closes as soon as nothing else holds it).
+    pub fn release(&mut self) {
+        self.devnet = None;
+    }
+
     /// See [`dump`].
     pub async fn dump(&self) -> Result<DevnetDump, DevnetError> {
         dump(self.devnet.as_deref(), &self.l2).await

@@ -133,6 +133,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(()) => files.dump_from(&dumps).await,
                 Err(_) => Ok(()),
             };
+            // It reaches the data dir, which closes as soon as the node lets go of it.
+            drop(dumps);
             node.shutdown().await;
             ended?;
             dumped.context("--dump-state")

@@ -195,7 +195,8 @@ impl NodeHandle {
 
     /// The remote chain the L2 forks (`--fork-url`), with what was read from it.
     pub fn fork(&self) -> Option<crate::fork::Fork> {
-        self.l2().chain.fork()
+        // No L2 once `shutdown` let go of them.
+        self.l2s.first()?.chain.fork()
     }
 
     fn save_fork_cache(&self) {
@@ -225,8 +226,17 @@ impl NodeHandle {
         self.stages
             .join_all(std::time::Duration::from_secs(3))
             .await;
-        // What else may still hold the data dir (the RPC servers' contexts) goes with the
-        // servers; the dir closes with this handle and can be opened again at once.
+        // The chains, the batch stores and the devnet reach the data dir: let go of them, so
+        // the dir closes with this handle and can be opened again at once (what else may still
+        // hold it, the RPC servers' contexts, goes with the servers).
+        self.dumps.release();
+        drop((
+            std::mem::take(&mut self.l2s),
+            self.l1.take(),
+            std::mem::take(&mut self.on_l1),
+            std::mem::take(&mut self.on_gateway),
+            std::mem::take(&mut self.batches),
+        ));
         for dir in self.data_dir.iter().chain(&self.more_dirs) {
             let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
             while Arc::strong_count(dir) > 1 && tokio::time::Instant::now() < deadline {
