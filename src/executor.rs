@@ -71,6 +71,18 @@ pub struct BlockContext {
 }
 
 impl BlockContext {
+    /// The context a block with `header` was executed in.
+    pub fn of_header(header: &alloy_consensus::Header) -> Self {
+        Self {
+            number: header.number,
+            timestamp: header.timestamp,
+            coinbase: header.beneficiary,
+            gas_limit: header.gas_limit,
+            base_fee: header.base_fee_per_gas.unwrap_or_default(),
+            prevrandao: header.mix_hash,
+        }
+    }
+
     /// The revm block environment.
     pub fn env(&self) -> BlockEnv {
         BlockEnv {

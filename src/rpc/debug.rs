@@ -149,15 +149,7 @@ pub(crate) fn block_not_found() -> RpcError {
 
 /// The context `block` was executed in.
 pub(crate) fn block_context(block: &StoredBlock) -> BlockContext {
-    let header = &block.header;
-    BlockContext {
-        number: header.number,
-        timestamp: header.timestamp,
-        coinbase: header.beneficiary,
-        gas_limit: header.gas_limit,
-        base_fee: header.base_fee_per_gas.unwrap_or_default(),
-        prevrandao: header.mix_hash,
-    }
+    BlockContext::of_header(&block.header)
 }
 
 /// Re-executes `block.txs[..end]` on its parent's state, `each` getting `block.txs[first..end]`.

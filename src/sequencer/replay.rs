@@ -18,15 +18,7 @@ impl Sequencer {
         for logged in tail {
             let started = std::time::Instant::now();
             let parent = self.chain.latest();
-            let header = &logged.header;
-            let block = BlockContext {
-                number: header.number,
-                timestamp: header.timestamp,
-                coinbase: header.beneficiary,
-                gas_limit: header.gas_limit,
-                base_fee: header.base_fee_per_gas.unwrap_or_default(),
-                prevrandao: header.mix_hash,
-            };
+            let block = BlockContext::of_header(&logged.header);
             let txs = logged.txs.clone();
             let built = self.execute(&block, parent.hash, txs).await?;
             if built.sealed.hash != logged.hash {
