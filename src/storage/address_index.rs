@@ -21,9 +21,9 @@ pub struct AddressIndex {
     /// Per address, in chain order, the txs where it is the sender, the recipient, the created
     /// contract or the emitter of a log. A contract a tx reaches only through internal calls
     /// that log nothing is not found here (there is no call trace of a mined tx).
-    txs: imbl::HashMap<Address, imbl::Vector<TxRef>>,
+    txs: crate::storage::HashMap<Address, imbl::Vector<TxRef>>,
     /// Per address, the first block after which it had code (block 0: genesis).
-    code_since: imbl::HashMap<Address, u64>,
+    code_since: crate::storage::HashMap<Address, u64>,
 }
 
 impl AddressIndex {

@@ -10,5 +10,15 @@ pub mod state;
 pub mod wal;
 
 pub use archive::{Archive, TxRef};
+
+/// A persistent hash map keyed by addresses, slots or hashes, hashed with alloy's default
+/// hasher (foldhash) rather than SipHash: the state and the history look keys up on every tx.
+pub type HashMap<K, V> = imbl::GenericHashMap<K, V, Hasher, imbl::shared_ptr::DefaultSharedPtr>;
+
+/// The set counterpart of [`HashMap`].
+pub type HashSet<A> = imbl::GenericHashSet<A, Hasher, imbl::shared_ptr::DefaultSharedPtr>;
+
+/// The hasher of [`HashMap`] and [`HashSet`].
+pub type Hasher = alloy_primitives::map::DefaultHashBuilder;
 pub use chain::{ChainHistory, ChainStore, StoredBlock, StoredTx};
 pub use state::{StateDb, StateHistory, StateSnapshot, StateStore};

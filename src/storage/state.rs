@@ -31,7 +31,7 @@ pub struct AccountState {
     /// Balance, nonce and code hash (code itself lives in `StateSnapshot::codes`).
     pub info: AccountInfo,
     /// Storage slots written (a cleared one stays, as zero).
-    pub storage: imbl::HashMap<U256, U256>,
+    pub storage: crate::storage::HashMap<U256, U256>,
     /// Created (or destroyed) here: slots missing from `storage` are zero, not the fork's.
     pub fresh: bool,
 }
@@ -39,8 +39,8 @@ pub struct AccountState {
 /// The whole state after one block. Cloning is O(1).
 #[derive(Debug, Clone, Default)]
 pub struct StateSnapshot {
-    accounts: imbl::HashMap<Address, AccountState>,
-    codes: imbl::HashMap<B256, Bytecode>,
+    accounts: crate::storage::HashMap<Address, AccountState>,
+    codes: crate::storage::HashMap<B256, Bytecode>,
     /// What changed since the last `take_writes`: the next block's writes for the state tree.
     /// Dev methods change state between blocks; their changes ride with the next block.
     dirty: Dirty,
@@ -50,7 +50,7 @@ pub struct StateSnapshot {
     /// The remote chain behind this one (fork mode).
     fork: Option<Fork>,
     /// Accounts destroyed here: on a fork, they must not fall back to the remote.
-    gone: imbl::HashSet<Address>,
+    gone: crate::storage::HashSet<Address>,
 }
 
 /// A key the executor read: an account (balance, nonce, code) or one storage slot.

@@ -22,9 +22,9 @@ pub struct ChainHistory {
     /// The latest blocks (all of them without an archive); never empty.
     pub(super) blocks: imbl::Vector<Arc<StoredBlock>>,
     /// Numbers of the blocks in `blocks`, by hash.
-    pub(super) by_hash: imbl::HashMap<B256, u64>,
+    pub(super) by_hash: crate::storage::HashMap<B256, u64>,
     /// The txs of the blocks in `blocks`.
-    pub(super) txs: imbl::HashMap<B256, Arc<StoredTx>>,
+    pub(super) txs: crate::storage::HashMap<B256, Arc<StoredTx>>,
     /// The address index, in memory (`None` with an archive, which has it).
     pub(super) addresses: Option<crate::storage::address_index::AddressIndex>,
     /// Where the blocks that left `blocks` are (`None`: nothing leaves).
