@@ -1,11 +1,11 @@
 //! Mempool: validation, per-sender nonce ordering, pending vs queued, replacement.
 //! `add(ReadyTx)` -> `best()` ordered txs for the next block -> `on_block()` prunes.
 
-use std::collections::{BTreeMap, BinaryHeap, HashMap, hash_map::Entry};
+use std::collections::{BTreeMap, BinaryHeap, hash_map::Entry};
 
 use alloy_consensus::Transaction as _;
 use alloy_eips::eip2718::Typed2718 as _;
-use alloy_primitives::{Address, B256, U256};
+use alloy_primitives::{Address, B256, U256, map::HashMap};
 use parking_lot::Mutex;
 use tokio::sync::Notify;
 
@@ -261,7 +261,7 @@ impl Mempool {
         // Heap of each sender's next ready tx: (tip, earliest arrival first).
         let mut heap = BinaryHeap::new();
         let mut cursors: HashMap<Address, std::collections::btree_map::Range<'_, u64, PoolTx>> =
-            HashMap::new();
+            HashMap::default();
         for (sender, queue) in &inner.senders {
             let mut range = queue.txs.range(queue.chain_nonce..);
             if let Some((&nonce, tx)) = range.next()

@@ -24,56 +24,74 @@ pub(crate) fn header_json(block: &StoredBlock) -> alloy_rpc_types_eth::Header {
         hash: block.hash,
         inner: block.header.clone(),
         total_difficulty: Some(U256::ZERO),
-        size: Some(U256::from(raw_block(block).len())),
+        size: Some(U256::from(block_size(block))),
     }
 }
 
 /// `rlp([header, [tx…], [], []])`: the txs in their network encoding (a typed tx as an RLP
 /// string of its EIP-2718 bytes), no uncles, no withdrawals (Shanghai and later).
 pub fn raw_block(block: &StoredBlock) -> Bytes {
-    let txs: Vec<Vec<u8>> = block
-        .txs
-        .iter()
-        .map(|t| {
-            let mut out = Vec::new();
-            t.tx.envelope.network_encode(&mut out);
-            out
-        })
-        .collect();
-    let txs_len: usize = txs.iter().map(Vec::len).sum();
-    let empty_list = alloy_rlp::Header {
-        list: true,
-        payload_length: 0,
-    };
-    let has_withdrawals = block.header.withdrawals_root.is_some();
-    let txs_header = alloy_rlp::Header {
-        list: true,
-        payload_length: txs_len,
-    };
-    let payload = block.header.length()
-        + txs_header.length_with_payload()
-        + empty_list.length()
-        + if has_withdrawals {
-            empty_list.length()
-        } else {
-            0
-        };
-    let mut out = Vec::with_capacity(payload + 8);
-    alloy_rlp::Header {
-        list: true,
-        payload_length: payload,
-    }
-    .encode(&mut out);
+    let lengths = BlockLengths::of(block);
+    let mut out = Vec::with_capacity(lengths.size());
+    lengths.outer().encode(&mut out);
     block.header.encode(&mut out);
-    txs_header.encode(&mut out);
-    for tx in &txs {
-        out.extend_from_slice(tx);
+    lengths.txs.encode(&mut out);
+    for tx in &block.txs {
+        tx.tx.envelope.network_encode(&mut out);
     }
-    empty_list.encode(&mut out);
-    if has_withdrawals {
-        empty_list.encode(&mut out);
+    for _ in 0..lengths.empty_lists {
+        EMPTY_LIST.encode(&mut out);
     }
+    debug_assert_eq!(out.len(), lengths.size());
     out.into()
+}
+
+/// The length of [`raw_block`], the block's `size`, without encoding it.
+pub fn block_size(block: &StoredBlock) -> usize {
+    BlockLengths::of(block).size()
+}
+
+const EMPTY_LIST: alloy_rlp::Header = alloy_rlp::Header {
+    list: true,
+    payload_length: 0,
+};
+
+/// The RLP list headers of [`raw_block`].
+struct BlockLengths {
+    /// The txs' list.
+    txs: alloy_rlp::Header,
+    /// Uncles, and withdrawals when the header has a withdrawals root: empty lists.
+    empty_lists: usize,
+    /// The block list's payload.
+    payload: usize,
+}
+
+impl BlockLengths {
+    fn of(block: &StoredBlock) -> Self {
+        let txs = alloy_rlp::Header {
+            list: true,
+            payload_length: block.txs.iter().map(|t| t.tx.envelope.network_len()).sum(),
+        };
+        let empty_lists = 1 + usize::from(block.header.withdrawals_root.is_some());
+        let payload =
+            block.header.length() + txs.length_with_payload() + empty_lists * EMPTY_LIST.length();
+        Self {
+            txs,
+            empty_lists,
+            payload,
+        }
+    }
+
+    fn outer(&self) -> alloy_rlp::Header {
+        alloy_rlp::Header {
+            list: true,
+            payload_length: self.payload,
+        }
+    }
+
+    fn size(&self) -> usize {
+        self.outer().length_with_payload()
+    }
 }
 
 fn block_or_error(c: &RpcContext, id: BlockId) -> RpcResult<std::sync::Arc<StoredBlock>> {

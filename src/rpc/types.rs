@@ -269,7 +269,7 @@ pub fn block_json(block: &StoredBlock, full: bool) -> Value {
         hash: block.hash,
         inner: block.header.clone(),
         total_difficulty: Some(U256::ZERO),
-        size: Some(U256::from(super::raw::raw_block(block).len())),
+        size: Some(U256::from(super::raw::block_size(block))),
     };
     let mut value = serde_json::to_value(header).unwrap_or(Value::Null);
     let base_fee = block.header.base_fee_per_gas.unwrap_or_default();

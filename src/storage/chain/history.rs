@@ -21,6 +21,8 @@ pub struct ChainHistory {
     pub(super) hashes: imbl::Vector<B256>,
     /// The latest blocks (all of them without an archive); never empty.
     pub(super) blocks: imbl::Vector<Arc<StoredBlock>>,
+    /// How many txs `blocks` holds.
+    cached_txs: usize,
     /// Numbers of the blocks in `blocks`, by hash.
     pub(super) by_hash: crate::storage::HashMap<B256, u64>,
     /// The txs of the blocks in `blocks`.
@@ -49,6 +51,7 @@ impl ChainHistory {
             first: 0,
             hashes: Default::default(),
             blocks: Default::default(),
+            cached_txs: 0,
             by_hash: Default::default(),
             txs: Default::default(),
             addresses: archive.is_none().then(Default::default),
@@ -105,6 +108,7 @@ impl ChainHistory {
         if let Some(addresses) = &mut self.addresses {
             addresses.add(&block);
         }
+        self.cached_txs += block.txs.len();
         self.blocks.push_back(block);
         self.evict();
     }
@@ -115,12 +119,13 @@ impl ChainHistory {
         if self.archive.is_none() {
             return;
         }
-        let mut txs: usize = self.blocks.iter().map(|b| b.txs.len()).sum();
-        while self.blocks.len() > 1 && (self.blocks.len() > self.window || txs > CACHED_TXS) {
+        while self.blocks.len() > 1
+            && (self.blocks.len() > self.window || self.cached_txs > CACHED_TXS)
+        {
             let Some(block) = self.blocks.pop_front() else {
                 break;
             };
-            txs -= block.txs.len();
+            self.cached_txs -= block.txs.len();
             self.forget(&block);
         }
     }
@@ -151,6 +156,7 @@ impl ChainHistory {
         let keep_blocks = (self.first + keep as u64).saturating_sub(window_first) as usize;
         let removed = self.blocks.split_off(keep_blocks.min(self.blocks.len()));
         for block in removed.iter().rev() {
+            self.cached_txs -= block.txs.len();
             if let Some(addresses) = &mut self.addresses {
                 addresses.remove(block);
             }
@@ -165,6 +171,7 @@ impl ChainHistory {
                 for tx in &block.txs {
                     self.txs.insert(tx.tx.hash, tx.clone());
                 }
+                self.cached_txs += block.txs.len();
                 self.blocks.push_back(block);
             }
         }
