@@ -58,10 +58,10 @@ pub use writes::{BatchesOnDisk, ChainOnDisk, Resumed};
 /// 3: blocks by hash with a canonical index, tx and address indexes, and the latest state.
 /// 4: the tx index's newest entries wait in `unmerged` tables (`recent_txs.rs`). A format-3
 /// data dir is read as one whose entries are all merged.
-/// 5: the address index is a plain table keyed by address ‖ block number ‖ tx index. An older
-/// data dir's multimap is moved into it when it is opened, and it becomes format 5.
-/// 6: records of `FORMAT_VERSION` 3 (format 5's are read as they are).
-pub const DATA_DIR_FORMAT: u64 = 6;
+/// 5: the address index as a plain table, one row per entry. 6: records of `FORMAT_VERSION` 3
+/// (format 5's are read as they are). 7: the address index in runs, one per address and
+/// write (`tables.rs`), moved there from older formats' tables when the data dir is opened.
+pub const DATA_DIR_FORMAT: u64 = 7;
 
 /// The database file inside a data dir.
 pub const DB_FILE: &str = "devnet.redb";
@@ -203,7 +203,7 @@ fn check(
         Ok(u64::from_be_bytes(bytes))
     };
     let format = match number("format")? {
-        3..=5 => DATA_DIR_FORMAT,
+        3..=6 => DATA_DIR_FORMAT,
         format => format,
     };
     records::check_version(format, DATA_DIR_FORMAT, "data dir").map_err(|e| refuse(path, e))?;

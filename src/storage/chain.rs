@@ -103,11 +103,7 @@ impl ChainStore {
         history.first = first;
         history.hashes = hashes.into_iter().collect();
         for block in recent {
-            history.by_hash.insert(block.hash, block.header.number);
-            for tx in &block.txs {
-                history.txs.insert(tx.tx.hash, tx.clone());
-            }
-            history.blocks.push_back(block);
+            history.hold(block);
         }
         debug_assert!(!history.blocks.is_empty(), "the head is in memory");
         Self {

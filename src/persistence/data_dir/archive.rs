@@ -107,7 +107,7 @@ impl Archive for ChainOnDisk {
             })
             .collect();
         let txn = self.dir.db.begin_read()?;
-        let Some(index) = open_or_none!(txn, open_table, self.role.address_txs()) else {
+        let Some(index) = open_or_none!(txn, open_table, self.role.address_runs()) else {
             return Ok(queued);
         };
         let low = tables::address_row(*address, TxRef { block: 0, index: 0 });
@@ -118,13 +118,13 @@ impl Archive for ChainOnDisk {
                 index: u32::MAX,
             },
         );
-        let stored = index
-            .range::<&[u8; 32]>(&low..=&high)?
-            .map(|entry| {
-                let (key, block) = entry?;
-                Ok(tables::from_address_row(key.value(), block.value()))
-            })
-            .collect::<anyhow::Result<_>>()?;
+        let mut stored = Vec::new();
+        for run in index.range::<&[u8; 32]>(&low..=&high)? {
+            stored.extend(tables::from_address_run(run?.1.value())?);
+        }
+        // Runs written after a revert may overlap earlier ones.
+        stored.sort_unstable_by_key(|&(block, at)| (at, block));
+        stored.dedup();
         Ok(merged(stored, queued))
     }
 

@@ -115,7 +115,7 @@ impl PersistOp {
             let number = block.header.number;
             index.add(txn, role, &block)?;
             for (address, at) in address_index::tx_entries(&block) {
-                index.add_address_row(role, address, at, block.hash);
+                index.add_address_entry(role, address, at, block.hash);
             }
             for address in address_index::new_code(&block) {
                 code_blocks.insert(&address.0.0, &tables::code_block(number, block.hash))?;

@@ -11,8 +11,8 @@
 //! Readers look in the write queue, then here, then in the index: an entry is here before its
 //! block leaves the queue, and leaves here only once the index holds it.
 //!
-//! The address index's rows (address ‖ place, so an address's new rows go to the end of its
-//! range) are written with their blocks, but sorted within each transaction first.
+//! The address index's entries are written with their blocks: per transaction, one run per
+//! address (`tables::insert_address_runs`).
 
 use std::collections::BTreeSet;
 
@@ -68,10 +68,9 @@ pub(super) struct IndexChanges {
     cleared: [bool; 2],
     /// Entries of the blocks stored since.
     added: [Vec<Entry>; 2],
-    /// The address index's rows of the blocks stored since (`tables::address_row` -> block
-    /// hash), inserted in key order when the transaction commits: consecutive inserts then
-    /// land on the same leaf instead of one per address in turn.
-    address_rows: [Vec<([u8; 32], [u8; 32])>; 2],
+    /// The address index's entries of the blocks stored since, written as one run per
+    /// address when the transaction commits.
+    address_entries: [Vec<(Address, TxRef, B256)>; 2],
 }
 
 impl IndexChanges {
@@ -79,30 +78,35 @@ impl IndexChanges {
     pub(super) fn clear(&mut self, txn: &redb::WriteTransaction, role: Role) -> anyhow::Result<()> {
         txn.delete_multimap_table(role.tx_index())?;
         txn.delete_table(role.unmerged())?;
-        txn.delete_table(role.address_txs())?;
+        txn.delete_table(role.address_runs())?;
         self.cleared[role as usize] = true;
         self.added[role as usize].clear();
-        self.address_rows[role as usize].clear();
+        self.address_entries[role as usize].clear();
         Ok(())
     }
 
-    /// The tx at `at` in block `block` involves `address`: a row of the address index.
-    pub(super) fn add_address_row(&mut self, role: Role, address: Address, at: TxRef, block: B256) {
-        self.address_rows[role as usize].push((tables::address_row(address, at), block.0));
+    /// The tx at `at` in block `block` involves `address`: an entry of the address index.
+    pub(super) fn add_address_entry(
+        &mut self,
+        role: Role,
+        address: Address,
+        at: TxRef,
+        block: B256,
+    ) {
+        self.address_entries[role as usize].push((address, at, block));
     }
 
-    /// Inserts the address index's rows in `txn`, in key order.
-    fn write_address_rows(&mut self, txn: &redb::WriteTransaction) -> anyhow::Result<()> {
+    /// Writes the address index's entries in `txn`: one run per address.
+    fn write_address_entries(&mut self, txn: &redb::WriteTransaction) -> anyhow::Result<()> {
         for role in [Role::L2, Role::L1] {
-            let rows = &mut self.address_rows[role as usize];
-            if rows.is_empty() {
+            let entries = &mut self.address_entries[role as usize];
+            if entries.is_empty() {
                 continue;
             }
-            rows.sort_unstable();
-            let mut table = txn.open_table(role.address_txs())?;
-            for (key, block) in rows.drain(..) {
-                table.insert(&key, &block)?;
-            }
+            entries.sort_unstable();
+            entries.dedup();
+            tables::insert_address_entries(&mut txn.open_table(role.address_runs())?, entries)?;
+            entries.clear();
         }
         Ok(())
     }
@@ -243,7 +247,7 @@ impl RecentTxs {
         txn: redb::WriteTransaction,
         mut changes: IndexChanges,
     ) -> anyhow::Result<()> {
-        changes.write_address_rows(&txn)?;
+        changes.write_address_entries(&txn)?;
         self.merge_if_many(&txn, &mut changes)?;
         txn.commit()?;
         self.committed(changes);

@@ -1,11 +1,13 @@
-//! What opening a data dir of an older format changes before it is marked as of this one:
-//! format 5's address index as a plain table (formats 3 and 4 held it as a multimap). Format
-//! 6's records leave out what format 5's carried twice over (`records/compact.rs`); those are
-//! read as they are.
+//! What opening a data dir of an older format changes before it is marked as of this one: the
+//! address index moves into runs (`tables.rs`), from format 5's and 6's table of one row per
+//! entry or format 3's and 4's multimap. Format 6's records leave out what format 5's carried
+//! twice over (`records/compact.rs`); those are read as they are.
 
-use redb::ReadableDatabase as _;
+use alloy_primitives::{Address, B256};
+use redb::{ReadableDatabase as _, ReadableTable as _};
 
 use super::{DATA_DIR_FORMAT, DataDir, META, Role, tables};
+use crate::storage::TxRef;
 
 impl DataDir {
     /// Marks a data dir of an older format this one reads as of this format (so an older
@@ -31,25 +33,50 @@ impl DataDir {
     }
 }
 
-/// Moves a chain's address index from the multimap of data dirs of format 4 and before
-/// (`address -> (block number, tx index, block hash)`) into the plain table, in `txn`.
+/// Moves a chain's address index of an older format into runs, in `txn`: the rows of formats
+/// 5 and 6 (`address ‖ place -> block hash`) and the multimap of formats 3 and 4
+/// (`address -> (place, block hash)`).
 fn move_address_index(txn: &redb::WriteTransaction, role: Role) -> anyhow::Result<()> {
-    let old = match txn.open_multimap_table(role.old_address_txs()) {
-        Ok(table) => table,
-        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(()),
+    let mut entries: Vec<(Address, TxRef, B256)> = Vec::new();
+    let rows_exist = match txn.open_table(role.address_rows()) {
+        Ok(rows) => {
+            for row in rows.iter()? {
+                let (key, block) = row?;
+                let (block, at) = tables::from_address_row(key.value(), block.value());
+                entries.push((Address::from_slice(&key.value()[..20]), at, block));
+            }
+            true
+        }
+        Err(redb::TableError::TableDoesNotExist(_)) => false,
         Err(err) => return Err(err.into()),
     };
-    let mut rows = txn.open_table(role.address_txs())?;
-    for entry in redb::ReadableMultimapTable::iter(&old)? {
-        let (address, values) = entry?;
-        let address = alloy_primitives::Address::from(*address.value());
-        for value in values {
-            let (block, at) = tables::from_located(value?.value());
-            rows.insert(&tables::address_row(address, at), &block.0)?;
+    let multimap_exists = match txn.open_multimap_table(role.old_address_txs()) {
+        Ok(old) => {
+            for entry in redb::ReadableMultimapTable::iter(&old)? {
+                let (address, values) = entry?;
+                let address = Address::from(*address.value());
+                for value in values {
+                    let (block, at) = tables::from_located(value?.value());
+                    entries.push((address, at, block));
+                }
+            }
+            true
         }
+        Err(redb::TableError::TableDoesNotExist(_)) => false,
+        Err(err) => return Err(err.into()),
+    };
+    if !rows_exist && !multimap_exists {
+        return Ok(());
     }
-    drop((old, rows));
-    txn.delete_multimap_table(role.old_address_txs())?;
+    entries.sort_unstable();
+    entries.dedup();
+    tables::insert_address_entries(&mut txn.open_table(role.address_runs())?, &entries)?;
+    if rows_exist {
+        txn.delete_table(role.address_rows())?;
+    }
+    if multimap_exists {
+        txn.delete_multimap_table(role.old_address_txs())?;
+    }
     Ok(())
 }
 
@@ -62,12 +89,41 @@ mod tests {
     use crate::persistence::data_dir::tables;
     use crate::storage::TxRef;
 
+    fn at(block: u64, index: u32) -> TxRef {
+        TxRef { block, index }
+    }
+
+    /// Moves both chains' older indexes, then reads the L2's runs back: (address, entries).
+    fn moved(db: &redb::Database) -> Vec<(Address, Vec<(B256, TxRef)>)> {
+        let txn = db.begin_write().unwrap();
+        move_address_index(&txn, Role::L2).unwrap();
+        move_address_index(&txn, Role::L1).unwrap();
+        txn.commit().unwrap();
+        let txn = db.begin_read().unwrap();
+        assert!(matches!(
+            txn.open_multimap_table(Role::L2.old_address_txs()),
+            Err(redb::TableError::TableDoesNotExist(_))
+        ));
+        assert!(matches!(
+            txn.open_table(Role::L2.address_rows()),
+            Err(redb::TableError::TableDoesNotExist(_))
+        ));
+        let runs = txn.open_table(Role::L2.address_runs()).unwrap();
+        runs.iter()
+            .unwrap()
+            .map(|run| {
+                let (key, value) = run.unwrap();
+                let entries = tables::from_address_run(value.value()).unwrap().collect();
+                (Address::from_slice(&key.value()[..20]), entries)
+            })
+            .collect()
+    }
+
     #[test]
-    fn an_older_address_index_moves_into_the_plain_table_in_chain_order() {
+    fn a_format_4_address_multimap_moves_into_runs_in_chain_order() {
         let temp = tempfile::tempdir().unwrap();
         let db = redb::Database::create(temp.path().join("db")).unwrap();
         let (a, b) = (Address::repeat_byte(1), Address::repeat_byte(2));
-        let at = |block, index| TxRef { block, index };
         let old = [
             (a, at(7, 1), B256::repeat_byte(7)),
             (a, at(3, 0), B256::repeat_byte(3)),
@@ -84,36 +140,46 @@ mod tests {
         }
         txn.commit().unwrap();
 
-        let txn = db.begin_write().unwrap();
-        move_address_index(&txn, Role::L2).unwrap();
-        move_address_index(&txn, Role::L1).unwrap();
-        txn.commit().unwrap();
-
-        let txn = db.begin_read().unwrap();
-        assert!(matches!(
-            txn.open_multimap_table(Role::L2.old_address_txs()),
-            Err(redb::TableError::TableDoesNotExist(_))
-        ));
-        let rows = txn.open_table(Role::L2.address_txs()).unwrap();
-        let moved: Vec<(B256, TxRef)> = rows
-            .iter()
-            .unwrap()
-            .map(|entry| {
-                let (key, block) = entry.unwrap();
-                tables::from_address_row(key.value(), block.value())
-            })
-            .collect();
         assert_eq!(
-            moved,
+            moved(&db),
             vec![
-                (B256::repeat_byte(3), at(3, 0)),
-                (B256::repeat_byte(7), at(7, 1)),
-                (B256::repeat_byte(7), at(7, 0)),
+                (
+                    a,
+                    vec![
+                        (B256::repeat_byte(3), at(3, 0)),
+                        (B256::repeat_byte(7), at(7, 1))
+                    ]
+                ),
+                (b, vec![(B256::repeat_byte(7), at(7, 0))]),
             ]
         );
+    }
+
+    #[test]
+    fn format_6_address_rows_move_into_runs_of_bounded_length() {
+        let temp = tempfile::tempdir().unwrap();
+        let db = redb::Database::create(temp.path().join("db")).unwrap();
+        let a = Address::repeat_byte(1);
+        let count = tables::RUN_LEN as u32 + 5;
+        let txn = db.begin_write().unwrap();
+        {
+            let mut rows = txn.open_table(Role::L2.address_rows()).unwrap();
+            for index in 0..count {
+                rows.insert(&tables::address_row(a, at(9, index)), &[9; 32])
+                    .unwrap();
+            }
+        }
+        txn.commit().unwrap();
+
+        let runs = moved(&db);
         assert_eq!(
-            &rows.first().unwrap().unwrap().0.value()[..20],
-            a.as_slice()
+            runs.iter().map(|(_, e)| e.len()).collect::<Vec<_>>(),
+            vec![tables::RUN_LEN, 5]
         );
+        let entries: Vec<(B256, TxRef)> = runs.into_iter().flat_map(|(_, e)| e).collect();
+        let expected: Vec<(B256, TxRef)> = (0..count)
+            .map(|i| (B256::repeat_byte(9), at(9, i)))
+            .collect();
+        assert_eq!(entries, expected);
     }
 }

@@ -101,16 +101,21 @@ impl ChainHistory {
         }
         debug_assert_eq!(block.header.number, self.first + self.hashes.len() as u64);
         self.hashes.push_back(block.hash);
+        if let Some(addresses) = &mut self.addresses {
+            addresses.add(&block);
+        }
+        self.hold(block);
+        self.evict();
+    }
+
+    /// Puts `block` (of the chain, after the ones in memory) in memory, with its indexes.
+    pub(super) fn hold(&mut self, block: Arc<StoredBlock>) {
         self.by_hash.insert(block.hash, block.header.number);
         for tx in &block.txs {
             self.txs.insert(tx.tx.hash, tx.clone());
         }
-        if let Some(addresses) = &mut self.addresses {
-            addresses.add(&block);
-        }
         self.cached_txs += block.txs.len();
         self.blocks.push_back(block);
-        self.evict();
     }
 
     /// Lets the oldest blocks in memory go, down to the window (only with an archive): at most
@@ -167,12 +172,7 @@ impl ChainHistory {
         if self.blocks.is_empty() {
             let head = self.head().0;
             if let Some(block) = self.block(head) {
-                self.by_hash.insert(block.hash, head);
-                for tx in &block.txs {
-                    self.txs.insert(tx.tx.hash, tx.clone());
-                }
-                self.cached_txs += block.txs.len();
-                self.blocks.push_back(block);
+                self.hold(block);
             }
         }
     }
