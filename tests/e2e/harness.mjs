@@ -14,7 +14,7 @@
 import { spawn } from "node:child_process";
 import { createServer, connect } from "node:net";
 import http from "node:http";
-import { readFileSync, existsSync, mkdtempSync } from "node:fs";
+import { readFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
@@ -281,14 +281,20 @@ export async function startNode({ kind = NODE_KIND, silent = true, args = [], po
     throw new Error("ZKOS_DEV_BIN is not set: point it at the zkos-dev binary, or set E2E_NODE=anvil for the anvil baseline");
   }
   if (!existsSync(zkosBin)) throw new Error(`ZKOS_DEV_BIN=${zkosBin} does not exist (cargo build first)`);
-  // Run in a scratch directory so any default state dir does not land in the repo.
+  // Run in a scratch directory so any default state dir does not land in the repo; it goes
+  // when the node stops.
   const cwd = mkdtempSync(join(tmpdir(), "zkos-dev-e2e-"));
   const storage = args.includes("--data-dir") ? [] : ["--ephemeral"];
   const { child, out } = spawnLogged(zkosBin, ["start", "--port", String(port), "--l1-port", "0", ...storage, ...quiet, ...args], { cwd });
+  const stopNode = async () => {
+    const exit = await killChild(child);
+    rmSync(cwd, { recursive: true, force: true });
+    return exit;
+  };
   try {
     await waitReady(url, child, out, "zkos-dev");
   } catch (e) {
-    await killChild(child);
+    await stopNode();
     throw e;
   }
   return {
@@ -298,7 +304,7 @@ export async function startNode({ kind = NODE_KIND, silent = true, args = [], po
     wsUrl,
     rpc: (m, p) => rpc(url, m, p),
     logs: () => out.text,
-    stop: () => killChild(child),
+    stop: stopNode,
   };
 }
 

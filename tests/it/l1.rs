@@ -239,13 +239,13 @@ async fn the_binary_serves_both_chains_on_the_ports_asked_for() {
             .port()
     };
     let (port, l1_port) = (free_port(), free_port());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zkos-dev"))
-        .args(["start", "--ephemeral", "--port", &port.to_string()])
-        .args(["--l1-port", &l1_port.to_string(), "--silent"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("zkos-dev starts");
+    let child = crate::support::Killed::spawn(
+        Command::new(env!("CARGO_BIN_EXE_zkos-dev"))
+            .args(["start", "--ephemeral", "--port", &port.to_string()])
+            .args(["--l1-port", &l1_port.to_string(), "--silent"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit()),
+    );
     let l2 = RawRpc::new(format!("http://127.0.0.1:{port}"));
     let l1 = RawRpc::new(format!("http://127.0.0.1:{l1_port}"));
     let deadline = Instant::now() + PATIENCE;
@@ -274,8 +274,7 @@ async fn the_binary_serves_both_chains_on_the_ports_asked_for() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     };
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(child);
     assert_eq!(answers, (json!("0x10e"), json!("0x7a69")));
 }
 

@@ -9,13 +9,13 @@ use std::{
     io::{BufRead as _, BufReader, Read as _, Write as _},
     net::TcpListener,
     path::{Path, PathBuf},
-    process::{Child, Command, Output, Stdio},
+    process::{Command, Output, Stdio},
     time::Instant,
 };
 
 use zkos_dev::{cli::Cli, config::Storage};
 
-use crate::support::{Anvil, PATIENCE, TestNode};
+use crate::support::{Anvil, Killed, PATIENCE, TestNode};
 
 /// Runs `zkos-dev ARGS` to its end, with no `ZKOS_DEV_*` variables leaking into defaults.
 fn zkos_dev(args: &[&str]) -> Output {
@@ -294,22 +294,12 @@ async fn an_l1_rpc_that_is_an_l2_is_named_the_wrong_chain() {
     );
 }
 
-/// A started binary, killed when dropped.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn l1_rpc_takes_host_and_port_without_a_scheme_as_cast_does() {
     let anvil = Anvil::start().unwrap();
     let port = anvil.url.rsplit(':').next().unwrap();
     let given = format!("localhost:{port}");
-    let mut running = Running(
+    let mut running = Killed::spawn(
         Command::new(env!("CARGO_BIN_EXE_zkos-dev"))
             .args([
                 "start",
@@ -322,21 +312,19 @@ fn l1_rpc_takes_host_and_port_without_a_scheme_as_cast_does() {
             .args(["--l1-rpc", &given, "--l1-deploy"])
             .env_clear()
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
+            .stderr(Stdio::piped()),
     );
     // The banner comes once the node runs; it names the L1 by the URL it uses.
-    let stdout = BufReader::new(running.0.stdout.take().unwrap());
+    let stdout = BufReader::new(running.child.stdout.take().unwrap());
     let banner_line = stdout
         .lines()
         .map_while(Result::ok)
         .find(|line| line.starts_with("L1 JSON-RPC:"));
     let Some(line) = banner_line else {
-        let _ = running.0.kill();
+        let _ = running.child.kill();
         let mut stderr = String::new();
         running
-            .0
+            .child
             .stderr
             .take()
             .unwrap()
@@ -377,7 +365,7 @@ fn a_taken_port_names_the_flag_that_moves_it() {
 fn a_taken_metrics_port_warns_naming_the_flag_in_plain_text() {
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    let mut running = Running(
+    let mut running = Killed::spawn(
         Command::new(env!("CARGO_BIN_EXE_zkos-dev"))
             .args([
                 "start",
@@ -391,11 +379,9 @@ fn a_taken_metrics_port_warns_naming_the_flag_in_plain_text() {
             .args(["--metrics-port", &port])
             .env_clear()
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
+            .stderr(Stdio::piped()),
     );
-    let stderr = BufReader::new(running.0.stderr.take().unwrap());
+    let stderr = BufReader::new(running.child.stderr.take().unwrap());
     let (lines, seen) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in stderr.lines().map_while(Result::ok) {

@@ -468,6 +468,33 @@ impl Drop for Anvil {
     }
 }
 
+/// A `zkos-dev` process, killed (SIGKILL) and waited for when dropped. A killed node cannot
+/// remove the temporary dir `--ephemeral` makes for named snapshots, so the process gets a
+/// `TMPDIR` of its own, removed here after it.
+pub(crate) struct Killed {
+    pub(crate) child: Child,
+    _tmp: tempfile::TempDir,
+}
+
+impl Killed {
+    /// Spawns `command` (after any `env_clear`).
+    pub(crate) fn spawn(command: &mut Command) -> Self {
+        let tmp = tempfile::tempdir().expect("a temporary dir");
+        let child = command
+            .env("TMPDIR", tmp.path())
+            .spawn()
+            .expect("zkos-dev starts");
+        Self { child, _tmp: tmp }
+    }
+}
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 pub(crate) fn anvil_binary() -> Option<PathBuf> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let npm = "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil";

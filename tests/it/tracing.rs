@@ -4,7 +4,7 @@
 
 use std::{
     io::{BufRead, BufReader},
-    process::{Child, Command, Stdio},
+    process::{Command, Stdio},
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
@@ -16,7 +16,7 @@ use alloy::{
 };
 use serde_json::{Value, json};
 
-use crate::support::{PATIENCE, RawRpc, TestNode, call_tx, sign};
+use crate::support::{Killed, PATIENCE, RawRpc, TestNode, call_tx, sign};
 
 alloy::sol!(
     #[sol(rpc)]
@@ -398,7 +398,8 @@ async fn parity_traces_have_trace_addresses() {
 
 /// The real binary, its stdout collected line by line.
 struct Binary {
-    child: Child,
+    /// Held: killed when the `Binary` goes.
+    _process: Killed,
     stdout: Arc<Mutex<String>>,
     rpc: RawRpc,
 }
@@ -410,21 +411,21 @@ impl Binary {
             .local_addr()
             .unwrap()
             .port();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_zkos-dev"))
-            .args([
-                "start",
-                "--ephemeral",
-                "--port",
-                &port.to_string(),
-                "--no-l1",
-            ])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("zkos-dev starts");
+        let mut child = Killed::spawn(
+            Command::new(env!("CARGO_BIN_EXE_zkos-dev"))
+                .args([
+                    "start",
+                    "--ephemeral",
+                    "--port",
+                    &port.to_string(),
+                    "--no-l1",
+                ])
+                .args(args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::inherit()),
+        );
         let stdout = Arc::new(Mutex::new(String::new()));
-        let pipe = child.stdout.take().unwrap();
+        let pipe = child.child.stdout.take().unwrap();
         let sink = stdout.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(pipe).lines().map_while(Result::ok) {
@@ -434,7 +435,7 @@ impl Binary {
             }
         });
         Self {
-            child,
+            _process: child,
             stdout,
             rpc: RawRpc::new(format!("http://127.0.0.1:{port}")),
         }
@@ -491,13 +492,6 @@ impl Binary {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         hash
-    }
-}
-
-impl Drop for Binary {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -169,7 +169,10 @@ fn insert_address_runs(
 pub(super) fn from_address_run(
     value: &[u8],
 ) -> anyhow::Result<impl Iterator<Item = (B256, TxRef)> + '_> {
-    anyhow::ensure!(value.len().is_multiple_of(44), "an address index run is damaged");
+    anyhow::ensure!(
+        value.len().is_multiple_of(44),
+        "an address index run is damaged"
+    );
     Ok(value
         .chunks_exact(44)
         .map(|entry| from_located(entry.try_into().expect("44 bytes"))))
