@@ -12,7 +12,7 @@
 //! block leaves the queue, and leaves here only once the index holds it.
 //!
 //! The address index's entries are written with their blocks: per transaction, one run per
-//! address (`tables::insert_address_runs`).
+//! address (`tables::insert_address_entries`).
 
 use std::collections::BTreeSet;
 
@@ -103,10 +103,7 @@ impl IndexChanges {
             if entries.is_empty() {
                 continue;
             }
-            entries.sort_unstable();
-            entries.dedup();
             tables::insert_address_entries(&mut txn.open_table(role.address_runs())?, entries)?;
-            entries.clear();
         }
         Ok(())
     }

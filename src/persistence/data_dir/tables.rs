@@ -81,8 +81,8 @@ pub(super) fn from_canonical(value: &[u8; 40]) -> (B256, u64) {
     (B256::from_slice(&value[..32]), next)
 }
 
-/// A `tx_index` value (and an `address_runs` entry): the tx's place and its block's hash. Big-endian
-/// number first, so an address's entries sort in chain order.
+/// A `tx_index` value (and an `address_runs` entry): the tx's place and its block's hash.
+/// Big-endian number first, so an address's entries sort in chain order.
 pub(super) fn located(at: TxRef, block: B256) -> [u8; 44] {
     let mut out = [0; 44];
     out[..8].copy_from_slice(&at.block.to_be_bytes());
@@ -122,20 +122,23 @@ pub(super) fn from_address_row(key: &[u8; 32], block: &[u8; 32]) -> (B256, TxRef
 /// The most entries a run of `address_runs` is written with.
 pub(super) const RUN_LEN: usize = 1024;
 
-/// Writes address index `entries` (address, place, block hash; sorted, no duplicates) into
-/// `address_runs`: per address, runs of at most [`RUN_LEN`]. A run already keyed at the same
+/// Writes address index `entries` (address, place, block hash) into `address_runs`, and
+/// empties them: per address, runs of at most [`RUN_LEN`]. A run already keyed at the same
 /// place (a block of a chain since reverted, same number) is kept: its entries join the new
 /// run's.
 pub(super) fn insert_address_entries(
     table: &mut redb::Table<&'static [u8; 32], &'static [u8]>,
-    entries: &[(Address, TxRef, B256)],
+    entries: &mut Vec<(Address, TxRef, B256)>,
 ) -> anyhow::Result<()> {
+    entries.sort_unstable();
+    entries.dedup();
     let mut places = Vec::new();
     for same_address in entries.chunk_by(|a, b| a.0 == b.0) {
         places.clear();
         places.extend(same_address.iter().map(|(_, at, block)| (*at, *block)));
         insert_address_runs(table, same_address[0].0, &places)?;
     }
+    entries.clear();
     Ok(())
 }
 
@@ -222,14 +225,14 @@ mod tests {
         let at = |block, index| TxRef { block, index };
         let (old, new) = (B256::repeat_byte(1), B256::repeat_byte(2));
         // Block 5 with two of a's txs, then, after a revert, another block 5 with one.
-        for entries in [
+        for mut entries in [
             vec![(a, at(5, 0), old), (a, at(5, 3), old)],
             vec![(a, at(5, 0), new)],
         ] {
             let txn = db.begin_write().unwrap();
             insert_address_entries(
                 &mut txn.open_table(Role::L2.address_runs()).unwrap(),
-                &entries,
+                &mut entries,
             )
             .unwrap();
             txn.commit().unwrap();

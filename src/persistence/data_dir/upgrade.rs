@@ -37,13 +37,27 @@ impl DataDir {
 /// 5 and 6 (`address ‖ place -> block hash`) and the multimap of formats 3 and 4
 /// (`address -> (place, block hash)`).
 fn move_address_index(txn: &redb::WriteTransaction, role: Role) -> anyhow::Result<()> {
-    let mut entries: Vec<(Address, TxRef, B256)> = Vec::new();
+    // Both older tables list their entries by address, so one address's are held at a time.
+    let mut runs = txn.open_table(role.address_runs())?;
+    let mut held: Vec<(Address, TxRef, B256)> = Vec::new();
+    let mut push = |entry: (Address, TxRef, B256),
+                    runs: &mut redb::Table<&'static [u8; 32], &'static [u8]>|
+     -> anyhow::Result<()> {
+        if held.last().is_some_and(|last| last.0 != entry.0) {
+            tables::insert_address_entries(runs, &mut held)?;
+        }
+        held.push(entry);
+        Ok(())
+    };
     let rows_exist = match txn.open_table(role.address_rows()) {
         Ok(rows) => {
             for row in rows.iter()? {
                 let (key, block) = row?;
                 let (block, at) = tables::from_address_row(key.value(), block.value());
-                entries.push((Address::from_slice(&key.value()[..20]), at, block));
+                push(
+                    (Address::from_slice(&key.value()[..20]), at, block),
+                    &mut runs,
+                )?;
             }
             true
         }
@@ -57,7 +71,7 @@ fn move_address_index(txn: &redb::WriteTransaction, role: Role) -> anyhow::Resul
                 let address = Address::from(*address.value());
                 for value in values {
                     let (block, at) = tables::from_located(value?.value());
-                    entries.push((address, at, block));
+                    push((address, at, block), &mut runs)?;
                 }
             }
             true
@@ -65,12 +79,8 @@ fn move_address_index(txn: &redb::WriteTransaction, role: Role) -> anyhow::Resul
         Err(redb::TableError::TableDoesNotExist(_)) => false,
         Err(err) => return Err(err.into()),
     };
-    if !rows_exist && !multimap_exists {
-        return Ok(());
-    }
-    entries.sort_unstable();
-    entries.dedup();
-    tables::insert_address_entries(&mut txn.open_table(role.address_runs())?, &entries)?;
+    tables::insert_address_entries(&mut runs, &mut held)?;
+    drop(runs);
     if rows_exist {
         txn.delete_table(role.address_rows())?;
     }
